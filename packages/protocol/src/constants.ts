@@ -1,0 +1,80 @@
+/**
+ * Protocol v1 constants: the version, domain-separation labels and every bound a decoder applies
+ * (docs/protocol.md §2 and §3). Labels are length-prefixed when used (see `labelBytes`), so no
+ * label is a prefix of another.
+ */
+
+/** The only protocol version this implementation speaks. */
+export const VERSION = 1;
+
+/** Labels prefixed to the to-be-signed bytes of each signed message. */
+export const SIGN_LABEL = {
+  payerCert: 'offpay/v1/payer-cert',
+  payeeCert: 'offpay/v1/payee-cert',
+  paymentRequest: 'offpay/v1/payment-request',
+  payment: 'offpay/v1/payment',
+  receipt: 'offpay/v1/receipt',
+  settlementBatch: 'offpay/v1/settlement-batch',
+  settlementResult: 'offpay/v1/settlement-result',
+  revocationList: 'offpay/v1/revocation-list',
+  keyAnnouncement: 'offpay/v1/key-announcement',
+} as const;
+
+/** Labels of hashes that are not signatures. */
+export const HASH_LABEL = {
+  payerGenesis: 'offpay/v1/payer-genesis',
+  ledgerGenesis: 'offpay/v1/genesis',
+  ledger: 'offpay/v1/ledger',
+} as const;
+
+/** Labels that start the HPKE `info` of each sealed message (followed by the recipient kid). */
+export const SEAL_LABEL = {
+  payment: 'offpay/v1/payment',
+  settlement: 'offpay/v1/settlement',
+} as const;
+
+/** Certificate kinds (the second field of a certificate's tbs). */
+export const CERT_TYPE = { payer: 1, payee: 2 } as const;
+
+/** Settlement statuses of one entry. */
+export const ENTRY_STATUS = { settled: 0, duplicate: 1, rejected: 2 } as const;
+
+/**
+ * Seconds after a payer certificate's `expiresAt` during which its payments still settle, and
+ * after which its unspent reserve is released (DESIGN.md §3 "Expiry").
+ */
+export const GRACE_SECONDS = 3 * 24 * 3600;
+
+/** How far ahead of the checking clock a payment's `createdAt` may be (clock skew allowance). */
+export const MAX_FUTURE_SKEW_SECONDS = 300;
+
+/** Largest amount, limit or spent total: 2^53 − 1 minor units. */
+export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
+
+/** Bounds applied before any allocation or signature check. */
+export const LIMITS = {
+  /** A sealed payment: must fit one QR code of version 15 at level M (600 chars → 397 bytes)... */
+  sealedPaymentBytes: 397,
+  /** ...but a receiver reading a file accepts up to this, for future-proof refusals with a clear code. */
+  paymentBytes: 1024,
+  requestBytes: 1024,
+  receiptBytes: 512,
+  certificateBytes: 512,
+  displayNameBytes: 64,
+  memoBytes: 64,
+  batchEntries: 1000,
+  sealedBatchBytes: 1024 * 1024,
+  resultBytes: 256 * 1024,
+  revocationListEntries: 100_000,
+  revocationListBytes: 1024 * 1024 + 1024,
+  fraudProofBytes: 2048,
+} as const;
+
+/** Byte lengths of fixed-size fields. */
+export const LEN = {
+  kid: 8,
+  publicKey: 33,
+  signature: 64,
+  hash: 32,
+  requestId: 16,
+} as const;
