@@ -2,13 +2,7 @@
  * Deterministic keys, certificates and payments for the protocol test vectors. Every secret here
  * is derived from a public name: these keys are test material and protect nothing.
  */
-import {
-  compressPublicKey,
-  getPublicKey,
-  kid,
-  sha256,
-  utf8,
-} from '@offpay/crypto';
+import { compressPublicKey, getPublicKey, kid, sha256, utf8 } from '@offpay/crypto';
 import { AEAD, deriveKeyPair, sealWith } from '@offpay/crypto/vector-tools';
 import {
   issuePayeeCertificate,
@@ -19,14 +13,22 @@ import {
 } from '../src/index.js';
 
 /** A signing key pair derived from a name. */
-export function signingKey(name: string): { secretKey: Uint8Array; publicKey: Uint8Array; kid: Uint8Array } {
+export function signingKey(name: string): {
+  secretKey: Uint8Array;
+  publicKey: Uint8Array;
+  kid: Uint8Array;
+} {
   const secretKey = sha256(utf8(`offpay/v1/vectors/${name}`));
   const publicKey = getPublicKey(secretKey);
   return { secretKey, publicKey, kid: kid(publicKey) };
 }
 
 /** A KEM key pair derived with RFC 9180 DeriveKeyPair from a name; the public key compressed. */
-export function kemKey(name: string): { secretKey: Uint8Array; publicKey: Uint8Array; kid: Uint8Array } {
+export function kemKey(name: string): {
+  secretKey: Uint8Array;
+  publicKey: Uint8Array;
+  kid: Uint8Array;
+} {
   const { secretKey, publicKey } = deriveKeyPair(sha256(utf8(`offpay/v1/vectors/${name}`)));
   const compressed = compressPublicKey(publicKey);
   return { secretKey, publicKey: compressed, kid: kid(compressed) };
@@ -45,7 +47,14 @@ export function sealDeterministic(
   ephemeralName: string,
 ): Uint8Array {
   const ephemeral = sha256(utf8(`offpay/v1/vectors/ephemeral/${ephemeralName}`));
-  return sealWith(AEAD.AES_256_GCM, recipientKemPublicKey, info, plaintext, new Uint8Array(0), ephemeral);
+  return sealWith(
+    AEAD.AES_256_GCM,
+    recipientKemPublicKey,
+    info,
+    plaintext,
+    new Uint8Array(0),
+    ephemeral,
+  );
 }
 
 /** Seals payment bytes to a payee deterministically. */
@@ -71,7 +80,13 @@ export function cast() {
   const payeeKem = kemKey('payee-kem');
   const otherPayee = signingKey('other-payee-sign');
   const payerCert: PayerCertificate = issuePayerCertificate(
-    { serial: 1001, signKey: payer.publicKey, currency: 'EUR', expiresAt: NOW + 7 * 86400, limit: 10_000 },
+    {
+      serial: 1001,
+      signKey: payer.publicKey,
+      currency: 'EUR',
+      expiresAt: NOW + 7 * 86400,
+      limit: 10_000,
+    },
     bank.secretKey,
   );
   const payeeCert: PayeeCertificate = issuePayeeCertificate(
@@ -86,10 +101,28 @@ export function cast() {
     bank.secretKey,
   );
   const foreignPayerCert = issuePayerCertificate(
-    { serial: 1001, signKey: payer.publicKey, currency: 'EUR', expiresAt: NOW + 7 * 86400, limit: 10_000 },
+    {
+      serial: 1001,
+      signKey: payer.publicKey,
+      currency: 'EUR',
+      expiresAt: NOW + 7 * 86400,
+      limit: 10_000,
+    },
     otherBank.secretKey,
   );
-  return { bank, bankKem, otherBank, payer, intruder, payee, payeeKem, otherPayee, payerCert, payeeCert, foreignPayerCert };
+  return {
+    bank,
+    bankKem,
+    otherBank,
+    payer,
+    intruder,
+    payee,
+    payeeKem,
+    otherPayee,
+    payerCert,
+    payeeCert,
+    foreignPayerCert,
+  };
 }
 
 export type Cast = ReturnType<typeof cast>;

@@ -30,7 +30,11 @@ interface Overrides {
 }
 
 /** Everything a receiver needs to reach a verdict, as the vectors spell it out. */
-function context(c: Cast, p: { requestId: Uint8Array; amount: number } | null, extra: { now?: number; ledger?: Payment[]; revoked?: number[] } = {}) {
+function context(
+  c: Cast,
+  p: { requestId: Uint8Array; amount: number } | null,
+  extra: { now?: number; ledger?: Payment[]; revoked?: number[] } = {},
+) {
   return {
     payeeKemSecretKey: h(c.payeeKem.secretKey),
     payeeKid: h(c.payee.kid),
@@ -62,8 +66,21 @@ export function invalidVectors(c: Cast, honest: Payment[]) {
       o.signer ?? c.payer.secretKey,
     );
   const seal = (bytes: Uint8Array, tag: string) =>
-    h(sealPaymentDeterministic(bytes, { kemKey: c.payeeCert.kemKey, kid: c.payee.kid }, `invalid-${tag}`));
-  const receive = (name: string, expectedCode: string, description: string, p: Payment, extra: Parameters<typeof context>[2] = {}, bytes = encodePayment(p)) => ({
+    h(
+      sealPaymentDeterministic(
+        bytes,
+        { kemKey: c.payeeCert.kemKey, kid: c.payee.kid },
+        `invalid-${tag}`,
+      ),
+    );
+  const receive = (
+    name: string,
+    expectedCode: string,
+    description: string,
+    p: Payment,
+    extra: Parameters<typeof context>[2] = {},
+    bytes = encodePayment(p),
+  ) => ({
     name,
     description,
     check: 'receivePayment',
@@ -76,22 +93,93 @@ export function invalidVectors(c: Cast, honest: Payment[]) {
   const amountTampered = tamperAmount(p1);
   const revokedList = [1001];
   const sealedOk = seal(encodePayment(p1), 'tampered-sealed');
-  const flipped = sealedOk.slice(0, 200) + (sealedOk[200] === '0' ? '1' : '0') + sealedOk.slice(201);
+  const flipped =
+    sealedOk.slice(0, 200) + (sealedOk[200] === '0' ? '1' : '0') + sealedOk.slice(201);
   const payerAsPayee = signPaymentRequestWithPayerCert(c);
 
   return [
-    receive('malleated-signature-duplicate', 'PROTO_PAYMENT_DUPLICATE', 'payments[0] with s → n − s after payments[0] was accepted: same paymentId, a duplicate, never a fraud', p1, { ledger: [p1] }, malleated),
-    receive('counter-skip', 'PROTO_FRAUD_FORK', 'counter 3 whose prev is the id of counter 1, after counter 1 was accepted', make({ counter: 3, prev: p1.paymentId, spent: 1750, amount: 500 }, 'skip'), { ledger: [p1] }),
-    receive('prev-mismatch', 'PROTO_FRAUD_FORK', 'counter 2 whose prev is not the id of counter 1, after counter 1 was accepted', make({ counter: 2, prev: fixedBytes('not-p1', 32), spent: 1750, amount: 500 }, 'prev'), { ledger: [p1] }),
-    receive('understated-spent', 'PROTO_FRAUD_UNDERSTATED', 'counter 3 claiming spent 2100 with amount 300 after counter 2 had spent 2050', make({ counter: 3, prev: p2.paymentId, spent: 2100, amount: 300 }, 'understated'), { ledger: [p1, p2] }),
-    receive('equivocation', 'PROTO_FRAUD_EQUIVOCATION', 'a second, different payment with counter 1', make({ counter: 1, spent: 700, amount: 700 }, 'equivocation'), { ledger: [p1] }),
-    receive('over-limit', 'PROTO_PAYMENT_OVER_LIMIT', 'spent 10001 under a limit of 10000', make({ amount: 10_001, spent: 10_001 }, 'over')),
-    receive('wrong-payee', 'PROTO_PAYMENT_WRONG_PAYEE', 'sealed to this payee but naming another payee kid', make({ payeeKid: c.otherPayee.kid }, 'wrong-payee')),
-    receive('expired-certificate', 'PROTO_CERT_EXPIRED', 'checked one second after the payer certificate expired', make({}, 'expired'), { now: c.payerCert.expiresAt + 1 }),
-    receive('revoked-certificate', 'PROTO_CERT_REVOKED', 'the payer serial is on the revocation list', make({}, 'revoked'), { revoked: revokedList }),
-    receive('unknown-issuer', 'PROTO_UNKNOWN_ISSUER', 'payer certificate signed by a bank key the receiver does not pin', make({ cert: c.foreignPayerCert }, 'issuer')),
-    receive('forged-payer-signature', 'PROTO_SIGNATURE_INVALID', 'a valid certificate, but the payment is signed by a key it does not certify', make({ signer: c.intruder.secretKey }, 'forged')),
-    receive('tampered-signed-byte', 'PROTO_SIGNATURE_INVALID', 'payments[0] with its amount changed after signing, sealed again', p1, {}, amountTampered),
+    receive(
+      'malleated-signature-duplicate',
+      'PROTO_PAYMENT_DUPLICATE',
+      'payments[0] with s → n − s after payments[0] was accepted: same paymentId, a duplicate, never a fraud',
+      p1,
+      { ledger: [p1] },
+      malleated,
+    ),
+    receive(
+      'counter-skip',
+      'PROTO_FRAUD_FORK',
+      'counter 3 whose prev is the id of counter 1, after counter 1 was accepted',
+      make({ counter: 3, prev: p1.paymentId, spent: 1750, amount: 500 }, 'skip'),
+      { ledger: [p1] },
+    ),
+    receive(
+      'prev-mismatch',
+      'PROTO_FRAUD_FORK',
+      'counter 2 whose prev is not the id of counter 1, after counter 1 was accepted',
+      make({ counter: 2, prev: fixedBytes('not-p1', 32), spent: 1750, amount: 500 }, 'prev'),
+      { ledger: [p1] },
+    ),
+    receive(
+      'understated-spent',
+      'PROTO_FRAUD_UNDERSTATED',
+      'counter 3 claiming spent 2100 with amount 300 after counter 2 had spent 2050',
+      make({ counter: 3, prev: p2.paymentId, spent: 2100, amount: 300 }, 'understated'),
+      { ledger: [p1, p2] },
+    ),
+    receive(
+      'equivocation',
+      'PROTO_FRAUD_EQUIVOCATION',
+      'a second, different payment with counter 1',
+      make({ counter: 1, spent: 700, amount: 700 }, 'equivocation'),
+      { ledger: [p1] },
+    ),
+    receive(
+      'over-limit',
+      'PROTO_PAYMENT_OVER_LIMIT',
+      'spent 10001 under a limit of 10000',
+      make({ amount: 10_001, spent: 10_001 }, 'over'),
+    ),
+    receive(
+      'wrong-payee',
+      'PROTO_PAYMENT_WRONG_PAYEE',
+      'sealed to this payee but naming another payee kid',
+      make({ payeeKid: c.otherPayee.kid }, 'wrong-payee'),
+    ),
+    receive(
+      'expired-certificate',
+      'PROTO_CERT_EXPIRED',
+      'checked one second after the payer certificate expired',
+      make({}, 'expired'),
+      { now: c.payerCert.expiresAt + 1 },
+    ),
+    receive(
+      'revoked-certificate',
+      'PROTO_CERT_REVOKED',
+      'the payer serial is on the revocation list',
+      make({}, 'revoked'),
+      { revoked: revokedList },
+    ),
+    receive(
+      'unknown-issuer',
+      'PROTO_UNKNOWN_ISSUER',
+      'payer certificate signed by a bank key the receiver does not pin',
+      make({ cert: c.foreignPayerCert }, 'issuer'),
+    ),
+    receive(
+      'forged-payer-signature',
+      'PROTO_SIGNATURE_INVALID',
+      'a valid certificate, but the payment is signed by a key it does not certify',
+      make({ signer: c.intruder.secretKey }, 'forged'),
+    ),
+    receive(
+      'tampered-signed-byte',
+      'PROTO_SIGNATURE_INVALID',
+      'payments[0] with its amount changed after signing, sealed again',
+      p1,
+      {},
+      amountTampered,
+    ),
     {
       name: 'tampered-sealed-byte',
       description: 'a sealed payment with one hex digit of its ciphertext changed',
@@ -100,18 +188,55 @@ export function invalidVectors(c: Cast, honest: Payment[]) {
       context: context(c, p1),
       expectedCode: 'PROTO_SEAL_OPEN_FAILED',
     },
-    receive('bad-genesis-prev', 'PROTO_PAYMENT_BAD_PREV', 'counter 1 whose prev is not the payer genesis', make({ prev: fixedBytes('not-genesis', 32) }, 'genesis')),
-    receive('zero-amount', 'PROTO_AMOUNT_INVALID', 'amount 0', make({ amount: 0, spent: 0 }, 'zero')),
+    receive(
+      'bad-genesis-prev',
+      'PROTO_PAYMENT_BAD_PREV',
+      'counter 1 whose prev is not the payer genesis',
+      make({ prev: fixedBytes('not-genesis', 32) }, 'genesis'),
+    ),
+    receive(
+      'zero-amount',
+      'PROTO_AMOUNT_INVALID',
+      'amount 0',
+      make({ amount: 0, spent: 0 }, 'zero'),
+    ),
     {
-      ...receive('request-mismatch', 'PROTO_REQUEST_MISMATCH', 'a valid payment that answers another request', make({}, 'mismatch')),
+      ...receive(
+        'request-mismatch',
+        'PROTO_REQUEST_MISMATCH',
+        'a valid payment that answers another request',
+        make({}, 'mismatch'),
+      ),
       context: context(c, { requestId: fixedBytes('some-other-request', 16), amount: 500 }),
     },
-    receive('non-canonical-cbor', 'PROTO_CBOR_NONCANONICAL', 'the counter encoded as 0x1801 instead of 0x01, validly signed', p1, {}, nonCanonical(c, p1)),
-    receive('float-in-cbor', 'PROTO_CBOR_FORBIDDEN', 'the amount encoded as a half-precision float, validly signed', p1, {}, withFloatAmount(c, p1)),
-    receive('unknown-version', 'PROTO_VERSION_UNSUPPORTED', 'a payment tbs with version 2, validly signed', p1, {}, withVersion(c, p1, 2)),
+    receive(
+      'non-canonical-cbor',
+      'PROTO_CBOR_NONCANONICAL',
+      'the counter encoded as 0x1801 instead of 0x01, validly signed',
+      p1,
+      {},
+      nonCanonical(c, p1),
+    ),
+    receive(
+      'float-in-cbor',
+      'PROTO_CBOR_FORBIDDEN',
+      'the amount encoded as a half-precision float, validly signed',
+      p1,
+      {},
+      withFloatAmount(c, p1),
+    ),
+    receive(
+      'unknown-version',
+      'PROTO_VERSION_UNSUPPORTED',
+      'a payment tbs with version 2, validly signed',
+      p1,
+      {},
+      withVersion(c, p1, 2),
+    ),
     {
       name: 'payer-certificate-as-payee',
-      description: 'a payment request carrying a payer certificate where the payee certificate belongs',
+      description:
+        'a payment request carrying a payer certificate where the payee certificate belongs',
       check: 'decodePaymentRequest',
       input: h(payerAsPayee),
       context: null,

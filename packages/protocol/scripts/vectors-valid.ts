@@ -34,10 +34,23 @@ import {
   type PayerCertificate,
 } from '../src/index.js';
 import { malleate } from '@offpay/crypto';
-import { NOW, fixedBytes, kemKey, sealDeterministic, sealPaymentDeterministic, signingKey, type Cast } from './vector-fixtures.js';
+import {
+  NOW,
+  fixedBytes,
+  kemKey,
+  sealDeterministic,
+  sealPaymentDeterministic,
+  signingKey,
+  type Cast,
+} from './vector-fixtures.js';
 
 /** A signature example: the key, the exact bytes signed (label included) and the signature. */
-export function sigExample(label: string, tbs: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) {
+export function sigExample(
+  label: string,
+  tbs: Uint8Array,
+  signature: Uint8Array,
+  publicKey: Uint8Array,
+) {
   return { publicKey: h(publicKey), message: h(signedBytes(label, tbs)), signature: h(signature) };
 }
 
@@ -45,8 +58,14 @@ function payerCertJson(c: PayerCertificate, bankPublicKey: Uint8Array) {
   return {
     bytes: h(encodeCertificate(c)),
     decoded: {
-      version: 1, type: 1, issuerKid: h(c.issuerKid), serial: c.serial, signKey: h(c.signKey),
-      currency: c.currency, expiresAt: c.expiresAt, limit: c.limit,
+      version: 1,
+      type: 1,
+      issuerKid: h(c.issuerKid),
+      serial: c.serial,
+      signKey: h(c.signKey),
+      currency: c.currency,
+      expiresAt: c.expiresAt,
+      limit: c.limit,
     },
     signature: sigExample(SIGN_LABEL.payerCert, c.tbs, c.signature, bankPublicKey),
   };
@@ -56,8 +75,15 @@ function payeeCertJson(c: PayeeCertificate, bankPublicKey: Uint8Array) {
   return {
     bytes: h(encodeCertificate(c)),
     decoded: {
-      version: 1, type: 2, issuerKid: h(c.issuerKid), serial: c.serial, signKey: h(c.signKey),
-      kemKey: h(c.kemKey), currency: c.currency, expiresAt: c.expiresAt, displayName: c.displayName,
+      version: 1,
+      type: 2,
+      issuerKid: h(c.issuerKid),
+      serial: c.serial,
+      signKey: h(c.signKey),
+      kemKey: h(c.kemKey),
+      currency: c.currency,
+      expiresAt: c.expiresAt,
+      displayName: c.displayName,
     },
     signature: sigExample(SIGN_LABEL.payeeCert, c.tbs, c.signature, bankPublicKey),
   };
@@ -66,8 +92,15 @@ function payeeCertJson(c: PayeeCertificate, bankPublicKey: Uint8Array) {
 /** The decoded fields of a payment, as the vectors show them. */
 export function paymentFields(p: Payment) {
   return {
-    version: 1, serial: p.serial, counter: p.counter, prev: h(p.prev), spent: p.spent, amount: p.amount,
-    payeeKid: h(p.payeeKid), requestId: h(p.requestId), createdAt: p.createdAt,
+    version: 1,
+    serial: p.serial,
+    counter: p.counter,
+    prev: h(p.prev),
+    spent: p.spent,
+    amount: p.amount,
+    payeeKid: h(p.payeeKid),
+    requestId: h(p.requestId),
+    createdAt: p.createdAt,
   };
 }
 
@@ -119,10 +152,17 @@ function ledgerJson(c: Cast, payments: Payment[]) {
   return {
     json: {
       payeeSerial: c.payeeCert.serial,
-      genesisInput: h(concatBytes(labelBytes(HASH_LABEL.ledgerGenesis), i2osp(c.payeeCert.serial, 8))),
+      genesisInput: h(
+        concatBytes(labelBytes(HASH_LABEL.ledgerGenesis), i2osp(c.payeeCert.serial, 8)),
+      ),
       genesis: h(genesis),
       entryHashInput: 'SHA-256(0x10 ‖ "offpay/v1/ledger" ‖ prevEntryHash ‖ paymentId)',
-      entries: entries.map((e) => ({ index: e.index, paymentId: h(e.paymentId), prevEntryHash: h(e.prevEntryHash), entryHash: h(e.entryHash) })),
+      entries: entries.map((e) => ({
+        index: e.index,
+        paymentId: h(e.paymentId),
+        prevEntryHash: h(e.prevEntryHash),
+        entryHash: h(e.entryHash),
+      })),
       head: h(head.head),
     },
     entries,
@@ -134,14 +174,25 @@ function ledgerJson(c: Cast, payments: Payment[]) {
 export function validVectors(c: Cast) {
   const payments = honestPayments(c);
   const request = signPaymentRequest(
-    { amount: 1250, requestId: fixedBytes('request-1', 16), expiresAt: NOW + 600, memo: 'Two coffees' },
+    {
+      amount: 1250,
+      requestId: fixedBytes('request-1', 16),
+      expiresAt: NOW + 600,
+      memo: 'Two coffees',
+    },
     c.payeeCert,
     c.payee.secretKey,
   );
   const ledger = ledgerJson(c, payments);
   const first = ledger.entries[0]!;
   const receipt = signReceipt(
-    { payeeKid: c.payee.kid, paymentId: first.paymentId, index: 0, entryHash: first.entryHash, acceptedAt: NOW + 61 },
+    {
+      payeeKid: c.payee.kid,
+      paymentId: first.paymentId,
+      index: 0,
+      entryHash: first.entryHash,
+      acceptedAt: NOW + 61,
+    },
     c.payee.secretKey,
   );
   const batch = signSettlementBatch(
@@ -156,13 +207,21 @@ export function validVectors(c: Cast) {
       payeeKid: c.payee.kid,
       batchKey: batch.batchKey,
       fromIndex: 0,
-      results: payments.map((p, index) => ({ index, paymentId: p.paymentId, status: 'settled' as const, code: '' })),
+      results: payments.map((p, index) => ({
+        index,
+        paymentId: p.paymentId,
+        status: 'settled' as const,
+        code: '',
+      })),
       head: batch.head,
       settledAt: NOW + 3600,
     },
     c.bank.secretKey,
   );
-  const revocations = signRevocationList({ seq: 7, issuedAt: NOW + 3600, serials: [1001, 17, 4242] }, c.bank.secretKey);
+  const revocations = signRevocationList(
+    { seq: 7, issuedAt: NOW + 3600, serials: [1001, 17, 4242] },
+    c.bank.secretKey,
+  );
   const nextBank = signingKey('bank-sign-2');
   const nextKem = kemKey('bank-kem-2');
   const announcement = signKeyAnnouncement(
@@ -178,27 +237,68 @@ export function validVectors(c: Cast) {
       payeeCertificate: payeeCertJson(c.payeeCert, c.bank.publicKey),
       paymentRequest: {
         bytes: h(encodePaymentRequest(request)),
-        decoded: { version: 1, payeeSerial: request.payeeSerial, amount: request.amount, requestId: h(request.requestId), expiresAt: request.expiresAt, memo: request.memo },
-        signature: sigExample(SIGN_LABEL.paymentRequest, request.tbs, request.signature, c.payee.publicKey),
+        decoded: {
+          version: 1,
+          payeeSerial: request.payeeSerial,
+          amount: request.amount,
+          requestId: h(request.requestId),
+          expiresAt: request.expiresAt,
+          memo: request.memo,
+        },
+        signature: sigExample(
+          SIGN_LABEL.paymentRequest,
+          request.tbs,
+          request.signature,
+          c.payee.publicKey,
+        ),
       },
       payments: payments.map((p, i) => paymentJson(p, c, i)),
       malleatedPayment: {
         note: 'payments[0] with s replaced by n − s: the signature still verifies and the paymentId is unchanged, so a receiver holding payments[0] answers PROTO_PAYMENT_DUPLICATE',
         bytes: h(encodePayment(malleated)),
         paymentId: h(malleated.paymentId),
-        signature: sigExample(SIGN_LABEL.payment, malleated.tbs, malleated.signature, c.payer.publicKey),
+        signature: sigExample(
+          SIGN_LABEL.payment,
+          malleated.tbs,
+          malleated.signature,
+          c.payer.publicKey,
+        ),
       },
       receipt: {
         bytes: h(encodeReceipt(receipt)),
-        decoded: { version: 1, payeeKid: h(receipt.payeeKid), paymentId: h(receipt.paymentId), index: receipt.index, entryHash: h(receipt.entryHash), acceptedAt: receipt.acceptedAt },
-        signature: sigExample(SIGN_LABEL.receipt, receipt.tbs, receipt.signature, c.payee.publicKey),
+        decoded: {
+          version: 1,
+          payeeKid: h(receipt.payeeKid),
+          paymentId: h(receipt.paymentId),
+          index: receipt.index,
+          entryHash: h(receipt.entryHash),
+          acceptedAt: receipt.acceptedAt,
+        },
+        signature: sigExample(
+          SIGN_LABEL.receipt,
+          receipt.tbs,
+          receipt.signature,
+          c.payee.publicKey,
+        ),
       },
       ledger: ledger.json,
       settlementBatch: {
         bytes: h(batchBytes),
-        decoded: { version: 1, payeeKid: h(batch.payeeKid), fromIndex: batch.fromIndex, prevHead: h(batch.prevHead), entries: payments.map((p) => h(encodeCbor(paymentValue(p)))), head: h(batch.head) },
+        decoded: {
+          version: 1,
+          payeeKid: h(batch.payeeKid),
+          fromIndex: batch.fromIndex,
+          prevHead: h(batch.prevHead),
+          entries: payments.map((p) => h(encodeCbor(paymentValue(p)))),
+          head: h(batch.head),
+        },
         batchKey: h(batch.batchKey),
-        signature: sigExample(SIGN_LABEL.settlementBatch, batch.tbs, batch.signature, c.payee.publicKey),
+        signature: sigExample(
+          SIGN_LABEL.settlementBatch,
+          batch.tbs,
+          batch.signature,
+          c.payee.publicKey,
+        ),
         sealedSettlementBatch: {
           recipientSecretKey: h(c.bankKem.secretKey),
           info: h(batchInfo),
@@ -209,18 +309,59 @@ export function validVectors(c: Cast) {
       },
       settlementResult: {
         bytes: h(encodeSettlementResult(result)),
-        decoded: { version: 1, bankKid: h(result.bankKid), payeeKid: h(result.payeeKid), batchKey: h(result.batchKey), fromIndex: 0, results: result.results.map((r) => ({ index: r.index, paymentId: h(r.paymentId), status: r.status, code: r.code })), head: h(result.head), settledAt: result.settledAt },
-        signature: sigExample(SIGN_LABEL.settlementResult, result.tbs, result.signature, c.bank.publicKey),
+        decoded: {
+          version: 1,
+          bankKid: h(result.bankKid),
+          payeeKid: h(result.payeeKid),
+          batchKey: h(result.batchKey),
+          fromIndex: 0,
+          results: result.results.map((r) => ({
+            index: r.index,
+            paymentId: h(r.paymentId),
+            status: r.status,
+            code: r.code,
+          })),
+          head: h(result.head),
+          settledAt: result.settledAt,
+        },
+        signature: sigExample(
+          SIGN_LABEL.settlementResult,
+          result.tbs,
+          result.signature,
+          c.bank.publicKey,
+        ),
       },
       revocationList: {
         bytes: h(encodeRevocationList(revocations)),
-        decoded: { version: 1, bankKid: h(revocations.bankKid), seq: revocations.seq, issuedAt: revocations.issuedAt, serials: revocations.serials },
-        signature: sigExample(SIGN_LABEL.revocationList, revocations.tbs, revocations.signature, c.bank.publicKey),
+        decoded: {
+          version: 1,
+          bankKid: h(revocations.bankKid),
+          seq: revocations.seq,
+          issuedAt: revocations.issuedAt,
+          serials: revocations.serials,
+        },
+        signature: sigExample(
+          SIGN_LABEL.revocationList,
+          revocations.tbs,
+          revocations.signature,
+          c.bank.publicKey,
+        ),
       },
       keyAnnouncement: {
         bytes: h(encodeKeyAnnouncement(announcement)),
-        decoded: { version: 1, prevKid: h(announcement.prevKid), signKey: h(announcement.signKey), kemKey: h(announcement.kemKey), validFrom: announcement.validFrom },
-        signature: sigExample(SIGN_LABEL.keyAnnouncement, announcement.tbs, announcement.signature, c.bank.publicKey),
+        decoded: {
+          version: 1,
+          prevKid: h(announcement.prevKid),
+          signKey: h(announcement.signKey),
+          kemKey: h(announcement.kemKey),
+          validFrom: announcement.validFrom,
+        },
+        signature: sigExample(
+          SIGN_LABEL.keyAnnouncement,
+          announcement.tbs,
+          announcement.signature,
+          c.bank.publicKey,
+        ),
       },
       fraudProofs: fraudProofs(c, payments),
     },
@@ -231,7 +372,16 @@ function fraudProofs(c: Cast, payments: Payment[]) {
   const [p1, p2] = payments as [Payment, Payment];
   const variant = (counter: number, prev: Uint8Array, spent: number, amount: number, tag: string) =>
     signPayment(
-      { serial: 1001, counter, prev, spent, amount, payeeKid: c.otherPayee.kid, requestId: fixedBytes(tag, 16), createdAt: NOW + 500 },
+      {
+        serial: 1001,
+        counter,
+        prev,
+        spent,
+        amount,
+        payeeKid: c.otherPayee.kid,
+        requestId: fixedBytes(tag, 16),
+        createdAt: NOW + 500,
+      },
       c.payerCert,
       c.payer.secretKey,
     );

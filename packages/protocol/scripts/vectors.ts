@@ -4,7 +4,14 @@
  * the sealing API). The test suite rebuilds it and requires byte equality with the committed file.
  */
 import { toHex as h } from '@offpay/crypto';
-import { GRACE_SECONDS, HASH_LABEL, LIMITS, MAX_FUTURE_SKEW_SECONDS, SEAL_LABEL, SIGN_LABEL } from '../src/index.js';
+import {
+  GRACE_SECONDS,
+  HASH_LABEL,
+  LIMITS,
+  MAX_FUTURE_SKEW_SECONDS,
+  SEAL_LABEL,
+  SIGN_LABEL,
+} from '../src/index.js';
 import { cast } from './vector-fixtures.js';
 import { invalidVectors } from './vectors-invalid.js';
 import { validVectors } from './vectors-valid.js';
@@ -28,11 +35,31 @@ export function buildVectors() {
     },
     keys: {
       note: 'test keys derived from public names; never use them for anything else',
-      bankSign: { secretKey: h(c.bank.secretKey), publicKey: h(c.bank.publicKey), kid: h(c.bank.kid) },
-      bankKem: { secretKey: h(c.bankKem.secretKey), publicKey: h(c.bankKem.publicKey), kid: h(c.bankKem.kid) },
-      payerSign: { secretKey: h(c.payer.secretKey), publicKey: h(c.payer.publicKey), kid: h(c.payer.kid) },
-      payeeSign: { secretKey: h(c.payee.secretKey), publicKey: h(c.payee.publicKey), kid: h(c.payee.kid) },
-      payeeKem: { secretKey: h(c.payeeKem.secretKey), publicKey: h(c.payeeKem.publicKey), kid: h(c.payeeKem.kid) },
+      bankSign: {
+        secretKey: h(c.bank.secretKey),
+        publicKey: h(c.bank.publicKey),
+        kid: h(c.bank.kid),
+      },
+      bankKem: {
+        secretKey: h(c.bankKem.secretKey),
+        publicKey: h(c.bankKem.publicKey),
+        kid: h(c.bankKem.kid),
+      },
+      payerSign: {
+        secretKey: h(c.payer.secretKey),
+        publicKey: h(c.payer.publicKey),
+        kid: h(c.payer.kid),
+      },
+      payeeSign: {
+        secretKey: h(c.payee.secretKey),
+        publicKey: h(c.payee.publicKey),
+        kid: h(c.payee.kid),
+      },
+      payeeKem: {
+        secretKey: h(c.payeeKem.secretKey),
+        publicKey: h(c.payeeKem.publicKey),
+        kid: h(c.payeeKem.kid),
+      },
     },
     valid: valid.json,
     invalid: invalidVectors(c, valid.payments),

@@ -29,7 +29,13 @@ export function signKeyAnnouncement(
   f: { signKey: Uint8Array; kemKey: Uint8Array; validFrom: number },
   previousSecretKey: Uint8Array,
 ): KeyAnnouncement {
-  const tbs = encodeCbor([VERSION, kid(getPublicKey(previousSecretKey)), f.signKey, f.kemKey, f.validFrom]);
+  const tbs = encodeCbor([
+    VERSION,
+    kid(getPublicKey(previousSecretKey)),
+    f.signKey,
+    f.kemKey,
+    f.validFrom,
+  ]);
   return decodeAnnouncementTbs(tbs, signTbs(SIGN_LABEL.keyAnnouncement, tbs, previousSecretKey));
 }
 
@@ -58,6 +64,12 @@ export function verifyKeyAnnouncement(input: Uint8Array, trusted: BankKeys): Key
   const value = decodeArray(input, 'key announcement', MAX_BYTES);
   const { tbs, signature } = readEnvelope(value, 'key announcement', 2, MAX_BYTES);
   const a = decodeAnnouncementTbs(tbs, signature);
-  requireSignature(SIGN_LABEL.keyAnnouncement, tbs, signature, issuerKey(trusted, a.prevKid), 'key announcement');
+  requireSignature(
+    SIGN_LABEL.keyAnnouncement,
+    tbs,
+    signature,
+    issuerKey(trusted, a.prevKid),
+    'key announcement',
+  );
   return a;
 }

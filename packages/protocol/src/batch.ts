@@ -4,7 +4,7 @@
  * needs, so anyone may carry a sealed batch to the bank.
  */
 import { concatBytes, equalBytes, kid, labelBytes, open, seal, toHex } from '@offpay/crypto';
-import { encodeCbor, type CborValue } from './cbor.js';
+import { encodeCbor } from './cbor.js';
 import { LEN, LIMITS, SEAL_LABEL, SIGN_LABEL, VERSION } from './constants.js';
 import { fail } from './errors.js';
 import { bytes, decodeArray, decodeTbs, expectArray, requireVersion, uint } from './fields.js';
@@ -51,7 +51,8 @@ function decodeBatchTbs(tbs: Uint8Array, signature: Uint8Array): SettlementBatch
       actual: list.length,
     });
   }
-  if (list.length === 0) fail('PROTO_SCHEMA', 'a settlement batch needs at least one entry', { what: 'entries' });
+  if (list.length === 0)
+    fail('PROTO_SCHEMA', 'a settlement batch needs at least one entry', { what: 'entries' });
   return {
     payeeKid: bytes(it[1], 'settlement batch payeeKid', LEN.kid),
     fromIndex: uint(it[2], 'settlement batch fromIndex'),
@@ -82,11 +83,20 @@ export function decodeSettlementBatch(bytesIn: Uint8Array): SettlementBatch {
  * @throws PROTO_SIGNATURE_INVALID, PROTO_BATCH_HEAD_MISMATCH
  */
 export function verifySettlementBatch(b: SettlementBatch, payeeSignKey: Uint8Array): void {
-  requireSignature(SIGN_LABEL.settlementBatch, b.tbs, b.signature, payeeSignKey, 'settlement batch');
+  requireSignature(
+    SIGN_LABEL.settlementBatch,
+    b.tbs,
+    b.signature,
+    payeeSignKey,
+    'settlement batch',
+  );
   let head = b.prevHead;
   for (const p of b.entries) head = ledgerEntryHash(head, p.paymentId);
   if (!equalBytes(head, b.head)) {
-    fail('PROTO_BATCH_HEAD_MISMATCH', "the batch head does not follow from its entries' hash chain");
+    fail(
+      'PROTO_BATCH_HEAD_MISMATCH',
+      "the batch head does not follow from its entries' hash chain",
+    );
   }
 }
 
@@ -117,14 +127,19 @@ export function openSettlementBatch(
   requireVersion(items, 'sealed settlement batch');
   expectArray(items, 'sealed settlement batch', 3);
   const kemKid = bytes(items[1], 'sealed settlement batch kemKid', LEN.kid);
-  const sealed = bytes(items[2] as CborValue, 'sealed settlement batch ciphertext');
+  const sealed = bytes(items[2], 'sealed settlement batch ciphertext');
   const secretKey = kemSecretKeyFor(toHex(kemKid));
   if (!secretKey) {
-    fail('PROTO_UNKNOWN_RECIPIENT_KEY', `bank KEM key ${toHex(kemKid)} is not known`, { kemKid: toHex(kemKid) });
+    fail('PROTO_UNKNOWN_RECIPIENT_KEY', `bank KEM key ${toHex(kemKid)} is not known`, {
+      kemKid: toHex(kemKid),
+    });
   }
   try {
     return open(secretKey, settlementSealInfo(kemKid), sealed);
   } catch {
-    return fail('PROTO_SEAL_OPEN_FAILED', 'the settlement batch could not be opened: damaged or tampered');
+    return fail(
+      'PROTO_SEAL_OPEN_FAILED',
+      'the settlement batch could not be opened: damaged or tampered',
+    );
   }
 }

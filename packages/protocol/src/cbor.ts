@@ -25,7 +25,13 @@ function head(major: number, value: number, out: number[]): void {
   else if (value < 0x100) out.push(m | 24, value);
   else if (value < 0x10000) out.push(m | 25, value >> 8, value & 0xff);
   else if (value < 0x100000000) {
-    out.push(m | 26, (value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
+    out.push(
+      m | 26,
+      (value >>> 24) & 0xff,
+      (value >>> 16) & 0xff,
+      (value >>> 8) & 0xff,
+      value & 0xff,
+    );
   } else {
     const hi = Math.floor(value / 0x100000000);
     const lo = value >>> 0;
@@ -72,7 +78,8 @@ class Reader {
   }
 
   take(n: number): Uint8Array {
-    if (n > this.bytes.length - this.pos) fail('PROTO_CBOR_MALFORMED', 'CBOR length runs past the end');
+    if (n > this.bytes.length - this.pos)
+      fail('PROTO_CBOR_MALFORMED', 'CBOR length runs past the end');
     const out = this.bytes.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
@@ -89,7 +96,8 @@ function readArgument(r: Reader, info: number): number {
   for (const b of r.take(size)) value = value * 256 + b;
   if (value > Number.MAX_SAFE_INTEGER) fail('PROTO_CBOR_FORBIDDEN', 'integer beyond 2^53 - 1');
   const minimum = size === 1 ? 24 : 2 ** (8 * (size / 2));
-  if (value < minimum) fail('PROTO_CBOR_NONCANONICAL', 'integer or length not in its shortest form');
+  if (value < minimum)
+    fail('PROTO_CBOR_NONCANONICAL', 'integer or length not in its shortest form');
   return value;
 }
 

@@ -6,7 +6,16 @@ import { getPublicKey, kid } from '@offpay/crypto';
 import { encodeCbor, type CborValue } from './cbor.js';
 import { CERT_TYPE, LEN, LIMITS, MAX_AMOUNT, SIGN_LABEL, VERSION } from './constants.js';
 import { fail } from './errors.js';
-import { bytes, currency, decodeArray, expectArray, publicKey, requireVersion, text, uint } from './fields.js';
+import {
+  bytes,
+  currency,
+  decodeArray,
+  expectArray,
+  publicKey,
+  requireVersion,
+  text,
+  uint,
+} from './fields.js';
 import { issuerKey, type BankKeys } from './keyset.js';
 import { readEnvelope, requireSignature, signTbs } from './signing.js';
 
@@ -50,7 +59,10 @@ const PAYER_ARITY = 8;
 const PAYEE_ARITY = 9;
 
 /** Issues a payer certificate: the bank signs its tbs with its signing key. */
-export function issuePayerCertificate(fields: PayerCertFields, bankSecretKey: Uint8Array): PayerCertificate {
+export function issuePayerCertificate(
+  fields: PayerCertFields,
+  bankSecretKey: Uint8Array,
+): PayerCertificate {
   const issuerKid = kid(getPublicKey(bankSecretKey));
   const tbs = encodeCbor([
     VERSION,
@@ -67,7 +79,10 @@ export function issuePayerCertificate(fields: PayerCertFields, bankSecretKey: Ui
 }
 
 /** Issues a payee certificate. */
-export function issuePayeeCertificate(fields: PayeeCertFields, bankSecretKey: Uint8Array): PayeeCertificate {
+export function issuePayeeCertificate(
+  fields: PayeeCertFields,
+  bankSecretKey: Uint8Array,
+): PayeeCertificate {
   const issuerKid = kid(getPublicKey(bankSecretKey));
   const tbs = encodeCbor([
     VERSION,
@@ -90,11 +105,16 @@ function certItems(tbs: Uint8Array, expected: 'payer' | 'payee'): CborValue[] {
   const type = items[1];
   const other = expected === 'payer' ? CERT_TYPE.payee : CERT_TYPE.payer;
   if (type === other) {
-    fail('PROTO_CERT_WRONG_TYPE', `a ${expected === 'payer' ? 'payee' : 'payer'} certificate was given where a ${expected} certificate is required`, {
-      expected,
-    });
+    fail(
+      'PROTO_CERT_WRONG_TYPE',
+      `a ${expected === 'payer' ? 'payee' : 'payer'} certificate was given where a ${expected} certificate is required`,
+      {
+        expected,
+      },
+    );
   }
-  if (type !== CERT_TYPE[expected]) fail('PROTO_SCHEMA', `${what} type must be ${CERT_TYPE[expected]}`, { what });
+  if (type !== CERT_TYPE[expected])
+    fail('PROTO_SCHEMA', `${what} type must be ${CERT_TYPE[expected]}`, { what });
   return expectArray(items, what, expected === 'payer' ? PAYER_ARITY : PAYEE_ARITY);
 }
 
@@ -123,7 +143,12 @@ function decodePayeeCertTbs(tbs: Uint8Array, signature: Uint8Array): PayeeCertif
     kemKey: publicKey(it[5], 'payee certificate kemKey'),
     currency: currency(it[6], 'payee certificate currency'),
     expiresAt: uint(it[7], 'payee certificate expiresAt'),
-    displayName: text(it[8], 'payee certificate displayName', LIMITS.displayNameBytes, DISPLAY_NAME),
+    displayName: text(
+      it[8],
+      'payee certificate displayName',
+      LIMITS.displayNameBytes,
+      DISPLAY_NAME,
+    ),
     tbs,
     signature,
   };
@@ -141,14 +166,20 @@ export function encodeCertificate(cert: PayerCertificate | PayeeCertificate): Ui
 
 /** Parses a payer certificate (bytes or a nested CBOR value) without checking its signature. */
 export function decodePayerCertificate(input: Uint8Array | CborValue): PayerCertificate {
-  const value = input instanceof Uint8Array ? decodeArray(input, 'payer certificate', LIMITS.certificateBytes) : input;
+  const value =
+    input instanceof Uint8Array
+      ? decodeArray(input, 'payer certificate', LIMITS.certificateBytes)
+      : input;
   const { tbs, signature } = readEnvelope(value, 'payer certificate', 2, LIMITS.certificateBytes);
   return decodePayerCertTbs(tbs, signature);
 }
 
 /** Parses a payee certificate (bytes or a nested CBOR value) without checking its signature. */
 export function decodePayeeCertificate(input: Uint8Array | CborValue): PayeeCertificate {
-  const value = input instanceof Uint8Array ? decodeArray(input, 'payee certificate', LIMITS.certificateBytes) : input;
+  const value =
+    input instanceof Uint8Array
+      ? decodeArray(input, 'payee certificate', LIMITS.certificateBytes)
+      : input;
   const { tbs, signature } = readEnvelope(value, 'payee certificate', 2, LIMITS.certificateBytes);
   return decodePayeeCertTbs(tbs, signature);
 }
@@ -157,7 +188,10 @@ export function decodePayeeCertificate(input: Uint8Array | CborValue): PayeeCert
  * Checks that a certificate was issued by a pinned bank key.
  * @throws PROTO_UNKNOWN_ISSUER, PROTO_SIGNATURE_INVALID
  */
-export function verifyCertificate(cert: PayerCertificate | PayeeCertificate, bankKeys: BankKeys): void {
+export function verifyCertificate(
+  cert: PayerCertificate | PayeeCertificate,
+  bankKeys: BankKeys,
+): void {
   const key = issuerKey(bankKeys, cert.issuerKid);
   const label = cert.kind === 'payer' ? SIGN_LABEL.payerCert : SIGN_LABEL.payeeCert;
   requireSignature(label, cert.tbs, cert.signature, key, `${cert.kind} certificate`);

@@ -8,10 +8,14 @@ import { fail } from './errors.js';
  */
 export function checkedDeviceTime(deviceNow: number, lastBankTime: number | undefined): number {
   if (lastBankTime !== undefined && deviceNow < lastBankTime) {
-    fail('PROTO_CLOCK_BEHIND', 'this device clock is behind the bank time already seen; set the clock', {
-      deviceNow,
-      lastBankTime,
-    });
+    fail(
+      'PROTO_CLOCK_BEHIND',
+      'this device clock is behind the bank time already seen; set the clock',
+      {
+        deviceNow,
+        lastBankTime,
+      },
+    );
   }
   return deviceNow;
 }

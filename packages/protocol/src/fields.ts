@@ -11,7 +11,12 @@ import { fail } from './errors.js';
  * Decodes CBOR bytes of at most `maxBytes` into an array (of exactly `arity` items when given).
  * @throws PROTO_TOO_LARGE, PROTO_CBOR_*, PROTO_SCHEMA
  */
-export function decodeArray(bytes: Uint8Array, what: string, maxBytes: number, arity?: number): CborValue[] {
+export function decodeArray(
+  bytes: Uint8Array,
+  what: string,
+  maxBytes: number,
+  arity?: number,
+): CborValue[] {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array`);
   if (bytes.length > maxBytes) {
     fail('PROTO_TOO_LARGE', `${what} is ${bytes.length} bytes; the limit is ${maxBytes}`, {
@@ -24,7 +29,11 @@ export function decodeArray(bytes: Uint8Array, what: string, maxBytes: number, a
 }
 
 /** Checks that a decoded value is an array (of exactly `arity` items when given). */
-export function expectArray(value: CborValue | undefined, what: string, arity?: number): CborValue[] {
+export function expectArray(
+  value: CborValue | undefined,
+  what: string,
+  arity?: number,
+): CborValue[] {
   if (!Array.isArray(value)) fail('PROTO_SCHEMA', `${what} must be an array`, { what });
   if (arity !== undefined && value.length !== arity) {
     fail('PROTO_SCHEMA', `${what} must have ${arity} fields, has ${value.length}`, { what });
@@ -35,9 +44,13 @@ export function expectArray(value: CborValue | undefined, what: string, arity?: 
 /** Checks the version, the first item of every tbs, before anything else is read. */
 export function requireVersion(items: CborValue[], what: string): void {
   if (items[0] !== VERSION) {
-    fail('PROTO_VERSION_UNSUPPORTED', `${what} has version ${String(items[0])}; only ${VERSION} is known`, {
-      what,
-    });
+    fail(
+      'PROTO_VERSION_UNSUPPORTED',
+      `${what} has version ${String(items[0])}; only ${VERSION} is known`,
+      {
+        what,
+      },
+    );
   }
 }
 
@@ -45,14 +58,24 @@ export function requireVersion(items: CborValue[], what: string): void {
  * Decodes a tbs: the array, then its version (so an unknown version always gives
  * PROTO_VERSION_UNSUPPORTED, whatever else changed), then its arity.
  */
-export function decodeTbs(tbs: Uint8Array, what: string, maxBytes: number, arity: number): CborValue[] {
+export function decodeTbs(
+  tbs: Uint8Array,
+  what: string,
+  maxBytes: number,
+  arity: number,
+): CborValue[] {
   const items = decodeArray(tbs, what, maxBytes);
   requireVersion(items, what);
   return expectArray(items, what, arity);
 }
 
 /** A non-negative safe integer within [min, max]. */
-export function uint(value: CborValue | undefined, what: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+export function uint(
+  value: CborValue | undefined,
+  what: string,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     fail('PROTO_SCHEMA', `${what} must be an integer in [${min}, ${max}]`, { what });
   }
@@ -69,8 +92,14 @@ export function publicKey(value: CborValue | undefined, what: string): Uint8Arra
 }
 
 /** A byte string of exactly `length` bytes (or at most `maxLength` when `length` is undefined). */
-export function bytes(value: CborValue | undefined, what: string, length?: number, maxLength?: number): Uint8Array {
-  if (!(value instanceof Uint8Array)) fail('PROTO_SCHEMA', `${what} must be a byte string`, { what });
+export function bytes(
+  value: CborValue | undefined,
+  what: string,
+  length?: number,
+  maxLength?: number,
+): Uint8Array {
+  if (!(value instanceof Uint8Array))
+    fail('PROTO_SCHEMA', `${what} must be a byte string`, { what });
   if (length !== undefined && value.length !== length) {
     fail('PROTO_SCHEMA', `${what} must be ${length} bytes`, { what });
   }
@@ -83,12 +112,18 @@ export function bytes(value: CborValue | undefined, what: string, length?: numbe
 const utf8 = new TextEncoder();
 
 /** A text string of at most `maxBytes` UTF-8 bytes, optionally matching `pattern`. */
-export function text(value: CborValue | undefined, what: string, maxBytes: number, pattern?: RegExp): string {
+export function text(
+  value: CborValue | undefined,
+  what: string,
+  maxBytes: number,
+  pattern?: RegExp,
+): string {
   if (typeof value !== 'string') fail('PROTO_SCHEMA', `${what} must be a text string`, { what });
   if (utf8.encode(value).length > maxBytes) {
     fail('PROTO_SCHEMA', `${what} must be at most ${maxBytes} bytes`, { what });
   }
-  if (pattern && !pattern.test(value)) fail('PROTO_SCHEMA', `${what} has an invalid format`, { what });
+  if (pattern && !pattern.test(value))
+    fail('PROTO_SCHEMA', `${what} has an invalid format`, { what });
   return value;
 }
 

@@ -91,7 +91,8 @@ export function verifyFraudProof(bytes: Uint8Array, bankKeys: BankKeys): FraudPr
   verifyPaymentSignatures(a, bankKeys);
   verifyPaymentSignatures(b, bankKeys);
   const proof = makeFraudProof(a, b);
-  if (proof.first !== a) fail('PROTO_FRAUD_PROOF_INVALID', 'the payments are not in canonical order');
+  if (proof.first !== a)
+    fail('PROTO_FRAUD_PROOF_INVALID', 'the payments are not in canonical order');
   return proof;
 }
 
@@ -100,9 +101,13 @@ export function verifyFraudProof(bytes: Uint8Array, bankKeys: BankKeys): FraudPr
  * keep it and hand it to the bank.
  */
 export function failWithFraud(proof: FraudProof): never {
-  return fail(FRAUD_CODE[proof.kind], `payer certificate ${proof.first.serial} cheated (${proof.kind})`, {
-    serial: proof.first.serial,
-    kind: proof.kind,
-    proof: toBase64Url(encodeFraudProof(proof)),
-  });
+  return fail(
+    FRAUD_CODE[proof.kind],
+    `payer certificate ${proof.first.serial} cheated (${proof.kind})`,
+    {
+      serial: proof.first.serial,
+      kind: proof.kind,
+      proof: toBase64Url(encodeFraudProof(proof)),
+    },
+  );
 }

@@ -29,4 +29,5 @@ export * from './result.js';
 export * from './revocation.js';
 export * from './rules.js';
 export { messageId, signedBytes } from './signing.js';
+export * from './transport/index.js';
 export * from './wallet.js';

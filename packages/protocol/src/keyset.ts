@@ -15,6 +15,9 @@ export function bankKeySet(publicKeys: Iterable<Uint8Array>): BankKeys {
 /** The bank key with this kid. @throws PROTO_UNKNOWN_ISSUER when it is not pinned. */
 export function issuerKey(keys: BankKeys, issuerKid: Uint8Array): Uint8Array {
   const key = keys.get(toHex(issuerKid));
-  if (!key) fail('PROTO_UNKNOWN_ISSUER', `bank key ${toHex(issuerKid)} is not known`, { issuerKid: toHex(issuerKid) });
+  if (!key)
+    fail('PROTO_UNKNOWN_ISSUER', `bank key ${toHex(issuerKid)} is not known`, {
+      issuerKid: toHex(issuerKid),
+    });
   return key;
 }

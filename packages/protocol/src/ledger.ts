@@ -42,9 +42,19 @@ export function ledgerEntryHash(prevEntryHash: Uint8Array, paymentId: Uint8Array
 }
 
 /** The entry that appends `payment` to a ledger at `at`, and the ledger's new head. */
-export function appendToLedger(at: LedgerHead, payment: Payment, paymentBytes: Uint8Array): { entry: LedgerEntry; head: LedgerHead } {
+export function appendToLedger(
+  at: LedgerHead,
+  payment: Payment,
+  paymentBytes: Uint8Array,
+): { entry: LedgerEntry; head: LedgerHead } {
   const entryHash = ledgerEntryHash(at.head, payment.paymentId);
-  const entry = { index: at.nextIndex, payment: paymentBytes, paymentId: payment.paymentId, prevEntryHash: at.head, entryHash };
+  const entry = {
+    index: at.nextIndex,
+    payment: paymentBytes,
+    paymentId: payment.paymentId,
+    prevEntryHash: at.head,
+    entryHash,
+  };
   return { entry, head: { nextIndex: at.nextIndex + 1, head: entryHash } };
 }
 
@@ -57,20 +67,32 @@ export function verifyLedger(entries: readonly LedgerEntry[], from: LedgerHead):
   let head = from;
   for (const e of entries) {
     if (e.index !== head.nextIndex) {
-      fail('PROTO_LEDGER_INDEX', `ledger entry ${e.index} found where ${head.nextIndex} was expected`, {
-        index: e.index,
-        expected: head.nextIndex,
-      });
+      fail(
+        'PROTO_LEDGER_INDEX',
+        `ledger entry ${e.index} found where ${head.nextIndex} was expected`,
+        {
+          index: e.index,
+          expected: head.nextIndex,
+        },
+      );
     }
     let paymentId: Uint8Array;
     try {
       paymentId = decodePayment(e.payment).paymentId;
     } catch {
-      return fail('PROTO_LEDGER_BROKEN', `ledger entry ${e.index} holds an unreadable payment`, { index: e.index });
+      return fail('PROTO_LEDGER_BROKEN', `ledger entry ${e.index} holds an unreadable payment`, {
+        index: e.index,
+      });
     }
     const expected = ledgerEntryHash(head.head, paymentId);
-    if (!equalBytes(e.paymentId, paymentId) || !equalBytes(e.prevEntryHash, head.head) || !equalBytes(e.entryHash, expected)) {
-      fail('PROTO_LEDGER_BROKEN', `ledger entry ${e.index} does not follow from its predecessor`, { index: e.index });
+    if (
+      !equalBytes(e.paymentId, paymentId) ||
+      !equalBytes(e.prevEntryHash, head.head) ||
+      !equalBytes(e.entryHash, expected)
+    ) {
+      fail('PROTO_LEDGER_BROKEN', `ledger entry ${e.index} does not follow from its predecessor`, {
+        index: e.index,
+      });
     }
     head = { nextIndex: head.nextIndex + 1, head: expected };
   }

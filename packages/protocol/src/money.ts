@@ -7,8 +7,29 @@ import { fail } from './errors.js';
 
 /** Minor-unit exponents that differ from 2 (ISO 4217). */
 const EXPONENT: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, VND: 0,
-  VUV: 0, XAF: 0, XOF: 0, XPF: 0, BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
 };
 
 /** Number of decimal places of a currency's minor unit. */
@@ -28,19 +49,24 @@ export class Money {
    * @throws PROTO_AMOUNT_INVALID for negatives, fractions, floats or values past 2^53 − 1.
    */
   static of(minor: number | bigint | string, currency: string): Money {
-    if (!/^[A-Z]{3}$/.test(currency)) fail('PROTO_SCHEMA', 'currency must be an ISO 4217 code', { what: 'currency' });
+    if (!/^[A-Z]{3}$/.test(currency))
+      fail('PROTO_SCHEMA', 'currency must be an ISO 4217 code', { what: 'currency' });
     let n: number;
     if (typeof minor === 'string') {
-      if (!/^(0|[1-9][0-9]{0,15})$/.test(minor)) fail('PROTO_AMOUNT_INVALID', 'amount must be whole minor units', { minor });
+      if (!/^(0|[1-9][0-9]{0,15})$/.test(minor))
+        fail('PROTO_AMOUNT_INVALID', 'amount must be whole minor units', { minor });
       n = Number(minor);
     } else if (typeof minor === 'bigint') {
-      if (minor < 0n || minor > BigInt(MAX_AMOUNT)) fail('PROTO_AMOUNT_INVALID', 'amount out of range', { minor: String(minor) });
+      if (minor < 0n || minor > BigInt(MAX_AMOUNT))
+        fail('PROTO_AMOUNT_INVALID', 'amount out of range', { minor: String(minor) });
       n = Number(minor);
     } else {
       n = minor;
     }
     if (!Number.isSafeInteger(n) || n < 0 || n > MAX_AMOUNT) {
-      fail('PROTO_AMOUNT_INVALID', 'amount must be a whole number of minor units within 2^53 - 1', { minor: String(minor) });
+      fail('PROTO_AMOUNT_INVALID', 'amount must be a whole number of minor units within 2^53 - 1', {
+        minor: String(minor),
+      });
     }
     return new Money(n, currency);
   }
@@ -50,10 +76,15 @@ export class Money {
     const e = minorExponent(currency);
     const m = /^\s*(\d{1,15})(?:[.,](\d*))?\s*$/.exec(textAmount);
     if (!m || (m[2] !== undefined && m[2].length > e)) {
-      fail('PROTO_AMOUNT_INVALID', `"${textAmount}" is not an amount in ${currency}`, { text: textAmount });
+      fail('PROTO_AMOUNT_INVALID', `"${textAmount}" is not an amount in ${currency}`, {
+        text: textAmount,
+      });
     }
     const fraction = (m[2] ?? '').padEnd(e, '0');
-    return Money.of(BigInt(m[1]!) * 10n ** BigInt(e) + BigInt(fraction === '' ? '0' : fraction), currency);
+    return Money.of(
+      BigInt(m[1]!) * 10n ** BigInt(e) + BigInt(fraction === '' ? '0' : fraction),
+      currency,
+    );
   }
 
   private same(other: Money): void {

@@ -5,7 +5,15 @@
  */
 import { concatBytes, i2osp, labelBytes, open, seal, taggedHash } from '@offpay/crypto';
 import { encodeCbor, type CborValue } from './cbor.js';
-import { HASH_LABEL, LEN, LIMITS, MAX_AMOUNT, SEAL_LABEL, SIGN_LABEL, VERSION } from './constants.js';
+import {
+  HASH_LABEL,
+  LEN,
+  LIMITS,
+  MAX_AMOUNT,
+  SEAL_LABEL,
+  SIGN_LABEL,
+  VERSION,
+} from './constants.js';
 import { decodePayerCertificate, certificateValue, type PayerCertificate } from './certificates.js';
 import { fail } from './errors.js';
 import { bytes, decodeArray, decodeTbs, uint } from './fields.js';
@@ -51,7 +59,17 @@ export function payerGenesis(serial: number): Uint8Array {
 
 /** Encodes the tbs of a payment from its fields. */
 export function paymentTbs(f: PaymentFields): Uint8Array {
-  return encodeCbor([VERSION, f.serial, f.counter, f.prev, f.spent, f.amount, f.payeeKid, f.requestId, f.createdAt]);
+  return encodeCbor([
+    VERSION,
+    f.serial,
+    f.counter,
+    f.prev,
+    f.spent,
+    f.amount,
+    f.payeeKid,
+    f.requestId,
+    f.createdAt,
+  ]);
 }
 
 function decodeFields(tbs: Uint8Array): PaymentFields {
@@ -73,7 +91,11 @@ function decodeFields(tbs: Uint8Array): PaymentFields {
  * produce, so a payment that could not be decoded is never signed.
  * @throws PROTO_SCHEMA when a field is out of range or the serial is not the certificate's.
  */
-export function signPayment(fields: PaymentFields, payerCert: PayerCertificate, payerSecretKey: Uint8Array): Payment {
+export function signPayment(
+  fields: PaymentFields,
+  payerCert: PayerCertificate,
+  payerSecretKey: Uint8Array,
+): Payment {
   const tbs = paymentTbs(fields);
   return assemble(tbs, signTbs(SIGN_LABEL.payment, tbs, payerSecretKey), payerCert);
 }
@@ -81,7 +103,9 @@ export function signPayment(fields: PaymentFields, payerCert: PayerCertificate, 
 function assemble(tbs: Uint8Array, signature: Uint8Array, payerCert: PayerCertificate): Payment {
   const fields = decodeFields(tbs);
   if (fields.serial !== payerCert.serial) {
-    fail('PROTO_SCHEMA', 'payment serial does not match its payer certificate', { what: 'payment serial' });
+    fail('PROTO_SCHEMA', 'payment serial does not match its payer certificate', {
+      what: 'payment serial',
+    });
   }
   return { ...fields, payerCert, tbs, signature, paymentId: messageId(SIGN_LABEL.payment, tbs) };
 }
@@ -102,7 +126,8 @@ export function encodePayment(p: Payment): Uint8Array {
  * @throws PROTO_TOO_LARGE, PROTO_CBOR_*, PROTO_VERSION_UNSUPPORTED, PROTO_SCHEMA, PROTO_CERT_WRONG_TYPE
  */
 export function decodePayment(input: Uint8Array | CborValue): Payment {
-  const value = input instanceof Uint8Array ? decodeArray(input, 'payment', LIMITS.paymentBytes) : input;
+  const value =
+    input instanceof Uint8Array ? decodeArray(input, 'payment', LIMITS.paymentBytes) : input;
   const { tbs, signature, rest } = readEnvelope(value, 'payment', 3, LIMITS.paymentBytes);
   const payerCert = decodePayerCertificate(rest[0] as CborValue);
   return assemble(tbs, signature, payerCert);
@@ -114,7 +139,11 @@ export function paymentSealInfo(payeeKid: Uint8Array): Uint8Array {
 }
 
 /** Seals payment bytes to the payee's KEM key (DESIGN.md §4 "Sealing"). */
-export function sealPayment(paymentBytes: Uint8Array, payeeKemKey: Uint8Array, payeeKid: Uint8Array): Uint8Array {
+export function sealPayment(
+  paymentBytes: Uint8Array,
+  payeeKemKey: Uint8Array,
+  payeeKid: Uint8Array,
+): Uint8Array {
   return seal(payeeKemKey, paymentSealInfo(payeeKid), paymentBytes);
 }
 
@@ -123,7 +152,11 @@ export function sealPayment(paymentBytes: Uint8Array, payeeKemKey: Uint8Array, p
  * @throws PROTO_TOO_LARGE for more than a payment's bound; PROTO_SEAL_OPEN_FAILED for bytes that
  * do not authenticate (damaged, tampered, or sealed to another payee).
  */
-export function openPayment(sealed: Uint8Array, payeeKemSecretKey: Uint8Array, payeeKid: Uint8Array): Uint8Array {
+export function openPayment(
+  sealed: Uint8Array,
+  payeeKemSecretKey: Uint8Array,
+  payeeKid: Uint8Array,
+): Uint8Array {
   const max = LIMITS.paymentBytes + 81;
   if (sealed.length > max) {
     fail('PROTO_TOO_LARGE', `a sealed payment is at most ${max} bytes`, {
@@ -135,7 +168,9 @@ export function openPayment(sealed: Uint8Array, payeeKemSecretKey: Uint8Array, p
   try {
     return open(payeeKemSecretKey, paymentSealInfo(payeeKid), sealed);
   } catch {
-    return fail('PROTO_SEAL_OPEN_FAILED', 'this payment could not be opened: it is damaged, tampered or meant for someone else');
+    return fail(
+      'PROTO_SEAL_OPEN_FAILED',
+      'this payment could not be opened: it is damaged, tampered or meant for someone else',
+    );
   }
 }
-

@@ -62,7 +62,11 @@ export function decodeReceipt(input: Uint8Array): Receipt {
  * Checks a receipt as the payer does: signed by the payee it paid, for the payment it made.
  * @throws PROTO_RECEIPT_MISMATCH, PROTO_SIGNATURE_INVALID
  */
-export function verifyReceipt(r: Receipt, payeeCert: PayeeCertificate, paymentId: Uint8Array): void {
+export function verifyReceipt(
+  r: Receipt,
+  payeeCert: PayeeCertificate,
+  paymentId: Uint8Array,
+): void {
   if (!equalBytes(r.paymentId, paymentId) || !equalBytes(r.payeeKid, kid(payeeCert.signKey))) {
     fail('PROTO_RECEIPT_MISMATCH', 'this receipt is for another payment or another receiver');
   }

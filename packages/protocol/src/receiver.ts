@@ -51,7 +51,10 @@ export function verifyPaymentOffline(sealed: Uint8Array, ctx: ReceiverContext): 
   const id = toHex(payment.paymentId);
   const index = ctx.findAccepted(id);
   if (index !== undefined) {
-    fail('PROTO_PAYMENT_DUPLICATE', `this payment was already accepted (ledger #${index})`, { paymentId: id, index });
+    fail('PROTO_PAYMENT_DUPLICATE', `this payment was already accepted (ledger #${index})`, {
+      paymentId: id,
+      index,
+    });
   }
   checkPaymentRules(payment, {
     payeeKid: ctx.payee.kid,
@@ -74,5 +77,6 @@ function checkRequest(p: Payment, r: OpenRequest, now: number): void {
       amount: p.amount,
     });
   }
-  if (now > r.expiresAt) fail('PROTO_REQUEST_EXPIRED', 'the payment request expired', { expiresAt: r.expiresAt });
+  if (now > r.expiresAt)
+    fail('PROTO_REQUEST_EXPIRED', 'the payment request expired', { expiresAt: r.expiresAt });
 }

@@ -6,7 +6,12 @@
 import { kid } from '@offpay/crypto';
 import { encodeCbor, type CborValue } from './cbor.js';
 import { LEN, LIMITS, MAX_AMOUNT, SIGN_LABEL, VERSION } from './constants.js';
-import { certificateValue, decodePayeeCertificate, verifyCertificate, type PayeeCertificate } from './certificates.js';
+import {
+  certificateValue,
+  decodePayeeCertificate,
+  verifyCertificate,
+  type PayeeCertificate,
+} from './certificates.js';
 import { fail } from './errors.js';
 import { bytes, decodeArray, decodeTbs, text, uint } from './fields.js';
 import type { BankKeys } from './keyset.js';
@@ -35,16 +40,26 @@ export interface PaymentRequest extends PaymentRequestFields {
 }
 
 /** Signs a request with the payee's signing key. */
-export function signPaymentRequest(f: PaymentRequestFields, payeeCert: PayeeCertificate, payeeSecretKey: Uint8Array): PaymentRequest {
+export function signPaymentRequest(
+  f: PaymentRequestFields,
+  payeeCert: PayeeCertificate,
+  payeeSecretKey: Uint8Array,
+): PaymentRequest {
   const tbs = encodeCbor([VERSION, payeeCert.serial, f.amount, f.requestId, f.expiresAt, f.memo]);
   return assemble(tbs, signTbs(SIGN_LABEL.paymentRequest, tbs, payeeSecretKey), payeeCert);
 }
 
-function assemble(tbs: Uint8Array, signature: Uint8Array, payeeCert: PayeeCertificate): PaymentRequest {
+function assemble(
+  tbs: Uint8Array,
+  signature: Uint8Array,
+  payeeCert: PayeeCertificate,
+): PaymentRequest {
   const it = decodeTbs(tbs, 'payment request', LIMITS.requestBytes, 6);
   const payeeSerial = uint(it[1], 'payment request payeeSerial', 1);
   if (payeeSerial !== payeeCert.serial) {
-    fail('PROTO_SCHEMA', 'payment request serial does not match its payee certificate', { what: 'payeeSerial' });
+    fail('PROTO_SCHEMA', 'payment request serial does not match its payee certificate', {
+      what: 'payeeSerial',
+    });
   }
   return {
     payeeSerial,
@@ -79,10 +94,20 @@ export function decodePaymentRequest(input: Uint8Array): PaymentRequest {
  */
 export function verifyPaymentRequest(r: PaymentRequest, bankKeys: BankKeys, now: number): void {
   verifyCertificate(r.payeeCert, bankKeys);
-  requireSignature(SIGN_LABEL.paymentRequest, r.tbs, r.signature, r.payeeCert.signKey, 'payment request');
+  requireSignature(
+    SIGN_LABEL.paymentRequest,
+    r.tbs,
+    r.signature,
+    r.payeeCert.signKey,
+    'payment request',
+  );
   if (now > r.payeeCert.expiresAt) {
     fail('PROTO_CERT_EXPIRED', 'the receiver certificate has expired', { serial: r.payeeSerial });
   }
-  if (r.amount < 1) fail('PROTO_AMOUNT_INVALID', 'the requested amount must be at least 1 minor unit', { amount: r.amount });
-  if (now > r.expiresAt) fail('PROTO_REQUEST_EXPIRED', 'this payment request has expired', { expiresAt: r.expiresAt });
+  if (r.amount < 1)
+    fail('PROTO_AMOUNT_INVALID', 'the requested amount must be at least 1 minor unit', {
+      amount: r.amount,
+    });
+  if (now > r.expiresAt)
+    fail('PROTO_REQUEST_EXPIRED', 'this payment request has expired', { expiresAt: r.expiresAt });
 }

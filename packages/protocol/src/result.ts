@@ -40,14 +40,16 @@ export interface SettlementResult extends SettlementResultFields {
   signature: Uint8Array;
 }
 
-const STATUS_BY_NUMBER = Object.fromEntries(Object.entries(ENTRY_STATUS).map(([k, v]) => [v, k])) as Record<
-  number,
-  EntryStatus
->;
+const STATUS_BY_NUMBER = Object.fromEntries(
+  Object.entries(ENTRY_STATUS).map(([k, v]) => [v, k]),
+) as Record<number, EntryStatus>;
 const CODE = /^([A-Z][A-Z0-9_]*)?$/;
 
 /** Signs a settlement result with the bank's signing key. */
-export function signSettlementResult(f: SettlementResultFields, bankSecretKey: Uint8Array): SettlementResult {
+export function signSettlementResult(
+  f: SettlementResultFields,
+  bankSecretKey: Uint8Array,
+): SettlementResult {
   const tbs = encodeCbor([
     VERSION,
     kid(getPublicKey(bankSecretKey)),
@@ -64,7 +66,8 @@ export function signSettlementResult(f: SettlementResultFields, bankSecretKey: U
 function decodeResultTbs(tbs: Uint8Array, signature: Uint8Array): SettlementResult {
   const it = decodeTbs(tbs, 'settlement result', LIMITS.resultBytes, 8);
   const list = expectArray(it[5], 'settlement result entries');
-  if (list.length > LIMITS.batchEntries) fail('PROTO_SCHEMA', 'too many entry results', { what: 'results' });
+  if (list.length > LIMITS.batchEntries)
+    fail('PROTO_SCHEMA', 'too many entry results', { what: 'results' });
   return {
     bankKid: bytes(it[1], 'settlement result bankKid', LEN.kid),
     payeeKid: bytes(it[2], 'settlement result payeeKid', LEN.kid),
@@ -75,9 +78,16 @@ function decodeResultTbs(tbs: Uint8Array, signature: Uint8Array): SettlementResu
       const status = STATUS_BY_NUMBER[uint(r[2], 'entry result status', 0, 2)]!;
       const code = text(r[3], 'entry result code', 64, CODE);
       if ((status === 'rejected') !== (code !== '')) {
-        fail('PROTO_SCHEMA', 'a rejected entry needs a code and only a rejected one has one', { what: 'entry result' });
+        fail('PROTO_SCHEMA', 'a rejected entry needs a code and only a rejected one has one', {
+          what: 'entry result',
+        });
       }
-      return { index: uint(r[0], 'entry result index'), paymentId: bytes(r[1], 'entry result paymentId', LEN.hash), status, code };
+      return {
+        index: uint(r[0], 'entry result index'),
+        paymentId: bytes(r[1], 'entry result paymentId', LEN.hash),
+        status,
+        code,
+      };
     }),
     head: bytes(it[6], 'settlement result head', LEN.hash),
     settledAt: uint(it[7], 'settlement result settledAt'),
@@ -100,5 +110,11 @@ export function decodeSettlementResult(input: Uint8Array): SettlementResult {
 
 /** Checks the bank's signature on a result. @throws PROTO_UNKNOWN_ISSUER, PROTO_SIGNATURE_INVALID */
 export function verifySettlementResult(r: SettlementResult, bankKeys: BankKeys): void {
-  requireSignature(SIGN_LABEL.settlementResult, r.tbs, r.signature, issuerKey(bankKeys, r.bankKid), 'settlement result');
+  requireSignature(
+    SIGN_LABEL.settlementResult,
+    r.tbs,
+    r.signature,
+    issuerKey(bankKeys, r.bankKid),
+    'settlement result',
+  );
 }

@@ -34,10 +34,12 @@ export function signRevocationList(
 function decodeListTbs(tbs: Uint8Array, signature: Uint8Array): RevocationList {
   const it = decodeTbs(tbs, 'revocation list', LIMITS.revocationListBytes, 5);
   const raw = expectArray(it[4], 'revocation list serials');
-  if (raw.length > LIMITS.revocationListEntries) fail('PROTO_SCHEMA', 'too many revoked serials', { what: 'serials' });
+  if (raw.length > LIMITS.revocationListEntries)
+    fail('PROTO_SCHEMA', 'too many revoked serials', { what: 'serials' });
   const serials = raw.map((s) => uint(s, 'revoked serial', 1));
   for (let i = 1; i < serials.length; i++) {
-    if (serials[i]! <= serials[i - 1]!) fail('PROTO_SCHEMA', 'revoked serials must be strictly ascending', { what: 'serials' });
+    if (serials[i]! <= serials[i - 1]!)
+      fail('PROTO_SCHEMA', 'revoked serials must be strictly ascending', { what: 'serials' });
   }
   return {
     bankKid: bytes(it[1], 'revocation list bankKid', LEN.kid),
@@ -59,6 +61,12 @@ export function verifyRevocationList(input: Uint8Array, bankKeys: BankKeys): Rev
   const value = decodeArray(input, 'revocation list', LIMITS.revocationListBytes);
   const { tbs, signature } = readEnvelope(value, 'revocation list', 2, LIMITS.revocationListBytes);
   const list = decodeListTbs(tbs, signature);
-  requireSignature(SIGN_LABEL.revocationList, tbs, signature, issuerKey(bankKeys, list.bankKid), 'revocation list');
+  requireSignature(
+    SIGN_LABEL.revocationList,
+    tbs,
+    signature,
+    issuerKey(bankKeys, list.bankKid),
+    'revocation list',
+  );
   return list;
 }

@@ -43,7 +43,9 @@ export interface PaymentRuleContext {
 export function checkPaymentRules(p: Payment, ctx: PaymentRuleContext): void {
   const cert = p.payerCert;
   if (ctx.isRevoked?.(cert.serial)) {
-    fail('PROTO_CERT_REVOKED', `payer certificate ${cert.serial} has been revoked`, { serial: cert.serial });
+    fail('PROTO_CERT_REVOKED', `payer certificate ${cert.serial} has been revoked`, {
+      serial: cert.serial,
+    });
   }
   if (ctx.now > cert.expiresAt + ctx.graceSeconds || p.createdAt > cert.expiresAt) {
     fail('PROTO_CERT_EXPIRED', `payer certificate ${cert.serial} expired at ${cert.expiresAt}`, {
@@ -52,25 +54,37 @@ export function checkPaymentRules(p: Payment, ctx: PaymentRuleContext): void {
     });
   }
   if (p.createdAt > ctx.now + MAX_FUTURE_SKEW_SECONDS) {
-    fail('PROTO_PAYMENT_FROM_FUTURE', 'the payment is dated in the future', { createdAt: p.createdAt, now: ctx.now });
+    fail('PROTO_PAYMENT_FROM_FUTURE', 'the payment is dated in the future', {
+      createdAt: p.createdAt,
+      now: ctx.now,
+    });
   }
   if (!equalBytes(p.payeeKid, ctx.payeeKid)) {
     fail('PROTO_PAYMENT_WRONG_PAYEE', 'the payment is meant for another receiver');
   }
   if (cert.currency !== ctx.currency) {
-    fail('PROTO_CURRENCY_MISMATCH', `the payment is in ${cert.currency}, the receiver takes ${ctx.currency}`, {
-      expected: ctx.currency,
-      actual: cert.currency,
-    });
+    fail(
+      'PROTO_CURRENCY_MISMATCH',
+      `the payment is in ${cert.currency}, the receiver takes ${ctx.currency}`,
+      {
+        expected: ctx.currency,
+        actual: cert.currency,
+      },
+    );
   }
-  if (p.amount < 1) fail('PROTO_AMOUNT_INVALID', 'the amount must be at least 1 minor unit', { amount: p.amount });
+  if (p.amount < 1)
+    fail('PROTO_AMOUNT_INVALID', 'the amount must be at least 1 minor unit', { amount: p.amount });
   checkChainAlone(p);
   if (p.spent > cert.limit) {
-    fail('PROTO_PAYMENT_OVER_LIMIT', `the payer would have spent ${p.spent} of a ${cert.limit} limit`, {
-      serial: String(cert.serial),
-      limitMinor: String(cert.limit),
-      spentMinor: String(p.spent),
-    });
+    fail(
+      'PROTO_PAYMENT_OVER_LIMIT',
+      `the payer would have spent ${p.spent} of a ${cert.limit} limit`,
+      {
+        serial: String(cert.serial),
+        limitMinor: String(cert.limit),
+        spentMinor: String(p.spent),
+      },
+    );
   }
 }
 
@@ -80,7 +94,9 @@ function checkChainAlone(p: Payment): void {
   if ((p.counter === 1) !== isGenesis) {
     fail(
       'PROTO_PAYMENT_BAD_PREV',
-      p.counter === 1 ? 'the first payment must link to the payer genesis' : 'only the first payment may link to the payer genesis',
+      p.counter === 1
+        ? 'the first payment must link to the payer genesis'
+        : 'only the first payment may link to the payer genesis',
       { counter: p.counter },
     );
   }

@@ -47,7 +47,12 @@ export interface SignedParts {
 }
 
 /** Reads `[tbs, signature, ...]` from a decoded envelope of the given arity. */
-export function readEnvelope(value: CborValue | undefined, what: string, arity: number, maxTbs: number): SignedParts & { rest: CborValue[] } {
+export function readEnvelope(
+  value: CborValue | undefined,
+  what: string,
+  arity: number,
+  maxTbs: number,
+): SignedParts & { rest: CborValue[] } {
   const items = expectArray(value, what, arity);
   const tbs = bytes(items[0], `${what}.tbs`, undefined, maxTbs);
   const signature = bytes(items[1], `${what}.signature`, LEN.signature);

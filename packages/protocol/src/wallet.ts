@@ -53,15 +53,22 @@ export function createPayment(
   payerSecretKey: Uint8Array,
   order: PaymentOrder,
 ): { payment: Payment; state: PayerChainState } {
-  if (state.serial !== cert.serial) fail('PROTO_SCHEMA', 'chain state belongs to another certificate', { what: 'state' });
+  if (state.serial !== cert.serial)
+    fail('PROTO_SCHEMA', 'chain state belongs to another certificate', { what: 'state' });
   const signKid = kid(getPublicKey(payerSecretKey));
   if (!kid(cert.signKey).every((b, i) => b === signKid[i])) {
-    fail('PROTO_SCHEMA', 'the secret key does not match the certificate', { what: 'payerSecretKey' });
+    fail('PROTO_SCHEMA', 'the secret key does not match the certificate', {
+      what: 'payerSecretKey',
+    });
   }
   if (!Number.isSafeInteger(order.amount) || order.amount < 1) {
-    fail('PROTO_AMOUNT_INVALID', 'the amount must be a whole number of minor units, at least 1', { amount: String(order.amount) });
+    fail('PROTO_AMOUNT_INVALID', 'the amount must be a whole number of minor units, at least 1', {
+      amount: String(order.amount),
+    });
   }
-  const spent = Money.of(state.spent, cert.currency).plus(Money.of(order.amount, cert.currency)).minor;
+  const spent = Money.of(state.spent, cert.currency).plus(
+    Money.of(order.amount, cert.currency),
+  ).minor;
   const payment = signPayment(
     {
       serial: cert.serial,
@@ -77,6 +84,19 @@ export function createPayment(
     payerSecretKey,
   );
   // The wallet refuses what a receiver would refuse, before anything is shown.
-  checkPaymentRules(payment, { payeeKid: order.payeeKid, currency: order.payeeCurrency, now: order.now, graceSeconds: 0 });
-  return { payment, state: { serial: cert.serial, counter: payment.counter, lastPaymentId: payment.paymentId, spent } };
+  checkPaymentRules(payment, {
+    payeeKid: order.payeeKid,
+    currency: order.payeeCurrency,
+    now: order.now,
+    graceSeconds: 0,
+  });
+  return {
+    payment,
+    state: {
+      serial: cert.serial,
+      counter: payment.counter,
+      lastPaymentId: payment.paymentId,
+      spent,
+    },
+  };
 }

@@ -55,7 +55,6 @@ interface InvalidVector {
   };
   expectedCode: string;
 }
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 interface VectorFile {
   keys: Record<string, { secretKey: string; publicKey: string; kid: string }>;
@@ -81,12 +80,20 @@ export function verdict(v: InvalidVector): string {
       const ctx = v.context!;
       const ledger: Payment[] = ctx.ledger.map((x) => decodePayment(fromHex(x)));
       verifyPaymentOffline(fromHex(v.input), {
-        payee: { kid: fromHex(ctx.payeeKid), kemSecretKey: fromHex(ctx.payeeKemSecretKey), currency: ctx.currency },
+        payee: {
+          kid: fromHex(ctx.payeeKid),
+          kemSecretKey: fromHex(ctx.payeeKemSecretKey),
+          currency: ctx.currency,
+        },
         bankKeys: bankKeySet(ctx.bankPublicKeys.map(fromHex)),
         now: ctx.now,
         isRevoked: (serial) => ctx.revokedSerials.includes(serial),
         request: ctx.request
-          ? { requestId: fromHex(ctx.request.requestId), amount: ctx.request.amount, expiresAt: ctx.request.expiresAt }
+          ? {
+              requestId: fromHex(ctx.request.requestId),
+              amount: ctx.request.amount,
+              expiresAt: ctx.request.expiresAt,
+            }
           : undefined,
         findAccepted: (id) => {
           const i = ledger.findIndex((p) => toHex(p.paymentId) === id);
@@ -107,9 +114,13 @@ describe('vectors/v1.json', () => {
   });
 
   it('has a verifying signature example for every signed message type', () => {
-    const sigs = collect<SigExample>(V, (v) => 'publicKey' in v && 'message' in v && 'signature' in v);
+    const sigs = collect<SigExample>(
+      V,
+      (v) => 'publicKey' in v && 'message' in v && 'signature' in v,
+    );
     expect(sigs.length).toBe(12);
-    for (const s of sigs) expect(verify(fromHex(s.signature), fromHex(s.message), fromHex(s.publicKey))).toBe(true);
+    for (const s of sigs)
+      expect(verify(fromHex(s.signature), fromHex(s.message), fromHex(s.publicKey))).toBe(true);
   });
 
   it('opens every sealed example to its plaintext, and the sealed payments sit under a payment path', () => {
@@ -124,36 +135,48 @@ describe('vectors/v1.json', () => {
 
   it('decodes every valid example to its stated fields', () => {
     const v = V.valid;
-    expect(decodePayerCertificate(fromHex(v.payerCertificate.bytes))).toMatchObject({ serial: 1001, limit: 10000, currency: 'EUR' });
-    expect(decodePayeeCertificate(fromHex(v.payeeCertificate.bytes)).displayName).toBe(v.payeeCertificate.decoded.displayName);
-    expect(toHex(decodePaymentRequest(fromHex(v.paymentRequest.bytes)).requestId)).toBe(v.paymentRequest.decoded.requestId);
+    expect(decodePayerCertificate(fromHex(v.payerCertificate.bytes))).toMatchObject({
+      serial: 1001,
+      limit: 10000,
+      currency: 'EUR',
+    });
+    expect(decodePayeeCertificate(fromHex(v.payeeCertificate.bytes)).displayName).toBe(
+      v.payeeCertificate.decoded.displayName,
+    );
+    expect(toHex(decodePaymentRequest(fromHex(v.paymentRequest.bytes)).requestId)).toBe(
+      v.paymentRequest.decoded.requestId,
+    );
     for (const p of v.payments) {
       const d = decodePayment(fromHex(p.bytes));
       expect(toHex(d.paymentId)).toBe(p.paymentId);
-      expect({ counter: d.counter, spent: d.spent, amount: d.amount, prev: toHex(d.prev) }).toEqual({
-        counter: p.decoded.counter,
-        spent: p.decoded.spent,
-        amount: p.decoded.amount,
-        prev: p.decoded.prev,
-      });
+      expect({ counter: d.counter, spent: d.spent, amount: d.amount, prev: toHex(d.prev) }).toEqual(
+        {
+          counter: p.decoded.counter,
+          spent: p.decoded.spent,
+          amount: p.decoded.amount,
+          prev: p.decoded.prev,
+        },
+      );
     }
-    expect(toHex(decodePayment(fromHex(v.malleatedPayment.bytes)).paymentId)).toBe(v.payments[0].paymentId);
+    expect(toHex(decodePayment(fromHex(v.malleatedPayment.bytes)).paymentId)).toBe(
+      v.payments[0].paymentId,
+    );
     expect(decodeReceipt(fromHex(v.receipt.bytes)).index).toBe(v.receipt.decoded.index);
     const batch = decodeSettlementBatch(fromHex(v.settlementBatch.bytes));
     expect(toHex(batch.batchKey)).toBe(v.settlementBatch.batchKey);
-    expect(decodeSettlementResult(fromHex(v.settlementResult.bytes)).results.map((r) => r.status)).toEqual([
-      'settled',
-      'settled',
-      'settled',
-    ]);
+    expect(
+      decodeSettlementResult(fromHex(v.settlementResult.bytes)).results.map((r) => r.status),
+    ).toEqual(['settled', 'settled', 'settled']);
     const bankKeys = bankKeySet([fromHex(V.keys.bankSign!.publicKey)]);
-    expect(verifyRevocationList(fromHex(v.revocationList.bytes), bankKeys).serials).toEqual([17, 1001, 4242]);
-    expect(toHex(verifyKeyAnnouncement(fromHex(v.keyAnnouncement.bytes), bankKeys).signKey)).toBe(v.keyAnnouncement.decoded.signKey);
-    expect(v.fraudProofs.map((f: Json) => verifyFraudProof(fromHex(f.bytes), bankKeys).kind)).toEqual([
-      'equivocation',
-      'fork',
-      'understated',
+    expect(verifyRevocationList(fromHex(v.revocationList.bytes), bankKeys).serials).toEqual([
+      17, 1001, 4242,
     ]);
+    expect(toHex(verifyKeyAnnouncement(fromHex(v.keyAnnouncement.bytes), bankKeys).signKey)).toBe(
+      v.keyAnnouncement.decoded.signKey,
+    );
+    expect(
+      v.fraudProofs.map((f: Json) => verifyFraudProof(fromHex(f.bytes), bankKeys).kind),
+    ).toEqual(['equivocation', 'fork', 'understated']);
   });
 
   it('recomputes the ledger of three entries from its genesis', () => {
@@ -173,7 +196,9 @@ describe('vectors/v1.json', () => {
 
   it('opens the sealed settlement batch wire form with the bank KEM key its kid names', () => {
     const s = V.valid.settlementBatch.sealedSettlementBatch;
-    const opened = openSettlementBatch(fromHex(s.wire), (k) => (k === V.keys.bankKem!.kid ? fromHex(s.recipientSecretKey) : undefined));
+    const opened = openSettlementBatch(fromHex(s.wire), (k) =>
+      k === V.keys.bankKem!.kid ? fromHex(s.recipientSecretKey) : undefined,
+    );
     expect(toHex(opened)).toBe(V.valid.settlementBatch.bytes);
   });
 
@@ -184,15 +209,24 @@ describe('vectors/v1.json', () => {
         check: 'receivePayment',
         input: p.sealedPayment.sealed,
         expectedCode: 'ACCEPTED',
-        context: { ...V.invalid.find((x) => x.context)!.context!, now: 1_800_000_300, revokedSerials: [], ledger: V.valid.payments.slice(0, i).map((q: Json) => q.bytes), request: null },
+        context: {
+          ...V.invalid.find((x) => x.context)!.context!,
+          now: 1_800_000_300,
+          revokedSerials: [],
+          ledger: V.valid.payments.slice(0, i).map((q: Json) => q.bytes),
+          request: null,
+        },
       }),
     );
     expect(accepted).toEqual(['ACCEPTED', 'ACCEPTED', 'ACCEPTED']);
   });
 
-  it.each(V.invalid.map((v) => [v.name, v] as const))('refuses invalid vector %s with its code', (_name, v) => {
-    expect(verdict(v)).toBe(v.expectedCode);
-  });
+  it.each(V.invalid.map((v) => [v.name, v] as const))(
+    'refuses invalid vector %s with its code',
+    (_name, v) => {
+      expect(verdict(v)).toBe(v.expectedCode);
+    },
+  );
 
   it('covers every invalid case the protocol promises', () => {
     expect(V.invalid.map((v) => v.name)).toEqual(
