@@ -5,12 +5,16 @@
  */
 
 /** Every error code this package can raise. Codes are never renamed or reused. */
-export type CryptoErrorCode =
-  | 'CRYPTO_AEAD_AUTH_FAILED'
-  | 'CRYPTO_HPKE_OPEN_FAILED'
-  | 'CRYPTO_INVALID_PUBLIC_KEY'
-  | 'CRYPTO_INVALID_SECRET_KEY'
-  | 'CRYPTO_DERIVE_KEY_PAIR_FAILED';
+export const CRYPTO_ERROR_CODES = [
+  'CRYPTO_AEAD_AUTH_FAILED',
+  'CRYPTO_HPKE_OPEN_FAILED',
+  'CRYPTO_INVALID_PUBLIC_KEY',
+  'CRYPTO_INVALID_SECRET_KEY',
+  'CRYPTO_DERIVE_KEY_PAIR_FAILED',
+] as const;
+
+/** One of {@link CRYPTO_ERROR_CODES}. */
+export type CryptoErrorCode = (typeof CRYPTO_ERROR_CODES)[number];
 
 /** An error with a stable `code`; match it with {@link isCryptoError}, never with `instanceof`. */
 export class CryptoError extends Error {

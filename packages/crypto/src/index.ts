@@ -34,7 +34,7 @@ export {
   SIGNATURE_LENGTH,
   verify,
 } from './ecdsa.js';
-export { CryptoError, isCryptoError, type CryptoErrorCode } from './errors.js';
+export { CRYPTO_ERROR_CODES, CryptoError, isCryptoError, type CryptoErrorCode } from './errors.js';
 export { chainLink, chainLinks, KID_LENGTH, kid, sha256, taggedHash, verifyChain } from './hash.js';
 export { hkdf, hkdfExpand, hkdfExtract, HKDF_SHA256_MAX_LENGTH } from './hkdf.js';
 export { deriveKeyPair, open, seal, SEAL_OVERHEAD } from './hpke.js';

@@ -1,5 +1,5 @@
 /**
- * Payer and payee certificates (DESIGN.md §3 "Enrollment", docs/protocol.md §4.1), signed by the
+ * Payer and payee certificates (DESIGN.md §3 "Enrollment", docs/protocol.md §4), signed by the
  * bank under distinct labels and tagged with their kind, so one can never pass for the other.
  */
 import { getPublicKey, kid } from '@offpay/crypto';

@@ -9,9 +9,9 @@ export const PROTO_ERRORS = {
     'Input is larger than the protocol allows for its kind. Do not retry the same bytes.',
   PROTO_CBOR_MALFORMED: 'Bytes are not well-formed CBOR (truncated, trailing bytes, bad lengths).',
   PROTO_CBOR_NONCANONICAL:
-    'Well-formed CBOR that is not the deterministic encoding (RFC 8949 §4.2.1): unsorted or duplicate map keys, non-minimal integers or lengths.',
+    'Well-formed CBOR that is not the deterministic encoding (RFC 8949 §4.2.1): an integer or length not in its shortest form.',
   PROTO_CBOR_FORBIDDEN:
-    'CBOR uses something protocol v1 forbids: floats, tags, indefinite lengths, simple values, integers past 2^53 − 1.',
+    'CBOR uses something protocol v1 forbids: maps, tags, floats, simple values, indefinite lengths, integers past ±(2^53 − 1), nesting deeper than 8.',
   PROTO_VERSION_UNSUPPORTED: 'The message carries a version this implementation does not know.',
   PROTO_SCHEMA: 'The message decodes but its fields have the wrong shape, type, length or range.',
   PROTO_SIGNATURE_INVALID:
@@ -35,7 +35,7 @@ export const PROTO_ERRORS = {
   PROTO_PAYMENT_BAD_SPENT:
     'The cumulative spent total is inconsistent with the amount (spent < amount, or counter 1 with spent ≠ amount).',
   PROTO_PAYMENT_FROM_FUTURE:
-    'The payment was created later than the certificate expiry or too far ahead of the checking clock.',
+    'The payment is dated more than 300 seconds ahead of the checking clock.',
   PROTO_PAYMENT_DUPLICATE:
     'This payment (same paymentId) was already accepted; nothing new happens.',
   PROTO_FRAUD_EQUIVOCATION:

@@ -6,7 +6,7 @@
 import { equalBytes, i2osp, taggedHash } from '@offpay/crypto';
 import { HASH_LABEL } from './constants.js';
 import { fail } from './errors.js';
-import { decodePayment, type Payment } from './payment.js';
+import { paymentIdOf, type Payment } from './payment.js';
 
 /** One ledger entry as a receiver keeps it. */
 export interface LedgerEntry {
@@ -78,7 +78,7 @@ export function verifyLedger(entries: readonly LedgerEntry[], from: LedgerHead):
     }
     let paymentId: Uint8Array;
     try {
-      paymentId = decodePayment(e.payment).paymentId;
+      paymentId = paymentIdOf(e.payment);
     } catch {
       return fail('PROTO_LEDGER_BROKEN', `ledger entry ${e.index} holds an unreadable payment`, {
         index: e.index,

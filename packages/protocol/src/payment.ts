@@ -1,5 +1,5 @@
 /**
- * Payments (DESIGN.md §3 "The payer's chain", docs/protocol.md §4.3): signed by the payer over a
+ * Payments (DESIGN.md §3 "The payer's chain", docs/protocol.md §5.2): signed by the payer over a
  * tbs that names its certificate by serial; the certificate travels beside the tbs. The
  * `paymentId` hashes the tbs under the payment label and never the signature.
  */
@@ -131,6 +131,16 @@ export function decodePayment(input: Uint8Array | CborValue): Payment {
   const { tbs, signature, rest } = readEnvelope(value, 'payment', 3, LIMITS.paymentBytes);
   const payerCert = decodePayerCertificate(rest[0] as CborValue);
   return assemble(tbs, signature, payerCert);
+}
+
+/**
+ * The id of a payment from its wire bytes, reading only the envelope: what a ledger integrity
+ * check needs (docs/protocol.md §7). Field rules and signatures are the acceptance checks.
+ * @throws PROTO_TOO_LARGE, PROTO_CBOR_*, PROTO_SCHEMA
+ */
+export function paymentIdOf(paymentBytes: Uint8Array): Uint8Array {
+  const value = decodeArray(paymentBytes, 'payment', LIMITS.paymentBytes);
+  return messageId(SIGN_LABEL.payment, readEnvelope(value, 'payment', 3, LIMITS.paymentBytes).tbs);
 }
 
 /** HPKE `info` for a payment sealed to a payee: len ‖ "offpay/v1/payment" ‖ payeeKid. */

@@ -12,7 +12,8 @@ import { payerGenesis, type Payment } from './payment.js';
 import { requireSignature } from './signing.js';
 
 /**
- * Step 1: the payer certificate was issued by a pinned bank key, and the payer signed the payment.
+ * Steps 3–4 of docs/protocol.md §6: the payer certificate was issued by a pinned bank key, and
+ * the payer signed the payment.
  * @throws PROTO_UNKNOWN_ISSUER, PROTO_SIGNATURE_INVALID
  */
 export function verifyPaymentSignatures(p: Payment, bankKeys: BankKeys): void {
@@ -35,7 +36,7 @@ export interface PaymentRuleContext {
 }
 
 /**
- * Steps 3–10 of docs/protocol.md §6 for one payment on its own.
+ * Steps 6–13 of docs/protocol.md §6 for one payment on its own.
  * @throws PROTO_CERT_REVOKED, PROTO_CERT_EXPIRED, PROTO_PAYMENT_FROM_FUTURE,
  * PROTO_PAYMENT_WRONG_PAYEE, PROTO_CURRENCY_MISMATCH, PROTO_AMOUNT_INVALID, PROTO_PAYMENT_BAD_PREV,
  * PROTO_PAYMENT_BAD_SPENT, PROTO_PAYMENT_OVER_LIMIT
