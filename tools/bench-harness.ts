@@ -32,7 +32,12 @@ export function measure(name: string, fn: () => unknown, runMs = 1500, warmupMs 
     samples.push(Number(process.hrtime.bigint() - t0) / 1000);
   }
   const elapsedMs = performance.now() - start;
-  return { name, opsPerSecond: samples.length / (elapsedMs / 1000), medianMicros: median(samples), samples: samples.length };
+  return {
+    name,
+    opsPerSecond: samples.length / (elapsedMs / 1000),
+    medianMicros: median(samples),
+    samples: samples.length,
+  };
 }
 
 /** Median wall time in ms of `fn` over `runs` runs, after one warm-up run. */
@@ -57,7 +62,9 @@ export function machineLine(): string {
 export function table(rows: BenchRow[]): string {
   const lines = ['| case | ops/s | median µs | samples |', '|---|---:|---:|---:|'];
   for (const r of rows) {
-    lines.push(`| ${r.name} | ${Math.round(r.opsPerSecond).toLocaleString('en')} | ${r.medianMicros.toFixed(1)} | ${r.samples} |`);
+    lines.push(
+      `| ${r.name} | ${Math.round(r.opsPerSecond).toLocaleString('en')} | ${r.medianMicros.toFixed(1)} | ${r.samples} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -71,7 +71,8 @@ export function utf8(text: string): Uint8Array {
  * makes sure that no label is a prefix of another (docs/protocol.md §2).
  */
 export function labelBytes(label: string): Uint8Array {
-  if (!/^[\x21-\x7e]{1,255}$/.test(label)) throw new RangeError('label must be 1..255 printable ASCII');
+  if (!/^[\x21-\x7e]{1,255}$/.test(label))
+    throw new RangeError('label must be 1..255 printable ASCII');
   return concatBytes(Uint8Array.of(label.length), utf8(label));
 }
 

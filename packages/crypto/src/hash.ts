@@ -41,7 +41,11 @@ export function chainLink(label: string, prev: Uint8Array, item: Uint8Array): Ui
  * Folds `items` onto `genesis` and returns every link, in order: `links[i] = chainLink(label,
  * links[i-1] or genesis, items[i])`.
  */
-export function chainLinks(label: string, genesis: Uint8Array, items: Iterable<Uint8Array>): Uint8Array[] {
+export function chainLinks(
+  label: string,
+  genesis: Uint8Array,
+  items: Iterable<Uint8Array>,
+): Uint8Array[] {
   const links: Uint8Array[] = [];
   let prev = assertBytes(genesis, 'genesis', 32);
   const prefix = labelBytes(label);
@@ -54,8 +58,9 @@ export function chainLinks(label: string, genesis: Uint8Array, items: Iterable<U
 
 /**
  * Checks a chain: true iff every `links[i]` equals the link computed from the previous one (or
- * `genesis`) and `items[i]`. Returns `false`, never throws, for hostile input (wrong lengths,
- * reordering, truncation against an expected head is the caller's check).
+ * `genesis`) and `items[i]`. Returns `false`, never throws, for hostile items and links (wrong
+ * lengths or types, reordering); a cut-off tail is caught only by comparing the head, which is the
+ * caller's check. `label` is a constant: an invalid one throws `RangeError`.
  */
 export function verifyChain(
   label: string,
@@ -68,8 +73,9 @@ export function verifyChain(
   const prefix = labelBytes(label);
   let prev = genesis;
   for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    const link = links[i];
+    // `unknown`: the arrays may come from untrusted input, so each element is checked below.
+    const item: unknown = items[i];
+    const link: unknown = links[i];
     if (!(item instanceof Uint8Array) || !(link instanceof Uint8Array)) return false;
     const expected = sha256(prefix, prev, item);
     if (!equalBytes(expected, link)) return false;

@@ -29,6 +29,11 @@ export function hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): U
 }
 
 /** HKDF (RFC 5869 §2): extract then expand. */
-export function hkdf(ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array, length: number): Uint8Array {
+export function hkdf(
+  ikm: Uint8Array,
+  salt: Uint8Array | undefined,
+  info: Uint8Array,
+  length: number,
+): Uint8Array {
   return hkdfExpand(hkdfExtract(ikm, salt), info, length);
 }

@@ -42,8 +42,18 @@ function labeledExtract(suiteId: Uint8Array, salt: Uint8Array, label: string, ik
   return hkdfExtract(concatBytes(HPKE_V1, suiteId, utf8(label), ikm), salt);
 }
 
-function labeledExpand(suiteId: Uint8Array, prk: Uint8Array, label: string, info: Uint8Array, length: number) {
-  return hkdfExpand(prk, concatBytes(i2osp(length, 2), HPKE_V1, suiteId, utf8(label), info), length);
+function labeledExpand(
+  suiteId: Uint8Array,
+  prk: Uint8Array,
+  label: string,
+  info: Uint8Array,
+  length: number,
+) {
+  return hkdfExpand(
+    prk,
+    concatBytes(i2osp(length, 2), HPKE_V1, suiteId, utf8(label), info),
+    length,
+  );
 }
 
 /**
@@ -92,7 +102,8 @@ export function encapWith(
 
 /** RFC 9180 §4.1 Decap. @throws CRYPTO_HPKE_OPEN_FAILED for an `enc` that is not a valid point. */
 export function decap(enc: Uint8Array, recipientSecretKey: Uint8Array): Uint8Array {
-  if (enc.length !== ENC_LENGTH) throw new CryptoError('CRYPTO_HPKE_OPEN_FAILED', 'enc must be 65 bytes');
+  if (enc.length !== ENC_LENGTH)
+    throw new CryptoError('CRYPTO_HPKE_OPEN_FAILED', 'enc must be 65 bytes');
   let dh: Uint8Array;
   try {
     dh = sharedSecret(recipientSecretKey, enc);
@@ -175,7 +186,13 @@ export class HpkeContext {
 
   /** RFC 9180 §5.3 secret export. */
   export(exporterContext: Uint8Array, length: number): Uint8Array {
-    return labeledExpand(hpkeSuiteId(this.aead), this.schedule.exporterSecret, 'sec', exporterContext, length);
+    return labeledExpand(
+      hpkeSuiteId(this.aead),
+      this.schedule.exporterSecret,
+      'sec',
+      exporterContext,
+      length,
+    );
   }
 }
 
@@ -187,7 +204,11 @@ export function setupBaseSWith(
   ephemeralSecretKey: Uint8Array,
 ): { enc: Uint8Array; context: HpkeContext; sharedSecret: Uint8Array } {
   const { sharedSecret: shared, enc } = encapWith(recipientPublicKey, ephemeralSecretKey);
-  return { enc, sharedSecret: shared, context: new HpkeContext(aead, keySchedule(aead, shared, info)) };
+  return {
+    enc,
+    sharedSecret: shared,
+    context: new HpkeContext(aead, keySchedule(aead, shared, info)),
+  };
 }
 
 /** RFC 9180 §5.1.1 SetupBaseR. */

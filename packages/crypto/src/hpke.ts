@@ -7,7 +7,13 @@
  * fix it.
  */
 import { assertBytes } from './bytes.js';
-import { AEAD, ENC_LENGTH, deriveKeyPair as deriveKemKeyPair, openWith, sealWith } from './hpke-core.js';
+import {
+  AEAD,
+  ENC_LENGTH,
+  deriveKeyPair as deriveKemKeyPair,
+  openWith,
+  sealWith,
+} from './hpke-core.js';
 import { generateSecretKey } from './ecdsa.js';
 
 /** Bytes that sealing adds to the plaintext: `enc` (65) and the GCM tag (16). */

@@ -51,7 +51,12 @@ export interface P256PrivateJwk extends P256PublicJwk {
 /** The public JWK of a 33- or 65-byte SEC1 key. @throws CRYPTO_INVALID_PUBLIC_KEY */
 export function publicKeyToJwk(publicKey: Uint8Array): P256PublicJwk {
   const raw = decompressPublicKey(publicKey);
-  return { kty: 'EC', crv: 'P-256', x: toBase64Url(raw.subarray(1, 33)), y: toBase64Url(raw.subarray(33)) };
+  return {
+    kty: 'EC',
+    crv: 'P-256',
+    x: toBase64Url(raw.subarray(1, 33)),
+    y: toBase64Url(raw.subarray(33)),
+  };
 }
 
 /** The compressed SEC1 key of a public JWK. @throws CRYPTO_INVALID_PUBLIC_KEY */
@@ -87,7 +92,10 @@ export function secretKeyToJwk(secretKey: Uint8Array): P256PrivateJwk {
   return { ...publicKeyToJwk(p256.getPublicKey(secretKey, false)), d: toBase64Url(secretKey) };
 }
 
-/** The 32-byte secret key of a private JWK. @throws CRYPTO_INVALID_SECRET_KEY */
+/**
+ * The 32-byte secret key of a private JWK.
+ * @throws CRYPTO_INVALID_SECRET_KEY for a bad or mismatching `d`; CRYPTO_INVALID_PUBLIC_KEY for bad `x`/`y`.
+ */
 export function jwkToSecretKey(jwk: unknown): Uint8Array {
   const d = (jwk as { d?: unknown } | null)?.d;
   let sk: Uint8Array;

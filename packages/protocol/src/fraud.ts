@@ -27,8 +27,11 @@ function compareIds(a: Uint8Array, b: Uint8Array): number {
   return 0;
 }
 
+/** The fields of a payment that fraud detection reads (a settled-payment row is enough). */
+export type ChainLink = Pick<Payment, 'serial' | 'counter' | 'prev' | 'spent' | 'amount' | 'paymentId'>;
+
 /** Orders two payments canonically: by counter, then by paymentId bytes. */
-function ordered(a: Payment, b: Payment): [Payment, Payment] {
+function ordered<T extends ChainLink>(a: T, b: T): [T, T] {
   if (a.counter !== b.counter) return a.counter < b.counter ? [a, b] : [b, a];
   return compareIds(a.paymentId, b.paymentId) <= 0 ? [a, b] : [b, a];
 }
@@ -43,7 +46,7 @@ function ordered(a: Payment, b: Payment): [Payment, Payment] {
  *    payment's prev is the other's id while their counters are not consecutive that way;
  * 3. understated: `spent_j − amount_j < spent_i`.
  */
-export function detectFraud(a: Payment, b: Payment): FraudKind | null {
+export function detectFraud(a: ChainLink, b: ChainLink): FraudKind | null {
   if (a.serial !== b.serial || equalBytes(a.paymentId, b.paymentId)) return null;
   const [i, j] = ordered(a, b);
   if (i.counter === j.counter) return 'equivocation';
