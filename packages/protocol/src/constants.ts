@@ -18,6 +18,7 @@ export const SIGN_LABEL = {
   settlementResult: 'offpay/v1/settlement-result',
   revocationList: 'offpay/v1/revocation-list',
   keyAnnouncement: 'offpay/v1/key-announcement',
+  enrollment: 'offpay/v1/enrollment',
 } as const;
 
 /** Labels of hashes that are not signatures. */

@@ -16,6 +16,7 @@ export { decodeCbor, encodeCbor, MAX_CBOR_DEPTH, type CborValue } from './cbor.j
 export * from './certificates.js';
 export * from './clock.js';
 export * from './constants.js';
+export * from './enrollment.js';
 export * from './errors.js';
 export * from './fraud.js';
 export * from './keyset.js';

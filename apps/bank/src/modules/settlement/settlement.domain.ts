@@ -1,0 +1,189 @@
+/**
+ * The settlement rule (DESIGN.md §3 "Settlement rule", docs/protocol.md §6 as the bank applies it):
+ * pure decisions over one verified batch, given what the database holds. No pg, no fastify; time
+ * is a parameter. The service turns the outcomes into rows and postings in one transaction.
+ */
+import { equalBytes, toHex } from '@offpay/crypto';
+import {
+  checkPaymentRules,
+  detectFraud,
+  FRAUD_CODE,
+  GRACE_SECONDS,
+  isAppError,
+  type ChainLink,
+  type FraudKind,
+  type Payment,
+} from '@offpay/protocol';
+
+/** A payer certificate as the bank holds it, locked for this batch. */
+export interface CertState {
+  serial: number;
+  accountId: string;
+  currency: string;
+  limit: bigint;
+  /** Total already settled against the certificate (from its reserve and from recovery). */
+  settled: bigint;
+  /** The certificate tbs the bank issued: a presented certificate must be this one. */
+  certTbs: Uint8Array;
+}
+
+/** One entry of the batch, after the signature checks done before the transaction. */
+export interface BatchEntry {
+  index: number;
+  payment: Payment;
+  /** The code of a failed signature or issuer check, or null when the signatures verify. */
+  signatureCode: string | null;
+}
+
+/** Everything the rule reads. */
+export interface SettlementInput {
+  payee: { kid: Uint8Array; currency: string };
+  entries: readonly BatchEntry[];
+  certs: ReadonlyMap<number, CertState>;
+  /** Settled payments by payer serial, for fraud detection. */
+  settled: ReadonlyMap<number, readonly ChainLink[]>;
+  /** Hex ids of every payment settled before. */
+  settledIds: ReadonlySet<string>;
+  /** Available balance of each payer account, for recovery beyond the reserve. */
+  available: ReadonlyMap<string, bigint>;
+  /** Bank clock, Unix seconds. */
+  now: number;
+}
+
+/** Money to move for one settled entry. */
+export interface Movement {
+  serial: number;
+  payerAccountId: string;
+  fromReserve: bigint;
+  fromAvailable: bigint;
+}
+
+/** The outcome of one entry. */
+export interface EntryOutcome {
+  index: number;
+  payment: Payment;
+  status: 'settled' | 'duplicate' | 'rejected';
+  code: string;
+  movement?: Movement;
+}
+
+/** A fraud found while settling: the new payment and the one it conflicts with. */
+export interface FraudFinding {
+  serial: number;
+  kind: FraudKind;
+  payment: Payment;
+  conflictingId: Uint8Array;
+}
+
+/** The decisions for a whole batch. */
+export interface SettlementDecision {
+  outcomes: EntryOutcome[];
+  frauds: FraudFinding[];
+}
+
+/** Code for a payment whose certificate the bank never issued (or not with these bytes). */
+export const UNKNOWN_CERTIFICATE = 'BANK_UNKNOWN_CERTIFICATE';
+/** Code for a payment beyond the reserve with no fraud to recover against (never expected). */
+export const RESERVE_EXHAUSTED = 'BANK_RESERVE_EXHAUSTED';
+
+/**
+ * Decides every entry in batch order. Entries settled earlier in the batch count as settled for
+ * the later ones (duplicates, fraud, the reserve).
+ */
+export function decideSettlement(input: SettlementInput): SettlementDecision {
+  const settledIds = new Set(input.settledIds);
+  const settled = new Map<number, ChainLink[]>([...input.settled].map(([k, v]) => [k, [...v]]));
+  const reserveUsed = new Map<number, bigint>();
+  const available = new Map(input.available);
+  const outcomes: EntryOutcome[] = [];
+  const frauds: FraudFinding[] = [];
+
+  for (const entry of input.entries) {
+    const { payment } = entry;
+    const reject = (code: string): void => {
+      outcomes.push({ index: entry.index, payment, status: 'rejected', code });
+    };
+    if (entry.signatureCode) {
+      reject(entry.signatureCode);
+      continue;
+    }
+    const id = toHex(payment.paymentId);
+    if (settledIds.has(id)) {
+      outcomes.push({ index: entry.index, payment, status: 'duplicate', code: '' });
+      continue;
+    }
+    const cert = input.certs.get(payment.serial);
+    if (!cert || !equalBytes(cert.certTbs, payment.payerCert.tbs)) {
+      reject(UNKNOWN_CERTIFICATE);
+      continue;
+    }
+    const ruleCode = ruleViolation(payment, input);
+    if (ruleCode) {
+      reject(ruleCode);
+      continue;
+    }
+    const history = settled.get(payment.serial) ?? [];
+    const conflict = findConflict(payment, history);
+    if (conflict) frauds.push({ serial: payment.serial, kind: conflict.kind, payment, conflictingId: conflict.with.paymentId });
+
+    const movement = fund(payment, cert, reserveUsed, available, conflict !== null);
+    if (!movement) {
+      reject(conflict ? FRAUD_CODE[conflict.kind] : RESERVE_EXHAUSTED);
+      continue;
+    }
+    outcomes.push({ index: entry.index, payment, status: 'settled', code: '', movement });
+    settledIds.add(id);
+    settled.set(payment.serial, [...history, payment]);
+  }
+  return { outcomes, frauds };
+}
+
+/** §6 steps 7–13 with the bank's clock and grace; null when the payment passes. */
+function ruleViolation(payment: Payment, input: SettlementInput): string | null {
+  try {
+    checkPaymentRules(payment, {
+      payeeKid: input.payee.kid,
+      currency: input.payee.currency,
+      now: input.now,
+      graceSeconds: GRACE_SECONDS,
+    });
+    return null;
+  } catch (e) {
+    if (isAppError(e)) return e.code;
+    throw e;
+  }
+}
+
+function findConflict(payment: Payment, history: readonly ChainLink[]): { kind: FraudKind; with: ChainLink } | null {
+  for (const earlier of history) {
+    const kind = detectFraud(earlier, payment);
+    if (kind) return { kind, with: earlier };
+  }
+  return null;
+}
+
+/**
+ * Funds a payment: from the certificate's reserve while it lasts; beyond it, only for a payment
+ * caught in a fraud, from the payer's available balance; otherwise not at all. A payment settles
+ * in full or not at all.
+ */
+function fund(
+  payment: Payment,
+  cert: CertState,
+  reserveUsed: Map<number, bigint>,
+  available: Map<string, bigint>,
+  fraudulent: boolean,
+): Movement | null {
+  const amount = BigInt(payment.amount);
+  const used = reserveUsed.get(cert.serial) ?? 0n;
+  const reserveLeft = cert.limit - cert.settled - used;
+  const fromReserve = amount <= reserveLeft ? amount : reserveLeft > 0n ? reserveLeft : 0n;
+  const fromAvailable = amount - fromReserve;
+  if (fromAvailable > 0n) {
+    const balance = available.get(cert.accountId) ?? 0n;
+    if (!fraudulent || balance < fromAvailable) return null;
+    available.set(cert.accountId, balance - fromAvailable);
+  }
+  reserveUsed.set(cert.serial, used + amount);
+  return { serial: cert.serial, payerAccountId: cert.accountId, fromReserve, fromAvailable };
+}
