@@ -6,7 +6,7 @@
 import { getPublicKey, kid } from '@offpay/crypto';
 import { encodeCbor } from './cbor.js';
 import { LEN, SIGN_LABEL, VERSION } from './constants.js';
-import { bytes, decodeArray, decodeTbs, publicKey, uint } from './fields.js';
+import { bytes, decodeArray, decodeTbs, publicKey, time } from './fields.js';
 import { issuerKey, type BankKeys } from './keyset.js';
 import { readEnvelope, requireSignature, signTbs } from './signing.js';
 
@@ -45,7 +45,7 @@ function decodeAnnouncementTbs(tbs: Uint8Array, signature: Uint8Array): KeyAnnou
     prevKid: bytes(it[1], 'key announcement prevKid', LEN.kid),
     signKey: publicKey(it[2], 'key announcement signKey'),
     kemKey: publicKey(it[3], 'key announcement kemKey'),
-    validFrom: uint(it[4], 'key announcement validFrom'),
+    validFrom: time(it[4], 'key announcement validFrom'),
     tbs,
     signature,
   };

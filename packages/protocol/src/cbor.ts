@@ -16,7 +16,9 @@ export type CborValue = number | string | Uint8Array | CborValue[];
 /** Deepest nesting of arrays a decoder accepts. */
 export const MAX_CBOR_DEPTH = 8;
 
-const textDecoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is content, not a byte-order mark to drop (two encodings must never
+// decode to one value).
+const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const textEncoder = new TextEncoder();
 
 function head(major: number, value: number, out: number[]): void {
@@ -90,7 +92,6 @@ class Reader {
 function readArgument(r: Reader, info: number): number {
   if (info < 24) return info;
   if (info === 31) fail('PROTO_CBOR_FORBIDDEN', 'indefinite lengths are not allowed');
-  if (info > 27) fail('PROTO_CBOR_MALFORMED', `reserved additional information ${info}`);
   const size = 1 << (info - 24);
   let value = 0;
   for (const b of r.take(size)) value = value * 256 + b;
@@ -105,6 +106,11 @@ function readValue(r: Reader, depth: number): CborValue {
   const initial = r.byte();
   const major = initial >> 5;
   const info = initial & 0x1f;
+  // RFC 8949 §3: additional information 28–30 is reserved, and 31 on major types 0, 1, 6 and 7
+  // (a break outside an indefinite item) is not well-formed either.
+  if ((info >= 28 && info <= 30) || (info === 31 && [0, 1, 6, 7].includes(major))) {
+    fail('PROTO_CBOR_MALFORMED', `not well-formed: initial byte 0x${initial.toString(16)}`);
+  }
   switch (major) {
     case 0:
       return readArgument(r, info);
@@ -114,7 +120,8 @@ function readValue(r: Reader, depth: number): CborValue {
       return -1 - n;
     }
     case 2:
-      return r.take(readArgument(r, info)).slice();
+      // A copy: callers keep byte strings after the input buffer is reused.
+      return new Uint8Array(r.take(readArgument(r, info)));
     case 3: {
       const raw = r.take(readArgument(r, info));
       try {
@@ -137,7 +144,6 @@ function readValue(r: Reader, depth: number): CborValue {
     case 6:
       return fail('PROTO_CBOR_FORBIDDEN', 'tags are not allowed');
     default:
-      if (info === 31) return fail('PROTO_CBOR_FORBIDDEN', 'unexpected break');
       return fail('PROTO_CBOR_FORBIDDEN', 'floats and simple values are not allowed');
   }
 }

@@ -15,6 +15,7 @@ import {
   requireVersion,
   text,
   uint,
+  time,
 } from './fields.js';
 import { issuerKey, type BankKeys } from './keyset.js';
 import { readEnvelope, requireSignature, signTbs } from './signing.js';
@@ -126,7 +127,7 @@ function decodePayerCertTbs(tbs: Uint8Array, signature: Uint8Array): PayerCertif
     serial: uint(it[3], 'payer certificate serial', 1),
     signKey: publicKey(it[4], 'payer certificate signKey'),
     currency: currency(it[5], 'payer certificate currency'),
-    expiresAt: uint(it[6], 'payer certificate expiresAt'),
+    expiresAt: time(it[6], 'payer certificate expiresAt'),
     limit: uint(it[7], 'payer certificate limit', 1, MAX_AMOUNT),
     tbs,
     signature,
@@ -142,7 +143,7 @@ function decodePayeeCertTbs(tbs: Uint8Array, signature: Uint8Array): PayeeCertif
     signKey: publicKey(it[4], 'payee certificate signKey'),
     kemKey: publicKey(it[5], 'payee certificate kemKey'),
     currency: currency(it[6], 'payee certificate currency'),
-    expiresAt: uint(it[7], 'payee certificate expiresAt'),
+    expiresAt: time(it[7], 'payee certificate expiresAt'),
     displayName: text(
       it[8],
       'payee certificate displayName',

@@ -91,6 +91,14 @@ export function publicKey(value: CborValue | undefined, what: string): Uint8Arra
   return key;
 }
 
+/** Largest time (Unix seconds) on the wire: 2^32 − 1, in the year 2106. Keeps payments in one QR code. */
+export const MAX_TIME = 0xffffffff;
+
+/** A time in Unix seconds, 0 … 2^32 − 1. */
+export function time(value: CborValue | undefined, what: string): number {
+  return uint(value, what, 0, MAX_TIME);
+}
+
 /** A byte string of exactly `length` bytes (or at most `maxLength` when `length` is undefined). */
 export function bytes(
   value: CborValue | undefined,

@@ -28,7 +28,10 @@ function compareIds(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** The fields of a payment that fraud detection reads (a settled-payment row is enough). */
-export type ChainLink = Pick<Payment, 'serial' | 'counter' | 'prev' | 'spent' | 'amount' | 'paymentId'>;
+export type ChainLink = Pick<
+  Payment,
+  'serial' | 'counter' | 'prev' | 'spent' | 'amount' | 'paymentId'
+>;
 
 /** Orders two payments canonically: by counter, then by paymentId bytes. */
 function ordered<T extends ChainLink>(a: T, b: T): [T, T] {

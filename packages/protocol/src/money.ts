@@ -74,7 +74,7 @@ export class Money {
   /** Parses a decimal text such as "12.50" in the currency's minor unit ("12.5" is fine; "12.505" is not). */
   static parse(textAmount: string, currency: string): Money {
     const e = minorExponent(currency);
-    const m = /^\s*(\d{1,15})(?:[.,](\d*))?\s*$/.exec(textAmount);
+    const m = /^\s*(\d{1,16})(?:[.,](\d*))?\s*$/.exec(textAmount);
     if (!m || (m[2] !== undefined && m[2].length > e)) {
       fail('PROTO_AMOUNT_INVALID', `"${textAmount}" is not an amount in ${currency}`, {
         text: textAmount,

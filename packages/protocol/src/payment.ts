@@ -16,7 +16,7 @@ import {
 } from './constants.js';
 import { decodePayerCertificate, certificateValue, type PayerCertificate } from './certificates.js';
 import { fail } from './errors.js';
-import { bytes, decodeArray, decodeTbs, uint } from './fields.js';
+import { bytes, decodeArray, decodeTbs, time, uint } from './fields.js';
 import { messageId, readEnvelope, signTbs } from './signing.js';
 
 /** The signed fields of a payment. */
@@ -82,7 +82,7 @@ function decodeFields(tbs: Uint8Array): PaymentFields {
     amount: uint(it[5], 'payment amount', 0, MAX_AMOUNT),
     payeeKid: bytes(it[6], 'payment payeeKid', LEN.kid),
     requestId: bytes(it[7], 'payment requestId', LEN.requestId),
-    createdAt: uint(it[8], 'payment createdAt'),
+    createdAt: time(it[8], 'payment createdAt'),
   };
 }
 

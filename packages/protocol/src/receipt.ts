@@ -6,7 +6,7 @@ import { equalBytes, kid } from '@offpay/crypto';
 import { encodeCbor } from './cbor.js';
 import { LEN, LIMITS, SIGN_LABEL, VERSION } from './constants.js';
 import { fail } from './errors.js';
-import { bytes, decodeArray, decodeTbs, uint } from './fields.js';
+import { bytes, decodeArray, decodeTbs, time, uint } from './fields.js';
 import type { PayeeCertificate } from './certificates.js';
 import { readEnvelope, requireSignature, signTbs } from './signing.js';
 
@@ -40,7 +40,7 @@ function decodeReceiptTbs(tbs: Uint8Array, signature: Uint8Array): Receipt {
     paymentId: bytes(it[2], 'receipt paymentId', LEN.hash),
     index: uint(it[3], 'receipt index'),
     entryHash: bytes(it[4], 'receipt entryHash', LEN.hash),
-    acceptedAt: uint(it[5], 'receipt acceptedAt'),
+    acceptedAt: time(it[5], 'receipt acceptedAt'),
     tbs,
     signature,
   };

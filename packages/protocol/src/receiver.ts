@@ -64,6 +64,8 @@ export function verifyPaymentOffline(sealed: Uint8Array, ctx: ReceiverContext): 
     isRevoked: ctx.isRevoked,
   });
   for (const earlier of ctx.paymentsBySerial(payment.serial)) {
+    // A proof needs both payments under one certificate (docs/protocol.md §8).
+    if (!equalBytes(earlier.payerCert.tbs, payment.payerCert.tbs)) continue;
     if (detectFraud(earlier, payment)) failWithFraud(makeFraudProof(earlier, payment));
   }
   if (ctx.request) checkRequest(payment, ctx.request, ctx.now);

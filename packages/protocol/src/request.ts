@@ -13,7 +13,7 @@ import {
   type PayeeCertificate,
 } from './certificates.js';
 import { fail } from './errors.js';
-import { bytes, decodeArray, decodeTbs, text, uint } from './fields.js';
+import { bytes, decodeArray, decodeTbs, text, time, uint } from './fields.js';
 import type { BankKeys } from './keyset.js';
 import { readEnvelope, requireSignature, signTbs } from './signing.js';
 
@@ -65,7 +65,7 @@ function assemble(
     payeeSerial,
     amount: uint(it[2], 'payment request amount', 0, MAX_AMOUNT),
     requestId: bytes(it[3], 'payment request requestId', LEN.requestId),
-    expiresAt: uint(it[4], 'payment request expiresAt'),
+    expiresAt: time(it[4], 'payment request expiresAt'),
     memo: text(it[5], 'payment request memo', LIMITS.memoBytes, /^[^\p{Cc}]*$/u),
     payeeCert,
     payeeKid: kid(payeeCert.signKey),

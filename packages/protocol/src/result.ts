@@ -6,7 +6,7 @@ import { getPublicKey, kid } from '@offpay/crypto';
 import { encodeCbor } from './cbor.js';
 import { ENTRY_STATUS, LEN, LIMITS, SIGN_LABEL, VERSION } from './constants.js';
 import { fail } from './errors.js';
-import { bytes, decodeArray, decodeTbs, expectArray, text, uint } from './fields.js';
+import { bytes, decodeArray, decodeTbs, expectArray, text, time, uint } from './fields.js';
 import { issuerKey, type BankKeys } from './keyset.js';
 import { readEnvelope, requireSignature, signTbs } from './signing.js';
 
@@ -90,7 +90,7 @@ function decodeResultTbs(tbs: Uint8Array, signature: Uint8Array): SettlementResu
       };
     }),
     head: bytes(it[6], 'settlement result head', LEN.hash),
-    settledAt: uint(it[7], 'settlement result settledAt'),
+    settledAt: time(it[7], 'settlement result settledAt'),
     tbs,
     signature,
   };

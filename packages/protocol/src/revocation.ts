@@ -6,7 +6,7 @@ import { getPublicKey, kid } from '@offpay/crypto';
 import { encodeCbor } from './cbor.js';
 import { LEN, LIMITS, SIGN_LABEL, VERSION } from './constants.js';
 import { fail } from './errors.js';
-import { bytes, decodeArray, decodeTbs, expectArray, uint } from './fields.js';
+import { bytes, decodeArray, decodeTbs, expectArray, time, uint } from './fields.js';
 import { issuerKey, type BankKeys } from './keyset.js';
 import { readEnvelope, requireSignature, signTbs } from './signing.js';
 
@@ -44,7 +44,7 @@ function decodeListTbs(tbs: Uint8Array, signature: Uint8Array): RevocationList {
   return {
     bankKid: bytes(it[1], 'revocation list bankKid', LEN.kid),
     seq: uint(it[2], 'revocation list seq'),
-    issuedAt: uint(it[3], 'revocation list issuedAt'),
+    issuedAt: time(it[3], 'revocation list issuedAt'),
     serials,
     tbs,
     signature,

@@ -34,10 +34,7 @@ const integer = fc.oneof(
     -MAX,
   ),
 );
-// A leading U+FEFF is left out: decodeCbor currently drops it (TextDecoder's BOM handling), see the report.
-const textValue = fc
-  .string({ unit: 'binary', maxLength: 40 })
-  .filter((s) => !s.startsWith('\uFEFF'));
+const textValue = fc.string({ unit: 'binary', maxLength: 40 });
 
 /** Any value of the v1 subset, arrays nested at most MAX_CBOR_DEPTH deep. */
 function valueOfDepth(depth: number): fc.Arbitrary<CborValue> {
@@ -63,7 +60,7 @@ describe('CBOR encoding', () => {
       fc.property(anyValue, (value) => {
         expect(encodeCbor(value)).toEqual(plain(cborgEncode(value, rfc8949EncodeOptions)));
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 
@@ -76,7 +73,7 @@ describe('CBOR encoding', () => {
         );
         expect(plain(cborgDecode(encodeCbor(value)))).toEqual(value);
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 
@@ -97,7 +94,7 @@ describe('CBOR encoding', () => {
           'PROTO_CBOR_FORBIDDEN',
         ]).toContain(code);
       }),
-      { numRuns: 1000 },
+      { numRuns: 600 },
     );
   });
 
@@ -145,7 +142,7 @@ describe('CBOR strict decoding refuses, with its exact code', () => {
     ['f6', 'PROTO_CBOR_FORBIDDEN', 'null'],
     ['f7', 'PROTO_CBOR_FORBIDDEN', 'undefined'],
     ['f820', 'PROTO_CBOR_FORBIDDEN', 'simple value 32'],
-    ['ff', 'PROTO_CBOR_FORBIDDEN', 'a lone break'],
+    ['ff', 'PROTO_CBOR_MALFORMED', 'a lone break (not well-formed, RFC 8949 §3)'],
     ['a0', 'PROTO_CBOR_FORBIDDEN', 'an empty map'],
     ['a10102', 'PROTO_CBOR_FORBIDDEN', 'a map'],
     ['81a0', 'PROTO_CBOR_FORBIDDEN', 'a map nested in an array'],
@@ -169,6 +166,10 @@ describe('CBOR strict decoding refuses, with its exact code', () => {
     ['5e', 'PROTO_CBOR_MALFORMED', 'reserved additional information 30 (bytes)'],
     ['7c', 'PROTO_CBOR_MALFORMED', 'reserved additional information 28 (text)'],
     ['9d', 'PROTO_CBOR_MALFORMED', 'reserved additional information 29 (array)'],
+    ['bc', 'PROTO_CBOR_MALFORMED', 'reserved additional information 28 (map)'],
+    ['dd', 'PROTO_CBOR_MALFORMED', 'reserved additional information 29 (tag)'],
+    ['fe', 'PROTO_CBOR_MALFORMED', 'reserved additional information 30 (simple)'],
+    ['1f', 'PROTO_CBOR_MALFORMED', 'additional information 31 on an unsigned integer'],
     ['99ffff01', 'PROTO_CBOR_MALFORMED', 'an array longer than the input'],
     [
       '5b001fffffffffffff',
@@ -185,17 +186,26 @@ describe('CBOR strict decoding refuses, with its exact code', () => {
     expect(decodeCbor(hexBytes('8181818181818180'))).toEqual([[[[[[[[]]]]]]]]);
   });
 
-  it('fails fast, without allocating, on huge declared lengths', () => {
-    const started = performance.now();
+  it('refuses huge declared lengths with a code (bounded by the input before allocating)', () => {
     expect(codeOf(() => decodeCbor(hexBytes('5bffffffffffffffff')))).toMatch(/^PROTO_CBOR_/);
     expectCode(() => decodeCbor(hexBytes('9b001fffffffffffff')), 'PROTO_CBOR_MALFORMED');
     expectCode(() => decodeCbor(hexBytes('7b001fffffffffffff61')), 'PROTO_CBOR_MALFORMED');
     expectCode(() => decodeCbor(hexBytes('9a7fffffff' + '00'.repeat(100))), 'PROTO_CBOR_MALFORMED');
-    expect(performance.now() - started).toBeLessThan(100);
   });
 
   it('returns byte strings that do not alias the input', () => {
     const input = bytes(0x42, 1, 2);
+    const out = decodeCbor(input) as Uint8Array;
+    input[1] = 9;
+    expect([...out]).toEqual([1, 2]);
+  });
+
+  it('keeps a leading U+FEFF in text: two encodings never decode to one value', () => {
+    expect(decodeCbor(encodeCbor('\uFEFFabc'))).toBe('\uFEFFabc');
+  });
+
+  it('returns byte strings that do not alias a Node Buffer input', () => {
+    const input = Buffer.from([0x42, 1, 2]);
     const out = decodeCbor(input) as Uint8Array;
     input[1] = 9;
     expect([...out]).toEqual([1, 2]);

@@ -52,18 +52,17 @@ const keys = Array.from({ length: 4 }, () => getPublicKey(generateSecretKey()));
 
 const key = fc.constantFrom(...keys);
 const serial = fc.integer({ min: 1, max: MAX });
-const time = fc.oneof(fc.integer({ min: 0, max: 2 ** 40 }), fc.constantFrom(0, 2 ** 32 - 1, MAX));
+const time = fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constantFrom(0, 2 ** 32 - 1));
 const amount = fc.oneof(fc.integer({ min: 1, max: 10_000_000 }), fc.constantFrom(1, MAX));
 const currency = fc.stringMatching(/^[A-Z]{3}$/);
 const bytesOf = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
 const utf8Length = (s: string) => new TextEncoder().encode(s).length;
-// A leading U+FEFF is left out: decodeCbor currently drops it (see the report).
 const displayName = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 20 })
   .filter((s) => /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u.test(s) && utf8Length(s) <= 64);
 const memo = fc
   .string({ unit: 'grapheme', maxLength: 20 })
-  .filter((s) => /^[^\p{Cc}]*$/u.test(s) && !s.startsWith('\uFEFF') && utf8Length(s) <= 64);
+  .filter((s) => /^[^\p{Cc}]*$/u.test(s) && utf8Length(s) <= 64);
 
 describe('every message survives encode → decode unchanged', () => {
   it('payer certificate', () => {
