@@ -3,12 +3,18 @@
  * key, announced under the previous signing key, so an app that pinned the old key can trust the
  * new one without going back to first enrollment.
  */
-import { getPublicKey, kid } from '@offpay/crypto';
+import { kid } from '@offpay/crypto';
 import { encodeCbor } from './cbor.js';
 import { LEN, SIGN_LABEL, VERSION } from './constants.js';
 import { bytes, decodeArray, decodeTbs, publicKey, time } from './fields.js';
 import { issuerKey, type BankKeys } from './keyset.js';
-import { readEnvelope, requireSignature, signTbs } from './signing.js';
+import {
+  type SigningKey,
+  readEnvelope,
+  requireSignature,
+  signTbs,
+  signerPublicKey,
+} from './signing.js';
 
 const MAX_BYTES = 256;
 
@@ -27,16 +33,16 @@ export interface KeyAnnouncement {
 /** Announces new bank keys, signed by the previous signing key. */
 export function signKeyAnnouncement(
   f: { signKey: Uint8Array; kemKey: Uint8Array; validFrom: number },
-  previousSecretKey: Uint8Array,
+  previousKey: SigningKey,
 ): KeyAnnouncement {
   const tbs = encodeCbor([
     VERSION,
-    kid(getPublicKey(previousSecretKey)),
+    kid(signerPublicKey(previousKey)),
     f.signKey,
     f.kemKey,
     f.validFrom,
   ]);
-  return decodeAnnouncementTbs(tbs, signTbs(SIGN_LABEL.keyAnnouncement, tbs, previousSecretKey));
+  return decodeAnnouncementTbs(tbs, signTbs(SIGN_LABEL.keyAnnouncement, tbs, previousKey));
 }
 
 function decodeAnnouncementTbs(tbs: Uint8Array, signature: Uint8Array): KeyAnnouncement {

@@ -2,7 +2,7 @@
  * Payer and payee certificates (DESIGN.md §3 "Enrollment", docs/protocol.md §4), signed by the
  * bank under distinct labels and tagged with their kind, so one can never pass for the other.
  */
-import { getPublicKey, kid } from '@offpay/crypto';
+import { kid } from '@offpay/crypto';
 import { encodeCbor, type CborValue } from './cbor.js';
 import { CERT_TYPE, LEN, LIMITS, MAX_AMOUNT, SIGN_LABEL, VERSION } from './constants.js';
 import { fail } from './errors.js';
@@ -18,7 +18,13 @@ import {
   time,
 } from './fields.js';
 import { issuerKey, type BankKeys } from './keyset.js';
-import { readEnvelope, requireSignature, signTbs } from './signing.js';
+import {
+  type SigningKey,
+  readEnvelope,
+  requireSignature,
+  signTbs,
+  signerPublicKey,
+} from './signing.js';
 
 /** Fields of a payer certificate: small, no account id (the bank maps serial → account). */
 export interface PayerCertFields {
@@ -62,9 +68,9 @@ const PAYEE_ARITY = 9;
 /** Issues a payer certificate: the bank signs its tbs with its signing key. */
 export function issuePayerCertificate(
   fields: PayerCertFields,
-  bankSecretKey: Uint8Array,
+  bankKey: SigningKey,
 ): PayerCertificate {
-  const issuerKid = kid(getPublicKey(bankSecretKey));
+  const issuerKid = kid(signerPublicKey(bankKey));
   const tbs = encodeCbor([
     VERSION,
     CERT_TYPE.payer,
@@ -75,16 +81,16 @@ export function issuePayerCertificate(
     fields.expiresAt,
     fields.limit,
   ]);
-  const cert = decodePayerCertTbs(tbs, signTbs(SIGN_LABEL.payerCert, tbs, bankSecretKey));
+  const cert = decodePayerCertTbs(tbs, signTbs(SIGN_LABEL.payerCert, tbs, bankKey));
   return cert;
 }
 
 /** Issues a payee certificate. */
 export function issuePayeeCertificate(
   fields: PayeeCertFields,
-  bankSecretKey: Uint8Array,
+  bankKey: SigningKey,
 ): PayeeCertificate {
-  const issuerKid = kid(getPublicKey(bankSecretKey));
+  const issuerKid = kid(signerPublicKey(bankKey));
   const tbs = encodeCbor([
     VERSION,
     CERT_TYPE.payee,
@@ -96,7 +102,7 @@ export function issuePayeeCertificate(
     fields.expiresAt,
     fields.displayName,
   ]);
-  return decodePayeeCertTbs(tbs, signTbs(SIGN_LABEL.payeeCert, tbs, bankSecretKey));
+  return decodePayeeCertTbs(tbs, signTbs(SIGN_LABEL.payeeCert, tbs, bankKey));
 }
 
 function certItems(tbs: Uint8Array, expected: 'payer' | 'payee'): CborValue[] {

@@ -29,6 +29,12 @@ export * from './request.js';
 export * from './result.js';
 export * from './revocation.js';
 export * from './rules.js';
-export { messageId, signedBytes } from './signing.js';
+export {
+  messageId,
+  signedBytes,
+  signerPublicKey,
+  type Signer,
+  type SigningKey,
+} from './signing.js';
 export * from './transport/index.js';
 export * from './wallet.js';

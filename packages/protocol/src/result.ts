@@ -2,13 +2,19 @@
  * Settlement results (docs/protocol.md §10): the bank's signed answer to a batch, one status per
  * entry and the payee's new settled head.
  */
-import { getPublicKey, kid } from '@offpay/crypto';
+import { kid } from '@offpay/crypto';
 import { encodeCbor } from './cbor.js';
 import { ENTRY_STATUS, LEN, LIMITS, SIGN_LABEL, VERSION } from './constants.js';
 import { fail } from './errors.js';
 import { bytes, decodeArray, decodeTbs, expectArray, text, time, uint } from './fields.js';
 import { issuerKey, type BankKeys } from './keyset.js';
-import { readEnvelope, requireSignature, signTbs } from './signing.js';
+import {
+  type SigningKey,
+  readEnvelope,
+  requireSignature,
+  signTbs,
+  signerPublicKey,
+} from './signing.js';
 
 /** What happened to one entry. */
 export type EntryStatus = keyof typeof ENTRY_STATUS;
@@ -48,11 +54,11 @@ const CODE = /^([A-Z][A-Z0-9_]*)?$/;
 /** Signs a settlement result with the bank's signing key. */
 export function signSettlementResult(
   f: SettlementResultFields,
-  bankSecretKey: Uint8Array,
+  bankKey: SigningKey,
 ): SettlementResult {
   const tbs = encodeCbor([
     VERSION,
-    kid(getPublicKey(bankSecretKey)),
+    kid(signerPublicKey(bankKey)),
     f.payeeKid,
     f.batchKey,
     f.fromIndex,
@@ -60,7 +66,7 @@ export function signSettlementResult(
     f.head,
     f.settledAt,
   ]);
-  return decodeResultTbs(tbs, signTbs(SIGN_LABEL.settlementResult, tbs, bankSecretKey));
+  return decodeResultTbs(tbs, signTbs(SIGN_LABEL.settlementResult, tbs, bankKey));
 }
 
 function decodeResultTbs(tbs: Uint8Array, signature: Uint8Array): SettlementResult {

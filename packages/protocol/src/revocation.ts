@@ -2,13 +2,19 @@
  * The bank-signed revocation list (DESIGN.md §3, docs/protocol.md §11): a sequence number and the
  * sorted serials of every revoked payer certificate. Receivers keep the highest sequence seen.
  */
-import { getPublicKey, kid } from '@offpay/crypto';
+import { kid } from '@offpay/crypto';
 import { encodeCbor } from './cbor.js';
 import { LEN, LIMITS, SIGN_LABEL, VERSION } from './constants.js';
 import { fail } from './errors.js';
 import { bytes, decodeArray, decodeTbs, expectArray, time, uint } from './fields.js';
 import { issuerKey, type BankKeys } from './keyset.js';
-import { readEnvelope, requireSignature, signTbs } from './signing.js';
+import {
+  type SigningKey,
+  readEnvelope,
+  requireSignature,
+  signTbs,
+  signerPublicKey,
+} from './signing.js';
 
 /** A decoded revocation list. */
 export interface RevocationList {
@@ -24,11 +30,11 @@ export interface RevocationList {
 /** Signs a revocation list; serials are sorted and de-duplicated first. */
 export function signRevocationList(
   f: { seq: number; issuedAt: number; serials: readonly number[] },
-  bankSecretKey: Uint8Array,
+  bankKey: SigningKey,
 ): RevocationList {
   const serials = [...new Set(f.serials)].sort((a, b) => a - b);
-  const tbs = encodeCbor([VERSION, kid(getPublicKey(bankSecretKey)), f.seq, f.issuedAt, serials]);
-  return decodeListTbs(tbs, signTbs(SIGN_LABEL.revocationList, tbs, bankSecretKey));
+  const tbs = encodeCbor([VERSION, kid(signerPublicKey(bankKey)), f.seq, f.issuedAt, serials]);
+  return decodeListTbs(tbs, signTbs(SIGN_LABEL.revocationList, tbs, bankKey));
 }
 
 function decodeListTbs(tbs: Uint8Array, signature: Uint8Array): RevocationList {

@@ -3,7 +3,7 @@
  * `len(label) ‖ label ‖ tbs`; a message's id is SHA-256 of those same bytes — the ECDSA digest —
  * and never depends on signature bytes, which are malleable.
  */
-import { concatBytes, labelBytes, sha256, sign, verify } from '@offpay/crypto';
+import { concatBytes, getPublicKey, labelBytes, sha256, sign, verify } from '@offpay/crypto';
 import type { CborValue } from './cbor.js';
 import { LEN } from './constants.js';
 import { fail } from './errors.js';
@@ -19,9 +19,27 @@ export function messageId(label: string, tbs: Uint8Array): Uint8Array {
   return sha256(labelBytes(label), tbs);
 }
 
-/** Signs a tbs under a label with a P-256 secret key: 64-byte low-S `r ‖ s`. */
-export function signTbs(label: string, tbs: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  return sign(signedBytes(label, tbs), secretKey);
+/**
+ * A key that signs without handing out its secret (the bank's keyring): `sign` must return the
+ * ECDSA P-256 / SHA-256 P1363 signature of `message`.
+ */
+export interface Signer {
+  publicKey: Uint8Array;
+  sign(message: Uint8Array): Uint8Array;
+}
+
+/** A P-256 secret key, or a {@link Signer}. */
+export type SigningKey = Uint8Array | Signer;
+
+/** The compressed public key of a signing key. */
+export function signerPublicKey(key: SigningKey): Uint8Array {
+  return key instanceof Uint8Array ? getPublicKey(key) : key.publicKey;
+}
+
+/** Signs a tbs under a label: 64-byte `r ‖ s` (low-S from a secret key). */
+export function signTbs(label: string, tbs: Uint8Array, key: SigningKey): Uint8Array {
+  const message = signedBytes(label, tbs);
+  return key instanceof Uint8Array ? sign(message, key) : key.sign(message);
 }
 
 /**

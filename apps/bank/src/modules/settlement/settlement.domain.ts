@@ -124,7 +124,13 @@ export function decideSettlement(input: SettlementInput): SettlementDecision {
     }
     const history = settled.get(payment.serial) ?? [];
     const conflict = findConflict(payment, history);
-    if (conflict) frauds.push({ serial: payment.serial, kind: conflict.kind, payment, conflictingId: conflict.with.paymentId });
+    if (conflict)
+      frauds.push({
+        serial: payment.serial,
+        kind: conflict.kind,
+        payment,
+        conflictingId: conflict.with.paymentId,
+      });
 
     const movement = fund(payment, cert, reserveUsed, available, conflict !== null);
     if (!movement) {
@@ -154,7 +160,10 @@ function ruleViolation(payment: Payment, input: SettlementInput): string | null 
   }
 }
 
-function findConflict(payment: Payment, history: readonly ChainLink[]): { kind: FraudKind; with: ChainLink } | null {
+function findConflict(
+  payment: Payment,
+  history: readonly ChainLink[],
+): { kind: FraudKind; with: ChainLink } | null {
   for (const earlier of history) {
     const kind = detectFraud(earlier, payment);
     if (kind) return { kind, with: earlier };

@@ -23,13 +23,32 @@ const bank = generateSecretKey();
 const payerKey = generateSecretKey();
 const payeeKid = kid(getPublicKey(generateSecretKey()));
 const cert: PayerCertificate = issuePayerCertificate(
-  { serial: 7, signKey: getPublicKey(payerKey), currency: 'EUR', expiresAt: NOW + 86400, limit: 10_000 },
+  {
+    serial: 7,
+    signKey: getPublicKey(payerKey),
+    currency: 'EUR',
+    expiresAt: NOW + 86400,
+    limit: 10_000,
+  },
   bank,
 );
-const certState: CertState = { serial: 7, accountId: 'acct-payer', currency: 'EUR', limit: 10_000n, settled: 0n, certTbs: cert.tbs };
+const certState: CertState = {
+  serial: 7,
+  accountId: 'acct-payer',
+  currency: 'EUR',
+  limit: 10_000n,
+  settled: 0n,
+  certTbs: cert.tbs,
+};
 
 function pay(state: PayerChainState, amount: number): { payment: Payment; state: PayerChainState } {
-  return createPayment(cert, state, payerKey, { amount, payeeKid, payeeCurrency: 'EUR', requestId: randomBytes(16), now: NOW });
+  return createPayment(cert, state, payerKey, {
+    amount,
+    payeeKid,
+    payeeCurrency: 'EUR',
+    requestId: randomBytes(16),
+    now: NOW,
+  });
 }
 
 function input(entries: Payment[], over: Partial<SettlementInput> = {}): SettlementInput {
@@ -59,7 +78,9 @@ describe('decideSettlement', () => {
 
   it('answers duplicate for a payment settled before or earlier in the same batch, moving nothing', () => {
     const a = pay(initialChainState(cert), 3000);
-    const before = decideSettlement(input([a.payment], { settledIds: new Set([toHex(a.payment.paymentId)]) }));
+    const before = decideSettlement(
+      input([a.payment], { settledIds: new Set([toHex(a.payment.paymentId)]) }),
+    );
     expect(before.outcomes[0]).toMatchObject({ status: 'duplicate', code: '' });
     expect(before.outcomes[0]!.movement).toBeUndefined();
     const twice = decideSettlement(input([a.payment, a.payment]));
@@ -90,10 +111,20 @@ describe('decideSettlement', () => {
     const start = initialChainState(cert);
     const a = pay(start, 8000);
     const b = pay(start, 8000);
-    const enough = decideSettlement(input([a.payment, b.payment], { available: new Map([['acct-payer', 6000n]]) }));
-    expect(enough.outcomes[1]).toMatchObject({ status: 'settled', movement: { fromReserve: 2000n, fromAvailable: 6000n } });
-    const short = decideSettlement(input([a.payment, b.payment], { available: new Map([['acct-payer', 5999n]]) }));
-    expect(short.outcomes[1]).toMatchObject({ status: 'rejected', code: 'PROTO_FRAUD_EQUIVOCATION' });
+    const enough = decideSettlement(
+      input([a.payment, b.payment], { available: new Map([['acct-payer', 6000n]]) }),
+    );
+    expect(enough.outcomes[1]).toMatchObject({
+      status: 'settled',
+      movement: { fromReserve: 2000n, fromAvailable: 6000n },
+    });
+    const short = decideSettlement(
+      input([a.payment, b.payment], { available: new Map([['acct-payer', 5999n]]) }),
+    );
+    expect(short.outcomes[1]).toMatchObject({
+      status: 'rejected',
+      code: 'PROTO_FRAUD_EQUIVOCATION',
+    });
   });
 
   it('counts what was settled in earlier batches against the reserve', () => {
@@ -113,30 +144,61 @@ describe('decideSettlement', () => {
 
   it('rejects with the rule code: expired past grace, wrong payee, unknown certificate, bad signature', () => {
     const a = pay(initialChainState(cert), 100);
-    expect(decideSettlement(input([a.payment], { now: NOW + 86400 + GRACE_SECONDS + 1 })).outcomes[0]!.code).toBe('PROTO_CERT_EXPIRED');
-    expect(decideSettlement(input([a.payment], { now: NOW + 86400 + GRACE_SECONDS })).outcomes[0]!.status).toBe('settled');
-    expect(decideSettlement(input([a.payment], { payee: { kid: randomBytes(8), currency: 'EUR' } })).outcomes[0]!.code).toBe(
-      'PROTO_PAYMENT_WRONG_PAYEE',
+    expect(
+      decideSettlement(input([a.payment], { now: NOW + 86400 + GRACE_SECONDS + 1 })).outcomes[0]!
+        .code,
+    ).toBe('PROTO_CERT_EXPIRED');
+    expect(
+      decideSettlement(input([a.payment], { now: NOW + 86400 + GRACE_SECONDS })).outcomes[0]!
+        .status,
+    ).toBe('settled');
+    expect(
+      decideSettlement(input([a.payment], { payee: { kid: randomBytes(8), currency: 'EUR' } }))
+        .outcomes[0]!.code,
+    ).toBe('PROTO_PAYMENT_WRONG_PAYEE');
+    expect(decideSettlement(input([a.payment], { certs: new Map() })).outcomes[0]!.code).toBe(
+      'BANK_UNKNOWN_CERTIFICATE',
     );
-    expect(decideSettlement(input([a.payment], { certs: new Map() })).outcomes[0]!.code).toBe('BANK_UNKNOWN_CERTIFICATE');
     const forged = input([a.payment]);
     const entries = [{ ...forged.entries[0]!, signatureCode: 'PROTO_SIGNATURE_INVALID' }];
-    expect(decideSettlement({ ...forged, entries }).outcomes[0]!.code).toBe('PROTO_SIGNATURE_INVALID');
+    expect(decideSettlement({ ...forged, entries }).outcomes[0]!.code).toBe(
+      'PROTO_SIGNATURE_INVALID',
+    );
   });
 
   it('finds a fork against a settled payment and an understated total', () => {
     const a = pay(initialChainState(cert), 1000);
     const fork = signPayment(
-      { serial: 7, counter: 2, prev: randomBytes(32), spent: 1500, amount: 500, payeeKid, requestId: randomBytes(16), createdAt: NOW },
+      {
+        serial: 7,
+        counter: 2,
+        prev: randomBytes(32),
+        spent: 1500,
+        amount: 500,
+        payeeKid,
+        requestId: randomBytes(16),
+        createdAt: NOW,
+      },
       cert,
       payerKey,
     );
     const understated = signPayment(
-      { serial: 7, counter: 2, prev: a.payment.paymentId, spent: 1200, amount: 500, payeeKid, requestId: randomBytes(16), createdAt: NOW },
+      {
+        serial: 7,
+        counter: 2,
+        prev: a.payment.paymentId,
+        spent: 1200,
+        amount: 500,
+        payeeKid,
+        requestId: randomBytes(16),
+        createdAt: NOW,
+      },
       cert,
       payerKey,
     );
     expect(decideSettlement(input([a.payment, fork])).frauds.map((f) => f.kind)).toEqual(['fork']);
-    expect(decideSettlement(input([a.payment, understated])).frauds.map((f) => f.kind)).toEqual(['understated']);
+    expect(decideSettlement(input([a.payment, understated])).frauds.map((f) => f.kind)).toEqual([
+      'understated',
+    ]);
   });
 });

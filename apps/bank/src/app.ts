@@ -1,0 +1,63 @@
+/**
+ * Builds the bank: registers plugins in order and nothing else (STYLE.md "fastify/demo").
+ * `buildApp(config, deps)` is what server.ts and the tests call; tests inject their own
+ * database, stores, clock and log destination.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { DestinationStream } from 'pino';
+import type { BankConfig } from './config.js';
+import type { Database } from './db/queryable.js';
+import type { KeyValueStores } from './kv/kv.js';
+import { createLogger } from './logger.js';
+import { accountRoutes } from './modules/accounts/accounts.routes.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { keyRoutes } from './modules/keys/keys.routes.js';
+import authPlugin from './plugins/auth.js';
+import dbPlugin from './plugins/db.js';
+import demoPlugin from './plugins/demo.js';
+import errorHandler, { sendError } from './plugins/error-handler.js';
+import kvPlugin from './plugins/kv.js';
+import servicesPlugin from './plugins/services.js';
+import swaggerPlugin from './plugins/swagger.js';
+
+/** What tests (or an embedding program) may supply instead of the defaults. */
+export interface AppDeps {
+  /** A database the caller owns and closes; default: from `config`. */
+  database?: Database;
+  /** Key-value stores the caller owns and closes; default: from `config`. */
+  stores?: KeyValueStores;
+  /** The bank's clock; default: the system clock. */
+  now?: () => Date;
+  /** Where log lines go; default: stdout. */
+  logDestination?: DestinationStream;
+}
+
+/** Builds (but does not start) the bank. Call `ready()` or `listen()` on the result. */
+export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
+  // Typed as fastify's base logger so that FastifyInstance keeps its default generics.
+  const logger: FastifyBaseLogger = createLogger(config.logLevel, deps.logDestination);
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    // PGlite needs several seconds to start; the default 10 s plugin timeout is too tight.
+    pluginTimeout: 60_000,
+    frameworkErrors: (err, request, reply) => void sendError(err, request, reply),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(errorHandler);
+  await app.register(swaggerPlugin, { config });
+  await app.register(dbPlugin, { config, ...(deps.database ? { database: deps.database } : {}) });
+  await app.register(kvPlugin, { config, ...(deps.stores ? { stores: deps.stores } : {}) });
+  await app.register(servicesPlugin, { config, now: deps.now ?? (() => new Date()) });
+  await app.register(authPlugin);
+  await app.register(healthRoutes);
+  await app.register(keyRoutes);
+  await app.register(authRoutes);
+  await app.register(accountRoutes);
+  await app.register(demoPlugin, { config });
+  return app;
+}

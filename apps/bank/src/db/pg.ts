@@ -1,0 +1,78 @@
+/** {@link Database} over a Postgres server through a `pg` connection pool. */
+import pg from 'pg';
+import type { Database, Queryable, Row } from './queryable.js';
+import { TEXT_PARSERS } from './types.js';
+
+/** Options for {@link createPgDatabase}. */
+export interface PgDatabaseOptions {
+  /** Pool size per bank instance. */
+  max?: number;
+  /** Called when an idle pooled connection fails (the pool drops it and carries on). */
+  onIdleError?: (err: Error) => void;
+}
+
+// Per-pool type parsers: never `pg.types.setTypeParser`, which would change every pool in the
+// process, including ones we do not own.
+const fallbackParser = pg.types.getTypeParser as (
+  oid: number,
+  format?: string,
+) => (text: string) => unknown;
+const types = {
+  getTypeParser: (oid: number, format?: string) =>
+    (format !== 'binary' && TEXT_PARSERS[oid]) || fallbackParser(oid, format),
+} as unknown as pg.CustomTypesConfig;
+
+function queryableOf(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<R extends object = Row>(text: string, params: readonly unknown[] = []) {
+      const result = await client.query<R>(text, params as unknown[]);
+      return result.rows;
+    },
+    async exec(sql: string) {
+      // Without parameters pg uses the simple query protocol, which runs several statements.
+      await client.query(sql);
+    },
+  };
+}
+
+/**
+ * Opens a pool on `url` (any libpq URL; `?options=-c search_path=…` selects a schema, which the
+ * tests use to isolate files). Connecting is lazy: the first query opens a connection.
+ */
+export function createPgDatabase(url: string, options: PgDatabaseOptions = {}): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    types,
+    connectionTimeoutMillis: 5_000,
+    // A transaction left open by a crashed request must not hold row locks for ever.
+    idle_in_transaction_session_timeout: 60_000,
+  });
+  pool.on('error', (err) => options.onIdleError?.(err));
+  const base = queryableOf(pool);
+  return {
+    kind: 'pg',
+    ...base,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(queryableOf(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        // A failed ROLLBACK means the connection is unusable: destroy it instead of reusing it.
+        await client.query('ROLLBACK').catch((e: unknown) => {
+          broken = e instanceof Error ? e : new Error(String(e));
+        });
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Turns anything thrown while serving a request into the bank's one error shape,
+ * `{ code, message, details }`, with its HTTP status. Pure, so every mapping is unit-tested.
+ */
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../db/errors.js';
+import { BANK_ERRORS, isBankError, type BankErrorCode } from '../errors.js';
+
+/** The body of every error response. */
+export interface ErrorBody {
+  code: BankErrorCode;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** Context the mapping needs: the limit that applied, and the id to quote for a 500. */
+export interface ErrorContext {
+  bodyLimitBytes: number;
+  requestId: string;
+}
+
+function body(code: BankErrorCode, message: string, details: Record<string, unknown> = {}) {
+  return { status: BANK_ERRORS[code].status, body: { code, message, details } };
+}
+
+// Fastify's own client errors, by code, in words a client developer understands.
+const FASTIFY_CLIENT_ERRORS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The body is not valid JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The body is empty but Content-Type says JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+  FST_ERR_BAD_URL: 'The URL is malformed',
+};
+
+function fastifyClientError(err: { code?: unknown; statusCode?: unknown }, ctx: ErrorContext) {
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return body(
+      'BANK_BODY_TOO_LARGE',
+      `The request body is larger than the limit of ${ctx.bodyLimitBytes} bytes`,
+      {
+        limitBytes: ctx.bodyLimitBytes,
+      },
+    );
+  }
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return body(
+      'BANK_UNSUPPORTED_MEDIA_TYPE',
+      'This Content-Type is not accepted here; send application/json',
+    );
+  }
+  const known = FASTIFY_CLIENT_ERRORS[code];
+  if (known !== undefined) return body('BANK_BAD_REQUEST', known, { issues: [] });
+  const status = typeof err.statusCode === 'number' ? err.statusCode : 0;
+  // Any other 4xx from the framework (a JSON SyntaxError carries 400): say so without its text.
+  if (status >= 400 && status < 500)
+    return body('BANK_BAD_REQUEST', 'The request could not be read as sent', { issues: [] });
+  return null;
+}
+
+/** Maps an error to `{ status, body }`; unknown errors become BANK_INTERNAL with nothing disclosed. */
+export function toErrorResponse(
+  err: unknown,
+  ctx: ErrorContext,
+): { status: number; body: ErrorBody } {
+  if (isBankError(err)) return body(err.code, err.message, { ...err.details });
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = (err as { validationContext?: string }).validationContext ?? 'body';
+    const issues = err.validation.map((v) => ({
+      path: `${where}${v.instancePath}`,
+      message: v.message ?? 'invalid',
+    }));
+    return body('BANK_BAD_REQUEST', 'The request does not match the schema', { issues });
+  }
+  if (typeof err === 'object' && err !== null) {
+    const mapped = fastifyClientError(err, ctx);
+    if (mapped) return mapped;
+  }
+  if (isDatabaseUnavailable(err))
+    return body('BANK_UNAVAILABLE', 'The bank cannot reach its database; retry later');
+  return body('BANK_INTERNAL', 'Internal error', { requestId: ctx.requestId });
+}

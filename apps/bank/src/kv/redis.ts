@@ -1,0 +1,143 @@
+/**
+ * Redis implementations of the key-value interfaces. They fail fast when Redis is unreachable
+ * (no offline queue, one retry, short timeouts) so that callers can fall back to Postgres or
+ * answer 503 at once instead of hanging; the client keeps reconnecting in the background.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import {
+  assertTtl,
+  type Cache,
+  type ChallengeStore,
+  type Counter,
+  type KeyValueStores,
+  type Lock,
+} from './kv.js';
+
+/** Options for {@link createRedisStores}. */
+export interface RedisStoresOptions {
+  /** Prepended to every key (tests isolate themselves with a random prefix). */
+  prefix?: string;
+  /** Called on connection errors (once per outage, not once per retry). */
+  onError?: (err: Error) => void;
+  /** Called when the connection is (re-)established. */
+  onReady?: () => void;
+}
+
+// Compare-and-delete: only the holder's token releases the lock (Redis docs, "Distributed
+// locks with Redis", single-instance algorithm).
+const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+// INCR and open the window on the first hit, atomically, returning the count and what remains.
+const INCR_LUA = `local c = redis.call('INCR', KEYS[1])
+if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {c, redis.call('PTTL', KEYS[1])}`;
+
+function connect(url: string, options: RedisStoresOptions): Redis {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    commandTimeout: 1_000,
+    // Reconnect for ever, backing off to 5 s: Redis coming back must heal the bank by itself.
+    retryStrategy: (attempt) => Math.min(attempt * 250, 5_000),
+  });
+  let down = false;
+  client.on('error', (err: Error) => {
+    if (!down) options.onError?.(err);
+    down = true;
+  });
+  client.on('ready', () => {
+    down = false;
+    options.onReady?.();
+  });
+  return client;
+}
+
+type Key = (role: string, key: string) => string;
+
+function redisChallenges(client: Redis, k: Key): ChallengeStore {
+  return {
+    async put(id, value, ttlSeconds) {
+      assertTtl(ttlSeconds, 'ttlSeconds');
+      await client.set(k('challenge', id), value, 'EX', ttlSeconds);
+    },
+    // GETDEL (Redis ≥ 6.2) is atomic: a challenge can be answered once.
+    take: (id) => client.getdel(k('challenge', id)),
+  };
+}
+
+function redisCache(client: Redis, k: Key): Cache {
+  return {
+    get: (key) => client.get(k('cache', key)),
+    async set(key, value, ttlSeconds) {
+      assertTtl(ttlSeconds, 'ttlSeconds');
+      await client.set(k('cache', key), value, 'EX', ttlSeconds);
+    },
+    async setIfAbsent(key, value, ttlSeconds) {
+      assertTtl(ttlSeconds, 'ttlSeconds');
+      return (await client.set(k('cache', key), value, 'EX', ttlSeconds, 'NX')) === 'OK';
+    },
+    async delete(key) {
+      await client.del(k('cache', key));
+    },
+  };
+}
+
+function redisLock(client: Redis, k: Key): Lock {
+  return {
+    async tryAcquire(key, ttlMs) {
+      assertTtl(ttlMs, 'ttlMs');
+      const token = randomBytes(16).toString('hex');
+      const ok = await client.set(k('lock', key), token, 'PX', ttlMs, 'NX');
+      return ok === 'OK' ? token : null;
+    },
+    async release(key, token) {
+      return (await client.eval(RELEASE_LUA, 1, k('lock', key), token)) === 1;
+    },
+  };
+}
+
+function redisCounter(client: Redis, k: Key): Counter {
+  return {
+    async incr(key, windowMs) {
+      assertTtl(windowMs, 'windowMs');
+      const reply = await client.eval(INCR_LUA, 1, k('counter', key), windowMs);
+      const [count, pttl] = reply as [number, number];
+      return { count, resetInMs: Math.max(0, pttl) };
+    },
+  };
+}
+
+/**
+ * Connects to Redis at `url` and returns the stores. Never throws for an unreachable Redis: the
+ * stores then reject each call quickly, `ping()` is false, and the client keeps retrying.
+ */
+export async function createRedisStores(
+  url: string,
+  options: RedisStoresOptions = {},
+): Promise<KeyValueStores> {
+  const client = connect(url, options);
+  await client.connect().catch(() => undefined);
+  const prefix = options.prefix ?? 'offpay:';
+  const k: Key = (role, key) => `${prefix}${role}:${key}`;
+  return {
+    backend: 'redis',
+    challenges: redisChallenges(client, k),
+    cache: redisCache(client, k),
+    lock: redisLock(client, k),
+    counter: redisCounter(client, k),
+    async ping() {
+      try {
+        return (await client.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      // QUIT lets pending replies arrive; a client that is not connected is simply dropped.
+      if (client.status === 'ready') await client.quit().catch(() => undefined);
+      client.disconnect();
+    },
+  };
+}

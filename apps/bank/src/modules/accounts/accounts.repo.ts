@@ -1,0 +1,155 @@
+/** SQL of accounts, balances, transfers and postings. */
+import type { Queryable } from '../../db/queryable.js';
+import type { AccountKind, LockedAccount, TransferKind } from './accounts.domain.js';
+
+/** An account with its balance. */
+export interface AccountBalance {
+  id: string;
+  kind: AccountKind;
+  currency: string;
+  balance: bigint;
+}
+
+/** One posting of a user's history. */
+export interface HistoryRow {
+  postingId: bigint;
+  transferId: bigint;
+  kind: TransferKind;
+  reference: string;
+  accountId: string;
+  currency: string;
+  amount: bigint;
+  at: Date;
+}
+
+/** Opens an account (its balance row is created by a trigger) and returns its id. */
+export async function insertAccount(
+  tx: Queryable,
+  a: { userId: string | null; kind: AccountKind; currency: string },
+): Promise<string> {
+  const rows = await tx.query<{ id: string }>(
+    'INSERT INTO accounts (user_id, kind, currency) VALUES ($1, $2, $3) RETURNING id',
+    [a.userId, a.kind, a.currency],
+  );
+  return (rows[0] as { id: string }).id;
+}
+
+/** The bank's account of `kind` in `currency`, created on first use (safe under concurrency). */
+export async function ensureSystemAccount(
+  tx: Queryable,
+  kind: AccountKind,
+  currency: string,
+): Promise<string> {
+  await tx.query(
+    `INSERT INTO accounts (user_id, kind, currency) VALUES (NULL, $1, $2)
+     ON CONFLICT (kind, currency) WHERE user_id IS NULL DO NOTHING`,
+    [kind, currency],
+  );
+  const rows = await tx.query<{ id: string }>(
+    'SELECT id FROM accounts WHERE user_id IS NULL AND kind = $1 AND currency = $2',
+    [kind, currency],
+  );
+  return (rows[0] as { id: string }).id;
+}
+
+/**
+ * Locks the balance rows of `ids` FOR UPDATE in ascending id order — the same order in every
+ * transaction, so two transfers over the same accounts queue instead of deadlocking.
+ */
+export async function lockAccounts(
+  tx: Queryable,
+  ids: readonly string[],
+): Promise<LockedAccount[]> {
+  const rows = await tx.query<{
+    id: string;
+    kind: AccountKind;
+    currency: string;
+    balance: bigint;
+    may_go_negative: boolean;
+  }>(
+    `SELECT a.id, a.kind, a.currency, b.balance, b.may_go_negative
+     FROM account_balances b JOIN accounts a ON a.id = b.account_id
+     WHERE b.account_id = ANY($1::uuid[])
+     ORDER BY b.account_id
+     FOR UPDATE OF b`,
+    [ids],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    currency: r.currency,
+    balance: r.balance,
+    mayGoNegative: r.may_go_negative,
+  }));
+}
+
+/** Records a transfer and its postings; balances follow by trigger, balance is checked at COMMIT. */
+export async function insertTransfer(
+  tx: Queryable,
+  t: {
+    kind: TransferKind;
+    reference: string;
+    currency: string;
+    postings: ReadonlyMap<string, bigint>;
+  },
+): Promise<bigint> {
+  const rows = await tx.query<{ id: bigint }>(
+    'INSERT INTO transfers (kind, reference, currency) VALUES ($1, $2, $3) RETURNING id',
+    [t.kind, t.reference, t.currency],
+  );
+  const id = (rows[0] as { id: bigint }).id;
+  const accountIds = [...t.postings.keys()].sort();
+  // Amounts travel as decimal strings: exact in both drivers.
+  const amounts = accountIds.map((a) => (t.postings.get(a) as bigint).toString());
+  await tx.query(
+    `INSERT INTO postings (transfer_id, account_id, currency, amount)
+     SELECT $1, a, $2, m FROM unnest($3::uuid[], $4::bigint[]) AS u(a, m)`,
+    [id, t.currency, accountIds, amounts],
+  );
+  return id;
+}
+
+/** A user's accounts with balances, by currency. */
+export async function listUserAccounts(q: Queryable, userId: string): Promise<AccountBalance[]> {
+  const rows = await q.query<{ id: string; kind: AccountKind; currency: string; balance: bigint }>(
+    `SELECT a.id, a.kind, a.currency, b.balance
+     FROM accounts a JOIN account_balances b ON b.account_id = a.id
+     WHERE a.user_id = $1 ORDER BY a.kind, a.currency`,
+    [userId],
+  );
+  return rows.map((r) => ({ id: r.id, kind: r.kind, currency: r.currency, balance: r.balance }));
+}
+
+/** A user's postings, newest first, `limit` of them before posting id `before` (a cursor). */
+export async function listHistory(
+  q: Queryable,
+  userId: string,
+  page: { limit: number; before: bigint | null },
+): Promise<HistoryRow[]> {
+  const rows = await q.query<{
+    posting_id: bigint;
+    transfer_id: bigint;
+    kind: TransferKind;
+    reference: string;
+    account_id: string;
+    currency: string;
+    amount: bigint;
+    created_at: Date;
+  }>(
+    `SELECT p.id AS posting_id, t.id AS transfer_id, t.kind, t.reference, p.account_id, p.currency, p.amount, t.created_at
+     FROM postings p JOIN transfers t ON t.id = p.transfer_id JOIN accounts a ON a.id = p.account_id
+     WHERE a.user_id = $1 AND ($2::bigint IS NULL OR p.id < $2::bigint)
+     ORDER BY p.id DESC LIMIT $3`,
+    [userId, page.before?.toString() ?? null, page.limit],
+  );
+  return rows.map((r) => ({
+    postingId: r.posting_id,
+    transferId: r.transfer_id,
+    kind: r.kind,
+    reference: r.reference,
+    accountId: r.account_id,
+    currency: r.currency,
+    amount: r.amount,
+    at: r.created_at,
+  }));
+}

@@ -1,0 +1,287 @@
+/**
+ * The bank's keyring: creates the signing and KEM keys on first start, keeps the secret halves
+ * only in this closure (never on an object that could be logged or serialised), signs with the
+ * current signing key, opens sealed bytes with current or recently retired KEM keys, and rotates.
+ */
+import { generateSecretKey, open, randomBytes, sign, toHex } from '@offpay/crypto';
+import type { Database, Queryable } from '../../db/queryable.js';
+import { bankFail } from '../../errors.js';
+import type { AuditLog } from '../audit/audit.service.js';
+import {
+  deriveKeyEncryptionKey,
+  describeSecretKey,
+  kemKeyAccepted,
+  openSecret,
+  sealedSecretAad,
+  sealSecret,
+  type BankKeyKind,
+} from './keys.domain.js';
+import {
+  findSealedSecret,
+  insertBankKey,
+  insertSealedSecret,
+  listBankKeys,
+  lockBankKeys,
+  retireBankKey,
+  type BankKeyRow,
+} from './keys.repo.js';
+
+/** Public facts about one bank key. */
+export type BankKeyInfo = Omit<BankKeyRow, 'secretKeySealed'>;
+
+/**
+ * Makes the signed rotation announcement (the format belongs to packages/protocol). It receives
+ * the retiring and the new key, and a function signing with the announcing key: the previous
+ * signing key (for a KEM rotation, the current signing key). Returns the announcement bytes.
+ */
+export type RotationAnnouncer = (input: {
+  kind: BankKeyKind;
+  previous: BankKeyInfo;
+  next: Pick<BankKeyInfo, 'kid' | 'kind' | 'publicKey' | 'createdAt'>;
+  signWithAnnouncingKey: (message: Uint8Array) => Uint8Array;
+}) => Uint8Array;
+
+/** What settlement, enrollment and the routes use of the bank's keys. */
+export interface BankKeyring {
+  /** The current key of `kind`. */
+  current(kind: BankKeyKind): BankKeyInfo;
+  /** Every key of `kind`, oldest first, retired ones included. */
+  list(kind: BankKeyKind): BankKeyInfo[];
+  /** ECDSA P-256 signature (P1363, low-S) over `message` with the current signing key. */
+  sign(message: Uint8Array): { kid: Uint8Array; signature: Uint8Array };
+  /**
+   * HPKE-opens `sealed` with the KEM key `kemKid` and `info` (DESIGN.md §4 "Sealing").
+   * @throws BANK_KEY_UNKNOWN when the kid is not a KEM key or retired too long ago.
+   * @throws CRYPTO_HPKE_OPEN_FAILED when the bytes do not open.
+   */
+  openSealed(kemKid: Uint8Array, info: Uint8Array, sealed: Uint8Array): Uint8Array;
+  /** Retires the current key of `kind` and makes a new one, announced when `announcer` is given. */
+  rotate(kind: BankKeyKind, announcer?: RotationAnnouncer): Promise<BankKeyInfo>;
+  /** Re-reads keys from the database (after another instance rotated). */
+  reload(): Promise<void>;
+  /** A generated secret (e.g. `jwt`), created sealed in the database on first use. */
+  secret(name: string, length?: number): Promise<Uint8Array>;
+}
+
+/** Dependencies of {@link createKeyring}. */
+export interface KeyringDeps {
+  db: Database;
+  keyEncryptionSecret: string;
+  audit: AuditLog;
+  now: () => Date;
+  retiredKemAcceptSeconds: number;
+}
+
+const KINDS: readonly BankKeyKind[] = ['sign', 'kem'];
+
+/**
+ * Loads the keyring, creating missing current keys first (safe when instances start together).
+ * @throws Error when the key-encryption secret does not open the stored keys.
+ */
+export async function createKeyring(deps: KeyringDeps): Promise<BankKeyring> {
+  const keyring = new Keyring(deps);
+  await keyring.ensureCurrentKeys();
+  await keyring.reload();
+  return keyring;
+}
+
+// Secret material lives only in #private fields: JSON.stringify, pino and util.inspect do not
+// see them, so logging the keyring by mistake cannot leak a key.
+class Keyring implements BankKeyring {
+  readonly #deps: KeyringDeps;
+  readonly #kek: Uint8Array;
+  #infos: BankKeyInfo[] = [];
+  #secretKeys = new Map<string, Uint8Array>();
+  readonly #secrets = new Map<string, Uint8Array>();
+
+  constructor(deps: KeyringDeps) {
+    this.#deps = deps;
+    this.#kek = deriveKeyEncryptionKey(deps.keyEncryptionSecret);
+  }
+
+  async ensureCurrentKeys(): Promise<void> {
+    await this.#deps.db.transaction(async (tx) => {
+      await lockBankKeys(tx);
+      const rows = await listBankKeys(tx);
+      for (const kind of KINDS) {
+        if (!rows.some((r) => r.kind === kind && r.retiredAt === null))
+          await this.#createKey(tx, kind);
+      }
+    });
+  }
+
+  async reload(): Promise<void> {
+    const rows = await listBankKeys(this.#deps.db);
+    this.#secretKeys = new Map(rows.map((r) => [toHex(r.kid), this.#unseal(r)]));
+    this.#infos = rows.map(publicInfo);
+  }
+
+  current(kind: BankKeyKind): BankKeyInfo {
+    const info = this.#infos.find((k) => k.kind === kind && k.retiredAt === null);
+    if (!info) throw new Error(`no current ${kind} key`);
+    return info;
+  }
+
+  list(kind: BankKeyKind): BankKeyInfo[] {
+    return this.#infos.filter((k) => k.kind === kind);
+  }
+
+  sign(message: Uint8Array): { kid: Uint8Array; signature: Uint8Array } {
+    const { kid } = this.current('sign');
+    return { kid, signature: sign(message, this.#secretOf(kid)) };
+  }
+
+  openSealed(kemKid: Uint8Array, info: Uint8Array, sealed: Uint8Array): Uint8Array {
+    const hex = toHex(kemKid);
+    const key = this.#infos.find((k) => toHex(k.kid) === hex);
+    const { now, retiredKemAcceptSeconds } = this.#deps;
+    if (
+      !key ||
+      key.kind !== 'kem' ||
+      !kemKeyAccepted(key.retiredAt, now(), retiredKemAcceptSeconds)
+    ) {
+      bankFail('BANK_KEY_UNKNOWN', 'No bank KEM key with this kid accepts sealed bytes', {
+        kid: hex,
+      });
+    }
+    return open(this.#secretOf(key.kid), info, sealed);
+  }
+
+  async rotate(kind: BankKeyKind, announcer?: RotationAnnouncer): Promise<BankKeyInfo> {
+    const kid = await this.#deps.db.transaction(async (tx) => {
+      await lockBankKeys(tx);
+      // Rotate from what the database says, not from this instance's possibly stale view.
+      const rows = await listBankKeys(tx);
+      return this.#createKey(tx, kind, { previous: currentRow(rows, kind), rows, announcer });
+    });
+    await this.reload();
+    return this.#infos.find((k) => toHex(k.kid) === toHex(kid)) ?? this.current(kind);
+  }
+
+  async secret(name: string, length = 32): Promise<Uint8Array> {
+    const cached = this.#secrets.get(name);
+    if (cached) return cached;
+    const value = await ensureSecret(this.#deps.db, this.#kek, name, length);
+    this.#secrets.set(name, value);
+    return value;
+  }
+
+  toJSON(): object {
+    return {
+      sign: this.list('sign').map((k) => toHex(k.kid)),
+      kem: this.list('kem').map((k) => toHex(k.kid)),
+    };
+  }
+
+  #secretOf(kid: Uint8Array): Uint8Array {
+    const sk = this.#secretKeys.get(toHex(kid));
+    if (!sk) throw new Error(`secret of bank key ${toHex(kid)} is not loaded`);
+    return sk;
+  }
+
+  #unseal(row: BankKeyRow): Uint8Array {
+    let sk: Uint8Array;
+    try {
+      sk = openSecret(this.#kek, sealedSecretAad(row), row.secretKeySealed);
+    } catch {
+      throw new Error(
+        `BANK_KEY_ENCRYPTION_SECRET does not open bank key ${toHex(row.kid)}: was the secret changed?`,
+      );
+    }
+    if (toHex(describeSecretKey(sk).publicKey) !== toHex(row.publicKey)) {
+      throw new Error(`bank key ${toHex(row.kid)} does not match its public key`);
+    }
+    return sk;
+  }
+
+  async #createKey(tx: Queryable, kind: BankKeyKind, rotation?: Rotation): Promise<Uint8Array> {
+    const at = this.#deps.now();
+    const sk = generateSecretKey();
+    const { publicKey, kid } = describeSecretKey(sk);
+    const secretKeySealed = sealSecret(
+      this.#kek,
+      sealedSecretAad({ kind, kid }),
+      sk,
+      randomBytes(12),
+    );
+    const previous = rotation?.previous;
+    const announcement = rotation
+      ? this.#announce(rotation, { kid, kind, publicKey, createdAt: at })
+      : null;
+    if (previous) await retireBankKey(tx, kind, at);
+    const previousKid = previous?.kid ?? null;
+    await insertBankKey(tx, {
+      kid,
+      kind,
+      publicKey,
+      secretKeySealed,
+      createdAt: at,
+      previousKid,
+      announcement,
+    });
+    await this.#deps.audit.append(tx, {
+      actor: 'bank',
+      action: previous ? 'bank_key.rotated' : 'bank_key.created',
+      data: { kind, kid: toHex(kid), previousKid: previousKid && toHex(previousKid) },
+    });
+    return kid;
+  }
+
+  #announce(
+    rotation: Rotation,
+    next: Pick<BankKeyInfo, 'kid' | 'kind' | 'publicKey' | 'createdAt'>,
+  ) {
+    if (!rotation.announcer) return null;
+    // A KEM key cannot sign: KEM rotations are announced by the current signing key.
+    const announcing = next.kind === 'sign' ? rotation.previous : currentRow(rotation.rows, 'sign');
+    const announcingKey = this.#unseal(announcing);
+    return rotation.announcer({
+      kind: next.kind,
+      previous: publicInfo(rotation.previous),
+      next,
+      signWithAnnouncingKey: (message) => sign(message, announcingKey),
+    });
+  }
+}
+
+interface Rotation {
+  previous: BankKeyRow;
+  rows: readonly BankKeyRow[];
+  announcer: RotationAnnouncer | undefined;
+}
+
+function publicInfo(row: BankKeyRow): BankKeyInfo {
+  const { kid, kind, publicKey, createdAt, retiredAt, previousKid, announcement } = row;
+  return { kid, kind, publicKey, createdAt, retiredAt, previousKid, announcement };
+}
+
+function currentRow(rows: readonly BankKeyRow[], kind: BankKeyKind): BankKeyRow {
+  const row = rows.find((r) => r.kind === kind && r.retiredAt === null);
+  if (!row) throw new Error(`no current ${kind} key`);
+  return row;
+}
+
+async function ensureSecret(
+  db: Database,
+  kek: Uint8Array,
+  name: string,
+  length: number,
+): Promise<Uint8Array> {
+  const aad = sealedSecretAad({ name });
+  return db.transaction(async (tx) => {
+    await lockBankKeys(tx);
+    const sealed = await findSealedSecret(tx, name);
+    if (sealed) {
+      try {
+        return openSecret(kek, aad, sealed);
+      } catch {
+        throw new Error(
+          `BANK_KEY_ENCRYPTION_SECRET does not open bank secret ${name}: was the secret changed?`,
+        );
+      }
+    }
+    const value = randomBytes(length);
+    await insertSealedSecret(tx, name, sealSecret(kek, aad, value, randomBytes(12)));
+    return value;
+  });
+}

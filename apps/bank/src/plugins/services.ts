@@ -1,0 +1,78 @@
+/**
+ * The composition root: builds every service from its dependencies, in order, once. Services
+ * never import each other; what one needs of another is handed to its factory here.
+ */
+import fp from 'fastify-plugin';
+import type { BankConfig } from '../config.js';
+import {
+  createAccountsService,
+  type AccountsService,
+} from '../modules/accounts/accounts.service.js';
+import { createAuditLog, type AuditLog } from '../modules/audit/audit.service.js';
+import { createAuthService, type AuthService } from '../modules/auth/auth.service.js';
+import { createHealthService, type HealthService } from '../modules/health/health.service.js';
+import { resolveKeyEncryptionSecret } from '../modules/keys/keys.kek.js';
+import { createKeyring, type BankKeyring } from '../modules/keys/keys.service.js';
+
+/** Every service of the bank. */
+export interface Services {
+  audit: AuditLog;
+  keyring: BankKeyring;
+  accounts: AccountsService;
+  auth: AuthService;
+  health: HealthService;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+    /** The bank's clock: every rule that depends on time asks this, never `Date` directly. */
+    now: () => Date;
+  }
+}
+
+/** Options of the services plugin. */
+export interface ServicesPluginOptions {
+  config: BankConfig;
+  now: () => Date;
+}
+
+async function jwtSecret(config: BankConfig, keyring: BankKeyring): Promise<Uint8Array> {
+  // A configured secret is shared by every instance; otherwise one is generated and sealed in
+  // the database, which every instance on that database then shares.
+  return config.jwt.secret !== undefined
+    ? new TextEncoder().encode(config.jwt.secret)
+    : keyring.secret('jwt');
+}
+
+export default fp<ServicesPluginOptions>(
+  async (app, { config, now }) => {
+    const { db, kv } = app;
+    const kek = await resolveKeyEncryptionSecret(config);
+    if (kek.repairedMode)
+      app.log.warn('key-encryption secret file was readable by others: reset to 0600');
+    const audit = createAuditLog({ now });
+    const keyring = await createKeyring({
+      db,
+      keyEncryptionSecret: kek.secret,
+      audit,
+      now,
+      retiredKemAcceptSeconds: config.retiredKemAcceptSeconds,
+    });
+    const accounts = createAccountsService({ db });
+    const auth = await createAuthService({
+      db,
+      cache: kv.cache,
+      audit,
+      accounts,
+      jwt: { ...config.jwt, secret: await jwtSecret(config, keyring) },
+      scryptLog2N: config.passwordHashing.log2N,
+      now,
+      log: app.log.child({ module: 'auth' }),
+    });
+    const health = createHealthService({ db, kv });
+    app.decorate('now', now);
+    app.decorate('services', { audit, keyring, accounts, auth, health });
+  },
+  { name: 'offpay-services', dependencies: ['offpay-db', 'offpay-kv'] },
+);

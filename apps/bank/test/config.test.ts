@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, PRODUCTION_SCRYPT_LOG2N } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded bank on 127.0.0.1:8787 with demo users', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 8787,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      demoSeed: true,
+      bodyLimitBytes: 65_536,
+    });
+    expect(c.dataDir).toMatch(/apps\/bank\/\.data\/bank$/);
+    expect(c.jwt).toMatchObject({
+      issuer: 'http://127.0.0.1:8787',
+      audience: 'offpay',
+      ttlSeconds: 900,
+      secret: undefined,
+    });
+  });
+
+  it('needs BANK_KEY_ENCRYPTION_SECRET with DATABASE_URL, and then seeds no demo users', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/offpay' })).toThrow(
+      /BANK_KEY_ENCRYPTION_SECRET/,
+    );
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db:5432/offpay',
+      BANK_KEY_ENCRYPTION_SECRET: 'k'.repeat(32),
+    });
+    expect(c.demoSeed).toBe(false);
+    expect(
+      loadConfig({
+        DATABASE_URL: 'postgres://db/x',
+        BANK_KEY_ENCRYPTION_SECRET: 'k'.repeat(32),
+        DEMO_SEED: 'true',
+      }).demoSeed,
+    ).toBe(true);
+  });
+
+  it('treats empty variables as unset (docker-compose passes ${X:-} as "")', () => {
+    expect(loadConfig({ JWT_SECRET: '', REDIS_URL: '  ' })).toMatchObject({
+      redisUrl: undefined,
+      jwt: { secret: undefined },
+    });
+  });
+
+  it('refuses bad values, naming the variable but never echoing secrets', () => {
+    try {
+      loadConfig({ PORT: 'eighty', JWT_SECRET: 'short-secret-value' });
+      expect.unreachable();
+    } catch (err) {
+      const message = (err as Error).message;
+      expect(message).toContain('PORT');
+      expect(message).toContain('JWT_SECRET');
+      expect(message).not.toContain('short-secret-value');
+    }
+  });
+
+  it('cannot lower the scrypt cost from the environment', () => {
+    expect(loadConfig({ SCRYPT_LOG2N: '10' }).passwordHashing.log2N).toBe(PRODUCTION_SCRYPT_LOG2N);
+  });
+
+  it('uses PUBLIC_BASE_URL as the token issuer', () => {
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://bank.example/' }).jwt.issuer).toBe(
+      'https://bank.example',
+    );
+  });
+});

@@ -1,0 +1,380 @@
+-- offpay bank schema (PostgreSQL). GENERATED: do not edit by hand.
+-- It is the concatenation of apps/bank/migrations/*.sql, regenerated with
+-- `pnpm --filter @offpay/bank schema`; a test fails when it is out of date.
+-- The migration runner's own bookkeeping table (schema_migrations) is not part of it.
+
+-- ==== migrations/001_ledger.sql ====
+
+-- Users, accounts and the double-entry ledger (DESIGN.md §5). Money is always bigint minor units
+-- with an ISO 4217 currency; no float or numeric column ever holds an amount.
+
+-- Rows of ledger tables are never changed or removed: corrections are new, balanced transfers.
+CREATE FUNCTION offpay_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
+END
+$$;
+
+CREATE TABLE users (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  email text NOT NULL,
+  display_name text NOT NULL,
+  -- scrypt (RFC 7914) with the parameters each hash was made with, so the cost can rise later
+  password_scrypt_log2n smallint NOT NULL,
+  password_scrypt_r smallint NOT NULL,
+  password_scrypt_p smallint NOT NULL,
+  password_salt bytea NOT NULL,
+  password_hash bytea NOT NULL,
+  -- bumped by "log out everywhere": tokens carrying an older version are refused
+  token_version integer NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT users_email_key UNIQUE (email),
+  CONSTRAINT users_email_check CHECK (email = lower(email) AND length(email) BETWEEN 3 AND 254 AND position('@' IN email) > 1),
+  CONSTRAINT users_display_name_check CHECK (length(display_name) BETWEEN 1 AND 64),
+  CONSTRAINT users_scrypt_check CHECK (password_scrypt_log2n BETWEEN 10 AND 20 AND password_scrypt_r BETWEEN 1 AND 32 AND password_scrypt_p BETWEEN 1 AND 16),
+  CONSTRAINT users_password_check CHECK (octet_length(password_salt) = 16 AND octet_length(password_hash) = 32),
+  CONSTRAINT users_token_version_check CHECK (token_version >= 0)
+);
+
+-- customer: a user's money; reserve: money held for payer certificates (per user or system);
+-- settlement: the bank's clearing account; issuance: where money enters the system (may go
+-- negative: its balance is minus all money issued).
+CREATE TABLE accounts (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  user_id uuid REFERENCES users (id),
+  kind text NOT NULL,
+  currency char(3) NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT accounts_id_currency_key UNIQUE (id, currency),
+  CONSTRAINT accounts_kind_check CHECK (kind IN ('customer', 'reserve', 'settlement', 'issuance')),
+  CONSTRAINT accounts_currency_check CHECK (currency ~ '^[A-Z]{3}$'),
+  CONSTRAINT accounts_owner_check CHECK (
+    CASE kind WHEN 'customer' THEN user_id IS NOT NULL WHEN 'reserve' THEN true ELSE user_id IS NULL END
+  )
+);
+CREATE UNIQUE INDEX accounts_user_kind_currency_key ON accounts (user_id, kind, currency) WHERE user_id IS NOT NULL;
+CREATE UNIQUE INDEX accounts_system_kind_currency_key ON accounts (kind, currency) WHERE user_id IS NULL;
+
+-- A table, not a view: O(1) reads and a row to lock (SELECT … FOR UPDATE) before moving money.
+-- Maintained only by the postings trigger below, so balance = Σ postings holds by construction.
+CREATE TABLE account_balances (
+  account_id uuid PRIMARY KEY,
+  currency char(3) NOT NULL,
+  balance bigint NOT NULL DEFAULT 0,
+  may_go_negative boolean NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT account_balances_account_fkey FOREIGN KEY (account_id, currency) REFERENCES accounts (id, currency),
+  -- the last line of defence behind the service's overdraft check
+  CONSTRAINT account_balances_overdraft_check CHECK (may_go_negative OR balance >= 0)
+);
+
+CREATE FUNCTION offpay_open_balance() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO account_balances (account_id, currency, may_go_negative)
+  VALUES (NEW.id, NEW.currency, NEW.kind = 'issuance');
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER accounts_open_balance AFTER INSERT ON accounts
+  FOR EACH ROW EXECUTE FUNCTION offpay_open_balance();
+
+-- One movement of money. (kind, reference) is unique, so a movement keyed by what caused it
+-- (a payment id, a certificate serial) can happen only once, whatever the application does.
+CREATE TABLE transfers (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  kind text NOT NULL,
+  reference text NOT NULL,
+  currency char(3) NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT transfers_id_currency_key UNIQUE (id, currency),
+  CONSTRAINT transfers_kind_reference_key UNIQUE (kind, reference),
+  CONSTRAINT transfers_kind_check CHECK (kind IN ('funding', 'reserve', 'release', 'settlement', 'recovery', 'adjustment')),
+  CONSTRAINT transfers_reference_check CHECK (length(reference) BETWEEN 1 AND 200),
+  CONSTRAINT transfers_currency_check CHECK (currency ~ '^[A-Z]{3}$')
+);
+
+-- The composite foreign keys make a posting's currency equal both its transfer's and its
+-- account's: a transfer can never mix currencies.
+CREATE TABLE postings (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  transfer_id bigint NOT NULL,
+  account_id uuid NOT NULL,
+  currency char(3) NOT NULL,
+  amount bigint NOT NULL,
+  CONSTRAINT postings_transfer_fkey FOREIGN KEY (transfer_id, currency) REFERENCES transfers (id, currency),
+  CONSTRAINT postings_account_fkey FOREIGN KEY (account_id, currency) REFERENCES accounts (id, currency),
+  CONSTRAINT postings_transfer_account_key UNIQUE (transfer_id, account_id),
+  CONSTRAINT postings_amount_check CHECK (amount <> 0)
+);
+CREATE INDEX postings_account_id_idx ON postings (account_id, id);
+
+CREATE FUNCTION offpay_apply_posting() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE account_balances SET balance = balance + NEW.amount, updated_at = now()
+  WHERE account_id = NEW.account_id;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER postings_apply AFTER INSERT ON postings
+  FOR EACH ROW EXECUTE FUNCTION offpay_apply_posting();
+
+-- Every transfer has at least two postings summing to zero. Checked at COMMIT (deferred), when
+-- all of a transfer's postings exist, for every transfer and posting written in the transaction.
+CREATE FUNCTION offpay_check_transfer_balanced() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  tid bigint;
+  total numeric;
+  n integer;
+BEGIN
+  IF TG_TABLE_NAME = 'transfers' THEN
+    tid := NEW.id;
+  ELSE
+    tid := NEW.transfer_id;
+  END IF;
+  SELECT coalesce(sum(amount), 0), count(*) INTO total, n FROM postings WHERE transfer_id = tid;
+  IF n < 2 OR total <> 0 THEN
+    RAISE EXCEPTION 'transfer % is unbalanced: % postings summing to %', tid, n, total
+      USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE CONSTRAINT TRIGGER transfers_balanced AFTER INSERT ON transfers
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION offpay_check_transfer_balanced();
+CREATE CONSTRAINT TRIGGER postings_balanced AFTER INSERT ON postings
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION offpay_check_transfer_balanced();
+
+CREATE TRIGGER transfers_append_only BEFORE UPDATE OR DELETE ON transfers
+  FOR EACH ROW EXECUTE FUNCTION offpay_append_only();
+CREATE TRIGGER transfers_no_truncate BEFORE TRUNCATE ON transfers
+  FOR EACH STATEMENT EXECUTE FUNCTION offpay_append_only();
+CREATE TRIGGER postings_append_only BEFORE UPDATE OR DELETE ON postings
+  FOR EACH ROW EXECUTE FUNCTION offpay_append_only();
+CREATE TRIGGER postings_no_truncate BEFORE TRUNCATE ON postings
+  FOR EACH STATEMENT EXECUTE FUNCTION offpay_append_only();
+
+-- ==== migrations/002_keys_audit.sql ====
+
+-- The bank's own keys and secrets, and the hash-chained audit log (DESIGN.md §3 "Bank keys", §5).
+
+-- Secret keys are stored only sealed: AES-256-GCM under a key derived (HKDF) from
+-- BANK_KEY_ENCRYPTION_SECRET, nonce ‖ ciphertext ‖ tag, bound to (kid, kind) as associated
+-- data (docs/operations.md "Bank keys").
+CREATE TABLE bank_keys (
+  kid bytea PRIMARY KEY,
+  kind text NOT NULL,
+  public_key bytea NOT NULL,
+  secret_key_sealed bytea NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  retired_at timestamptz,
+  previous_kid bytea REFERENCES bank_keys (kid),
+  -- the rotation announcement: this key signed by the previous key of its kind
+  announcement bytea,
+  CONSTRAINT bank_keys_public_key_key UNIQUE (public_key),
+  CONSTRAINT bank_keys_kid_check CHECK (octet_length(kid) = 8),
+  CONSTRAINT bank_keys_kind_check CHECK (kind IN ('sign', 'kem')),
+  CONSTRAINT bank_keys_public_key_check CHECK (octet_length(public_key) = 33),
+  CONSTRAINT bank_keys_secret_check CHECK (octet_length(secret_key_sealed) = 12 + 32 + 16),
+  CONSTRAINT bank_keys_retired_check CHECK (retired_at IS NULL OR retired_at >= created_at),
+  CONSTRAINT bank_keys_announcement_check CHECK (announcement IS NULL OR previous_kid IS NOT NULL)
+);
+-- At most one current key per kind; two instances racing to create one cannot both succeed.
+CREATE UNIQUE INDEX bank_keys_current_key ON bank_keys (kind) WHERE retired_at IS NULL;
+
+-- Other generated secrets (the JWT signing secret when JWT_SECRET is not set), sealed like keys.
+CREATE TABLE bank_secrets (
+  name text PRIMARY KEY,
+  sealed bytea NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT bank_secrets_name_check CHECK (name ~ '^[a-z][a-z0-9_]{0,31}$')
+);
+
+-- entry_hash = SHA-256(len ‖ "offpay/v1/bank-audit" ‖ prev_hash ‖ canonical JSON of
+-- {action, actor, at, data}); the first prev_hash is SHA-256(len ‖ "offpay/v1/bank-audit-genesis").
+-- A unique prev_hash means the chain cannot fork.
+CREATE TABLE audit_log (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  prev_hash bytea NOT NULL,
+  entry_hash bytea NOT NULL,
+  at timestamptz NOT NULL,
+  actor text NOT NULL,
+  action text NOT NULL,
+  data jsonb NOT NULL DEFAULT '{}'::jsonb,
+  CONSTRAINT audit_log_prev_hash_key UNIQUE (prev_hash),
+  CONSTRAINT audit_log_entry_hash_key UNIQUE (entry_hash),
+  CONSTRAINT audit_log_hash_check CHECK (octet_length(prev_hash) = 32 AND octet_length(entry_hash) = 32),
+  CONSTRAINT audit_log_actor_check CHECK (length(actor) BETWEEN 1 AND 200),
+  CONSTRAINT audit_log_action_check CHECK (action ~ '^[a-z][a-z0-9_.]{0,63}$')
+);
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION offpay_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION offpay_append_only();
+
+-- ==== migrations/003_certificates.sql ====
+
+-- Certificates, payments, fraud proofs, revocations, payee ledger heads and settlements
+-- (DESIGN.md §3, §5). Settlement-specific columns will be refined with the settlement work.
+
+-- One sequence for payer and payee serials, so a serial names one certificate of either kind.
+-- Serials stay within 2^53 − 1: protocol v1 CBOR refuses larger integers (DESIGN.md §4).
+CREATE SEQUENCE certificate_serial_seq AS bigint MINVALUE 1 MAXVALUE 9007199254740991;
+
+CREATE TABLE payer_certificates (
+  serial bigint PRIMARY KEY DEFAULT nextval('certificate_serial_seq'),
+  account_id uuid NOT NULL,
+  issuer_kid bytea NOT NULL REFERENCES bank_keys (kid),
+  -- kid of sign_key (the payer's key id)
+  kid bytea NOT NULL,
+  sign_key bytea NOT NULL,
+  currency char(3) NOT NULL,
+  limit_minor bigint NOT NULL,
+  -- total settled against this certificate so far (the reserve rule, DESIGN.md §3)
+  settled_minor bigint NOT NULL DEFAULT 0,
+  issued_at timestamptz NOT NULL DEFAULT now(),
+  expires_at timestamptz NOT NULL,
+  status text NOT NULL DEFAULT 'active',
+  -- when it was closed or revoked; the reserve is still released only at expires_at + grace
+  closed_at timestamptz,
+  reserve_released_at timestamptz,
+  cert bytea NOT NULL,
+  CONSTRAINT payer_certificates_account_fkey FOREIGN KEY (account_id, currency) REFERENCES accounts (id, currency),
+  CONSTRAINT payer_certificates_serial_check CHECK (serial BETWEEN 1 AND 9007199254740991),
+  CONSTRAINT payer_certificates_keys_check CHECK (octet_length(kid) = 8 AND octet_length(sign_key) = 33),
+  CONSTRAINT payer_certificates_limit_check CHECK (limit_minor > 0 AND limit_minor <= 9007199254740991),
+  CONSTRAINT payer_certificates_settled_check CHECK (settled_minor >= 0),
+  CONSTRAINT payer_certificates_expiry_check CHECK (expires_at > issued_at),
+  CONSTRAINT payer_certificates_status_check CHECK (status IN ('active', 'closed', 'revoked')),
+  CONSTRAINT payer_certificates_closed_check CHECK (status = 'active' OR closed_at IS NOT NULL)
+);
+CREATE INDEX payer_certificates_account_idx ON payer_certificates (account_id);
+CREATE INDEX payer_certificates_kid_idx ON payer_certificates (kid);
+-- the reserve-release job scans certificates whose reserve is still held
+CREATE INDEX payer_certificates_unreleased_idx ON payer_certificates (expires_at) WHERE reserve_released_at IS NULL;
+
+CREATE TABLE payee_certificates (
+  serial bigint PRIMARY KEY DEFAULT nextval('certificate_serial_seq'),
+  account_id uuid NOT NULL,
+  issuer_kid bytea NOT NULL REFERENCES bank_keys (kid),
+  -- kid of sign_key: the payeeKid that payments name
+  kid bytea NOT NULL,
+  sign_key bytea NOT NULL,
+  kem_key bytea NOT NULL,
+  display_name text NOT NULL,
+  currency char(3) NOT NULL,
+  issued_at timestamptz NOT NULL DEFAULT now(),
+  expires_at timestamptz NOT NULL,
+  status text NOT NULL DEFAULT 'active',
+  closed_at timestamptz,
+  cert bytea NOT NULL,
+  CONSTRAINT payee_certificates_kid_key UNIQUE (kid),
+  CONSTRAINT payee_certificates_account_fkey FOREIGN KEY (account_id, currency) REFERENCES accounts (id, currency),
+  CONSTRAINT payee_certificates_serial_check CHECK (serial BETWEEN 1 AND 9007199254740991),
+  CONSTRAINT payee_certificates_keys_check CHECK (octet_length(kid) = 8 AND octet_length(sign_key) = 33 AND octet_length(kem_key) = 33),
+  CONSTRAINT payee_certificates_display_name_check CHECK (length(display_name) BETWEEN 1 AND 64),
+  CONSTRAINT payee_certificates_expiry_check CHECK (expires_at > issued_at),
+  CONSTRAINT payee_certificates_status_check CHECK (status IN ('active', 'closed', 'revoked')),
+  CONSTRAINT payee_certificates_closed_check CHECK (status = 'active' OR closed_at IS NOT NULL)
+);
+CREATE INDEX payee_certificates_account_idx ON payee_certificates (account_id);
+
+-- The payee's settled ledger head: the next batch must continue from it (DESIGN.md §5).
+CREATE TABLE payee_heads (
+  payee_serial bigint PRIMARY KEY REFERENCES payee_certificates (serial),
+  next_index bigint NOT NULL DEFAULT 0,
+  head bytea NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT payee_heads_next_index_check CHECK (next_index >= 0),
+  CONSTRAINT payee_heads_head_check CHECK (octet_length(head) = 32)
+);
+
+-- Stored results of verified batches: an equal batch gets the stored result (exactly once).
+CREATE TABLE settlements (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  payee_serial bigint NOT NULL REFERENCES payee_certificates (serial),
+  -- SHA-256 of the signed batch tbs, derived by the bank itself
+  batch_key bytea NOT NULL,
+  -- the bank-signed SettlementResult
+  result bytea NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT settlements_payee_batch_key UNIQUE (payee_serial, batch_key),
+  CONSTRAINT settlements_batch_key_check CHECK (octet_length(batch_key) = 32)
+);
+
+CREATE TABLE payments (
+  payment_id bytea PRIMARY KEY,
+  serial bigint NOT NULL REFERENCES payer_certificates (serial),
+  counter bigint NOT NULL,
+  prev bytea NOT NULL,
+  payee_serial bigint NOT NULL REFERENCES payee_certificates (serial),
+  currency char(3) NOT NULL,
+  amount bigint NOT NULL,
+  spent bigint NOT NULL,
+  -- the payer-signed payment exactly as received: a fraud proof is two of these
+  signed bytea NOT NULL,
+  -- the payer's createdAt (its clock, informative only); received_at is the bank's clock
+  created_at timestamptz NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  status text NOT NULL,
+  code text,
+  settled_at timestamptz,
+  settlement_id bigint REFERENCES settlements (id),
+  CONSTRAINT payments_payment_id_check CHECK (octet_length(payment_id) = 32 AND octet_length(prev) = 32),
+  CONSTRAINT payments_counter_check CHECK (counter BETWEEN 1 AND 9007199254740991),
+  CONSTRAINT payments_amount_check CHECK (amount > 0 AND amount <= spent AND spent <= 9007199254740991),
+  CONSTRAINT payments_currency_check CHECK (currency ~ '^[A-Z]{3}$'),
+  CONSTRAINT payments_status_check CHECK (status IN ('settled', 'rejected')),
+  CONSTRAINT payments_settled_check CHECK (status <> 'settled' OR settled_at IS NOT NULL),
+  CONSTRAINT payments_code_check CHECK (status <> 'rejected' OR code ~ '^[A-Z]+_[A-Z0-9_]+$')
+);
+-- not unique: two payments with one counter are an equivocation, which must be stored to prove it
+CREATE INDEX payments_serial_counter_idx ON payments (serial, counter);
+CREATE INDEX payments_payee_serial_idx ON payments (payee_serial, received_at);
+
+-- Two validly signed payments under one certificate that prove cheating (DESIGN.md §3).
+CREATE TABLE fraud_proofs (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  serial bigint NOT NULL REFERENCES payer_certificates (serial),
+  kind text NOT NULL,
+  payment_a bytea NOT NULL,
+  payment_b bytea NOT NULL,
+  proof bytea NOT NULL,
+  detected_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT fraud_proofs_once_key UNIQUE (serial, kind, payment_a, payment_b),
+  CONSTRAINT fraud_proofs_kind_check CHECK (kind IN ('equivocation', 'fork', 'understated')),
+  CONSTRAINT fraud_proofs_payments_check CHECK (octet_length(payment_a) = 32 AND octet_length(payment_b) = 32 AND payment_a <> payment_b)
+);
+
+-- Revoked serials (payer or payee), in the order the signed list includes them.
+CREATE TABLE revocations (
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  serial bigint NOT NULL,
+  reason text NOT NULL,
+  fraud_proof_id bigint REFERENCES fraud_proofs (id),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT revocations_serial_key UNIQUE (serial),
+  CONSTRAINT revocations_serial_check CHECK (serial BETWEEN 1 AND 9007199254740991),
+  CONSTRAINT revocations_reason_check CHECK (reason IN ('fraud', 'closed', 'compromised')),
+  CONSTRAINT revocations_fraud_check CHECK ((reason = 'fraud') = (fraud_proof_id IS NOT NULL))
+);
+
+-- Every bank-signed revocation list ever published, by its sequence number.
+CREATE TABLE revocation_lists (
+  seq bigint PRIMARY KEY,
+  signed bytea NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT revocation_lists_seq_check CHECK (seq >= 0)
+);
+
+CREATE TRIGGER settlements_append_only BEFORE UPDATE OR DELETE ON settlements
+  FOR EACH ROW EXECUTE FUNCTION offpay_append_only();
+CREATE TRIGGER fraud_proofs_append_only BEFORE UPDATE OR DELETE ON fraud_proofs
+  FOR EACH ROW EXECUTE FUNCTION offpay_append_only();
+CREATE TRIGGER revocations_append_only BEFORE UPDATE OR DELETE ON revocations
+  FOR EACH ROW EXECUTE FUNCTION offpay_append_only();
+CREATE TRIGGER revocation_lists_append_only BEFORE UPDATE OR DELETE ON revocation_lists
+  FOR EACH ROW EXECUTE FUNCTION offpay_append_only();
