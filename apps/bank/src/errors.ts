@@ -1,6 +1,6 @@
 /**
  * Stable, documented error codes of the bank's HTTP API (STYLE.md "Errors"). Every code has a row
- * in docs/errors-bank.md; a test fails when one is missing. Codes are never renamed or reused.
+ * in docs/errors.md; a test fails when one is missing. Codes are never renamed or reused.
  * Every error response has the shape `{ code, message, details }`.
  */
 
@@ -11,7 +11,7 @@ export interface BankErrorSpec {
   advice: string;
 }
 
-/** The registry: the source of docs/errors-bank.md and of every error response's status. */
+/** The registry: the source of docs/errors.md and of every error response's status. */
 export const BANK_ERRORS = {
   BANK_BAD_REQUEST: {
     status: 400,

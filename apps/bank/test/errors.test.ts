@@ -12,8 +12,8 @@ describe('BANK_ error registry', () => {
     }
   });
 
-  it('documents every code, with its status, in docs/errors-bank.md — and nothing else', async () => {
-    const doc = await readFile(new URL('../../../docs/errors-bank.md', import.meta.url), 'utf8');
+  it('documents every code, with its status, in docs/errors.md — and nothing else', async () => {
+    const doc = await readFile(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
     // Rows of the codes table: | `CODE` | status | meaning | advice | (column widths may vary).
     const rows = new Map<string, number>();
     for (const line of doc.split('\n')) {
