@@ -10,7 +10,7 @@ import { fail } from './errors.js';
 import { bytes, decodeArray, decodeTbs, expectArray, requireVersion, uint } from './fields.js';
 import { ledgerEntryHash, type LedgerHead } from './ledger.js';
 import { decodePayment, paymentValue, type Payment } from './payment.js';
-import { messageId, readEnvelope, requireSignature, signTbs } from './signing.js';
+import { messageId, readEnvelope, requireSignature, signTbs, type Verifier } from './signing.js';
 
 /** A decoded settlement batch. `batchKey` is the bank's idempotency key for it. */
 export interface SettlementBatch {
@@ -82,13 +82,18 @@ export function decodeSettlementBatch(bytesIn: Uint8Array): SettlementBatch {
  * ids. Continuity with the bank's stored head is the bank's check.
  * @throws PROTO_SIGNATURE_INVALID, PROTO_BATCH_HEAD_MISMATCH
  */
-export function verifySettlementBatch(b: SettlementBatch, payeeSignKey: Uint8Array): void {
+export function verifySettlementBatch(
+  b: SettlementBatch,
+  payeeSignKey: Uint8Array,
+  verifier?: Verifier,
+): void {
   requireSignature(
     SIGN_LABEL.settlementBatch,
     b.tbs,
     b.signature,
     payeeSignKey,
     'settlement batch',
+    verifier,
   );
   let head = b.prevHead;
   for (const p of b.entries) head = ledgerEntryHash(head, p.paymentId);
@@ -114,20 +119,40 @@ export function sealSettlementBatch(batchBytes: Uint8Array, bankKemKey: Uint8Arr
   return encodeCbor([VERSION, kemKid, seal(bankKemKey, settlementSealInfo(kemKid), batchBytes)]);
 }
 
+/** The parts of a sealed batch's wire form `[1, kemKid, sealed]`, and the HPKE info to open it. */
+export interface SealedBatchParts {
+  kemKid: Uint8Array;
+  info: Uint8Array;
+  sealed: Uint8Array;
+}
+
+/**
+ * Reads a sealed batch's wire form without opening it, so a bank whose keys never leave their
+ * keyring can open it there.
+ * @throws PROTO_TOO_LARGE, PROTO_CBOR_*, PROTO_VERSION_UNSUPPORTED, PROTO_SCHEMA
+ */
+export function readSealedBatch(sealedBatch: Uint8Array): SealedBatchParts {
+  const items = decodeArray(sealedBatch, 'sealed settlement batch', LIMITS.sealedBatchBytes + 128);
+  requireVersion(items, 'sealed settlement batch');
+  expectArray(items, 'sealed settlement batch', 3);
+  const kemKid = bytes(items[1], 'sealed settlement batch kemKid', LEN.kid);
+  return {
+    kemKid,
+    info: settlementSealInfo(kemKid),
+    sealed: bytes(items[2], 'sealed settlement batch ciphertext'),
+  };
+}
+
 /**
  * Opens a sealed batch with the bank KEM secret key its kid names.
- * @throws PROTO_TOO_LARGE, PROTO_CBOR_*, PROTO_VERSION_UNSUPPORTED, PROTO_SCHEMA,
- * PROTO_UNKNOWN_RECIPIENT_KEY (no such KEM key), PROTO_SEAL_OPEN_FAILED
+ * @throws the codes of {@link readSealedBatch}, PROTO_UNKNOWN_RECIPIENT_KEY (no such KEM key),
+ * PROTO_SEAL_OPEN_FAILED
  */
 export function openSettlementBatch(
   sealedBatch: Uint8Array,
   kemSecretKeyFor: (kemKidHex: string) => Uint8Array | undefined,
 ): Uint8Array {
-  const items = decodeArray(sealedBatch, 'sealed settlement batch', LIMITS.sealedBatchBytes + 128);
-  requireVersion(items, 'sealed settlement batch');
-  expectArray(items, 'sealed settlement batch', 3);
-  const kemKid = bytes(items[1], 'sealed settlement batch kemKid', LEN.kid);
-  const sealed = bytes(items[2], 'sealed settlement batch ciphertext');
+  const { kemKid, info, sealed } = readSealedBatch(sealedBatch);
   const secretKey = kemSecretKeyFor(toHex(kemKid));
   if (!secretKey) {
     fail('PROTO_UNKNOWN_RECIPIENT_KEY', `bank KEM key ${toHex(kemKid)} is not known`, {
@@ -135,7 +160,7 @@ export function openSettlementBatch(
     });
   }
   try {
-    return open(secretKey, settlementSealInfo(kemKid), sealed);
+    return open(secretKey, info, sealed);
   } catch {
     return fail(
       'PROTO_SEAL_OPEN_FAILED',

@@ -24,6 +24,7 @@ import {
   requireSignature,
   signTbs,
   signerPublicKey,
+  type Verifier,
 } from './signing.js';
 
 /** Fields of a payer certificate: small, no account id (the bank maps serial → account). */
@@ -198,8 +199,9 @@ export function decodePayeeCertificate(input: Uint8Array | CborValue): PayeeCert
 export function verifyCertificate(
   cert: PayerCertificate | PayeeCertificate,
   bankKeys: BankKeys,
+  verifier?: Verifier,
 ): void {
   const key = issuerKey(bankKeys, cert.issuerKid);
   const label = cert.kind === 'payer' ? SIGN_LABEL.payerCert : SIGN_LABEL.payeeCert;
-  requireSignature(label, cert.tbs, cert.signature, key, `${cert.kind} certificate`);
+  requireSignature(label, cert.tbs, cert.signature, key, `${cert.kind} certificate`, verifier);
 }

@@ -35,6 +35,7 @@ export {
   signerPublicKey,
   type Signer,
   type SigningKey,
+  type Verifier,
 } from './signing.js';
 export * from './transport/index.js';
 export * from './wallet.js';

@@ -9,16 +9,28 @@ import { verifyCertificate } from './certificates.js';
 import { fail } from './errors.js';
 import type { BankKeys } from './keyset.js';
 import { payerGenesis, type Payment } from './payment.js';
-import { requireSignature } from './signing.js';
+import { requireSignature, type Verifier } from './signing.js';
 
 /**
  * Steps 3–4 of docs/protocol.md §6: the payer certificate was issued by a pinned bank key, and
  * the payer signed the payment.
  * @throws PROTO_UNKNOWN_ISSUER, PROTO_SIGNATURE_INVALID
  */
-export function verifyPaymentSignatures(p: Payment, bankKeys: BankKeys): void {
-  verifyCertificate(p.payerCert, bankKeys);
-  requireSignature(SIGN_LABEL.payment, p.tbs, p.signature, p.payerCert.signKey, 'payment');
+export function verifyPaymentSignatures(p: Payment, bankKeys: BankKeys, verifier?: Verifier): void {
+  verifyCertificate(p.payerCert, bankKeys, verifier);
+  verifyPayerSignature(p, verifier);
+}
+
+/** Step 4 alone: the payer signed the payment. @throws PROTO_SIGNATURE_INVALID */
+export function verifyPayerSignature(p: Payment, verifier?: Verifier): void {
+  requireSignature(
+    SIGN_LABEL.payment,
+    p.tbs,
+    p.signature,
+    p.payerCert.signKey,
+    'payment',
+    verifier,
+  );
 }
 
 /** Who checks a payment, and with which clock. */

@@ -43,6 +43,16 @@ export function signTbs(label: string, tbs: Uint8Array, key: SigningKey): Uint8A
 }
 
 /**
+ * An ECDSA P-256 / SHA-256 verifier with the contract of `@offpay/crypto`'s `verify` (P1363
+ * signatures, high-S accepted, `false` for hostile input). The bank passes a native one.
+ */
+export type Verifier = (
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+) => boolean;
+
+/**
  * Verifies a signature over a tbs under a label.
  * @throws PROTO_SIGNATURE_INVALID naming `what` when it does not verify.
  */
@@ -52,8 +62,9 @@ export function requireSignature(
   signature: Uint8Array,
   publicKey: Uint8Array,
   what: string,
+  verifier: Verifier = verify,
 ): void {
-  if (!verify(signature, signedBytes(label, tbs), publicKey)) {
+  if (!verifier(signature, signedBytes(label, tbs), publicKey)) {
     fail('PROTO_SIGNATURE_INVALID', `the ${what} signature does not verify`, { what });
   }
 }
