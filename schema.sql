@@ -378,3 +378,10 @@ CREATE TRIGGER revocations_append_only BEFORE UPDATE OR DELETE ON revocations
   FOR EACH ROW EXECUTE FUNCTION offpay_append_only();
 CREATE TRIGGER revocation_lists_append_only BEFORE UPDATE OR DELETE ON revocation_lists
   FOR EACH ROW EXECUTE FUNCTION offpay_append_only();
+
+-- ==== migrations/004_certificates_lifecycle.sql ====
+
+-- Certificate lifecycle read paths (DESIGN.md §5 "Merchants can export their settled history").
+
+-- The merchant CSV export reads a payee's settled payments by settlement time.
+CREATE INDEX payments_payee_settled_idx ON payments (payee_serial, settled_at) WHERE status = 'settled';

@@ -3,6 +3,7 @@
  * reads `process.env` (STYLE.md "create-t3-turbo"); everything else receives a {@link BankConfig}.
  */
 import { fileURLToPath } from 'node:url';
+import { GRACE_SECONDS } from '@offpay/protocol';
 import { z } from 'zod';
 
 /** Where the embedded database and the generated key-encryption secret live by default. */
@@ -42,6 +43,21 @@ const envSchema = z
     PUBLIC_BASE_URL: optionalString.pipe(z.url().optional()),
     BANK_KEY_ENCRYPTION_SECRET: optionalString.pipe(z.string().min(32).optional()),
     DEMO_SEED: optionalString.pipe(booleanString.optional()),
+    // Payer certificates: 1 hour … 90 days (DESIGN.md §3 "Expiry": 7 days by default).
+    PAYER_CERT_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(3600)
+      .max(90 * 86_400)
+      .default(7 * 86_400),
+    PAYEE_CERT_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(86_400)
+      .max(5 * 365 * 86_400)
+      .default(365 * 86_400),
+    // 0 turns the reserve-release job off on this instance (another instance must run it).
+    RELEASE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   })
   .superRefine((env, ctx) => {
     // A shared database means a production-like deployment: the secret that protects the bank's
@@ -75,6 +91,12 @@ export interface BankConfig {
   passwordHashing: { log2N: number };
   /** How long a retired KEM key still opens sealed batches: 7-day certificates + 1 day grace. */
   retiredKemAcceptSeconds: number;
+  /** Certificate lifetimes and the reserve-release job (0 = off). */
+  certificates: {
+    payerTtlSeconds: number;
+    payeeTtlSeconds: number;
+    releaseIntervalSeconds: number;
+  };
 }
 
 /**
@@ -108,6 +130,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
     // Demo users only on the embedded default unless asked for explicitly.
     demoSeed: e.DEMO_SEED ?? e.DATABASE_URL === undefined,
     passwordHashing: { log2N: PRODUCTION_SCRYPT_LOG2N },
-    retiredKemAcceptSeconds: 8 * 86_400,
+    // A retired KEM key still opens batches for the longest payer certificate plus the grace period
+    // (DESIGN.md §3 "Bank keys"): a batch may carry payments that old.
+    retiredKemAcceptSeconds: e.PAYER_CERT_TTL_SECONDS + GRACE_SECONDS,
+    certificates: {
+      payerTtlSeconds: e.PAYER_CERT_TTL_SECONDS,
+      payeeTtlSeconds: e.PAYEE_CERT_TTL_SECONDS,
+      releaseIntervalSeconds: e.RELEASE_INTERVAL_SECONDS,
+    },
   };
 }

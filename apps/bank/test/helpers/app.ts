@@ -26,6 +26,12 @@ export function testConfig(overrides: Partial<BankConfig> = {}): BankConfig {
     demoSeed: false,
     passwordHashing: { log2N: 12 },
     retiredKemAcceptSeconds: 8 * 86_400,
+    // The reserve-release job is off unless a test turns it on: tests call it with their clock.
+    certificates: {
+      payerTtlSeconds: 7 * 86_400,
+      payeeTtlSeconds: 365 * 86_400,
+      releaseIntervalSeconds: 0,
+    },
     ...overrides,
   };
 }
