@@ -12,6 +12,9 @@ import type { KeyValueStores } from './kv/kv.js';
 import { createLogger } from './logger.js';
 import { accountRoutes } from './modules/accounts/accounts.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { reserveReleaseJob } from './modules/certificates/certificates.jobs.js';
+import { certificateRoutes } from './modules/certificates/certificates.routes.js';
+import { settlementRoutes } from './modules/settlement/settlement.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { keyRoutes } from './modules/keys/keys.routes.js';
 import authPlugin from './plugins/auth.js';
@@ -58,6 +61,11 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   await app.register(keyRoutes);
   await app.register(authRoutes);
   await app.register(accountRoutes);
+  await app.register(certificateRoutes);
+  await app.register(settlementRoutes);
+  await app.register(reserveReleaseJob, {
+    intervalSeconds: config.certificates.releaseIntervalSeconds,
+  });
   await app.register(demoPlugin, { config });
   return app;
 }

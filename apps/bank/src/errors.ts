@@ -98,6 +98,90 @@ export const BANK_ERRORS = {
       'The request names a bank key id (kid) that this bank does not have, or retired too long ago.',
     advice: 'Fetch GET /v1/keys, pin the current keys and seal again.',
   },
+  BANK_UNKNOWN_PAYEE: {
+    status: 404,
+    meaning: 'The settlement batch is signed for a payee key (payeeKid) this bank never certified.',
+    advice: 'Enroll the receiver with this bank, then settle its ledger.',
+  },
+  BANK_PAYEE_REVOKED: {
+    status: 403,
+    meaning: 'The payee certificate that signed the batch is closed or revoked; nothing moved.',
+    advice: 'Contact the bank; a receiver whose certificate was revoked cannot settle.',
+  },
+  BANK_PAYEE_EXPIRED: {
+    status: 403,
+    meaning: 'The payee certificate expired more than the grace period before this batch arrived.',
+    advice: 'Settle more often; contact the bank about payments accepted before expiry.',
+  },
+  BANK_BATCH_NOT_CONTINUOUS: {
+    status: 409,
+    meaning:
+      "The batch does not continue from the payee's settled head (details give the expected index and head); nothing moved.",
+    advice: 'Fetch the settled head, rebuild the batch from that ledger index, and send it again.',
+  },
+  BANK_IDEMPOTENCY_KEY_INVALID: {
+    status: 400,
+    meaning: 'The Idempotency-Key header is not 64 hexadecimal characters.',
+    advice: 'Send the batch key (SHA-256 of the signed batch, hex) or no Idempotency-Key at all.',
+  },
+  BANK_IDEMPOTENCY_KEY_MISMATCH: {
+    status: 422,
+    meaning:
+      'The Idempotency-Key header does not equal the key the bank derives from the batch itself (details.batchKey).',
+    advice:
+      'Send no Idempotency-Key or the batch key the bank names; never reuse a key for another batch.',
+  },
+  BANK_SETTLEMENT_NOT_FOUND: {
+    status: 404,
+    meaning: 'No settled batch has this batch key.',
+    advice: 'Check the key (hex SHA-256 of the signed batch), or settle the batch first.',
+  },
+  BANK_UNKNOWN_CERTIFICATE: {
+    status: 422,
+    meaning:
+      'Entry code: the payment is under a payer certificate this bank did not issue with these bytes; it is not settled.',
+    advice: 'Nothing to retry; the payer must pay again under a certificate of this bank.',
+  },
+  BANK_RESERVE_EXHAUSTED: {
+    status: 409,
+    meaning:
+      "Entry code: the payer certificate's reserve is used up and no fraud proof allows recovery from the payer's balance.",
+    advice: 'Nothing to retry; contact the bank with the payment.',
+  },
+  BANK_CHALLENGE_INVALID: {
+    status: 400,
+    meaning:
+      'The enrollment challenge is unknown, expired (5 minutes), already used, or was issued to another login.',
+    advice: 'Request a new challenge (POST /v1/enrollment/challenge) and sign that one.',
+  },
+  BANK_PUBLIC_KEY_INVALID: {
+    status: 400,
+    meaning: 'A key to certify is not a compressed P-256 public key (details.field names it).',
+    advice: 'Send the 33-byte compressed SEC1 key the device generated, base64url-encoded.',
+  },
+  BANK_ENROLLMENT_PROOF_INVALID: {
+    status: 400,
+    meaning:
+      'The proof of possession does not verify: the challenge, keys and kind were not signed by the signing key sent.',
+    advice:
+      'Sign the enrollment tbs (docs/protocol.md §4.3) with the key being enrolled, over a new challenge.',
+  },
+  BANK_KEY_ALREADY_ENROLLED: {
+    status: 409,
+    meaning: 'This signing key already has a payee certificate (details.kid).',
+    advice: 'Generate a new key pair on the device and enroll again.',
+  },
+  BANK_DISPLAY_NAME_UNUSABLE: {
+    status: 422,
+    meaning:
+      "The account's display name cannot go in a payee certificate (longer than details.limitBytes UTF-8 bytes).",
+    advice: 'Shorten the display name of the account, then enroll again.',
+  },
+  BANK_CERTIFICATE_NOT_FOUND: {
+    status: 404,
+    meaning: 'No certificate with this serial exists (or it is not yours).',
+    advice: 'Check the serial (GET /v1/payer/sync lists your payer certificates).',
+  },
   BANK_UNAVAILABLE: {
     status: 503,
     meaning: 'The bank cannot reach its database (or another dependency it cannot work without).',
@@ -122,6 +206,10 @@ export interface BankDetailsMap {
   BANK_TRANSFER_UNBALANCED: { sumMinor: string };
   BANK_TRANSFER_INVALID: { reason: string };
   BANK_KEY_UNKNOWN: { kid: string };
+  BANK_PUBLIC_KEY_INVALID: { field: 'signKey' | 'kemKey' };
+  BANK_KEY_ALREADY_ENROLLED: { kid: string };
+  BANK_DISPLAY_NAME_UNUSABLE: { limitBytes: number };
+  BANK_CERTIFICATE_NOT_FOUND: { serial: string };
 }
 
 /** Details of `C`: typed when listed in {@link BankDetailsMap}. */

@@ -4,11 +4,12 @@
  */
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '../db/errors.js';
+import { isAppError, PROTO_ERRORS, type ProtoErrorCode } from '@offpay/protocol';
 import { BANK_ERRORS, isBankError, type BankErrorCode } from '../errors.js';
 
 /** The body of every error response. */
 export interface ErrorBody {
-  code: BankErrorCode;
+  code: BankErrorCode | ProtoErrorCode;
   message: string;
   details: Record<string, unknown>;
 }
@@ -57,12 +58,27 @@ function fastifyClientError(err: { code?: unknown; statusCode?: unknown }, ctx: 
   return null;
 }
 
+// A protocol code reaching HTTP is a whole-request refusal (a malformed or oversized batch): the
+// same code every party gives (docs/protocol.md), with the status docs/errors.md names.
+const PROTO_STATUS: Partial<Record<ProtoErrorCode, number>> = {
+  PROTO_TOO_LARGE: 413,
+  PROTO_BATCH_TOO_MANY_ENTRIES: 413,
+};
+
+function protoBody(code: ProtoErrorCode, message: string, details: unknown) {
+  const safe = typeof details === 'object' && details !== null ? { ...details } : {};
+  return { status: PROTO_STATUS[code] ?? 400, body: { code, message, details: safe } };
+}
+
 /** Maps an error to `{ status, body }`; unknown errors become BANK_INTERNAL with nothing disclosed. */
 export function toErrorResponse(
   err: unknown,
   ctx: ErrorContext,
 ): { status: number; body: ErrorBody } {
   if (isBankError(err)) return body(err.code, err.message, { ...err.details });
+  if (isAppError(err) && err.code in PROTO_ERRORS) {
+    return protoBody(err.code as ProtoErrorCode, err.message, err.details);
+  }
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = (err as { validationContext?: string }).validationContext ?? 'body';
     const issues = err.validation.map((v) => ({

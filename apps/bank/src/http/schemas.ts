@@ -1,8 +1,13 @@
 /** zod schemas shared by routes (and so by the OpenAPI document at /docs). */
 import { z } from 'zod';
+import { PROTO_ERRORS, type ProtoErrorCode } from '@offpay/protocol';
 import { BANK_ERRORS, type BankErrorCode } from '../errors.js';
 
-const codes = Object.keys(BANK_ERRORS) as [BankErrorCode, ...BankErrorCode[]];
+// Protocol codes reach HTTP too: a batch refused as a whole answers the code every party gives.
+const codes = [...Object.keys(BANK_ERRORS), ...Object.keys(PROTO_ERRORS)] as [
+  BankErrorCode | ProtoErrorCode,
+  ...(BankErrorCode | ProtoErrorCode)[],
+];
 
 /** Every error response. */
 export const errorSchema = z

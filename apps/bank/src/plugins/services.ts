@@ -10,7 +10,16 @@ import {
 } from '../modules/accounts/accounts.service.js';
 import { createAuditLog, type AuditLog } from '../modules/audit/audit.service.js';
 import { createAuthService, type AuthService } from '../modules/auth/auth.service.js';
+import {
+  createCertificatesService,
+  type CertificatesService,
+} from '../modules/certificates/certificates.service.js';
 import { createHealthService, type HealthService } from '../modules/health/health.service.js';
+import { createNativeVerifier } from '../crypto/native-verify.js';
+import {
+  createSettlementService,
+  type SettlementService,
+} from '../modules/settlement/settlement.service.js';
 import { resolveKeyEncryptionSecret } from '../modules/keys/keys.kek.js';
 import { createKeyring, type BankKeyring } from '../modules/keys/keys.service.js';
 
@@ -21,6 +30,8 @@ export interface Services {
   accounts: AccountsService;
   auth: AuthService;
   health: HealthService;
+  certificates: CertificatesService;
+  settlement: SettlementService;
 }
 
 declare module 'fastify' {
@@ -71,8 +82,31 @@ export default fp<ServicesPluginOptions>(
       log: app.log.child({ module: 'auth' }),
     });
     const health = createHealthService({ db, kv });
+    const certificates = await createCertificatesService({
+      db,
+      challenges: kv.challenges,
+      accounts,
+      audit,
+      keyring,
+      now,
+      ttl: {
+        payerSeconds: config.certificates.payerTtlSeconds,
+        payeeSeconds: config.certificates.payeeTtlSeconds,
+      },
+    });
+    const settlement = createSettlementService({
+      db,
+      keyring,
+      accounts,
+      audit,
+      verifier: createNativeVerifier(),
+      revoke: async (tx, input) => {
+        await certificates.revoke(tx, input);
+      },
+      now,
+    });
     app.decorate('now', now);
-    app.decorate('services', { audit, keyring, accounts, auth, health });
+    app.decorate('services', { audit, keyring, accounts, auth, health, certificates, settlement });
   },
   { name: 'offpay-services', dependencies: ['offpay-db', 'offpay-kv'] },
 );

@@ -25,6 +25,8 @@ export interface CertState {
   settled: bigint;
   /** The certificate tbs the bank issued: a presented certificate must be this one. */
   certTbs: Uint8Array;
+  /** True once the unspent reserve went back to the payer: nothing settles against it any more. */
+  released?: boolean;
 }
 
 /** One entry of the batch, after the signature checks done before the transaction. */
@@ -117,7 +119,8 @@ export function decideSettlement(input: SettlementInput): SettlementDecision {
       reject(UNKNOWN_CERTIFICATE);
       continue;
     }
-    const ruleCode = ruleViolation(payment, input);
+    // A released reserve means expiry + grace has passed, whatever clock this batch read.
+    const ruleCode = cert.released ? 'PROTO_CERT_EXPIRED' : ruleViolation(payment, input);
     if (ruleCode) {
       reject(ruleCode);
       continue;

@@ -201,4 +201,15 @@ describe('decideSettlement', () => {
       'understated',
     ]);
   });
+
+  it('settles nothing against a certificate whose reserve was already released', () => {
+    const a = pay(initialChainState(cert), 100);
+    const released = input([a.payment], {
+      certs: new Map([[7, { ...certState, released: true }]]),
+    });
+    expect(decideSettlement(released).outcomes[0]).toMatchObject({
+      status: 'rejected',
+      code: 'PROTO_CERT_EXPIRED',
+    });
+  });
 });

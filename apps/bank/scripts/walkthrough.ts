@@ -1,0 +1,197 @@
+/**
+ * The README walk-through against a running bank (`pnpm start`): Alice enrolls a wallet, Bob
+ * enrolls a till, Alice pays Bob offline, Bob settles — then the balances. Run: `pnpm walkthrough`
+ * (BANK_URL defaults to http://127.0.0.1:8787). Uses only the public HTTP API and
+ * packages/protocol, exactly as the apps do.
+ */
+import { writeFileSync } from 'node:fs';
+import {
+  fromBase64Url,
+  fromHex,
+  generateSecretKey,
+  getPublicKey,
+  kid,
+  randomBytes,
+  toBase64Url,
+} from '@offpay/crypto';
+import {
+  appendToLedger,
+  bankKeySet,
+  createPayment,
+  decodePayeeCertificate,
+  decodePayerCertificate,
+  emptyLedgerHead,
+  encodeFile,
+  encodePayment,
+  encodeSettlementBatch,
+  initialChainState,
+  Money,
+  sealPayment,
+  sealSettlementBatch,
+  signEnrollment,
+  signPaymentRequest,
+  signReceipt,
+  signSettlementBatch,
+  verifyPaymentOffline,
+  verifyPaymentRequest,
+} from '@offpay/protocol';
+
+const BANK = process.env['BANK_URL'] ?? 'http://127.0.0.1:8787';
+const say = (text: string) => console.log(text);
+
+async function call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  const res = await fetch(`${BANK}${path}`, {
+    method,
+    headers: {
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const json = (await res.json()) as T & { code?: string; message?: string };
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${json.code}: ${json.message}`);
+  return json;
+}
+
+async function login(email: string, password: string): Promise<string> {
+  return (await call<{ accessToken: string }>('POST', '/v1/auth/login', { email, password }))
+    .accessToken;
+}
+
+async function enroll(
+  token: string,
+  kind: 'payer' | 'payee',
+  secretKey: Uint8Array,
+  kemKey: Uint8Array,
+  extra: object,
+) {
+  const { challengeId, challenge } = await call<{ challengeId: string; challenge: string }>(
+    'POST',
+    '/v1/enrollment/challenge',
+    undefined,
+    token,
+  );
+  const signKey = getPublicKey(secretKey);
+  const signature = signEnrollment(
+    { kind, challenge: fromBase64Url(challenge), signKey, kemKey },
+    secretKey,
+  );
+  const body = {
+    challengeId,
+    signKey: toBase64Url(signKey),
+    signature: toBase64Url(signature),
+    ...(kind === 'payee' ? { kemKey: toBase64Url(kemKey) } : {}),
+    ...extra,
+  };
+  return fromBase64Url(
+    (await call<{ certificate: string }>('POST', `/v1/enrollment/${kind}`, body, token))
+      .certificate,
+  );
+}
+
+async function balance(token: string): Promise<string> {
+  const me = await call<{ accounts: { kind: string; balanceMinor: string; currency: string }[] }>(
+    'GET',
+    '/v1/accounts/me',
+    undefined,
+    token,
+  );
+  return me.accounts
+    .map((a) => `${a.kind} ${Money.of(a.balanceMinor.replace('-', ''), a.currency).toString()}`)
+    .join(', ');
+}
+
+const keys = await call<{
+  signKeys: { publicKey: string }[];
+  kemKeys: { publicKey: string; retiredAt: string | null }[];
+}>('GET', '/v1/keys');
+const bankKeys = bankKeySet(keys.signKeys.map((k) => fromHex(k.publicKey)));
+const bankKem = fromHex(keys.kemKeys.find((k) => k.retiredAt === null)!.publicKey);
+say(`1. Pinned the bank's keys from ${BANK}/v1/keys`);
+
+const alice = await login('alice@example.com', 'alice-demo-password');
+const aliceKey = generateSecretKey();
+const payerCert = decodePayerCertificate(
+  await enroll(alice, 'payer', aliceKey, new Uint8Array(0), { limitMinor: '1000' }),
+);
+say(
+  `2. Alice enrolled her wallet: certificate #${payerCert.serial}, ${Money.of(payerCert.limit, 'EUR').toString()} reserved from her account`,
+);
+
+const bob = await login('bob@example.com', 'bob-demo-password');
+const bobKey = generateSecretKey();
+const bobKem = generateSecretKey();
+const payeeCert = decodePayeeCertificate(
+  await enroll(bob, 'payee', bobKey, getPublicKey(bobKem), {}),
+);
+say(`3. Bob enrolled his till as "${payeeCert.displayName}" (certificate #${payeeCert.serial})`);
+
+const now = Math.floor(Date.now() / 1000);
+const request = signPaymentRequest(
+  { amount: 250, requestId: randomBytes(16), expiresAt: now + 600, memo: 'Coffee' },
+  payeeCert,
+  bobKey,
+);
+verifyPaymentRequest(request, bankKeys, now);
+const made = createPayment(payerCert, initialChainState(payerCert), aliceKey, {
+  amount: 250,
+  payeeKid: request.payeeKid,
+  payeeCurrency: 'EUR',
+  requestId: request.requestId,
+  now,
+});
+const sealed = sealPayment(encodePayment(made.payment), payeeCert.kemKey, request.payeeKid);
+say(
+  `4. Offline: Bob asks for 2.50 EUR; Alice pays with a ${sealed.length}-byte sealed payment (one QR code)`,
+);
+
+const accepted = verifyPaymentOffline(sealed, {
+  payee: { kid: kid(getPublicKey(bobKey)), kemSecretKey: bobKem, currency: 'EUR' },
+  bankKeys,
+  now,
+  isRevoked: () => false,
+  request,
+  findAccepted: () => undefined,
+  paymentsBySerial: () => [],
+});
+const { entry } = appendToLedger(
+  emptyLedgerHead(payeeCert.serial),
+  accepted.payment,
+  accepted.bytes,
+);
+signReceipt(
+  {
+    payeeKid: request.payeeKid,
+    paymentId: entry.paymentId,
+    index: 0,
+    entryHash: entry.entryHash,
+    acceptedAt: now,
+  },
+  bobKey,
+);
+say('5. Bob verified it offline, added it to his ledger and showed Alice a receipt');
+
+const batch = signSettlementBatch(
+  {
+    payeeKid: request.payeeKid,
+    from: emptyLedgerHead(payeeCert.serial),
+    payments: [accepted.payment],
+  },
+  bobKey,
+);
+const sealedBatch = sealSettlementBatch(encodeSettlementBatch(batch), bankKem);
+writeFileSync('offpay-batch.json', encodeFile('settlement-batch', sealedBatch, { entries: 1 }));
+say(
+  `6. Back online, Bob sealed a settlement batch to the bank and saved it as offpay-batch.json; anyone can carry it:`,
+);
+say(
+  `   curl -s -X POST ${BANK}/v1/settlements -H 'content-type: application/json' --data-binary @offpay-batch.json`,
+);
+const result = await call<{ results: { status: string }[] }>(
+  'POST',
+  '/v1/settlements',
+  JSON.parse(encodeFile('settlement-batch', sealedBatch)) as object,
+);
+say(`7. The bank settled it: ${result.results.map((r) => r.status).join(', ')}`);
+say(`   Alice: ${await balance(alice)}`);
+say(`   Bob:   ${await balance(bob)}`);

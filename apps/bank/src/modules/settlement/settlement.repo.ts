@@ -1,0 +1,287 @@
+/** SQL of settlement: payee heads, payer certificates' reserves, settled payments, results. */
+import { toHex } from '@offpay/crypto';
+import type { ChainLink } from '@offpay/protocol';
+import type { Queryable } from '../../db/queryable.js';
+
+const hexArray = (values: readonly Uint8Array[]) => values.map((v) => toHex(v));
+
+/** A payee certificate as settlement needs it. */
+export interface PayeeRow {
+  serial: number;
+  accountId: string;
+  currency: string;
+  signKey: Uint8Array;
+  status: string;
+  expiresAt: number;
+}
+
+/** The payee certificate whose signing key has this kid. */
+export async function findPayeeByKid(q: Queryable, kid: Uint8Array): Promise<PayeeRow | null> {
+  const rows = await q.query<{
+    serial: bigint;
+    account_id: string;
+    currency: string;
+    sign_key: Uint8Array;
+    status: string;
+    expires_at: bigint;
+  }>(
+    `SELECT serial, account_id, currency, sign_key, status,
+            extract(epoch FROM expires_at)::bigint AS expires_at
+     FROM payee_certificates WHERE kid = $1`,
+    [kid],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    serial: Number(r.serial),
+    accountId: r.account_id,
+    currency: r.currency.trim(),
+    signKey: r.sign_key,
+    status: r.status,
+    expiresAt: Number(r.expires_at),
+  };
+}
+
+/** The stored, bank-signed result of a batch, if it was settled before. */
+export async function findResult(q: Queryable, batchKey: Uint8Array): Promise<Uint8Array | null> {
+  const rows = await q.query<{ result: Uint8Array }>(
+    'SELECT result FROM settlements WHERE batch_key = $1',
+    [batchKey],
+  );
+  return rows[0]?.result ?? null;
+}
+
+/** Locks a payee's settled head for this transaction and returns it. */
+export async function lockPayeeHead(
+  tx: Queryable,
+  payeeSerial: number,
+): Promise<{ nextIndex: number; head: Uint8Array } | null> {
+  const rows = await tx.query<{ next_index: bigint; head: Uint8Array }>(
+    'SELECT next_index, head FROM payee_heads WHERE payee_serial = $1 FOR UPDATE',
+    [payeeSerial],
+  );
+  const r = rows[0];
+  return r ? { nextIndex: Number(r.next_index), head: r.head } : null;
+}
+
+/** A payer certificate locked for settlement, with the accounts its money moves between. */
+export interface LockedCert {
+  serial: number;
+  currency: string;
+  limit: bigint;
+  settled: bigint;
+  certTbsSource: Uint8Array;
+  customerAccountId: string;
+  reserveAccountId: string | null;
+  available: bigint;
+  /** True once the unspent reserve went back to the payer (expiry + grace passed). */
+  released: boolean;
+}
+
+/**
+ * Locks payer certificates in serial order (so two payees racing one payer serialise without
+ * deadlock, DESIGN.md §5) and reads their reserve state and the payer's available balance.
+ */
+export async function lockPayerCerts(
+  tx: Queryable,
+  serials: readonly number[],
+): Promise<LockedCert[]> {
+  if (serials.length === 0) return [];
+  const rows = await tx.query<{
+    serial: bigint;
+    currency: string;
+    limit_minor: bigint;
+    settled_minor: bigint;
+    cert: Uint8Array;
+    account_id: string;
+    reserve_id: string | null;
+    available: bigint;
+    released: boolean;
+  }>(
+    `SELECT c.serial, c.currency, c.limit_minor, c.settled_minor, c.cert, c.account_id,
+            c.reserve_released_at IS NOT NULL AS released,
+            r.id AS reserve_id, b.balance AS available
+     FROM payer_certificates c
+     JOIN accounts a ON a.id = c.account_id
+     JOIN account_balances b ON b.account_id = c.account_id
+     LEFT JOIN accounts r ON r.user_id = a.user_id AND r.kind = 'reserve' AND r.currency = c.currency
+     WHERE c.serial = ANY($1::bigint[])
+     ORDER BY c.serial
+     FOR UPDATE OF c`,
+    [serials.map(String)],
+  );
+  return rows.map((r) => ({
+    serial: Number(r.serial),
+    currency: r.currency.trim(),
+    limit: r.limit_minor,
+    settled: r.settled_minor,
+    certTbsSource: r.cert,
+    customerAccountId: r.account_id,
+    reserveAccountId: r.reserve_id,
+    available: r.available,
+    released: r.released,
+  }));
+}
+
+/** Every settled payment under these serials, as fraud detection reads them. */
+export async function settledLinks(
+  tx: Queryable,
+  serials: readonly number[],
+): Promise<Map<number, ChainLink[]>> {
+  const out = new Map<number, ChainLink[]>();
+  if (serials.length === 0) return out;
+  const rows = await tx.query<{
+    payment_id: Uint8Array;
+    serial: bigint;
+    counter: bigint;
+    prev: Uint8Array;
+    spent: bigint;
+    amount: bigint;
+  }>(
+    `SELECT payment_id, serial, counter, prev, spent, amount FROM payments
+     WHERE serial = ANY($1::bigint[]) AND status = 'settled' ORDER BY serial, counter`,
+    [serials.map(String)],
+  );
+  for (const r of rows) {
+    const serial = Number(r.serial);
+    const list = out.get(serial) ?? [];
+    list.push({
+      paymentId: r.payment_id,
+      serial,
+      counter: Number(r.counter),
+      prev: r.prev,
+      spent: Number(r.spent),
+      amount: Number(r.amount),
+    });
+    out.set(serial, list);
+  }
+  return out;
+}
+
+/** Which of these payment ids were settled before (hex). */
+export async function settledAmong(
+  tx: Queryable,
+  ids: readonly Uint8Array[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await tx.query<{ id: string }>(
+    `SELECT encode(payment_id, 'hex') AS id FROM payments
+     WHERE payment_id = ANY(SELECT decode(x, 'hex') FROM unnest($1::text[]) AS x) AND status = 'settled'`,
+    [hexArray(ids)],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** The stored wire bytes of a settled payment (for fraud proofs). */
+export async function paymentBytes(
+  tx: Queryable,
+  paymentId: Uint8Array,
+): Promise<Uint8Array | null> {
+  const rows = await tx.query<{ signed: Uint8Array }>(
+    'SELECT signed FROM payments WHERE payment_id = $1',
+    [paymentId],
+  );
+  return rows[0]?.signed ?? null;
+}
+
+/** Stores a batch's signed result; returns the settlement id. */
+export async function insertSettlement(
+  tx: Queryable,
+  s: { payeeSerial: number; batchKey: Uint8Array; result: Uint8Array },
+): Promise<bigint> {
+  const rows = await tx.query<{ id: bigint }>(
+    'INSERT INTO settlements (payee_serial, batch_key, result) VALUES ($1, $2, $3) RETURNING id',
+    [s.payeeSerial, s.batchKey, s.result],
+  );
+  return (rows[0] as { id: bigint }).id;
+}
+
+/** One settled payment row. */
+export interface SettledPaymentRow {
+  paymentId: Uint8Array;
+  serial: number;
+  counter: number;
+  prev: Uint8Array;
+  currency: string;
+  amount: number;
+  spent: number;
+  signed: Uint8Array;
+  createdAt: number;
+}
+
+/** Inserts settled payments in one statement (unnest), never a round trip per payment. */
+export async function insertSettledPayments(
+  tx: Queryable,
+  payeeSerial: number,
+  settlementId: bigint,
+  at: Date,
+  rows: readonly SettledPaymentRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO payments (payment_id, serial, counter, prev, payee_serial, currency, amount, spent,
+                           signed, created_at, received_at, status, settled_at, settlement_id)
+     SELECT decode(u.id, 'hex'), u.serial, u.counter, decode(u.prev, 'hex'), $1, u.currency, u.amount,
+            u.spent, decode(u.signed, 'hex'), to_timestamp(u.created_at), $2, 'settled', $2, $3
+     FROM unnest($4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::bigint[],
+                 $10::bigint[], $11::text[], $12::bigint[])
+          AS u(id, serial, counter, prev, currency, amount, spent, signed, created_at)`,
+    [
+      payeeSerial,
+      at,
+      settlementId.toString(),
+      hexArray(rows.map((r) => r.paymentId)),
+      rows.map((r) => String(r.serial)),
+      rows.map((r) => String(r.counter)),
+      hexArray(rows.map((r) => r.prev)),
+      rows.map((r) => r.currency),
+      rows.map((r) => String(r.amount)),
+      rows.map((r) => String(r.spent)),
+      hexArray(rows.map((r) => r.signed)),
+      rows.map((r) => String(r.createdAt)),
+    ],
+  );
+}
+
+/** Adds to each certificate's settled total. */
+export async function addSettled(
+  tx: Queryable,
+  totals: ReadonlyMap<number, bigint>,
+): Promise<void> {
+  if (totals.size === 0) return;
+  await tx.query(
+    `UPDATE payer_certificates c SET settled_minor = c.settled_minor + u.amount
+     FROM unnest($1::bigint[], $2::bigint[]) AS u(serial, amount) WHERE c.serial = u.serial`,
+    [[...totals.keys()].map(String), [...totals.values()].map(String)],
+  );
+}
+
+/** Moves the payee's settled head. */
+export async function updatePayeeHead(
+  tx: Queryable,
+  payeeSerial: number,
+  head: { nextIndex: number; head: Uint8Array },
+): Promise<void> {
+  await tx.query(
+    'UPDATE payee_heads SET next_index = $2, head = $3, updated_at = now() WHERE payee_serial = $1',
+    [payeeSerial, head.nextIndex, head.head],
+  );
+}
+
+/** Stores a fraud proof once; returns its id (the existing one when it was stored before). */
+export async function insertFraudProof(
+  tx: Queryable,
+  p: { serial: number; kind: string; a: Uint8Array; b: Uint8Array; proof: Uint8Array },
+): Promise<bigint> {
+  const rows = await tx.query<{ id: bigint }>(
+    `WITH ins AS (
+       INSERT INTO fraud_proofs (serial, kind, payment_a, payment_b, proof) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT ON CONSTRAINT fraud_proofs_once_key DO NOTHING RETURNING id)
+     SELECT id FROM ins
+     UNION ALL
+     SELECT id FROM fraud_proofs WHERE serial = $1 AND kind = $2 AND payment_a = $3 AND payment_b = $4
+     LIMIT 1`,
+    [p.serial, p.kind, p.a, p.b, p.proof],
+  );
+  return (rows[0] as { id: bigint }).id;
+}

@@ -1,0 +1,153 @@
+/**
+ * Settlement through HTTP against real Postgres: honest batches, exactly-once replays, and the
+ * ledger invariants after every test.
+ */
+import { toBase64Url, toHex } from '@offpay/crypto';
+import {
+  decodeSettlementResult,
+  verifySettlementResult,
+  bankKeySet,
+  encodeFile,
+} from '@offpay/protocol';
+import { fromBase64Url, fromHex } from '@offpay/crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertLedgerInvariants } from '../../helpers/ledger.js';
+import { World } from '../../helpers/world.js';
+
+let world: World;
+beforeAll(async () => {
+  world = await World.create();
+});
+afterAll(async () => {
+  await world.close();
+});
+afterEach(async () => {
+  await assertLedgerInvariants(world.db);
+});
+
+interface ResultBody {
+  batchKey: string;
+  replayed: boolean;
+  head: string;
+  results: { index: number; paymentId: string; status: string; code: string }[];
+  signed: string;
+}
+
+describe('POST /v1/settlements', () => {
+  it('settles an honest batch: the payee is credited, the reserve debited, the result bank-signed', async () => {
+    const payer = await world.payer(10_000n);
+    const payee = await world.payee();
+    const reserveBefore = await world.balance(await reserveAccount(payer.user.userId));
+    world.pay(payer, payee, 1250);
+    world.pay(payer, payee, 800);
+    world.pay(payer, payee, 2000);
+    const { sealed, batchKey } = await world.batch(payee);
+    const res = await world.settle(sealed);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json<ResultBody>();
+    expect(body.results.map((r) => r.status)).toEqual(['settled', 'settled', 'settled']);
+    expect(body.batchKey).toBe(toHex(batchKey));
+    expect(body.head).toBe(toHex(payee.head.head));
+    expect(await world.balance(payee.user.accountId)).toBe(4050n);
+    expect(await world.balance(await reserveAccount(payer.user.userId))).toBe(
+      reserveBefore - 4050n,
+    );
+    const keys = await world.app.inject({ method: 'GET', url: '/v1/keys' });
+    const bankKeys = bankKeySet(
+      keys.json<{ signKeys: { publicKey: string }[] }>().signKeys.map((k) => fromHex(k.publicKey)),
+    );
+    expect(() =>
+      verifySettlementResult(decodeSettlementResult(fromBase64Url(body.signed)), bankKeys),
+    ).not.toThrow();
+    const again = await world.app.inject({
+      method: 'GET',
+      url: `/v1/settlements/${body.batchKey}`,
+    });
+    expect(again.json<ResultBody>().signed).toBe(body.signed);
+  });
+
+  it('answers a replayed batch with the stored result, under the same or no key, and moves nothing', async () => {
+    const payer = await world.payer(5_000n);
+    const payee = await world.payee();
+    world.pay(payer, payee, 700);
+    const { sealed, batchKey } = await world.batch(payee);
+    const first = await world.settle(sealed, { 'idempotency-key': toHex(batchKey) });
+    expect(first.statusCode, first.body).toBe(200);
+    const balance = await world.balance(payee.user.accountId);
+    const again = await world.settle(sealed);
+    const keyed = await world.settle(sealed, { 'idempotency-key': toHex(batchKey).toUpperCase() });
+    for (const r of [again, keyed]) {
+      expect(r.statusCode).toBe(200);
+      expect(r.json<ResultBody>()).toMatchObject({
+        replayed: true,
+        signed: first.json<ResultBody>().signed,
+      });
+    }
+    expect(await world.balance(payee.user.accountId)).toBe(balance);
+  });
+
+  it('refuses an Idempotency-Key that is not the batch key (422) or is garbled (400), moving nothing', async () => {
+    const payer = await world.payer(5_000n);
+    const payee = await world.payee();
+    world.pay(payer, payee, 700);
+    const { sealed } = await world.batch(payee);
+    const other = await world.settle(sealed, { 'idempotency-key': 'ab'.repeat(32) });
+    expect(other.statusCode).toBe(422);
+    expect(other.json()).toMatchObject({ code: 'BANK_IDEMPOTENCY_KEY_MISMATCH' });
+    const garbled = await world.settle(sealed, { 'idempotency-key': 'not a key' });
+    expect(garbled.statusCode).toBe(400);
+    expect(garbled.json()).toMatchObject({ code: 'BANK_IDEMPOTENCY_KEY_INVALID' });
+    expect(await world.balance(payee.user.accountId)).toBe(0n);
+  });
+
+  it('accepts the sealed batch as JSON {sealed} and as an offpay file, as the curl flow sends it', async () => {
+    const payer = await world.payer(5_000n);
+    const payee = await world.payee();
+    world.pay(payer, payee, 100);
+    const { sealed } = await world.batch(payee);
+    const json = await world.app.inject({
+      method: 'POST',
+      url: '/v1/settlements',
+      payload: { sealed: toBase64Url(sealed) },
+    });
+    expect(json.statusCode, json.body).toBe(200);
+    const file = JSON.parse(encodeFile('settlement-batch', sealed, { entries: 1 })) as object;
+    const viaFile = await world.app.inject({
+      method: 'POST',
+      url: '/v1/settlements',
+      payload: file,
+    });
+    expect(viaFile.statusCode, viaFile.body).toBe(200);
+    expect(viaFile.json<ResultBody>().replayed).toBe(true);
+  });
+
+  it('settles a second batch that continues from the settled head, and refuses one that does not', async () => {
+    const payer = await world.payer(5_000n);
+    const payee = await world.payee();
+    world.pay(payer, payee, 100);
+    const first = await world.batch(payee);
+    expect((await world.settle(first.sealed)).statusCode).toBe(200);
+    world.settledAll(payee);
+    world.pay(payer, payee, 200);
+    const second = await world.batch(payee);
+    expect((await world.settle(second.sealed)).statusCode).toBe(200);
+    // A batch rebuilt from the genesis again does not continue from the head the bank holds.
+    world.pay(payer, payee, 300);
+    const stale = { ...payee, settled: { nextIndex: 1, head: payee.ledger[0]!.entryHash } };
+    const res = await world.settle((await world.batch(stale)).sealed);
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({
+      code: 'BANK_BATCH_NOT_CONTINUOUS',
+      details: { expectedFromIndex: 2 },
+    });
+    expect(await world.balance(payee.user.accountId)).toBe(300n);
+  });
+});
+
+async function reserveAccount(userId: string): Promise<string> {
+  const [row] = await world.db.query<{ id: string }>(
+    "SELECT id FROM accounts WHERE user_id = $1 AND kind = 'reserve'",
+    [userId],
+  );
+  return row!.id;
+}
