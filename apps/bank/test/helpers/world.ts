@@ -16,6 +16,7 @@ import {
 } from '@offpay/crypto';
 import {
   appendToLedger,
+  bankKeySet,
   createPayment,
   decodePayeeCertificate,
   decodePayment,
@@ -34,6 +35,7 @@ import {
   signEnrollment,
   signPayment,
   signSettlementBatch,
+  verifyRevocationList,
   VERSION,
   type CborValue,
   type LedgerEntry,
@@ -47,6 +49,8 @@ import {
 import type { FastifyInstance, LightMyRequestResponse as InjectResponse } from 'fastify';
 import type { Database, Queryable } from '../../src/db/queryable.js';
 import { buildTestApp, type TestAppOptions } from './app.js';
+import { runMigrations } from '../../src/db/migrate.js';
+import { createPgliteDatabase } from '../../src/db/pglite.js';
 import { createMigratedDatabase, type TestSchema } from './db.js';
 
 /** A logged-in user. */
@@ -84,13 +88,29 @@ export class World {
   private constructor(
     readonly app: FastifyInstance,
     readonly db: Database,
-    readonly schema: TestSchema,
+    /** The Postgres schema, or null for the embedded PGlite database. */
+    readonly schema: TestSchema | null,
     public clock: Date,
   ) {}
 
-  /** A bank on a fresh schema; its clock is `world.clock` (tests move it). */
+  /** A bank on a fresh Postgres schema; its clock is `world.clock` (tests move it). */
   static async create(options: Partial<TestAppOptions> = {}): Promise<World> {
     const { db, schema } = await createMigratedDatabase();
+    return World.on(db, schema, options);
+  }
+
+  /** A bank on the embedded default: PGlite (real Postgres in WASM), in memory. */
+  static async createEmbedded(options: Partial<TestAppOptions> = {}): Promise<World> {
+    const db = await createPgliteDatabase();
+    await runMigrations(db);
+    return World.on(db, null, options);
+  }
+
+  private static async on(
+    db: Database,
+    schema: TestSchema | null,
+    options: Partial<TestAppOptions>,
+  ): Promise<World> {
     const holder: { world?: World } = {};
     const app = await buildTestApp({
       db,
@@ -101,14 +121,16 @@ export class World {
     return holder.world;
   }
 
-  /** Another bank instance on the same database (for cross-instance races). */
+  /** Another bank instance on the same database (for cross-instance races; Postgres only). */
   async secondInstance(): Promise<FastifyInstance> {
+    if (!this.schema) throw new Error('a second instance needs a Postgres server');
     return buildTestApp({ db: this.schema.open(), now: () => this.clock });
   }
 
   async close(): Promise<void> {
     await this.app.close();
-    await this.schema.drop();
+    if (this.schema) await this.schema.drop();
+    else await this.db.close();
   }
 
   /** Bank time in Unix seconds. */
@@ -305,11 +327,86 @@ export class World {
   settledAll(payee: PayeeDevice): void {
     payee.settled = payee.head;
   }
+
+  /** The id of a user's reserve account (in its only currency). */
+  async reserveAccount(user: User): Promise<string> {
+    const [row] = await this.db.query<{ id: string }>(
+      "SELECT id FROM accounts WHERE user_id = $1 AND kind = 'reserve'",
+      [user.userId],
+    );
+    if (!row) throw new Error(`user ${user.userId} has no reserve account`);
+    return row.id;
+  }
+
+  /**
+   * Settles `payments` as the payee's next batch from its settled head, expects 200, moves the
+   * payee's settled head to the bank's, and returns the per-entry results.
+   */
+  async settleEntries(payee: PayeeDevice, payments: Payment[]): Promise<EntryResultView[]> {
+    const res = await this.settle((await this.batch(payee, payments)).sealed);
+    if (res.statusCode !== 200) throw new Error(`settle: ${res.statusCode} ${res.body}`);
+    const body = res.json<{ results: EntryResultView[]; head: string; fromIndex: number }>();
+    payee.settled = { nextIndex: body.fromIndex + payments.length, head: fromHex(body.head) };
+    return body.results;
+  }
+
+  /** The serials on the latest revocation list, verified under the keys of GET /v1/keys. */
+  async revokedSerials(): Promise<number[]> {
+    const keys = await this.app.inject({ method: 'GET', url: '/v1/keys' });
+    const signKeys = keys.json<{ signKeys: { publicKey: string }[] }>().signKeys;
+    const res = await this.app.inject({ method: 'GET', url: '/v1/revocations' });
+    if (res.statusCode !== 200) throw new Error(`revocations: ${res.statusCode} ${res.body}`);
+    const body = res.json<{ serials: string[]; signed: string }>();
+    const list = verifyRevocationList(
+      fromBase64Url(body.signed),
+      bankKeySet(signKeys.map((k) => fromHex(k.publicKey))),
+    );
+    if (body.serials.join() !== list.serials.join())
+      throw new Error('the JSON serials differ from the signed list');
+    return list.serials;
+  }
+
+  /** Enrolls a payer device for a new user whose account is in `currency` (funded with `limit`). */
+  async payerIn(currency: string, limit: bigint): Promise<PayerDevice> {
+    const user = await this.user('Foreign Payer', currency);
+    await this.fund(user, limit, currency);
+    const secretKey = generateSecretKey();
+    const signKey = getPublicKey(secretKey);
+    const { challengeId, challenge } = await this.challenge(user);
+    const signature = signEnrollment(
+      { kind: 'payer', challenge, signKey, kemKey: new Uint8Array(0) },
+      secretKey,
+    );
+    const res = await this.app.inject({
+      method: 'POST',
+      url: '/v1/enrollment/payer',
+      headers: auth(user),
+      payload: {
+        challengeId,
+        signKey: toBase64Url(signKey),
+        signature: toBase64Url(signature),
+        limitMinor: limit.toString(),
+      },
+    });
+    if (res.statusCode >= 300) throw new Error(`enroll payer: ${res.statusCode} ${res.body}`);
+    const cert = decodePayerCertificate(
+      fromBase64Url(res.json<{ certificate: string }>().certificate),
+    );
+    return { user, secretKey, cert, chain: initialChainState(cert) };
+  }
 }
 
 /** The Authorization header of a user. */
 export function auth(user: User): Record<string, string> {
   return { authorization: `Bearer ${user.token}` };
+}
+
+/** One entry of a settlement answer. */
+export interface EntryResultView {
+  index: number;
+  paymentId: string;
+  status: 'settled' | 'duplicate' | 'rejected';
+  code: string;
 }
 
 /**
