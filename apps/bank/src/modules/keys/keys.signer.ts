@@ -2,8 +2,8 @@
  * The bank's current signing key as a protocol `Signer`: certificates, settlement results and
  * revocation lists are signed through the keyring, which never hands out a secret key.
  */
-import type { Signer } from '@offpay/protocol';
-import type { BankKeyring } from './keys.service.js';
+import { encodeKeyAnnouncement, signKeyAnnouncement, type Signer } from '@offpay/protocol';
+import type { BankKeyring, RotationAnnouncer } from './keys.service.js';
 
 /** A Signer over the keyring's current signing key (read at each call, so rotation applies). */
 export function protocolSigner(keyring: BankKeyring): Signer {
@@ -20,4 +20,24 @@ export function trustedSignKeys(keyring: BankKeyring): Map<string, Uint8Array> {
   return new Map(
     keyring.list('sign').map((k) => [Buffer.from(k.kid).toString('hex'), k.publicKey]),
   );
+}
+
+/**
+ * Announces a rotation in the protocol's format (docs/protocol.md §12): the new signing and KEM
+ * keys, signed by the previous signing key (for a KEM rotation, by the current one), so an app
+ * that pinned the old key trusts the new one.
+ */
+export function protocolAnnouncer(keyring: BankKeyring, now: () => Date): RotationAnnouncer {
+  return ({ kind, previous, next, signWithAnnouncingKey }) => {
+    const announcing = kind === 'sign' ? previous.publicKey : keyring.current('sign').publicKey;
+    const announcement = signKeyAnnouncement(
+      {
+        signKey: kind === 'sign' ? next.publicKey : keyring.current('sign').publicKey,
+        kemKey: kind === 'kem' ? next.publicKey : keyring.current('kem').publicKey,
+        validFrom: Math.floor(now().getTime() / 1000),
+      },
+      { publicKey: announcing, sign: signWithAnnouncingKey },
+    );
+    return encodeKeyAnnouncement(announcement);
+  };
 }

@@ -85,7 +85,7 @@ const unix = (d: Date) => Math.floor(d.getTime() / 1000);
 export function createSettlementService(deps: SettlementDeps): SettlementService {
   return {
     async settle(sealedBatch, idempotencyKey) {
-      const batch = decodeSettlementBatch(openBatch(deps.keyring, sealedBatch));
+      const batch = decodeSettlementBatch(await openBatch(deps.keyring, sealedBatch));
       checkIdempotencyKey(idempotencyKey, batch.batchKey);
       const payee = await checkPayee(deps, batch);
       const stored = await repo.findResult(deps.db, batch.batchKey);
@@ -101,17 +101,23 @@ export function createSettlementService(deps: SettlementDeps): SettlementService
   };
 }
 
-/** Opens the sealed batch in the keyring; a failure to open is the protocol's code. */
-function openBatch(keyring: BankKeyring, sealedBatch: Uint8Array): Uint8Array {
+/**
+ * Opens the sealed batch in the keyring; a failure to open is the protocol's code. A KEM kid this
+ * instance does not know may have been made by another instance's rotation: reload once.
+ */
+async function openBatch(keyring: BankKeyring, sealedBatch: Uint8Array): Promise<Uint8Array> {
   const { kemKid, info, sealed } = readSealedBatch(sealedBatch);
+  const known = keyring.list('kem').some((k) => equalBytes(k.kid, kemKid));
+  if (!known) await keyring.reload();
   try {
     return keyring.openSealed(kemKid, info, sealed);
   } catch (e) {
-    if (isCryptoError(e))
+    if (isCryptoError(e)) {
       protoFail(
         'PROTO_SEAL_OPEN_FAILED',
         'the settlement batch could not be opened: damaged or tampered',
       );
+    }
     throw e;
   }
 }

@@ -1,0 +1,84 @@
+/**
+ * Bank key rotation (DESIGN.md §3 "Bank keys", docs/protocol.md §12): the new keys are announced
+ * under the old signing key, certificates issued before still verify, and a batch sealed to the
+ * retired KEM key still settles.
+ */
+import { fromHex, toHex } from '@offpay/crypto';
+import {
+  bankKeySet,
+  decodeSettlementResult,
+  verifyKeyAnnouncement,
+  verifySettlementResult,
+} from '@offpay/protocol';
+import { fromBase64Url } from '@offpay/crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { protocolAnnouncer } from '../../../src/modules/keys/keys.signer.js';
+import { assertLedgerInvariants } from '../../helpers/ledger.js';
+import { World } from '../../helpers/world.js';
+
+let world: World;
+beforeAll(async () => {
+  world = await World.create();
+});
+afterAll(async () => {
+  await world.close();
+});
+
+interface KeyView {
+  kid: string;
+  publicKey: string;
+  retiredAt: string | null;
+  announcement: string | null;
+}
+
+async function keys(): Promise<{ signKeys: KeyView[]; kemKeys: KeyView[] }> {
+  return (await world.app.inject({ method: 'GET', url: '/v1/keys' })).json();
+}
+
+describe('bank key rotation', () => {
+  it('announces new keys under the old one and keeps old certificates and sealed batches working', async () => {
+    const pinned = bankKeySet((await keys()).signKeys.map((k) => fromHex(k.publicKey)));
+    const payer = await world.payer(10_000n);
+    const payee = await world.payee();
+    world.pay(payer, payee, 500);
+    const sealedToOldKem = await world.batch(payee);
+
+    const { keyring } = world.app.services;
+    await keyring.rotate(
+      'sign',
+      protocolAnnouncer(keyring, () => world.clock),
+    );
+    await keyring.rotate(
+      'kem',
+      protocolAnnouncer(keyring, () => world.clock),
+    );
+
+    const after = await keys();
+    const newSign = after.signKeys.find((k) => k.retiredAt === null)!;
+    const newKem = after.kemKeys.find((k) => k.retiredAt === null)!;
+    const announced = verifyKeyAnnouncement(fromHex(newSign.announcement!), pinned);
+    expect(toHex(announced.signKey)).toBe(newSign.publicKey);
+    const kemAnnounced = verifyKeyAnnouncement(
+      fromHex(newKem.announcement!),
+      bankKeySet([announced.signKey]),
+    );
+    expect(toHex(kemAnnounced.kemKey)).toBe(newKem.publicKey);
+
+    const res = await world.settle(sealedToOldKem.sealed);
+    expect(res.statusCode, res.body).toBe(200);
+    const result = decodeSettlementResult(fromBase64Url(res.json<{ signed: string }>().signed));
+    expect(result.results.map((r) => r.status)).toEqual(['settled']);
+    expect(() => verifySettlementResult(result, bankKeySet([announced.signKey]))).not.toThrow();
+    await assertLedgerInvariants(world.db);
+  });
+
+  it('issues new certificates under the new signing key, and old and new payments settle together', async () => {
+    const current = (await keys()).signKeys.find((k) => k.retiredAt === null)!;
+    const payer = await world.payer(10_000n);
+    expect(toHex(payer.cert.issuerKid)).toBe(current.kid);
+    const payee = await world.payee();
+    world.pay(payer, payee, 300);
+    const res = await world.settle((await world.batch(payee)).sealed);
+    expect(res.json()).toMatchObject({ results: [{ status: 'settled' }] });
+  });
+});
