@@ -6,23 +6,15 @@
 import { equalBytes, isCryptoError, toHex } from '@offpay/crypto';
 import {
   decodePayerCertificate,
-  decodePayment,
   decodeSettlementBatch,
   decodeSettlementResult,
-  encodeFraudProof,
-  encodePayment,
   encodeSettlementResult,
   GRACE_SECONDS,
-  isAppError,
-  makeFraudProof,
   readSealedBatch,
   signSettlementResult,
-  verifyCertificate,
-  verifyPayerSignature,
   verifySettlementBatch,
   fail as protoFail,
   type BankKeys,
-  type Payment,
   type SettlementBatch,
   type SettlementResult,
   type Verifier,
@@ -33,13 +25,10 @@ import type { AccountsService } from '../accounts/accounts.service.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import { protocolSigner, trustedSignKeys } from '../keys/keys.signer.js';
 import type { BankKeyring } from '../keys/keys.service.js';
-import {
-  decideSettlement,
-  type BatchEntry,
-  type CertState,
-  type SettlementDecision,
-} from './settlement.domain.js';
+import { decideSettlement, type BatchEntry, type CertState } from './settlement.domain.js';
 import * as repo from './settlement.repo.js';
+import { verifyEntriesInThread } from './settlement.verify.js';
+import { recordFrauds, writeOutcomes } from './settlement.writes.js';
 
 /** Revokes a certificate inside the caller's transaction (the certificates module's job). */
 export type Revoke = (
@@ -68,6 +57,25 @@ export interface SettlementService {
   result(batchKey: Uint8Array): Promise<Omit<SettleOutcome, 'replayed'>>;
 }
 
+/**
+ * Checks every entry's certificate and payer signatures (CPU-bound; no lock is held). The default
+ * runs in this thread; a worker pool can take its place.
+ */
+export type EntryVerifier = (batch: SettlementBatch, bankKeys: BankKeys) => Promise<BatchEntry[]>;
+
+/** What settlement reports as it works: for metrics and live events. Every method is optional. */
+export interface SettlementObserver {
+  /** Seconds spent in one phase of a batch. */
+  phase?(name: 'open' | 'verify' | 'transaction', seconds: number): void;
+  /** A batch was answered: settled now, or replayed from the stored result. */
+  answered?(info: {
+    payeeSerial: number;
+    result: SettlementResult;
+    signed: Uint8Array;
+    replayed: boolean;
+  }): void;
+}
+
 /** Dependencies of {@link createSettlementService}. */
 export interface SettlementDeps {
   db: Database;
@@ -77,6 +85,9 @@ export interface SettlementDeps {
   verifier: Verifier;
   revoke: Revoke;
   now: () => Date;
+  /** Default: {@link verifyEntriesInThread} with `verifier`. */
+  verifyEntries?: EntryVerifier;
+  observer?: SettlementObserver;
 }
 
 const unix = (d: Date) => Math.floor(d.getTime() / 1000);
@@ -85,19 +96,47 @@ const unix = (d: Date) => Math.floor(d.getTime() / 1000);
 export function createSettlementService(deps: SettlementDeps): SettlementService {
   return {
     async settle(sealedBatch, idempotencyKey) {
+      const timer = phaseTimer(deps.observer);
       const batch = decodeSettlementBatch(await openBatch(deps.keyring, sealedBatch));
       checkIdempotencyKey(idempotencyKey, batch.batchKey);
       const payee = await checkPayee(deps, batch);
+      timer('open');
       const stored = await repo.findResult(deps.db, batch.batchKey);
-      if (stored) return replay(stored);
-      const entries = verifyEntries(batch, trustedSignKeys(deps.keyring), deps.verifier);
-      return deps.db.transaction((tx) => settleInTx(deps, tx, batch, payee, entries));
+      const outcome = stored ? replay(stored) : await verifyAndSettle(deps, batch, payee, timer);
+      deps.observer?.answered?.({ payeeSerial: payee.serial, ...outcome });
+      return outcome;
     },
     async result(batchKey) {
       const stored = await repo.findResult(deps.db, batchKey);
       if (!stored) bankFail('BANK_SETTLEMENT_NOT_FOUND', 'No settled batch has this key');
       return { result: decodeSettlementResult(stored), signed: stored };
     },
+  };
+}
+
+async function verifyAndSettle(
+  deps: SettlementDeps,
+  batch: SettlementBatch,
+  payee: repo.PayeeRow,
+  timer: (phase: 'open' | 'verify' | 'transaction') => void,
+): Promise<SettleOutcome> {
+  const bankKeys = trustedSignKeys(deps.keyring);
+  const entries = deps.verifyEntries
+    ? await deps.verifyEntries(batch, bankKeys)
+    : verifyEntriesInThread(batch, bankKeys, deps.verifier);
+  timer('verify');
+  const outcome = await deps.db.transaction((tx) => settleInTx(deps, tx, batch, payee, entries));
+  timer('transaction');
+  return outcome;
+}
+
+/** Reports the seconds since the previous mark, per phase. */
+function phaseTimer(observer: SettlementObserver | undefined) {
+  let last = performance.now();
+  return (phase: 'open' | 'verify' | 'transaction') => {
+    const now = performance.now();
+    observer?.phase?.(phase, (now - last) / 1000);
+    last = now;
   };
 }
 
@@ -147,39 +186,6 @@ async function checkPayee(deps: SettlementDeps, batch: SettlementBatch): Promise
     bankFail('BANK_PAYEE_EXPIRED', `Payee certificate ${payee.serial} has expired`);
   }
   return payee;
-}
-
-/**
- * Checks every entry's certificate and payer signatures before the transaction (CPU work holds
- * no lock). A certificate shared by many payments is verified once.
- */
-function verifyEntries(
-  batch: SettlementBatch,
-  bankKeys: BankKeys,
-  verifier: Verifier,
-): BatchEntry[] {
-  const certCodes = new Map<string, string | null>();
-  return batch.entries.map((payment, i) => {
-    const certId = toHex(payment.payerCert.tbs) + toHex(payment.payerCert.signature);
-    let code = certCodes.get(certId);
-    if (code === undefined) {
-      code = codeOf(() => verifyCertificate(payment.payerCert, bankKeys, verifier));
-      certCodes.set(certId, code);
-    }
-    code ??= codeOf(() => verifyPayerSignature(payment, verifier));
-    return { index: batch.fromIndex + i, payment, signatureCode: code };
-  });
-}
-
-/** The protocol code a check throws, or null when it passes. */
-function codeOf(check: () => void): string | null {
-  try {
-    check();
-    return null;
-  } catch (e) {
-    if (isAppError(e)) return e.code;
-    throw e;
-  }
 }
 
 function replay(signed: Uint8Array): SettleOutcome {
@@ -272,106 +278,4 @@ function certState(c: repo.LockedCert): CertState & { accountId: string } {
     certTbs: decodePayerCertificate(c.certTbsSource).tbs,
     released: c.released,
   };
-}
-
-/** Rows and money for settled entries: one multi-row insert, one or two balanced transfers. */
-async function writeOutcomes(
-  deps: SettlementDeps,
-  tx: Queryable,
-  w: {
-    payee: repo.PayeeRow;
-    certs: repo.LockedCert[];
-    decision: SettlementDecision;
-    settlementId: bigint;
-    now: Date;
-  },
-): Promise<void> {
-  const settled = w.decision.outcomes.filter((o) => o.status === 'settled' && o.movement);
-  if (settled.length === 0) return;
-  await repo.insertSettledPayments(
-    tx,
-    w.payee.serial,
-    w.settlementId,
-    w.now,
-    settled.map(({ payment: p }) => ({
-      paymentId: p.paymentId,
-      serial: p.serial,
-      counter: p.counter,
-      prev: p.prev,
-      currency: p.payerCert.currency,
-      amount: p.amount,
-      spent: p.spent,
-      signed: encodePayment(p),
-      createdAt: p.createdAt,
-    })),
-  );
-  const bySerial = new Map(w.certs.map((c) => [c.serial, c]));
-  const fromReserve = new Map<string, bigint>();
-  const fromAvailable = new Map<string, bigint>();
-  const totals = new Map<number, bigint>();
-  for (const { movement: m } of settled) {
-    const cert = bySerial.get(m!.serial)!;
-    if (m!.fromReserve > 0n) add(fromReserve, cert.reserveAccountId!, m!.fromReserve);
-    if (m!.fromAvailable > 0n) add(fromAvailable, cert.customerAccountId, m!.fromAvailable);
-    totals.set(m!.serial, (totals.get(m!.serial) ?? 0n) + m!.fromReserve + m!.fromAvailable);
-  }
-  const reference = `batch:${w.settlementId}`;
-  await move(deps, tx, 'settlement', reference, fromReserve, w.payee.accountId);
-  await move(deps, tx, 'recovery', reference, fromAvailable, w.payee.accountId);
-  await repo.addSettled(tx, totals);
-}
-
-function add(map: Map<string, bigint>, key: string, amount: bigint): void {
-  map.set(key, (map.get(key) ?? 0n) + amount);
-}
-
-/** One balanced transfer: every source account debited, the payee credited with the sum. */
-async function move(
-  deps: SettlementDeps,
-  tx: Queryable,
-  kind: 'settlement' | 'recovery',
-  reference: string,
-  sources: Map<string, bigint>,
-  payeeAccountId: string,
-): Promise<void> {
-  if (sources.size === 0) return;
-  let total = 0n;
-  const legs = [...sources].map(([accountId, amount]) => {
-    total += amount;
-    return { accountId, amount: -amount };
-  });
-  await deps.accounts.transfer(tx, {
-    kind,
-    reference,
-    legs: [...legs, { accountId: payeeAccountId, amount: total }],
-  });
-}
-
-/** Stores each fraud proof once and revokes the cheating certificate, in the same transaction. */
-async function recordFrauds(
-  deps: SettlementDeps,
-  tx: Queryable,
-  decision: SettlementDecision,
-  batch: SettlementBatch,
-) {
-  for (const f of decision.frauds) {
-    const other =
-      batch.entries.find((p) => equalBytes(p.paymentId, f.conflictingId)) ??
-      (await storedPayment(tx, f.conflictingId));
-    const proof = makeFraudProof(other, f.payment);
-    const id = await repo.insertFraudProof(tx, {
-      serial: f.serial,
-      kind: proof.kind,
-      a: proof.first.paymentId,
-      b: proof.second.paymentId,
-      proof: encodeFraudProof(proof),
-    });
-    await deps.revoke(tx, { serial: f.serial, reason: 'fraud', fraudProofId: id });
-  }
-}
-
-async function storedPayment(tx: Queryable, paymentId: Uint8Array): Promise<Payment> {
-  const bytes = await repo.paymentBytes(tx, paymentId);
-  if (!bytes) throw new Error(`settled payment ${toHex(paymentId)} has no stored bytes`);
-  return decodePayment(bytes);
 }

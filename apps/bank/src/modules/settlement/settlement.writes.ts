@@ -1,0 +1,119 @@
+/**
+ * What a settled batch writes, inside its transaction: payment rows in one statement, money in at
+ * most two balanced transfers, fraud proofs stored once and the cheating certificate revoked.
+ */
+import { equalBytes, toHex } from '@offpay/crypto';
+import {
+  decodePayment,
+  encodeFraudProof,
+  encodePayment,
+  makeFraudProof,
+  type Payment,
+  type SettlementBatch,
+} from '@offpay/protocol';
+import type { Queryable } from '../../db/queryable.js';
+import type { SettlementDecision } from './settlement.domain.js';
+import * as repo from './settlement.repo.js';
+import type { SettlementDeps } from './settlement.service.js';
+
+/** Rows and money for settled entries: one multi-row insert, one or two balanced transfers. */
+export async function writeOutcomes(
+  deps: SettlementDeps,
+  tx: Queryable,
+  w: {
+    payee: repo.PayeeRow;
+    certs: repo.LockedCert[];
+    decision: SettlementDecision;
+    settlementId: bigint;
+    now: Date;
+  },
+): Promise<void> {
+  const settled = w.decision.outcomes.filter((o) => o.status === 'settled' && o.movement);
+  if (settled.length === 0) return;
+  await repo.insertSettledPayments(
+    tx,
+    w.payee.serial,
+    w.settlementId,
+    w.now,
+    settled.map(({ payment: p }) => ({
+      paymentId: p.paymentId,
+      serial: p.serial,
+      counter: p.counter,
+      prev: p.prev,
+      currency: p.payerCert.currency,
+      amount: p.amount,
+      spent: p.spent,
+      signed: encodePayment(p),
+      createdAt: p.createdAt,
+    })),
+  );
+  const bySerial = new Map(w.certs.map((c) => [c.serial, c]));
+  const fromReserve = new Map<string, bigint>();
+  const fromAvailable = new Map<string, bigint>();
+  const totals = new Map<number, bigint>();
+  for (const { movement: m } of settled) {
+    const cert = bySerial.get(m!.serial)!;
+    if (m!.fromReserve > 0n) add(fromReserve, cert.reserveAccountId!, m!.fromReserve);
+    if (m!.fromAvailable > 0n) add(fromAvailable, cert.customerAccountId, m!.fromAvailable);
+    totals.set(m!.serial, (totals.get(m!.serial) ?? 0n) + m!.fromReserve + m!.fromAvailable);
+  }
+  const reference = `batch:${w.settlementId}`;
+  await move(deps, tx, 'settlement', reference, fromReserve, w.payee.accountId);
+  await move(deps, tx, 'recovery', reference, fromAvailable, w.payee.accountId);
+  await repo.addSettled(tx, totals);
+}
+
+function add(map: Map<string, bigint>, key: string, amount: bigint): void {
+  map.set(key, (map.get(key) ?? 0n) + amount);
+}
+
+/** One balanced transfer: every source account debited, the payee credited with the sum. */
+async function move(
+  deps: SettlementDeps,
+  tx: Queryable,
+  kind: 'settlement' | 'recovery',
+  reference: string,
+  sources: Map<string, bigint>,
+  payeeAccountId: string,
+): Promise<void> {
+  if (sources.size === 0) return;
+  let total = 0n;
+  const legs = [...sources].map(([accountId, amount]) => {
+    total += amount;
+    return { accountId, amount: -amount };
+  });
+  await deps.accounts.transfer(tx, {
+    kind,
+    reference,
+    legs: [...legs, { accountId: payeeAccountId, amount: total }],
+  });
+}
+
+/** Stores each fraud proof once and revokes the cheating certificate, in the same transaction. */
+export async function recordFrauds(
+  deps: SettlementDeps,
+  tx: Queryable,
+  decision: SettlementDecision,
+  batch: SettlementBatch,
+) {
+  for (const f of decision.frauds) {
+    const other =
+      batch.entries.find((p) => equalBytes(p.paymentId, f.conflictingId)) ??
+      (await storedPayment(tx, f.conflictingId));
+    const proof = makeFraudProof(other, f.payment);
+    const id = await repo.insertFraudProof(tx, {
+      serial: f.serial,
+      kind: proof.kind,
+      a: proof.first.paymentId,
+      b: proof.second.paymentId,
+      proof: encodeFraudProof(proof),
+    });
+    await deps.revoke(tx, { serial: f.serial, reason: 'fraud', fraudProofId: id });
+  }
+}
+
+async function storedPayment(tx: Queryable, paymentId: Uint8Array): Promise<Payment> {
+  const bytes = await repo.paymentBytes(tx, paymentId);
+  if (!bytes) throw new Error(`settled payment ${toHex(paymentId)} has no stored bytes`);
+  return decodePayment(bytes);
+}
