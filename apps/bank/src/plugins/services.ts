@@ -16,6 +16,8 @@ import {
 } from '../modules/certificates/certificates.service.js';
 import { createHealthService, type HealthService } from '../modules/health/health.service.js';
 import { createNativeVerifier } from '../crypto/native-verify.js';
+import { createMetrics, type BankMetrics } from '../observability/metrics.js';
+import { metricsObserver } from '../observability/settlement-observer.js';
 import {
   createSettlementService,
   type SettlementService,
@@ -39,6 +41,8 @@ declare module 'fastify' {
     services: Services;
     /** The bank's clock: every rule that depends on time asks this, never `Date` directly. */
     now: () => Date;
+    /** This instance's Prometheus metrics. */
+    metrics: BankMetrics;
   }
 }
 
@@ -82,6 +86,7 @@ export default fp<ServicesPluginOptions>(
       log: app.log.child({ module: 'auth' }),
     });
     const health = createHealthService({ db, kv });
+    const metrics = createMetrics();
     const certificates = await createCertificatesService({
       db,
       challenges: kv.challenges,
@@ -104,8 +109,10 @@ export default fp<ServicesPluginOptions>(
         await certificates.revoke(tx, input);
       },
       now,
+      observer: metricsObserver(metrics),
     });
     app.decorate('now', now);
+    app.decorate('metrics', metrics);
     app.decorate('services', { audit, keyring, accounts, auth, health, certificates, settlement });
   },
   { name: 'offpay-services', dependencies: ['offpay-db', 'offpay-kv'] },
