@@ -14,6 +14,7 @@ import { accountRoutes } from './modules/accounts/accounts.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { reserveReleaseJob } from './modules/certificates/certificates.jobs.js';
 import { certificateRoutes } from './modules/certificates/certificates.routes.js';
+import { fraudRoutes } from './modules/fraud/fraud.routes.js';
 import { settlementRoutes } from './modules/settlement/settlement.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { keyRoutes } from './modules/keys/keys.routes.js';
@@ -63,6 +64,7 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   await app.register(accountRoutes);
   await app.register(certificateRoutes);
   await app.register(settlementRoutes);
+  await app.register(fraudRoutes);
   await app.register(reserveReleaseJob, {
     intervalSeconds: config.certificates.releaseIntervalSeconds,
   });

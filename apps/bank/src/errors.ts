@@ -105,7 +105,7 @@ export const BANK_ERRORS = {
   },
   BANK_PAYEE_REVOKED: {
     status: 403,
-    meaning: 'The payee certificate that signed the batch is closed or revoked; nothing moved.',
+    meaning: 'The payee certificate that signed the batch is revoked (compromised); nothing moved. A closed one still settles.',
     advice: 'Contact the bank; a receiver whose certificate was revoked cannot settle.',
   },
   BANK_PAYEE_EXPIRED: {

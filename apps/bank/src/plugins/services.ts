@@ -16,6 +16,7 @@ import {
 } from '../modules/certificates/certificates.service.js';
 import { createHealthService, type HealthService } from '../modules/health/health.service.js';
 import { createNativeVerifier } from '../crypto/native-verify.js';
+import { createFraudService, type FraudService } from '../modules/fraud/fraud.service.js';
 import { createMetrics, type BankMetrics } from '../observability/metrics.js';
 import { metricsObserver } from '../observability/settlement-observer.js';
 import {
@@ -34,6 +35,7 @@ export interface Services {
   health: HealthService;
   certificates: CertificatesService;
   settlement: SettlementService;
+  fraud: FraudService;
 }
 
 declare module 'fastify' {
@@ -111,9 +113,26 @@ export default fp<ServicesPluginOptions>(
       now,
       observer: metricsObserver(metrics),
     });
+    const fraud = createFraudService({
+      db,
+      keyring,
+      audit,
+      revoke: async (tx, input) => {
+        await certificates.revoke(tx, input);
+      },
+    });
     app.decorate('now', now);
     app.decorate('metrics', metrics);
-    app.decorate('services', { audit, keyring, accounts, auth, health, certificates, settlement });
+    app.decorate('services', {
+      audit,
+      keyring,
+      accounts,
+      auth,
+      health,
+      certificates,
+      settlement,
+      fraud,
+    });
   },
   { name: 'offpay-services', dependencies: ['offpay-db', 'offpay-kv'] },
 );

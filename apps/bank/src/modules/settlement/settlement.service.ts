@@ -179,8 +179,10 @@ async function checkPayee(deps: SettlementDeps, batch: SettlementBatch): Promise
   if (!payee)
     bankFail('BANK_UNKNOWN_PAYEE', `No payee certificate has kid ${toHex(batch.payeeKid)}`);
   verifySettlementBatch(batch, payee.signKey, deps.verifier);
-  if (payee.status !== 'active') {
-    bankFail('BANK_PAYEE_REVOKED', `Payee certificate ${payee.serial} is ${payee.status}`);
+  // A payee that closed its own certificate (a retired till) still settles what it accepted; a
+  // revoked one (compromised keys) does not: its signature no longer proves the merchant's will.
+  if (payee.status === 'revoked') {
+    bankFail('BANK_PAYEE_REVOKED', `Payee certificate ${payee.serial} is revoked`);
   }
   if (unix(deps.now()) > payee.expiresAt + GRACE_SECONDS) {
     bankFail('BANK_PAYEE_EXPIRED', `Payee certificate ${payee.serial} has expired`);
