@@ -82,10 +82,26 @@ export function uint(
   return value;
 }
 
+// Keys already proven to be valid points. A batch repeats each payer certificate's key on every
+// entry, and the point check (a square root) is the costliest part of decoding; only positive
+// answers are kept, and the set is simply cleared when full.
+const VALID_KEYS_MAX = 4096;
+const validKeys = new Set<string>();
+
+function isCompressedPoint(key: Uint8Array): boolean {
+  if (key[0] !== 2 && key[0] !== 3) return false;
+  const id = String.fromCharCode(...key);
+  if (validKeys.has(id)) return true;
+  if (!isValidPublicKey(key)) return false;
+  if (validKeys.size >= VALID_KEYS_MAX) validKeys.clear();
+  validKeys.add(id);
+  return true;
+}
+
 /** A 33-byte compressed SEC1 public key that is a valid P-256 point. */
 export function publicKey(value: CborValue | undefined, what: string): Uint8Array {
   const key = bytes(value, what, LEN.publicKey);
-  if (!isValidPublicKey(key) || (key[0] !== 2 && key[0] !== 3)) {
+  if (!isCompressedPoint(key)) {
     fail('PROTO_SCHEMA', `${what} is not a compressed P-256 public key`, { what });
   }
   return key;
