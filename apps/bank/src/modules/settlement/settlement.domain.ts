@@ -27,6 +27,8 @@ export interface CertState {
   certTbs: Uint8Array;
   /** True once the unspent reserve went back to the payer: nothing settles against it any more. */
   released?: boolean;
+  /** True when a fraud proof against this certificate is already stored. */
+  proven?: boolean;
 }
 
 /** One entry of the batch, after the signature checks done before the transaction. */
@@ -99,6 +101,7 @@ export function decideSettlement(input: SettlementInput): SettlementDecision {
   const available = new Map(input.available);
   const outcomes: EntryOutcome[] = [];
   const frauds: FraudFinding[] = [];
+  const proven = new Set<number>();
 
   for (const entry of input.entries) {
     const { payment } = entry;
@@ -127,6 +130,7 @@ export function decideSettlement(input: SettlementInput): SettlementDecision {
     }
     const history = settled.get(payment.serial) ?? [];
     const conflict = findConflict(payment, history);
+    if (conflict || cert.proven) proven.add(cert.serial);
     if (conflict)
       frauds.push({
         serial: payment.serial,
@@ -135,14 +139,18 @@ export function decideSettlement(input: SettlementInput): SettlementDecision {
         conflictingId: conflict.with.paymentId,
       });
 
-    const movement = fund(payment, cert, reserveUsed, available, conflict !== null);
+    // Beyond the reserve, a proven cheater pays from its own balance (DESIGN §3). Invariant: a
+    // chain that spends past its limit always contains a proof pair, found now or stored before.
+    const movement = fund(payment, cert, reserveUsed, available, proven.has(cert.serial));
     if (!movement) {
       reject(conflict ? FRAUD_CODE[conflict.kind] : RESERVE_EXHAUSTED);
       continue;
     }
     outcomes.push({ index: entry.index, payment, status: 'settled', code: '', movement });
     settledIds.add(id);
-    settled.set(payment.serial, [...history, payment]);
+    // Appended in place (the map holds this batch's own copies): no copy per payment.
+    if (!settled.has(payment.serial)) settled.set(payment.serial, history);
+    history.push(payment);
   }
   return { outcomes, frauds };
 }
@@ -163,16 +171,36 @@ function ruleViolation(payment: Payment, input: SettlementInput): string | null 
   }
 }
 
+/** The first settled link, in history order, that proves fraud with `payment`. */
 function findConflict(
   payment: Payment,
   history: readonly ChainLink[],
 ): { kind: FraudKind; with: ChainLink } | null {
   for (const earlier of history) {
+    if (!mayConflict(earlier, payment)) continue;
     const kind = detectFraud(earlier, payment);
     if (kind) return { kind, with: earlier };
   }
   return null;
 }
+
+/**
+ * A necessary condition for `detectFraud(a, b)` (docs/protocol.md §8), cheap enough to run against
+ * a payer's whole history for every payment: counters equal or adjacent (equivocation, fork), a
+ * prev link between the two (fork), or the higher counter's spent not covering the lower one's
+ * (understated). Most pairs fail it on numbers alone; `detectFraud` decides the rest, so the
+ * answer is the one the full scan gives (docs/PERFORMANCE.md "apps/bank").
+ */
+export function mayConflict(a: ChainLink, b: ChainLink): boolean {
+  const d = a.counter - b.counter;
+  if (d >= -1 && d <= 1) return true;
+  // Understated: the higher counter's spent, less its amount, below the lower one's spent.
+  if (d < 0 ? b.spent - b.amount < a.spent : a.spent - a.amount < b.spent) return true;
+  return linked(a.prev, b.paymentId) || linked(b.prev, a.paymentId);
+}
+
+/** equalBytes with a first-byte shortcut: ids are public, so no constant time is needed. */
+const linked = (prev: Uint8Array, id: Uint8Array) => prev[0] === id[0] && equalBytes(prev, id);
 
 /**
  * Funds a payment: from the certificate's reserve while it lasts; beyond it, only for a payment

@@ -1,9 +1,10 @@
 /** SQL of settlement: payee heads, payer certificates' reserves, settled payments, results. */
-import { toHex } from '@offpay/crypto';
 import type { ChainLink } from '@offpay/protocol';
 import type { Queryable } from '../../db/queryable.js';
 
-const hexArray = (values: readonly Uint8Array[]) => values.map((v) => toHex(v));
+// Hex through Buffer (native): these arrays hold every entry of a batch, signed bytes included.
+const hexArray = (values: readonly Uint8Array[]) =>
+  values.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex'));
 
 /** A payee certificate as settlement needs it. */
 export interface PayeeRow {
@@ -76,6 +77,8 @@ export interface LockedCert {
   available: bigint;
   /** True once the unspent reserve went back to the payer (expiry + grace passed). */
   released: boolean;
+  /** True when a fraud proof against the certificate is stored. */
+  proven: boolean;
 }
 
 /**
@@ -97,9 +100,11 @@ export async function lockPayerCerts(
     reserve_id: string | null;
     available: bigint;
     released: boolean;
+    proven: boolean;
   }>(
     `SELECT c.serial, c.currency, c.limit_minor, c.settled_minor, c.cert, c.account_id,
             c.reserve_released_at IS NOT NULL AS released,
+            EXISTS (SELECT 1 FROM fraud_proofs f WHERE f.serial = c.serial) AS proven,
             r.id AS reserve_id, b.balance AS available
      FROM payer_certificates c
      JOIN accounts a ON a.id = c.account_id
@@ -120,6 +125,7 @@ export async function lockPayerCerts(
     reserveAccountId: r.reserve_id,
     available: r.available,
     released: r.released,
+    proven: r.proven,
   }));
 }
 

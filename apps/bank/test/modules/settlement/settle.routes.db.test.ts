@@ -86,6 +86,44 @@ describe('POST /v1/settlements', () => {
     expect(await world.balance(payee.user.accountId)).toBe(balance);
   });
 
+  it('answers a replay with the stored result even after the payee was revoked, but settles nothing new for it', async () => {
+    const payer = await world.payer(5_000n);
+    const payee = await world.payee();
+    world.pay(payer, payee, 400);
+    const { sealed } = await world.batch(payee);
+    const first = await world.settle(sealed);
+    expect(first.statusCode, first.body).toBe(200);
+    await world.db.transaction((tx) =>
+      world.app.services.certificates.revoke(tx, {
+        serial: payee.cert.serial,
+        reason: 'compromised',
+      }),
+    );
+    const again = await world.settle(sealed);
+    expect(again.statusCode).toBe(200);
+    expect(again.json<ResultBody>()).toMatchObject({
+      replayed: true,
+      signed: first.json<ResultBody>().signed,
+    });
+    world.settledAll(payee);
+    world.pay(payer, payee, 100);
+    const fresh = await world.settle((await world.batch(payee)).sealed);
+    expect(fresh.statusCode).toBe(403);
+    expect(fresh.json()).toMatchObject({ code: 'BANK_PAYEE_REVOKED' });
+    expect(await world.balance(payee.user.accountId)).toBe(400n);
+  });
+
+  it('settles one batch drawing on more reserves than one transfer has legs (65 payers)', async () => {
+    const payee = await world.payee();
+    const payers = [];
+    for (let i = 0; i < 65; i++) payers.push(await world.payer(1_000n));
+    for (const payer of payers) world.pay(payer, payee, 10);
+    const res = await world.settle((await world.batch(payee)).sealed);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json<ResultBody>().results.every((r) => r.status === 'settled')).toBe(true);
+    expect(await world.balance(payee.user.accountId)).toBe(650n);
+  });
+
   it('refuses an Idempotency-Key that is not the batch key (422) or is garbled (400), moving nothing', async () => {
     const payer = await world.payer(5_000n);
     const payee = await world.payee();

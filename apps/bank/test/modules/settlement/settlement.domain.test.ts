@@ -212,4 +212,28 @@ describe('decideSettlement', () => {
       code: 'PROTO_CERT_EXPIRED',
     });
   });
+
+  it('pays beyond the reserve from the available balance of a certificate already proven to cheat', () => {
+    const a = pay(initialChainState(cert), 500);
+    const d = decideSettlement(
+      input([a.payment], {
+        certs: new Map([[7, { ...certState, settled: 10_000n, proven: true }]]),
+        available: new Map([['acct-payer', 500n]]),
+      }),
+    );
+    expect(d.outcomes[0]).toMatchObject({
+      status: 'settled',
+      movement: { fromReserve: 0n, fromAvailable: 500n },
+    });
+    const honest = decideSettlement(
+      input([a.payment], {
+        certs: new Map([[7, { ...certState, settled: 10_000n }]]),
+        available: new Map([['acct-payer', 500n]]),
+      }),
+    );
+    expect(honest.outcomes[0]).toMatchObject({
+      status: 'rejected',
+      code: 'BANK_RESERVE_EXHAUSTED',
+    });
+  });
 });
