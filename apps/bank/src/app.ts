@@ -6,7 +6,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
-import type { BankConfig } from './config.js';
+import { DEFAULT_EVENTS, type BankConfig } from './config.js';
 import type { Database } from './db/queryable.js';
 import type { KeyValueStores } from './kv/kv.js';
 import { createLogger } from './logger.js';
@@ -14,6 +14,7 @@ import { accountRoutes } from './modules/accounts/accounts.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { reserveReleaseJob } from './modules/certificates/certificates.jobs.js';
 import { certificateRoutes } from './modules/certificates/certificates.routes.js';
+import { eventRoutes } from './modules/events/events.routes.js';
 import { fraudRoutes } from './modules/fraud/fraud.routes.js';
 import { settlementRoutes } from './modules/settlement/settlement.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
@@ -23,7 +24,9 @@ import dbPlugin from './plugins/db.js';
 import demoPlugin from './plugins/demo.js';
 import errorHandler, { sendError } from './plugins/error-handler.js';
 import kvPlugin from './plugins/kv.js';
+import rateLimitPlugin from './plugins/rate-limit.js';
 import servicesPlugin from './plugins/services.js';
+import operationsPlugin from './observability/operations.js';
 import swaggerPlugin from './plugins/swagger.js';
 
 /** What tests (or an embedding program) may supply instead of the defaults. */
@@ -45,6 +48,8 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
+    // Whose X-Forwarded-For to believe: per-address rate limits need the client's address.
+    trustProxy: config.trustProxy ?? false,
     // PGlite needs several seconds to start; the default 10 s plugin timeout is too tight.
     pluginTimeout: 60_000,
     frameworkErrors: (err, request, reply) => void sendError(err, request, reply),
@@ -57,13 +62,18 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   await app.register(dbPlugin, { config, ...(deps.database ? { database: deps.database } : {}) });
   await app.register(kvPlugin, { config, ...(deps.stores ? { stores: deps.stores } : {}) });
   await app.register(servicesPlugin, { config, now: deps.now ?? (() => new Date()) });
+  await app.register(operationsPlugin, { config });
   await app.register(authPlugin);
+  await app.register(rateLimitPlugin, { config });
   await app.register(healthRoutes);
   await app.register(keyRoutes);
   await app.register(authRoutes);
   await app.register(accountRoutes);
   await app.register(certificateRoutes);
   await app.register(settlementRoutes);
+  await app.register(eventRoutes, {
+    heartbeatSeconds: (config.events ?? DEFAULT_EVENTS).heartbeatSeconds,
+  });
   await app.register(fraudRoutes);
   await app.register(reserveReleaseJob, {
     intervalSeconds: config.certificates.releaseIntervalSeconds,

@@ -2,6 +2,7 @@
  * The bank's configuration: the environment parsed once with zod. This is the only module that
  * reads `process.env` (STYLE.md "create-t3-turbo"); everything else receives a {@link BankConfig}.
  */
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { GRACE_SECONDS } from '@offpay/protocol';
 import { z } from 'zod';
@@ -58,6 +59,21 @@ const envSchema = z
       .default(365 * 86_400),
     // 0 turns the reserve-release job off on this instance (another instance must run it).
     RELEASE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+    // Rate limits per window (docs/operations.md "Redis"); 0 turns one off.
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).max(1_000_000).default(10),
+    RATE_LIMIT_ENROLLMENT: z.coerce.number().int().min(0).max(1_000_000).default(20),
+    RATE_LIMIT_SETTLEMENT: z.coerce.number().int().min(0).max(1_000_000).default(300),
+    // Client addresses from X-Forwarded-For behind a proxy: true, or the proxies' addresses/CIDRs.
+    TRUST_PROXY: optionalString,
+    EVENTS_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(5),
+    EVENTS_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
+    // Signature checks on worker threads (docs/PERFORMANCE.md "apps/bank"); 0 = in-thread only.
+    VERIFY_WORKERS: z.coerce.number().int().min(0).max(64).default(availableParallelism()),
+    VERIFY_POOL_MIN_ENTRIES: z.coerce.number().int().min(1).max(100_000).default(64),
+    // Bad-signature burst alert (docs/operations.md "Alerts").
+    ALERT_BAD_SIGNATURES: z.coerce.number().int().min(1).max(1_000_000).default(5),
+    ALERT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   })
   .superRefine((env, ctx) => {
     // A shared database means a production-like deployment: the secret that protects the bank's
@@ -70,6 +86,36 @@ const envSchema = z
       });
     }
   });
+
+/** Requests allowed per window and group (0 = no limit), counted in the key-value stores. */
+export interface RateLimits {
+  windowSeconds: number;
+  /** Per client address and email. */
+  login: number;
+  /** Per user, over the challenge and both enrollments. */
+  enrollment: number;
+  /** Per client address, before the sealed batch is even read. */
+  settlement: number;
+}
+
+/** Rate limits when the configuration names none. */
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  windowSeconds: 60,
+  login: 10,
+  enrollment: 20,
+  settlement: 300,
+};
+
+/** Live settlement events (GET /v1/settlements/events). */
+export interface EventsConfig {
+  /** Open streams per user on one instance. */
+  maxStreamsPerUser: number;
+  /** Seconds between heartbeat comments that keep proxies from closing an idle stream. */
+  heartbeatSeconds: number;
+}
+
+/** Live-event settings when the configuration names none. */
+export const DEFAULT_EVENTS: EventsConfig = { maxStreamsPerUser: 5, heartbeatSeconds: 15 };
 
 /** Everything the bank needs to start; built from the environment or by tests. */
 export interface BankConfig {
@@ -97,6 +143,16 @@ export interface BankConfig {
     payeeTtlSeconds: number;
     releaseIntervalSeconds: number;
   };
+  /** Worker threads for signature checks; absent → one per core, batches of 64 entries or more. */
+  verifyPool?: { workers: number; minEntries: number };
+  /** Absent → {@link DEFAULT_RATE_LIMITS}. */
+  rateLimits?: RateLimits;
+  /** Absent → {@link DEFAULT_EVENTS}. */
+  events?: EventsConfig;
+  /** Fastify's `trustProxy` (whose X-Forwarded-For to believe); absent → none. */
+  trustProxy?: boolean | string;
+  /** Alert thresholds; absent → 5 bad signatures from one address within 60 s. */
+  alerts?: { badSignatures: number; windowSeconds: number };
 }
 
 /**
@@ -138,5 +194,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
       payeeTtlSeconds: e.PAYEE_CERT_TTL_SECONDS,
       releaseIntervalSeconds: e.RELEASE_INTERVAL_SECONDS,
     },
+    verifyPool: { workers: e.VERIFY_WORKERS, minEntries: e.VERIFY_POOL_MIN_ENTRIES },
+    rateLimits: {
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      login: e.RATE_LIMIT_LOGIN,
+      enrollment: e.RATE_LIMIT_ENROLLMENT,
+      settlement: e.RATE_LIMIT_SETTLEMENT,
+    },
+    events: {
+      maxStreamsPerUser: e.EVENTS_MAX_STREAMS_PER_USER,
+      heartbeatSeconds: e.EVENTS_HEARTBEAT_SECONDS,
+    },
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    alerts: { badSignatures: e.ALERT_BAD_SIGNATURES, windowSeconds: e.ALERT_WINDOW_SECONDS },
   };
+}
+
+/** TRUST_PROXY: unset/false → no proxy; true → any; else a comma list of addresses or CIDRs. */
+function parseTrustProxy(value: string | undefined): boolean | string {
+  if (value === undefined || value === 'false') return false;
+  return value === 'true' ? true : value;
 }

@@ -105,7 +105,8 @@ export const BANK_ERRORS = {
   },
   BANK_PAYEE_REVOKED: {
     status: 403,
-    meaning: 'The payee certificate that signed the batch is revoked (compromised); nothing moved. A closed one still settles.',
+    meaning:
+      'The payee certificate that signed the batch is revoked (compromised); nothing moved. A closed one still settles.',
     advice: 'Contact the bank; a receiver whose certificate was revoked cannot settle.',
   },
   BANK_PAYEE_EXPIRED: {
@@ -182,6 +183,18 @@ export const BANK_ERRORS = {
     meaning: 'No certificate with this serial exists (or it is not yours).',
     advice: 'Check the serial (GET /v1/payer/sync lists your payer certificates).',
   },
+  BANK_RATE_LIMITED: {
+    status: 429,
+    meaning:
+      'Too many requests of this kind from this address, email or user in the current window (details: limit, retryAfterSeconds).',
+    advice: 'Wait for the Retry-After header (details.retryAfterSeconds), then try again.',
+  },
+  BANK_PAYEE_NOT_FOUND: {
+    status: 404,
+    meaning:
+      'You have no payee certificate with this kid (details.payeeKid), or none at all, so there is nothing to follow.',
+    advice: 'Enroll a receiver (POST /v1/enrollment/payee), or name one of your own payee kids.',
+  },
   BANK_UNAVAILABLE: {
     status: 503,
     meaning: 'The bank cannot reach its database (or another dependency it cannot work without).',
@@ -210,6 +223,8 @@ export interface BankDetailsMap {
   BANK_KEY_ALREADY_ENROLLED: { kid: string };
   BANK_DISPLAY_NAME_UNUSABLE: { limitBytes: number };
   BANK_CERTIFICATE_NOT_FOUND: { serial: string };
+  BANK_RATE_LIMITED: { limit: number; retryAfterSeconds: number };
+  BANK_PAYEE_NOT_FOUND: { payeeKid: string };
 }
 
 /** Details of `C`: typed when listed in {@link BankDetailsMap}. */

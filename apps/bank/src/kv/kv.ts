@@ -23,6 +23,17 @@ export interface Cache {
    */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   delete(key: string): Promise<void>;
+  /**
+   * Sets `value` only when the slot still holds `expected` (null: only when absent); true when it
+   * did. A reader that saw `expected` before reading Postgres fills the cache with this, so a
+   * writer's invalidation in between (which replaced the slot) always wins.
+   */
+  compareAndSet(
+    key: string,
+    expected: string | null,
+    value: string,
+    ttlSeconds: number,
+  ): Promise<boolean>;
 }
 
 /** Advisory mutual exclusion with expiry (a fast path; Postgres row locks stay the authority). */
@@ -39,6 +50,20 @@ export interface Counter {
   incr(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
 }
 
+/** Stops a subscription; never rejects. */
+export type Unsubscribe = () => Promise<void>;
+
+/**
+ * Publish/subscribe: at-most-once notifications to every current subscriber of a channel, on any
+ * instance sharing the backend (live settlement events). Never a record: a message published
+ * while nobody listens, or while Redis is down, is gone.
+ */
+export interface PubSub {
+  publish(channel: string, message: string): Promise<void>;
+  /** Resolves once the subscription is active; rejects when the backend cannot subscribe. */
+  subscribe(channel: string, listener: (message: string) => void): Promise<Unsubscribe>;
+}
+
 /** Every key-value role, from one backend. */
 export interface KeyValueStores {
   /** `memory` for the in-process backend, `redis` otherwise. */
@@ -47,6 +72,7 @@ export interface KeyValueStores {
   readonly cache: Cache;
   readonly lock: Lock;
   readonly counter: Counter;
+  readonly pubsub: PubSub;
   /** True when the backend answers now. Never throws. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -10,6 +10,7 @@ import {
   type Counter,
   type KeyValueStores,
   type Lock,
+  type PubSub,
 } from './kv.js';
 
 interface Slot {
@@ -90,7 +91,53 @@ function memoryCache(map: ExpiringMap): Cache {
         return true;
       }),
     delete: (key) => settle(() => void map.delete(ns('cache', key))),
+    compareAndSet: (key, expected, value, ttlSeconds) =>
+      settle(() => {
+        assertTtl(ttlSeconds, 'ttlSeconds');
+        if ((map.get(ns('cache', key))?.value ?? null) !== expected) return false;
+        set(key, value, ttlSeconds);
+        return true;
+      }),
   };
+}
+
+/** An in-process event bus: one instance only, which is all the embedded default runs. */
+function memoryPubSub(): PubSub {
+  const channels = new Map<string, Set<(message: string) => void>>();
+  return {
+    publish: (channel, message) =>
+      settle(() => {
+        const listeners = [...(channels.get(channel) ?? [])];
+        // Asynchronous like Redis: a publisher never runs subscriber code on its own stack, and a
+        // listener that unsubscribed meanwhile gets nothing.
+        setImmediate(() => {
+          for (const listener of listeners) {
+            if (channels.get(channel)?.has(listener)) deliver(listener, message);
+          }
+        });
+      }),
+    subscribe: (channel, listener) =>
+      settle(() => {
+        // A wrapper per subscription: the same function subscribed twice is two subscriptions.
+        const own = (message: string) => listener(message);
+        const set = channels.get(channel) ?? new Set();
+        channels.set(channel, set.add(own));
+        return () =>
+          settle(() => {
+            set.delete(own);
+            if (set.size === 0 && channels.get(channel) === set) channels.delete(channel);
+          });
+      }),
+  };
+}
+
+/** Calls a subscriber; one that throws must not stop delivery to the others. */
+export function deliver(listener: (message: string) => void, message: string): void {
+  try {
+    listener(message);
+  } catch {
+    // The listener's own failure (a closed stream); nothing the bus can do about it.
+  }
 }
 
 function memoryLock(map: ExpiringMap): Lock {
@@ -136,6 +183,7 @@ export function createMemoryStores(now: () => number = Date.now): KeyValueStores
     cache: memoryCache(map),
     lock: memoryLock(map),
     counter: memoryCounter(map, now),
+    pubsub: memoryPubSub(),
     ping: () => Promise.resolve(true),
     close() {
       clearInterval(sweeper);

@@ -13,6 +13,7 @@ import {
   type KeyValueStores,
   type Lock,
 } from './kv.js';
+import { redisPubSub } from './redis-pubsub.js';
 
 /** Options for {@link createRedisStores}. */
 export interface RedisStoresOptions {
@@ -31,6 +32,16 @@ const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.
 const INCR_LUA = `local c = redis.call('INCR', KEYS[1])
 if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {c, redis.call('PTTL', KEYS[1])}`;
+// Compare-and-set: ARGV = has-expected (0/1), expected, value, ttl seconds. GET gives false when
+// the key is absent.
+const CAS_LUA = `local cur = redis.call('GET', KEYS[1])
+if ARGV[1] == '1' then
+  if cur ~= ARGV[2] then return 0 end
+elseif cur then return 0 end
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
+return 1`;
+
+const RETRY_CAP_MS = 5_000;
 
 function connect(url: string, options: RedisStoresOptions): Redis {
   const client = new Redis(url, {
@@ -40,7 +51,7 @@ function connect(url: string, options: RedisStoresOptions): Redis {
     connectTimeout: 2_000,
     commandTimeout: 1_000,
     // Reconnect for ever, backing off to 5 s: Redis coming back must heal the bank by itself.
-    retryStrategy: (attempt) => Math.min(attempt * 250, 5_000),
+    retryStrategy: (attempt) => Math.min(attempt * 250, RETRY_CAP_MS),
   });
   let down = false;
   client.on('error', (err: Error) => {
@@ -81,6 +92,11 @@ function redisCache(client: Redis, k: Key): Cache {
     async delete(key) {
       await client.del(k('cache', key));
     },
+    async compareAndSet(key, expected, value, ttlSeconds) {
+      assertTtl(ttlSeconds, 'ttlSeconds');
+      const args = [expected === null ? '0' : '1', expected ?? '', value, ttlSeconds];
+      return (await client.eval(CAS_LUA, 1, k('cache', key), ...args)) === 1;
+    },
   };
 }
 
@@ -118,7 +134,10 @@ export async function createRedisStores(
   options: RedisStoresOptions = {},
 ): Promise<KeyValueStores> {
   const client = connect(url, options);
-  await client.connect().catch(() => undefined);
+  // Subscriptions need a connection of their own; its outages are the same as the client's, so
+  // they are reported once, by the client.
+  const subscriber = connect(url, {});
+  await Promise.all([client.connect(), subscriber.connect()].map((p) => p.catch(() => undefined)));
   const prefix = options.prefix ?? 'offpay:';
   const k: Key = (role, key) => `${prefix}${role}:${key}`;
   return {
@@ -127,7 +146,10 @@ export async function createRedisStores(
     cache: redisCache(client, k),
     lock: redisLock(client, k),
     counter: redisCounter(client, k),
+    pubsub: redisPubSub(client, subscriber, (channel) => k('pubsub', channel)),
     async ping() {
+      // Ready means every role works: live events need the subscriber connection too.
+      if (subscriber.status !== 'ready') return false;
       try {
         return (await client.ping()) === 'PONG';
       } catch {
@@ -136,8 +158,10 @@ export async function createRedisStores(
     },
     async close() {
       // QUIT lets pending replies arrive; a client that is not connected is simply dropped.
-      if (client.status === 'ready') await client.quit().catch(() => undefined);
-      client.disconnect();
+      for (const c of [client, subscriber]) {
+        if (c.status === 'ready') await c.quit().catch(() => undefined);
+        c.disconnect();
+      }
     },
   };
 }

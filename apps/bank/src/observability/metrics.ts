@@ -21,6 +21,10 @@ export interface BankMetrics {
   redisFailures: Counter<'role'>;
   /** Fraud proofs recorded, by kind. */
   fraudProofs: Counter<'kind'>;
+  /** Seconds to check a batch's signatures, by path: in-thread, worker pool, or fallback. */
+  verifySeconds: Histogram<'path'>;
+  /** Verify workers that failed (crash, exit, timeout); their batches were checked in-thread. */
+  verifyWorkerFailures: Counter;
 }
 
 /** A fresh registry with every metric and Node's default process metrics. */
@@ -54,5 +58,17 @@ export function createMetrics(): BankMetrics {
     ]),
     redisFailures: counter('offpay_redis_failures_total', 'Redis operations that failed', ['role']),
     fraudProofs: counter('offpay_fraud_proofs_total', 'Fraud proofs recorded', ['kind']),
+    verifySeconds: new Histogram({
+      name: 'offpay_settlement_verify_seconds',
+      help: "Seconds to check a batch's signatures, by path (thread, pool, fallback)",
+      labelNames: ['path'],
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+    verifyWorkerFailures: new Counter({
+      name: 'offpay_verify_worker_failures_total',
+      help: 'Verify workers that failed; their batches were checked in-thread',
+      registers: [registry],
+    }),
   };
 }

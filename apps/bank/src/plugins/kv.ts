@@ -1,6 +1,7 @@
 /** Key-value stores: Redis at REDIS_URL, else in-process (one bank instance only). */
 import fp from 'fastify-plugin';
 import type { BankConfig } from '../config.js';
+import { countFailures } from '../kv/instrument.js';
 import type { KeyValueStores } from '../kv/kv.js';
 import { createMemoryStores } from '../kv/memory.js';
 import { createRedisStores } from '../kv/redis.js';
@@ -31,7 +32,15 @@ export default fp<KvPluginOptions>(
       const owned = kv;
       app.addHook('onClose', async () => owned.close());
     }
-    app.decorate('kv', kv);
+    // Every failed Redis call is counted by role (offpay_redis_failures_total). The metrics are
+    // built by the services plugin, after this one: look them up when a failure happens.
+    const counted =
+      kv.backend === 'redis'
+        ? countFailures(kv, (role) => {
+            if (app.hasDecorator('metrics')) app.metrics.redisFailures.inc({ role });
+          })
+        : kv;
+    app.decorate('kv', counted);
   },
   { name: 'offpay-kv' },
 );

@@ -3,7 +3,9 @@
  * never import each other; what one needs of another is handed to its factory here.
  */
 import fp from 'fastify-plugin';
-import type { BankConfig } from '../config.js';
+import { DEFAULT_EVENTS, type BankConfig } from '../config.js';
+import { trackCommits } from '../kv/after-commit.js';
+import { payeeLock, resultCache } from '../kv/fast-paths.js';
 import {
   createAccountsService,
   type AccountsService,
@@ -15,10 +17,17 @@ import {
   type CertificatesService,
 } from '../modules/certificates/certificates.service.js';
 import { createHealthService, type HealthService } from '../modules/health/health.service.js';
+import { createSettlementEvents, type SettlementEvents } from '../modules/events/events.service.js';
 import { createNativeVerifier } from '../crypto/native-verify.js';
 import { createFraudService, type FraudService } from '../modules/fraud/fraud.service.js';
 import { createMetrics, type BankMetrics } from '../observability/metrics.js';
-import { metricsObserver } from '../observability/settlement-observer.js';
+import { createVerifyPool, type VerifyPool } from '../crypto/verify-pool.js';
+import {
+  alertsObserver,
+  combineObservers,
+  metricsObserver,
+  verifyPoolObserver,
+} from '../observability/settlement-observer.js';
 import {
   createSettlementService,
   type SettlementService,
@@ -36,6 +45,7 @@ export interface Services {
   certificates: CertificatesService;
   settlement: SettlementService;
   fraud: FraudService;
+  events: SettlementEvents;
 }
 
 declare module 'fastify' {
@@ -45,6 +55,8 @@ declare module 'fastify' {
     now: () => Date;
     /** This instance's Prometheus metrics. */
     metrics: BankMetrics;
+    /** Settlement's signature checks on worker threads (stopped when the app closes). */
+    verifyPool: VerifyPool;
   }
 }
 
@@ -64,7 +76,9 @@ async function jwtSecret(config: BankConfig, keyring: BankKeyring): Promise<Uint
 
 export default fp<ServicesPluginOptions>(
   async (app, { config, now }) => {
-    const { db, kv } = app;
+    const { kv } = app;
+    // Cache invalidations (balances, revocation list) run after COMMIT: kv/after-commit.ts.
+    const db = trackCommits(app.db);
     const kek = await resolveKeyEncryptionSecret(config);
     if (kek.repairedMode)
       app.log.warn('key-encryption secret file was readable by others: reset to 0600');
@@ -76,7 +90,7 @@ export default fp<ServicesPluginOptions>(
       now,
       retiredKemAcceptSeconds: config.retiredKemAcceptSeconds,
     });
-    const accounts = createAccountsService({ db });
+    const accounts = createAccountsService({ db, cache: kv.cache });
     const auth = await createAuthService({
       db,
       cache: kv.cache,
@@ -92,6 +106,7 @@ export default fp<ServicesPluginOptions>(
     const certificates = await createCertificatesService({
       db,
       challenges: kv.challenges,
+      cache: kv.cache,
       accounts,
       audit,
       keyring,
@@ -101,17 +116,36 @@ export default fp<ServicesPluginOptions>(
         payeeSeconds: config.certificates.payeeTtlSeconds,
       },
     });
+    const verifier = createNativeVerifier();
+    const verifyPool = createVerifyPool({
+      verifier,
+      ...config.verifyPool,
+      ...verifyPoolObserver(metrics, app.log),
+    });
+    app.addHook('onClose', () => verifyPool.close());
+    const events = createSettlementEvents({
+      db,
+      pubsub: kv.pubsub,
+      maxStreamsPerUser: (config.events ?? DEFAULT_EVENTS).maxStreamsPerUser,
+    });
     const settlement = createSettlementService({
       db,
       keyring,
       accounts,
       audit,
-      verifier: createNativeVerifier(),
+      verifier,
+      verifyEntries: verifyPool.verifyEntries,
       revoke: async (tx, input) => {
         await certificates.revoke(tx, input);
       },
       now,
-      observer: metricsObserver(metrics),
+      observer: combineObservers(
+        metricsObserver(metrics),
+        alertsObserver(app.log),
+        events.observer,
+      ),
+      resultCache: resultCache(kv.cache),
+      payeeLock: payeeLock(kv.lock),
     });
     const fraud = createFraudService({
       db,
@@ -123,6 +157,7 @@ export default fp<ServicesPluginOptions>(
     });
     app.decorate('now', now);
     app.decorate('metrics', metrics);
+    app.decorate('verifyPool', verifyPool);
     app.decorate('services', {
       audit,
       keyring,
@@ -132,6 +167,7 @@ export default fp<ServicesPluginOptions>(
       certificates,
       settlement,
       fraud,
+      events,
     });
   },
   { name: 'offpay-services', dependencies: ['offpay-db', 'offpay-kv'] },

@@ -50,22 +50,30 @@ describe('native (node:crypto) ECDSA verification', () => {
   });
 
   it('agrees with the pure path on random messages, keys and tampering, high-S included', () => {
-    const keys = Array.from({ length: 4 }, () => generateSecretKey());
+    const keys = Array.from({ length: 16 }, () => generateSecretKey());
     fc.assert(
       fc.property(
         fc.uint8Array({ maxLength: 300 }),
-        fc.nat(3),
+        fc.nat(15),
         fc.boolean(),
         fc.nat(63),
-        (message, k, high, flip) => {
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        (message, k, high, flip, junk) => {
           const sk = keys[k]!;
           const pk = getPublicKey(sk);
           const good = sign(message, sk);
           const sig = high ? malleate(good) : good;
-          expect(native(sig, message, pk)).toBe(true);
+          // Both paths accept the high-S twin of a valid signature (STYLE.md "Crypto").
+          expect([native(sig, message, pk), verify(sig, message, pk)]).toEqual([true, true]);
           const bad = sig.slice();
           bad[flip] = bad[flip]! ^ 1;
           expect(native(bad, message, pk)).toBe(verify(bad, message, pk));
+          expect(native(junk, message, pk)).toBe(verify(junk, message, pk));
+          const other = getPublicKey(keys[(k + 1) % keys.length]!);
+          expect([native(sig, message, other), verify(sig, message, other)]).toEqual([
+            false,
+            false,
+          ]);
         },
       ),
       { numRuns: 100 },

@@ -32,6 +32,9 @@ export function testConfig(overrides: Partial<BankConfig> = {}): BankConfig {
       payeeTtlSeconds: 365 * 86_400,
       releaseIntervalSeconds: 0,
     },
+    // Suites about other things send many requests from one address and user; the rate limits
+    // have their own tests (test/redis/rate-limits.db.test.ts), which set them low.
+    rateLimits: { windowSeconds: 60, login: 1_000, enrollment: 1_000, settlement: 10_000 },
     ...overrides,
   };
 }

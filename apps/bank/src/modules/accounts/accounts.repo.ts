@@ -53,21 +53,22 @@ export async function ensureSystemAccount(
 }
 
 /**
- * Locks the balance rows of `ids` FOR UPDATE in ascending id order — the same order in every
- * transaction, so two transfers over the same accounts queue instead of deadlocking.
+ * Locks the balance rows of `ids` (with their owners) FOR UPDATE in ascending id order — the same
+ * order in every transaction, so two transfers over the same accounts queue instead of deadlocking.
  */
 export async function lockAccounts(
   tx: Queryable,
   ids: readonly string[],
-): Promise<LockedAccount[]> {
+): Promise<(LockedAccount & { userId: string | null })[]> {
   const rows = await tx.query<{
     id: string;
+    user_id: string | null;
     kind: AccountKind;
     currency: string;
     balance: bigint;
     may_go_negative: boolean;
   }>(
-    `SELECT a.id, a.kind, a.currency, b.balance, b.may_go_negative
+    `SELECT a.id, a.user_id, a.kind, a.currency, b.balance, b.may_go_negative
      FROM account_balances b JOIN accounts a ON a.id = b.account_id
      WHERE b.account_id = ANY($1::uuid[])
      ORDER BY b.account_id
@@ -76,6 +77,8 @@ export async function lockAccounts(
   );
   return rows.map((r) => ({
     id: r.id,
+    // The owner, so the balance cache of GET /v1/accounts/me can be invalidated after COMMIT.
+    userId: r.user_id,
     kind: r.kind,
     currency: r.currency,
     balance: r.balance,

@@ -1,5 +1,9 @@
 /** Accounts and money movement: the only way money moves in the bank is {@link AccountsService.transfer}. */
 import type { Database, Queryable } from '../../db/queryable.js';
+import { afterCommit } from '../../kv/after-commit.js';
+import type { Cache } from '../../kv/kv.js';
+import type { ReadThroughCache } from '../../kv/read-through.js';
+import { balanceCache } from './accounts.cache.js';
 import {
   checkAgainstBalances,
   netTransfer,
@@ -42,8 +46,25 @@ export interface AccountsService {
   historyOf(userId: string, page: { limit: number; before: bigint | null }): Promise<HistoryRow[]>;
 }
 
-/** Builds the accounts service. */
-export function createAccountsService(deps: { db: Database }): AccountsService {
+/** Invalidates the cached balances of `userIds` once `tx` commits. */
+async function invalidateAfterCommit(
+  balances: ReadThroughCache<AccountBalance[]> | null,
+  tx: Queryable,
+  userIds: Iterable<string | null>,
+): Promise<void> {
+  if (!balances) return;
+  const users = [...new Set(userIds)].filter((u): u is string => u !== null);
+  await afterCommit(tx, async () => {
+    await Promise.all(users.map((u) => balances.invalidate(u)));
+  });
+}
+
+/**
+ * Builds the accounts service. With `cache`, GET /v1/accounts/me reads balances through it; every
+ * transfer invalidates its accounts' owners after COMMIT (on a database wrapped by trackCommits).
+ */
+export function createAccountsService(deps: { db: Database; cache?: Cache }): AccountsService {
+  const balances = deps.cache ? balanceCache(deps.cache) : null;
   return {
     async transfer(tx, req) {
       const net = netTransfer(req);
@@ -55,12 +76,23 @@ export function createAccountsService(deps: { db: Database }): AccountsService {
         currency,
         postings: net,
       });
+      await invalidateAfterCommit(
+        balances,
+        tx,
+        accounts.map((a) => a.userId),
+      );
       return { transferId, currency };
     },
-    openCustomerAccount: (tx, userId, currency) =>
-      insertAccount(tx, { userId, kind: 'customer', currency }),
+    async openCustomerAccount(tx, userId, currency) {
+      const id = await insertAccount(tx, { userId, kind: 'customer', currency });
+      await invalidateAfterCommit(balances, tx, [userId]);
+      return id;
+    },
     systemAccount: (tx, kind, currency) => ensureSystemAccount(tx, kind, currency),
-    accountsOf: (userId) => listUserAccounts(deps.db, userId),
+    accountsOf: (userId) =>
+      balances
+        ? balances.get(userId, () => listUserAccounts(deps.db, userId))
+        : listUserAccounts(deps.db, userId),
     historyOf: (userId, page) => listHistory(deps.db, userId, page),
   };
 }

@@ -10,6 +10,8 @@ import {
   verifyRevocationList,
 } from '@offpay/protocol';
 import type { Database, Queryable } from '../../db/queryable.js';
+import { afterCommit } from '../../kv/after-commit.js';
+import type { ReadThroughCache } from '../../kv/read-through.js';
 import { bankFail } from '../../errors.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import type { BankKeyring } from '../keys/keys.service.js';
@@ -28,7 +30,9 @@ import {
   latestRevocationList,
   lockRevocationLists,
   revokedPayerSerials,
+  type StoredRevocationList,
 } from './certificates.revocations.repo.js';
+import { LATEST_LIST } from './certificates.revocation-cache.js';
 
 /** What to revoke, and why. */
 export interface RevokeInput {
@@ -67,6 +71,8 @@ export interface RevocationDeps {
   audit: AuditLog;
   keyring: BankKeyring;
   now: () => Date;
+  /** The shared cache of the latest list; absent → every read asks Postgres. */
+  listCache?: ReadThroughCache<StoredRevocationList>;
 }
 
 /**
@@ -84,6 +90,9 @@ export async function publishRevocationList(deps: RevocationDeps, tx: Queryable)
     protocolSigner(deps.keyring),
   );
   await insertRevocationList(tx, { seq, signed: encodeRevocationList(list), at: now });
+  const { listCache } = deps;
+  // After COMMIT, so no instance can cache the previous list again (kv/read-through.ts).
+  if (listCache) await afterCommit(tx, () => listCache.invalidate(LATEST_LIST));
   return seq;
 }
 
@@ -158,26 +167,45 @@ export async function applyRevocation(
  */
 export function latestListReader(deps: RevocationDeps): () => Promise<RevocationListView> {
   let cached: RevocationListView | null = null;
+  const { listCache } = deps;
   return async () => {
-    let stored = await latestRevocationList(deps.db);
-    if (!stored) {
-      await deps.db.transaction(async (tx) => {
-        await lockRevocationLists(tx);
-        if (!(await latestRevocationList(tx))) await publishRevocationList(deps, tx);
-      });
-      stored = await latestRevocationList(deps.db);
-    }
-    if (!stored) throw new Error('no revocation list after publishing one');
-    if (cached?.seq !== stored.seq) {
-      // Verifying our own bytes catches a corrupted row before a receiver does.
-      const list = verifyRevocationList(stored.signed, trustedSignKeys(deps.keyring));
-      cached = {
-        seq: list.seq,
-        issuedAt: new Date(list.issuedAt * 1000),
-        serials: list.serials,
-        signed: stored.signed,
-      };
+    const stored = listCache
+      ? await listCache.get(LATEST_LIST, () => storedLatestList(deps))
+      : await storedLatestList(deps);
+    if (cached?.seq === stored.seq) return cached;
+    try {
+      cached = verifiedView(deps, stored);
+    } catch (err) {
+      if (!listCache) throw err;
+      // A damaged cache entry must not break the endpoint: Postgres answers instead.
+      await listCache.invalidate(LATEST_LIST);
+      cached = verifiedView(deps, await storedLatestList(deps));
     }
     return cached;
   };
+}
+
+/** Verifying our own bytes catches a corrupted row before a receiver does. */
+function verifiedView(deps: RevocationDeps, stored: StoredRevocationList): RevocationListView {
+  const list = verifyRevocationList(stored.signed, trustedSignKeys(deps.keyring));
+  return {
+    seq: list.seq,
+    issuedAt: new Date(list.issuedAt * 1000),
+    serials: list.serials,
+    signed: stored.signed,
+  };
+}
+
+/** The latest list in Postgres, publishing the empty list 0 first if none exists. */
+async function storedLatestList(deps: RevocationDeps): Promise<StoredRevocationList> {
+  let stored = await latestRevocationList(deps.db);
+  if (!stored) {
+    await deps.db.transaction(async (tx) => {
+      await lockRevocationLists(tx);
+      if (!(await latestRevocationList(tx))) await publishRevocationList(deps, tx);
+    });
+    stored = await latestRevocationList(deps.db);
+  }
+  if (!stored) throw new Error('no revocation list after publishing one');
+  return stored;
 }

@@ -7,7 +7,7 @@
 import { toHex } from '@offpay/crypto';
 import type { Database, Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
-import type { ChallengeStore } from '../../kv/kv.js';
+import type { Cache, ChallengeStore } from '../../kv/kv.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import type { BankKeyring } from '../keys/keys.service.js';
@@ -37,6 +37,7 @@ import {
   type RevocationOutcome,
   type RevokeInput,
 } from './certificates.revocation.js';
+import { revocationListCache } from './certificates.revocation-cache.js';
 
 export type { RevocationOutcome, RevokeInput, RevocationListView, ReleaseReport };
 
@@ -122,6 +123,8 @@ export interface CertificatesDeps {
   keyring: BankKeyring;
   now: () => Date;
   ttl: { payerSeconds: number; payeeSeconds: number };
+  /** Shared cache of the latest revocation list; absent → GET /v1/revocations asks Postgres. */
+  cache?: Cache;
 }
 
 async function payerSync(db: Database, userId: string): Promise<PayerSyncItem[]> {
@@ -159,8 +162,10 @@ async function payerSync(db: Database, userId: string): Promise<PayerSyncItem[]>
  * bank), so receivers can fetch one from the first request on.
  */
 export async function createCertificatesService(
-  deps: CertificatesDeps,
+  input: CertificatesDeps,
 ): Promise<CertificatesService> {
+  const listCache = input.cache ? revocationListCache(input.cache) : undefined;
+  const deps = { ...input, listCache };
   const readLatestList = latestListReader(deps);
   await readLatestList();
   return {

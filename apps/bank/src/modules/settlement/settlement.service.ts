@@ -15,12 +15,13 @@ import {
   verifySettlementBatch,
   fail as protoFail,
   type BankKeys,
+  type FraudKind,
   type SettlementBatch,
   type SettlementResult,
   type Verifier,
 } from '@offpay/protocol';
 import type { Database, Queryable } from '../../db/queryable.js';
-import { bankFail } from '../../errors.js';
+import { bankFail, isBankError } from '../../errors.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import { protocolSigner, trustedSignKeys } from '../keys/keys.signer.js';
@@ -74,6 +75,30 @@ export interface SettlementObserver {
     signed: Uint8Array;
     replayed: boolean;
   }): void;
+  /** A fraud proof was stored (inside the batch's transaction) and its certificate revoked. */
+  fraudProof?(info: {
+    serial: number;
+    kind: FraudKind;
+    paymentIds: [Uint8Array, Uint8Array];
+    proofId: bigint;
+  }): void;
+}
+
+/**
+ * Signed results by batch key, in front of Postgres (the idempotency fast path). `get` answers
+ * null on a miss or any failure and `put` never rejects: the cache never changes an answer.
+ */
+export interface SettlementResultCache {
+  get(batchKey: Uint8Array): Promise<Uint8Array | null>;
+  put(batchKey: Uint8Array, signed: Uint8Array): Promise<void>;
+}
+
+/**
+ * An advisory per-payee lock in front of the Postgres row lock, so instances do not pile up on
+ * one payee's row. `acquire` never rejects (it may grant nothing); correctness never depends on it.
+ */
+export interface SettlementPayeeLock {
+  acquire(payeeSerial: number): Promise<() => Promise<void>>;
 }
 
 /** Dependencies of {@link createSettlementService}. */
@@ -88,6 +113,10 @@ export interface SettlementDeps {
   /** Default: {@link verifyEntriesInThread} with `verifier`. */
   verifyEntries?: EntryVerifier;
   observer?: SettlementObserver;
+  /** Fast path: consulted before Postgres, filled after a batch is answered. */
+  resultCache?: SettlementResultCache;
+  /** Fast path: taken around the settlement transaction. */
+  payeeLock?: SettlementPayeeLock;
 }
 
 const unix = (d: Date) => Math.floor(d.getTime() / 1000);
@@ -99,10 +128,15 @@ export function createSettlementService(deps: SettlementDeps): SettlementService
       const timer = phaseTimer(deps.observer);
       const batch = decodeSettlementBatch(await openBatch(deps.keyring, sealedBatch));
       checkIdempotencyKey(idempotencyKey, batch.batchKey);
-      const payee = await checkPayee(deps, batch);
+      const payee = await findPayee(deps, batch);
+      // An equal batch gets the stored result whatever happened since (DESIGN §5): it is checked
+      // before the payee's current standing, which only gates new settlements.
+      const cached = (await deps.resultCache?.get(batch.batchKey)) ?? null;
+      const stored = cached ?? (await repo.findResult(deps.db, batch.batchKey));
+      if (!stored) checkPayee(deps, batch, payee);
       timer('open');
-      const stored = await repo.findResult(deps.db, batch.batchKey);
       const outcome = stored ? replay(stored) : await verifyAndSettle(deps, batch, payee, timer);
+      if (!cached) await deps.resultCache?.put(batch.batchKey, outcome.signed);
       deps.observer?.answered?.({ payeeSerial: payee.serial, ...outcome });
       return outcome;
     },
@@ -125,9 +159,14 @@ async function verifyAndSettle(
     ? await deps.verifyEntries(batch, bankKeys)
     : verifyEntriesInThread(batch, bankKeys, deps.verifier);
   timer('verify');
-  const outcome = await deps.db.transaction((tx) => settleInTx(deps, tx, batch, payee, entries));
-  timer('transaction');
-  return outcome;
+  const release = await deps.payeeLock?.acquire(payee.serial);
+  try {
+    const outcome = await deps.db.transaction((tx) => settleInTx(deps, tx, batch, payee, entries));
+    timer('transaction');
+    return outcome;
+  } finally {
+    await release?.();
+  }
 }
 
 /** Reports the seconds since the previous mark, per phase. */
@@ -151,6 +190,12 @@ async function openBatch(keyring: BankKeyring, sealedBatch: Uint8Array): Promise
   try {
     return keyring.openSealed(kemKid, info, sealed);
   } catch (e) {
+    // docs/protocol.md §9: every party answers an unknown recipient key with the protocol's code.
+    if (isBankError(e, 'BANK_KEY_UNKNOWN')) {
+      protoFail('PROTO_UNKNOWN_RECIPIENT_KEY', `bank KEM key ${toHex(kemKid)} is not known`, {
+        kemKid: toHex(kemKid),
+      });
+    }
     if (isCryptoError(e)) {
       protoFail(
         'PROTO_SEAL_OPEN_FAILED',
@@ -173,11 +218,16 @@ function checkIdempotencyKey(header: string | undefined, batchKey: Uint8Array): 
   }
 }
 
-/** The payee that signed the batch: known, current, and its signature and chain check out. */
-async function checkPayee(deps: SettlementDeps, batch: SettlementBatch): Promise<repo.PayeeRow> {
+/** The payee certificate the batch names. @throws BANK_UNKNOWN_PAYEE */
+async function findPayee(deps: SettlementDeps, batch: SettlementBatch): Promise<repo.PayeeRow> {
   const payee = await repo.findPayeeByKid(deps.db, batch.payeeKid);
   if (!payee)
     bankFail('BANK_UNKNOWN_PAYEE', `No payee certificate has kid ${toHex(batch.payeeKid)}`);
+  return payee;
+}
+
+/** The payee signed the batch, its chain checks out, and it may still settle. */
+function checkPayee(deps: SettlementDeps, batch: SettlementBatch, payee: repo.PayeeRow): void {
   verifySettlementBatch(batch, payee.signKey, deps.verifier);
   // A payee that closed its own certificate (a retired till) still settles what it accepted; a
   // revoked one (compromised keys) does not: its signature no longer proves the merchant's will.
@@ -187,7 +237,6 @@ async function checkPayee(deps: SettlementDeps, batch: SettlementBatch): Promise
   if (unix(deps.now()) > payee.expiresAt + GRACE_SECONDS) {
     bankFail('BANK_PAYEE_EXPIRED', `Payee certificate ${payee.serial} has expired`);
   }
-  return payee;
 }
 
 function replay(signed: Uint8Array): SettleOutcome {
@@ -279,5 +328,6 @@ function certState(c: repo.LockedCert): CertState & { accountId: string } {
     settled: c.settled,
     certTbs: decodePayerCertificate(c.certTbsSource).tbs,
     released: c.released,
+    proven: c.proven,
   };
 }

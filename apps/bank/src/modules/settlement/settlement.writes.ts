@@ -12,6 +12,7 @@ import {
   type SettlementBatch,
 } from '@offpay/protocol';
 import type { Queryable } from '../../db/queryable.js';
+import { MAX_LEGS } from '../accounts/accounts.domain.js';
 import type { SettlementDecision } from './settlement.domain.js';
 import * as repo from './settlement.repo.js';
 import type { SettlementDeps } from './settlement.service.js';
@@ -76,17 +77,22 @@ async function move(
   sources: Map<string, bigint>,
   payeeAccountId: string,
 ): Promise<void> {
-  if (sources.size === 0) return;
-  let total = 0n;
-  const legs = [...sources].map(([accountId, amount]) => {
-    total += amount;
-    return { accountId, amount: -amount };
-  });
-  await deps.accounts.transfer(tx, {
-    kind,
-    reference,
-    legs: [...legs, { accountId: payeeAccountId, amount: total }],
-  });
+  // A batch may draw on up to 1,000 payers' reserves; a transfer takes at most MAX_LEGS legs, so
+  // the sources go in chunks, each its own balanced transfer (reference suffixed by its chunk).
+  const entries = [...sources];
+  const chunk = MAX_LEGS - 1;
+  for (let start = 0; start < entries.length; start += chunk) {
+    let total = 0n;
+    const legs = entries.slice(start, start + chunk).map(([accountId, amount]) => {
+      total += amount;
+      return { accountId, amount: -amount };
+    });
+    await deps.accounts.transfer(tx, {
+      kind,
+      reference: start === 0 ? reference : `${reference}:${start / chunk}`,
+      legs: [...legs, { accountId: payeeAccountId, amount: total }],
+    });
+  }
 }
 
 /** Stores each fraud proof once and revokes the cheating certificate, in the same transaction. */
@@ -109,6 +115,13 @@ export async function recordFrauds(
       proof: encodeFraudProof(proof),
     });
     await deps.revoke(tx, { serial: f.serial, reason: 'fraud', fraudProofId: id });
+    // Counted and logged at warn (an alert) by the observer: public data only, no payment bytes.
+    deps.observer?.fraudProof?.({
+      serial: f.serial,
+      kind: proof.kind,
+      paymentIds: [proof.first.paymentId, proof.second.paymentId],
+      proofId: id,
+    });
   }
 }
 

@@ -1,0 +1,117 @@
+/**
+ * GET /v1/settlements/events — server-sent events of the caller's payees' settlement outcomes.
+ * The Bearer token goes in the Authorization header only (a token in a URL ends up in logs and
+ * proxies), so browsers read the stream with fetch, not EventSource.
+ */
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { isBankError } from '../../errors.js';
+import { authErrors, bearerSecurity, errorSchema } from '../../http/schemas.js';
+import { requireUser } from '../../plugins/auth.js';
+
+/** Options of {@link eventRoutes}. */
+export interface EventRoutesOptions {
+  /** Seconds between `: heartbeat` comments. */
+  heartbeatSeconds: number;
+}
+
+/** A client that reads slower than events come loses its stream past this many buffered bytes. */
+const MAX_BUFFERED_BYTES = 1 << 20;
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  // nginx would otherwise buffer the stream.
+  'x-accel-buffering': 'no',
+};
+
+const DESCRIPTION = [
+  'Each settled batch of the payee certificate named by ?payeeKid (hex; yours), or of all your',
+  'payee certificates, arrives as `event: settlement` with JSON data {batchKey, payeeKid,',
+  'fromIndex, head, settledAt, results:[{index, paymentId, status, code}]}, whichever bank',
+  'instance settled it. A comment line comes every heartbeat. Events are notifications, not a',
+  'record: after a reconnect, ask GET /v1/settlements/{batchKey} for a batch you are waiting for.',
+].join(' ');
+
+/** The writer side of one open stream. */
+function sseWriter(reply: FastifyReply, onOverflow: () => void) {
+  return (text: string) => {
+    const raw = reply.raw;
+    if (raw.writableEnded || raw.destroyed) return;
+    raw.write(text);
+    if (raw.writableLength > MAX_BUFFERED_BYTES) onOverflow();
+  };
+}
+
+/** Live-event routes. */
+export const eventRoutes: FastifyPluginCallbackZod<EventRoutesOptions> = (app, options, done) => {
+  // Open streams never end by themselves: close them so that app.close() can finish.
+  const streams = new Set<() => void>();
+  app.addHook('preClose', (next) => {
+    for (const close of [...streams]) close();
+    next();
+  });
+
+  app.get(
+    '/v1/settlements/events',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['settlement'],
+        summary: "Your payees' settlement outcomes as server-sent events (text/event-stream)",
+        description: DESCRIPTION,
+        security: bearerSecurity,
+        querystring: z.object({
+          payeeKid: z
+            .string()
+            .regex(/^[0-9a-f]{16}$/)
+            .optional(),
+        }),
+        response: {
+          400: errorSchema,
+          404: errorSchema,
+          429: errorSchema,
+          503: errorSchema,
+          ...authErrors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const user = requireUser(request);
+      const kids = await app.services.events.followable(user.id, request.query.payeeKid);
+      const stream = { close: (): void => undefined };
+      const write = sseWriter(reply, () => stream.close());
+      const unsubscribe = await app.services.events
+        .subscribe(user.id, kids, (data) => write(`event: settlement\ndata: ${data}\n\n`))
+        .catch((err: unknown) => {
+          if (isBankError(err, 'BANK_RATE_LIMITED')) {
+            app.metrics.rateLimited.inc({ group: 'events' });
+            void reply.header('retry-after', '5');
+          }
+          throw err;
+        });
+      reply.hijack();
+      reply.raw.writeHead(200, SSE_HEADERS);
+      write(`retry: 5000\n: following ${kids.length} payee certificate(s)\n\n`);
+      const heartbeat = setInterval(
+        () => write(': heartbeat\n\n'),
+        options.heartbeatSeconds * 1000,
+      );
+      const close = () => {
+        clearInterval(heartbeat);
+        streams.delete(close);
+        void unsubscribe();
+        if (!reply.raw.writableEnded) reply.raw.end();
+      };
+      stream.close = close;
+      streams.add(close);
+      reply.raw.on('close', close);
+      // The client may have gone while we subscribed: then 'close' will not come again.
+      if (request.raw.socket.destroyed) close();
+      return reply;
+    },
+  );
+  done();
+};

@@ -1,0 +1,128 @@
+/**
+ * Rate limits (DESIGN.md §5): login per client address and email, enrollment per user,
+ * settlement per client address. Counted with `@fastify/rate-limit` in the key-value stores'
+ * {@link Counter} (Redis with REDIS_URL, so every instance shares one count; in-process
+ * otherwise). A limited request gets 429 BANK_RATE_LIMITED with `RateLimit-*` and `Retry-After`
+ * headers. When Redis fails the limit is skipped (never a reason to refuse) and the failure is
+ * counted (offpay_redis_failures_total{role="rate-limit"}).
+ *
+ * The limiter is attached by an onRoute hook, so the route modules stay as they are; register
+ * this plugin before the routes. Settlement is limited in onRequest: before the body is read,
+ * let alone decrypted.
+ */
+import { createHash } from 'node:crypto';
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import { DEFAULT_RATE_LIMITS, type BankConfig, type RateLimits } from '../config.js';
+import { BankError } from '../errors.js';
+import type { Counter } from '../kv/kv.js';
+import { normalizeEmail } from '../modules/auth/auth.domain.js';
+
+/** A group of routes sharing one limit (the `group` label of offpay_rate_limited_total). */
+export type RateLimitGroup = 'login' | 'enrollment' | 'settlement';
+
+interface Rule {
+  group: RateLimitGroup;
+  /** onRequest runs before the body is read; preHandler after it is parsed and validated. */
+  hook: 'onRequest' | 'preHandler';
+  key: (request: FastifyRequest) => string;
+}
+
+// Emails are hashed: the counters' keys in Redis carry no personal data.
+const digest = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22);
+const emailOf = (body: unknown) =>
+  typeof body === 'object' && body !== null && 'email' in body && typeof body.email === 'string'
+    ? normalizeEmail(body.email)
+    : '';
+// Enrollment routes authenticate in onRequest first; the limiter follows, so the user is known.
+const enrollment: Rule = {
+  group: 'enrollment',
+  hook: 'onRequest',
+  key: (r) => r.user?.id ?? r.ip,
+};
+
+/** The limited routes, by "METHOD url". */
+const RULES: Readonly<Record<string, Rule>> = {
+  'POST /v1/auth/login': {
+    group: 'login',
+    hook: 'preHandler',
+    key: (r) => `${r.ip}|${digest(emailOf(r.body))}`,
+  },
+  'POST /v1/enrollment/challenge': enrollment,
+  'POST /v1/enrollment/payer': enrollment,
+  'POST /v1/enrollment/payee': enrollment,
+  'POST /v1/settlements': { group: 'settlement', hook: 'onRequest', key: (r) => r.ip },
+};
+
+/** The plugin's store: fixed windows in the key-value {@link Counter}. */
+function counterStore(counter: Counter): FastifyRateLimitStoreCtor {
+  class CounterStore {
+    incr(
+      key: string,
+      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+      timeWindow: number,
+    ): void {
+      counter.incr(key, timeWindow).then(
+        (r) => callback(null, { current: r.count, ttl: r.resetInMs }),
+        (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+      );
+    }
+    child(): CounterStore {
+      return new CounterStore();
+    }
+  }
+  return CounterStore;
+}
+
+type Hook = (request: FastifyRequest, reply: unknown) => Promise<void>;
+
+/** Appends `hook` to the route's own hooks of that kind (after `app.authenticate`, if any). */
+function attach(route: RouteOptions, kind: Rule['hook'], hook: Hook): void {
+  const existing = route[kind] as Hook | Hook[] | undefined;
+  const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
+  (route as unknown as Record<string, Hook[]>)[kind] = [...list, hook];
+}
+
+function limiter(app: FastifyInstance, limits: RateLimits, rule: Rule): Hook {
+  return app.rateLimit({
+    max: limits[rule.group],
+    timeWindow: limits.windowSeconds * 1000,
+    keyGenerator: (request) => `rl:${rule.group}:${rule.key(request)}`,
+    onExceeded: () => app.metrics.rateLimited.inc({ group: rule.group }),
+  }) as unknown as Hook;
+}
+
+export default fp<{ config: BankConfig }>(
+  async (app, { config }) => {
+    const limits = config.rateLimits ?? DEFAULT_RATE_LIMITS;
+    await app.register(rateLimit, {
+      global: false,
+      store: counterStore(app.kv.counter),
+      skipOnError: true,
+      enableDraftSpec: true,
+      errorResponseBuilder: (_request, context) => {
+        // The same figure as the Retry-After header the plugin sets.
+        const retryAfterSeconds = Math.ceil(context.ttl / 1000);
+        return new BankError(
+          'BANK_RATE_LIMITED',
+          `Too many requests: at most ${context.max} every ${limits.windowSeconds} s. ` +
+            `Retry in ${retryAfterSeconds} s.`,
+          { limit: context.max, retryAfterSeconds },
+        );
+      },
+    });
+    const hooks = new Map<RateLimitGroup, Hook>();
+    app.addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      for (const method of methods) {
+        const rule = RULES[`${method} ${route.url}`];
+        if (!rule || limits[rule.group] === 0) continue;
+        const hook = hooks.get(rule.group) ?? limiter(app, limits, rule);
+        hooks.set(rule.group, hook);
+        attach(route, rule.hook, hook);
+      }
+    });
+  },
+  { name: 'offpay-rate-limit', dependencies: ['offpay-kv', 'offpay-services'] },
+);
