@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { PROTO_ERRORS } from '../src/index.js';
 
 const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
-const documented = new Set([...doc.matchAll(/^\|\s*`([A-Z]+_[A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]));
+const documented = new Set(
+  [...doc.matchAll(/^\|\s*`([A-Z]+_[A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]),
+);
 
 describe('docs/errors.md', () => {
   it.each(Object.keys(PROTO_ERRORS))('documents protocol code %s', (code) => {

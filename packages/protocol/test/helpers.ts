@@ -4,7 +4,6 @@
  * test file (key generation and signing cost milliseconds in pure JS).
  */
 import { generateSecretKey, getPublicKey, kid, randomBytes, toHex } from '@offpay/crypto';
-import { expect } from 'vitest';
 import {
   appendToLedger,
   decodeCbor,
@@ -30,6 +29,8 @@ import {
   type PaymentFields,
   type ReceiverContext,
 } from '../src/index.js';
+
+export { codeOf, expectCode } from './expect-code.js';
 
 /** The device and bank clock of most tests (Unix seconds, January 2027). */
 export const NOW = 1_800_000_000;
@@ -211,28 +212,6 @@ export class MemoryReceiver {
     list.push(accepted.payment);
     this.bySerial.set(accepted.payment.serial, list);
     return accepted;
-  }
-}
-
-/** Asserts that `fn` throws an offpay error with `code` (and, if given, these details). */
-export function expectCode(
-  fn: () => unknown,
-  code: string,
-  details?: Record<string, unknown>,
-): void {
-  const expected: Record<string, unknown> = { code };
-  if (details !== undefined) expected.details = expect.objectContaining(details) as unknown;
-  expect(fn).toThrow(expect.objectContaining(expected));
-}
-
-/** The code of the error `fn` throws, or undefined when it returns normally. */
-export function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    return typeof code === 'string' ? code : `not a coded error: ${String(e)}`;
   }
 }
 

@@ -24,7 +24,7 @@ export const FILE_MESSAGE_TYPES = [
 /** The kind of message a file holds. */
 export type FileMessageType = (typeof FILE_MESSAGE_TYPES)[number];
 
-/** Readable, untrusted fields of a file: short strings or numbers, for people only. */
+/** Readable, untrusted fields of a file: short strings or whole numbers, for people only. */
 export type ReadableFields = Record<string, string | number>;
 
 /** A decoded file: its message type, the message bytes and the (untrusted) readable fields. */
@@ -48,7 +48,11 @@ const CORE_KEYS: ReadonlySet<string> = new Set(['offpay', 'type', 'data']);
 // Plain identifiers only: also keeps `__proto__` and other odd keys out of the result.
 const READABLE_KEY = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
-const readableValue = z.union([z.string().max(MAX_READABLE_CHARS), z.number()]);
+// Numbers shown to people are whole (an index, a count): no float ever rides along with money.
+const readableValue = z.union([
+  z.string().max(MAX_READABLE_CHARS),
+  z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+]);
 
 const coreSchema = z.strictObject({
   offpay: z.literal(FILE_VERSION, 'offpay must be 1 (this app reads version 1 files)'),

@@ -11,7 +11,7 @@ import {
   qrVersionFor,
   splitIntoParts,
 } from '../../src/transport/index.js';
-import { codeOf, expectCode } from './expect-code.js';
+import { codeOf, expectCode } from '../expect-code.js';
 
 const QR_ALPHANUMERIC = /^[0-9A-Z $%*+\-./:]*$/;
 

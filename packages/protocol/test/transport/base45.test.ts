@@ -6,7 +6,7 @@ import {
   decodeBase45,
   encodeBase45,
 } from '../../src/transport/index.js';
-import { expectCode } from './expect-code.js';
+import { expectCode } from '../expect-code.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -10,7 +10,7 @@ import {
   qrTextLength,
   qrVersionFor,
 } from '../../src/transport/index.js';
-import { expectCode } from './expect-code.js';
+import { expectCode } from '../expect-code.js';
 
 const QR_ALPHANUMERIC = /^[0-9A-Z $%*+\-./:]*$/;
 

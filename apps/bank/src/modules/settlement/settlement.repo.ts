@@ -3,6 +3,16 @@ import type { ChainLink } from '@offpay/protocol';
 import type { Queryable } from '../../db/queryable.js';
 
 // Hex through Buffer (native): these arrays hold every entry of a batch, signed bytes included.
+/**
+ * A bigint column as the protocol's safe integer (the schema's CHECKs keep amounts, counters and
+ * serials within 2^53 − 1); throws rather than round if a row ever breaks that.
+ */
+function safeInteger(value: bigint): number {
+  if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new RangeError(`${value} is not a safe integer`);
+  return Number(value);
+}
+
 const hexArray = (values: readonly Uint8Array[]) =>
   values.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex'));
 
@@ -149,15 +159,15 @@ export async function settledLinks(
     [serials.map(String)],
   );
   for (const r of rows) {
-    const serial = Number(r.serial);
+    const serial = safeInteger(r.serial);
     const list = out.get(serial) ?? [];
     list.push({
       paymentId: r.payment_id,
       serial,
-      counter: Number(r.counter),
+      counter: safeInteger(r.counter),
       prev: r.prev,
-      spent: Number(r.spent),
-      amount: Number(r.amount),
+      spent: safeInteger(r.spent),
+      amount: safeInteger(r.amount),
     });
     out.set(serial, list);
   }

@@ -1,3 +1,4 @@
+/** Assertions on offpay's coded errors, shared by every protocol test file. */
 import { expect } from 'vitest';
 
 /** Asserts that `fn` throws an offpay error with `code` (and, if given, these details). */
@@ -11,12 +12,13 @@ export function expectCode(
   expect(fn).toThrow(expect.objectContaining(expected));
 }
 
-/** The code of the error `fn` throws, or undefined when it returns. */
+/** The code of the error `fn` throws, or undefined when it returns normally. */
 export function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
     return undefined;
   } catch (e) {
-    return (e as { code?: string }).code;
+    const code = (e as { code?: unknown }).code;
+    return typeof code === 'string' ? code : `not a coded error: ${String(e)}`;
   }
 }
