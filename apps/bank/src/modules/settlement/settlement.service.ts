@@ -3,17 +3,13 @@
  * the settlement rule in ONE database transaction — all of it or none of it. The bank derives the
  * batch key itself; an equal batch gets the stored result whatever key it carries.
  */
-import { equalBytes, isCryptoError, toHex } from '@offpay/crypto';
+import { equalBytes, toHex } from '@offpay/crypto';
 import {
   decodePayerCertificate,
   decodeSettlementBatch,
   decodeSettlementResult,
   encodeSettlementResult,
-  GRACE_SECONDS,
-  readSealedBatch,
   signSettlementResult,
-  verifySettlementBatch,
-  fail as protoFail,
   type BankKeys,
   type FraudKind,
   type SettlementBatch,
@@ -21,13 +17,20 @@ import {
   type Verifier,
 } from '@offpay/protocol';
 import type { Database, Queryable } from '../../db/queryable.js';
-import { bankFail, isBankError } from '../../errors.js';
+import { bankFail } from '../../errors.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import { protocolSigner, trustedSignKeys } from '../keys/keys.signer.js';
 import type { BankKeyring } from '../keys/keys.service.js';
 import { decideSettlement, type BatchEntry, type CertState } from './settlement.domain.js';
 import * as repo from './settlement.repo.js';
+import {
+  checkIdempotencyKey,
+  checkPayee,
+  findPayee,
+  openBatch,
+  unix,
+} from './settlement.intake.js';
 import { verifyEntriesInThread } from './settlement.verify.js';
 import { recordFrauds, writeOutcomes } from './settlement.writes.js';
 
@@ -119,8 +122,6 @@ export interface SettlementDeps {
   payeeLock?: SettlementPayeeLock;
 }
 
-const unix = (d: Date) => Math.floor(d.getTime() / 1000);
-
 /** Builds the settlement service. */
 export function createSettlementService(deps: SettlementDeps): SettlementService {
   return {
@@ -177,66 +178,6 @@ function phaseTimer(observer: SettlementObserver | undefined) {
     observer?.phase?.(phase, (now - last) / 1000);
     last = now;
   };
-}
-
-/**
- * Opens the sealed batch in the keyring; a failure to open is the protocol's code. A KEM kid this
- * instance does not know may have been made by another instance's rotation: reload once.
- */
-async function openBatch(keyring: BankKeyring, sealedBatch: Uint8Array): Promise<Uint8Array> {
-  const { kemKid, info, sealed } = readSealedBatch(sealedBatch);
-  const known = keyring.list('kem').some((k) => equalBytes(k.kid, kemKid));
-  if (!known) await keyring.reload();
-  try {
-    return keyring.openSealed(kemKid, info, sealed);
-  } catch (e) {
-    // docs/protocol.md §9: every party answers an unknown recipient key with the protocol's code.
-    if (isBankError(e, 'BANK_KEY_UNKNOWN')) {
-      protoFail('PROTO_UNKNOWN_RECIPIENT_KEY', `bank KEM key ${toHex(kemKid)} is not known`, {
-        kemKid: toHex(kemKid),
-      });
-    }
-    if (isCryptoError(e)) {
-      protoFail(
-        'PROTO_SEAL_OPEN_FAILED',
-        'the settlement batch could not be opened: damaged or tampered',
-      );
-    }
-    throw e;
-  }
-}
-
-function checkIdempotencyKey(header: string | undefined, batchKey: Uint8Array): void {
-  if (header === undefined) return;
-  if (!/^[0-9a-fA-F]{64}$/.test(header)) {
-    bankFail('BANK_IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 64 hexadecimal characters');
-  }
-  if (header.toLowerCase() !== toHex(batchKey)) {
-    bankFail('BANK_IDEMPOTENCY_KEY_MISMATCH', 'Idempotency-Key is not the key of this batch', {
-      batchKey: toHex(batchKey),
-    });
-  }
-}
-
-/** The payee certificate the batch names. @throws BANK_UNKNOWN_PAYEE */
-async function findPayee(deps: SettlementDeps, batch: SettlementBatch): Promise<repo.PayeeRow> {
-  const payee = await repo.findPayeeByKid(deps.db, batch.payeeKid);
-  if (!payee)
-    bankFail('BANK_UNKNOWN_PAYEE', `No payee certificate has kid ${toHex(batch.payeeKid)}`);
-  return payee;
-}
-
-/** The payee signed the batch, its chain checks out, and it may still settle. */
-function checkPayee(deps: SettlementDeps, batch: SettlementBatch, payee: repo.PayeeRow): void {
-  verifySettlementBatch(batch, payee.signKey, deps.verifier);
-  // A payee that closed its own certificate (a retired till) still settles what it accepted; a
-  // revoked one (compromised keys) does not: its signature no longer proves the merchant's will.
-  if (payee.status === 'revoked') {
-    bankFail('BANK_PAYEE_REVOKED', `Payee certificate ${payee.serial} is revoked`);
-  }
-  if (unix(deps.now()) > payee.expiresAt + GRACE_SECONDS) {
-    bankFail('BANK_PAYEE_EXPIRED', `Payee certificate ${payee.serial} has expired`);
-  }
 }
 
 function replay(signed: Uint8Array): SettleOutcome {
