@@ -196,9 +196,9 @@ export class World {
   }
 
   /** Enrolls a payer device with `limit` reserved. */
-  async payer(limit: bigint, funds = limit): Promise<PayerDevice> {
-    const user = await this.user('Alice Payer');
-    await this.fund(user, funds);
+  async payer(limit: bigint, funds = limit, currency = 'EUR'): Promise<PayerDevice> {
+    const user = await this.user(currency === 'EUR' ? 'Alice Payer' : 'Foreign Payer', currency);
+    await this.fund(user, funds, currency);
     const secretKey = generateSecretKey();
     const signKey = getPublicKey(secretKey);
     const { challengeId, challenge } = await this.challenge(user);
@@ -368,31 +368,7 @@ export class World {
 
   /** Enrolls a payer device for a new user whose account is in `currency` (funded with `limit`). */
   async payerIn(currency: string, limit: bigint): Promise<PayerDevice> {
-    const user = await this.user('Foreign Payer', currency);
-    await this.fund(user, limit, currency);
-    const secretKey = generateSecretKey();
-    const signKey = getPublicKey(secretKey);
-    const { challengeId, challenge } = await this.challenge(user);
-    const signature = signEnrollment(
-      { kind: 'payer', challenge, signKey, kemKey: new Uint8Array(0) },
-      secretKey,
-    );
-    const res = await this.app.inject({
-      method: 'POST',
-      url: '/v1/enrollment/payer',
-      headers: auth(user),
-      payload: {
-        challengeId,
-        signKey: toBase64Url(signKey),
-        signature: toBase64Url(signature),
-        limitMinor: limit.toString(),
-      },
-    });
-    if (res.statusCode >= 300) throw new Error(`enroll payer: ${res.statusCode} ${res.body}`);
-    const cert = decodePayerCertificate(
-      fromBase64Url(res.json<{ certificate: string }>().certificate),
-    );
-    return { user, secretKey, cert, chain: initialChainState(cert) };
+    return this.payer(limit, limit, currency);
   }
 }
 
