@@ -1,0 +1,51 @@
+/**
+ * The apps' own error codes (APP_*), beside the protocol's PROTO_* and the bank's BANK_* codes.
+ * Every code has a plain-words meaning in `wording.ts` and a row in docs/errors.md.
+ */
+export const APP_ERRORS = {
+  APP_PASSPHRASE_TOO_SHORT: 'The passphrase is shorter than 8 characters.',
+  APP_WRONG_PASSPHRASE: 'The passphrase does not open this wallet or backup.',
+  APP_VAULT_MISSING: 'No keys are stored on this device yet: set the app up or restore a backup.',
+  APP_VAULT_LOCKED: 'The keys are locked: enter the passphrase first.',
+  APP_BACKUP_INVALID: 'The file is not an offpay backup, or it is damaged.',
+  APP_BACKUP_WRONG_APP: 'The backup belongs to the other app (sender vs receiver).',
+  APP_STORAGE_FAILED: "The browser's storage refused to save; nothing was changed.",
+  APP_OFFLINE: 'The bank cannot be reached (no network, or the bank is down).',
+  APP_BANK_RESPONSE: 'The bank answered with something this app does not understand.',
+  APP_CAMERA_UNAVAILABLE: 'The camera cannot be used (no camera, or permission refused).',
+  APP_NO_QR_FOUND: 'No offpay QR code was found in the picture.',
+  APP_INPUT_TOO_LARGE: 'The file or pasted text is too large to be an offpay message.',
+  APP_NOT_ENROLLED: 'This device has no certificate from the bank yet: enroll first (online).',
+  APP_MUST_ENROLL_AGAIN:
+    'This wallet was restored from a backup: enroll again before paying (a new key and certificate).',
+  APP_REQUEST_UNKNOWN: 'The payment does not answer any open request of this till.',
+  APP_PAYER_CAP_EXCEEDED: "Accepting this payment would pass this till's cap for one payer.",
+  APP_CURRENCY_MISMATCH: 'The request is in another currency than this wallet.',
+} as const;
+
+export type AppErrorCode = keyof typeof APP_ERRORS;
+
+/** An app-level failure with a stable code; `message` is safe to show (never holds a secret). */
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string = APP_ERRORS[code],
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+/** An error answered by the bank: its stable code (BANK_* or PROTO_*), HTTP status and details. */
+export class BankError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'BankError';
+  }
+}
