@@ -20,6 +20,7 @@ import { settlementRoutes } from './modules/settlement/settlement.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { keyRoutes } from './modules/keys/keys.routes.js';
 import authPlugin from './plugins/auth.js';
+import corsPlugin from './plugins/cors.js';
 import dbPlugin from './plugins/db.js';
 import demoPlugin from './plugins/demo.js';
 import errorHandler, { sendError } from './plugins/error-handler.js';
@@ -58,6 +59,7 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(errorHandler);
+  await app.register(corsPlugin, { config });
   await app.register(swaggerPlugin, { config });
   await app.register(dbPlugin, { config, ...(deps.database ? { database: deps.database } : {}) });
   await app.register(kvPlugin, { config, ...(deps.stores ? { stores: deps.stores } : {}) });

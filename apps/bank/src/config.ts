@@ -66,6 +66,17 @@ const envSchema = z
     RATE_LIMIT_SETTLEMENT: z.coerce.number().int().min(0).max(1_000_000).default(300),
     // Client addresses from X-Forwarded-For behind a proxy: true, or the proxies' addresses/CIDRs.
     TRUST_PROXY: optionalString,
+    // Browser origins allowed to call the API (the sender and receiver apps), comma-separated.
+    CORS_ORIGINS: optionalString.pipe(
+      z
+        .string()
+        .transform((v) => v.split(',').map((o) => o.trim()))
+        .refine(
+          (list) => list.every(isOrigin),
+          'a comma-separated list of origins like http://127.0.0.1:5173 (scheme, host, port; no path)',
+        )
+        .optional(),
+    ),
     EVENTS_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(5),
     EVENTS_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
     // Signature checks on worker threads (docs/PERFORMANCE.md "apps/bank"); 0 = in-thread only.
@@ -117,6 +128,14 @@ export interface EventsConfig {
 /** Live-event settings when the configuration names none. */
 export const DEFAULT_EVENTS: EventsConfig = { maxStreamsPerUser: 5, heartbeatSeconds: 15 };
 
+/** The apps as `pnpm start` serves them (apps/sender on 5173, apps/receiver on 5174). */
+export const DEFAULT_CORS_ORIGINS = [
+  'http://127.0.0.1:5173',
+  'http://localhost:5173',
+  'http://127.0.0.1:5174',
+  'http://localhost:5174',
+];
+
 /** Everything the bank needs to start; built from the environment or by tests. */
 export interface BankConfig {
   port: number;
@@ -151,6 +170,8 @@ export interface BankConfig {
   events?: EventsConfig;
   /** Fastify's `trustProxy` (whose X-Forwarded-For to believe); absent → none. */
   trustProxy?: boolean | string;
+  /** Origins whose pages may call the API (CORS); absent → {@link DEFAULT_CORS_ORIGINS}. */
+  corsOrigins?: string[];
   /** Alert thresholds; absent → 5 bad signatures from one address within 60 s. */
   alerts?: { badSignatures: number; windowSeconds: number };
 }
@@ -206,8 +227,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
       heartbeatSeconds: e.EVENTS_HEARTBEAT_SECONDS,
     },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    corsOrigins: e.CORS_ORIGINS ?? DEFAULT_CORS_ORIGINS,
     alerts: { badSignatures: e.ALERT_BAD_SIGNATURES, windowSeconds: e.ALERT_WINDOW_SECONDS },
   };
+}
+
+/** True for a bare web origin: http(s), a host, an optional port, nothing after. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
 }
 
 /** TRUST_PROXY: unset/false → no proxy; true → any; else a comma list of addresses or CIDRs. */

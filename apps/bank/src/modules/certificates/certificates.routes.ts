@@ -147,6 +147,9 @@ export const certificateRoutes: FastifyPluginCallbackZod = (app, _options, done)
         issuedAt: list.issuedAt.toISOString(),
         serials: list.serials.map(String),
         signed: toBase64Url(list.signed),
+        // Not part of the signed list: a lower bound of the bank's clock (cached ≤ 30 s), which
+        // apps keep to refuse a device clock set back (DESIGN.md §3 "Clocks").
+        bankTime: app.now().toISOString(),
       };
     },
   );

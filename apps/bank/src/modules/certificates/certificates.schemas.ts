@@ -103,6 +103,11 @@ export const revocationListResponse = z.object({
   issuedAt: z.iso.datetime(),
   serials: z.array(serialOut).describe('Revoked payer serials that could still settle, ascending'),
   signed: z.string().describe('The signed list, CBOR [tbs, signature], base64url (§11)'),
+  bankTime: z.iso
+    .datetime()
+    .describe(
+      "The bank's clock when answering (up to 30 s old when cached): apps refuse a device clock before it",
+    ),
 });
 
 const syncPayment = z.object({
