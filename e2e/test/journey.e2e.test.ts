@@ -1,0 +1,242 @@
+/**
+ * The README walk-through, done by a person with two phones: set up the wallet and the till,
+ * enroll, go offline, pay by files and by QR codes (a picture and the camera), get receipts,
+ * see a tampered file and a second copy refused, reload offline, restore the wallet on a new
+ * phone (it must enroll again), come back online, settle with live status and check the bank.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import {
+  click,
+  download,
+  enroll,
+  heading,
+  onScreen,
+  openApp,
+  openFile,
+  photoOfQr,
+  PHONE,
+  ready,
+  screenshot,
+  see,
+  setUp,
+  signIn,
+  unlock,
+} from './support/apps.js';
+import { ALICE, BOB, balances } from './support/bank.js';
+import { launchBrowser, type TestBrowser } from './support/browser.js';
+import { startStack, type Stack } from './support/stack.js';
+
+const WALLET_PASSPHRASE = 'correct horse battery';
+const TILL_PASSPHRASE = 'market stall 42';
+
+let stack: Stack;
+let tb: TestBrowser;
+let senderContext: BrowserContext;
+let receiverContext: BrowserContext;
+let sender: Page;
+let receiver: Page;
+let before: { alice: Record<string, bigint>; bob: Record<string, bigint> };
+
+beforeAll(async () => {
+  stack = await startStack();
+  tb = await launchBrowser();
+  senderContext = await tb.browser.newContext({ ...PHONE });
+  receiverContext = await tb.browser.newContext({ ...PHONE, permissions: ['camera'] });
+  before = {
+    alice: await balances(stack.bankUrl, ALICE),
+    bob: await balances(stack.bankUrl, BOB),
+  };
+});
+
+afterAll(async () => {
+  await tb?.close();
+  await stack?.stop();
+});
+
+/** Makes a request on the till and returns to its "Waiting for payment" screen. */
+async function requestPayment(amount: string, memo: string): Promise<void> {
+  await click(receiver, 'Request payment');
+  await onScreen(receiver, 'Request payment');
+  await receiver.getByLabel('Amount').fill(amount);
+  await receiver.getByLabel('Memo').fill(memo);
+  await click(receiver, 'Show request');
+  await onScreen(receiver, 'Waiting for payment');
+}
+
+async function home(page: Page, title: string): Promise<void> {
+  if (!(await heading(page, title).isVisible())) await click(page, 'Home');
+  await onScreen(page, title);
+}
+
+describe('a payment from first run to settlement', () => {
+  it('sets up and enrolls both apps while online', async () => {
+    sender = await openApp(senderContext, stack.senderUrl);
+    await onScreen(sender, 'Set up your wallet');
+    await screenshot(sender, 'sender-setup');
+    await setUp(sender, {
+      bankUrl: stack.bankUrl,
+      passphrase: WALLET_PASSPHRASE,
+      create: 'Create wallet',
+    });
+    await enroll(sender, { ...ALICE, allowance: '20.00' });
+    await onScreen(sender, 'Wallet');
+    await see(sender, '20.00 EUR left');
+
+    receiver = await openApp(receiverContext, stack.receiverUrl);
+    await onScreen(receiver, 'Set up your till');
+    await setUp(receiver, {
+      bankUrl: stack.bankUrl,
+      passphrase: TILL_PASSPHRASE,
+      create: 'Create till',
+    });
+    await enroll(receiver, BOB);
+    await onScreen(receiver, 'Till');
+    await see(receiver, "Bob's Market");
+  });
+
+  it('pays by files with both phones offline', async () => {
+    await senderContext.setOffline(true);
+    await receiverContext.setOffline(true);
+
+    await requestPayment('2.50', 'Coffee');
+    await screenshot(receiver, 'receiver-request');
+    const request = await download(receiver);
+
+    await click(sender, 'Pay');
+    await onScreen(sender, 'Pay');
+    await openFile(sender, request);
+    await onScreen(sender, 'Confirm payment');
+    await see(sender, "Bob's Market");
+    await see(sender, '2.50 EUR');
+    await screenshot(sender, 'sender-confirm');
+    await click(sender, 'Confirm and pay');
+    await onScreen(sender, 'Show this to the receiver');
+    await screenshot(sender, 'sender-payment');
+    const payment = await download(sender);
+
+    await openFile(receiver, payment);
+    await see(receiver, 'Payment accepted');
+    await screenshot(receiver, 'receiver-accepted');
+    const receipt = await download(receiver);
+
+    await openFile(sender, receipt);
+    await see(sender, 'Receipt checked');
+    await home(sender, 'Wallet');
+    await see(sender, '17.50 EUR left');
+
+    // The same payment again, and a copy with one character of its data changed.
+    await home(receiver, 'Till');
+    await requestPayment('1.25', 'Croissant');
+    const tampered = JSON.parse(payment.text) as { data: string };
+    const i = Math.floor(tampered.data.length / 2);
+    tampered.data = `${tampered.data.slice(0, i)}${tampered.data[i] === 'A' ? 'B' : 'A'}${tampered.data.slice(i + 1)}`;
+    await openFile(receiver, { name: 'tampered.json', text: JSON.stringify(tampered) });
+    await see(receiver, 'Damaged or tampered');
+    await openFile(receiver, payment);
+    await see(receiver, 'Already accepted');
+    await screenshot(receiver, 'receiver-refused');
+  });
+
+  it('pays by QR codes: a picture of the request, the camera for the payment', async () => {
+    await click(sender, 'Pay');
+    await onScreen(sender, 'Pay');
+    await sender.getByLabel('Scan a picture').setInputFiles({
+      name: 'request.png',
+      mimeType: 'image/png',
+      buffer: await photoOfQr(receiver, 'Payment request QR code'),
+    });
+    await onScreen(sender, 'Confirm payment');
+    await see(sender, '1.25 EUR');
+    await click(sender, 'Confirm and pay');
+    await onScreen(sender, 'Show this to the receiver');
+
+    tb.showToCamera([await photoOfQr(sender, 'Payment QR code')]);
+    await click(receiver, 'Scan with camera');
+    await see(receiver, 'Payment accepted');
+
+    await sender.getByLabel('Scan a picture').setInputFiles({
+      name: 'receipt.png',
+      mimeType: 'image/png',
+      buffer: await photoOfQr(receiver, 'Receipt QR code'),
+    });
+    await see(sender, 'Receipt checked');
+  });
+
+  it('keeps every state across a reload while offline', async () => {
+    await sender.reload();
+    await ready(sender);
+    await unlock(sender, WALLET_PASSPHRASE);
+    await onScreen(sender, 'Wallet');
+    await see(sender, '16.25 EUR left');
+    await click(sender, 'History');
+    await onScreen(sender, 'History');
+    await expect.poll(() => sender.getByText('receipted', { exact: true }).count()).toBe(2);
+    await screenshot(sender, 'sender-history');
+
+    await receiver.reload();
+    await ready(receiver);
+    await unlock(receiver, TILL_PASSPHRASE);
+    await onScreen(receiver, 'Till');
+    await click(receiver, 'Ledger');
+    await see(receiver, 'Ledger intact: 2 entries');
+    await screenshot(receiver, 'receiver-ledger');
+  });
+
+  it('makes a wallet restored on a new phone enroll again before it pays', async () => {
+    await home(sender, 'Wallet');
+    await click(sender, 'Backup and settings');
+    await sender.getByLabel('Passphrase for backup').fill(WALLET_PASSPHRASE);
+    const backup = await download(sender, 'Download backup');
+
+    const phone = await tb.browser.newContext({ ...PHONE });
+    const restored = await openApp(phone, stack.senderUrl);
+    await onScreen(restored, 'Set up your wallet');
+    await restored.getByLabel('Backup file').setInputFiles({
+      name: backup.name,
+      mimeType: 'application/json',
+      buffer: Buffer.from(backup.text),
+    });
+    await restored.getByLabel('Backup passphrase').fill(WALLET_PASSPHRASE);
+    await click(restored, 'Restore');
+    await onScreen(restored, 'Enroll with your bank');
+    await see(restored, 'Restored from a backup: enroll again before paying');
+    await expect(restored.getByRole('button', { name: 'Pay', exact: true }).count()).resolves.toBe(
+      0,
+    );
+    await enroll(restored, { ...ALICE, allowance: '10.00' });
+    await onScreen(restored, 'Wallet');
+    await see(restored, '10.00 EUR left');
+    await phone.close();
+  });
+
+  it('settles back online with live status, and the bank balances match', async () => {
+    await receiverContext.setOffline(false);
+    await home(receiver, 'Till');
+    await click(receiver, 'Settle');
+    await onScreen(receiver, 'Settle');
+    await click(receiver, 'Settle now');
+    await signIn(receiver, BOB);
+    await expect
+      .poll(() => receiver.getByText('Settled', { exact: true }).count(), { timeout: 60_000 })
+      .toBe(2);
+    await screenshot(receiver, 'receiver-settled');
+
+    await senderContext.setOffline(false);
+    await home(sender, 'Wallet');
+    await click(sender, 'Sync with bank');
+    await signIn(sender, ALICE);
+    await click(sender, 'History');
+    await expect
+      .poll(() => sender.getByText('settled', { exact: true }).count(), { timeout: 60_000 })
+      .toBe(2);
+    await home(sender, 'Wallet');
+    await screenshot(sender, 'sender-home');
+
+    const alice = await balances(stack.bankUrl, ALICE);
+    const bob = await balances(stack.bankUrl, BOB);
+    // Bob received 2.50 + 1.25; Alice reserved 20.00 and, on the restored phone, 10.00.
+    expect((bob['customer'] ?? 0n) - (before.bob['customer'] ?? 0n)).toBe(375n);
+    expect((before.alice['customer'] ?? 0n) - (alice['customer'] ?? 0n)).toBe(3000n);
+  });
+});
