@@ -3,6 +3,22 @@
  * network failure is AppError APP_OFFLINE, a refusal is BankError with the bank's code. Tokens
  * are passed in by the caller and kept in memory only (never localStorage, never a URL).
  */
+import { toBase64Url } from '@offpay/crypto';
+import {
+  accountsView,
+  challengeView,
+  keysView,
+  loginView,
+  payeeView,
+  payerSyncView,
+  payerView,
+  revocationsView,
+  settlementEventView,
+  settlementView,
+} from './bank-views.js';
+import { AppError } from './errors.js';
+import { readBounded, readJson, refusal, send } from './http.js';
+import { SseParser } from './sse.js';
 
 /** GET /v1/keys, decoded: what the apps pin at enrollment. */
 export interface BankKeysInfo {
@@ -37,6 +53,11 @@ export interface PayerSync {
     limitMinor: string;
     settledMinor: string;
     expiresAt: string;
+    /** Extra fields the bank sends (always set by {@link BankClient.payerSync}). */
+    currency?: string;
+    reserveRemainingMinor?: string;
+    /** True when the bank listed only the newest payments of this certificate. */
+    paymentsTruncated?: boolean;
     payments: { paymentId: string; counter: number; amountMinor: string; settledAt: string }[];
   }[];
 }
@@ -67,74 +88,205 @@ export interface AccountView {
   balanceMinor: string;
 }
 
+/** Options of {@link BankClient.events}. */
+export interface EventStreamOptions {
+  /** Called once when an open stream ends (abort, the bank closed it, or the network dropped). */
+  onClose?: () => void;
+}
+
+function bearer(token: string): Record<string, string> {
+  if (typeof token !== 'string' || !/^[\x21-\x7e]{1,8192}$/.test(token)) {
+    // Never echo the token: only say that it is unusable.
+    throw new TypeError('token: a non-empty printable access token');
+  }
+  return { authorization: `Bearer ${token}` };
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
+
+/** The bank's HTTP API. Every method: @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankError */
 export class BankClient {
   constructor(
     readonly baseUrl: string,
     private readonly fetchImpl: typeof fetch = (...args) => fetch(...args),
-  ) {
-    void this.fetchImpl;
+  ) {}
+
+  private url(path: string): string {
+    return `${this.baseUrl.replace(/\/+$/, '')}${path}`;
   }
 
+  private async call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    view: (json: unknown) => T,
+    options: { token?: string; body?: unknown; fresh?: boolean } = {},
+  ): Promise<T> {
+    const headers: Record<string, string> = {
+      ...(options.body === undefined ? { accept: 'application/json' } : JSON_HEADERS),
+      ...(options.token === undefined ? {} : bearer(options.token)),
+    };
+    const response = await send(this.fetchImpl, this.url(path), {
+      method,
+      headers,
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      // Bank time and revocations must be the bank's current answer, not a cached one.
+      ...(options.fresh ? { cache: 'no-store' as const } : {}),
+    });
+    return readJson(response, `${method} ${path}`, view);
+  }
+
+  /** GET /v1/keys: the keys to pin. */
   keys(): Promise<BankKeysInfo> {
-    throw new Error('app-kit: BankClient.keys not implemented yet');
+    return this.call('GET', '/v1/keys', keysView);
   }
-  /** @returns the access token */
+
+  /** POST /v1/auth/login. @returns the access token */
   login(email: string, password: string): Promise<string> {
-    void email;
-    void password;
-    throw new Error('app-kit: BankClient.login not implemented yet');
+    return this.call('POST', '/v1/auth/login', loginView, { body: { email, password } });
   }
+
+  /** POST /v1/enrollment/challenge: a single-use challenge (5 minutes) to sign. */
   challenge(token: string): Promise<{ challengeId: string; challenge: Uint8Array }> {
-    void token;
-    throw new Error('app-kit: not implemented yet');
+    return this.call('POST', '/v1/enrollment/challenge', challengeView, { token });
   }
+
+  /** POST /v1/enrollment/payer: certifies the payer key, reserving `limitMinor`. */
   enrollPayer(
     token: string,
     body: { challengeId: string; signKey: Uint8Array; signature: Uint8Array; limitMinor: bigint },
   ): Promise<EnrolledCertificate & { limitMinor: string }> {
-    void token;
-    void body;
-    throw new Error('app-kit: not implemented yet');
+    return this.call('POST', '/v1/enrollment/payer', payerView, {
+      token,
+      body: {
+        challengeId: body.challengeId,
+        signKey: toBase64Url(body.signKey),
+        signature: toBase64Url(body.signature),
+        limitMinor: body.limitMinor.toString(),
+      },
+    });
   }
+
+  /** POST /v1/enrollment/payee: certifies the receiver's keys under its display name. */
   enrollPayee(
     token: string,
     body: { challengeId: string; signKey: Uint8Array; kemKey: Uint8Array; signature: Uint8Array },
   ): Promise<EnrolledCertificate & { displayName: string }> {
-    void token;
-    void body;
-    throw new Error('app-kit: not implemented yet');
+    return this.call('POST', '/v1/enrollment/payee', payeeView, {
+      token,
+      body: {
+        challengeId: body.challengeId,
+        signKey: toBase64Url(body.signKey),
+        kemKey: toBase64Url(body.kemKey),
+        signature: toBase64Url(body.signature),
+      },
+    });
   }
+
+  /** GET /v1/revocations: the signed list and the bank's clock (Unix seconds). */
   revocations(): Promise<RevocationsInfo> {
-    throw new Error('app-kit: not implemented yet');
+    return this.call('GET', '/v1/revocations', revocationsView, { fresh: true });
   }
+
+  /** GET /v1/payer/sync: what settled per payer certificate, and the bank's clock. */
   payerSync(token: string): Promise<PayerSync> {
-    void token;
-    throw new Error('app-kit: not implemented yet');
+    return this.call('GET', '/v1/payer/sync', payerSyncView, { token, fresh: true });
   }
+
+  /** GET /v1/accounts/me: the caller's accounts and balances. */
   accounts(token: string): Promise<AccountView[]> {
-    void token;
-    throw new Error('app-kit: not implemented yet');
+    return this.call('GET', '/v1/accounts/me', accountsView, { token, fresh: true });
   }
+
   /** POST /v1/settlements with the sealed batch bytes (no login). */
   settle(sealedBatch: Uint8Array): Promise<SettlementAnswer> {
-    void sealedBatch;
-    throw new Error('app-kit: not implemented yet');
+    return this.call('POST', '/v1/settlements', settlementView, {
+      body: { sealed: toBase64Url(sealedBatch) },
+    });
   }
+
   /**
    * GET /v1/settlements/events as a stream read with fetch (Bearer header; EventSource cannot
    * send one). Calls `onEvent` per `settlement` event until `signal` aborts. Resolves once the
    * stream is open (so the caller may then post the batch), and never rejects after that.
+   * Before that it rejects like every call (an abort rejects with the signal's reason). Events
+   * of the wrong shape are skipped; an error thrown by `onEvent` does not end the stream.
    */
-  events(
+  async events(
     token: string,
     payeeKidHex: string,
     onEvent: (event: SettlementAnswer) => void,
     signal: AbortSignal,
+    options: EventStreamOptions = {},
   ): Promise<void> {
-    void token;
-    void payeeKidHex;
-    void onEvent;
-    void signal;
-    throw new Error('app-kit: not implemented yet');
+    if (!/^[0-9a-f]{16}$/.test(payeeKidHex)) throw new TypeError('payeeKidHex: 16 hex digits');
+    const what = 'GET /v1/settlements/events';
+    const response = await send(
+      this.fetchImpl,
+      this.url(`/v1/settlements/events?payeeKid=${payeeKidHex}`),
+      {
+        method: 'GET',
+        headers: { accept: 'text/event-stream', ...bearer(token) },
+        cache: 'no-store',
+        signal,
+      },
+    );
+    if (!response.ok) throw refusal(response.status, await readBounded(response, what), what);
+    const type = response.headers.get('content-type') ?? '';
+    if (!type.startsWith('text/event-stream') || !response.body) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new AppError(
+        'APP_BANK_RESPONSE',
+        `The bank's answer to ${what} is not an event stream.`,
+      );
+    }
+    void pump(response.body, onEvent, signal, options.onClose);
+  }
+}
+
+/** Reads the stream until it ends or `signal` aborts; never rejects. */
+async function pump(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (event: SettlementAnswer) => void,
+  signal: AbortSignal,
+  onClose: (() => void) | undefined,
+): Promise<void> {
+  const reader = body.getReader();
+  const stop = () => void reader.cancel().catch(() => undefined);
+  signal.addEventListener('abort', stop, { once: true });
+  const decoder = new TextDecoder();
+  const parser = new SseParser();
+  try {
+    if (signal.aborted) return;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      for (const event of parser.push(decoder.decode(value, { stream: true }))) {
+        if (event.event === 'settlement') deliver(event.data, onEvent);
+      }
+    }
+  } catch {
+    // Aborted, the connection dropped, or an oversized event: the stream is over either way.
+  } finally {
+    signal.removeEventListener('abort', stop);
+    stop();
+    try {
+      onClose?.();
+    } catch {
+      // The caller's handler failing must not turn into an unhandled rejection.
+    }
+  }
+}
+
+function deliver(data: string, onEvent: (event: SettlementAnswer) => void): void {
+  let event: SettlementAnswer;
+  try {
+    event = settlementEventView(JSON.parse(data));
+  } catch {
+    return; // not a settlement event of the documented shape: skipped
+  }
+  try {
+    onEvent(event);
+  } catch {
+    // The app's handler failed on one event; later events still arrive.
   }
 }

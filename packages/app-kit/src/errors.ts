@@ -7,6 +7,8 @@ export const APP_ERRORS = {
   APP_WRONG_PASSPHRASE: 'The passphrase does not open this wallet or backup.',
   APP_VAULT_MISSING: 'No keys are stored on this device yet: set the app up or restore a backup.',
   APP_VAULT_LOCKED: 'The keys are locked: enter the passphrase first.',
+  APP_VAULT_DAMAGED:
+    'The keys stored on this device cannot be read (the stored record is damaged): restore a backup.',
   APP_BACKUP_INVALID: 'The file is not an offpay backup, or it is damaged.',
   APP_BACKUP_WRONG_APP: 'The backup belongs to the other app (sender vs receiver).',
   APP_STORAGE_FAILED: "The browser's storage refused to save; nothing was changed.",

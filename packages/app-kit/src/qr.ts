@@ -1,11 +1,35 @@
 /**
  * Rendering payloads as QR codes: one code when the bytes fit (`OP1:` text, version ≤
  * SINGLE_QR_MAX_VERSION at level M), otherwise an animated sequence of `OP1M:` parts cycling on
- * a timer. Drawn on a canvas with the `qrcode` library; nothing is fetched.
+ * a timer. The `qrcode` library only computes the module matrix; we paint it ourselves on a
+ * canvas (fast, and none of the library's Node canvas paths). Nothing is fetched.
  */
+import {
+  encodeQrText,
+  QR_ALPHANUMERIC_CAPACITY_M,
+  qrTextLength,
+  splitIntoParts,
+} from '@offpay/protocol';
+import QRCode from 'qrcode';
+import { h } from './ui.js';
 
 /** Largest QR version shown as a single code (bigger codes are hard to scan from a phone). */
 export const SINGLE_QR_MAX_VERSION = 25;
+
+/** Text per animated part: at most 400 characters, a version-12 code at level M (65 modules). */
+export const ANIMATED_CHARS_PER_PART = 400;
+
+/** Time each animated part stays on screen. */
+export const DEFAULT_FRAME_MS = 300;
+
+/** White border around a code, in modules (ISO/IEC 18004 §6.3.8 asks for 4). */
+export const QUIET_ZONE_MODULES = 4;
+
+/** Smallest module size drawn, in canvas pixels. */
+export const MIN_MODULE_PX = 4;
+
+// Codes are drawn about this wide (before CSS scaling), so small codes get bigger modules.
+const TARGET_CANVAS_PX = 480;
 
 export interface QrView {
   /** The element to insert (a figure with the canvas and a caption "part 2 of 5" when animated). */
@@ -17,10 +41,144 @@ export interface QrView {
   stop(): void;
 }
 
+/** The modules of a QR code: `size × size` cells, row by row, 1 = dark. */
+export interface QrMatrix {
+  size: number;
+  modules: Uint8Array;
+}
+
+/**
+ * The module matrix of `text` at error correction M. Base45 text is encoded as one
+ * alphanumeric-mode segment (5.5 bits per character), so the version is the one `qrVersionFor`
+ * predicts, and the encoder skips its slow segment optimisation.
+ * @throws RangeError when `text` is too long for any QR code.
+ */
+export function qrMatrix(text: string): QrMatrix {
+  const alphanumeric = /^[0-9A-Z $%*+\-./:]*$/.test(text);
+  const code = QRCode.create(alphanumeric ? [{ data: text, mode: 'alphanumeric' }] : text, {
+    errorCorrectionLevel: 'M',
+  });
+  return { size: code.modules.size, modules: code.modules.data };
+}
+
+/** Module size (px) that draws `size` modules plus quiet zones about TARGET_CANVAS_PX wide. */
+export function moduleSizeFor(size: number): number {
+  return Math.max(MIN_MODULE_PX, Math.floor(TARGET_CANVAS_PX / (size + 2 * QUIET_ZONE_MODULES)));
+}
+
+/**
+ * Paints `text` as a QR code on `canvas`: black modules on white, integer `moduleSize` pixels
+ * per module, a 4-module quiet zone. Sets the canvas size. Does nothing where there is no 2D
+ * context (test DOMs).
+ */
+export function drawQr(canvas: HTMLCanvasElement, text: string, moduleSize?: number): void {
+  const matrix = qrMatrix(text);
+  paintMatrix(canvas, matrix, moduleSize ?? moduleSizeFor(matrix.size), matrix.size);
+}
+
+/**
+ * Paints `matrix` centred in a square of `outerModules` modules (≥ its size) plus quiet zones;
+ * an animated sequence uses its largest part's size so the canvas never changes size.
+ */
+function paintMatrix(
+  canvas: HTMLCanvasElement,
+  matrix: QrMatrix,
+  moduleSize: number,
+  outerModules: number,
+): void {
+  const side = (outerModules + 2 * QUIET_ZONE_MODULES) * moduleSize;
+  if (canvas.width !== side) canvas.width = side;
+  if (canvas.height !== side) canvas.height = side;
+  const ctx = canvas.getContext('2d');
+  if (ctx === null) return;
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, side, side);
+  ctx.fillStyle = '#000000';
+  const offset = (QUIET_ZONE_MODULES + Math.floor((outerModules - matrix.size) / 2)) * moduleSize;
+  const { size, modules } = matrix;
+  for (let row = 0; row < size; row++) {
+    // One rectangle per horizontal run of dark modules: a few hundred calls instead of thousands.
+    let col = 0;
+    while (col < size) {
+      if (modules[row * size + col] === 0) {
+        col++;
+        continue;
+      }
+      const start = col;
+      while (col < size && modules[row * size + col] !== 0) col++;
+      ctx.fillRect(
+        offset + start * moduleSize,
+        offset + row * moduleSize,
+        (col - start) * moduleSize,
+        moduleSize,
+      );
+    }
+  }
+}
+
+/**
+ * The QR texts for `bytes`: one `OP1:` text when it fits a code of version ≤
+ * SINGLE_QR_MAX_VERSION (and, when `maxCharsPerPart` is given, is no longer than it), otherwise
+ * `OP1M:` parts of at most `maxCharsPerPart` characters (default ANIMATED_CHARS_PER_PART).
+ * @throws PROTO_TOO_LARGE when the bytes exceed what an animated sequence carries.
+ */
+export function qrTextsFor(bytes: Uint8Array, maxCharsPerPart?: number): string[] {
+  const length = qrTextLength(bytes.length);
+  // Same rule as qrVersionFor(text) <= SINGLE_QR_MAX_VERSION, checked before encoding.
+  const fits =
+    length <= QR_ALPHANUMERIC_CAPACITY_M[SINGLE_QR_MAX_VERSION - 1]! &&
+    (maxCharsPerPart === undefined || length <= maxCharsPerPart);
+  if (fits) return [encodeQrText(bytes)];
+  return splitIntoParts(bytes, maxCharsPerPart ?? ANIMATED_CHARS_PER_PART);
+}
+
 /** Builds the QR view of `bytes`. `label` is the canvas's accessible name. */
-export function renderQr(bytes: Uint8Array, label: string, options?: { frameMs?: number; maxCharsPerPart?: number }): QrView {
-  void bytes;
-  void label;
-  void options;
-  throw new Error('app-kit: not implemented yet');
+export function renderQr(
+  bytes: Uint8Array,
+  label: string,
+  options?: { frameMs?: number; maxCharsPerPart?: number },
+): QrView {
+  const texts = qrTextsFor(bytes, options?.maxCharsPerPart);
+  const canvas = h('canvas', { class: 'qr', role: 'img', 'aria-label': label });
+  if (texts.length === 1) {
+    drawQr(canvas, texts[0]!);
+    return {
+      element: h('figure', { class: 'qr-view' }, canvas),
+      texts,
+      animated: false,
+      stop() {},
+    };
+  }
+  return animatedView(canvas, texts, options?.frameMs ?? DEFAULT_FRAME_MS);
+}
+
+function animatedView(canvas: HTMLCanvasElement, texts: string[], frameMs: number): QrView {
+  // Matrices are computed on first display and kept: every later loop only repaints.
+  const matrices: (QrMatrix | undefined)[] = [];
+  const matrixAt = (i: number): QrMatrix => (matrices[i] ??= qrMatrix(texts[i]!));
+  // Part 0 carries the longest chunk, so its code is the largest of the sequence.
+  const outer = matrixAt(0).size;
+  const moduleSize = moduleSizeFor(outer);
+  // aria-live off: announcing every frame would drown a screen reader.
+  const caption = h('figcaption', { class: 'qr-caption', 'aria-live': 'off' });
+  let index = 0;
+  const show = (): void => {
+    paintMatrix(canvas, matrixAt(index), moduleSize, outer);
+    caption.textContent = `Part ${index + 1} of ${texts.length}`;
+  };
+  show();
+  let shown = false;
+  const timer = setInterval(() => {
+    // A screen left without stop(): end the loop once the code has been shown and removed.
+    if (canvas.isConnected) shown = true;
+    else if (shown) return clearInterval(timer);
+    index = (index + 1) % texts.length;
+    show();
+  }, frameMs);
+  return {
+    element: h('figure', { class: 'qr-view', 'data-animated': true }, canvas, caption),
+    texts,
+    animated: true,
+    stop: () => clearInterval(timer),
+  };
 }

@@ -2,22 +2,145 @@
  * Plain words for every code a user can meet (PROTO_*, BANK_*, APP_*): what happened and what to
  * do, in one or two short sentences, never a stack trace or a secret.
  */
+import { isCryptoError } from '@offpay/crypto';
+import { isAppError, Money } from '@offpay/protocol';
+import { BankError } from './errors.js';
+import { isRecord } from './guards.js';
+import { BANK_WORDS, CRYPTO_WORDS } from './wording-bank.js';
+import { APP_WORDS, PROTO_WORDS, UNKNOWN_WORDS, type Words } from './wording-text.js';
+
+type Details = Record<string, unknown>;
+
+const TABLES = [PROTO_WORDS, APP_WORDS, BANK_WORDS, CRYPTO_WORDS];
+const KNOWN_PREFIX = /^(PROTO|APP|BANK|CRYPTO)_[A-Z0-9_]+$/;
+const MAX_BANK_MESSAGE_CHARS = 300;
+
+function wordsFor(code: string): Words | undefined {
+  for (const table of TABLES) if (Object.hasOwn(table, code)) return table[code];
+  return undefined;
+}
+
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+/** "12.50 EUR" when `minor` and `currency` make an amount, else undefined. */
+function money(minor: unknown, currency: unknown): string | undefined {
+  if (typeof currency !== 'string' || (typeof minor !== 'string' && typeof minor !== 'number'))
+    return undefined;
+  try {
+    return Money.of(minor, currency).toString();
+  } catch {
+    return undefined;
+  }
+}
+
+function word(value: unknown, pattern: RegExp): string | undefined {
+  return typeof value === 'string' && pattern.test(value) ? value : undefined;
+}
+
+// Texts that say more when details help; each returns undefined to fall back to the default.
+const DETAILED: Record<string, (d: Details) => string | undefined> = {
+  PROTO_PAYMENT_DUPLICATE: (d) => {
+    const index = count(d['index']);
+    return index === undefined
+      ? undefined
+      : `This payment is already in your ledger (entry #${index}). Nothing was added.`;
+  },
+  PROTO_PAYMENT_OVER_LIMIT: (d) => {
+    const limit = money(d['limitMinor'], d['currency']);
+    const spent = money(d['spentMinor'], d['currency']);
+    return limit && spent
+      ? `This payment would bring the payer to ${spent} of a ${limit} allowance. The payer must go online to sync and renew.`
+      : undefined;
+  },
+  PROTO_BATCH_TOO_MANY_ENTRIES: (d) => {
+    const limit = count(d['limit']);
+    return limit === undefined
+      ? undefined
+      : `There are too many payments for one settlement (at most ${limit}). Settle in several batches.`;
+  },
+  PROTO_FILE_WRONG_TYPE: (d) => {
+    const expected = word(d['expected'], /^[a-z][a-z-]{0,31}$/)?.replaceAll('-', ' ');
+    const actual = word(d['actual'], /^[a-z][a-z-]{0,31}$/)?.replaceAll('-', ' ');
+    return expected && actual
+      ? `This file holds a ${actual}, not the ${expected} that was asked for. Choose the right file.`
+      : undefined;
+  },
+  APP_BACKUP_WRONG_APP: (d) => {
+    const app = word(d['app'], /^(sender|receiver)$/);
+    return app ? `This backup belongs to the offpay ${app} app. Restore it there.` : undefined;
+  },
+  APP_PAYER_CAP_EXCEEDED: (d) => {
+    const cap = money(d['capMinor'], d['currency']);
+    return cap
+      ? `Accepting this payment would take this payer past your cap of ${cap}. Refuse it, or raise the cap in the settings.`
+      : undefined;
+  },
+  APP_CURRENCY_MISMATCH: (d) => {
+    const expected = word(d['expected'], /^[A-Z]{3}$/);
+    const actual = word(d['actual'], /^[A-Z]{3}$/);
+    return expected && actual
+      ? `The request is in ${actual}, but this wallet holds ${expected}. Ask for a request in ${expected}.`
+      : undefined;
+  },
+  BANK_INSUFFICIENT_FUNDS: (d) => {
+    const balance = money(d['balanceMinor'], d['currency']);
+    return balance
+      ? `Your bank balance (${balance}) does not cover this amount. Choose a smaller amount or add money first.`
+      : undefined;
+  },
+  BANK_RATE_LIMITED: (d) => {
+    const seconds = count(d['retryAfterSeconds']);
+    return seconds === undefined
+      ? undefined
+      : `The bank asks you to slow down. Wait ${seconds} seconds, then try again.`;
+  },
+  BANK_BATCH_NOT_CONTINUOUS: (d) => {
+    const index = count(d['expectedFromIndex']);
+    return index === undefined
+      ? undefined
+      : `The bank expected the settlement to start at ledger entry #${index}. Settle again so the app rebuilds the batch.`;
+  },
+  BANK_INTERNAL: (d) => {
+    const id = word(d['requestId'], /^[A-Za-z0-9_-]{1,64}$/);
+    return id
+      ? `Something went wrong at the bank. Try again later; if it keeps happening, contact the bank and quote ${id}.`
+      : undefined;
+  },
+};
 
 /** The refusal headline for a code, e.g. PROTO_PAYMENT_DUPLICATE → "Already accepted". */
 export function refusalTitle(code: string): string {
-  void code;
-  throw new Error('app-kit: not implemented yet');
+  return wordsFor(code)?.title ?? UNKNOWN_WORDS.title;
 }
 
 /** The explanation for a code, using details when they help (ledger index, limits). */
 export function plainReason(code: string, details?: Record<string, unknown>): string {
-  void code;
-  void details;
-  throw new Error('app-kit: not implemented yet');
+  const detailed = Object.hasOwn(DETAILED, code) ? DETAILED[code] : undefined;
+  return (details && detailed?.(details)) ?? wordsFor(code)?.text ?? UNKNOWN_WORDS.text;
 }
 
 /** Code and plain words of any thrown value (ProtocolError, BankError, AppError, or unknown). */
 export function describeError(error: unknown): { code: string; title: string; text: string } {
-  void error;
-  throw new Error('app-kit: not implemented yet');
+  if (isCryptoError(error) || isAppError(error)) {
+    const code = error.code;
+    const raw: unknown = 'details' in error ? error.details : undefined;
+    const details = isRecord(raw) ? raw : {};
+    if (wordsFor(code))
+      return { code, title: refusalTitle(code), text: plainReason(code, details) };
+    // A code newer than this app: the bank's own message is written for people.
+    if (error instanceof BankError && error.message) {
+      return {
+        code,
+        title: 'The bank refused',
+        text: error.message.slice(0, MAX_BANK_MESSAGE_CHARS),
+      };
+    }
+    return { code: KNOWN_PREFIX.test(code) ? code : 'UNKNOWN', ...UNKNOWN_WORDS };
+  }
+  if (error instanceof Error && error.name === 'QuotaExceededError') {
+    return { code: 'APP_STORAGE_FAILED', ...APP_WORDS['APP_STORAGE_FAILED']! };
+  }
+  return { code: 'UNKNOWN', ...UNKNOWN_WORDS };
 }

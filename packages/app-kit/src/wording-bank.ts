@@ -1,0 +1,173 @@
+/**
+ * The words people see for the BANK_* codes of docs/errors.md and the CRYPTO_* codes of
+ * packages/crypto: a short title and one or two sentences (what happened, what to do).
+ */
+import { TAMPERED, type Words } from './wording-text.js';
+
+const REFUSED = 'Request refused';
+const BANK_FAULT = 'Bank error';
+
+/** The CRYPTO_* codes of packages/crypto. */
+export const CRYPTO_WORDS: Record<string, Words> = {
+  CRYPTO_AEAD_AUTH_FAILED: {
+    title: TAMPERED,
+    text: 'The encrypted data was changed or does not belong here, so it was refused.',
+  },
+  CRYPTO_HPKE_OPEN_FAILED: {
+    title: TAMPERED,
+    text: 'The sealed data could not be opened: it was damaged, changed, or sealed for someone else.',
+  },
+  CRYPTO_INVALID_PUBLIC_KEY: {
+    title: 'Invalid key',
+    text: 'A key in this message is not valid, so it was refused. Ask for a fresh copy.',
+  },
+  CRYPTO_INVALID_SECRET_KEY: {
+    title: 'Stored keys damaged',
+    text: 'A key stored on this device is damaged. Restore a backup, or set the app up again and enroll.',
+  },
+  CRYPTO_DERIVE_KEY_PAIR_FAILED: {
+    title: 'Key generation failed',
+    text: 'Making keys failed. Try again.',
+  },
+};
+
+/** The BANK_* codes of docs/errors.md. */
+export const BANK_WORDS: Record<string, Words> = {
+  BANK_BAD_REQUEST: {
+    title: REFUSED,
+    text: "The bank could not read the app's request. Update the app and try again.",
+  },
+  BANK_BODY_TOO_LARGE: {
+    title: 'Too large for the bank',
+    text: 'The bank refused a request this large. Settle in smaller batches.',
+  },
+  BANK_UNSUPPORTED_MEDIA_TYPE: {
+    title: REFUSED,
+    text: 'The bank did not accept the format of the request. Update the app.',
+  },
+  BANK_NOT_FOUND: {
+    title: 'Wrong bank address',
+    text: 'The bank does not offer this service at this address. Check the bank address, or update the app.',
+  },
+  BANK_AUTH_REQUIRED: { title: 'Log in needed', text: 'Log in to the bank to continue.' },
+  BANK_TOKEN_INVALID: {
+    title: 'Log in again',
+    text: 'Your bank session is no longer valid. Log in again.',
+  },
+  BANK_TOKEN_EXPIRED: {
+    title: 'Session expired',
+    text: 'Your bank session has expired. Log in again.',
+  },
+  BANK_TOKEN_REVOKED: {
+    title: 'Logged out',
+    text: 'Your bank session was ended (logged out everywhere). Log in again.',
+  },
+  BANK_BAD_CREDENTIALS: {
+    title: 'Wrong email or password',
+    text: 'The bank did not recognise that email and password. Check both and try again.',
+  },
+  BANK_EMAIL_TAKEN: {
+    title: 'Email already used',
+    text: 'An account with this email already exists. Log in instead.',
+  },
+  BANK_ACCOUNT_NOT_FOUND: {
+    title: 'Account not found',
+    text: 'The bank has no such account for this login. Check the account.',
+  },
+  BANK_INSUFFICIENT_FUNDS: {
+    title: 'Not enough money',
+    text: 'Your bank balance does not cover this amount. Choose a smaller amount or add money first.',
+  },
+  BANK_CURRENCY_MISMATCH: {
+    title: 'Wrong currency',
+    text: 'The bank refused to combine different currencies. Use one currency.',
+  },
+  BANK_TRANSFER_UNBALANCED: {
+    title: BANK_FAULT,
+    text: 'The bank hit an internal problem and nothing moved. Try again later.',
+  },
+  BANK_TRANSFER_INVALID: {
+    title: BANK_FAULT,
+    text: 'The bank refused an invalid internal transfer and nothing moved. Try again later.',
+  },
+  BANK_KEY_UNKNOWN: {
+    title: 'Bank keys changed',
+    text: "The bank no longer uses the key this was sealed to. Go online to refresh the bank's keys, then try again.",
+  },
+  BANK_UNKNOWN_PAYEE: {
+    title: 'Till not enrolled',
+    text: 'The bank does not know this till. Enroll it with the bank, then settle.',
+  },
+  BANK_PAYEE_REVOKED: {
+    title: 'Till revoked',
+    text: "The bank has revoked this till's certificate, so it cannot settle. Contact the bank.",
+  },
+  BANK_PAYEE_EXPIRED: {
+    title: 'Till certificate expired',
+    text: "The till's certificate expired too long ago to settle. Contact the bank about these payments.",
+  },
+  BANK_BATCH_NOT_CONTINUOUS: {
+    title: 'Ledger out of step',
+    text: 'The bank expected the settlement to continue from another ledger entry. Settle again so the app rebuilds the batch.',
+  },
+  BANK_IDEMPOTENCY_KEY_INVALID: {
+    title: REFUSED,
+    text: 'The bank refused the settlement request as sent. Update the app and settle again.',
+  },
+  BANK_IDEMPOTENCY_KEY_MISMATCH: {
+    title: REFUSED,
+    text: 'The bank refused a settlement labelled for another batch. Settle again from the app.',
+  },
+  BANK_SETTLEMENT_NOT_FOUND: {
+    title: 'Settlement not found',
+    text: 'The bank has no record of this settlement. Settle the batch first.',
+  },
+  BANK_UNKNOWN_CERTIFICATE: {
+    title: 'Unknown payer certificate',
+    text: "The bank did not issue this payer's certificate, so the payment was not settled. The payer must pay again.",
+  },
+  BANK_RESERVE_EXHAUSTED: {
+    title: "Payer's reserve used up",
+    text: 'The payer spent more than its reserve and the bank could not recover the difference, so this payment was not settled. Contact the bank.',
+  },
+  BANK_CHALLENGE_INVALID: {
+    title: 'Enrollment timed out',
+    text: 'The enrollment took too long or was already used. Start the enrollment again.',
+  },
+  BANK_PUBLIC_KEY_INVALID: {
+    title: 'Enrollment refused',
+    text: "The bank refused this device's key. Set the app up again to make new keys, then enroll.",
+  },
+  BANK_ENROLLMENT_PROOF_INVALID: {
+    title: 'Enrollment refused',
+    text: 'The bank could not verify that this device holds its key. Start the enrollment again.',
+  },
+  BANK_KEY_ALREADY_ENROLLED: {
+    title: 'Already enrolled',
+    text: 'This device key already has a certificate. Make new keys, then enroll again.',
+  },
+  BANK_DISPLAY_NAME_UNUSABLE: {
+    title: 'Display name too long',
+    text: "Your account's display name is too long for a certificate. Shorten it at the bank, then enroll again.",
+  },
+  BANK_CERTIFICATE_NOT_FOUND: {
+    title: 'Certificate not found',
+    text: 'The bank has no such certificate for this login. Sync with the bank to see your certificates.',
+  },
+  BANK_RATE_LIMITED: {
+    title: 'Too many attempts',
+    text: 'The bank asks you to slow down. Wait a little, then try again.',
+  },
+  BANK_PAYEE_NOT_FOUND: {
+    title: 'Till not enrolled',
+    text: 'This login has no receiver certificate for this till. Enroll the till, then settle.',
+  },
+  BANK_UNAVAILABLE: {
+    title: 'Bank unavailable',
+    text: 'The bank is temporarily unavailable. Try again in a minute.',
+  },
+  BANK_INTERNAL: {
+    title: BANK_FAULT,
+    text: 'Something went wrong at the bank. Try again later; if it keeps happening, contact the bank.',
+  },
+};

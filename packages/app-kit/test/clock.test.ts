@@ -1,0 +1,58 @@
+import 'fake-indexeddb/auto';
+import { isAppError } from '@offpay/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LAST_BANK_TIME_KEY, lastBankTime, rememberBankTime, trustedNow } from '../src/clock.js';
+import { openAppDb, type AppDb } from '../src/db.js';
+
+let n = 0;
+const opened: AppDb[] = [];
+async function freshDb(): Promise<AppDb> {
+  const db = await openAppDb(`clock-test-${++n}`);
+  opened.push(db);
+  return db;
+}
+
+afterEach(() => {
+  for (const db of opened.splice(0)) db.close();
+});
+
+describe('bank time', () => {
+  it('uses the device clock, in whole seconds, before any bank time was seen', async () => {
+    const db = await freshDb();
+    expect(await trustedNow(db, 1_700_000_000_999)).toBe(1_700_000_000);
+  });
+
+  it('keeps the latest bank time seen, whatever order answers come in', async () => {
+    const db = await freshDb();
+    await rememberBankTime(db, 2_000);
+    await rememberBankTime(db, 1_000);
+    expect(await lastBankTime(db)).toBe(2_000);
+    await Promise.all([5_000, 9_000, 7_000, 3_000].map((t) => rememberBankTime(db, t)));
+    expect(await db.get(LAST_BANK_TIME_KEY)).toBe(9_000);
+  });
+
+  it('refuses a device clock earlier than the last bank time seen', async () => {
+    const db = await freshDb();
+    void rememberBankTime(db, 1_800_000_000);
+    const refused = await trustedNow(db, 1_799_999_999_000).catch((e: unknown) => e);
+    expect(isAppError(refused, 'PROTO_CLOCK_BEHIND')).toBe(true);
+    expect(await trustedNow(db, 1_800_000_000_000)).toBe(1_800_000_000);
+    expect(await trustedNow(db, 1_800_000_100_500)).toBe(1_800_000_100);
+  });
+
+  it('refuses values that are not Unix seconds', async () => {
+    const db = await freshDb();
+    for (const bad of [-1, 1.5, NaN, Number.MAX_SAFE_INTEGER + 2])
+      await expect(rememberBankTime(db, bad)).rejects.toThrow(RangeError);
+    await expect(trustedNow(db, NaN)).rejects.toThrow(RangeError);
+    expect(await lastBankTime(db)).toBeUndefined();
+  });
+
+  it('treats a stored value that is not a time as absent', async () => {
+    const db = await freshDb();
+    await db.write([{ put: LAST_BANK_TIME_KEY, value: 'soon' }]);
+    expect(await lastBankTime(db)).toBeUndefined();
+    await rememberBankTime(db, 10);
+    expect(await lastBankTime(db)).toBe(10);
+  });
+});
