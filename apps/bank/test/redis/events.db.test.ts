@@ -55,6 +55,11 @@ describe('across instances', () => {
     const payee = await c.world.payee();
     const stream = await follow(`${url}?payeeKid=${toHex(payee.kid)}`, payee.user.token);
     expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    // The receiver app reads the stream from its own origin: the hijacked reply keeps CORS.
+    const app = await SseStream.open(url, payee.user.token, { origin: 'http://127.0.0.1:5174' });
+    if (!(app instanceof SseStream)) throw new Error(`refused: ${app.status}`);
+    expect(app.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5174');
+    app.close();
     try {
       const paid = c.world.pay(payer, payee, 1200);
       const first = await settleOn(c.two, payee);

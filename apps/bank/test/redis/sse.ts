@@ -34,10 +34,11 @@ export class SseStream {
   static async open(
     url: string,
     token?: string,
+    extraHeaders: Record<string, string> = {},
   ): Promise<SseStream | { status: number; body: { code: string }; headers: Headers }> {
     const abort = new AbortController();
     const res = await fetch(url, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
+      headers: { ...extraHeaders, ...(token ? { authorization: `Bearer ${token}` } : {}) },
       signal: abort.signal,
     });
     if (res.status !== 200 || !res.body) {

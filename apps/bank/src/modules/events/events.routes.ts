@@ -93,7 +93,8 @@ export const eventRoutes: FastifyPluginCallbackZod<EventRoutesOptions> = (app, o
           throw err;
         });
       reply.hijack();
-      reply.raw.writeHead(200, SSE_HEADERS);
+      // Headers set by hooks (CORS for the browser apps) go out with the raw stream too.
+      reply.raw.writeHead(200, { ...reply.getHeaders(), ...SSE_HEADERS });
       write(`retry: 5000\n: following ${kids.length} payee certificate(s)\n\n`);
       const heartbeat = setInterval(
         () => write(': heartbeat\n\n'),
