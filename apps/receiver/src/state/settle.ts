@@ -1,0 +1,172 @@
+/**
+ * Settling online (DESIGN.md §5): live events open first, then each batch from the settled head
+ * is sealed, posted and answered. Batches exported earlier are posted again first (same batch
+ * key: the bank answers with its stored result if someone already carried the file), so every
+ * entry settles exactly once. Only the bank-signed result changes what the till stores; the live
+ * event only shows the outcome sooner.
+ */
+import { isAppError, LIMITS, Money, type LedgerHead } from '@offpay/protocol';
+import { AppError, BankError, plainReason, type AppDb, type BankClient } from '@offpay/app-kit';
+import {
+  applySettlement,
+  buildBatch,
+  pendingBatches,
+  rememberPending,
+  unsettled,
+  verifyAnswer,
+  type BuiltBatch,
+} from './batches.js';
+import type { EntryOutcome, LedgerRecord } from './ledger.js';
+import type { Till } from './store.js';
+
+/** One entry's outcome in plain words. */
+export interface OutcomeLine {
+  index: number;
+  amount: Money;
+  status: EntryOutcome['status'];
+  text: string;
+}
+
+/** What settling reports as it goes. */
+export type SettleProgress =
+  { kind: 'status'; text: string } | { kind: 'results'; batchKey: string; lines: OutcomeLine[] };
+
+/** The plain words for an entry's outcome. */
+export function describeOutcome(status: EntryOutcome['status'], code: string): string {
+  if (status === 'settled') return 'Settled';
+  if (status === 'duplicate') return 'Already settled earlier';
+  return plainReason(code);
+}
+
+/** What a settlement run did. */
+export interface SettleSummary {
+  batches: number;
+  entries: number;
+  /** False when the live event stream could not be opened. */
+  live: boolean;
+  /** True when the bank refused the token (sign in again for live updates). */
+  signedOut: boolean;
+}
+
+/**
+ * Settles every unsettled entry. `report` receives the status lines and each batch's results
+ * (from the live event or the answer, whichever comes first). A live stream that cannot be opened
+ * is reported and settling goes on: posting a batch needs no login.
+ * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankError (the bank's refusal); ProtocolError
+ *   PROTO_LEDGER_* for a damaged ledger, PROTO_SIGNATURE_INVALID for a forged answer
+ */
+export async function settleNow(
+  db: AppDb,
+  till: Till,
+  bank: BankClient,
+  token: string,
+  report: (p: SettleProgress) => void,
+  nowMs: number = Date.now(),
+): Promise<SettleSummary> {
+  const controller = new AbortController();
+  const expecting = new Map<string, LedgerRecord[]>();
+  const shown = new Set<string>();
+  const show = (batchKey: string, results: readonly { status: string; code: string }[]): void => {
+    const records = expecting.get(batchKey);
+    if (!records || shown.has(batchKey)) return;
+    shown.add(batchKey);
+    report({ kind: 'results', batchKey, lines: outcomeLines(till, records, results) });
+  };
+  const summary: SettleSummary = { batches: 0, entries: 0, live: true, signedOut: false };
+  try {
+    await bank.events(token, till.kidHex, (e) => show(e.batchKey, e.results), controller.signal);
+  } catch (e) {
+    // Live events only show outcomes sooner: the bank's signed answer comes back either way.
+    summary.live = false;
+    summary.signedOut = e instanceof BankError && e.status === 401;
+    report({ kind: 'status', text: 'Live updates unavailable: waiting for the bank’s answer' });
+  }
+  try {
+    const tried = new Set<string>();
+    // Each round settles a batch or sets a stale exported one aside: this bounds the loop.
+    const waiting = (await unsettled(db, till)).records.length;
+    const rounds = (await pendingBatches(db)).length + Math.ceil(waiting / LIMITS.batchEntries);
+    for (let round = 0; round < rounds; round++) {
+      const { from, records } = await unsettled(db, till);
+      if (records.length === 0) break;
+      const next = await nextBatch(db, till, from, records, tried);
+      expecting.set(next.built.batchKey, next.built.records);
+      const n = next.built.records.length;
+      report({ kind: 'status', text: `Sealed ${n} payment${n === 1 ? '' : 's'}` });
+      if (!next.pending) await rememberPending(db, [next.built], Math.floor(nowMs / 1000));
+      const answer = await post(bank, next.built, report).catch((e: unknown) => {
+        if (next.pending && isAppError(e, 'BANK_BATCH_NOT_CONTINUOUS')) return undefined;
+        throw e;
+      });
+      if (!answer) {
+        tried.add(next.built.batchKey);
+        continue;
+      }
+      const result = verifyAnswer(answer, till);
+      if (result.fromIndex !== from.nextIndex) throw new AppError('APP_BANK_RESPONSE');
+      show(next.built.batchKey, result.results);
+      if (!(await applySettlement(db, till, result))) throw new AppError('APP_BANK_RESPONSE');
+      summary.batches++;
+      summary.entries += n;
+    }
+  } finally {
+    controller.abort();
+  }
+  return summary;
+}
+
+/** The next batch: an exported one that continues from the settled head, else a new one. */
+async function nextBatch(
+  db: AppDb,
+  till: Till,
+  from: LedgerHead,
+  records: readonly LedgerRecord[],
+  tried: Set<string>,
+): Promise<{ built: BuiltBatch; pending: boolean }> {
+  for (const p of await pendingBatches(db)) {
+    if (p.fromIndex !== from.nextIndex || tried.has(p.batchKey) || p.count > records.length) {
+      continue;
+    }
+    const built = buildBatch(till, from, records.slice(0, p.count));
+    // The same entries from the same head always give the same key; anything else is stale.
+    if (built.batchKey === p.batchKey) return { built, pending: true };
+    tried.add(p.batchKey);
+  }
+  return { built: buildBatch(till, from, records.slice(0, LIMITS.batchEntries)), pending: false };
+}
+
+async function post(
+  bank: BankClient,
+  built: BuiltBatch,
+  report: (p: SettleProgress) => void,
+): ReturnType<BankClient['settle']> {
+  const answer = bank.settle(built.sealed);
+  report({ kind: 'status', text: 'Sent to the bank' });
+  report({ kind: 'status', text: 'Bank is checking…' });
+  return answer;
+}
+
+function outcomeLines(
+  till: Till,
+  records: readonly LedgerRecord[],
+  results: readonly { status: string; code: string }[],
+): OutcomeLine[] {
+  const lines: OutcomeLine[] = [];
+  results.forEach((r, i) => {
+    const record = records[i];
+    if (!record) return;
+    const status =
+      r.status === 'settled' || r.status === 'duplicate' || r.status === 'rejected'
+        ? r.status
+        : 'rejected';
+    lines.push({
+      index: record.index,
+      amount: moneyOf(till, record.amount),
+      status,
+      text: describeOutcome(status, r.code),
+    });
+  });
+  return lines;
+}
+
+const moneyOf = (till: Till, minor: number): Money => Money.of(minor, till.cert.currency);

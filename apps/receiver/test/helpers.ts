@@ -1,0 +1,153 @@
+/**
+ * A small offpay world for the till's tests: a test bank key pair, a till set up on a fresh
+ * fake-indexeddb database with a locally issued payee certificate, and payers whose payments are
+ * made and sealed with packages/protocol exactly as the sender app makes them.
+ */
+import 'fake-indexeddb/auto';
+import { generateSecretKey, getPublicKey } from '@offpay/crypto';
+import {
+  bankKeySet,
+  createPayment,
+  encodeCertificate,
+  encodePayment,
+  initialChainState,
+  issuePayeeCertificate,
+  issuePayerCertificate,
+  Money,
+  sealPayment,
+  signRevocationList,
+  encodeRevocationList,
+  type BankKeys,
+  type PayerCertificate,
+  type PayerChainState,
+  type Payment,
+  type PaymentRequest,
+} from '@offpay/protocol';
+import { createVault, openAppDb, type AppDb, type Vault } from '@offpay/app-kit';
+import { createRequest } from '../src/state/requests.js';
+import { KEY, loadTill, SECRET, type Till } from '../src/state/store.js';
+
+/** The device clock of most tests: Unix seconds (January 2027), and the same in milliseconds. */
+export const NOW = 1_800_000_000;
+export const NOW_MS = NOW * 1000;
+export const DAY = 24 * 3600;
+
+/** A test bank: signing and KEM key pairs and the pinned key set. */
+export interface TestBank {
+  signSk: Uint8Array;
+  signPk: Uint8Array;
+  kemSk: Uint8Array;
+  kemPk: Uint8Array;
+  keys: BankKeys;
+}
+
+export function makeBank(): TestBank {
+  const signSk = generateSecretKey();
+  const kemSk = generateSecretKey();
+  const signPk = getPublicKey(signSk);
+  return { signSk, signPk, kemSk, kemPk: getPublicKey(kemSk), keys: bankKeySet([signPk]) };
+}
+
+let dbCount = 0;
+let serialCount = 5000;
+
+/** A fresh database (a new name each time, so tests never share state). */
+export function freshDb(): Promise<AppDb> {
+  return openAppDb(`offpay-receiver-test-${++dbCount}`);
+}
+
+/** A set-up, enrolled till. */
+export interface TestTill {
+  db: AppDb;
+  vault: Vault;
+  till: Till;
+  bank: TestBank;
+}
+
+/** Sets up a till as the app does: keys in the vault, certificate and pinned keys stored. */
+export async function makeTill(
+  bank: TestBank = makeBank(),
+  opts: { currency?: string; displayName?: string } = {},
+): Promise<TestTill> {
+  const db = await freshDb();
+  const signSk = generateSecretKey();
+  const kemSk = generateSecretKey();
+  const vault = await createVault(
+    db,
+    'till passphrase',
+    { [SECRET.sign]: signSk, [SECRET.kem]: kemSk },
+    { iterations: 1000 },
+  );
+  const cert = issuePayeeCertificate(
+    {
+      serial: ++serialCount,
+      signKey: getPublicKey(signSk),
+      kemKey: getPublicKey(kemSk),
+      currency: opts.currency ?? 'EUR',
+      expiresAt: NOW + 365 * DAY,
+      displayName: opts.displayName ?? "Bob's Market",
+    },
+    bank.signSk,
+  );
+  await db.write([
+    { put: KEY.bankKeys, value: { signKeys: [bank.signPk], kemKey: bank.kemPk } },
+    { put: KEY.certificate, value: encodeCertificate(cert) },
+  ]);
+  const till = await loadTill(db, vault);
+  if (!till) throw new Error('test till did not load');
+  return { db, vault, till, bank };
+}
+
+/** A payer wallet: certificate, key and chain state. */
+export class TestPayer {
+  readonly sk = generateSecretKey();
+  readonly cert: PayerCertificate;
+  chain: PayerChainState;
+
+  constructor(
+    bank: TestBank,
+    opts: { limit?: number; expiresAt?: number; currency?: string; serial?: number } = {},
+  ) {
+    this.cert = issuePayerCertificate(
+      {
+        serial: opts.serial ?? ++serialCount,
+        signKey: getPublicKey(this.sk),
+        currency: opts.currency ?? 'EUR',
+        expiresAt: opts.expiresAt ?? NOW + 7 * DAY,
+        limit: opts.limit ?? 100_00,
+      },
+      bank.signSk,
+    );
+    this.chain = initialChainState(this.cert);
+  }
+
+  /** Pays a request: the next payment in the chain (the chain moves on). */
+  pay(request: PaymentRequest, now = NOW): Payment {
+    const made = createPayment(this.cert, this.chain, this.sk, {
+      amount: request.amount,
+      payeeKid: request.payeeKid,
+      payeeCurrency: request.payeeCert.currency,
+      requestId: request.requestId,
+      now,
+    });
+    this.chain = made.state;
+    return made.payment;
+  }
+}
+
+/** A payment's bytes sealed to a till, as they travel in a QR code. */
+export function sealFor(t: TestTill, payment: Payment | Uint8Array): Uint8Array {
+  const bytes = payment instanceof Uint8Array ? payment : encodePayment(payment);
+  return sealPayment(bytes, t.till.cert.kemKey, t.till.kid);
+}
+
+/** Opens a request for `amount` (e.g. "2.50") at NOW. */
+export function request(t: TestTill, amount: string, memo = ''): Promise<PaymentRequest> {
+  return createRequest(t.db, t.till, { amount: Money.parse(amount, 'EUR'), memo }, NOW);
+}
+
+/** Stores a bank-signed revocation list naming `serials`. */
+export async function storeRevocations(t: TestTill, seq: number, serials: number[]) {
+  const list = signRevocationList({ seq, issuedAt: NOW, serials }, t.bank.signSk);
+  await t.db.write([{ put: KEY.revocations, value: { seq, signed: encodeRevocationList(list) } }]);
+}

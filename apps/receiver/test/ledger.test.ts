@@ -1,0 +1,106 @@
+/**
+ * The ledger's integrity check (src/state/ledger.ts): an intact ledger passes; any change to a
+ * stored entry, a removed entry or a removed last entry is found.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  checkLedger,
+  ledgerKey,
+  ledgerRows,
+  ledgerSummary,
+  readLedger,
+} from '../src/state/ledger.js';
+import { acceptPayment } from '../src/state/till.js';
+import { makeTill, NOW_MS, request, sealFor, TestPayer, type TestTill } from './helpers.js';
+
+async function tillWithPayments(amounts: string[]): Promise<TestTill> {
+  const t = await makeTill();
+  const payer = new TestPayer(t.bank);
+  for (const amount of amounts) {
+    await acceptPayment(t.db, t.till, sealFor(t, payer.pay(await request(t, amount))), NOW_MS);
+  }
+  return t;
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+  return 'intact';
+}
+
+describe('the ledger integrity check', () => {
+  it('passes an intact ledger and summarises it', async () => {
+    const t = await tillWithPayments(['2.50', '1.00', '0.75']);
+    expect(await checkLedger(t.db, t.till)).toHaveLength(3);
+    const summary = await ledgerSummary(t.db, t.till);
+    expect(summary.count).toBe(3);
+    expect(summary.unsettled.toString()).toBe('4.25 EUR');
+    const rows = await ledgerRows(t.db, t.till);
+    expect(rows.map((r) => [r.index, r.amount.toString(), r.status])).toEqual([
+      [2, '0.75 EUR', 'accepted'],
+      [1, '1.00 EUR', 'accepted'],
+      [0, '2.50 EUR', 'accepted'],
+    ]);
+  });
+
+  it('finds a stored entry whose payment bytes were changed', async () => {
+    const t = await tillWithPayments(['2.50', '1.00']);
+    const [first] = await readLedger(t.db);
+    const payment = new Uint8Array(first!.payment);
+    payment[payment.length - 5] = payment[payment.length - 5]! ^ 0x10;
+    await t.db.write([{ log: 'ledger', key: ledgerKey(0), value: { ...first, payment } }]);
+    expect(await codeOf(checkLedger(t.db, t.till))).toBe('PROTO_LEDGER_BROKEN');
+  });
+
+  it('finds an entry whose amount was edited to look like another payment', async () => {
+    const t = await tillWithPayments(['2.50']);
+    const [first] = await readLedger(t.db);
+    const second = await tillWithPayments(['9.00']);
+    const [other] = await readLedger(second.db);
+    await t.db.write([
+      { log: 'ledger', key: ledgerKey(0), value: { ...first, payment: other!.payment } },
+    ]);
+    expect(await codeOf(checkLedger(t.db, t.till))).toBe('PROTO_LEDGER_BROKEN');
+  });
+
+  it('finds a record whose stored amount no longer matches its payment', async () => {
+    const t = await tillWithPayments(['2.50']);
+    const [first] = await readLedger(t.db);
+    await t.db.write([{ log: 'ledger', key: ledgerKey(0), value: { ...first, amount: 25_000 } }]);
+    expect(await codeOf(checkLedger(t.db, t.till))).toBe('PROTO_LEDGER_BROKEN');
+  });
+
+  it('finds a removed middle entry and a removed last entry', async () => {
+    const t = await tillWithPayments(['1.00', '2.00', '3.00']);
+    const records = await readLedger(t.db);
+    const snapshot = await t.db.snapshot();
+
+    snapshot.logs.ledger = snapshot.logs.ledger.filter(([key]) => key !== ledgerKey(1));
+    await t.db.replaceAll(snapshot);
+    expect(await codeOf(checkLedger(t.db, t.till))).toBe('PROTO_LEDGER_INDEX');
+
+    snapshot.logs.ledger = records
+      .slice(0, 2)
+      .map((r): [string, unknown] => [ledgerKey(r.index), r]);
+    await t.db.replaceAll(snapshot);
+    expect(await codeOf(checkLedger(t.db, t.till))).toBe('PROTO_LEDGER_BROKEN');
+  });
+
+  it('refuses to append to a ledger whose head no longer matches its last entry', async () => {
+    const t = await tillWithPayments(['1.00', '2.00']);
+    const snapshot = await t.db.snapshot();
+    snapshot.logs.ledger = snapshot.logs.ledger.slice(0, 1);
+    await t.db.replaceAll(snapshot);
+    const sealed = sealFor(t, new TestPayer(t.bank).pay(await request(t, '4.00')));
+    expect(await codeOf(acceptPayment(t.db, t.till, sealed, NOW_MS))).toBe('PROTO_LEDGER_BROKEN');
+  });
+
+  it('reads a malformed stored row as a broken ledger', async () => {
+    const t = await tillWithPayments(['1.00']);
+    await t.db.write([{ log: 'ledger', key: ledgerKey(0), value: { index: 'zero' } }]);
+    expect(await codeOf(checkLedger(t.db, t.till))).toBe('PROTO_LEDGER_BROKEN');
+  });
+});

@@ -1,0 +1,10 @@
+/// <reference types="vite/client" />
+
+interface ImportMetaEnv {
+  /** The bank address pre-filled on the Setup screen (default http://127.0.0.1:8787). */
+  readonly VITE_BANK_URL?: string;
+}
+
+interface ImportMeta {
+  readonly env: ImportMetaEnv;
+}

@@ -1,0 +1,46 @@
+/** Confirm: the amount and the payee's bank-verified name, before anything is signed. */
+import { errorNotice, h } from '@offpay/app-kit';
+import type { Ctx } from '../ctx.js';
+import { commitPayment, type PreparedPayment } from '../state/pay.js';
+import { button } from './parts.js';
+
+/** The Confirm screen ("Confirm payment"). */
+export function confirmScreen(ctx: Ctx, prepared: PreparedPayment): void {
+  const vault = ctx.unlocked();
+  const messages = h('div', { class: 'form-messages' });
+  const pay = button(
+    'Confirm and pay',
+    () => {
+      if (pay.disabled) return;
+      pay.disabled = true;
+      messages.replaceChildren();
+      commitPayment(ctx.db, vault, prepared).then(
+        (item) => ctx.go({ to: 'payment', item }),
+        (e: unknown) => {
+          pay.disabled = false;
+          messages.replaceChildren(errorNotice(e));
+        },
+      );
+    },
+    'primary',
+  );
+  ctx.show(
+    'Confirm payment',
+    h(
+      'section',
+      { class: 'card confirm', 'aria-label': 'Payment' },
+      h('p', { class: 'amount-big' }, prepared.amount.toString()),
+      h('p', { class: 'payee' }, 'to ', h('strong', {}, prepared.payeeName)),
+      prepared.memo !== '' && h('p', { class: 'memo' }, prepared.memo),
+      h('p', { class: 'hint verified' }, 'Verified by your bank'),
+      h('p', { class: 'muted' }, `${prepared.remainingAfter.toString()} left after this payment.`),
+    ),
+    h(
+      'div',
+      { class: 'actions' },
+      pay,
+      button('Cancel', () => ctx.go({ to: 'home' })),
+    ),
+    messages,
+  );
+}

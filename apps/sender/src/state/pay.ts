@@ -1,0 +1,170 @@
+/**
+ * Paying a request (DESIGN.md §3 "The payer's chain"): `preparePayment` checks a scanned request
+ * and our allowance before anything is signed; `commitPayment` signs the next payment of the
+ * chain, seals it to the payee and stores the new chain state together with its history record,
+ * in one transaction, BEFORE the payment is shown — so a counter is never used twice.
+ */
+import { toHex } from '@offpay/crypto';
+import {
+  Money,
+  createPayment,
+  decodePaymentRequest,
+  encodeCertificate,
+  encodePayment,
+  fail,
+  remainingAllowance,
+  sealPayment,
+  verifyPaymentRequest,
+  type PaymentRequest,
+} from '@offpay/protocol';
+import { AppError, trustedNow, type AppDb, type Vault } from '@offpay/app-kit';
+import { findByRequest, type HistoryItem } from './history.js';
+import { KEY, loadEnrolled, storedRevocations, type Enrolled } from './store.js';
+import { withWalletLock } from './lock.js';
+import { isRevoked } from './wallet.js';
+
+/** Test hook: the device clock in milliseconds (default Date.now()). */
+export interface ClockOption {
+  nowMs?: number;
+}
+
+/** A request checked and ready for the Confirm screen. */
+export interface PreparedPayment {
+  kind: 'new';
+  request: PaymentRequest;
+  amount: Money;
+  /** The payee's bank-verified display name. */
+  payeeName: string;
+  memo: string;
+  /** What is left after this payment. */
+  remainingAfter: Money;
+}
+
+/** A request this wallet has already paid: show that payment again, never pay twice. */
+export interface AlreadyPaid {
+  kind: 'paid';
+  item: HistoryItem;
+}
+
+/** Details of a refusal about this wallet's own certificate (not the payee's). */
+export const OWN = { whose: 'wallet' } as const;
+
+async function checkRequest(
+  db: AppDb,
+  wallet: Enrolled,
+  request: PaymentRequest,
+  now: number,
+): Promise<Money> {
+  const { cert, chain, bankKeys } = wallet;
+  // The request carries the payee certificate: checked under the pinned keys with the request.
+  verifyPaymentRequest(request, bankKeys, now);
+  if (request.payeeCert.currency !== cert.currency) {
+    throw new AppError('APP_CURRENCY_MISMATCH', undefined, {
+      expected: cert.currency,
+      actual: request.payeeCert.currency,
+    });
+  }
+  if (now > cert.expiresAt) {
+    fail('PROTO_CERT_EXPIRED', 'this wallet’s certificate has expired', OWN);
+  }
+  if (isRevoked(await storedRevocations(db, bankKeys), cert.serial)) {
+    fail('PROTO_CERT_REVOKED', 'this wallet’s certificate is revoked', OWN);
+  }
+  const amount = Money.of(request.amount, cert.currency);
+  const remaining = remainingAllowance(cert, chain);
+  if (amount.compare(remaining) > 0) {
+    fail('PROTO_PAYMENT_OVER_LIMIT', 'the request is more than the allowance left', {
+      serial: String(cert.serial),
+      limitMinor: String(cert.limit),
+      spentMinor: String(chain.spent + request.amount),
+    });
+  }
+  return remaining.minus(amount);
+}
+
+/**
+ * Checks a scanned payment request: well formed, signed by a payee the bank certified, still
+ * open, in our currency and within the allowance left. A request already paid returns that
+ * payment instead.
+ * @throws AppError APP_MUST_ENROLL_AGAIN, APP_NOT_ENROLLED, APP_CURRENCY_MISMATCH; PROTO_CLOCK_BEHIND,
+ *   PROTO_REQUEST_EXPIRED, PROTO_CERT_EXPIRED, PROTO_CERT_REVOKED, PROTO_PAYMENT_OVER_LIMIT,
+ *   PROTO_SIGNATURE_INVALID, PROTO_UNKNOWN_ISSUER and the decoding codes
+ */
+export async function preparePayment(
+  db: AppDb,
+  vault: Vault,
+  requestBytes: Uint8Array,
+  options: ClockOption = {},
+): Promise<PreparedPayment | AlreadyPaid> {
+  const wallet = await loadEnrolled(db, vault);
+  const now = await trustedNow(db, options.nowMs);
+  const request = decodePaymentRequest(requestBytes);
+  const paid = await findByRequest(db, toHex(request.requestId));
+  if (paid) return { kind: 'paid', item: paid };
+  const remainingAfter = await checkRequest(db, wallet, request, now);
+  return {
+    kind: 'new',
+    request,
+    amount: Money.of(request.amount, wallet.cert.currency),
+    payeeName: request.payeeCert.displayName,
+    memo: request.memo,
+    remainingAfter,
+  };
+}
+
+/**
+ * Makes the payment: the next link of the chain, signed and sealed to the payee, stored with the
+ * new chain state in one transaction before it is returned for showing. Everything is checked
+ * again against the chain as stored now, holding the wallet lock (another tab may pay meanwhile).
+ * A request already paid returns its payment again.
+ * @throws the codes of preparePayment; AppError APP_STORAGE_FAILED (then nothing was shown)
+ */
+export function commitPayment(
+  db: AppDb,
+  vault: Vault,
+  prepared: PreparedPayment,
+  options: ClockOption = {},
+): Promise<HistoryItem> {
+  return withWalletLock(() => commitLocked(db, vault, prepared.request, options));
+}
+
+async function commitLocked(
+  db: AppDb,
+  vault: Vault,
+  request: PaymentRequest,
+  options: ClockOption,
+): Promise<HistoryItem> {
+  const wallet = await loadEnrolled(db, vault);
+  const now = await trustedNow(db, options.nowMs);
+  // Confirmed twice (a double tap, two tabs): the request keeps its one payment.
+  const paid = await findByRequest(db, toHex(request.requestId));
+  if (paid) return paid;
+  await checkRequest(db, wallet, request, now);
+  const { payment, state } = createPayment(wallet.cert, wallet.chain, wallet.secretKey, {
+    amount: request.amount,
+    payeeKid: request.payeeKid,
+    payeeCurrency: request.payeeCert.currency,
+    requestId: request.requestId,
+    now,
+  });
+  const sealed = sealPayment(encodePayment(payment), request.payeeCert.kemKey, request.payeeKid);
+  const item: HistoryItem = {
+    paymentId: toHex(payment.paymentId),
+    serial: wallet.cert.serial,
+    counter: payment.counter,
+    amount: payment.amount,
+    currency: wallet.cert.currency,
+    payeeName: request.payeeCert.displayName,
+    memo: request.memo,
+    createdAt: now,
+    state: 'sent',
+    sealed,
+    requestId: toHex(request.requestId),
+    payeeCert: encodeCertificate(request.payeeCert),
+  };
+  await db.write([
+    { put: KEY.chain, value: state },
+    { log: 'history', key: item.paymentId, value: item },
+  ]);
+  return item;
+}

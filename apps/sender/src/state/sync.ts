@@ -1,0 +1,153 @@
+/**
+ * Syncing with the bank when online (GET /v1/payer/sync): which payments settled, what the bank
+ * counts as left of the current certificate's allowance, and whether to renew.
+ *
+ * The bank reports settled payments only. A payment it refused is recognised the only way the
+ * sync allows: its certificate is past `expiresAt` + grace by the bank's clock (after which
+ * nothing under it can settle), the bank's list of its settled payments is complete, and the
+ * payment is not on it — then it is 'rejected'.
+ */
+import { GRACE_SECONDS, Money } from '@offpay/protocol';
+import {
+  rememberBankTime,
+  type AppDb,
+  type BankClient,
+  type PayerSync,
+  type WriteOp,
+} from '@offpay/app-kit';
+import { listHistory, type HistoryItem } from './history.js';
+import { withWalletLock } from './lock.js';
+import { storedCertificate } from './store.js';
+import { RENEW_WITHIN_SECONDS, refreshFromBank } from './wallet.js';
+
+type SyncedCertificate = PayerSync['certificates'][number];
+
+/**
+ * True when the bank listed every settled payment of the certificate: not marked truncated, and
+ * the listed amounts add up to the settled total.
+ */
+function listComplete(c: SyncedCertificate): boolean {
+  if (c.paymentsTruncated === true) return false;
+  let sum = 0n;
+  for (const p of c.payments) sum += BigInt(p.amountMinor);
+  return sum === BigInt(c.settledMinor);
+}
+
+/** Unix seconds of an ISO 8601 instant, or undefined. */
+function seconds(iso: string): number | undefined {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
+}
+
+/**
+ * The history records whose state the sync changes: settled when the bank lists them, rejected
+ * when they can no longer settle (see the module comment). Settled is final.
+ */
+export function applySync(
+  items: readonly HistoryItem[],
+  sync: PayerSync,
+  graceSeconds: number = GRACE_SECONDS,
+): HistoryItem[] {
+  const settledAt = new Map<string, string>();
+  const bySerial = new Map<string, SyncedCertificate>();
+  for (const c of sync.certificates) {
+    bySerial.set(c.serial, c);
+    for (const p of c.payments) settledAt.set(p.paymentId, p.settledAt);
+  }
+  const changed: HistoryItem[] = [];
+  for (const item of items) {
+    if (item.state === 'settled') continue;
+    const at = settledAt.get(item.paymentId);
+    if (at !== undefined) {
+      changed.push({ ...item, state: 'settled', settledAt: at });
+      continue;
+    }
+    const c = bySerial.get(String(item.serial));
+    const expiresAt = c && seconds(c.expiresAt);
+    if (item.state === 'rejected' || !c || expiresAt === undefined || !listComplete(c)) continue;
+    if (sync.bankTime > expiresAt + graceSeconds) changed.push({ ...item, state: 'rejected' });
+  }
+  return changed;
+}
+
+/** The current certificate as the bank sees it. */
+export interface BankView {
+  serial: number;
+  status: SyncedCertificate['status'];
+  limit: Money;
+  settled: Money;
+  /** limit − settled: what the bank has not yet paid out of the allowance. */
+  remaining: Money;
+  /** Payments the bank settled under it. */
+  settledCount: number;
+}
+
+/** What a sync found, for the Sync screen. */
+export interface SyncOutcome {
+  bankTime: number;
+  /** The current certificate, when the bank lists it. */
+  current?: BankView;
+  newlySettled: number;
+  newlyRejected: number;
+  /** Closed, revoked, or expiring within a day by the bank's clock. */
+  renewSuggested: boolean;
+  /** The revocation refresh failed (the sync itself went through). */
+  revocationsFailed: boolean;
+}
+
+function bankView(c: SyncedCertificate, currency: string): BankView {
+  const limit = Money.of(c.limitMinor, currency);
+  const settled = Money.of(c.settledMinor, currency);
+  return {
+    serial: Number(c.serial),
+    status: c.status,
+    limit,
+    settled,
+    remaining: settled.compare(limit) >= 0 ? Money.of(0, currency) : limit.minus(settled),
+    settledCount: c.payments.length,
+  };
+}
+
+/**
+ * Syncs with the bank using the in-memory token: records the bank's time, marks settled and
+ * rejected payments (one transaction) and refreshes the revocation list.
+ * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE, APP_STORAGE_FAILED; BankError (token expired…)
+ */
+export async function syncWithBank(
+  db: AppDb,
+  client: Pick<BankClient, 'payerSync' | 'revocations'>,
+  token: string,
+): Promise<SyncOutcome> {
+  const sync = await client.payerSync(token);
+  await rememberBankTime(db, sync.bankTime);
+  const changed = await withWalletLock(async () => {
+    const found = applySync(await listHistory(db), sync);
+    const ops = found.map((item): WriteOp => ({
+      log: 'history',
+      key: item.paymentId,
+      value: item,
+    }));
+    if (ops.length > 0) await db.write(ops);
+    return found;
+  });
+  let revocationsFailed = false;
+  try {
+    await refreshFromBank(db, client);
+  } catch {
+    revocationsFailed = true;
+  }
+  const stored = await storedCertificate(db);
+  const synced = stored && sync.certificates.find((c) => c.serial === String(stored.cert.serial));
+  const current = stored && synced ? bankView(synced, stored.cert.currency) : undefined;
+  const expiresAt = stored?.cert.expiresAt;
+  return {
+    bankTime: sync.bankTime,
+    ...(current ? { current } : {}),
+    newlySettled: changed.filter((i) => i.state === 'settled').length,
+    newlyRejected: changed.filter((i) => i.state === 'rejected').length,
+    renewSuggested:
+      (current !== undefined && current.status !== 'active') ||
+      (expiresAt !== undefined && expiresAt - sync.bankTime <= RENEW_WITHIN_SECONDS),
+    revocationsFailed,
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * Fixtures for the wallet tests: a bank whose certificates are issued locally with the protocol's
+ * issue functions (no HTTP — the enrollment over HTTP is the e2e suite's), a fresh database per
+ * test on fake-indexeddb, an enrolled wallet, and a receiver that makes requests and receipts.
+ */
+import 'fake-indexeddb/auto';
+import { generateSecretKey, getPublicKey, kid, randomBytes } from '@offpay/crypto';
+import {
+  bankKeySet,
+  decodePayment,
+  encodeCertificate,
+  encodePaymentRequest,
+  encodeReceipt,
+  issuePayeeCertificate,
+  issuePayerCertificate,
+  openPayment,
+  signPaymentRequest,
+  signReceipt,
+  type BankKeys,
+  type PayeeCertificate,
+  type PayerCertificate,
+  type Payment,
+} from '@offpay/protocol';
+import { openAppDb, type AppDb, type Vault } from '@offpay/app-kit';
+import { completeEnrollment, enrollmentKey } from '../src/state/enroll.js';
+import { setupWallet } from '../src/state/wallet.js';
+
+/** The device and bank clock of the tests (Unix seconds, January 2027). */
+export const NOW = 1_800_000_000;
+export const NOW_MS = NOW * 1000;
+export const DAY = 24 * 3600;
+export const PASSPHRASE = 'correct horse battery';
+/** PBKDF2 iterations for test vaults and backups (the app uses the kit's default). */
+export const ITERATIONS = 1000;
+
+/** A bank: its signing and KEM keys. */
+export interface Bank {
+  signSk: Uint8Array;
+  signPk: Uint8Array;
+  kemPk: Uint8Array;
+  keys: BankKeys;
+}
+
+export function makeBank(): Bank {
+  const signSk = generateSecretKey();
+  const signPk = getPublicKey(signSk);
+  return { signSk, signPk, kemPk: getPublicKey(generateSecretKey()), keys: bankKeySet([signPk]) };
+}
+
+let serial = 5000;
+let dbCount = 0;
+
+/** A new, empty database. */
+export function freshDb(): Promise<AppDb> {
+  return openAppDb(`offpay-sender-test-${++dbCount}`);
+}
+
+/** The bank's certificate for a payer key, as wire bytes and decoded. */
+export function issuePayer(
+  bank: Bank,
+  secretKey: Uint8Array,
+  over: Partial<{ limit: number; expiresAt: number; currency: string; serial: number }> = {},
+): { cert: PayerCertificate; bytes: Uint8Array } {
+  const cert = issuePayerCertificate(
+    {
+      serial: over.serial ?? ++serial,
+      signKey: getPublicKey(secretKey),
+      currency: over.currency ?? 'EUR',
+      expiresAt: over.expiresAt ?? NOW + 7 * DAY,
+      limit: over.limit ?? 2000,
+    },
+    bank.signSk,
+  );
+  return { cert, bytes: encodeCertificate(cert) };
+}
+
+/** Enrolls the wallet in `db` as the app does after the bank answered, with a local certificate. */
+export async function enrollLocally(
+  db: AppDb,
+  vault: Vault,
+  bank: Bank,
+  over: Parameters<typeof issuePayer>[2] = {},
+): Promise<PayerCertificate> {
+  const secretKey = await enrollmentKey(db, vault);
+  const { bytes } = issuePayer(bank, secretKey, over);
+  return completeEnrollment(db, vault, {
+    secretKey,
+    certificate: bytes,
+    pinned: { signKeys: [bank.signPk], kemKey: bank.kemPk },
+  });
+}
+
+/** A set-up and enrolled wallet. */
+export async function enrolledWallet(
+  bank: Bank,
+  over: Parameters<typeof issuePayer>[2] = {},
+): Promise<{ db: AppDb; vault: Vault; cert: PayerCertificate }> {
+  const db = await freshDb();
+  const vault = await setupWallet(db, PASSPHRASE, 'http://127.0.0.1:8787', {
+    iterations: ITERATIONS,
+  });
+  const cert = await enrollLocally(db, vault, bank, over);
+  return { db, vault, cert };
+}
+
+/** A receiver (payee) with its keys and bank certificate. */
+export class Receiver {
+  readonly signSk = generateSecretKey();
+  readonly kemSk = generateSecretKey();
+  readonly cert: PayeeCertificate;
+  readonly kid: Uint8Array;
+
+  constructor(
+    issuer: Bank,
+    over: Partial<{ currency: string; displayName: string; expiresAt: number }> = {},
+  ) {
+    this.cert = issuePayeeCertificate(
+      {
+        serial: ++serial,
+        signKey: getPublicKey(this.signSk),
+        kemKey: getPublicKey(this.kemSk),
+        currency: over.currency ?? 'EUR',
+        expiresAt: over.expiresAt ?? NOW + 365 * DAY,
+        displayName: over.displayName ?? "Bob's Market",
+      },
+      issuer.signSk,
+    );
+    this.kid = kid(this.cert.signKey);
+  }
+
+  /** A signed payment request's wire bytes. */
+  request(amount: number, over: Partial<{ expiresAt: number; memo: string }> = {}): Uint8Array {
+    return encodePaymentRequest(
+      signPaymentRequest(
+        {
+          amount,
+          requestId: randomBytes(16),
+          expiresAt: over.expiresAt ?? NOW + 600,
+          memo: over.memo ?? 'Coffee',
+        },
+        this.cert,
+        this.signSk,
+      ),
+    );
+  }
+
+  /** Opens a sealed payment as the receiving app does. */
+  open(sealed: Uint8Array): Payment {
+    return decodePayment(openPayment(sealed, this.kemSk, this.kid));
+  }
+
+  /** A receipt's wire bytes for `paymentId`, signed with `signSk` (the payee's own by default). */
+  receipt(paymentId: Uint8Array, signSk: Uint8Array = this.signSk): Uint8Array {
+    return encodeReceipt(
+      signReceipt(
+        { payeeKid: this.kid, paymentId, index: 0, entryHash: randomBytes(32), acceptedAt: NOW },
+        signSk,
+      ),
+    );
+  }
+}
+
+/** `db` with its `write` replaced (to watch or fail writes); everything else is the real one. */
+export function withWrite(db: AppDb, write: AppDb['write']): AppDb {
+  return {
+    name: db.name,
+    get: (key) => db.get(key),
+    write,
+    list: (log) => db.list(log),
+    snapshot: () => db.snapshot(),
+    replaceAll: (snapshot, alsoWrite) => db.replaceAll(snapshot, alsoWrite),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,184 @@
+import { equalBytes, fromHex, toHex } from '@offpay/crypto';
+import { payerGenesis } from '@offpay/protocol';
+import { AppError, rememberBankTime, type AppDb, type WriteOp } from '@offpay/app-kit';
+import { describe, expect, it } from 'vitest';
+import { listHistory } from '../src/state/history.js';
+import { commitPayment, preparePayment, type PreparedPayment } from '../src/state/pay.js';
+import { KEY } from '../src/state/store.js';
+import { overview } from '../src/state/wallet.js';
+import { NOW, NOW_MS, Receiver, enrolledWallet, makeBank, withWrite } from './helpers.js';
+
+const bank = makeBank();
+const bob = new Receiver(bank);
+const at = { nowMs: NOW_MS };
+
+async function prepared(db: AppDb, vault: Parameters<typeof preparePayment>[1], bytes: Uint8Array) {
+  const p = await preparePayment(db, vault, bytes, at);
+  if (p.kind !== 'new') throw new Error('expected a new payment');
+  return p;
+}
+
+describe('preparePayment', () => {
+  it('shows the amount, the payee’s bank-verified name and the memo, and what is left after', async () => {
+    const { db, vault } = await enrolledWallet(bank, { limit: 2000 });
+    const p = await prepared(db, vault, bob.request(250, { memo: 'Two coffees' }));
+    expect(p.amount.toString()).toBe('2.50 EUR');
+    expect(p.payeeName).toBe("Bob's Market");
+    expect(p.memo).toBe('Two coffees');
+    expect(p.remainingAfter.toString()).toBe('17.50 EUR');
+  });
+
+  it('refuses an expired request', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const request = bob.request(250, { expiresAt: NOW - 1 });
+    await expect(preparePayment(db, vault, request, at)).rejects.toMatchObject({
+      code: 'PROTO_REQUEST_EXPIRED',
+    });
+  });
+
+  it('refuses a request in another currency', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const dollars = new Receiver(bank, { currency: 'USD' });
+    await expect(preparePayment(db, vault, dollars.request(250), at)).rejects.toMatchObject({
+      code: 'APP_CURRENCY_MISMATCH',
+    });
+  });
+
+  it('refuses a request over the allowance left, and accepts one exactly at it', async () => {
+    const { db, vault } = await enrolledWallet(bank, { limit: 2000 });
+    await expect(preparePayment(db, vault, bob.request(2001), at)).rejects.toMatchObject({
+      code: 'PROTO_PAYMENT_OVER_LIMIT',
+    });
+    await commitPayment(db, vault, await prepared(db, vault, bob.request(1500)), at);
+    await expect(preparePayment(db, vault, bob.request(501), at)).rejects.toMatchObject({
+      code: 'PROTO_PAYMENT_OVER_LIMIT',
+    });
+    const rest = await prepared(db, vault, bob.request(500));
+    expect(rest.remainingAfter.minor).toBe(0);
+  });
+
+  it('refuses a payee certified by a bank that is not pinned', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const impostor = new Receiver(makeBank());
+    await expect(preparePayment(db, vault, impostor.request(250), at)).rejects.toMatchObject({
+      code: 'PROTO_UNKNOWN_ISSUER',
+    });
+  });
+
+  it('refuses damaged request bytes with a protocol code', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const bytes = bob.request(250);
+    await expect(preparePayment(db, vault, bytes.subarray(0, 40), at)).rejects.toMatchObject({
+      code: expect.stringMatching(/^PROTO_/),
+    });
+  });
+
+  it('refuses to pay once the wallet’s own certificate has expired', async () => {
+    const { db, vault } = await enrolledWallet(bank, { expiresAt: NOW + 60 });
+    const request = bob.request(250, { expiresAt: NOW + 3600 });
+    await expect(
+      preparePayment(db, vault, request, { nowMs: (NOW + 120) * 1000 }),
+    ).rejects.toMatchObject({ code: 'PROTO_CERT_EXPIRED' });
+  });
+
+  it('refuses when the device clock is behind the last bank time seen', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const p = await prepared(db, vault, bob.request(250));
+    await rememberBankTime(db, NOW + 100);
+    await expect(preparePayment(db, vault, bob.request(250), at)).rejects.toMatchObject({
+      code: 'PROTO_CLOCK_BEHIND',
+    });
+    await expect(commitPayment(db, vault, p, at)).rejects.toMatchObject({
+      code: 'PROTO_CLOCK_BEHIND',
+    });
+    expect(await listHistory(db)).toHaveLength(0);
+  });
+});
+
+describe('commitPayment', () => {
+  it('signs the next link of the chain, stores it with its history record, and seals it to the payee', async () => {
+    const { db, vault, cert } = await enrolledWallet(bank, { limit: 2000 });
+    const first = await commitPayment(db, vault, await prepared(db, vault, bob.request(250)), at);
+    expect(first).toMatchObject({
+      counter: 1,
+      amount: 250,
+      state: 'sent',
+      payeeName: "Bob's Market",
+    });
+    const opened = bob.open(first.sealed);
+    expect(toHex(opened.paymentId)).toBe(first.paymentId);
+    expect(equalBytes(opened.prev, payerGenesis(cert.serial))).toBe(true);
+
+    const second = await commitPayment(db, vault, await prepared(db, vault, bob.request(300)), at);
+    const next = bob.open(second.sealed);
+    expect(next.counter).toBe(2);
+    expect(equalBytes(next.prev, fromHex(first.paymentId))).toBe(true);
+    expect(next.spent).toBe(550);
+
+    const chain = await db.get<{ counter: number; spent: number; lastPaymentId: Uint8Array }>(
+      KEY.chain,
+    );
+    expect(chain?.counter).toBe(2);
+    expect(toHex(chain!.lastPaymentId)).toBe(second.paymentId);
+    expect((await overview(db, vault, NOW)).remaining.toString()).toBe('14.50 EUR');
+    expect((await listHistory(db)).map((i) => i.paymentId)).toEqual([
+      second.paymentId,
+      first.paymentId,
+    ]);
+  });
+
+  it('writes the chain state and the history record in one transaction', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const writes: (readonly WriteOp[])[] = [];
+    const spy = withWrite(db, (ops) => {
+      writes.push(ops);
+      return db.write(ops);
+    });
+    await commitPayment(spy, vault, await prepared(db, vault, bob.request(250)), at);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.map((op) => ('put' in op ? op.put : 'log' in op ? op.log : ''))).toEqual([
+      KEY.chain,
+      'history',
+    ]);
+  });
+
+  it('keeps the chain where it was when the write fails, so the counter is reused by nothing shown', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const p = await prepared(db, vault, bob.request(250));
+    const failing = withWrite(db, () => Promise.reject(new AppError('APP_STORAGE_FAILED')));
+    await expect(commitPayment(failing, vault, p, at)).rejects.toMatchObject({
+      code: 'APP_STORAGE_FAILED',
+    });
+    expect((await db.get<{ counter: number }>(KEY.chain))?.counter).toBe(0);
+    expect(await listHistory(db)).toHaveLength(0);
+  });
+
+  it('pays a request once: confirming twice or scanning it again shows the same payment', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const bytes = bob.request(250);
+    const p: PreparedPayment = await prepared(db, vault, bytes);
+    const first = await commitPayment(db, vault, p, at);
+    const again = await commitPayment(db, vault, p, at);
+    expect(again.paymentId).toBe(first.paymentId);
+    const rescanned = await preparePayment(db, vault, bytes, at);
+    expect(rescanned).toMatchObject({ kind: 'paid', item: { paymentId: first.paymentId } });
+    expect((await db.get<{ counter: number }>(KEY.chain))?.counter).toBe(1);
+    expect(await listHistory(db)).toHaveLength(1);
+  });
+});
+
+describe('two payments at once', () => {
+  it('never signs the same counter twice: concurrent confirms make counters 1 and 2', async () => {
+    const { db, vault } = await enrolledWallet(bank, { limit: 2000 });
+    const a = await prepared(db, vault, bob.request(100));
+    const b = await prepared(db, vault, bob.request(200));
+    const [x, y] = await Promise.all([
+      commitPayment(db, vault, a, at),
+      commitPayment(db, vault, b, at),
+    ]);
+    expect([x.counter, y.counter].sort()).toEqual([1, 2]);
+    const [first, second] = x.counter === 1 ? [x, y] : [y, x];
+    expect(equalBytes(bob.open(second.sealed).prev, fromHex(first.paymentId))).toBe(true);
+    expect(bob.open(second.sealed).spent).toBe(300);
+  });
+});

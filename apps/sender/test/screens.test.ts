@@ -1,0 +1,92 @@
+// @vitest-environment happy-dom
+import 'fake-indexeddb/auto';
+import { exportBackup, type AppDb } from '@offpay/app-kit';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.js';
+import { commitPayment, preparePayment } from '../src/state/pay.js';
+import { restoreWallet } from '../src/state/wallet.js';
+import {
+  ITERATIONS,
+  NOW_MS,
+  PASSPHRASE,
+  Receiver,
+  enrolledWallet,
+  freshDb,
+  makeBank,
+} from './helpers.js';
+
+const bank = makeBank();
+const bob = new Receiver(bank);
+
+// These tests stay offline: the quiet refresh after unlock must not reach for a bank.
+Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+
+/** Starts the app on `db` at the Unlock screen and unlocks it as a user would. */
+async function unlock(db: AppDb, passphrase = PASSPHRASE): Promise<HTMLElement> {
+  const root = document.createElement('main');
+  document.body.replaceChildren(root);
+  const app = createApp(root, db, document.createElement('div'));
+  await app.open({ to: 'unlock' });
+  root.querySelector<HTMLInputElement>('input[type=password]')!.value = passphrase;
+  root.querySelector('form')!.requestSubmit();
+  return root;
+}
+
+async function screen(root: HTMLElement, heading: string): Promise<void> {
+  await expect.poll(() => root.querySelector('h1')?.textContent, { timeout: 10_000 }).toBe(heading);
+}
+
+describe('screens', () => {
+  it('unlocking an enrolled wallet shows its allowance on Home', async () => {
+    const { db, vault } = await enrolledWallet(bank, { limit: 2000 });
+    const p = await preparePayment(db, vault, bob.request(250), { nowMs: NOW_MS });
+    if (p.kind !== 'new') throw new Error('expected a new payment');
+    await commitPayment(db, vault, p, { nowMs: NOW_MS });
+    const root = await unlock(db);
+    await screen(root, 'Wallet');
+    expect(root.textContent).toContain('17.50 EUR left');
+    expect(root.textContent).toContain('Spent 2.50 EUR of 20.00 EUR');
+    const buttons = [...root.querySelectorAll('button')].map((b) => b.textContent);
+    expect(buttons).toEqual(
+      expect.arrayContaining(['Pay', 'History', 'Sync with bank', 'Backup and settings']),
+    );
+  });
+
+  it('a wrong passphrase is refused in plain words', async () => {
+    const { db } = await enrolledWallet(bank);
+    const root = await unlock(db, 'not the passphrase');
+    await expect.poll(() => root.querySelector('[role=alert]')?.textContent ?? '').not.toBe('');
+    expect(root.querySelector('h1')?.textContent).toBe('Unlock');
+  });
+
+  it('a restored wallet opens on Enroll with the restore notice, never on Home', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const text = await exportBackup(db, vault, PASSPHRASE, 'sender', { iterations: ITERATIONS });
+    const target = await freshDb();
+    await restoreWallet(target, text, PASSPHRASE, { iterations: ITERATIONS });
+    const root = await unlock(target);
+    await screen(root, 'Enroll with your bank');
+    expect(root.textContent).toContain('Restored from a backup: enroll again before paying');
+    for (const label of ['Email', 'Password', 'Allowance']) {
+      expect([...root.querySelectorAll('label')].map((l) => l.textContent)).toContain(label);
+    }
+  });
+
+  it('History lists payments with their state', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const p = await preparePayment(db, vault, bob.request(250, { memo: 'Lunch' }), {
+      nowMs: NOW_MS,
+    });
+    if (p.kind !== 'new') throw new Error('expected a new payment');
+    await commitPayment(db, vault, p, { nowMs: NOW_MS });
+    const root = await unlock(db);
+    await screen(root, 'Wallet');
+    [...root.querySelectorAll('button')].find((b) => b.textContent === 'History')!.click();
+    await screen(root, 'History');
+    const item = root.querySelector('li')!;
+    expect(item.textContent).toContain('2.50 EUR');
+    expect(item.textContent).toContain("Bob's Market");
+    expect(item.textContent).toContain('Lunch');
+    expect(item.querySelector('.pill')?.textContent).toBe('sent');
+  });
+});

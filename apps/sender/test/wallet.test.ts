@@ -1,0 +1,159 @@
+import { equalBytes, generateSecretKey, getPublicKey } from '@offpay/crypto';
+import { encodeRevocationList, signRevocationList } from '@offpay/protocol';
+import { lastBankTime, type RevocationsInfo } from '@offpay/app-kit';
+import { describe, expect, it } from 'vitest';
+import { completeEnrollment, enrollmentKey } from '../src/state/enroll.js';
+import { listHistory } from '../src/state/history.js';
+import { commitPayment, preparePayment } from '../src/state/pay.js';
+import { KEY, PAYER_KEY, storedCertificate } from '../src/state/store.js';
+import {
+  normalizeBankUrl,
+  overview,
+  refreshFromBank,
+  setupWallet,
+  walletStatus,
+} from '../src/state/wallet.js';
+import {
+  DAY,
+  ITERATIONS,
+  NOW,
+  NOW_MS,
+  PASSPHRASE,
+  Receiver,
+  enrollLocally,
+  enrolledWallet,
+  freshDb,
+  issuePayer,
+  makeBank,
+} from './helpers.js';
+
+const bank = makeBank();
+const bob = new Receiver(bank);
+const pinned = { signKeys: [bank.signPk], kemKey: bank.kemPk };
+
+function revocations(seq: number, serials: number[], signer = bank): RevocationsInfo {
+  const list = signRevocationList({ seq, issuedAt: NOW, serials }, signer.signSk);
+  return { seq, signed: encodeRevocationList(list), bankTime: NOW + seq };
+}
+
+describe('setup and enrollment', () => {
+  it('a new wallet is not enrolled and cannot pay', async () => {
+    const db = await freshDb();
+    const vault = await setupWallet(db, PASSPHRASE, 'https://bank.example', {
+      iterations: ITERATIONS,
+    });
+    expect(await walletStatus(db)).toBe('notEnrolled');
+    await expect(
+      preparePayment(db, vault, bob.request(100), { nowMs: NOW_MS }),
+    ).rejects.toMatchObject({
+      code: 'APP_NOT_ENROLLED',
+    });
+  });
+
+  it('refuses a too short passphrase', async () => {
+    await expect(
+      setupWallet(await freshDb(), 'short', 'https://bank.example', { iterations: ITERATIONS }),
+    ).rejects.toMatchObject({ code: 'APP_PASSPHRASE_TOO_SHORT' });
+  });
+
+  it('enrolls the key made at setup the first time', async () => {
+    const db = await freshDb();
+    const vault = await setupWallet(db, PASSPHRASE, 'https://bank.example', {
+      iterations: ITERATIONS,
+    });
+    const setupKey = vault.secret(PAYER_KEY)!;
+    const cert = await enrollLocally(db, vault, bank);
+    expect(equalBytes(cert.signKey, getPublicKey(setupKey))).toBe(true);
+    expect(await walletStatus(db)).toBe('enrolled');
+  });
+
+  it('refuses a certificate for another key or from a bank that is not pinned, storing nothing', async () => {
+    const db = await freshDb();
+    const vault = await setupWallet(db, PASSPHRASE, 'https://bank.example', {
+      iterations: ITERATIONS,
+    });
+    const secretKey = await enrollmentKey(db, vault);
+    const other = issuePayer(bank, generateSecretKey());
+    await expect(
+      completeEnrollment(db, vault, { secretKey, certificate: other.bytes, pinned }),
+    ).rejects.toMatchObject({ code: 'APP_BANK_RESPONSE' });
+    const rogue = issuePayer(makeBank(), secretKey);
+    await expect(
+      completeEnrollment(db, vault, { secretKey, certificate: rogue.bytes, pinned }),
+    ).rejects.toMatchObject({ code: 'PROTO_UNKNOWN_ISSUER' });
+    expect(await storedCertificate(db)).toBeUndefined();
+  });
+
+  it('renewing enrolls a new key, starts a new chain and keeps the history', async () => {
+    const { db, vault, cert } = await enrolledWallet(bank);
+    const p = await preparePayment(db, vault, bob.request(250), { nowMs: NOW_MS });
+    if (p.kind !== 'new') throw new Error('expected a new payment');
+    await commitPayment(db, vault, p, { nowMs: NOW_MS });
+    const renewed = await enrollLocally(db, vault, bank);
+    expect(equalBytes(renewed.signKey, cert.signKey)).toBe(false);
+    expect(renewed.serial).not.toBe(cert.serial);
+    const o = await overview(db, vault, NOW);
+    expect(o.counter).toBe(0);
+    expect(o.remaining.toString()).toBe('20.00 EUR');
+    expect(await listHistory(db)).toHaveLength(1);
+  });
+});
+
+describe('overview', () => {
+  it('shows the allowance left, what was spent, and suggests renewing within a day of expiry', async () => {
+    const { db, vault } = await enrolledWallet(bank, { limit: 2000, expiresAt: NOW + 2 * DAY });
+    const p = await preparePayment(db, vault, bob.request(250), { nowMs: NOW_MS });
+    if (p.kind !== 'new') throw new Error('expected a new payment');
+    await commitPayment(db, vault, p, { nowMs: NOW_MS });
+    const o = await overview(db, vault, NOW);
+    expect([o.remaining.toString(), o.spent.toString(), o.limit.toString()]).toEqual([
+      '17.50 EUR',
+      '2.50 EUR',
+      '20.00 EUR',
+    ]);
+    expect(o.renewSuggested).toBe(false);
+    expect((await overview(db, vault, NOW + DAY + 60)).renewSuggested).toBe(true);
+    expect((await overview(db, vault, NOW + 3 * DAY)).expired).toBe(true);
+  });
+});
+
+describe('refreshFromBank', () => {
+  it('keeps a verified revocation list; a revoked wallet is refused and asked to renew', async () => {
+    const { db, vault, cert } = await enrolledWallet(bank);
+    await refreshFromBank(db, {
+      revocations: () => Promise.resolve(revocations(3, [cert.serial])),
+    });
+    expect((await overview(db, vault, NOW)).revoked).toBe(true);
+    expect((await overview(db, vault, NOW)).renewSuggested).toBe(true);
+    await expect(
+      preparePayment(db, vault, bob.request(100), { nowMs: NOW_MS + 10_000 }),
+    ).rejects.toMatchObject({
+      code: 'PROTO_CERT_REVOKED',
+    });
+    expect(await lastBankTime(db)).toBe(NOW + 3);
+  });
+
+  it('ignores an older list (a replay) and refuses one signed by another bank', async () => {
+    const { db, vault, cert } = await enrolledWallet(bank);
+    await refreshFromBank(db, {
+      revocations: () => Promise.resolve(revocations(5, [cert.serial])),
+    });
+    await refreshFromBank(db, { revocations: () => Promise.resolve(revocations(4, [])) });
+    expect((await overview(db, vault, NOW)).revoked).toBe(true);
+    const rogue = makeBank();
+    await expect(
+      refreshFromBank(db, { revocations: () => Promise.resolve(revocations(9, [], rogue)) }),
+    ).rejects.toMatchObject({ code: 'PROTO_UNKNOWN_ISSUER' });
+    expect((await db.get<{ seq: number }>(KEY.revocations))?.seq).toBe(5);
+  });
+});
+
+describe('normalizeBankUrl', () => {
+  it('accepts http(s) addresses and refuses anything else', () => {
+    expect(normalizeBankUrl(' https://bank.example/ ')).toBe('https://bank.example');
+    expect(normalizeBankUrl('http://127.0.0.1:8787')).toBe('http://127.0.0.1:8787');
+    expect(normalizeBankUrl('javascript:alert(1)')).toBeUndefined();
+    expect(normalizeBankUrl('https://user:pw@bank.example')).toBeUndefined();
+    expect(normalizeBankUrl('bank')).toBeUndefined();
+  });
+});
