@@ -4,12 +4,14 @@
  * see a tampered file and a second copy refused, reload offline, restore the wallet on a new
  * phone (it must enroll again), come back online, settle with live status and check the bank.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
   click,
   download,
   enroll,
+  filmAnimatedQr,
   heading,
   onScreen,
   openApp,
@@ -47,6 +49,24 @@ beforeAll(async () => {
     alice: await balances(stack.bankUrl, ALICE),
     bob: await balances(stack.bankUrl, BOB),
   };
+});
+
+// What each phone showed when a step failed, for whoever reads the CI log.
+afterEach(async ({ task }) => {
+  if (task.result?.state !== 'fail') return;
+  for (const [name, page] of [
+    ['sender', sender],
+    ['receiver', receiver],
+  ] as const) {
+    if (!page || page.isClosed()) continue;
+    const text = await page
+      .locator('body')
+      .innerText()
+      .catch(() => '(unreadable)');
+    console.error(`--- ${name} screen after "${task.name}":\n${text}`);
+    await page.screenshot({ path: `${tmpdir()}/offpay-e2e-${name}.png`, fullPage: true });
+  }
+  console.error(`--- bank log tail:\n${stack.bankLog().slice(-3000)}`);
 });
 
 afterAll(async () => {
@@ -161,6 +181,32 @@ describe('a payment from first run to settlement', () => {
       buffer: await photoOfQr(receiver, 'Receipt QR code'),
     });
     await see(sender, 'Receipt checked');
+
+    // Smaller codes: the payment as an animated sequence, filmed frame by frame off the screen
+    // and played to the till's camera, which collects every part.
+    await home(receiver, 'Till');
+    await requestPayment('0.75', 'Water');
+    await home(sender, 'Wallet');
+    await click(sender, 'Pay');
+    await sender.getByLabel('Scan a picture').setInputFiles({
+      name: 'request.png',
+      mimeType: 'image/png',
+      buffer: await photoOfQr(receiver, 'Payment request QR code'),
+    });
+    await click(sender, 'Confirm and pay');
+    await onScreen(sender, 'Show this to the receiver');
+    await click(sender, 'Smaller codes');
+    const frames = await filmAnimatedQr(sender, 'Payment QR code');
+    expect(frames.length).toBeGreaterThan(1);
+    tb.showToCamera(frames);
+    await click(receiver, 'Scan with camera');
+    await see(receiver, 'Payment accepted');
+    await sender.getByLabel('Scan a picture').setInputFiles({
+      name: 'receipt.png',
+      mimeType: 'image/png',
+      buffer: await photoOfQr(receiver, 'Receipt QR code'),
+    });
+    await see(sender, 'Receipt checked');
   });
 
   it('keeps every state across a reload while offline', async () => {
@@ -168,10 +214,10 @@ describe('a payment from first run to settlement', () => {
     await ready(sender);
     await unlock(sender, WALLET_PASSPHRASE);
     await onScreen(sender, 'Wallet');
-    await see(sender, '16.25 EUR left');
+    await see(sender, '15.50 EUR left');
     await click(sender, 'History');
     await onScreen(sender, 'History');
-    await expect.poll(() => sender.getByText('receipted', { exact: true }).count()).toBe(2);
+    await expect.poll(() => sender.getByText('receipted', { exact: true }).count()).toBe(3);
     await screenshot(sender, 'sender-history');
 
     await receiver.reload();
@@ -179,7 +225,7 @@ describe('a payment from first run to settlement', () => {
     await unlock(receiver, TILL_PASSPHRASE);
     await onScreen(receiver, 'Till');
     await click(receiver, 'Ledger');
-    await see(receiver, 'Ledger intact: 2 entries');
+    await see(receiver, 'Ledger intact: 3 entries');
     await screenshot(receiver, 'receiver-ledger');
   });
 
@@ -217,9 +263,10 @@ describe('a payment from first run to settlement', () => {
     await onScreen(receiver, 'Settle');
     await click(receiver, 'Settle now');
     await signIn(receiver, BOB);
+    await see(receiver, 'Following the bank live');
     await expect
       .poll(() => receiver.getByText('Settled', { exact: true }).count(), { timeout: 60_000 })
-      .toBe(2);
+      .toBe(3);
     await screenshot(receiver, 'receiver-settled');
 
     await senderContext.setOffline(false);
@@ -229,14 +276,14 @@ describe('a payment from first run to settlement', () => {
     await click(sender, 'History');
     await expect
       .poll(() => sender.getByText('settled', { exact: true }).count(), { timeout: 60_000 })
-      .toBe(2);
+      .toBe(3);
     await home(sender, 'Wallet');
     await screenshot(sender, 'sender-home');
 
     const alice = await balances(stack.bankUrl, ALICE);
     const bob = await balances(stack.bankUrl, BOB);
-    // Bob received 2.50 + 1.25; Alice reserved 20.00 and, on the restored phone, 10.00.
-    expect((bob['customer'] ?? 0n) - (before.bob['customer'] ?? 0n)).toBe(375n);
+    // Bob received 2.50 + 1.25 + 0.75; Alice reserved 20.00 and, on the restored phone, 10.00.
+    expect((bob['customer'] ?? 0n) - (before.bob['customer'] ?? 0n)).toBe(450n);
     expect((before.alice['customer'] ?? 0n) - (alice['customer'] ?? 0n)).toBe(3000n);
   });
 });

@@ -54,6 +54,7 @@ describe('settling online', () => {
     });
 
     expect(progress.filter((p) => p.kind === 'status').map((p) => p.text)).toEqual([
+      'Following the bank live',
       'Sealed 2 payments',
       'Sent to the bank',
       'Bank is checking…',

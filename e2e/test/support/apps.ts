@@ -38,7 +38,7 @@ function watch(page: Page): void {
 }
 
 export function heading(page: Page, name: string | RegExp): Locator {
-  return page.getByRole('heading', { name, level: 1 });
+  return page.getByRole('heading', { name, level: 1, exact: typeof name === 'string' });
 }
 
 /** Waits until `text` is visible on the page; returns its locator. */
@@ -130,4 +130,31 @@ export async function signIn(page: Page, o: { email: string; password: string })
   await page.getByLabel('Email').fill(o.email);
   await page.getByLabel('Password', { exact: true }).fill(o.password);
   await click(page, 'Sign in');
+}
+
+/**
+ * Films an animated QR code: reads the canvas's pixels and its "Part k of n" caption in one task
+ * (so they belong together) until every part was seen; returns the parts' pictures in order.
+ */
+export async function filmAnimatedQr(page: Page, label: string): Promise<Buffer[]> {
+  const parts = new Map<number, string>();
+  let total = 0;
+  const deadline = Date.now() + 30_000;
+  while (total === 0 || parts.size < total) {
+    if (Date.now() > deadline) throw new Error(`saw ${parts.size} of ${total} parts of ${label}`);
+    const frame = await page.evaluate((name) => {
+      const canvas = document.querySelector<HTMLCanvasElement>(`canvas[aria-label="${name}"]`);
+      const caption = canvas?.closest('figure')?.querySelector('figcaption')?.textContent ?? '';
+      return { caption, png: canvas?.toDataURL('image/png') ?? '' };
+    }, label);
+    const match = /^Part (\d+) of (\d+)$/.exec(frame.caption);
+    if (match && frame.png) {
+      total = Number(match[2]);
+      parts.set(Number(match[1]), frame.png);
+    }
+    await page.waitForTimeout(60);
+  }
+  return [...parts.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, png]) => Buffer.from(png.replace(/^data:image\/png;base64,/, ''), 'base64'));
 }

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
+const FPS = 10;
+
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 export interface TestBrowser {
@@ -43,21 +45,26 @@ export async function launchBrowser(): Promise<TestBrowser> {
       const frames = join(dir, 'frames');
       rmSync(frames, { recursive: true, force: true });
       mkdirSync(frames);
-      pngs.forEach((png, i) => writeFileSync(join(frames, `frame-${i}.png`), png));
+      // 10 frames a second, each picture repeated for its time on screen (a one-frame video
+      // does not play as a camera stream).
+      const repeat = Math.max(2, Math.round(secondsEach * FPS));
+      pngs.forEach((png, i) => {
+        for (let k = 0; k < repeat; k++) {
+          writeFileSync(join(frames, `frame-${i * repeat + k}.png`), png);
+        }
+      });
       const next = join(dir, 'next.y4m');
-      // White margin around the code, as a phone would see it held up; yuv420p (TOOLCHAIN.md).
+      // A 720p phone camera with the code held up in the middle; yuv420p (TOOLCHAIN.md).
       execFileSync('ffmpeg', [
         '-loglevel',
         'error',
         '-y',
         '-framerate',
-        String(1 / secondsEach),
+        String(FPS),
         '-i',
         join(frames, 'frame-%d.png'),
         '-vf',
-        'scale=440:440:flags=neighbor,pad=640:480:100:20:white,format=yuv420p',
-        '-r',
-        '10',
+        'scale=600:600:flags=area,pad=1280:720:340:60:white,format=yuv420p',
         next,
       ]);
       renameSync(next, cameraFile);

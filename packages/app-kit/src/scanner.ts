@@ -137,6 +137,22 @@ function fit(width: number, height: number, max: number): { w: number; h: number
   return { w: Math.max(1, Math.round(width * scale)), h: Math.max(1, Math.round(height * scale)) };
 }
 
+/** The part of a video frame to decode: all of it, or its centre square. */
+export function sourceRect(
+  width: number,
+  height: number,
+  centre: boolean,
+): { sx: number; sy: number; sw: number; sh: number } {
+  if (!centre) return { sx: 0, sy: 0, sw: width, sh: height };
+  const side = Math.min(width, height);
+  return {
+    sx: Math.floor((width - side) / 2),
+    sy: Math.floor((height - side) / 2),
+    sw: side,
+    sh: side,
+  };
+}
+
 /**
  * Scans with the camera into `video` until one payload is complete, then stops the camera.
  * Unrelated or garbled codes are skipped; every camera track and the frame loop stop on success,
@@ -175,16 +191,20 @@ export async function scanWithCamera(
       finish(() => reject(cameraError(e)));
       return;
     }
+    let cropCentre = false;
     const tick = (now: number): void => {
       frame = requestAnimationFrame(tick);
       if (now - last < FRAME_INTERVAL_MS || video.readyState < 2 || video.videoWidth === 0) return;
       last = now;
       try {
-        const { w, h } = fit(video.videoWidth, video.videoHeight, MAX_FRAME_PX);
+        // Every other frame reads only the centre square: a code held up to the camera sits
+        // there, and without the edges it keeps more pixels per module under MAX_FRAME_PX.
+        const source = sourceRect(video.videoWidth, video.videoHeight, (cropCentre = !cropCentre));
+        const { w, h } = fit(source.sw, source.sh, MAX_FRAME_PX);
         if (ctx === undefined || ctx.canvas.width !== w || ctx.canvas.height !== h) {
           ctx = pixelContext(w, h, 'APP_CAMERA_UNAVAILABLE');
         }
-        ctx.drawImage(video, 0, 0, w, h);
+        ctx.drawImage(video, source.sx, source.sy, source.sw, source.sh, 0, 0, w, h);
         const text = decodeQrPixels(ctx.getImageData(0, 0, w, h).data, w, h);
         const result = text === undefined ? undefined : assembler.add(text);
         if (result === undefined) return;

@@ -13,6 +13,7 @@ import {
   scanImageFile,
   scanWithCamera,
   type ScanProgress,
+  sourceRect,
 } from '../src/scanner.js';
 
 interface Raster {
@@ -61,13 +62,18 @@ let videoFrame: () => Raster;
 class PixelContext {
   data = new Uint8ClampedArray(0);
   constructor(readonly canvas: HTMLCanvasElement) {}
-  drawImage(source: unknown, _x: number, _y: number, w: number, h: number): void {
+  drawImage(source: unknown, ...args: number[]): void {
     const src = source instanceof FakeBitmap ? source.raster : videoFrame();
+    // drawImage(src, dx, dy, dw, dh) or drawImage(src, sx, sy, sw, sh, dx, dy, dw, dh).
+    const [sx, sy, sw, sh, w, h] =
+      args.length === 8
+        ? [args[0]!, args[1]!, args[2]!, args[3]!, args[6]!, args[7]!]
+        : [0, 0, src.width, src.height, args[2]!, args[3]!];
     this.data = new Uint8ClampedArray(w * h * 4);
     for (let y = 0; y < h; y++) {
-      const sy = Math.floor((y * src.height) / h);
+      const row = sy + Math.floor((y * sh) / h);
       for (let x = 0; x < w; x++) {
-        const s = (sy * src.width + Math.floor((x * src.width) / w)) * 4;
+        const s = (row * src.width + sx + Math.floor((x * sw) / w)) * 4;
         this.data.set(src.data.subarray(s, s + 4), (y * w + x) * 4);
       }
     }
@@ -208,6 +214,14 @@ describe('scanImageFile', () => {
     await expect(scanImageFile(foreign)).rejects.toMatchObject({ code: 'APP_NO_QR_FOUND' });
     const notPicture = picture(new DOMException('bad image', 'InvalidStateError')).file;
     await expect(scanImageFile(notPicture)).rejects.toMatchObject({ code: 'APP_NO_QR_FOUND' });
+  });
+});
+
+describe('sourceRect', () => {
+  it('takes the whole frame, or its centre square to keep a held-up code sharp', () => {
+    expect(sourceRect(1280, 720, false)).toEqual({ sx: 0, sy: 0, sw: 1280, sh: 720 });
+    expect(sourceRect(1280, 720, true)).toEqual({ sx: 280, sy: 0, sw: 720, sh: 720 });
+    expect(sourceRect(480, 640, true)).toEqual({ sx: 0, sy: 80, sw: 480, sh: 480 });
   });
 });
 

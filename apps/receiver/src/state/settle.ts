@@ -75,6 +75,7 @@ export async function settleNow(
   const summary: SettleSummary = { batches: 0, entries: 0, live: true, signedOut: false };
   try {
     await bank.events(token, till.kidHex, (e) => show(e.batchKey, e.results), controller.signal);
+    report({ kind: 'status', text: 'Following the bank live' });
   } catch (e) {
     // Live events only show outcomes sooner: the bank's signed answer comes back either way.
     summary.live = false;
