@@ -36,6 +36,18 @@ describe('preparePayment', () => {
     });
   });
 
+  it('refuses to confirm a request that expired while the confirm screen was open', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const prepared = await preparePayment(db, vault, bob.request(250, { expiresAt: NOW + 60 }), at);
+    if (prepared.kind !== 'new') throw new Error('expected a new payment');
+    await expect(
+      commitPayment(db, vault, prepared, { nowMs: NOW_MS + 61_000 }),
+    ).rejects.toMatchObject({
+      code: 'PROTO_REQUEST_EXPIRED',
+    });
+    expect(await listHistory(db)).toEqual([]);
+  });
+
   it('refuses a request in another currency', async () => {
     const { db, vault } = await enrolledWallet(bank);
     const dollars = new Receiver(bank, { currency: 'USD' });

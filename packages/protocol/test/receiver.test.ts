@@ -13,6 +13,7 @@ import {
   sealPayment,
   type CborValue,
   type Payment,
+  verifyOpenedPayment,
 } from '../src/index.js';
 import {
   DAY,
@@ -71,6 +72,19 @@ describe('a valid sealed payment', () => {
     expect(() => receiver.verify(sealed)).not.toThrow();
     receiver.now = NOW + 61;
     expectCode(() => receiver.verify(sealed), 'PROTO_REQUEST_EXPIRED', { expiresAt: NOW + 60 });
+  });
+});
+
+describe('a payment the caller opened already', () => {
+  it('gets the same verdict from verifyOpenedPayment, a duplicate included', () => {
+    const payer = makePayer(bank);
+    const receiver = new MemoryReceiver(bank, payee);
+    const sealed = sealTo(payee, pay(payer, payee));
+    const opened = openPayment(sealed, payee.kemSk, payee.kid);
+    const accepted = verifyOpenedPayment(opened, receiver.context());
+    expect(accepted).toEqual(receiver.verify(sealed));
+    receiver.accept(sealed);
+    expectCode(() => verifyOpenedPayment(opened, receiver.context()), 'PROTO_PAYMENT_DUPLICATE');
   });
 });
 

@@ -14,7 +14,7 @@ import {
   Money,
   openPayment,
   signReceipt,
-  verifyPaymentOffline,
+  verifyOpenedPayment,
   type AcceptedPayment,
   type Payment,
   type Receipt,
@@ -67,8 +67,10 @@ async function accept(
   deviceNowMs: number | undefined,
 ): Promise<Accepted> {
   const now = await trustedNow(db, deviceNowMs);
-  // Opened once here only to learn which request it answers; the verdict below opens it again.
-  const { requestId } = decodePayment(openPayment(sealed, till.kemSecret, till.kid));
+  // Opened once: to learn which request it answers, then for the verdict (HPKE open is the
+  // costliest step on a phone).
+  const opened = openPayment(sealed, till.kemSecret, till.kid);
+  const { requestId } = decodePayment(opened);
   const request = await findRequest(db, requestId);
   const records = await readLedger(db);
   const head = await ledgerHead(db, till);
@@ -81,7 +83,7 @@ async function accept(
       index: head.nextIndex,
     });
   }
-  const accepted = await verify(db, till, sealed, records, request, now);
+  const accepted = await verify(db, till, opened, records, request, now);
   checkRequest(request);
   await checkCap(db, till, records, accepted.payment);
 
@@ -128,7 +130,7 @@ async function accept(
 async function verify(
   db: AppDb,
   till: Till,
-  sealed: Uint8Array,
+  opened: Uint8Array,
   records: readonly LedgerRecord[],
   request: StoredRequest | undefined,
   now: number,
@@ -136,7 +138,7 @@ async function verify(
   const byId = new Map(records.map((r) => [toHex(r.paymentId), r.index]));
   const revoked = await revokedSerials(db, till);
   try {
-    return verifyPaymentOffline(sealed, {
+    return verifyOpenedPayment(opened, {
       payee: { kid: till.kid, kemSecretKey: till.kemSecret, currency: till.cert.currency },
       bankKeys: till.bankKeys,
       now,

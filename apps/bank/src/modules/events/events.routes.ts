@@ -3,6 +3,7 @@
  * The Bearer token goes in the Authorization header only (a token in a URL ends up in logs and
  * proxies), so browsers read the stream with fetch, not EventSource.
  */
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -94,7 +95,11 @@ export const eventRoutes: FastifyPluginCallbackZod<EventRoutesOptions> = (app, o
         });
       reply.hijack();
       // Headers set by hooks (CORS for the browser apps) go out with the raw stream too.
-      reply.raw.writeHead(200, { ...reply.getHeaders(), ...SSE_HEADERS });
+      const hooked = Object.entries(reply.getHeaders()).filter(([, v]) => v !== undefined);
+      reply.raw.writeHead(200, {
+        ...(Object.fromEntries(hooked) as OutgoingHttpHeaders),
+        ...SSE_HEADERS,
+      });
       write(`retry: 5000\n: following ${kids.length} payee certificate(s)\n\n`);
       const heartbeat = setInterval(
         () => write(': heartbeat\n\n'),

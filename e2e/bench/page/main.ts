@@ -1,0 +1,129 @@
+/**
+ * The apps' own payment paths, timed in the browser (driven by ../apps.bench.ts):
+ * - pay: the wallet's commitPayment (create, seal, store the chain state and history in
+ *   IndexedDB) and renderQr of the sealed payment onto a canvas in the page;
+ * - accept: decodeQrText of the scanned text and the till's acceptPayment (open, verify offline,
+ *   append to the hash-chained ledger and sign the receipt, in IndexedDB).
+ * Certificates come from a bank key made here, as in the apps' unit tests; no network.
+ */
+import { createVault, openAppDb, renderQr } from '@offpay/app-kit';
+import { generateSecretKey, getPublicKey } from '@offpay/crypto';
+import {
+  decodeQrText,
+  encodeCertificate,
+  encodePaymentRequest,
+  encodeQrText,
+  issuePayeeCertificate,
+  issuePayerCertificate,
+  Money,
+} from '@offpay/protocol';
+import { completeEnrollment, enrollmentKey } from '../../../apps/sender/src/state/enroll.js';
+import { commitPayment, preparePayment } from '../../../apps/sender/src/state/pay.js';
+import { setupWallet } from '../../../apps/sender/src/state/wallet.js';
+import { createRequest } from '../../../apps/receiver/src/state/requests.js';
+import { KEY, loadTill, SECRET } from '../../../apps/receiver/src/state/store.js';
+import { acceptPayment } from '../../../apps/receiver/src/state/till.js';
+
+export interface BenchResult {
+  pay: number[];
+  prepare: number[];
+  accept: number[];
+  sealedBytes: number;
+  userAgent: string;
+}
+
+const DAY = 86_400;
+
+async function run(iterations: number, warmup: number): Promise<BenchResult> {
+  const now = Math.floor(Date.now() / 1000);
+  const bankSk = generateSecretKey();
+  const pinned = { signKeys: [getPublicKey(bankSk)], kemKey: getPublicKey(generateSecretKey()) };
+  const stamp = Date.now();
+
+  // The wallet: set up and enrolled with a generous allowance.
+  const walletDb = await openAppDb(`bench-wallet-${stamp}`);
+  const wallet = await setupWallet(walletDb, 'bench passphrase', 'http://127.0.0.1:8787');
+  const payerSk = await enrollmentKey(walletDb, wallet);
+  const payerCert = issuePayerCertificate(
+    {
+      serial: 7001,
+      signKey: getPublicKey(payerSk),
+      currency: 'EUR',
+      expiresAt: now + 7 * DAY,
+      limit: 1_000_000_00,
+    },
+    bankSk,
+  );
+  await completeEnrollment(walletDb, wallet, {
+    secretKey: payerSk,
+    certificate: encodeCertificate(payerCert),
+    pinned,
+  });
+
+  // The till: keys in its vault, its certificate and the pinned bank keys stored.
+  const tillDb = await openAppDb(`bench-till-${stamp}`);
+  const signSk = generateSecretKey();
+  const kemSk = generateSecretKey();
+  const tillVault = await createVault(tillDb, 'bench passphrase', {
+    [SECRET.sign]: signSk,
+    [SECRET.kem]: kemSk,
+  });
+  const payeeCert = issuePayeeCertificate(
+    {
+      serial: 7002,
+      signKey: getPublicKey(signSk),
+      kemKey: getPublicKey(kemSk),
+      currency: 'EUR',
+      expiresAt: now + 365 * DAY,
+      displayName: "Bob's Market",
+    },
+    bankSk,
+  );
+  await tillDb.write([
+    { put: KEY.bankKeys, value: pinned },
+    { put: KEY.certificate, value: encodeCertificate(payeeCert) },
+  ]);
+  const till = await loadTill(tillDb, tillVault);
+  if (!till) throw new Error('the till did not load');
+
+  const host = document.querySelector<HTMLElement>('#qr')!;
+  const result: BenchResult = {
+    pay: [],
+    prepare: [],
+    accept: [],
+    sealedBytes: 0,
+    userAgent: navigator.userAgent,
+  };
+  for (let i = 0; i < warmup + iterations; i++) {
+    const request = await createRequest(
+      tillDb,
+      till,
+      { amount: Money.of(125, 'EUR'), memo: 'Coffee' },
+      now,
+    );
+    const t0 = performance.now();
+    const prepared = await preparePayment(walletDb, wallet, encodePaymentRequest(request));
+    if (prepared.kind !== 'new') throw new Error('the request was already paid');
+    const t1 = performance.now();
+    const item = await commitPayment(walletDb, wallet, prepared);
+    const view = renderQr(item.sealed, 'Payment QR code');
+    host.replaceChildren(view.element);
+    const t2 = performance.now();
+    view.stop();
+    const text = encodeQrText(item.sealed); // what the till's camera reads off the code
+
+    const t3 = performance.now();
+    await acceptPayment(tillDb, till, decodeQrText(text));
+    const t4 = performance.now();
+    if (i >= warmup) {
+      result.prepare.push(t1 - t0);
+      result.pay.push(t2 - t1);
+      result.accept.push(t4 - t3);
+    }
+    result.sealedBytes = item.sealed.length;
+  }
+  return result;
+}
+
+(window as unknown as { offpayBench: typeof run }).offpayBench = run;
+(window as unknown as { offpayBenchReady: boolean }).offpayBenchReady = true;
