@@ -17,7 +17,7 @@ import {
   settlementView,
 } from './bank-views.js';
 import { AppError } from './errors.js';
-import { readBounded, readJson, refusal, send } from './http.js';
+import { BANK_TIMEOUT_MS, readBounded, readJson, refusal, send, withTimeout } from './http.js';
 import { SseParser } from './sse.js';
 
 /** GET /v1/keys, decoded: what the apps pin at enrollment. */
@@ -125,14 +125,21 @@ export class BankClient {
       ...(options.body === undefined ? { accept: 'application/json' } : JSON_HEADERS),
       ...(options.token === undefined ? {} : bearer(options.token)),
     };
-    const response = await send(this.fetchImpl, this.url(path), {
-      method,
-      headers,
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-      // Bank time and revocations must be the bank's current answer, not a cached one.
-      ...(options.fresh ? { cache: 'no-store' as const } : {}),
-    });
-    return readJson(response, `${method} ${path}`, view);
+    // The whole call, body included, within BANK_TIMEOUT_MS: a hanging connection is offline.
+    const timeout = withTimeout(BANK_TIMEOUT_MS);
+    try {
+      const response = await send(this.fetchImpl, this.url(path), {
+        method,
+        headers,
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        // Bank time and revocations must be the bank's current answer, not a cached one.
+        ...(options.fresh ? { cache: 'no-store' as const } : {}),
+        signal: timeout.signal,
+      });
+      return await readJson(response, `${method} ${path}`, view);
+    } finally {
+      timeout.clear();
+    }
   }
 
   /** GET /v1/keys: the keys to pin. */
@@ -220,6 +227,8 @@ export class BankClient {
   ): Promise<void> {
     if (!/^[0-9a-f]{16}$/.test(payeeKidHex)) throw new TypeError('payeeKidHex: 16 hex digits');
     const what = 'GET /v1/settlements/events';
+    // Opening the stream is timed; once the bank answered, the stream stays open until `signal`.
+    const opening = withTimeout(BANK_TIMEOUT_MS, signal);
     const response = await send(
       this.fetchImpl,
       this.url(`/v1/settlements/events?payeeKid=${payeeKidHex}`),
@@ -227,9 +236,9 @@ export class BankClient {
         method: 'GET',
         headers: { accept: 'text/event-stream', ...bearer(token) },
         cache: 'no-store',
-        signal,
+        signal: opening.signal,
       },
-    );
+    ).finally(() => opening.clear());
     if (!response.ok) throw refusal(response.status, await readBounded(response, what), what);
     const type = response.headers.get('content-type') ?? '';
     if (!type.startsWith('text/event-stream') || !response.body) {

@@ -1,9 +1,19 @@
 /**
  * The device clock against the latest bank time seen (DESIGN.md §3 "Clocks"): the apps store the
- * highest bank time they have seen and refuse to act on a device clock earlier than it.
+ * bank time of the bank's latest answer and refuse to act on a device clock earlier than it.
+ *
+ * Later times always replace the stored one; an answer up to BANK_TIME_TOLERANCE_SECONDS earlier
+ * (a cached answer, answers crossing on the network) leaves it alone; a genuine answer much earlier
+ * than the stored time replaces it. Only the bank's answers move this value, never the device
+ * clock, so setting the device clock back is still caught — and a bad time that once got in (a
+ * forged answer on an unprotected connection) is healed by the next genuine answer instead of
+ * locking the app for ever.
  */
 import { checkedDeviceTime } from '@offpay/protocol';
 import type { AppDb } from './db.js';
+
+/** How much earlier than the stored time an answer may be and still be ignored (cache, races). */
+export const BANK_TIME_TOLERANCE_SECONDS = 300;
 
 /** State key of the latest bank time seen (Unix seconds). */
 export const LAST_BANK_TIME_KEY = 'lastBankTime';
@@ -23,14 +33,17 @@ export async function lastBankTime(db: AppDb): Promise<number | undefined> {
   return isSeconds(stored) ? stored : undefined;
 }
 
-/** Records a bank time if it is later than the stored one. @throws RangeError for a non-time */
+/**
+ * Records the bank time of a bank answer: kept when later than the stored one, or when earlier by
+ * more than BANK_TIME_TOLERANCE_SECONDS. @throws RangeError for a non-time
+ */
 export function rememberBankTime(db: AppDb, bankTime: number): Promise<void> {
   if (!isSeconds(bankTime)) {
     return Promise.reject(new RangeError('bankTime must be Unix seconds (a safe integer ≥ 0)'));
   }
   const run = async () => {
     const last = await lastBankTime(db);
-    if (last === undefined || bankTime > last) {
+    if (last === undefined || bankTime > last || bankTime < last - BANK_TIME_TOLERANCE_SECONDS) {
       await db.write([{ put: LAST_BANK_TIME_KEY, value: bankTime }]);
     }
   };

@@ -23,6 +23,9 @@ export const APP_ERRORS = {
   APP_REQUEST_UNKNOWN: 'The payment does not answer any open request of this till.',
   APP_PAYER_CAP_EXCEEDED: "Accepting this payment would pass this till's cap for one payer.",
   APP_CURRENCY_MISMATCH: 'The request is in another currency than this wallet.',
+  APP_REQUEST_ALREADY_PAID: 'The payment answers a request of this till that was already paid.',
+  APP_WALLET_STATE_CHANGED:
+    'The stored wallet changed under this page (another tab renewed or restored it, or a row is damaged).',
 } as const;
 
 export type AppErrorCode = keyof typeof APP_ERRORS;

@@ -15,7 +15,32 @@ export const MAX_BANK_BODY_BYTES = 1 << 20;
 const CODE = /^[A-Z]+_[A-Z0-9_]+$/;
 const MAX_MESSAGE_CHARS = 500;
 
-/** The fetch, with a network failure as APP_OFFLINE and a caller's abort passed on as is. */
+/** How long a bank call may take before it counts as offline (a connection that hangs). */
+export const BANK_TIMEOUT_MS = 20_000;
+
+/** Why a timed-out call was aborted: told apart from a caller's own abort. */
+const TIMED_OUT = new Error('the bank did not answer in time');
+
+/**
+ * A signal that aborts when `outer` aborts or after `ms`; `clear()` stops the timer (the signal
+ * then follows `outer` only — for a stream that may stay open once it has answered).
+ */
+export function withTimeout(
+  ms: number,
+  outer?: AbortSignal,
+): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const follow = (): void => controller.abort(outer?.reason);
+  if (outer?.aborted) follow();
+  else outer?.addEventListener('abort', follow, { once: true });
+  const timer = setTimeout(() => controller.abort(TIMED_OUT), ms);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
+/**
+ * The fetch, with a network failure or a timeout (see withTimeout) as APP_OFFLINE and a caller's
+ * abort passed on as is.
+ */
 export async function send(
   fetchImpl: typeof fetch,
   url: string,
@@ -24,9 +49,14 @@ export async function send(
   try {
     return await fetchImpl(url, init);
   } catch (error) {
-    if (init.signal?.aborted) throw init.signal.reason;
+    if (init.signal?.aborted && init.signal.reason !== TIMED_OUT) throw init.signal.reason;
     throw new AppError('APP_OFFLINE', undefined, {
-      reason: error instanceof Error ? error.name : 'unknown',
+      reason:
+        init.signal?.reason === TIMED_OUT
+          ? 'timeout'
+          : error instanceof Error
+            ? error.name
+            : 'unknown',
     });
   }
 }

@@ -245,6 +245,14 @@ export const APP_WORDS: Record<string, Words> = {
     title: 'Wrong currency',
     text: "The request is in another currency than this wallet. Ask for a request in the wallet's currency.",
   },
+  APP_REQUEST_ALREADY_PAID: {
+    title: 'Request already paid',
+    text: 'This request was paid already. Make a new request for another payment.',
+  },
+  APP_WALLET_STATE_CHANGED: {
+    title: 'Wallet changed elsewhere',
+    text: 'The wallet was changed in another tab or its stored data is damaged. Reload the app; restore a backup if it persists.',
+  },
 };
 
 /** Words for a value that carries no code this app knows. */

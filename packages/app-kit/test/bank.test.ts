@@ -12,6 +12,7 @@ import {
 } from '@offpay/crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { BankClient, type SettlementAnswer } from '../src/bank.js';
+import { BANK_TIMEOUT_MS } from '../src/http.js';
 import { BankError } from '../src/errors.js';
 import { SseParser } from '../src/sse.js';
 
@@ -300,6 +301,28 @@ describe('answers', () => {
 });
 
 describe('failures', () => {
+  it('counts a bank that never answers as offline after BANK_TIMEOUT_MS, streams included', async () => {
+    vi.useFakeTimers();
+    try {
+      const hanging = (_url: unknown, init?: RequestInit) =>
+        new Promise<Response>((_resolve, reject) =>
+          init?.signal?.addEventListener('abort', () =>
+            reject(new DOMException('aborted', 'AbortError')),
+          ),
+        );
+      const client = new BankClient('http://bank.test', hanging);
+      const keys = failure(client.keys());
+      const stream = failure(
+        client.events('t'.repeat(20), '0123456789abcdef', () => {}, new AbortController().signal),
+      );
+      await vi.advanceTimersByTimeAsync(BANK_TIMEOUT_MS + 1);
+      expect(await keys).toMatchObject({ code: 'APP_OFFLINE', details: { reason: 'timeout' } });
+      expect(await stream).toMatchObject({ code: 'APP_OFFLINE', details: { reason: 'timeout' } });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('maps each kind of failure to its code', async () => {
     const { client } = bank(
       new TypeError('Failed to fetch'),

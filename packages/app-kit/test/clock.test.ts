@@ -22,13 +22,23 @@ describe('bank time', () => {
     expect(await trustedNow(db, 1_700_000_000_999)).toBe(1_700_000_000);
   });
 
-  it('keeps the latest bank time seen, whatever order answers come in', async () => {
+  it('keeps the latest bank time seen when answers cross or come from a cache', async () => {
     const db = await freshDb();
     await rememberBankTime(db, 2_000);
-    await rememberBankTime(db, 1_000);
+    await rememberBankTime(db, 1_800); // 200 s older: a cached answer
     expect(await lastBankTime(db)).toBe(2_000);
-    await Promise.all([5_000, 9_000, 7_000, 3_000].map((t) => rememberBankTime(db, t)));
+    await Promise.all([5_000, 9_000, 8_900, 8_800].map((t) => rememberBankTime(db, t)));
     expect(await db.get(LAST_BANK_TIME_KEY)).toBe(9_000);
+  });
+
+  it('heals a bad future time with the next genuine bank answer', async () => {
+    const db = await freshDb();
+    await rememberBankTime(db, 4_000_000_000); // a forged answer far in the future
+    await expect(trustedNow(db, 1_800_000_000_000)).rejects.toMatchObject({
+      code: 'PROTO_CLOCK_BEHIND',
+    });
+    await rememberBankTime(db, 1_800_000_000); // the bank, for real
+    expect(await trustedNow(db, 1_800_000_001_000)).toBe(1_800_000_001);
   });
 
   it('refuses a device clock earlier than the last bank time seen', async () => {
