@@ -7,6 +7,7 @@ export * from './clock.js';
 export * from './db.js';
 export * from './errors.js';
 export * from './exchange.js';
+export * from './lock.js';
 export * from './qr.js';
 export * from './scanner.js';
 export * from './ui.js';
