@@ -6,6 +6,7 @@
 import 'fake-indexeddb/auto';
 import { generateSecretKey, getPublicKey, kid, randomBytes } from '@offpay/crypto';
 import {
+  CHALLENGE_LENGTH,
   bankKeySet,
   decodePayment,
   encodeCertificate,
@@ -16,13 +17,14 @@ import {
   openPayment,
   signPaymentRequest,
   signReceipt,
+  verifyEnrollment,
   type BankKeys,
   type PayeeCertificate,
   type PayerCertificate,
   type Payment,
 } from '@offpay/protocol';
 import { openAppDb, type AppDb, type Vault } from '@offpay/app-kit';
-import { completeEnrollment, enrollmentKey } from '../src/state/enroll.js';
+import { completeEnrollment, enrollmentKey, type EnrollClient } from '../src/state/enroll.js';
 import { setupWallet } from '../src/state/wallet.js';
 
 /** The device and bank clock of the tests (Unix seconds, January 2027). */
@@ -129,12 +131,15 @@ export class Receiver {
   }
 
   /** A signed payment request's wire bytes. */
-  request(amount: number, over: Partial<{ expiresAt: number; memo: string }> = {}): Uint8Array {
+  request(
+    amount: number,
+    over: Partial<{ expiresAt: number; memo: string; requestId: Uint8Array }> = {},
+  ): Uint8Array {
     return encodePaymentRequest(
       signPaymentRequest(
         {
           amount,
-          requestId: randomBytes(16),
+          requestId: over.requestId ?? randomBytes(16),
           expiresAt: over.expiresAt ?? NOW + 600,
           memo: over.memo ?? 'Coffee',
         },
@@ -171,4 +176,69 @@ export function withWrite(db: AppDb, write: AppDb['write']): AppDb {
     replaceAll: (snapshot, alsoWrite) => db.replaceAll(snapshot, alsoWrite),
     close: () => db.close(),
   };
+}
+
+/**
+ * The bank's side of an enrollment, in memory: answers GET /v1/keys with `signKeys` (the bank's
+ * key among them), checks the proof of possession and issues the certificate. `calls` records
+ * every call by name.
+ */
+export function enrollingBank(
+  bank: Bank,
+  signKeys: Uint8Array[],
+  calls: string[] = [],
+): EnrollClient & { calls: string[] } {
+  const challenges = new Map<string, Uint8Array>();
+  return {
+    calls,
+    keys: () => {
+      calls.push('keys');
+      return Promise.resolve({ signKeys, kemKey: bank.kemPk });
+    },
+    login: () => {
+      calls.push('login');
+      return Promise.resolve('token');
+    },
+    accounts: () => {
+      calls.push('accounts');
+      return Promise.resolve([{ kind: 'customer', currency: 'EUR', balanceMinor: '100000' }]);
+    },
+    challenge: () => {
+      calls.push('challenge');
+      const challengeId = `c${challenges.size}`.padEnd(22, 'x');
+      const challenge = randomBytes(CHALLENGE_LENGTH);
+      challenges.set(challengeId, challenge);
+      return Promise.resolve({ challengeId, challenge });
+    },
+    enrollPayer: (_token, body) => {
+      calls.push('enrollPayer');
+      const challenge = challenges.get(body.challengeId)!;
+      verifyEnrollment(
+        { kind: 'payer', challenge, signKey: body.signKey, kemKey: new Uint8Array(0) },
+        body.signature,
+      );
+      const cert = issuePayerCertificate(
+        {
+          serial: ++serial,
+          signKey: body.signKey,
+          currency: 'EUR',
+          expiresAt: NOW + 7 * DAY,
+          limit: Number(body.limitMinor),
+        },
+        bank.signSk,
+      );
+      return Promise.resolve({
+        serial: String(cert.serial),
+        certificate: encodeCertificate(cert),
+        expiresAt: new Date(cert.expiresAt * 1000).toISOString(),
+        currency: 'EUR',
+        limitMinor: String(body.limitMinor),
+      });
+    },
+  };
+}
+
+/** `n` valid P-256 public keys that no bank signs with. */
+export function strangerKeys(n: number): Uint8Array[] {
+  return Array.from({ length: n }, () => getPublicKey(generateSecretKey()));
 }

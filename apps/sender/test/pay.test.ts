@@ -1,12 +1,22 @@
-import { equalBytes, fromHex, toHex } from '@offpay/crypto';
-import { payerGenesis } from '@offpay/protocol';
-import { AppError, rememberBankTime, type AppDb, type WriteOp } from '@offpay/app-kit';
+import { equalBytes, fromHex, randomBytes, toHex } from '@offpay/crypto';
+import { encodeRevocationList, payerGenesis, signRevocationList } from '@offpay/protocol';
+import { AppError, rememberBankTime, unlockVault, type AppDb, type WriteOp } from '@offpay/app-kit';
 import { describe, expect, it } from 'vitest';
-import { listHistory } from '../src/state/history.js';
+import { listHistory, paidKey } from '../src/state/history.js';
 import { commitPayment, preparePayment, type PreparedPayment } from '../src/state/pay.js';
-import { KEY } from '../src/state/store.js';
+import { KEY, PAYER_KEY } from '../src/state/store.js';
 import { overview } from '../src/state/wallet.js';
-import { NOW, NOW_MS, Receiver, enrolledWallet, makeBank, withWrite } from './helpers.js';
+import {
+  NOW,
+  NOW_MS,
+  PASSPHRASE,
+  Receiver,
+  enrollLocally,
+  enrolledWallet,
+  issuePayer,
+  makeBank,
+  withWrite,
+} from './helpers.js';
 
 const bank = makeBank();
 const bob = new Receiver(bank);
@@ -146,11 +156,13 @@ describe('commitPayment', () => {
       writes.push(ops);
       return db.write(ops);
     });
-    await commitPayment(spy, vault, await prepared(db, vault, bob.request(250)), at);
+    const p = await prepared(db, vault, bob.request(250));
+    const item = await commitPayment(spy, vault, p, at);
     expect(writes).toHaveLength(1);
     expect(writes[0]!.map((op) => ('put' in op ? op.put : 'log' in op ? op.log : ''))).toEqual([
       KEY.chain,
       'history',
+      paidKey(toHex(bob.kid), item.requestId),
     ]);
   });
 
@@ -176,6 +188,113 @@ describe('commitPayment', () => {
     expect(rescanned).toMatchObject({ kind: 'paid', item: { paymentId: first.paymentId } });
     expect((await db.get<{ counter: number }>(KEY.chain))?.counter).toBe(1);
     expect(await listHistory(db)).toHaveLength(1);
+  });
+});
+
+describe('paid requests are told apart by payee', () => {
+  it('the same request id from another payee is a new payment, sealed to that payee', async () => {
+    const { db, vault } = await enrolledWallet(bank, { limit: 2000 });
+    const carol = new Receiver(bank, { displayName: 'Carol' });
+    const requestId = randomBytes(16);
+    const fromBob = bob.request(250, { requestId });
+    const fromCarol = carol.request(300, { requestId });
+    const paidBob = await commitPayment(db, vault, await prepared(db, vault, fromBob), at);
+    const p = await preparePayment(db, vault, fromCarol, at);
+    expect(p).toMatchObject({ kind: 'new', payeeName: 'Carol' });
+    if (p.kind !== 'new') throw new Error('expected a new payment');
+    const paidCarol = await commitPayment(db, vault, p, at);
+    expect(paidCarol.paymentId).not.toBe(paidBob.paymentId);
+    expect(carol.open(paidCarol.sealed).amount).toBe(300);
+    expect(await preparePayment(db, vault, fromBob, at)).toMatchObject({
+      kind: 'paid',
+      item: { paymentId: paidBob.paymentId },
+    });
+    expect(await preparePayment(db, vault, fromCarol, at)).toMatchObject({
+      kind: 'paid',
+      item: { paymentId: paidCarol.paymentId },
+    });
+  });
+
+  it('a damaged link to the payment of a request is refused, never paid again', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const bytes = bob.request(250);
+    const item = await commitPayment(db, vault, await prepared(db, vault, bytes), at);
+    await db.write([{ put: paidKey(toHex(bob.kid), item.requestId), value: 'junk' }]);
+    await expect(preparePayment(db, vault, bytes, at)).rejects.toMatchObject({
+      code: 'APP_WALLET_STATE_CHANGED',
+    });
+  });
+});
+
+describe('the wallet changed under the page', () => {
+  it('refuses to pay with the old key after another tab renewed', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const p = await prepared(db, vault, bob.request(250));
+    const otherTab = await unlockVault(db, PASSPHRASE);
+    await enrollLocally(db, otherTab, bank);
+    await expect(preparePayment(db, vault, bob.request(250), at)).rejects.toMatchObject({
+      code: 'APP_WALLET_STATE_CHANGED',
+    });
+    await expect(commitPayment(db, vault, p, at)).rejects.toMatchObject({
+      code: 'APP_WALLET_STATE_CHANGED',
+    });
+    expect(await listHistory(db)).toHaveLength(0);
+  });
+
+  it('refuses a damaged chain row', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    await db.write([{ put: KEY.chain, value: { counter: -1 } }]);
+    await expect(preparePayment(db, vault, bob.request(250), at)).rejects.toMatchObject({
+      code: 'APP_WALLET_STATE_CHANGED',
+    });
+  });
+});
+
+describe('checks kept across payments', () => {
+  it('verifies a changed certificate row again, even after paying with the old one', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    await commitPayment(db, vault, await prepared(db, vault, bob.request(100)), at);
+    const good = (await db.get<Uint8Array>(KEY.certificate))!;
+    const forged = good.slice();
+    forged[forged.length - 5]! ^= 1; // inside the bank's signature
+    await db.write([{ put: KEY.certificate, value: forged }]);
+    await expect(preparePayment(db, vault, bob.request(100), at)).rejects.toMatchObject({
+      code: expect.stringMatching(/^PROTO_/),
+    });
+    // The same key certified by a bank that is not pinned.
+    const rogue = issuePayer(makeBank(), vault.secret(PAYER_KEY)!);
+    await db.write([{ put: KEY.certificate, value: rogue.bytes }]);
+    await expect(preparePayment(db, vault, bob.request(100), at)).rejects.toMatchObject({
+      code: 'PROTO_UNKNOWN_ISSUER',
+    });
+    // The genuine certificate under other pinned keys is checked under those keys.
+    await db.write([
+      { put: KEY.certificate, value: good },
+      { put: KEY.bankKeys, value: { signKeys: [makeBank().signPk], kemKey: bank.kemPk } },
+    ]);
+    await expect(overview(db, vault, NOW)).rejects.toMatchObject({
+      code: 'PROTO_UNKNOWN_ISSUER',
+    });
+  });
+
+  it('reads a new revocation list at once, and never trusts other bytes under a known seq', async () => {
+    const { db, vault, cert } = await enrolledWallet(bank);
+    const row = (seq: number, serials: number[], signer = bank) => ({
+      seq,
+      signed: encodeRevocationList(
+        signRevocationList({ seq, issuedAt: NOW, serials }, signer.signSk),
+      ),
+    });
+    await db.write([{ put: KEY.revocations, value: row(1, []) }]);
+    await commitPayment(db, vault, await prepared(db, vault, bob.request(100)), at);
+    await db.write([{ put: KEY.revocations, value: row(2, [cert.serial]) }]);
+    await expect(preparePayment(db, vault, bob.request(100), at)).rejects.toMatchObject({
+      code: 'PROTO_CERT_REVOKED',
+    });
+    expect((await overview(db, vault, NOW)).revoked).toBe(true);
+    // Bytes signed by another bank under the same seq are not the list verified before.
+    await db.write([{ put: KEY.revocations, value: row(2, [], makeBank()) }]);
+    expect((await overview(db, vault, NOW)).revoked).toBe(false);
   });
 });
 

@@ -1,4 +1,4 @@
-import { fromHex, generateSecretKey, randomBytes } from '@offpay/crypto';
+import { fromHex, generateSecretKey, randomBytes, toHex } from '@offpay/crypto';
 import { describe, expect, it } from 'vitest';
 import { findPayment } from '../src/state/history.js';
 import { commitPayment, preparePayment } from '../src/state/pay.js';
@@ -59,6 +59,14 @@ describe('acceptReceipt', () => {
       acceptReceipt(db, item.paymentId, bytes.subarray(0, bytes.length - 3)),
     ).rejects.toMatchObject({
       code: expect.stringMatching(/^PROTO_/),
+    });
+  });
+
+  it('refuses a receipt for a payment this history does not hold (changed in another tab)', async () => {
+    const { db } = await paid();
+    const other = randomBytes(32);
+    await expect(acceptReceipt(db, toHex(other), bob.receipt(other))).rejects.toMatchObject({
+      code: 'APP_WALLET_STATE_CHANGED',
     });
   });
 

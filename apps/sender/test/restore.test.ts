@@ -25,13 +25,14 @@ const at = { nowMs: NOW_MS };
 /** A wallet that paid once, backed up, and restored into a new database. */
 async function restored() {
   const { db, vault, cert } = await enrolledWallet(bank);
-  const p = await preparePayment(db, vault, bob.request(250), at);
+  const paidRequest = bob.request(250);
+  const p = await preparePayment(db, vault, paidRequest, at);
   if (p.kind !== 'new') throw new Error('expected a new payment');
   await commitPayment(db, vault, p, at);
   const text = await exportBackup(db, vault, PASSPHRASE, 'sender', { iterations: ITERATIONS });
   const target = await freshDb();
   const restoredVault = await restoreWallet(target, text, PASSPHRASE, { iterations: ITERATIONS });
-  return { old: { db, vault, cert }, db: target, vault: restoredVault };
+  return { old: { db, vault, cert }, db: target, vault: restoredVault, paidRequest };
 }
 
 describe('restore', () => {
@@ -62,7 +63,7 @@ describe('restore', () => {
   });
 
   it('enrolls a new key: the new certificate has another signKey, and paying starts a new chain', async () => {
-    const { old, db, vault } = await restored();
+    const { old, db, vault, paidRequest } = await restored();
     const key = await enrollmentKey(db, vault);
     expect(equalBytes(key, old.vault.secret(PAYER_KEY)!)).toBe(false);
     const cert = await enrollLocally(db, vault, bank);
@@ -73,6 +74,8 @@ describe('restore', () => {
     const item = await commitPayment(db, vault, p, at);
     expect(item).toMatchObject({ serial: cert.serial, counter: 1 });
     expect(await listHistory(db)).toHaveLength(2);
+    // A request paid before the backup is still known as paid.
+    expect(await preparePayment(db, vault, paidRequest, at)).toMatchObject({ kind: 'paid' });
   });
 
   it('refuses the old certificate re-issued for the old key after a restore', async () => {

@@ -1,10 +1,12 @@
 // @vitest-environment happy-dom
 import 'fake-indexeddb/auto';
-import { exportBackup, type AppDb } from '@offpay/app-kit';
+import { exportBackup, unlockVault, type AppDb } from '@offpay/app-kit';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
+import { listHistory } from '../src/state/history.js';
+import { withWalletLock } from '../src/state/lock.js';
 import { commitPayment, preparePayment } from '../src/state/pay.js';
-import { restoreWallet } from '../src/state/wallet.js';
+import { restoreWallet, setupWallet } from '../src/state/wallet.js';
 import {
   ITERATIONS,
   NOW_MS,
@@ -23,13 +25,26 @@ Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => fals
 
 /** Starts the app on `db` at the Unlock screen and unlocks it as a user would. */
 async function unlock(db: AppDb, passphrase = PASSPHRASE): Promise<HTMLElement> {
+  return (await started(db, passphrase)).root;
+}
+
+async function started(db: AppDb, passphrase = PASSPHRASE) {
   const root = document.createElement('main');
   document.body.replaceChildren(root);
   const app = createApp(root, db, document.createElement('div'));
   await app.open({ to: 'unlock' });
   root.querySelector<HTMLInputElement>('input[type=password]')!.value = passphrase;
   root.querySelector('form')!.requestSubmit();
-  return root;
+  return { root, app };
+}
+
+function buttonNamed(root: HTMLElement, name: string): HTMLButtonElement {
+  return [...root.querySelectorAll('button')].find((b) => b.textContent === name)!;
+}
+
+function fill(root: HTMLElement, label: string, value: string): void {
+  const l = [...root.querySelectorAll('label')].find((x) => x.textContent === label)!;
+  root.querySelector<HTMLInputElement>(`#${l.htmlFor}`)!.value = value;
 }
 
 async function screen(root: HTMLElement, heading: string): Promise<void> {
@@ -88,5 +103,42 @@ describe('screens', () => {
     expect(item.textContent).toContain("Bob's Market");
     expect(item.textContent).toContain('Lunch');
     expect(item.querySelector('.pill')?.textContent).toBe('sent');
+  });
+
+  it('a stale Setup screen refuses to replace a wallet set up in another tab', async () => {
+    const db = await freshDb();
+    const root = document.createElement('main');
+    document.body.replaceChildren(root);
+    await createApp(root, db, document.createElement('div')).open({ to: 'setup' });
+    await setupWallet(db, PASSPHRASE, 'https://bank.example', { iterations: ITERATIONS });
+    fill(root, 'Passphrase', 'another passphrase');
+    fill(root, 'Repeat passphrase', 'another passphrase');
+    root.querySelector('form')!.requestSubmit();
+    await expect
+      .poll(() => root.querySelector('[role=alert]')?.textContent ?? '')
+      .toBe('This wallet was set up in another tab: reload.');
+    expect(root.querySelector('h1')?.textContent).toBe('Set up your wallet');
+    await expect(unlockVault(db, PASSPHRASE)).resolves.toBeDefined();
+  });
+
+  it('Confirm: neither button acts while the payment is being made', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const p = await preparePayment(db, vault, bob.request(250), { nowMs: NOW_MS });
+    if (p.kind !== 'new') throw new Error('expected a new payment');
+    const { root, app } = await started(db);
+    await screen(root, 'Wallet');
+    await app.open({ to: 'confirm', prepared: p });
+    let release = () => {};
+    const held = withWalletLock(() => new Promise<void>((done) => (release = done)));
+    buttonNamed(root, 'Confirm and pay').click();
+    expect(buttonNamed(root, 'Confirm and pay').disabled).toBe(true);
+    expect(buttonNamed(root, 'Cancel').disabled).toBe(true);
+    buttonNamed(root, 'Cancel').click();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(root.querySelector('h1')?.textContent).toBe('Confirm payment');
+    release();
+    await held;
+    await screen(root, 'Show this to the receiver');
+    expect(await listHistory(db)).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 import { fromHex } from '@offpay/crypto';
 import { GRACE_SECONDS, encodeRevocationList, signRevocationList } from '@offpay/protocol';
-import { trustedNow, type PayerSync } from '@offpay/app-kit';
+import { lastBankTime, trustedNow, type PayerSync } from '@offpay/app-kit';
 import { describe, expect, it } from 'vitest';
 import { listHistory, type HistoryItem } from '../src/state/history.js';
 import { commitPayment, preparePayment } from '../src/state/pay.js';
@@ -135,6 +135,63 @@ describe('syncWithBank', () => {
     expect(states).toEqual({ [made[0]!.paymentId]: 'settled', [made[1]!.paymentId]: 'sent' });
     // The bank's time now bounds the device clock.
     await expect(trustedNow(db, NOW_MS)).rejects.toMatchObject({ code: 'PROTO_CLOCK_BEHIND' });
+  });
+
+  it.each([
+    ['a negative amount', { limitMinor: '-1' }],
+    ['an amount of 17 digits', { settledMinor: '12345678901234567' }],
+  ])(
+    'refuses an answer with %s and writes nothing, not even what else settled',
+    async (_what, over) => {
+      const { db, vault, cert } = await enrolledWallet(bank);
+      const p = await preparePayment(db, vault, bob.request(250), { nowMs: NOW_MS });
+      if (p.kind !== 'new') throw new Error('expected a new payment');
+      const made = await commitPayment(db, vault, p, { nowMs: NOW_MS });
+      const answer: PayerSync = {
+        bankTime: NOW + 500,
+        certificates: [
+          certificate([{ id: made.paymentId, amount: 250 }], {
+            serial: String(cert.serial),
+            ...over,
+          }),
+        ],
+      };
+      const client = {
+        payerSync: () => Promise.resolve(answer),
+        revocations: () => Promise.reject(new Error('offline')),
+      };
+      await expect(syncWithBank(db, client, 'token')).rejects.toMatchObject({
+        code: 'APP_BANK_RESPONSE',
+      });
+      expect((await listHistory(db)).map((i) => i.state)).toEqual(['sent']);
+      expect(await lastBankTime(db)).toBeUndefined();
+    },
+  );
+
+  it('counts settled payments as "at least" when the bank cut its list', async () => {
+    const { db, cert } = await enrolledWallet(bank);
+    const listed = [
+      { id: 'aa'.repeat(32), amount: 100 },
+      { id: 'bb'.repeat(32), amount: 200 },
+    ];
+    const sync = (over: Partial<PayerSync['certificates'][number]>) =>
+      syncWithBank(
+        db,
+        {
+          payerSync: () =>
+            Promise.resolve({
+              bankTime: NOW,
+              certificates: [certificate(listed, { serial: String(cert.serial), ...over })],
+            }),
+          revocations: () => Promise.reject(new Error('offline')),
+        },
+        'token',
+      );
+    const complete = await sync({});
+    expect(complete.current).toMatchObject({ settledCount: 2, settledCountAtLeast: false });
+    const cut = await sync({ paymentsTruncated: true, settledMinor: '900' });
+    expect(cut.current).toMatchObject({ settledCount: 3, settledCountAtLeast: true });
+    expect(cut.current?.settled.toString()).toBe('9.00 EUR');
   });
 
   it('suggests renewing a certificate the bank has closed', async () => {

@@ -1,15 +1,23 @@
 import { equalBytes, generateSecretKey, getPublicKey } from '@offpay/crypto';
 import { encodeRevocationList, signRevocationList } from '@offpay/protocol';
-import { lastBankTime, type RevocationsInfo } from '@offpay/app-kit';
+import {
+  exportBackup,
+  lastBankTime,
+  unlockVault,
+  type AppDb,
+  type RevocationsInfo,
+} from '@offpay/app-kit';
 import { describe, expect, it } from 'vitest';
-import { completeEnrollment, enrollmentKey } from '../src/state/enroll.js';
+import { completeEnrollment, enrollWallet, enrollmentKey } from '../src/state/enroll.js';
 import { listHistory } from '../src/state/history.js';
 import { commitPayment, preparePayment } from '../src/state/pay.js';
-import { KEY, PAYER_KEY, storedCertificate } from '../src/state/store.js';
+import { KEY, PAYER_KEY, loadEnrolled, storedCertificate } from '../src/state/store.js';
 import {
+  backupWallet,
   normalizeBankUrl,
   overview,
   refreshFromBank,
+  restoreWallet,
   setupWallet,
   walletStatus,
 } from '../src/state/wallet.js';
@@ -22,9 +30,11 @@ import {
   Receiver,
   enrollLocally,
   enrolledWallet,
+  enrollingBank,
   freshDb,
   issuePayer,
   makeBank,
+  strangerKeys,
 } from './helpers.js';
 
 const bank = makeBank();
@@ -96,6 +106,89 @@ describe('setup and enrollment', () => {
     expect(o.counter).toBe(0);
     expect(o.remaining.toString()).toBe('20.00 EUR');
     expect(await listHistory(db)).toHaveLength(1);
+  });
+});
+
+describe('enrollment with the bank’s key set', () => {
+  const form = { email: 'alice@example.com', password: 'pw', allowance: '20.00' };
+
+  async function newWallet(): Promise<{
+    db: AppDb;
+    vault: Awaited<ReturnType<typeof setupWallet>>;
+  }> {
+    const db = await freshDb();
+    const vault = await setupWallet(db, PASSPHRASE, 'https://bank.example', {
+      iterations: ITERATIONS,
+    });
+    return { db, vault };
+  }
+
+  it('a bank with many signing keys (up to 256) enrolls the wallet, which then reads as enrolled', async () => {
+    const { db, vault } = await newWallet();
+    const client = enrollingBank(bank, [...strangerKeys(99), bank.signPk]);
+    const { cert } = await enrollWallet(db, vault, client, form);
+    expect(await walletStatus(db)).toBe('enrolled');
+    expect((await loadEnrolled(db, vault)).cert.serial).toBe(cert.serial);
+    const p = await preparePayment(db, vault, bob.request(250), { nowMs: NOW_MS });
+    expect(p.kind).toBe('new');
+    expect(client.calls.filter((c) => c === 'enrollPayer')).toHaveLength(1);
+  });
+
+  it('keys the wallet could not keep are refused before signing in: no allowance is reserved', async () => {
+    const { db, vault } = await newWallet();
+    const client = enrollingBank(bank, [...strangerKeys(256), bank.signPk]);
+    await expect(enrollWallet(db, vault, client, form)).rejects.toMatchObject({
+      code: 'APP_BANK_RESPONSE',
+    });
+    expect(client.calls).toEqual(['keys']);
+    expect(await walletStatus(db)).toBe('notEnrolled');
+  });
+});
+
+describe('a stale Setup tab', () => {
+  it('does not set up over a wallet made in another tab meanwhile', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const key = vault.secret(PAYER_KEY)!;
+    await expect(
+      setupWallet(db, 'another passphrase', 'https://bank.example', { iterations: ITERATIONS }),
+    ).rejects.toMatchObject({
+      code: 'APP_WALLET_STATE_CHANGED',
+      message: 'This wallet was set up in another tab: reload.',
+    });
+    const reopened = await unlockVault(db, PASSPHRASE);
+    expect(equalBytes(reopened.secret(PAYER_KEY)!, key)).toBe(true);
+    expect(await walletStatus(db)).toBe('enrolled');
+  });
+
+  it('does not restore a backup over a wallet made in another tab meanwhile', async () => {
+    const other = await enrolledWallet(bank);
+    const text = await exportBackup(other.db, other.vault, PASSPHRASE, 'sender', {
+      iterations: ITERATIONS,
+    });
+    const { db, vault } = await enrolledWallet(bank);
+    const p = await preparePayment(db, vault, bob.request(250), { nowMs: NOW_MS });
+    if (p.kind !== 'new') throw new Error('expected a new payment');
+    await commitPayment(db, vault, p, { nowMs: NOW_MS });
+    await expect(
+      restoreWallet(db, text, PASSPHRASE, { iterations: ITERATIONS }),
+    ).rejects.toMatchObject({ code: 'APP_WALLET_STATE_CHANGED' });
+    expect(await walletStatus(db)).toBe('enrolled');
+    expect(await listHistory(db)).toHaveLength(1);
+    expect((await loadEnrolled(db, vault)).chain.counter).toBe(1);
+  });
+});
+
+describe('backupWallet', () => {
+  it('refuses a passphrase that does not open the wallet, and backs up under the right one', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    await expect(
+      backupWallet(db, vault, 'correct horse battery!', { iterations: ITERATIONS }),
+    ).rejects.toMatchObject({ code: 'APP_WRONG_PASSPHRASE' });
+    const text = await backupWallet(db, vault, PASSPHRASE, { iterations: ITERATIONS });
+    const restored = await restoreWallet(await freshDb(), text, PASSPHRASE, {
+      iterations: ITERATIONS,
+    });
+    expect(restored.secret(PAYER_KEY)).toBeUndefined();
   });
 });
 

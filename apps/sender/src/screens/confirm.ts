@@ -8,22 +8,31 @@ import { button } from './parts.js';
 export function confirmScreen(ctx: Ctx, prepared: PreparedPayment): void {
   const vault = ctx.unlocked();
   const messages = h('div', { class: 'form-messages' });
+  // While the payment is being made neither button acts: the screen moves on only to the payment
+  // (or stays, with the refusal), never back Home under a payment being signed.
+  const busy = (on: boolean): void => {
+    pay.disabled = on;
+    cancel.disabled = on;
+  };
   const pay = button(
     'Confirm and pay',
     () => {
       if (pay.disabled) return;
-      pay.disabled = true;
+      busy(true);
       messages.replaceChildren();
       commitPayment(ctx.db, vault, prepared).then(
         (item) => ctx.go({ to: 'payment', item }),
         (e: unknown) => {
-          pay.disabled = false;
+          busy(false);
           messages.replaceChildren(errorNotice(e));
         },
       );
     },
     'primary',
   );
+  const cancel = button('Cancel', () => {
+    if (!cancel.disabled) ctx.go({ to: 'home' });
+  });
   ctx.show(
     'Confirm payment',
     h(
@@ -35,12 +44,7 @@ export function confirmScreen(ctx: Ctx, prepared: PreparedPayment): void {
       h('p', { class: 'hint verified' }, 'Verified by your bank'),
       h('p', { class: 'muted' }, `${prepared.remainingAfter.toString()} left after this payment.`),
     ),
-    h(
-      'div',
-      { class: 'actions' },
-      pay,
-      button('Cancel', () => ctx.go({ to: 'home' })),
-    ),
+    h('div', { class: 'actions' }, pay, cancel),
     messages,
   );
 }

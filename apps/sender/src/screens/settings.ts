@@ -1,8 +1,8 @@
 /** Backup and settings: an encrypted backup file, and the bank address. */
-import { downloadText, exportBackup, h, notice } from '@offpay/app-kit';
+import { downloadText, h, notice } from '@offpay/app-kit';
 import type { Ctx } from '../ctx.js';
 import { KEY, bankUrl } from '../state/store.js';
-import { normalizeBankUrl } from '../state/wallet.js';
+import { backupWallet, normalizeBankUrl } from '../state/wallet.js';
 import { field, form, homeButton } from './parts.js';
 
 /** The backup's file name for a day, e.g. "offpay-sender-backup-2027-01-15.json" (local date). */
@@ -17,10 +17,11 @@ function backupForm(ctx: Ctx): HTMLElement {
   const pass = field(
     'Passphrase for backup',
     { type: 'password', autocomplete: 'current-password' },
-    'The file is encrypted under it: you need it to restore.',
+    'Your wallet passphrase: the file is encrypted under it, and you need it to restore.',
   );
   return form('Download backup', [pass.element], async (messages) => {
-    const text = await exportBackup(ctx.db, vault, pass.input.value, 'sender');
+    // A wrong passphrase is refused ("Wrong passphrase") before any file is made.
+    const text = await backupWallet(ctx.db, vault, pass.input.value);
     pass.input.value = '';
     downloadText(backupFileName(new Date()), text);
     messages.replaceChildren(

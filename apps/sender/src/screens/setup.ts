@@ -1,11 +1,27 @@
 /** Setup: make the wallet's key on this device under a passphrase, or restore a backup. */
 import { MIN_PASSPHRASE_LENGTH, h, notice, readFileText } from '@offpay/app-kit';
+import { isAppError } from '@offpay/protocol';
 import type { Ctx } from '../ctx.js';
 import { DEFAULT_BANK_URL } from '../state/store.js';
-import { normalizeBankUrl, restoreWallet, setupWallet } from '../state/wallet.js';
+import { SET_UP_ELSEWHERE, normalizeBankUrl, restoreWallet, setupWallet } from '../state/wallet.js';
 import { field, form } from './parts.js';
 
 const envBankUrl = import.meta.env.VITE_BANK_URL || DEFAULT_BANK_URL;
+
+/**
+ * Runs a Setup or Restore submit; a wallet set up meanwhile in another tab (this screen is stale)
+ * is refused in plain words instead of being replaced.
+ */
+async function unlessSetUpElsewhere(messages: HTMLElement, run: () => Promise<void>) {
+  try {
+    await run();
+  } catch (e) {
+    if (!isAppError(e, 'APP_WALLET_STATE_CHANGED')) throw e;
+    const el = notice('error', SET_UP_ELSEWHERE);
+    el.dataset.code = e.code;
+    messages.replaceChildren(el);
+  }
+}
 
 function createForm(ctx: Ctx): HTMLElement {
   const bank = field('Bank address', { type: 'url', value: envBankUrl, autocomplete: 'url' });
@@ -29,11 +45,13 @@ function createForm(ctx: Ctx): HTMLElement {
       );
       return;
     }
-    ctx.vault = await setupWallet(ctx.db, pass.input.value, url);
-    pass.input.value = '';
-    again.input.value = '';
-    ctx.refresh();
-    ctx.go({ to: 'enroll' });
+    await unlessSetUpElsewhere(messages, async () => {
+      ctx.vault = await setupWallet(ctx.db, pass.input.value, url);
+      pass.input.value = '';
+      again.input.value = '';
+      ctx.refresh();
+      ctx.go({ to: 'enroll' });
+    });
   });
 }
 
@@ -46,10 +64,13 @@ function restoreForm(ctx: Ctx): HTMLElement {
       messages.replaceChildren(notice('error', 'Choose the backup file first'));
       return;
     }
-    ctx.vault = await restoreWallet(ctx.db, await readFileText(picked), pass.input.value);
-    pass.input.value = '';
-    ctx.refresh();
-    ctx.go({ to: 'enroll' });
+    const text = await readFileText(picked);
+    await unlessSetUpElsewhere(messages, async () => {
+      ctx.vault = await restoreWallet(ctx.db, text, pass.input.value);
+      pass.input.value = '';
+      ctx.refresh();
+      ctx.go({ to: 'enroll' });
+    });
   });
 }
 

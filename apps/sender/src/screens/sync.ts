@@ -32,7 +32,7 @@ function outcomeView(ctx: Ctx, o: SyncOutcome): HTMLElement {
           h(
             'p',
             { class: 'sync-settled' },
-            `Settled: ${plural(c.settledCount, 'payment', 'payments')}, ${c.settled.toString()}`,
+            `Settled: ${c.settledCountAtLeast ? 'at least ' : ''}${plural(c.settledCount, 'payment', 'payments')}, ${c.settled.toString()}`,
           ),
           h(
             'p',

@@ -24,7 +24,27 @@ import {
   type Vault,
 } from '@offpay/app-kit';
 import { withWalletLock } from './lock.js';
-import { KEY, PAYER_KEY, mustEnroll, type PinnedKeys } from './store.js';
+import { KEY, PAYER_KEY, mustEnroll, readPinned, type PinnedKeys } from './store.js';
+
+/** The bank calls an enrollment makes. */
+export type EnrollClient = Pick<
+  BankClient,
+  'keys' | 'login' | 'accounts' | 'challenge' | 'enrollPayer'
+>;
+
+/**
+ * The bank's keys as the wallet will store them. Checked before anything is asked of the bank:
+ * keys the wallet could not read back would leave it unenrolled after the bank reserved the
+ * allowance, and every retry would reserve another.
+ * @throws AppError APP_BANK_RESPONSE
+ */
+function keepablePins(keys: PinnedKeys): PinnedKeys {
+  const pinned = readPinned(keys);
+  if (!pinned) {
+    throw new AppError('APP_BANK_RESPONSE', 'The bank sent more keys than this wallet can keep.');
+  }
+  return pinned;
+}
 
 /** What the Enroll form asks for. The password is used once and never stored. */
 export interface EnrollForm {
@@ -50,15 +70,16 @@ export async function enrollmentKey(db: AppDb, vault: Vault): Promise<Uint8Array
  * certifies `secretKey`, then stores the key, certificate, a fresh chain and the pinned keys in
  * one transaction and clears the restored flag.
  * @throws PROTO_* when the certificate does not decode or verify; AppError APP_BANK_RESPONSE when
- *   it certifies another key; APP_STORAGE_FAILED
+ *   it certifies another key or the keys cannot be stored; APP_STORAGE_FAILED
  */
 export async function completeEnrollment(
   db: AppDb,
   vault: Vault,
   enrolled: { secretKey: Uint8Array; certificate: Uint8Array; pinned: PinnedKeys },
 ): Promise<PayerCertificate> {
+  const pinned = keepablePins(enrolled.pinned);
   const cert = decodePayerCertificate(enrolled.certificate);
-  verifyCertificate(cert, bankKeySet(enrolled.pinned.signKeys));
+  verifyCertificate(cert, bankKeySet(pinned.signKeys));
   if (!equalBytes(cert.signKey, getPublicKey(enrolled.secretKey))) {
     throw new AppError('APP_BANK_RESPONSE', 'The bank certified another key than this wallet’s.');
   }
@@ -66,7 +87,7 @@ export async function completeEnrollment(
     vault.replace({ [PAYER_KEY]: enrolled.secretKey }, [
       { put: KEY.certificate, value: enrolled.certificate },
       { put: KEY.chain, value: initialChainState(cert) },
-      { put: KEY.bankKeys, value: enrolled.pinned },
+      { put: KEY.bankKeys, value: { signKeys: pinned.signKeys, kemKey: pinned.kemKey } },
       { delete: KEY.mustEnroll },
     ]),
   );
@@ -74,7 +95,7 @@ export async function completeEnrollment(
 }
 
 /** The currency of the account the allowance is reserved from (the bank's default: the first). */
-async function accountCurrency(client: BankClient, token: string): Promise<string> {
+async function accountCurrency(client: EnrollClient, token: string): Promise<string> {
   const accounts = await client.accounts(token);
   const account = accounts.find((a) => a.kind === 'customer');
   if (!account) {
@@ -88,7 +109,7 @@ async function accountCurrency(client: BankClient, token: string): Promise<strin
 
 /** Challenge, proof of possession, and the bank's certificate for `secretKey`. */
 async function requestCertificate(
-  client: BankClient,
+  client: EnrollClient,
   token: string,
   secretKey: Uint8Array,
   limit: Money,
@@ -110,17 +131,18 @@ async function requestCertificate(
 /**
  * The whole enrollment over HTTP (covered by the e2e suite). Returns the certificate and the
  * bank token, which the caller keeps in memory only.
- * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE, APP_STORAGE_FAILED; BankError (wrong password,
- *   over balance…); PROTO_AMOUNT_INVALID for an allowance that is not an amount
+ * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE (also for bank keys it could not store, before
+ *   signing in), APP_STORAGE_FAILED; BankError (wrong password, over balance…);
+ *   PROTO_AMOUNT_INVALID for an allowance that is not an amount
  */
 export async function enrollWallet(
   db: AppDb,
   vault: Vault,
-  client: BankClient,
+  client: EnrollClient,
   form: EnrollForm,
 ): Promise<{ cert: PayerCertificate; token: string }> {
   const keys = await client.keys();
-  const pinned: PinnedKeys = { signKeys: keys.signKeys, kemKey: keys.kemKey };
+  const pinned = keepablePins({ signKeys: keys.signKeys, kemKey: keys.kemKey });
   const token = await client.login(form.email, form.password);
   const limit = Money.parse(form.allowance, await accountCurrency(client, token));
   if (limit.minor < 1) {

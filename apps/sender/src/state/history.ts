@@ -5,7 +5,7 @@
  * bank says so), or rejected (it can no longer settle).
  */
 import { Money } from '@offpay/protocol';
-import type { AppDb } from '@offpay/app-kit';
+import { AppError, type AppDb } from '@offpay/app-kit';
 
 /** Where a payment stands, in the words the History screen shows. */
 export type PaymentState = 'sent' | 'receipted' | 'settled' | 'rejected';
@@ -115,20 +115,50 @@ export async function listHistory(db: AppDb): Promise<HistoryItem[]> {
   return items.sort((a, b) => b.createdAt - a.createdAt || b.counter - a.counter);
 }
 
-/** The record of one payment, or undefined. */
+/** The record of one payment, or undefined (damaged rows are not found). */
 export async function findPayment(
   db: AppDb,
   paymentIdHex: string,
 ): Promise<HistoryItem | undefined> {
-  return (await listHistory(db)).find((i) => i.paymentId === paymentIdHex);
+  for (const row of await db.list<unknown>('history')) {
+    const id = typeof row === 'object' && row !== null ? (row as { paymentId?: unknown }) : {};
+    if (id.paymentId === paymentIdHex) return parseHistoryItem(row);
+  }
+  return undefined;
 }
 
-/** The payment already made for a request, if any (a request is paid once). */
+/**
+ * The state key naming the payment made for one payee's request (its paymentId, hex). A request
+ * id is chosen by the payee: only the pair (payee kid, request id) names one request. The key is
+ * written in the same transaction as the payment's history record (pay.ts).
+ */
+export function paidKey(payeeKidHex: string, requestIdHex: string): string {
+  return `paid:${payeeKidHex}:${requestIdHex}`;
+}
+
+/**
+ * The payment already made for this payee's request, if any (a request is paid once): one state
+ * read for a request never paid.
+ * @throws AppError APP_WALLET_STATE_CHANGED when the stored link names no readable payment of it
+ */
 export async function findByRequest(
   db: AppDb,
+  payeeKidHex: string,
   requestIdHex: string,
 ): Promise<HistoryItem | undefined> {
-  return (await listHistory(db)).find((i) => i.requestId === requestIdHex);
+  const paymentId = await db.get<unknown>(paidKey(payeeKidHex, requestIdHex));
+  if (paymentId === undefined) return undefined;
+  const item =
+    typeof paymentId === 'string' && HEX64.test(paymentId)
+      ? await findPayment(db, paymentId)
+      : undefined;
+  if (!item || item.requestId !== requestIdHex) {
+    throw new AppError(
+      'APP_WALLET_STATE_CHANGED',
+      'The payment stored for this request is damaged.',
+    );
+  }
+  return item;
 }
 
 /** The amount of a record as Money. */

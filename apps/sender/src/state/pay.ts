@@ -18,10 +18,9 @@ import {
   type PaymentRequest,
 } from '@offpay/protocol';
 import { AppError, trustedNow, type AppDb, type Vault } from '@offpay/app-kit';
-import { findByRequest, type HistoryItem } from './history.js';
-import { KEY, loadEnrolled, storedRevocations, type Enrolled } from './store.js';
+import { findByRequest, paidKey, type HistoryItem } from './history.js';
+import { KEY, isRevoked, loadEnrolled, storedRevocations, type Enrolled } from './store.js';
 import { withWalletLock } from './lock.js';
-import { isRevoked } from './wallet.js';
 
 /** Test hook: the device clock in milliseconds (default Date.now()). */
 export interface ClockOption {
@@ -105,11 +104,12 @@ async function checkRequest(
 
 /**
  * Checks a scanned payment request: well formed, signed by a payee the bank certified, still
- * open, in our currency and within the allowance left. A request already paid returns that
- * payment instead.
- * @throws AppError APP_MUST_ENROLL_AGAIN, APP_NOT_ENROLLED, APP_CURRENCY_MISMATCH; PROTO_CLOCK_BEHIND,
- *   PROTO_REQUEST_EXPIRED, PROTO_CERT_EXPIRED, PROTO_CERT_REVOKED, PROTO_PAYMENT_OVER_LIMIT,
- *   PROTO_SIGNATURE_INVALID, PROTO_UNKNOWN_ISSUER and the decoding codes
+ * open, in our currency and within the allowance left. A request of this payee already paid
+ * returns that payment instead.
+ * @throws AppError APP_MUST_ENROLL_AGAIN, APP_NOT_ENROLLED, APP_CURRENCY_MISMATCH,
+ *   APP_WALLET_STATE_CHANGED; PROTO_CLOCK_BEHIND, PROTO_REQUEST_EXPIRED, PROTO_CERT_EXPIRED,
+ *   PROTO_CERT_REVOKED, PROTO_PAYMENT_OVER_LIMIT, PROTO_SIGNATURE_INVALID, PROTO_UNKNOWN_ISSUER
+ *   and the decoding codes
  */
 export async function preparePayment(
   db: AppDb,
@@ -120,7 +120,7 @@ export async function preparePayment(
   const wallet = await loadEnrolled(db, vault);
   const now = await trustedNow(db, options.nowMs);
   const request = decodePaymentRequest(requestBytes);
-  const paid = await findByRequest(db, toHex(request.requestId));
+  const paid = await findByRequest(db, toHex(request.payeeKid), toHex(request.requestId));
   if (paid) return { kind: 'paid', item: paid };
   const remainingAfter = await checkRequest(db, wallet, request, now);
   return {
@@ -158,7 +158,8 @@ async function commitLocked(
   const wallet = await loadEnrolled(db, vault);
   const now = await trustedNow(db, options.nowMs);
   // Confirmed twice (a double tap, two tabs): the request keeps its one payment.
-  const paid = await findByRequest(db, toHex(request.requestId));
+  const payeeKid = toHex(request.payeeKid);
+  const paid = await findByRequest(db, payeeKid, toHex(request.requestId));
   if (paid) return paid;
   await checkRequest(db, wallet, request, now);
   const { payment, state } = createPayment(wallet.cert, wallet.chain, wallet.secretKey, {
@@ -186,6 +187,7 @@ async function commitLocked(
   await db.write([
     { put: KEY.chain, value: state },
     { log: 'history', key: item.paymentId, value: item },
+    { put: paidKey(payeeKid, item.requestId), value: item.paymentId },
   ]);
   return item;
 }

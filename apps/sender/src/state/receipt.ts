@@ -12,8 +12,8 @@ import { withWalletLock } from './lock.js';
 /**
  * Checks a receipt for the payment `paymentIdHex` and records it.
  * @throws PROTO_RECEIPT_MISMATCH (a receipt for another payment or receiver),
- *   PROTO_SIGNATURE_INVALID, the decoding codes; AppError APP_STORAGE_FAILED when the payment is
- *   not in the history
+ *   PROTO_SIGNATURE_INVALID, the decoding codes; AppError APP_WALLET_STATE_CHANGED when the
+ *   payment is not in the history (a restore in another tab, a damaged row); APP_STORAGE_FAILED
  */
 export function acceptReceipt(
   db: AppDb,
@@ -29,7 +29,9 @@ async function acceptLocked(
   receiptBytes: Uint8Array,
 ): Promise<HistoryItem> {
   const item = await findPayment(db, paymentIdHex);
-  if (!item) throw new AppError('APP_STORAGE_FAILED', 'This payment is not in the history.');
+  if (!item) {
+    throw new AppError('APP_WALLET_STATE_CHANGED', 'This payment is not in the history.');
+  }
   const receipt = decodeReceipt(receiptBytes);
   verifyReceipt(receipt, decodePayeeCertificate(item.payeeCert), fromHex(item.paymentId));
   const updated: HistoryItem = {

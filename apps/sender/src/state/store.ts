@@ -3,18 +3,16 @@
  * untrusted input (another tab, a damaged or edited database): every read checks its shape and
  * bounds, and the certificate is decoded and verified again under the pinned bank keys.
  */
-import { equalBytes, getPublicKey, kid } from '@offpay/crypto';
-import {
-  bankKeySet,
-  decodePayerCertificate,
-  verifyCertificate,
-  verifyRevocationList,
-  type BankKeys,
-  type PayerCertificate,
-  type PayerChainState,
-  type RevocationList,
-} from '@offpay/protocol';
+import { equalBytes } from '@offpay/crypto';
+import type { BankKeys, PayerCertificate, PayerChainState } from '@offpay/protocol';
 import { AppError, type AppDb, type Vault } from '@offpay/app-kit';
+import {
+  pinnedBankKeys,
+  publicKeyOf,
+  verifiedCertificate,
+  verifiedRevocations,
+  type CheckedRevocations,
+} from './verified.js';
 
 /** State keys of the sender's database. */
 export const KEY = {
@@ -51,7 +49,11 @@ export interface Enrolled {
   secretKey: Uint8Array;
 }
 
-const MAX_BANK_KEYS = 32;
+/**
+ * Most bank signing keys the wallet pins: the bound the bank's GET /v1/keys answer is read with
+ * (app-kit bank-views.ts), so every key set the wallet accepts from the bank can be stored.
+ */
+export const MAX_BANK_KEYS = 256;
 
 const isBytes = (v: unknown, min: number, max: number): v is Uint8Array =>
   v instanceof Uint8Array && v.length >= min && v.length <= max;
@@ -70,9 +72,8 @@ export async function mustEnroll(db: AppDb): Promise<boolean> {
   return (await db.get<unknown>(KEY.mustEnroll)) === true;
 }
 
-/** The pinned bank keys, or undefined before the first enrollment (or after a restore). */
-export async function pinnedKeys(db: AppDb): Promise<PinnedKeys | undefined> {
-  const row = await db.get<unknown>(KEY.bankKeys);
+/** Pinned keys as the wallet stores them, checked; undefined when `row` is not such a value. */
+export function readPinned(row: unknown): PinnedKeys | undefined {
   if (typeof row !== 'object' || row === null) return undefined;
   const { signKeys, kemKey } = row as Record<string, unknown>;
   if (!Array.isArray(signKeys) || signKeys.length < 1 || signKeys.length > MAX_BANK_KEYS) {
@@ -80,6 +81,11 @@ export async function pinnedKeys(db: AppDb): Promise<PinnedKeys | undefined> {
   }
   if (!signKeys.every((k) => isBytes(k, 33, 33)) || !isBytes(kemKey, 33, 33)) return undefined;
   return { signKeys, kemKey };
+}
+
+/** The pinned bank keys, or undefined before the first enrollment (or after a restore). */
+export async function pinnedKeys(db: AppDb): Promise<PinnedKeys | undefined> {
+  return readPinned(await db.get<unknown>(KEY.bankKeys));
 }
 
 function readChain(row: unknown, cert: PayerCertificate): PayerChainState {
@@ -91,7 +97,7 @@ function readChain(row: unknown, cert: PayerCertificate): PayerChainState {
     c['spent'] > cert.limit ||
     !isBytes(c['lastPaymentId'], 32, 32)
   ) {
-    throw new AppError('APP_STORAGE_FAILED', 'The stored payment chain is damaged.');
+    throw new AppError('APP_WALLET_STATE_CHANGED', 'The stored payment chain is damaged.');
   }
   return {
     serial: cert.serial,
@@ -101,48 +107,62 @@ function readChain(row: unknown, cert: PayerCertificate): PayerChainState {
   };
 }
 
-/** The stored certificate, decoded and verified, or undefined when there is none. */
+/**
+ * The stored certificate, decoded and verified under the pinned keys (once per page for the same
+ * bytes and keys: verified.ts), or undefined when there is none.
+ * @throws PROTO_* when it does not decode or verify
+ */
 export async function storedCertificate(
   db: AppDb,
 ): Promise<{ cert: PayerCertificate; bankKeys: BankKeys } | undefined> {
   const bytes = await db.get<unknown>(KEY.certificate);
   const pinned = await pinnedKeys(db);
   if (!(bytes instanceof Uint8Array) || !pinned) return undefined;
-  const bankKeys = bankKeySet(pinned.signKeys);
-  const cert = decodePayerCertificate(bytes);
-  verifyCertificate(cert, bankKeys);
-  return { cert, bankKeys };
+  const bankKeys = pinnedBankKeys(pinned.signKeys);
+  return { cert: verifiedCertificate(bytes, bankKeys), bankKeys };
 }
 
 /**
  * The wallet ready to pay: certificate, chain state, pinned keys and the payer's secret key.
  * @throws AppError APP_MUST_ENROLL_AGAIN after a restore, APP_NOT_ENROLLED before enrolling,
- *   APP_STORAGE_FAILED for a damaged chain row or a key that does not match the certificate.
+ *   APP_WALLET_STATE_CHANGED for a damaged chain row or a key that does not match the certificate
+ *   (another tab renewed: this page holds the old key).
  */
 export async function loadEnrolled(db: AppDb, vault: Vault): Promise<Enrolled> {
   if (await mustEnroll(db)) throw new AppError('APP_MUST_ENROLL_AGAIN');
   const stored = await storedCertificate(db);
   const secretKey = vault.secret(PAYER_KEY);
   if (!stored || !secretKey) throw new AppError('APP_NOT_ENROLLED');
-  if (!equalBytes(kid(getPublicKey(secretKey)), kid(stored.cert.signKey))) {
-    throw new AppError('APP_STORAGE_FAILED', 'The stored key does not match the certificate.');
+  if (!equalBytes(publicKeyOf(vault, secretKey), stored.cert.signKey)) {
+    throw new AppError(
+      'APP_WALLET_STATE_CHANGED',
+      'The stored key does not match the certificate.',
+    );
   }
   const chain = readChain(await db.get<unknown>(KEY.chain), stored.cert);
   return { ...stored, chain, secretKey };
 }
 
-/** The stored revocation list, verified again under the pinned keys, or undefined. */
+/**
+ * The stored revocation list, verified under the pinned keys (once per page for the same seq,
+ * bytes and keys: verified.ts), or undefined when there is none or it does not verify.
+ */
 export async function storedRevocations(
   db: AppDb,
   bankKeys: BankKeys,
-): Promise<RevocationList | undefined> {
+): Promise<CheckedRevocations | undefined> {
   const row = await db.get<unknown>(KEY.revocations);
   if (typeof row !== 'object' || row === null) return undefined;
-  const signed = (row as Record<string, unknown>)['signed'];
+  const { seq, signed } = row as Record<string, unknown>;
   if (!(signed instanceof Uint8Array)) return undefined;
   try {
-    return verifyRevocationList(signed, bankKeys);
+    return verifiedRevocations(seq, signed, bankKeys);
   } catch {
     return undefined;
   }
+}
+
+/** True when `serial` is on the list. */
+export function isRevoked(checked: CheckedRevocations | undefined, serial: number): boolean {
+  return checked?.revoked.has(serial) ?? false;
 }

@@ -5,10 +5,17 @@
  * The bank reports settled payments only. A payment it refused is recognised the only way the
  * sync allows: its certificate is past `expiresAt` + grace by the bank's clock (after which
  * nothing under it can settle), the bank's list of its settled payments is complete, and the
- * payment is not on it — then it is 'rejected'.
+ * payment is not on it — then it is 'rejected'. The clock used is `bankTime` of this very sync
+ * answer — the bank's own answer over the authenticated call, not a time remembered from
+ * elsewhere — and only a complete list (not truncated, adding up to the settled total) is
+ * conclusive.
+ *
+ * Every amount of the answer is checked before anything is written: a sync is applied whole or
+ * not at all.
  */
 import { GRACE_SECONDS, Money } from '@offpay/protocol';
 import {
+  AppError,
   rememberBankTime,
   type AppDb,
   type BankClient,
@@ -31,6 +38,26 @@ function listComplete(c: SyncedCertificate): boolean {
   let sum = 0n;
   for (const p of c.payments) sum += BigInt(p.amountMinor);
   return sum === BigInt(c.settledMinor);
+}
+
+/** Any ISO 4217 code: only the amounts' digits are checked here. */
+const NO_CURRENCY = 'XXX';
+
+/**
+ * Refuses an answer with an amount the wallet cannot hold as Money (negative, or more than 16
+ * digits) — the bank-answer check lets both through.
+ * @throws AppError APP_BANK_RESPONSE
+ */
+function checkAmounts(sync: PayerSync): void {
+  try {
+    for (const c of sync.certificates) {
+      Money.of(c.limitMinor, NO_CURRENCY);
+      Money.of(c.settledMinor, NO_CURRENCY);
+      for (const p of c.payments) Money.of(p.amountMinor, NO_CURRENCY);
+    }
+  } catch {
+    throw new AppError('APP_BANK_RESPONSE', 'The bank sent an amount this wallet cannot read.');
+  }
 }
 
 /** Unix seconds of an ISO 8601 instant, or undefined. */
@@ -64,7 +91,9 @@ export function applySync(
     }
     const c = bySerial.get(String(item.serial));
     const expiresAt = c && seconds(c.expiresAt);
+    // Only a complete list is conclusive: a truncated one may hold this payment further down.
     if (item.state === 'rejected' || !c || expiresAt === undefined || !listComplete(c)) continue;
+    // The bank's time of this authenticated answer: its own word that the grace has passed.
     if (sync.bankTime > expiresAt + graceSeconds) changed.push({ ...item, state: 'rejected' });
   }
   return changed;
@@ -78,8 +107,10 @@ export interface BankView {
   settled: Money;
   /** limit − settled: what the bank has not yet paid out of the allowance. */
   remaining: Money;
-  /** Payments the bank settled under it. */
+  /** Payments the bank settled under it (a lower bound when `settledCountAtLeast`). */
   settledCount: number;
+  /** The bank listed only some of them (its newest): there are at least `settledCount`. */
+  settledCountAtLeast: boolean;
 }
 
 /** What a sync found, for the Sync screen. */
@@ -104,14 +135,18 @@ function bankView(c: SyncedCertificate, currency: string): BankView {
     limit,
     settled,
     remaining: settled.compare(limit) >= 0 ? Money.of(0, currency) : limit.minus(settled),
-    settledCount: c.payments.length,
+    // A truncated list holds the newest payments only: older ones exist beyond it.
+    settledCount: c.payments.length + (c.paymentsTruncated === true ? 1 : 0),
+    settledCountAtLeast: !listComplete(c),
   };
 }
 
 /**
- * Syncs with the bank using the in-memory token: records the bank's time, marks settled and
- * rejected payments (one transaction) and refreshes the revocation list.
- * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE, APP_STORAGE_FAILED; BankError (token expired…)
+ * Syncs with the bank using the in-memory token: checks every amount of the answer, then records
+ * the bank's time, marks settled and rejected payments (one transaction) and refreshes the
+ * revocation list.
+ * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE (then nothing was written), APP_STORAGE_FAILED;
+ *   BankError (token expired…)
  */
 export async function syncWithBank(
   db: AppDb,
@@ -119,6 +154,7 @@ export async function syncWithBank(
   token: string,
 ): Promise<SyncOutcome> {
   const sync = await client.payerSync(token);
+  checkAmounts(sync);
   await rememberBankTime(db, sync.bankTime);
   const changed = await withWalletLock(async () => {
     const found = applySync(await listHistory(db), sync);

@@ -6,16 +6,19 @@
 import { generateSecretKey } from '@offpay/crypto';
 import {
   Money,
-  bankKeySet,
   remainingAllowance,
   verifyRevocationList,
   type PayerCertificate,
   type RevocationList,
 } from '@offpay/protocol';
 import {
-  createVault,
+  AppError,
+  exportBackup,
+  hasVault,
   importBackup,
+  prepareVault,
   rememberBankTime,
+  unlockVault,
   type AppDb,
   type BackupContents,
   type BackupOptions,
@@ -23,15 +26,18 @@ import {
   type Vault,
   type VaultOptions,
 } from '@offpay/app-kit';
+import { withWalletLock } from './lock.js';
 import {
   KEY,
   PAYER_KEY,
+  isRevoked,
   loadEnrolled,
   mustEnroll,
   pinnedKeys,
   storedCertificate,
   storedRevocations,
 } from './store.js';
+import { pinnedBankKeys } from './verified.js';
 
 /** A certificate that expires within this many seconds is offered for renewal. */
 export const RENEW_WITHIN_SECONDS = 24 * 3600;
@@ -53,10 +59,26 @@ export function normalizeBankUrl(text: string): string | undefined {
   }
 }
 
+/** What a stale Setup tab says when a wallet was set up (or restored) meanwhile. */
+export const SET_UP_ELSEWHERE = 'This wallet was set up in another tab: reload.';
+
 /**
- * First run: makes the payer key on the device and stores it encrypted under the passphrase
- * (`options.iterations` lowers the key-derivation cost in tests only).
- * @throws AppError APP_PASSPHRASE_TOO_SHORT, APP_STORAGE_FAILED
+ * Refuses to set up or restore over a wallet that exists now: a Setup screen opened before
+ * another tab set the wallet up must never replace its keys.
+ * @throws AppError APP_WALLET_STATE_CHANGED
+ */
+async function refuseIfSetUp(db: AppDb): Promise<void> {
+  if (await hasVault(db)) {
+    throw new AppError('APP_WALLET_STATE_CHANGED', SET_UP_ELSEWHERE, { setUpElsewhere: true });
+  }
+}
+
+/**
+ * First run: makes the payer key on the device and stores it encrypted under the passphrase,
+ * with the bank address, in one transaction (`options.iterations` lowers the key-derivation cost
+ * in tests only).
+ * @throws AppError APP_WALLET_STATE_CHANGED when a wallet exists (set up in another tab),
+ *   APP_PASSPHRASE_TOO_SHORT, APP_STORAGE_FAILED
  */
 export async function setupWallet(
   db: AppDb,
@@ -64,8 +86,20 @@ export async function setupWallet(
   bankUrl: string,
   options: VaultOptions = {},
 ): Promise<Vault> {
-  const vault = await createVault(db, passphrase, { [PAYER_KEY]: generateSecretKey() }, options);
-  await db.write([{ put: KEY.bankUrl, value: bankUrl }]);
+  await refuseIfSetUp(db);
+  const secrets = { [PAYER_KEY]: generateSecretKey() };
+  const { vault, write } = await prepareVault(db, passphrase, secrets, options);
+  secrets[PAYER_KEY].fill(0);
+  try {
+    // Checked again holding the wallet lock: the key derivation above gave another tab time.
+    await withWalletLock(async () => {
+      await refuseIfSetUp(db);
+      await db.write([write, { put: KEY.bankUrl, value: bankUrl }]);
+    });
+  } catch (e) {
+    vault.lock();
+    throw e;
+  }
   return vault;
 }
 
@@ -90,8 +124,10 @@ export function restoreTransform(contents: BackupContents): BackupContents {
 }
 
 /**
- * Restores a backup file's text into `db`, with the restore rule applied.
- * @throws AppError APP_BACKUP_INVALID, APP_BACKUP_WRONG_APP, APP_WRONG_PASSPHRASE, APP_INPUT_TOO_LARGE
+ * Restores a backup file's text into `db`, with the restore rule applied — only while no wallet
+ * exists there (checked holding the wallet lock).
+ * @throws AppError APP_WALLET_STATE_CHANGED when a wallet exists (set up in another tab),
+ *   APP_BACKUP_INVALID, APP_BACKUP_WRONG_APP, APP_WRONG_PASSPHRASE, APP_INPUT_TOO_LARGE
  */
 export function restoreWallet(
   db: AppDb,
@@ -99,7 +135,25 @@ export function restoreWallet(
   passphrase: string,
   options: BackupOptions = {},
 ): Promise<Vault> {
-  return importBackup(db, text, passphrase, 'sender', restoreTransform, options);
+  return withWalletLock(async () => {
+    await refuseIfSetUp(db);
+    return importBackup(db, text, passphrase, 'sender', restoreTransform, options);
+  });
+}
+
+/**
+ * The backup file's text, encrypted under the wallet's own passphrase: `passphrase` must open
+ * the stored wallet first, so a mistyped one never makes a file nobody can restore.
+ * @throws AppError APP_WRONG_PASSPHRASE, APP_VAULT_MISSING, APP_INPUT_TOO_LARGE
+ */
+export async function backupWallet(
+  db: AppDb,
+  vault: Vault,
+  passphrase: string,
+  options: BackupOptions = {},
+): Promise<string> {
+  (await unlockVault(db, passphrase)).lock();
+  return exportBackup(db, vault, passphrase, 'sender', options);
 }
 
 /** Where the wallet stands, for routing after unlock. */
@@ -146,11 +200,6 @@ export async function overview(db: AppDb, vault: Vault, now: number): Promise<Ov
   };
 }
 
-/** True when `serial` is on the list. */
-export function isRevoked(list: RevocationList | undefined, serial: number): boolean {
-  return list?.serials.includes(serial) ?? false;
-}
-
 /**
  * The quiet refresh whenever online (apps-common "Whenever online"): the bank's revocation list,
  * verified under the pinned keys and kept when newer, and the bank's time. Before enrollment only
@@ -165,9 +214,9 @@ export async function refreshFromBank(
   const pinned = await pinnedKeys(db);
   let list: RevocationList | undefined;
   if (pinned) {
-    const keys = bankKeySet(pinned.signKeys);
+    const keys = pinnedBankKeys(pinned.signKeys);
     list = verifyRevocationList(info.signed, keys);
-    const held = await storedRevocations(db, keys);
+    const held = (await storedRevocations(db, keys))?.list;
     // A list older than the one held is a replay: keep the newer one (DESIGN.md §3).
     if (held && held.seq >= list.seq) list = held;
     else await db.write([{ put: KEY.revocations, value: { seq: list.seq, signed: info.signed } }]);
