@@ -29,6 +29,8 @@ export class FakeBank {
   private listeners: ((e: SettlementAnswer) => void)[] = [];
   /** When set, the answer is replaced by this (a forged or broken answer). */
   tamper?: (answer: SettlementAnswer) => SettlementAnswer;
+  /** When set, the live event is replaced by this (the stream is not signed: it may be wrong). */
+  tamperLive?: (event: SettlementAnswer) => SettlementAnswer;
 
   constructor(private readonly t: TestTill) {
     this.head = emptyLedgerHead(t.till.cert.serial);
@@ -103,7 +105,8 @@ export class FakeBank {
     this.stored.set(key, answer);
     const event: SettlementAnswer = { ...answer };
     delete event.signed;
-    for (const l of this.listeners) l(event);
+    const live = this.tamperLive ? this.tamperLive(event) : event;
+    for (const l of this.listeners) l(live);
     return this.tamper ? this.tamper(answer) : answer;
   }
 }

@@ -26,6 +26,7 @@ import {
 import { createVault, openAppDb, type AppDb, type Vault } from '@offpay/app-kit';
 import { createRequest } from '../src/state/requests.js';
 import { KEY, loadTill, SECRET, type Till } from '../src/state/store.js';
+import { acceptPayment, type Accepted } from '../src/state/till.js';
 
 /** The device clock of most tests: Unix seconds (January 2027), and the same in milliseconds. */
 export const NOW = 1_800_000_000;
@@ -150,4 +151,20 @@ export function request(t: TestTill, amount: string, memo = ''): Promise<Payment
 export async function storeRevocations(t: TestTill, seq: number, serials: number[]) {
   const list = signRevocationList({ seq, issuedAt: NOW, serials }, t.bank.signSk);
   await t.db.write([{ put: KEY.revocations, value: { seq, signed: encodeRevocationList(list) } }]);
+}
+
+/** Accepts `sealed` on the waiting screen of request `r` (the request shown), as the till does. */
+export function accept(
+  t: TestTill,
+  r: PaymentRequest,
+  sealed: Uint8Array,
+  nowMs = NOW_MS,
+): Promise<Accepted> {
+  return acceptPayment(t.db, t.till, r.requestId, sealed, nowMs);
+}
+
+/** Makes a request for `amount`, has `payer` pay it, and accepts the payment. */
+export async function payRequest(t: TestTill, payer: TestPayer, amount: string): Promise<Accepted> {
+  const r = await request(t, amount);
+  return accept(t, r, sealFor(t, payer.pay(r)));
 }

@@ -10,14 +10,21 @@ import {
   ledgerSummary,
   readLedger,
 } from '../src/state/ledger.js';
-import { acceptPayment } from '../src/state/till.js';
-import { makeTill, NOW_MS, request, sealFor, TestPayer, type TestTill } from './helpers.js';
+import {
+  accept,
+  makeTill,
+  payRequest,
+  request,
+  sealFor,
+  TestPayer,
+  type TestTill,
+} from './helpers.js';
 
 async function tillWithPayments(amounts: string[]): Promise<TestTill> {
   const t = await makeTill();
   const payer = new TestPayer(t.bank);
   for (const amount of amounts) {
-    await acceptPayment(t.db, t.till, sealFor(t, payer.pay(await request(t, amount))), NOW_MS);
+    await payRequest(t, payer, amount);
   }
   return t;
 }
@@ -94,8 +101,9 @@ describe('the ledger integrity check', () => {
     const snapshot = await t.db.snapshot();
     snapshot.logs.ledger = snapshot.logs.ledger.slice(0, 1);
     await t.db.replaceAll(snapshot);
-    const sealed = sealFor(t, new TestPayer(t.bank).pay(await request(t, '4.00')));
-    expect(await codeOf(acceptPayment(t.db, t.till, sealed, NOW_MS))).toBe('PROTO_LEDGER_BROKEN');
+    const r = await request(t, '4.00');
+    const sealed = sealFor(t, new TestPayer(t.bank).pay(r));
+    expect(await codeOf(accept(t, r, sealed))).toBe('PROTO_LEDGER_BROKEN');
   });
 
   it('reads a malformed stored row as a broken ledger', async () => {

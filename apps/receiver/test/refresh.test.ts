@@ -7,9 +7,9 @@ import { generateSecretKey } from '@offpay/crypto';
 import { encodeRevocationList, signRevocationList } from '@offpay/protocol';
 import { lastBankTime, type BankClient, type RevocationsInfo } from '@offpay/app-kit';
 import { describe, expect, it } from 'vitest';
-import { fraudProofs, keepFraudProof } from '../src/state/fraud.js';
+import { fraudProofs, keepFraudProof, submitFraudProofs } from '../src/state/fraud.js';
 import { refreshFromBank } from '../src/state/refresh.js';
-import { revokedSerials } from '../src/state/store.js';
+import { KEY, revokedSerials } from '../src/state/store.js';
 import { makeTill, NOW, type TestTill } from './helpers.js';
 
 function listFrom(t: TestTill, seq: number, serials: number[], key = t.bank.signSk) {
@@ -81,5 +81,92 @@ describe('refreshing from the bank', () => {
     expect((await fraudProofs(t.db))[0]?.status).toBe('submitted');
     expect((await refreshFromBank(t.db, t.till, bankWith(info), bank)).proofsSubmitted).toBe(0);
     expect(bodies).toHaveLength(1);
+  });
+});
+
+describe('the revocation list in memory', () => {
+  it('is read again whenever the stored list changes, even under the same seq', async () => {
+    const t = await makeTill();
+    await t.db.write([{ put: KEY.revocations, value: { seq: 1, signed: listFrom(t, 1, [5]) } }]);
+    expect(await revokedSerials(t.db, t.till)).toEqual(new Set([5]));
+    await t.db.write([{ put: KEY.revocations, value: { seq: 2, signed: listFrom(t, 2, [5, 6]) } }]);
+    expect(await revokedSerials(t.db, t.till)).toEqual(new Set([5, 6]));
+    // A damaged row under the same seq counts as no list, not as the list seen before.
+    const damaged = listFrom(t, 2, [5, 6]);
+    damaged[damaged.length - 1]! ^= 1;
+    await t.db.write([{ put: KEY.revocations, value: { seq: 2, signed: damaged } }]);
+    expect(await revokedSerials(t.db, t.till)).toEqual(new Set());
+  });
+});
+
+/** Keeps one pending proof per serial in `serials`. */
+async function keepProofs(t: TestTill, serials: number[]): Promise<void> {
+  for (const serial of serials) {
+    const proof = Buffer.from(`proof-${serial}`).toString('base64url');
+    await keepFraudProof(t.db, { code: 'PROTO_FRAUD_FORK', details: { proof, serial } }, NOW);
+  }
+}
+
+const answer = (status: number, body: unknown): Response =>
+  new Response(typeof body === 'string' ? body : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
+
+describe('handing fraud proofs to the bank', () => {
+  it('posts under the bank address, path prefix included', async () => {
+    const t = await makeTill();
+    await keepProofs(t, [1]);
+    const urls: string[] = [];
+    const bank: typeof fetch = (url) => {
+      urls.push(typeof url === 'string' ? url : url instanceof URL ? url.href : url.url);
+      return Promise.resolve(answer(200, { revoked: true }));
+    };
+    expect(await submitFraudProofs(t.db, 'https://bank.test/offpay/', bank)).toBe(1);
+    expect(urls).toEqual(['https://bank.test/offpay/v1/fraud-proofs']);
+  });
+
+  it('keeps a proof pending unless the bank refused the proof itself', async () => {
+    const t = await makeTill();
+    const answers: Record<number, () => Promise<Response>> = {
+      1: () => Promise.resolve(answer(404, '<html>Not Found</html>')),
+      2: () => Promise.resolve(answer(429, { code: 'BANK_RATE_LIMITED', message: 'slow down' })),
+      3: () => Promise.resolve(answer(500, { code: 'BANK_INTERNAL', message: 'oops' })),
+      4: () => Promise.resolve(answer(503, 'Service Unavailable')),
+      5: () => Promise.resolve(answer(400, 'Bad Request')),
+      6: () =>
+        Promise.resolve(answer(400, { code: 'BANK_BAD_REQUEST', message: 'x'.repeat(70 * 1024) })),
+      7: () => Promise.resolve(answer(400, { code: 'BANK_BAD_REQUEST', message: 'not base64' })),
+      8: () =>
+        Promise.resolve(answer(422, { code: 'PROTO_FRAUD_PROOF_INVALID', message: 'no proof' })),
+    };
+    await keepProofs(t, [1, 2, 3, 4, 5, 6, 7, 8]);
+    const bank: typeof fetch = (_url, init) => {
+      const body = typeof init?.body === 'string' ? init.body : '';
+      const proof = (JSON.parse(body) as { proof: string }).proof;
+      const serial = Number(Buffer.from(proof, 'base64url').toString().slice('proof-'.length));
+      return answers[serial]!();
+    };
+    expect(await submitFraudProofs(t.db, 'http://bank.test', bank)).toBe(0);
+    const bySerial = Object.fromEntries(
+      (await fraudProofs(t.db)).map((p) => [p.serial, [p.status, p.code]]),
+    );
+    expect(bySerial).toEqual({
+      1: ['pending', undefined],
+      2: ['pending', undefined],
+      3: ['pending', undefined],
+      4: ['pending', undefined],
+      5: ['pending', undefined],
+      6: ['pending', undefined],
+      7: ['refused', 'BANK_BAD_REQUEST'],
+      8: ['refused', 'PROTO_FRAUD_PROOF_INVALID'],
+    });
+  });
+
+  it('keeps every proof pending when the network fails', async () => {
+    const t = await makeTill();
+    await keepProofs(t, [1, 2]);
+    expect(await submitFraudProofs(t.db, 'http://bank.test', noFetch)).toBe(0);
+    expect((await fraudProofs(t.db)).map((p) => p.status)).toEqual(['pending', 'pending']);
   });
 });

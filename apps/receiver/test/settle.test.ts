@@ -13,7 +13,7 @@ import {
   LIMITS,
   signSettlementResult,
 } from '@offpay/protocol';
-import { BankError } from '@offpay/app-kit';
+import { BankError, plainReason } from '@offpay/app-kit';
 import { describe, expect, it } from 'vitest';
 import {
   applySettlement,
@@ -24,15 +24,14 @@ import {
   verifyAnswer,
 } from '../src/state/batches.js';
 import { ledgerKey, ledgerRows, ledgerSummary, type LedgerRecord } from '../src/state/ledger.js';
-import { settleNow, type SettleProgress } from '../src/state/settle.js';
+import { settleNow, type OutcomeLine, type SettleProgress } from '../src/state/settle.js';
 import { KEY, settledHead } from '../src/state/store.js';
-import { acceptPayment } from '../src/state/till.js';
 import { FakeBank } from './fake-bank.js';
-import { makeTill, NOW_MS, request, sealFor, TestPayer, type TestTill } from './helpers.js';
+import { makeTill, NOW_MS, payRequest, request, TestPayer, type TestTill } from './helpers.js';
 
 async function pay(t: TestTill, payer: TestPayer, amounts: string[]): Promise<void> {
   for (const amount of amounts) {
-    await acceptPayment(t.db, t.till, sealFor(t, payer.pay(await request(t, amount))), NOW_MS);
+    await payRequest(t, payer, amount);
   }
 }
 
@@ -59,9 +58,10 @@ describe('settling online', () => {
       'Sent to the bank',
       'Bank is checking…',
     ]);
+    // The live event first (provisional), then the signed result's lines, which replace them.
     const results = progress.filter((p) => p.kind === 'results');
-    expect(results).toHaveLength(1);
-    expect(results[0]!.lines.map((l) => [l.index, l.amount.toString(), l.text])).toEqual([
+    expect(results.map((r) => r.final)).toEqual([false, true]);
+    expect(results[1]!.lines.map((l) => [l.index, l.amount.toString(), l.text])).toEqual([
       [0, '2.50 EUR', 'Settled'],
       [1, '1.00 EUR', 'Settled'],
     ]);
@@ -102,10 +102,67 @@ describe('settling online', () => {
       [1, 'rejected', 'PROTO_CERT_EXPIRED'],
       [0, 'settled', ''],
     ]);
-    const lines = progress.flatMap((p) => (p.kind === 'results' ? p.lines : []));
+    const lines = progress.flatMap((p) => (p.kind === 'results' && p.final ? p.lines : []));
     expect(lines[1]!.status).toBe('rejected');
     expect(lines[1]!.text).not.toBe('Settled');
     expect((await settledHead(t.db, t.till)).nextIndex).toBe(3);
+  });
+
+  it('always ends with the signed result’s words, whatever the live event said', async () => {
+    const t = await makeTill();
+    const bank = new FakeBank(t);
+    bank.rejectAt.set(1, 'PROTO_CERT_EXPIRED');
+    await pay(t, new TestPayer(t.bank), ['1.00', '2.00', '3.00']);
+    // The unsigned live event claims all settled, lists them out of order, and names a payment
+    // id that is not the ledger's at index 2.
+    bank.tamperLive = (e) => ({
+      ...e,
+      results: e.results
+        .map((r) => ({
+          ...r,
+          status: 'settled' as const,
+          code: '',
+          paymentId: r.index === 2 ? '00'.repeat(32) : r.paymentId,
+        }))
+        .reverse(),
+    });
+    const progress: SettleProgress[] = [];
+    await settle(t, bank, progress);
+    const results = progress.filter((p) => p.kind === 'results');
+    expect(results.map((r) => r.final)).toEqual([false, true]);
+    const words = (lines: OutcomeLine[]) =>
+      lines.map((l) => [l.index, l.amount.toString(), l.text]);
+    // Live lines are matched by index and payment id, never by position: #2 is left out.
+    expect(words(results[0]!.lines)).toEqual([
+      [1, '2.00 EUR', 'Settled'],
+      [0, '1.00 EUR', 'Settled'],
+    ]);
+    expect(words(results[1]!.lines)).toEqual([
+      [0, '1.00 EUR', 'Settled'],
+      [1, '2.00 EUR', plainReason('PROTO_CERT_EXPIRED')],
+      [2, '3.00 EUR', 'Settled'],
+    ]);
+    expect(results[1]!.batchKey).toBe(results[0]!.batchKey);
+  });
+
+  it('takes back live lines the signed result never confirmed', async () => {
+    const t = await makeTill();
+    const bank = new FakeBank(t);
+    await pay(t, new TestPayer(t.bank), ['1.00']);
+    bank.tamper = (answer) => {
+      const real = decodeSettlementResult(answer.signed!);
+      return {
+        ...answer,
+        signed: encodeSettlementResult(signSettlementResult(real, generateSecretKey())),
+      };
+    };
+    const progress: SettleProgress[] = [];
+    await expect(settle(t, bank, progress)).rejects.toMatchObject({ code: 'PROTO_UNKNOWN_ISSUER' });
+    const results = progress.filter((p) => p.kind === 'results');
+    expect(results.map((r) => [r.final, r.lines.length])).toEqual([
+      [false, 1],
+      [true, 0],
+    ]);
   });
 
   it('still settles when the live stream cannot open, and says the token was refused', async () => {

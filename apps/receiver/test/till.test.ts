@@ -19,13 +19,14 @@ import { fraudProofs } from '../src/state/fraud.js';
 import { checkLedger, readLedger, toLedgerEntry } from '../src/state/ledger.js';
 import { findRequest } from '../src/state/requests.js';
 import { KEY, ledgerHead } from '../src/state/store.js';
-import { acceptPayment, receiptOf } from '../src/state/till.js';
+import { receiptOf } from '../src/state/till.js';
 import {
+  accept,
   DAY,
   makeBank,
   makeTill,
   NOW,
-  NOW_MS,
+  payRequest,
   request,
   sealFor,
   storeRevocations,
@@ -48,7 +49,7 @@ describe('accepting a payment', () => {
     const payer = new TestPayer(t.bank);
     const first = await request(t, '2.50', 'Coffee');
     const p1 = payer.pay(first);
-    const accepted = await acceptPayment(t.db, t.till, sealFor(t, p1), NOW_MS);
+    const accepted = await accept(t, first, sealFor(t, p1));
 
     expect(accepted.amount.toString()).toBe('2.50 EUR');
     expect(accepted.record.index).toBe(0);
@@ -59,7 +60,7 @@ describe('accepting a payment', () => {
 
     const second = await request(t, '1.20');
     const p2 = payer.pay(second);
-    const again = await acceptPayment(t.db, t.till, sealFor(t, p2), NOW_MS);
+    const again = await accept(t, second, sealFor(t, p2));
     expect(again.record.index).toBe(1);
 
     const records = await readLedger(t.db);
@@ -67,48 +68,47 @@ describe('accepting a payment', () => {
     const head = verifyLedger(records.map(toLedgerEntry), emptyLedgerHead(t.till.cert.serial));
     expect(head).toEqual(await ledgerHead(t.db, t.till));
     expect(records[1]!.payment).toEqual(encodePayment(p2));
-    expect((await findRequest(t.db, first.requestId))?.status).toBe('paid');
-    expect((await findRequest(t.db, first.requestId))?.paidIndex).toBe(0);
+    expect((await findRequest(t.db, first.requestId))?.request).toMatchObject({
+      status: 'paid',
+      paidIndex: 0,
+    });
     expect(await receiptOf(t.db, 1)).toEqual(again.receiptBytes);
     await expect(checkLedger(t.db, t.till)).resolves.toHaveLength(2);
   });
 
   it('refuses the same sealed payment twice as a duplicate, leaving the ledger as it was', async () => {
     const t = await makeTill();
-    const sealed = sealFor(t, new TestPayer(t.bank).pay(await request(t, '2.50')));
-    await acceptPayment(t.db, t.till, sealed, NOW_MS);
+    const r = await request(t, '2.50');
+    const sealed = sealFor(t, new TestPayer(t.bank).pay(r));
+    await accept(t, r, sealed);
     const before = await t.db.snapshot();
-    const error = await acceptPayment(t.db, t.till, sealed, NOW_MS).catch((e: unknown) => e);
+    const error = await accept(t, r, sealed).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PROTO_PAYMENT_DUPLICATE', details: { index: 0 } });
     expect(await t.db.snapshot()).toEqual(before);
   });
 
   it('reads a malleated or re-sealed copy as a duplicate, never as fraud', async () => {
     const t = await makeTill();
-    const p = new TestPayer(t.bank).pay(await request(t, '3.00'));
-    await acceptPayment(t.db, t.till, sealFor(t, p), NOW_MS);
+    const r = await request(t, '3.00');
+    const p = new TestPayer(t.bank).pay(r);
+    await accept(t, r, sealFor(t, p));
     const value = decodeCbor(encodePayment(p)) as CborValue[];
     value[1] = malleate(p.signature);
     const malleated = encodeCbor(value);
-    expect(await codeOf(acceptPayment(t.db, t.till, sealFor(t, malleated), NOW_MS))).toBe(
-      'PROTO_PAYMENT_DUPLICATE',
-    );
-    expect(await codeOf(acceptPayment(t.db, t.till, sealFor(t, p), NOW_MS))).toBe(
-      'PROTO_PAYMENT_DUPLICATE',
-    );
+    expect(await codeOf(accept(t, r, sealFor(t, malleated)))).toBe('PROTO_PAYMENT_DUPLICATE');
+    expect(await codeOf(accept(t, r, sealFor(t, p)))).toBe('PROTO_PAYMENT_DUPLICATE');
     expect(await fraudProofs(t.db)).toEqual([]);
     expect(await readLedger(t.db)).toHaveLength(1);
   });
 
   it('refuses a sealed payment with one flipped byte as damaged or tampered', async () => {
     const t = await makeTill();
-    const sealed = sealFor(t, new TestPayer(t.bank).pay(await request(t, '2.50')));
+    const r = await request(t, '2.50');
+    const sealed = sealFor(t, new TestPayer(t.bank).pay(r));
     for (const at of [0, 70, sealed.length - 1]) {
       const flipped = new Uint8Array(sealed);
       flipped[at] = flipped[at]! ^ 0x01;
-      expect(await codeOf(acceptPayment(t.db, t.till, flipped, NOW_MS))).toBe(
-        'PROTO_SEAL_OPEN_FAILED',
-      );
+      expect(await codeOf(accept(t, r, flipped))).toBe('PROTO_SEAL_OPEN_FAILED');
     }
     expect(await readLedger(t.db)).toEqual([]);
   });
@@ -118,45 +118,39 @@ describe('accepting a payment', () => {
     const t = await makeTill(bank);
     const other = await makeTill(bank, { displayName: 'Other Shop' });
     const payer = new TestPayer(bank);
+    const mine = await request(t, '2.50');
     const forOther = payer.pay(await request(other, '2.50'));
     // Sealed to the other till: this one cannot open it.
-    expect(await codeOf(acceptPayment(t.db, t.till, sealFor(other, forOther), NOW_MS))).toBe(
-      'PROTO_SEAL_OPEN_FAILED',
-    );
+    expect(await codeOf(accept(t, mine, sealFor(other, forOther)))).toBe('PROTO_SEAL_OPEN_FAILED');
     // Sealed to this till but naming the other payee.
-    expect(await codeOf(acceptPayment(t.db, t.till, sealFor(t, forOther), NOW_MS))).toBe(
-      'PROTO_PAYMENT_WRONG_PAYEE',
-    );
+    expect(await codeOf(accept(t, mine, sealFor(t, forOther)))).toBe('PROTO_PAYMENT_WRONG_PAYEE');
   });
 
   it('refuses a payer on the bank-signed revocation list', async () => {
     const t = await makeTill();
     const payer = new TestPayer(t.bank);
     await storeRevocations(t, 3, [payer.cert.serial]);
-    const sealed = sealFor(t, payer.pay(await request(t, '2.50')));
-    expect(await codeOf(acceptPayment(t.db, t.till, sealed, NOW_MS))).toBe('PROTO_CERT_REVOKED');
+    const r = await request(t, '2.50');
+    expect(await codeOf(accept(t, r, sealFor(t, payer.pay(r))))).toBe('PROTO_CERT_REVOKED');
   });
 
   it('refuses a payer whose certificate has expired by the device clock', async () => {
     const t = await makeTill();
     const payer = new TestPayer(t.bank, { expiresAt: NOW + DAY });
-    const sealed = sealFor(t, payer.pay(await request(t, '2.50')));
+    const r = await request(t, '2.50');
     const later = (NOW + 2 * DAY) * 1000;
-    expect(await codeOf(acceptPayment(t.db, t.till, sealed, later))).toBe('PROTO_CERT_EXPIRED');
+    expect(await codeOf(accept(t, r, sealFor(t, payer.pay(r)), later))).toBe('PROTO_CERT_EXPIRED');
   });
 
   it('keeps the per-payer cap over all of one payer certificate', async () => {
     const t = await makeTill();
     await t.db.write([{ put: KEY.payerCap, value: 500 }]);
     const payer = new TestPayer(t.bank);
-    await acceptPayment(t.db, t.till, sealFor(t, payer.pay(await request(t, '3.00'))), NOW_MS);
-    const over = sealFor(t, payer.pay(await request(t, '2.01')));
-    const error = await acceptPayment(t.db, t.till, over, NOW_MS).catch((e: unknown) => e);
+    await payRequest(t, payer, '3.00');
+    const error = await payRequest(t, payer, '2.01').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'APP_PAYER_CAP_EXCEEDED' });
     // Another payer has a cap of its own; exactly the cap is still fine.
-    const other = new TestPayer(t.bank);
-    const atCap = sealFor(t, other.pay(await request(t, '5.00')));
-    await expect(acceptPayment(t.db, t.till, atCap, NOW_MS)).resolves.toBeDefined();
+    await expect(payRequest(t, new TestPayer(t.bank), '5.00')).resolves.toBeDefined();
     expect(await readLedger(t.db)).toHaveLength(2);
   });
 
@@ -165,39 +159,79 @@ describe('accepting a payment', () => {
     const payer = new TestPayer(t.bank);
     const asked = await request(t, '2.50');
     const payment = payer.pay({ ...asked, amount: 100 });
-    expect(await codeOf(acceptPayment(t.db, t.till, sealFor(t, payment), NOW_MS))).toBe(
-      'PROTO_REQUEST_MISMATCH',
-    );
+    expect(await codeOf(accept(t, asked, sealFor(t, payment)))).toBe('PROTO_REQUEST_MISMATCH');
   });
 
-  it('refuses a payment for a request this till never made, or one already paid', async () => {
+  it('refuses a payment for a request this till never made', async () => {
     const t = await makeTill();
-    const payer = new TestPayer(t.bank);
     const asked = await request(t, '2.50');
-    const unknown = payer.pay({ ...asked, requestId: new Uint8Array(16).fill(7) });
-    expect(await codeOf(acceptPayment(t.db, t.till, sealFor(t, unknown), NOW_MS))).toBe(
-      'APP_REQUEST_UNKNOWN',
-    );
-    await acceptPayment(t.db, t.till, sealFor(t, new TestPayer(t.bank).pay(asked)), NOW_MS);
-    const secondPayer = sealFor(t, new TestPayer(t.bank).pay(asked));
-    expect(await codeOf(acceptPayment(t.db, t.till, secondPayer, NOW_MS))).toBe(
-      'APP_REQUEST_UNKNOWN',
+    const unknown = { ...asked, requestId: new Uint8Array(16).fill(7) };
+    const sealed = sealFor(t, new TestPayer(t.bank).pay(unknown));
+    // Shown on no screen of this till, or answering another request than the one shown.
+    expect(await codeOf(accept(t, unknown, sealed))).toBe('APP_REQUEST_UNKNOWN');
+    expect(await codeOf(accept(t, asked, sealed))).toBe('PROTO_REQUEST_MISMATCH');
+    expect(await readLedger(t.db)).toEqual([]);
+  });
+
+  it('refuses a second payment for a paid request, and says which entry paid it', async () => {
+    const t = await makeTill();
+    const asked = await request(t, '2.50');
+    const first = sealFor(t, new TestPayer(t.bank).pay(asked));
+    await accept(t, asked, first);
+    const second = sealFor(t, new TestPayer(t.bank).pay(asked));
+    const error = await accept(t, asked, second).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'APP_REQUEST_ALREADY_PAID', details: { paidIndex: 0 } });
+    // The same payment again is still a duplicate, whatever request is shown: that check comes
+    // first.
+    expect(await codeOf(accept(t, asked, first))).toBe('PROTO_PAYMENT_DUPLICATE');
+    const unknown = { ...asked, requestId: new Uint8Array(16).fill(9) };
+    expect(await codeOf(accept(t, unknown, first))).toBe('PROTO_PAYMENT_DUPLICATE');
+    expect(await codeOf(accept(t, await request(t, '1.00'), first))).toBe(
+      'PROTO_PAYMENT_DUPLICATE',
     );
     expect(await readLedger(t.db)).toHaveLength(1);
   });
 
+  it('takes a payment only for the request on screen', async () => {
+    const t = await makeTill();
+    const payer = new TestPayer(t.bank);
+    const shown = await request(t, '2.50');
+    // Another tab of the till shows a request of the same amount: its payment is not this one.
+    const elsewhere = await request(t, '2.50');
+    const forElsewhere = sealFor(t, payer.pay(elsewhere));
+    const error = await accept(t, shown, forElsewhere).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PROTO_REQUEST_MISMATCH' });
+    expect(await readLedger(t.db)).toEqual([]);
+    await expect(accept(t, elsewhere, forElsewhere)).resolves.toMatchObject({
+      record: { index: 0 },
+    });
+  });
+
+  it('closes the open request when a new one is made: it can no longer be paid', async () => {
+    const t = await makeTill();
+    const older = await request(t, '1.00');
+    const sealed = sealFor(t, new TestPayer(t.bank).pay(older));
+    await request(t, '2.00');
+    expect((await findRequest(t.db, older.requestId))?.request.status).toBe('closed');
+    expect(await codeOf(accept(t, older, sealed))).toBe('APP_REQUEST_UNKNOWN');
+    expect(await readLedger(t.db)).toEqual([]);
+  });
+
   it('refuses a payment once its request has expired', async () => {
     const t = await makeTill();
-    const sealed = sealFor(t, new TestPayer(t.bank).pay(await request(t, '2.50')));
+    const r = await request(t, '2.50');
     const late = (NOW + 16 * 60) * 1000;
-    expect(await codeOf(acceptPayment(t.db, t.till, sealed, late))).toBe('PROTO_REQUEST_EXPIRED');
+    expect(await codeOf(accept(t, r, sealFor(t, new TestPayer(t.bank).pay(r)), late))).toBe(
+      'PROTO_REQUEST_EXPIRED',
+    );
   });
 
   it('refuses to act on a device clock behind the bank time already seen', async () => {
     const t = await makeTill();
-    const sealed = sealFor(t, new TestPayer(t.bank).pay(await request(t, '2.50')));
+    const r = await request(t, '2.50');
+    const sealed = sealFor(t, new TestPayer(t.bank).pay(r));
     await rememberBankTime(t.db, NOW + 60);
-    expect(await codeOf(acceptPayment(t.db, t.till, sealed, NOW_MS))).toBe('PROTO_CLOCK_BEHIND');
+    expect(await codeOf(accept(t, r, sealed))).toBe('PROTO_CLOCK_BEHIND');
     expect(await readLedger(t.db)).toEqual([]);
   });
 
@@ -205,17 +239,16 @@ describe('accepting a payment', () => {
     const t = await makeTill();
     const payer = new TestPayer(t.bank);
     const start = payer.chain;
-    await acceptPayment(t.db, t.till, sealFor(t, payer.pay(await request(t, '2.00'))), NOW_MS);
+    await payRequest(t, payer, '2.00');
     payer.chain = start; // a cloned wallet signs counter 1 again
-    const twin = sealFor(t, payer.pay(await request(t, '4.00')));
-    expect(await codeOf(acceptPayment(t.db, t.till, twin, NOW_MS))).toBe(
+    const twin = await request(t, '4.00');
+    expect(await codeOf(accept(t, twin, sealFor(t, payer.pay(twin))))).toBe(
       'PROTO_FRAUD_EQUIVOCATION',
     );
     const proofs = await fraudProofs(t.db);
     expect(proofs).toHaveLength(1);
     expect(proofs[0]).toMatchObject({ serial: payer.cert.serial, status: 'pending' });
-    const next = sealFor(t, payer.pay(await request(t, '1.00')));
-    expect(await codeOf(acceptPayment(t.db, t.till, next, NOW_MS))).toBe('PROTO_CERT_REVOKED');
+    expect(await codeOf(payRequest(t, payer, '1.00'))).toBe('PROTO_CERT_REVOKED');
     expect((await readLedger(t.db)).map((r) => toHex(r.paymentId))).toHaveLength(1);
   });
 });

@@ -22,17 +22,23 @@ export function field(
   return { element, input };
 }
 
-/** A form that submits with Enter or its submit button, which is disabled while `onSubmit` runs. */
+/**
+ * A form that submits with Enter or its submit button, which is disabled while `onSubmit` runs.
+ * A failure `onSubmit` did not show itself ends as a plain-words notice under the fields, never
+ * as a form that silently does nothing.
+ */
 export function form(
   submitText: string,
   onSubmit: () => Promise<void>,
   ...children: Child[]
 ): { element: HTMLFormElement; button: HTMLButtonElement } {
   const button = h('button', { type: 'submit', class: 'btn-primary' }, submitText);
+  const failure = h('div', { class: 'form-status form-failure' });
   const element = h(
     'form',
     { novalidate: true },
     ...children,
+    failure,
     h('div', { class: 'actions' }, button),
   );
   element.addEventListener('submit', (event) => {
@@ -40,8 +46,9 @@ export function form(
     if (button.disabled) return;
     button.disabled = true;
     element.setAttribute('aria-busy', 'true');
+    failure.replaceChildren();
     onSubmit()
-      .catch(() => undefined)
+      .catch((e: unknown) => failure.replaceChildren(errorNotice(e)))
       .finally(() => {
         button.disabled = false;
         element.removeAttribute('aria-busy');

@@ -20,6 +20,8 @@ import { button, dateTime, field, form, statusArea } from './form.js';
 
 /** What the waiting screen needs of a request. */
 export interface ShownRequest {
+  /** The only request a payment scanned on this screen may answer. */
+  requestId: Uint8Array;
   bytes: Uint8Array;
   amount: number;
   memo: string;
@@ -60,6 +62,7 @@ export function requestScreen(app: App): void {
         const now = await trustedNow(app.db);
         const r = await createRequest(app.db, till, input, now);
         showWaiting(app, {
+          requestId: r.requestId,
           bytes: encodePaymentRequest(r),
           amount: r.amount,
           memo: r.memo,
@@ -104,7 +107,7 @@ function renderWaiting(app: App, request: ShownRequest): void {
       result.replaceChildren();
       let accepted: Accepted;
       try {
-        accepted = await acceptPayment(app.db, till, bytes);
+        accepted = await acceptPayment(app.db, till, request.requestId, bytes);
       } catch (e) {
         await explainRefusal(app, result, e);
         throw e; // the panel shows the refusal in plain words and stays ready

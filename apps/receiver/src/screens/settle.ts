@@ -51,7 +51,7 @@ function summaryView(app: App, till: Till): { element: HTMLElement; update: () =
 /** Sign in, "Settle now", the live status lines and each entry's result. */
 function onlineSection(app: App, till: Till, update: () => Promise<void>): HTMLElement {
   const log = h('div', { class: 'settle-log', role: 'status', 'aria-live': 'polite' });
-  const results = h('ul', { class: 'list settle-results' });
+  const results = resultsList();
   const problem = statusArea();
   const signIn = h('div', { class: 'settle-sign-in' });
   // "Settle now" pressed while signed out: settling goes on by itself after the sign-in.
@@ -69,7 +69,7 @@ function onlineSection(app: App, till: Till, update: () => Promise<void>): HTMLE
   const say = (text: string): void => void log.append(h('p', {}, text));
   const progress = (p: SettleProgress): void => {
     if (p.kind === 'status') say(p.text);
-    else results.append(...p.lines.map(resultView));
+    else results.show(p.batchKey, p.lines, p.final);
   };
   const settle = async (): Promise<void> => {
     problem.clear();
@@ -81,7 +81,7 @@ function onlineSection(app: App, till: Till, update: () => Promise<void>): HTMLE
     }
     waitingForSignIn = false;
     log.replaceChildren();
-    results.replaceChildren();
+    results.clear();
     try {
       const done = await settleNow(app.db, till, await app.bank(), app.token, progress);
       if (done.signedOut) signOut(app, renderSignIn);
@@ -103,14 +103,54 @@ function onlineSection(app: App, till: Till, update: () => Promise<void>): HTMLE
     void settle().finally(() => (now.disabled = false));
   };
   const now = button('Settle now', start, true);
-  return h('div', {}, signIn, h('div', { class: 'actions' }, now), problem.element, log, results);
+  return h(
+    'div',
+    {},
+    signIn,
+    h('div', { class: 'actions' }, now),
+    problem.element,
+    log,
+    results.element,
+  );
 }
 
-/** One entry's outcome: index, amount, and the plain words alone in their own element. */
-function resultView(l: OutcomeLine): HTMLElement {
+/**
+ * The per-entry results, batch by batch: a batch's lines replace the ones shown for it before (the
+ * live event's, provisional, give way to the signed result's), in place.
+ */
+export function resultsList(): {
+  element: HTMLElement;
+  show(batchKey: string, lines: readonly OutcomeLine[], final: boolean): void;
+  clear(): void;
+} {
+  const element = h('ul', { class: 'list settle-results' });
+  const shown = new Map<string, HTMLElement[]>();
+  return {
+    element,
+    show(batchKey, lines, final) {
+      const views = lines.map((l) => resultView(l, final));
+      const before = shown.get(batchKey) ?? [];
+      const at = before[0];
+      if (at) at.before(...views);
+      else element.append(...views);
+      for (const old of before) old.remove();
+      shown.set(batchKey, views);
+    },
+    clear() {
+      shown.clear();
+      element.replaceChildren();
+    },
+  };
+}
+
+/**
+ * One entry's outcome: index, amount, and the plain words alone in their own element;
+ * `data-final` tells the signed result's lines from the live event's.
+ */
+function resultView(l: OutcomeLine, final: boolean): HTMLElement {
   return h(
     'li',
-    { class: 'settle-result', 'data-state': l.status },
+    { class: 'settle-result', 'data-state': l.status, 'data-final': String(final) },
     h('span', { class: 'ledger-index' }, `#${l.index}`),
     ' ',
     h('span', { class: 'ledger-amount' }, l.amount.toString()),

@@ -1,7 +1,13 @@
 /** First run: make the till's keys under a passphrase, or restore a backup. */
 import { h, readFileText, showScreen } from '@offpay/app-kit';
 import type { App } from '../app.js';
-import { checkNewPassphrase, createTill, normalizeBankUrl, restoreTill } from '../state/setup.js';
+import {
+  checkNewPassphrase,
+  createTill,
+  normalizeBankUrl,
+  restoreTill,
+  TillExistsError,
+} from '../state/setup.js';
 import { DEFAULT_BANK_URL } from '../state/store.js';
 import { afterUnlock } from './unlock.js';
 import { field, form, statusArea } from './form.js';
@@ -51,12 +57,13 @@ function createSection(app: App): HTMLElement {
       try {
         app.vault = await createTill(app.db, pass.input.value, url);
       } catch (e) {
-        status.error(e);
+        refused(status, e);
         return;
+      } finally {
+        pass.input.value = '';
+        repeat.input.value = '';
       }
-      pass.input.value = '';
-      repeat.input.value = '';
-      await afterUnlock(app);
+      await afterSetup(app, status);
     },
     bank.element,
     pass.element,
@@ -84,11 +91,11 @@ function restoreSection(app: App): HTMLElement {
         const text = await readFileText(picked);
         app.vault = await restoreTill(app.db, text, pass.input.value);
       } catch (e) {
-        status.error(e);
+        refused(status, e);
         return;
       }
       pass.input.value = '';
-      await afterUnlock(app);
+      await afterSetup(app, status);
     },
     h('div', { class: 'field' }, h('label', { for: id }, 'Backup file'), file),
     pass.element,
@@ -100,4 +107,21 @@ function restoreSection(app: App): HTMLElement {
     h('h2', { id: 'till-restore-heading' }, 'Restore from a backup'),
     element,
   );
+}
+
+type Status = ReturnType<typeof statusArea>;
+
+/** Why setup or restore did not happen, in plain words. */
+function refused(status: Status, e: unknown): void {
+  if (e instanceof TillExistsError) status.say('error', 'Already set up', e.message);
+  else status.error(e);
+}
+
+/** Opens the new till; a failure stays on this screen in plain words. */
+async function afterSetup(app: App, status: Status): Promise<void> {
+  try {
+    await afterUnlock(app);
+  } catch (e) {
+    status.error(e);
+  }
 }

@@ -22,7 +22,11 @@ export function unlockScreen(app: App): void {
         return;
       }
       pass.input.value = '';
-      await afterUnlock(app);
+      try {
+        await afterUnlock(app);
+      } catch (e) {
+        status.error(e);
+      }
     },
     pass.element,
     status.element,

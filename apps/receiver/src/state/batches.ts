@@ -27,6 +27,7 @@ import {
   type EntryOutcome,
   type LedgerRecord,
 } from './ledger.js';
+import { withTillLock } from './lock.js';
 import { asRecord, isCount, KEY, settledHead, type Till } from './store.js';
 
 /** A batch handed out (exported or sent) whose answer the till has not applied yet. */
@@ -116,8 +117,16 @@ export async function pendingBatches(db: AppDb): Promise<PendingBatch[]> {
     .slice(-MAX_PENDING);
 }
 
-/** Adds batches to the pending list (once each). */
-export async function rememberPending(db: AppDb, built: readonly BuiltBatch[], now: number) {
+/** Adds batches to the pending list (once each), holding the till lock. */
+export function rememberPending(
+  db: AppDb,
+  built: readonly BuiltBatch[],
+  now: number,
+): Promise<void> {
+  return withTillLock(() => rememberLocked(db, built, now));
+}
+
+async function rememberLocked(db: AppDb, built: readonly BuiltBatch[], now: number) {
   const pending = await pendingBatches(db);
   for (const b of built) {
     if (pending.some((p) => p.batchKey === b.batchKey)) continue;
@@ -197,11 +206,20 @@ export interface AppliedSettlement {
 
 /**
  * Applies a verified result that continues from the settled head: every entry's outcome and the
- * new settled head in one write; the batch leaves the pending list. Returns undefined for a
- * result already applied (or not continuing from the settled head).
+ * new settled head in one write; the batch leaves the pending list. Holds the till lock, the
+ * settled head read under it. Returns undefined for a result already applied (or not continuing
+ * from the settled head).
  * @throws AppError APP_BANK_RESPONSE when the result does not match the ledger
  */
-export async function applySettlement(
+export function applySettlement(
+  db: AppDb,
+  till: Till,
+  result: SettlementResult,
+): Promise<AppliedSettlement | undefined> {
+  return withTillLock(() => applyLocked(db, till, result));
+}
+
+async function applyLocked(
   db: AppDb,
   till: Till,
   result: SettlementResult,

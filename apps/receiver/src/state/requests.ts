@@ -1,6 +1,8 @@
 /**
  * Payment requests (docs/protocol.md §5.1): the till asks for an amount, signs the request and
- * keeps it as open (in the 'history' log) until a payment answers it.
+ * keeps it (in the 'history' log, and as the current request) until a payment answers it. Only
+ * the current request can be paid: making a new one closes the one before, so a payment for a
+ * request no longer on screen is never taken.
  */
 import { randomBytes, toHex, utf8 } from '@offpay/crypto';
 import {
@@ -14,7 +16,8 @@ import {
   type PaymentRequest,
 } from '@offpay/protocol';
 import type { AppDb } from '@offpay/app-kit';
-import { asRecord, isBytes, isCount, type Till } from './store.js';
+import { withTillLock } from './lock.js';
+import { asRecord, isBytes, isCount, KEY, type Till } from './store.js';
 
 /** How long a request stays open. */
 export const REQUEST_TTL_SECONDS = 15 * 60;
@@ -27,7 +30,8 @@ export interface StoredRequest {
   expiresAt: number;
   memo: string;
   createdAt: number;
-  status: 'open' | 'paid';
+  /** 'closed': a newer request replaced it before it was paid; it can no longer be paid. */
+  status: 'open' | 'paid' | 'closed';
   /** Ledger index of the payment that paid it. */
   paidIndex?: number;
   /** The signed request's wire bytes, to show it again after a reload. */
@@ -76,7 +80,10 @@ export function parseRequestInput(
   return { ok: true, amount, memo: trimmed };
 }
 
-/** Signs a new request and stores it as open. `now` is the trusted device time (Unix seconds). */
+/**
+ * Signs a new request and stores it as the current, open one; the request open before it is
+ * closed in the same write. `now` is the trusted device time (Unix seconds).
+ */
 export async function createRequest(
   db: AppDb,
   till: Till,
@@ -103,7 +110,22 @@ export async function createRequest(
     status: 'open',
     bytes: encodePaymentRequest(request),
   };
-  await db.write([{ log: 'history', key: requestKey(request.requestId), value: stored }]);
+  await withTillLock(async () => {
+    const before = await currentRequest(db);
+    await db.write([
+      ...(before?.status === 'open'
+        ? [
+            {
+              log: 'history' as const,
+              key: requestKey(before.requestId),
+              value: { ...before, status: 'closed' },
+            },
+          ]
+        : []),
+      { log: 'history', key: requestKey(request.requestId), value: stored },
+      { put: KEY.currentRequest, value: stored },
+    ]);
+  });
   return request;
 }
 
@@ -118,37 +140,42 @@ export function parseStoredRequest(row: unknown): StoredRequest | undefined {
     isCount(r['createdAt']) &&
     typeof r['memo'] === 'string' &&
     r['memo'].length <= LIMITS.memoBytes &&
-    (r['status'] === 'open' || r['status'] === 'paid') &&
+    (r['status'] === 'open' || r['status'] === 'paid' || r['status'] === 'closed') &&
     (r['paidIndex'] === undefined || isCount(r['paidIndex'])) &&
     isBytes(r['bytes'], 1, LIMITS.requestBytes);
   return ok ? (r as unknown as StoredRequest) : undefined;
 }
 
-/** The stored request with this id, open or paid. */
+/** The latest request made (open, paid or closed), or undefined before the first. */
+export async function currentRequest(db: AppDb): Promise<StoredRequest | undefined> {
+  return parseStoredRequest(await db.get<unknown>(KEY.currentRequest));
+}
+
+/**
+ * The stored request with this id and whether it is the current one. The current request is one
+ * read by key (the payment path); any other is looked up in the history log, a rare path.
+ */
 export async function findRequest(
   db: AppDb,
   requestId: Uint8Array,
-): Promise<StoredRequest | undefined> {
+): Promise<{ request: StoredRequest; current: boolean } | undefined> {
   const hex = toHex(requestId);
+  const current = await currentRequest(db);
+  if (current && toHex(current.requestId) === hex) return { request: current, current: true };
   for (const row of await db.list<unknown>('history')) {
     const r = parseStoredRequest(row);
-    if (r && toHex(r.requestId) === hex) return r;
+    if (r && toHex(r.requestId) === hex) return { request: r, current: false };
   }
   return undefined;
 }
 
-/** The latest request still open and not expired at `now`, to show again after a reload. */
+/** The current request if it is still open and not expired at `now`, to show again after a reload. */
 export async function latestOpenRequest(
   db: AppDb,
   now: number,
 ): Promise<StoredRequest | undefined> {
-  let latest: StoredRequest | undefined;
-  for (const row of await db.list<unknown>('history')) {
-    const r = parseStoredRequest(row);
-    if (!r || r.status !== 'open' || r.expiresAt < now) continue;
-    if (!latest || r.createdAt >= latest.createdAt) latest = r;
-  }
-  return latest;
+  const r = await currentRequest(db);
+  return r?.status === 'open' && r.expiresAt >= now ? r : undefined;
 }
 
 /** The protocol's view of a stored request. */

@@ -3,10 +3,18 @@
  * is sealed, posted and answered. Batches exported earlier are posted again first (same batch
  * key: the bank answers with its stored result if someone already carried the file), so every
  * entry settles exactly once. Only the bank-signed result changes what the till stores; the live
- * event only shows the outcome sooner.
+ * event only shows the outcome sooner, and its lines are always redrawn from the signed result.
  */
+import { toHex } from '@offpay/crypto';
 import { isAppError, LIMITS, Money, type LedgerHead } from '@offpay/protocol';
-import { AppError, BankError, plainReason, type AppDb, type BankClient } from '@offpay/app-kit';
+import {
+  AppError,
+  BankError,
+  plainReason,
+  type AppDb,
+  type BankClient,
+  type SettledEntry,
+} from '@offpay/app-kit';
 import {
   applySettlement,
   buildBatch,
@@ -27,9 +35,15 @@ export interface OutcomeLine {
   text: string;
 }
 
-/** What settling reports as it goes. */
+/**
+ * What settling reports as it goes. A batch's `results` replace any reported before for the same
+ * batch: first (maybe) the live event's, `final: false`, unsigned and only provisional; then
+ * always the lines of the bank-signed result once applied, `final: true` — or, when no signed
+ * result was applied (an error), `final: true` with no lines: nothing is confirmed.
+ */
 export type SettleProgress =
-  { kind: 'status'; text: string } | { kind: 'results'; batchKey: string; lines: OutcomeLine[] };
+  | { kind: 'status'; text: string }
+  | { kind: 'results'; batchKey: string; lines: OutcomeLine[]; final: boolean };
 
 /** The plain words for an entry's outcome. */
 export function describeOutcome(status: EntryOutcome['status'], code: string): string {
@@ -49,9 +63,10 @@ export interface SettleSummary {
 }
 
 /**
- * Settles every unsettled entry. `report` receives the status lines and each batch's results
- * (from the live event or the answer, whichever comes first). A live stream that cannot be opened
- * is reported and settling goes on: posting a batch needs no login.
+ * Settles every unsettled entry. `report` receives the status lines and each batch's results:
+ * the live event's as they come (provisional), then always the verified signed result's (see
+ * SettleProgress). A live stream that cannot be opened is reported and settling goes on: posting
+ * a batch needs no login.
  * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankError (the bank's refusal); ProtocolError
  *   PROTO_LEDGER_* for a damaged ledger, PROTO_SIGNATURE_INVALID for a forged answer
  */
@@ -65,16 +80,27 @@ export async function settleNow(
 ): Promise<SettleSummary> {
   const controller = new AbortController();
   const expecting = new Map<string, LedgerRecord[]>();
-  const shown = new Set<string>();
-  const show = (batchKey: string, results: readonly { status: string; code: string }[]): void => {
+  const provisional = new Set<string>();
+  const settled = new Set<string>();
+  const showLive = (batchKey: string, results: readonly SettledEntry[]): void => {
     const records = expecting.get(batchKey);
-    if (!records || shown.has(batchKey)) return;
-    shown.add(batchKey);
-    report({ kind: 'results', batchKey, lines: outcomeLines(till, records, results) });
+    if (!records || settled.has(batchKey)) return;
+    provisional.add(batchKey);
+    report({ kind: 'results', batchKey, lines: liveLines(till, records, results), final: false });
+  };
+  const showFinal = (batchKey: string, lines: OutcomeLine[]): void => {
+    settled.add(batchKey);
+    provisional.delete(batchKey);
+    report({ kind: 'results', batchKey, lines, final: true });
   };
   const summary: SettleSummary = { batches: 0, entries: 0, live: true, signedOut: false };
   try {
-    await bank.events(token, till.kidHex, (e) => show(e.batchKey, e.results), controller.signal);
+    await bank.events(
+      token,
+      till.kidHex,
+      (e) => showLive(e.batchKey, e.results),
+      controller.signal,
+    );
     report({ kind: 'status', text: 'Following the bank live' });
   } catch (e) {
     // Live events only show outcomes sooner: the bank's signed answer comes back either way.
@@ -105,13 +131,25 @@ export async function settleNow(
       }
       const result = verifyAnswer(answer, till);
       if (result.fromIndex !== from.nextIndex) throw new AppError('APP_BANK_RESPONSE');
-      show(next.built.batchKey, result.results);
-      if (!(await applySettlement(db, till, result))) throw new AppError('APP_BANK_RESPONSE');
+      const applied = await applySettlement(db, till, result);
+      if (!applied) throw new AppError('APP_BANK_RESPONSE');
+      // Matched to the ledger by index and payment id when applied: these are the final words.
+      showFinal(
+        next.built.batchKey,
+        applied.outcomes.map((o) => ({
+          index: o.index,
+          amount: o.amount,
+          status: o.status,
+          text: describeOutcome(o.status, o.code),
+        })),
+      );
       summary.batches++;
       summary.entries += n;
     }
   } finally {
     controller.abort();
+    // A live answer the signed result never confirmed is taken back.
+    for (const batchKey of [...provisional]) showFinal(batchKey, []);
   }
   return summary;
 }
@@ -147,26 +185,23 @@ async function post(
   return answer;
 }
 
-function outcomeLines(
+/** The live event's lines: each result matched to an expected record by index and payment id. */
+function liveLines(
   till: Till,
   records: readonly LedgerRecord[],
-  results: readonly { status: string; code: string }[],
+  results: readonly SettledEntry[],
 ): OutcomeLine[] {
   const lines: OutcomeLine[] = [];
-  results.forEach((r, i) => {
-    const record = records[i];
-    if (!record) return;
-    const status =
-      r.status === 'settled' || r.status === 'duplicate' || r.status === 'rejected'
-        ? r.status
-        : 'rejected';
+  for (const r of results) {
+    const record = records.find((x) => x.index === r.index && toHex(x.paymentId) === r.paymentId);
+    if (!record) continue;
     lines.push({
       index: record.index,
       amount: moneyOf(till, record.amount),
-      status,
-      text: describeOutcome(status, r.code),
+      status: r.status,
+      text: describeOutcome(r.status, r.code),
     });
-  });
+  }
   return lines;
 }
 

@@ -14,13 +14,34 @@ import {
 import {
   AppError,
   createVault,
+  hasVault,
   importBackup,
   MIN_PASSPHRASE_LENGTH,
   type AppDb,
   type BankClient,
   type Vault,
 } from '@offpay/app-kit';
-import { KEY, SECRET } from './store.js';
+import { withTillLock } from './lock.js';
+import { isBankUrl, KEY, SECRET } from './store.js';
+
+/**
+ * Setup or restore submitted on a page opened before another tab set the till up: going on would
+ * replace that till's keys (and, for a restore, its ledger).
+ */
+export class TillExistsError extends Error {
+  constructor() {
+    super('This till was set up in another tab: reload.');
+    this.name = 'TillExistsError';
+  }
+}
+
+/** Runs `fn` holding the till lock, unless a vault exists by then. */
+function ifNoTillYet<T>(db: AppDb, fn: () => Promise<T>): Promise<T> {
+  return withTillLock(async () => {
+    if (await hasVault(db)) throw new TillExistsError();
+    return fn();
+  });
+}
 
 /** The checked setup form, or what to say. */
 export type SetupInput = { ok: true } | { ok: false; message: string };
@@ -37,12 +58,13 @@ export function checkNewPassphrase(passphrase: string, repeat: string): SetupInp
   return { ok: true };
 }
 
-/** A checked bank address (http or https URL), or undefined. */
+/** A checked bank address (http or https URL, as it may be stored), or undefined. */
 export function normalizeBankUrl(text: string): string | undefined {
   try {
     const url = new URL(text.trim());
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-    return url.href.replace(/\/+$/, '');
+    const href = url.href.replace(/\/+$/, '');
+    return isBankUrl(href) ? href : undefined;
   } catch {
     return undefined;
   }
@@ -50,24 +72,29 @@ export function normalizeBankUrl(text: string): string | undefined {
 
 /**
  * Makes the till's two keys on the device and locks them in a new vault, with the bank address.
- * @throws AppError APP_PASSPHRASE_TOO_SHORT, APP_STORAGE_FAILED
+ * Checks under the till lock that no till was set up meanwhile (another tab).
+ * @throws TillExistsError; AppError APP_PASSPHRASE_TOO_SHORT, APP_STORAGE_FAILED
  */
-export async function createTill(db: AppDb, passphrase: string, bankUrl: string): Promise<Vault> {
-  const vault = await createVault(db, passphrase, {
-    [SECRET.sign]: generateSecretKey(),
-    [SECRET.kem]: generateSecretKey(),
+export function createTill(db: AppDb, passphrase: string, bankUrl: string): Promise<Vault> {
+  return ifNoTillYet(db, async () => {
+    const vault = await createVault(db, passphrase, {
+      [SECRET.sign]: generateSecretKey(),
+      [SECRET.kem]: generateSecretKey(),
+    });
+    await db.write([{ put: KEY.bankUrl, value: bankUrl }]);
+    return vault;
   });
-  await db.write([{ put: KEY.bankUrl, value: bankUrl }]);
-  return vault;
 }
 
 /**
  * Restores a backup: payee keys, ledger, heads and settings come back as they were (a payee may
- * be restored; its head is held by the bank, DESIGN.md §3 "Restore").
- * @throws AppError APP_BACKUP_INVALID, APP_BACKUP_WRONG_APP, APP_WRONG_PASSPHRASE, APP_INPUT_TOO_LARGE
+ * be restored; its head is held by the bank, DESIGN.md §3 "Restore"). Holds the till lock and
+ * refuses when a till was set up meanwhile (another tab).
+ * @throws TillExistsError; AppError APP_BACKUP_INVALID, APP_BACKUP_WRONG_APP,
+ *   APP_WRONG_PASSPHRASE, APP_INPUT_TOO_LARGE
  */
 export function restoreTill(db: AppDb, text: string, passphrase: string): Promise<Vault> {
-  return importBackup(db, text, passphrase, 'receiver');
+  return ifNoTillYet(db, () => importBackup(db, text, passphrase, 'receiver'));
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * Accepting a payment (DESIGN.md §4 "Offline checks by the receiver"): the protocol's offline
- * verdict against this till's ledger, open requests, revocations and per-payer cap, then ONE
- * write that appends the ledger entry, moves the head, marks the request paid and keeps the
- * receipt — so a payment is never half-recorded.
+ * verdict against this till's ledger, the request on screen, revocations and per-payer cap, then
+ * ONE write that appends the ledger entry, moves the head, marks the request paid and keeps the
+ * receipt — so a payment is never half-recorded. The whole check-and-write holds the till lock
+ * (state/lock.ts), so two tabs never write the same ledger index.
  */
 import { equalBytes, toHex } from '@offpay/crypto';
 import {
@@ -22,8 +23,9 @@ import {
 import { AppError, trustedNow, type AppDb } from '@offpay/app-kit';
 import { keepFraudProof } from './fraud.js';
 import { ledgerKey, readLedger, recordAt, type LedgerRecord } from './ledger.js';
+import { withTillLock } from './lock.js';
 import { findRequest, requestKey, toOpenRequest, type StoredRequest } from './requests.js';
-import { KEY, ledgerHead, payerCap, revokedSerials, type Till } from './store.js';
+import { KEY, ledgerHead, payerCap, revocationCheck, type Till } from './store.js';
 
 /** An accepted payment: its ledger record, the signed receipt and its bytes. */
 export interface Accepted {
@@ -33,45 +35,39 @@ export interface Accepted {
   amount: Money;
 }
 
-const queues = new WeakMap<AppDb, Promise<unknown>>();
-
-/** Runs `task` after every earlier task on the same database: one append at a time. */
-function oneAtATime<T>(db: AppDb, task: () => Promise<T>): Promise<T> {
-  const run = (queues.get(db) ?? Promise.resolve()).then(task, task);
-  queues.set(
-    db,
-    run.catch(() => undefined),
-  );
-  return run;
-}
-
 /**
- * Checks a sealed payment and, when it may be accepted, records it and signs the receipt.
- * `deviceNowMs` is the device clock (tests set it).
+ * Checks a sealed payment for the request on screen (`requestId`) and, when it may be accepted,
+ * records it and signs the receipt. `deviceNowMs` is the device clock (tests set it).
+ * Refusals, in the order they are checked: a copy of an accepted payment is
+ * PROTO_PAYMENT_DUPLICATE (whatever request is shown); a payment for another request is
+ * PROTO_REQUEST_MISMATCH; a second payment for a paid request is APP_REQUEST_ALREADY_PAID
+ * ({ paidIndex }); a request replaced by a newer one, or never made, is APP_REQUEST_UNKNOWN.
  * @throws ProtocolError with the protocol's refusal codes (PROTO_CLOCK_BEHIND included); AppError
- *   APP_REQUEST_UNKNOWN, APP_PAYER_CAP_EXCEEDED, APP_STORAGE_FAILED. A fraud error's proof is kept.
+ *   APP_REQUEST_UNKNOWN, APP_REQUEST_ALREADY_PAID, APP_PAYER_CAP_EXCEEDED, APP_STORAGE_FAILED.
+ *   A fraud error's proof is kept.
  */
-export function acceptPayment(
+export async function acceptPayment(
   db: AppDb,
   till: Till,
+  requestId: Uint8Array,
   sealed: Uint8Array,
   deviceNowMs?: number,
 ): Promise<Accepted> {
-  return oneAtATime(db, () => accept(db, till, sealed, deviceNowMs));
+  // Opened once, outside the lock: the HPKE open is the costliest step on a phone.
+  const opened = openPayment(sealed, till.kemSecret, till.kid);
+  return withTillLock(() => accept(db, till, requestId, opened, deviceNowMs));
 }
 
 async function accept(
   db: AppDb,
   till: Till,
-  sealed: Uint8Array,
+  requestId: Uint8Array,
+  opened: Uint8Array,
   deviceNowMs: number | undefined,
 ): Promise<Accepted> {
   const now = await trustedNow(db, deviceNowMs);
-  // Opened once: to learn which request it answers, then for the verdict (HPKE open is the
-  // costliest step on a phone).
-  const opened = openPayment(sealed, till.kemSecret, till.kid);
-  const { requestId } = decodePayment(opened);
-  const request = await findRequest(db, requestId);
+  const found = await findRequest(db, requestId);
+  // Read under the lock: no other tab moves the head until this write is done.
   const records = await readLedger(db);
   const head = await ledgerHead(db, till);
   const last = records.at(-1);
@@ -83,8 +79,8 @@ async function accept(
       index: head.nextIndex,
     });
   }
-  const accepted = await verify(db, till, opened, records, request, now);
-  checkRequest(request);
+  const accepted = await verify(db, till, opened, records, found?.request, now);
+  const request = checkPayable(found);
   await checkCap(db, till, records, accepted.payment);
 
   const { entry, head: next } = appendToLedger(head, accepted.payment, accepted.bytes);
@@ -109,14 +105,12 @@ async function accept(
     status: 'accepted',
     receipt: receiptBytes,
   };
+  const paid: StoredRequest = { ...request, status: 'paid', paidIndex: entry.index };
   await db.write([
     { log: 'ledger', key: ledgerKey(entry.index), value: record },
     { put: KEY.ledgerHead, value: next },
-    {
-      log: 'history',
-      key: requestKey(requestId),
-      value: { ...request, status: 'paid', paidIndex: entry.index },
-    },
+    { log: 'history', key: requestKey(request.requestId), value: paid },
+    { put: KEY.currentRequest, value: paid },
   ]);
   return {
     record,
@@ -136,15 +130,15 @@ async function verify(
   now: number,
 ): Promise<AcceptedPayment> {
   const byId = new Map(records.map((r) => [toHex(r.paymentId), r.index]));
-  const revoked = await revokedSerials(db, till);
+  const isRevoked = await revocationCheck(db, till);
   try {
     return verifyOpenedPayment(opened, {
       payee: { kid: till.kid, kemSecretKey: till.kemSecret, currency: till.cert.currency },
       bankKeys: till.bankKeys,
       now,
-      isRevoked: (serial) => revoked.has(serial),
-      // A paid request stays resolvable, so a second copy of its payment reads as a duplicate.
-      request: request ? toOpenRequest(request) : undefined,
+      isRevoked,
+      // The protocol checks the duplicate first, then that the payment answers this request.
+      request: request && toOpenRequest(request),
       findAccepted: (idHex) => byId.get(idHex),
       paymentsBySerial: (serial) => paymentsBySerial(records, serial),
     });
@@ -158,15 +152,20 @@ function* paymentsBySerial(records: readonly LedgerRecord[], serial: number): It
   for (const r of records) if (r.payerSerial === serial) yield decodePayment(r.payment);
 }
 
-function checkRequest(request: StoredRequest | undefined): asserts request is StoredRequest {
-  if (!request) throw new AppError('APP_REQUEST_UNKNOWN');
+/** The request shown, if it may be paid: only the current request, still open. */
+function checkPayable(found: Awaited<ReturnType<typeof findRequest>>): StoredRequest {
+  if (!found) throw new AppError('APP_REQUEST_UNKNOWN');
+  const { request, current } = found;
   if (request.status === 'paid') {
+    throw new AppError('APP_REQUEST_ALREADY_PAID', undefined, { paidIndex: request.paidIndex });
+  }
+  if (request.status !== 'open' || !current) {
     throw new AppError(
       'APP_REQUEST_UNKNOWN',
-      `This request was already paid (ledger #${request.paidIndex ?? '?'}); make a new request.`,
-      { paidIndex: request.paidIndex },
+      'This request was replaced by a newer one and can no longer be paid.',
     );
   }
+  return request;
 }
 
 async function checkCap(

@@ -1,0 +1,122 @@
+/**
+ * Two tabs of one till (src/state/lock.ts): each tab has its own database connection, and the
+ * ledger, its head and the current request change under one lock — the Web Locks API when the
+ * browser has it, an in-page queue otherwise — so no accepted payment is ever overwritten.
+ */
+import { decodeReceipt, emptyLedgerHead, verifyLedger, verifyReceipt } from '@offpay/protocol';
+import { Money, type PaymentRequest } from '@offpay/protocol';
+import { openAppDb } from '@offpay/app-kit';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readLedger, toLedgerEntry } from '../src/state/ledger.js';
+import { createRequest, findRequest } from '../src/state/requests.js';
+import { acceptPayment, type Accepted } from '../src/state/till.js';
+import { makeTill, NOW, NOW_MS, sealFor, TestPayer, type TestTill } from './helpers.js';
+
+/** A LockManager like the browser's: one holder per name, the others wait their turn. */
+function fakeLocks(): { locks: LockManager; names: string[] } {
+  const tails = new Map<string, Promise<unknown>>();
+  const names: string[] = [];
+  const request = (name: string, fn: () => Promise<unknown>): Promise<unknown> => {
+    names.push(name);
+    const run = (tails.get(name) ?? Promise.resolve()).then(fn);
+    tails.set(
+      name,
+      run.catch(() => undefined),
+    );
+    return run;
+  };
+  return { locks: { request } as unknown as LockManager, names };
+}
+
+async function secondTab(t: TestTill): Promise<TestTill> {
+  return { ...t, db: await openAppDb(t.db.name) };
+}
+
+async function twoPaymentsFromTwoTabs(t: TestTill): Promise<Accepted[]> {
+  const other = await secondTab(t);
+  const first = await createRequest(
+    t.db,
+    t.till,
+    { amount: Money.parse('2.50', 'EUR'), memo: '' },
+    NOW,
+  );
+  const payer = new TestPayer(t.bank);
+  const p1 = sealFor(t, payer.pay(first));
+  // Tab 1 accepts the payment for its request while tab 2 makes a new request and takes its
+  // payment.
+  const inTab2 = async (): Promise<Accepted> => {
+    const second: PaymentRequest = await createRequest(
+      other.db,
+      other.till,
+      { amount: Money.parse('1.20', 'EUR'), memo: '' },
+      NOW,
+    );
+    return acceptPayment(
+      other.db,
+      other.till,
+      second.requestId,
+      sealFor(t, payer.pay(second)),
+      NOW_MS,
+    );
+  };
+  return Promise.all([acceptPayment(t.db, t.till, first.requestId, p1, NOW_MS), inTab2()]);
+}
+
+async function expectTwoEntries(t: TestTill, accepted: Accepted[]): Promise<void> {
+  expect(accepted.map((a) => a.record.index).sort()).toEqual([0, 1]);
+  const records = await readLedger(t.db);
+  expect(records.map((r) => r.index)).toEqual([0, 1]);
+  verifyLedger(records.map(toLedgerEntry), emptyLedgerHead(t.till.cert.serial));
+  for (const a of accepted) {
+    const receipt = decodeReceipt(a.receiptBytes);
+    expect(() => verifyReceipt(receipt, t.till.cert, a.record.paymentId)).not.toThrow();
+    expect(records[receipt.index]!.entryHash).toEqual(receipt.entryHash);
+  }
+}
+
+describe('two tabs of one till', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('keep both payments taken at once, at indices 0 and 1 (in-page queue)', async () => {
+    const t = await makeTill();
+    await expectTwoEntries(t, await twoPaymentsFromTwoTabs(t));
+  });
+
+  it('keep both payments taken at once under the Web Locks API', async () => {
+    const { locks, names } = fakeLocks();
+    vi.stubGlobal('navigator', { locks });
+    const t = await makeTill();
+    await expectTwoEntries(t, await twoPaymentsFromTwoTabs(t));
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(names)).toEqual(new Set(['offpay-till-ledger']));
+  });
+
+  it('take one payment for a request scanned in both tabs at once: the other is refused', async () => {
+    const t = await makeTill();
+    const other = await secondTab(t);
+    const asked = await createRequest(
+      t.db,
+      t.till,
+      { amount: Money.parse('2.50', 'EUR'), memo: '' },
+      NOW,
+    );
+    const a = sealFor(t, new TestPayer(t.bank).pay(asked));
+    const b = sealFor(t, new TestPayer(t.bank).pay(asked));
+    const outcomes = await Promise.allSettled([
+      acceptPayment(t.db, t.till, asked.requestId, a, NOW_MS),
+      acceptPayment(other.db, other.till, asked.requestId, b, NOW_MS),
+    ]);
+    const taken = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
+    expect(taken).toHaveLength(1);
+    expect(refused).toMatchObject([
+      { code: 'APP_REQUEST_ALREADY_PAID', details: { paidIndex: 0 } },
+    ]);
+    const records = await readLedger(t.db);
+    expect(records).toHaveLength(1);
+    expect(records[0]!.paymentId).toEqual(taken[0]!.record.paymentId);
+    expect((await findRequest(t.db, asked.requestId))?.request.paidIndex).toBe(0);
+  });
+});
