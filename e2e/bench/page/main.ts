@@ -113,7 +113,7 @@ async function run(iterations: number, warmup: number): Promise<BenchResult> {
     const text = encodeQrText(item.sealed); // what the till's camera reads off the code
 
     const t3 = performance.now();
-    await acceptPayment(tillDb, till, decodeQrText(text));
+    await acceptPayment(tillDb, till, request.requestId, decodeQrText(text));
     const t4 = performance.now();
     if (i >= warmup) {
       result.prepare.push(t1 - t0);

@@ -24,6 +24,8 @@ export interface AppDb {
   write(ops: readonly WriteOp[]): Promise<void>;
   /** A log's records in insertion order. */
   list<T>(log: LogName): Promise<T[]>;
+  /** One record of a log by its key (what `{log, key, value}` wrote), or undefined. */
+  record<T>(log: LogName, key: string): Promise<T | undefined>;
   /** Every key/value pair (except the vault record) and every log, for backups. */
   snapshot(): Promise<DbSnapshot>;
   /**
@@ -178,6 +180,15 @@ class IdbAppDb implements AppDb {
     try {
       const rows = await this.db.getAllFromIndex('logs', 'order', orderRange(log));
       return rows.map((row) => row.value as T);
+    } catch (error) {
+      throw storageFailed(error, true);
+    }
+  }
+
+  async record<T>(log: LogName, key: string): Promise<T | undefined> {
+    if (!LOG_NAMES.includes(log)) throw new TypeError('record: unknown log');
+    try {
+      return (await this.db.get('logs', [log, key]))?.value as T | undefined;
     } catch (error) {
       throw storageFailed(error, true);
     }

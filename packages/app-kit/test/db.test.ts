@@ -102,6 +102,17 @@ describe('logs', () => {
     expect(await db.list('history')).toEqual(['h-first']);
   });
 
+  it('reads one record of a log by its key, each log apart', async () => {
+    const db = await freshDb();
+    await db.write([
+      { log: 'ledger', key: 'k', value: { amount: 250 } },
+      { log: 'history', key: 'k', value: 'history k' },
+    ]);
+    expect(await db.record('ledger', 'k')).toEqual({ amount: 250 });
+    expect(await db.record('history', 'k')).toBe('history k');
+    expect(await db.record('ledger', 'missing')).toBeUndefined();
+  });
+
   it('keeps the original position of a replaced record', async () => {
     const db = await freshDb();
     for (const key of ['a', 'b', 'c'])
