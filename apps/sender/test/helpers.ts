@@ -172,6 +172,7 @@ export function withWrite(db: AppDb, write: AppDb['write']): AppDb {
     get: (key) => db.get(key),
     write,
     list: (log) => db.list(log),
+    record: (log, key) => db.record(log, key),
     snapshot: () => db.snapshot(),
     replaceAll: (snapshot, alsoWrite) => db.replaceAll(snapshot, alsoWrite),
     close: () => db.close(),
