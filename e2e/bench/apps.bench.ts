@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { build, preview } from 'vite';
 import { chromium } from 'playwright-core';
 import { machineLine, median } from '../../tools/bench-harness.js';
-import { CHROMIUM } from '../test/support/browser.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/support/browser.js';
 
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 100);
 const TARGET_MS = 30;
@@ -26,16 +26,7 @@ const url = server.resolvedUrls?.local[0];
 if (!url) throw new Error('no preview address');
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  args: CHROMIUM_ARGS,
 });
 try {
   const page = await browser.newPage();

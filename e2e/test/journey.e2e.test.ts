@@ -17,6 +17,7 @@ import {
   openApp,
   openFile,
   photoOfQr,
+  scanPictureOf,
   PHONE,
   ready,
   screenshot,
@@ -161,11 +162,7 @@ describe('a payment from first run to settlement', () => {
   it('pays by QR codes: a picture of the request, the camera for the payment', async () => {
     await click(sender, 'Pay');
     await onScreen(sender, 'Pay');
-    await sender.getByLabel('Scan a picture').setInputFiles({
-      name: 'request.png',
-      mimeType: 'image/png',
-      buffer: await photoOfQr(receiver, 'Payment request QR code'),
-    });
+    await scanPictureOf(sender, receiver, 'Payment request QR code');
     await onScreen(sender, 'Confirm payment');
     await see(sender, '1.25 EUR');
     await click(sender, 'Confirm and pay');
@@ -175,11 +172,7 @@ describe('a payment from first run to settlement', () => {
     await click(receiver, 'Scan with camera');
     await see(receiver, 'Payment accepted');
 
-    await sender.getByLabel('Scan a picture').setInputFiles({
-      name: 'receipt.png',
-      mimeType: 'image/png',
-      buffer: await photoOfQr(receiver, 'Receipt QR code'),
-    });
+    await scanPictureOf(sender, receiver, 'Receipt QR code');
     await see(sender, 'Receipt checked');
 
     // Smaller codes: the payment as an animated sequence, filmed frame by frame off the screen
@@ -188,11 +181,7 @@ describe('a payment from first run to settlement', () => {
     await requestPayment('0.75', 'Water');
     await home(sender, 'Wallet');
     await click(sender, 'Pay');
-    await sender.getByLabel('Scan a picture').setInputFiles({
-      name: 'request.png',
-      mimeType: 'image/png',
-      buffer: await photoOfQr(receiver, 'Payment request QR code'),
-    });
+    await scanPictureOf(sender, receiver, 'Payment request QR code');
     await click(sender, 'Confirm and pay');
     await onScreen(sender, 'Show this to the receiver');
     await click(sender, 'Smaller codes');
@@ -201,11 +190,7 @@ describe('a payment from first run to settlement', () => {
     tb.showToCamera(frames);
     await click(receiver, 'Scan with camera');
     await see(receiver, 'Payment accepted');
-    await sender.getByLabel('Scan a picture').setInputFiles({
-      name: 'receipt.png',
-      mimeType: 'image/png',
-      buffer: await photoOfQr(receiver, 'Receipt QR code'),
-    });
+    await scanPictureOf(sender, receiver, 'Receipt QR code');
     await see(sender, 'Receipt checked');
   });
 

@@ -89,6 +89,15 @@ export async function photoOfQr(page: Page, label: string): Promise<Buffer> {
   return page.getByRole('img', { name: label }).screenshot();
 }
 
+/** `scanner` takes a picture of the QR code `label` shown by `shower` ("Scan a picture"). */
+export async function scanPictureOf(scanner: Page, shower: Page, label: string): Promise<void> {
+  await scanner.getByLabel('Scan a picture').setInputFiles({
+    name: 'qr.png',
+    mimeType: 'image/png',
+    buffer: await photoOfQr(shower, label),
+  });
+}
+
 /** Saves a screenshot of the whole screen into docs/screenshots when SCREENSHOTS=1. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env['SCREENSHOTS'] !== '1') return;
