@@ -168,3 +168,34 @@ export async function payRequest(t: TestTill, payer: TestPayer, amount: string):
   const r = await request(t, amount);
   return accept(t, r, sealFor(t, payer.pay(r)));
 }
+
+/** What a watched database was asked: e.g. 'list:ledger', 'record:ledger', 'snapshot', 'write'. */
+export interface Watched {
+  db: AppDb;
+  calls: string[];
+  /** How many calls were `name`. */
+  count(name: string): number;
+}
+
+/**
+ * `db` with every read and write it is asked for recorded (the real database answers), and
+ * `write` replaced when given (to fail writes).
+ */
+export function watchDb(db: AppDb, write: AppDb['write'] = (ops) => db.write(ops)): Watched {
+  const calls: string[] = [];
+  const seen = <T>(name: string, result: T): T => {
+    calls.push(name);
+    return result;
+  };
+  const watched: AppDb = {
+    name: db.name,
+    get: (key) => seen('get', db.get(key)),
+    write: (ops) => seen('write', write(ops)),
+    list: (log) => seen(`list:${log}`, db.list(log)),
+    record: (log, key) => seen(`record:${log}`, db.record(log, key)),
+    snapshot: () => seen('snapshot', db.snapshot()),
+    replaceAll: (snapshot, alsoWrite) => seen('replaceAll', db.replaceAll(snapshot, alsoWrite)),
+    close: () => db.close(),
+  };
+  return { db: watched, calls, count: (name) => calls.filter((c) => c === name).length };
+}

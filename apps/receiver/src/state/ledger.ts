@@ -99,13 +99,10 @@ export async function readLedger(db: AppDb): Promise<LedgerRecord[]> {
   });
 }
 
-/** The stored record at ledger index `index`, if it is there and well-formed. */
+/** The stored record at ledger index `index` (read by its key), if it is there and well-formed. */
 export async function recordAt(db: AppDb, index: number): Promise<LedgerRecord | undefined> {
-  for (const row of await db.list<unknown>('ledger')) {
-    const record = parseLedgerRecord(row);
-    if (record?.index === index) return record;
-  }
-  return undefined;
+  const record = parseLedgerRecord(await db.record<unknown>('ledger', ledgerKey(index)));
+  return record?.index === index ? record : undefined;
 }
 
 /** The protocol's view of a stored record. */

@@ -152,8 +152,8 @@ export async function currentRequest(db: AppDb): Promise<StoredRequest | undefin
 }
 
 /**
- * The stored request with this id and whether it is the current one. The current request is one
- * read by key (the payment path); any other is looked up in the history log, a rare path.
+ * The stored request with this id and whether it is the current one: the current request, or
+ * else its record in the history log — each one read by key.
  */
 export async function findRequest(
   db: AppDb,
@@ -162,11 +162,8 @@ export async function findRequest(
   const hex = toHex(requestId);
   const current = await currentRequest(db);
   if (current && toHex(current.requestId) === hex) return { request: current, current: true };
-  for (const row of await db.list<unknown>('history')) {
-    const r = parseStoredRequest(row);
-    if (r && toHex(r.requestId) === hex) return { request: r, current: false };
-  }
-  return undefined;
+  const r = parseStoredRequest(await db.record<unknown>('history', requestKey(requestId)));
+  return r && toHex(r.requestId) === hex ? { request: r, current: false } : undefined;
 }
 
 /** The current request if it is still open and not expired at `now`, to show again after a reload. */

@@ -26,6 +26,11 @@ export const KEY = {
   certificate: 'certificate',
   /** The head after the last ledger entry ({ nextIndex, head }). */
   ledgerHead: 'ledgerHead',
+  /**
+   * The version of the ledger's indexes and the head they describe ({ version, nextIndex });
+   * the `acc:` and `payer:` rows beside it are those indexes (state/ledger-index.ts).
+   */
+  ledgerIndex: 'ledgerIndex',
   /** The bank's settled head as this till knows it ({ nextIndex, head }). */
   settledHead: 'settledHead',
   /** The latest verified revocation list ({ seq, signed }). */

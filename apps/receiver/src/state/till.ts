@@ -1,9 +1,11 @@
 /**
  * Accepting a payment (DESIGN.md §4 "Offline checks by the receiver"): the protocol's offline
  * verdict against this till's ledger, the request on screen, revocations and per-payer cap, then
- * ONE write that appends the ledger entry, moves the head, marks the request paid and keeps the
- * receipt — so a payment is never half-recorded. The whole check-and-write holds the till lock
- * (state/lock.ts), so two tabs never write the same ledger index.
+ * ONE write that appends the ledger entry, moves the head, updates the ledger's indexes, marks the
+ * request paid and keeps the receipt — so a payment is never half-recorded. The checks read a few
+ * rows by key (state/ledger-index.ts), never the whole ledger, so a payment costs the same on a
+ * long ledger. The whole check-and-write holds the till lock (state/lock.ts), so two tabs never
+ * write the same ledger index.
  */
 import { equalBytes, toHex } from '@offpay/crypto';
 import {
@@ -17,12 +19,21 @@ import {
   signReceipt,
   verifyOpenedPayment,
   type AcceptedPayment,
+  type LedgerHead,
   type Payment,
   type Receipt,
 } from '@offpay/protocol';
 import { AppError, trustedNow, type AppDb } from '@offpay/app-kit';
 import { keepFraudProof } from './fraud.js';
-import { ledgerKey, readLedger, recordAt, type LedgerRecord } from './ledger.js';
+import { ledgerKey, parseLedgerRecord, recordAt, type LedgerRecord } from './ledger.js';
+import {
+  acceptedIndex,
+  conflictingPayments,
+  ensureLedgerIndex,
+  indexOps,
+  payerIndex,
+  type PayerIndex,
+} from './ledger-index.js';
 import { withTillLock } from './lock.js';
 import { findRequest, requestKey, toOpenRequest, type StoredRequest } from './requests.js';
 import { KEY, ledgerHead, payerCap, revocationCheck, type Till } from './store.js';
@@ -65,23 +76,17 @@ async function accept(
   opened: Uint8Array,
   deviceNowMs: number | undefined,
 ): Promise<Accepted> {
-  const now = await trustedNow(db, deviceNowMs);
-  const found = await findRequest(db, requestId);
   // Read under the lock: no other tab moves the head until this write is done.
-  const records = await readLedger(db);
-  const head = await ledgerHead(db, till);
-  const last = records.at(-1);
-  if (
-    (last && (last.index + 1 !== head.nextIndex || !equalBytes(last.entryHash, head.head))) ||
-    (!last && head.nextIndex !== 0)
-  ) {
-    fail('PROTO_LEDGER_BROKEN', 'the ledger head does not match its last entry', {
-      index: head.nextIndex,
-    });
-  }
-  const accepted = await verify(db, till, opened, records, found?.request, now);
+  const [now, found, head] = await Promise.all([
+    trustedNow(db, deviceNowMs),
+    findRequest(db, requestId),
+    ledgerHead(db, till),
+  ]);
+  await checkHead(db, head);
+  await ensureLedgerIndex(db, head);
+  const { accepted, payer } = await verify(db, till, opened, head, found?.request, now);
   const request = checkPayable(found);
-  await checkCap(db, till, records, accepted.payment);
+  await checkCap(db, till, payer, accepted.payment);
 
   const { entry, head: next } = appendToLedger(head, accepted.payment, accepted.bytes);
   const receipt = signReceipt(
@@ -109,6 +114,7 @@ async function accept(
   await db.write([
     { log: 'ledger', key: ledgerKey(entry.index), value: record },
     { put: KEY.ledgerHead, value: next },
+    ...indexOps(payer, entry.index, accepted.payment),
     { log: 'history', key: requestKey(request.requestId), value: paid },
     { put: KEY.currentRequest, value: paid },
   ]);
@@ -120,36 +126,68 @@ async function accept(
   };
 }
 
-/** The protocol's verdict; a fraud proof it finds is kept (and the payer refused from now on). */
+/**
+ * Checks that the stored head is the one its last entry leads to, and that nothing is stored
+ * where the next entry goes — two reads by key, whatever the ledger's length.
+ * @throws PROTO_LEDGER_BROKEN
+ */
+async function checkHead(db: AppDb, head: LedgerHead): Promise<void> {
+  const { nextIndex } = head;
+  const [lastRow, nextRow] = await Promise.all([
+    nextIndex > 0 ? db.record<unknown>('ledger', ledgerKey(nextIndex - 1)) : undefined,
+    db.record<unknown>('ledger', ledgerKey(nextIndex)),
+  ]);
+  const last = parseLedgerRecord(lastRow);
+  const matches =
+    nextRow === undefined &&
+    (nextIndex === 0
+      ? lastRow === undefined
+      : last?.index === nextIndex - 1 && equalBytes(last.entryHash, head.head));
+  if (!matches) {
+    fail('PROTO_LEDGER_BROKEN', 'the ledger head does not match its last entry', {
+      index: nextIndex,
+    });
+  }
+}
+
+/**
+ * The protocol's verdict, with the payer's index row (for the cap and the write); a fraud proof
+ * it finds is kept (and the payer refused from now on). Only the index rows of this payment and
+ * its payer are read, and only the earlier payments that conflict with it are decoded.
+ */
 async function verify(
   db: AppDb,
   till: Till,
   opened: Uint8Array,
-  records: readonly LedgerRecord[],
+  head: LedgerHead,
   request: StoredRequest | undefined,
   now: number,
-): Promise<AcceptedPayment> {
-  const byId = new Map(records.map((r) => [toHex(r.paymentId), r.index]));
-  const isRevoked = await revocationCheck(db, till);
+): Promise<{ accepted: AcceptedPayment; payer: PayerIndex }> {
+  // The protocol decodes it again first: a malformed payment fails here with the same code.
+  const payment = decodePayment(opened);
+  const idHex = toHex(payment.paymentId);
+  const [index, payer, isRevoked] = await Promise.all([
+    acceptedIndex(db, idHex, head),
+    payerIndex(db, payment.serial, head),
+    revocationCheck(db, till),
+  ]);
+  const earlier = await conflictingPayments(db, payer, payment);
   try {
-    return verifyOpenedPayment(opened, {
+    const accepted = verifyOpenedPayment(opened, {
       payee: { kid: till.kid, kemSecretKey: till.kemSecret, currency: till.cert.currency },
       bankKeys: till.bankKeys,
       now,
       isRevoked,
       // The protocol checks the duplicate first, then that the payment answers this request.
       request: request && toOpenRequest(request),
-      findAccepted: (idHex) => byId.get(idHex),
-      paymentsBySerial: (serial) => paymentsBySerial(records, serial),
+      findAccepted: (id) => (id === idHex ? index : undefined),
+      paymentsBySerial: (serial) => (serial === payment.serial ? earlier : []),
     });
+    return { accepted, payer };
   } catch (e) {
     if (isAppError(e) && e.code.startsWith('PROTO_FRAUD_')) await keepFraudProof(db, e, now);
     throw e;
   }
-}
-
-function* paymentsBySerial(records: readonly LedgerRecord[], serial: number): Iterable<Payment> {
-  for (const r of records) if (r.payerSerial === serial) yield decodePayment(r.payment);
 }
 
 /** The request shown, if it may be paid: only the current request, still open. */
@@ -168,19 +206,11 @@ function checkPayable(found: Awaited<ReturnType<typeof findRequest>>): StoredReq
   return request;
 }
 
-async function checkCap(
-  db: AppDb,
-  till: Till,
-  records: readonly LedgerRecord[],
-  payment: Payment,
-): Promise<void> {
+async function checkCap(db: AppDb, till: Till, payer: PayerIndex, payment: Payment): Promise<void> {
   const cap = await payerCap(db);
   if (cap === undefined) return;
   const currency = till.cert.currency;
-  let total = Money.of(payment.amount, currency);
-  for (const r of records) {
-    if (r.payerSerial === payment.serial) total = total.plus(Money.of(r.amount, currency));
-  }
+  const total = Money.of(payer.totalMinor, currency).plus(Money.of(payment.amount, currency));
   if (total.minor > cap) {
     throw new AppError('APP_PAYER_CAP_EXCEEDED', undefined, {
       capMinor: String(cap),
