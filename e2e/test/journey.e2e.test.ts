@@ -13,6 +13,7 @@ import {
   enroll,
   filmAnimatedQr,
   heading,
+  installabilityErrors,
   onScreen,
   openApp,
   openFile,
@@ -26,7 +27,7 @@ import {
   signIn,
   unlock,
 } from './support/apps.js';
-import { ALICE, BOB, balances } from './support/bank.js';
+import { ALICE, BOB, balances, carry } from './support/bank.js';
 import { launchBrowser, type TestBrowser } from './support/browser.js';
 import { startStack, type Stack } from './support/stack.js';
 
@@ -104,7 +105,10 @@ describe('a payment from first run to settlement', () => {
     await onScreen(sender, 'Wallet');
     await see(sender, '20.00 EUR left');
 
+    expect(await installabilityErrors(sender)).toEqual([]);
+
     receiver = await openApp(receiverContext, stack.receiverUrl);
+    expect(await installabilityErrors(receiver)).toEqual([]);
     await onScreen(receiver, 'Set up your till');
     await setUp(receiver, {
       bankUrl: stack.bankUrl,
@@ -242,10 +246,13 @@ describe('a payment from first run to settlement', () => {
   });
 
   it('settles back online with live status, and the bank balances match', async () => {
-    await receiverContext.setOffline(false);
+    // Still offline, the till exports its sealed batch: a file anyone may carry to the bank.
     await home(receiver, 'Till');
     await click(receiver, 'Settle');
     await onScreen(receiver, 'Settle');
+    const batchFile = await download(receiver, 'Export batch file');
+
+    await receiverContext.setOffline(false);
     await click(receiver, 'Settle now');
     await signIn(receiver, BOB);
     await see(receiver, 'Following the bank live');
@@ -270,5 +277,12 @@ describe('a payment from first run to settlement', () => {
     // Bob received 2.50 + 1.25 + 0.75; Alice reserved 20.00 and, on the restored phone, 10.00.
     expect((bob['customer'] ?? 0n) - (before.bob['customer'] ?? 0n)).toBe(450n);
     expect((before.alice['customer'] ?? 0n) - (alice['customer'] ?? 0n)).toBe(3000n);
+
+    // The exported file carried to the bank afterwards, with no login (the README's curl line):
+    // the stored result again, and nothing moves.
+    const carried = await carry(stack.bankUrl, batchFile.text);
+    expect(carried.replayed).toBe(true);
+    expect(carried.results.map((r) => r.status)).toEqual(['settled', 'settled', 'settled']);
+    expect(await balances(stack.bankUrl, BOB)).toEqual(bob);
   });
 });

@@ -20,6 +20,20 @@ export async function openApp(context: BrowserContext, url: string): Promise<Pag
   return page;
 }
 
+/**
+ * What Chromium says keeps the app from being installed (manifest, icons, service worker), leaving
+ * out `in-incognito`: every Playwright context is one, which says nothing about the app.
+ */
+export async function installabilityErrors(page: Page): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    return installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito');
+  } finally {
+    await cdp.detach();
+  }
+}
+
 /** Waits for the app's boot to finish (main.ts sets window.__offpay.ready). */
 export async function ready(page: Page): Promise<void> {
   await page.waitForFunction(

@@ -27,3 +27,17 @@ export async function balances(
   );
   return Object.fromEntries(me.accounts.map((a) => [a.kind, BigInt(a.balanceMinor)]));
 }
+
+/** Posts an exported batch file to the bank as `curl --data-binary @file` does (no login). */
+export async function carry(
+  bankUrl: string,
+  fileText: string,
+): Promise<{ replayed: boolean; results: { status: string }[] }> {
+  return json(
+    await fetch(`${bankUrl}/v1/settlements`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: fileText,
+    }),
+  );
+}
