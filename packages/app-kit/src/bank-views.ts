@@ -6,6 +6,7 @@
 import { isValidPublicKey } from '@offpay/crypto';
 import { CHALLENGE_LENGTH, LIMITS } from '@offpay/protocol';
 import type {
+  FraudReport,
   AccountView,
   BankKeysInfo,
   EnrolledCertificate,
@@ -111,6 +112,15 @@ export function revocationsView(json: unknown): RevocationsInfo {
     seq: integer(field(o, 'seq'), 'seq'),
     signed: base64Url(field(o, 'signed'), 'signed', 1, LIMITS.revocationListBytes),
     bankTime: isoSeconds(field(o, 'bankTime'), 'bankTime'),
+  };
+}
+
+/** POST /v1/fraud-proofs */
+export function fraudReportView(json: unknown): FraudReport {
+  const o = record(json, 'fraud report');
+  return {
+    serial: string(field(o, 'serial'), 'serial', 20),
+    kind: oneOf(field(o, 'kind'), 'kind', ['equivocation', 'fork', 'understated'] as const),
   };
 }
 

@@ -15,6 +15,7 @@ import {
   revocationsView,
   settlementEventView,
   settlementView,
+  fraudReportView,
 } from './bank-views.js';
 import { AppError } from './errors.js';
 import { BANK_TIMEOUT_MS, readBounded, readJson, refusal, send, withTimeout } from './http.js';
@@ -60,6 +61,12 @@ export interface PayerSync {
     paymentsTruncated?: boolean;
     payments: { paymentId: string; counter: number; amountMinor: string; settledAt: string }[];
   }[];
+}
+
+/** POST /v1/fraud-proofs answer: the payer certificate the proof revoked. */
+export interface FraudReport {
+  serial: string;
+  kind: 'equivocation' | 'fork' | 'understated';
 }
 
 /** One entry's outcome in a settlement answer or event. */
@@ -202,6 +209,16 @@ export class BankClient {
   /** GET /v1/accounts/me: the caller's accounts and balances. */
   accounts(token: string): Promise<AccountView[]> {
     return this.call('GET', '/v1/accounts/me', accountsView, { token, fresh: true });
+  }
+
+  /**
+   * POST /v1/fraud-proofs (no login): the bank checks the proof, stores it once and revokes the
+   * payer certificate. @throws BankError when the bank refuses it; AppError APP_OFFLINE
+   */
+  reportFraudProof(proof: Uint8Array): Promise<FraudReport> {
+    return this.call('POST', '/v1/fraud-proofs', fraudReportView, {
+      body: { proof: toBase64Url(proof) },
+    });
   }
 
   /** POST /v1/settlements with the sealed batch bytes (no login). */

@@ -287,6 +287,22 @@ describe('answers', () => {
     ]);
   });
 
+  it('reports a fraud proof as {"proof": base64url}, no login, and reads the revocation', async () => {
+    const proof = randomBytes(300);
+    const { client, calls } = bank(
+      json(200, { serial: '77', kind: 'fork', first: 'a', second: 'b', revoked: true }),
+      json(422, { code: 'PROTO_FRAUD_PROOF_INVALID', message: 'not a proof' }),
+    );
+    expect(await client.reportFraudProof(proof)).toEqual({ serial: '77', kind: 'fork' });
+    expect(calls[0]!.url).toBe('http://bank.test/v1/fraud-proofs');
+    expect(JSON.parse(calls[0]!.init.body as string)).toEqual({ proof: toBase64Url(proof) });
+    expect(calls[0]!.init.headers).not.toHaveProperty('authorization');
+    expect(await failure(client.reportFraudProof(proof))).toMatchObject({
+      code: 'PROTO_FRAUD_PROOF_INVALID',
+      status: 422,
+    });
+  });
+
   it('settles a sealed batch as {"sealed": base64url} and decodes the signed result', async () => {
     const sealed = randomBytes(300);
     const signed = randomBytes(200);

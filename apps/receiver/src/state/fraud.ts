@@ -5,7 +5,7 @@
  */
 import { fromBase64Url, sha256, toHex, utf8 } from '@offpay/crypto';
 import { LIMITS } from '@offpay/protocol';
-import type { AppDb } from '@offpay/app-kit';
+import { AppError, BankError, type AppDb, type BankClient } from '@offpay/app-kit';
 import { asRecord, isCount, KEY, localRevoked } from './store.js';
 
 /** A kept fraud proof. */
@@ -65,102 +65,37 @@ export async function fraudProofs(db: AppDb): Promise<StoredFraudProof[]> {
   return out;
 }
 
-/** Largest answer body read from POST /v1/fraud-proofs. */
-export const MAX_FRAUD_ANSWER_BYTES = 64 * 1024;
-
-/** How long one submission may take before it counts as a network failure. */
-const SUBMIT_TIMEOUT_MS = 20_000;
-
-/** Statuses whose coded answer is the bank's final word on a proof (the proof itself is bad). */
-const DEFINITIVE = new Set([400, 413, 422]);
-
-/** POST /v1/fraud-proofs under the bank address, keeping its path (as BankClient builds URLs). */
-export function fraudProofUrl(baseUrl: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/v1/fraud-proofs`;
-}
-
 /**
- * Hands every pending proof to the bank. A proof stays pending for the next time on a network
- * failure, a timeout, 404, 429, a 5xx or any answer without the bank's code; only a coded refusal
- * of the proof itself (400/413/422 with a BANK_ or PROTO_ code) marks it refused. Returns how
- * many the bank took.
+ * Hands every pending proof to the bank (POST /v1/fraud-proofs through the BankClient, which
+ * bounds and checks the answer and times out). A proof stays pending for the next time when the
+ * bank cannot be reached or answers 404, 429 or 5xx; only a refusal of the proof itself (400, 413
+ * or 422 with the bank's code) marks it refused. Returns how many the bank took.
  */
-export async function submitFraudProofs(
-  db: AppDb,
-  baseUrl: string,
-  fetchImpl: typeof fetch = (...args) => fetch(...args),
-): Promise<number> {
+export async function submitFraudProofs(db: AppDb, bank: BankClient): Promise<number> {
   let taken = 0;
   for (const p of await fraudProofs(db)) {
     if (p.status !== 'pending') continue;
+    let proof: Uint8Array;
     try {
-      fromBase64Url(p.proof);
+      proof = fromBase64Url(p.proof);
     } catch {
       continue;
     }
-    let res: Response;
-    let body: string;
+    let next: StoredFraudProof;
     try {
-      res = await fetchImpl(fraudProofUrl(baseUrl), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ proof: p.proof }),
-        signal: AbortSignal.timeout(SUBMIT_TIMEOUT_MS),
-      });
-      body = res.ok ? '' : await readText(res, MAX_FRAUD_ANSWER_BYTES);
-    } catch {
-      return taken;
+      await bank.reportFraudProof(proof);
+      next = { ...p, status: 'submitted' };
+      taken++;
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'APP_OFFLINE') return taken;
+      if (!(e instanceof BankError) || !DEFINITIVE.has(e.status)) continue;
+      next = { ...p, status: 'refused', code: e.code };
     }
-    if (res.ok) await res.body?.cancel().catch(() => undefined);
-    const code = res.ok ? undefined : refusalCode(res.status, body);
-    if (!res.ok && code === undefined) continue;
     const id = toHex(sha256(utf8(p.proof))).slice(0, 32);
-    const next: StoredFraudProof = res.ok
-      ? { ...p, status: 'submitted' }
-      : { ...p, status: 'refused', code };
     await db.write([{ log: 'history', key: `fraud:${id}`, value: next }]);
-    if (res.ok) taken++;
   }
   return taken;
 }
 
-/** The bank's code when the answer is a definitive refusal of the proof, else undefined. */
-function refusalCode(status: number, body: string): string | undefined {
-  if (!DEFINITIVE.has(status)) return undefined;
-  try {
-    const code = asRecord(JSON.parse(body))?.['code'];
-    return typeof code === 'string' && /^(BANK|PROTO)_[A-Z0-9_]{1,60}$/.test(code)
-      ? code
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The body as text, at most `limit` bytes: a longer body is cut off (and counts as unreadable).
- * @throws when the connection breaks off
- */
-async function readText(res: Response, limit: number): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      return '';
-    }
-    parts.push(value);
-  }
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    all.set(part, at);
-    at += part.length;
-  }
-  return new TextDecoder().decode(all);
-}
+/** Statuses whose coded answer is the bank's final word on a proof (the proof itself is bad). */
+const DEFINITIVE = new Set([400, 413, 422]);

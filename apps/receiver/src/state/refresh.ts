@@ -27,7 +27,6 @@ export async function refreshFromBank(
   db: AppDb,
   till: Till,
   bank: BankClient,
-  fetchImpl?: typeof fetch,
 ): Promise<RefreshOutcome> {
   const info = await bank.revocations();
   const list = verifyRevocationList(info.signed, till.bankKeys);
@@ -37,6 +36,6 @@ export async function refreshFromBank(
     await db.write([{ put: KEY.revocations, value: { seq: list.seq, signed: info.signed } }]);
   }
   await rememberBankTime(db, info.bankTime);
-  const proofsSubmitted = await submitFraudProofs(db, bank.baseUrl, fetchImpl);
+  const proofsSubmitted = await submitFraudProofs(db, bank);
   return { seq: Math.max(held, list.seq), updated, proofsSubmitted };
 }
