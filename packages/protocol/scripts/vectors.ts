@@ -8,12 +8,27 @@ import {
   GRACE_SECONDS,
   HASH_LABEL,
   LIMITS,
+  MAX_AMOUNT,
+  MAX_ANIMATED_BYTES,
+  MAX_CBOR_DEPTH,
+  MAX_COUNTER,
+  MAX_FILE_CHARS,
   MAX_FUTURE_SKEW_SECONDS,
+  MAX_QR_PARTS,
+  MAX_QR_TEXT_CHARS,
+  MAX_READABLE_CHARS,
+  MAX_READABLE_FIELDS,
+  MAX_TIME,
+  QR_PART_HEADER_LENGTH,
+  QR_PART_PREFIX,
+  QR_PREFIX,
   SEAL_LABEL,
   SIGN_LABEL,
 } from '../src/index.js';
 import { cast } from './vector-fixtures.js';
+import { decodingVectors } from './vectors-decoding.js';
 import { invalidVectors } from './vectors-invalid.js';
+import { keyRotationVectors } from './vectors-rotation.js';
 import { validVectors } from './vectors-valid.js';
 
 /** The whole vector file as a JSON value. */
@@ -32,6 +47,23 @@ export function buildVectors() {
       graceSeconds: GRACE_SECONDS,
       maxFutureSkewSeconds: MAX_FUTURE_SKEW_SECONDS,
       limits: LIMITS,
+      encoding: {
+        maxCborDepth: MAX_CBOR_DEPTH,
+        maxInteger: MAX_AMOUNT,
+        maxTime: MAX_TIME,
+        maxCounter: MAX_COUNTER,
+      },
+      transport: {
+        qrPrefix: QR_PREFIX,
+        qrPartPrefix: QR_PART_PREFIX,
+        maxQrTextChars: MAX_QR_TEXT_CHARS,
+        qrPartHeaderBytes: QR_PART_HEADER_LENGTH,
+        maxAnimatedBytes: MAX_ANIMATED_BYTES,
+        maxQrParts: MAX_QR_PARTS,
+        maxFileChars: MAX_FILE_CHARS,
+        maxReadableFields: MAX_READABLE_FIELDS,
+        maxReadableChars: MAX_READABLE_CHARS,
+      },
     },
     keys: {
       note: 'test keys derived from public names; never use them for anything else',
@@ -61,8 +93,8 @@ export function buildVectors() {
         kid: h(c.payeeKem.kid),
       },
     },
-    valid: valid.json,
-    invalid: invalidVectors(c, valid.payments),
+    valid: { ...valid.json, keyRotation: keyRotationVectors(c) },
+    invalid: [...invalidVectors(c, valid.payments), ...decodingVectors(c, valid.payments)],
   };
 }
 

@@ -4,9 +4,9 @@
  * new one without going back to first enrollment.
  */
 import { kid } from '@offpay/crypto';
-import { encodeCbor } from './cbor.js';
-import { LEN, SIGN_LABEL, VERSION } from './constants.js';
-import { bytes, decodeArray, decodeTbs, publicKey, time } from './fields.js';
+import { encodeCbor, type CborValue } from './cbor.js';
+import { LEN, LIMITS, SIGN_LABEL, VERSION } from './constants.js';
+import { bytes, decodeArray, expectArray, openTbs, publicKey, time } from './fields.js';
 import { issuerKey, type BankKeys } from './keyset.js';
 import {
   type SigningKey,
@@ -15,8 +15,6 @@ import {
   signTbs,
   signerPublicKey,
 } from './signing.js';
-
-const MAX_BYTES = 256;
 
 /** A decoded key announcement. */
 export interface KeyAnnouncement {
@@ -42,11 +40,16 @@ export function signKeyAnnouncement(
     f.kemKey,
     f.validFrom,
   ]);
-  return decodeAnnouncementTbs(tbs, signTbs(SIGN_LABEL.keyAnnouncement, tbs, previousKey));
+  const body = openTbs(tbs, 'key announcement', LIMITS.keyAnnouncementBytes);
+  return announcementFromBody(body, tbs, signTbs(SIGN_LABEL.keyAnnouncement, tbs, previousKey));
 }
 
-function decodeAnnouncementTbs(tbs: Uint8Array, signature: Uint8Array): KeyAnnouncement {
-  const it = decodeTbs(tbs, 'key announcement', MAX_BYTES, 5);
+function announcementFromBody(
+  body: CborValue[],
+  tbs: Uint8Array,
+  signature: Uint8Array,
+): KeyAnnouncement {
+  const it = expectArray(body, 'key announcement', 5);
   return {
     prevKid: bytes(it[1], 'key announcement prevKid', LEN.kid),
     signKey: publicKey(it[2], 'key announcement signKey'),
@@ -63,19 +66,40 @@ export function encodeKeyAnnouncement(a: KeyAnnouncement): Uint8Array {
 }
 
 /**
+ * Parses an announcement without checking its signature.
+ * @throws PROTO_TOO_LARGE, PROTO_CBOR_*, PROTO_VERSION_UNSUPPORTED, PROTO_SCHEMA
+ */
+export function decodeKeyAnnouncement(input: Uint8Array): KeyAnnouncement {
+  const value = decodeArray(input, 'key announcement', LIMITS.keyAnnouncementBytes);
+  const { tbs, signature, body } = readEnvelope(
+    value,
+    'key announcement',
+    2,
+    LIMITS.keyAnnouncementBytes,
+  );
+  return announcementFromBody(body, tbs, signature);
+}
+
+/**
  * Parses an announcement and checks it under a trusted signing key.
  * @throws PROTO_UNKNOWN_ISSUER, PROTO_SIGNATURE_INVALID, decoding codes
  */
 export function verifyKeyAnnouncement(input: Uint8Array, trusted: BankKeys): KeyAnnouncement {
-  const value = decodeArray(input, 'key announcement', MAX_BYTES);
-  const { tbs, signature } = readEnvelope(value, 'key announcement', 2, MAX_BYTES);
-  const a = decodeAnnouncementTbs(tbs, signature);
+  const a = decodeKeyAnnouncement(input);
+  checkAnnouncement(a, trusted);
+  return a;
+}
+
+/**
+ * Checks a decoded announcement's signature under the trusted key its prevKid names.
+ * @throws PROTO_UNKNOWN_ISSUER, PROTO_SIGNATURE_INVALID
+ */
+export function checkAnnouncement(a: KeyAnnouncement, trusted: BankKeys): void {
   requireSignature(
     SIGN_LABEL.keyAnnouncement,
-    tbs,
-    signature,
+    a.tbs,
+    a.signature,
     issuerKey(trusted, a.prevKid),
     'key announcement',
   );
-  return a;
 }

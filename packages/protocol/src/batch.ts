@@ -4,10 +4,10 @@
  * needs, so anyone may carry a sealed batch to the bank.
  */
 import { concatBytes, equalBytes, kid, labelBytes, open, seal, toHex } from '@offpay/crypto';
-import { encodeCbor } from './cbor.js';
-import { LEN, LIMITS, SEAL_LABEL, SIGN_LABEL, VERSION } from './constants.js';
-import { fail } from './errors.js';
-import { bytes, decodeArray, decodeTbs, expectArray, requireVersion, uint } from './fields.js';
+import { encodeCbor, type CborValue } from './cbor.js';
+import { LEN, LIMITS, MAX_AMOUNT, SEAL_LABEL, SIGN_LABEL, VERSION } from './constants.js';
+import { fail, ProtocolError } from './errors.js';
+import { bytes, decodeArray, expectArray, openTbs, requireVersion, uint } from './fields.js';
 import { ledgerEntryHash, type LedgerHead } from './ledger.js';
 import { decodePayment, paymentValue, type Payment } from './payment.js';
 import { messageId, readEnvelope, requireSignature, signTbs, type Verifier } from './signing.js';
@@ -24,6 +24,24 @@ export interface SettlementBatch {
   batchKey: Uint8Array;
 }
 
+/**
+ * One entry of a batch as the bank reads it (docs/protocol.md §9 "Entries"): its ledger index and
+ * paymentId always, and either the decoded payment or the protocol error that refused it.
+ */
+export type BatchEntryReading =
+  | { index: number; paymentId: Uint8Array; payment: Payment; refusal?: undefined }
+  | { index: number; paymentId: Uint8Array; payment?: undefined; refusal: ProtocolError };
+
+/** A batch whose structure is sound, each entry judged on its own: what the bank settles from. */
+export interface SettlementBatchReading extends Omit<SettlementBatch, 'entries'> {
+  entries: BatchEntryReading[];
+}
+
+/** What the batch signature and head check read: the chain of entry ids, not their content. */
+export type BatchChain = Pick<SettlementBatch, 'tbs' | 'signature' | 'prevHead' | 'head'> & {
+  entries: readonly { paymentId: Uint8Array }[];
+};
+
 /** Builds and signs a batch of ledger entries continuing from `from`. */
 export function signSettlementBatch(
   input: { payeeKid: Uint8Array; from: LedgerHead; payments: readonly Payment[] },
@@ -39,11 +57,21 @@ export function signSettlementBatch(
     input.payments.map(paymentValue),
     head,
   ]);
-  return decodeBatchTbs(tbs, signTbs(SIGN_LABEL.settlementBatch, tbs, payeeSecretKey));
+  const body = openTbs(tbs, 'settlement batch', LIMITS.sealedBatchBytes);
+  const signature = signTbs(SIGN_LABEL.settlementBatch, tbs, payeeSecretKey);
+  return strict(batchFromBody(body, tbs, signature));
 }
 
-function decodeBatchTbs(tbs: Uint8Array, signature: Uint8Array): SettlementBatch {
-  const it = decodeTbs(tbs, 'settlement batch', LIMITS.sealedBatchBytes, 6);
+// docs/protocol.md §9: the batch's own fields in order; each entry only as far as its paymentId.
+function batchFromBody(
+  body: CborValue[],
+  tbs: Uint8Array,
+  signature: Uint8Array,
+): SettlementBatchReading {
+  const it = expectArray(body, 'settlement batch', 6);
+  const payeeKid = bytes(it[1], 'settlement batch payeeKid', LEN.kid);
+  const fromIndex = uint(it[2], 'settlement batch fromIndex');
+  const prevHead = bytes(it[3], 'settlement batch prevHead', LEN.hash);
   const list = expectArray(it[4], 'settlement batch entries');
   if (list.length > LIMITS.batchEntries) {
     fail('PROTO_BATCH_TOO_MANY_ENTRIES', `a batch holds at most ${LIMITS.batchEntries} entries`, {
@@ -53,11 +81,17 @@ function decodeBatchTbs(tbs: Uint8Array, signature: Uint8Array): SettlementBatch
   }
   if (list.length === 0)
     fail('PROTO_SCHEMA', 'a settlement batch needs at least one entry', { what: 'entries' });
+  if (fromIndex > MAX_AMOUNT - (list.length - 1)) {
+    fail('PROTO_SCHEMA', 'the entries of this batch would pass ledger index 2^53 - 1', {
+      what: 'settlement batch fromIndex',
+    });
+  }
+  const entries = list.map((value, i) => readEntry(value, fromIndex + i, i));
   return {
-    payeeKid: bytes(it[1], 'settlement batch payeeKid', LEN.kid),
-    fromIndex: uint(it[2], 'settlement batch fromIndex'),
-    prevHead: bytes(it[3], 'settlement batch prevHead', LEN.hash),
-    entries: list.map((e) => decodePayment(e)),
+    payeeKid,
+    fromIndex,
+    prevHead,
+    entries,
     head: bytes(it[5], 'settlement batch head', LEN.hash),
     tbs,
     signature,
@@ -65,16 +99,71 @@ function decodeBatchTbs(tbs: Uint8Array, signature: Uint8Array): SettlementBatch
   };
 }
 
+/**
+ * An entry needs a paymentId for the head chain: an array whose first item is a payment tbs
+ * within its bound. Without one the whole batch is refused; with one, a payment that does not
+ * decode is that entry's refusal only.
+ */
+function readEntry(value: CborValue, index: number, position: number): BatchEntryReading {
+  const what = `settlement batch entry ${position}`;
+  const items = expectArray(value, what);
+  const tbs = bytes(items[0], `${what} tbs`);
+  if (tbs.length > LIMITS.paymentBytes) {
+    fail('PROTO_TOO_LARGE', `${what}: a payment tbs is at most ${LIMITS.paymentBytes} bytes`, {
+      what: `${what} tbs`,
+      limit: LIMITS.paymentBytes,
+      actual: tbs.length,
+    });
+  }
+  const paymentId = messageId(SIGN_LABEL.payment, tbs);
+  try {
+    return { index, paymentId, payment: decodePayment(value) };
+  } catch (e) {
+    // Thrown by this package's own decoder, so the class is this module's: instanceof holds.
+    if (e instanceof ProtocolError) return { index, paymentId, refusal: e as ProtocolError };
+    throw e;
+  }
+}
+
+/** The batch with every entry decoded, or the first entry's refusal thrown. */
+function strict(reading: SettlementBatchReading): SettlementBatch {
+  const entries = reading.entries.map((e) => {
+    if (e.refusal) throw e.refusal;
+    return e.payment;
+  });
+  return { ...reading, entries };
+}
+
 /** A batch's wire bytes: CBOR `[tbs, signature]`. */
 export function encodeSettlementBatch(b: SettlementBatch): Uint8Array {
   return encodeCbor([b.tbs, b.signature]);
 }
 
-/** Parses a batch (structure only; see {@link verifySettlementBatch}). */
-export function decodeSettlementBatch(bytesIn: Uint8Array): SettlementBatch {
+/**
+ * Reads a batch as the bank settles it (docs/protocol.md §9): the batch's own structure is
+ * checked whole — any fault refuses the batch — while each entry that has a paymentId is judged
+ * on its own, a payment that does not decode becoming that entry's refusal. Signatures are not
+ * checked (see {@link verifySettlementBatch}).
+ * @throws PROTO_TOO_LARGE, PROTO_CBOR_*, PROTO_VERSION_UNSUPPORTED, PROTO_SCHEMA,
+ * PROTO_BATCH_TOO_MANY_ENTRIES
+ */
+export function readSettlementBatch(bytesIn: Uint8Array): SettlementBatchReading {
   const value = decodeArray(bytesIn, 'settlement batch', LIMITS.sealedBatchBytes);
-  const { tbs, signature } = readEnvelope(value, 'settlement batch', 2, LIMITS.sealedBatchBytes);
-  return decodeBatchTbs(tbs, signature);
+  const { tbs, signature, body } = readEnvelope(
+    value,
+    'settlement batch',
+    2,
+    LIMITS.sealedBatchBytes,
+  );
+  return batchFromBody(body, tbs, signature);
+}
+
+/**
+ * Parses a batch with every entry decoded (structure only; see {@link verifySettlementBatch}).
+ * @throws the codes of {@link readSettlementBatch}, then the first entry's decoding code
+ */
+export function decodeSettlementBatch(bytesIn: Uint8Array): SettlementBatch {
+  return strict(readSettlementBatch(bytesIn));
 }
 
 /**
@@ -83,7 +172,7 @@ export function decodeSettlementBatch(bytesIn: Uint8Array): SettlementBatch {
  * @throws PROTO_SIGNATURE_INVALID, PROTO_BATCH_HEAD_MISMATCH
  */
 export function verifySettlementBatch(
-  b: SettlementBatch,
+  b: BatchChain,
   payeeSignKey: Uint8Array,
   verifier?: Verifier,
 ): void {
@@ -132,7 +221,7 @@ export interface SealedBatchParts {
  * @throws PROTO_TOO_LARGE, PROTO_CBOR_*, PROTO_VERSION_UNSUPPORTED, PROTO_SCHEMA
  */
 export function readSealedBatch(sealedBatch: Uint8Array): SealedBatchParts {
-  const items = decodeArray(sealedBatch, 'sealed settlement batch', LIMITS.sealedBatchBytes + 128);
+  const items = decodeArray(sealedBatch, 'sealed settlement batch', LIMITS.sealedBatchWireBytes);
   requireVersion(items, 'sealed settlement batch');
   expectArray(items, 'sealed settlement batch', 3);
   const kemKid = bytes(items[1], 'sealed settlement batch kemKid', LEN.kid);

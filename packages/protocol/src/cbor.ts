@@ -20,6 +20,8 @@ export const MAX_CBOR_DEPTH = 8;
 // decode to one value).
 const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const textEncoder = new TextEncoder();
+// In a `u` regular expression a surrogate pair is one code point: only lone halves match.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 function head(major: number, value: number, out: number[]): void {
   const m = major << 5;
@@ -48,6 +50,8 @@ function encodeInto(value: CborValue, out: number[], depth: number): void {
     if (value >= 0) head(0, value, out);
     else head(1, -1 - value, out);
   } else if (typeof value === 'string') {
+    // A lone surrogate would be encoded as U+FFFD: two strings must never give one encoding.
+    if (LONE_SURROGATE.test(value)) throw new RangeError('CBOR text must be well-formed Unicode');
     const bytes = textEncoder.encode(value);
     head(3, bytes.length, out);
     for (const b of bytes) out.push(b);

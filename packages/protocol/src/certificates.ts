@@ -10,10 +10,10 @@ import {
   bytes,
   currency,
   decodeArray,
+  displayText,
   expectArray,
+  openTbs,
   publicKey,
-  requireVersion,
-  text,
   uint,
   time,
 } from './fields.js';
@@ -62,7 +62,6 @@ export interface PayeeCertificate extends PayeeCertFields, Signed {
   kind: 'payee';
 }
 
-const DISPLAY_NAME = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u;
 const PAYER_ARITY = 8;
 const PAYEE_ARITY = 9;
 
@@ -82,8 +81,7 @@ export function issuePayerCertificate(
     fields.expiresAt,
     fields.limit,
   ]);
-  const cert = decodePayerCertTbs(tbs, signTbs(SIGN_LABEL.payerCert, tbs, bankKey));
-  return cert;
+  return payerFromBody(openPayerTbs(tbs), tbs, signTbs(SIGN_LABEL.payerCert, tbs, bankKey));
 }
 
 /** Issues a payee certificate. */
@@ -103,14 +101,18 @@ export function issuePayeeCertificate(
     fields.expiresAt,
     fields.displayName,
   ]);
-  return decodePayeeCertTbs(tbs, signTbs(SIGN_LABEL.payeeCert, tbs, bankKey));
+  return payeeFromBody(openPayeeTbs(tbs), tbs, signTbs(SIGN_LABEL.payeeCert, tbs, bankKey));
 }
 
-function certItems(tbs: Uint8Array, expected: 'payer' | 'payee'): CborValue[] {
+const openPayerTbs = (tbs: Uint8Array) =>
+  openTbs(tbs, 'payer certificate', LIMITS.certificateBytes);
+const openPayeeTbs = (tbs: Uint8Array) =>
+  openTbs(tbs, 'payee certificate', LIMITS.certificateBytes);
+
+/** The kind, read right after the version and before the arity (docs/protocol.md §4). */
+function certItems(body: CborValue[], expected: 'payer' | 'payee'): CborValue[] {
   const what = `${expected} certificate`;
-  const items = decodeArray(tbs, what, LIMITS.certificateBytes);
-  requireVersion(items, what);
-  const type = items[1];
+  const type = body[1];
   const other = expected === 'payer' ? CERT_TYPE.payee : CERT_TYPE.payer;
   if (type === other) {
     fail(
@@ -123,11 +125,15 @@ function certItems(tbs: Uint8Array, expected: 'payer' | 'payee'): CborValue[] {
   }
   if (type !== CERT_TYPE[expected])
     fail('PROTO_SCHEMA', `${what} type must be ${CERT_TYPE[expected]}`, { what });
-  return expectArray(items, what, expected === 'payer' ? PAYER_ARITY : PAYEE_ARITY);
+  return expectArray(body, what, expected === 'payer' ? PAYER_ARITY : PAYEE_ARITY);
 }
 
-function decodePayerCertTbs(tbs: Uint8Array, signature: Uint8Array): PayerCertificate {
-  const it = certItems(tbs, 'payer');
+function payerFromBody(
+  body: CborValue[],
+  tbs: Uint8Array,
+  signature: Uint8Array,
+): PayerCertificate {
+  const it = certItems(body, 'payer');
   return {
     kind: 'payer',
     issuerKid: bytes(it[2], 'payer certificate issuerKid', LEN.kid),
@@ -141,8 +147,12 @@ function decodePayerCertTbs(tbs: Uint8Array, signature: Uint8Array): PayerCertif
   };
 }
 
-function decodePayeeCertTbs(tbs: Uint8Array, signature: Uint8Array): PayeeCertificate {
-  const it = certItems(tbs, 'payee');
+function payeeFromBody(
+  body: CborValue[],
+  tbs: Uint8Array,
+  signature: Uint8Array,
+): PayeeCertificate {
+  const it = certItems(body, 'payee');
   return {
     kind: 'payee',
     issuerKid: bytes(it[2], 'payee certificate issuerKid', LEN.kid),
@@ -151,12 +161,7 @@ function decodePayeeCertTbs(tbs: Uint8Array, signature: Uint8Array): PayeeCertif
     kemKey: publicKey(it[5], 'payee certificate kemKey'),
     currency: currency(it[6], 'payee certificate currency'),
     expiresAt: time(it[7], 'payee certificate expiresAt'),
-    displayName: text(
-      it[8],
-      'payee certificate displayName',
-      LIMITS.displayNameBytes,
-      DISPLAY_NAME,
-    ),
+    displayName: displayText(it[8], 'payee certificate displayName', LIMITS.displayNameBytes, 1),
     tbs,
     signature,
   };
@@ -178,8 +183,13 @@ export function decodePayerCertificate(input: Uint8Array | CborValue): PayerCert
     input instanceof Uint8Array
       ? decodeArray(input, 'payer certificate', LIMITS.certificateBytes)
       : input;
-  const { tbs, signature } = readEnvelope(value, 'payer certificate', 2, LIMITS.certificateBytes);
-  return decodePayerCertTbs(tbs, signature);
+  const { tbs, signature, body } = readEnvelope(
+    value,
+    'payer certificate',
+    2,
+    LIMITS.certificateBytes,
+  );
+  return payerFromBody(body, tbs, signature);
 }
 
 /** Parses a payee certificate (bytes or a nested CBOR value) without checking its signature. */
@@ -188,8 +198,13 @@ export function decodePayeeCertificate(input: Uint8Array | CborValue): PayeeCert
     input instanceof Uint8Array
       ? decodeArray(input, 'payee certificate', LIMITS.certificateBytes)
       : input;
-  const { tbs, signature } = readEnvelope(value, 'payee certificate', 2, LIMITS.certificateBytes);
-  return decodePayeeCertTbs(tbs, signature);
+  const { tbs, signature, body } = readEnvelope(
+    value,
+    'payee certificate',
+    2,
+    LIMITS.certificateBytes,
+  );
+  return payeeFromBody(body, tbs, signature);
 }
 
 /**

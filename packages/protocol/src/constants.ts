@@ -52,23 +52,40 @@ export const MAX_FUTURE_SKEW_SECONDS = 300;
 /** Largest amount, limit or spent total: 2^53 − 1 minor units. */
 export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
 
-/** Bounds applied before any allocation or signature check. */
+/**
+ * Bounds applied before any allocation or signature check (docs/protocol.md §3, which says where
+ * each applies). Published in the vectors' `constants.limits`.
+ */
 export const LIMITS = {
-  /** A sealed payment: must fit one QR code of version 15 at level M (600 chars → 397 bytes)... */
+  /**
+   * What a wallet may produce: every v1 payment seals to at most 392 bytes, and a sealed payment
+   * must fit one QR code of version 15 at level M (600 characters → 397 bytes, §13.2).
+   */
   sealedPaymentBytes: 397,
-  /** ...but a receiver reading a file accepts up to this, for future-proof refusals with a clear code. */
+  /**
+   * What a receiver opens, from any transport: paymentBytes + 81 bytes of HPKE. Above the 397 a
+   * wallet produces, so a future version's larger payment is answered PROTO_VERSION_UNSUPPORTED
+   * ("update the app") rather than PROTO_TOO_LARGE.
+   */
+  sealedPaymentAcceptBytes: 1024 + 81,
+  /** An opened payment standing alone, and the tbs of any payment (nested ones too). */
   paymentBytes: 1024,
   requestBytes: 1024,
   receiptBytes: 512,
+  /** A certificate standing alone, and the tbs of any certificate (nested ones too). */
   certificateBytes: 512,
   displayNameBytes: 64,
   memoBytes: 64,
   batchEntries: 1000,
+  /** The signed batch `[tbs, signature]` inside the seal (the name is historical), and its tbs. */
   sealedBatchBytes: 1024 * 1024,
+  /** The sealed batch's wire form `[1, kemKid, enc ‖ ciphertext ‖ tag]`: the batch plus framing. */
+  sealedBatchWireBytes: 1024 * 1024 + 128,
   resultBytes: 256 * 1024,
   revocationListEntries: 100_000,
   revocationListBytes: 1024 * 1024 + 1024,
   fraudProofBytes: 2048,
+  keyAnnouncementBytes: 256,
 } as const;
 
 /** Byte lengths of fixed-size fields. */

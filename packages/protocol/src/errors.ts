@@ -6,14 +6,16 @@
 /** What each code means and what a client should do; the source of docs/errors.md. */
 export const PROTO_ERRORS = {
   PROTO_TOO_LARGE:
-    'Input is larger than the protocol allows for its kind. Do not retry the same bytes.',
+    'Input is larger than the protocol allows for its kind (a message, a nested tbs, a file or a QR text). Do not retry the same bytes.',
   PROTO_CBOR_MALFORMED: 'Bytes are not well-formed CBOR (truncated, trailing bytes, bad lengths).',
   PROTO_CBOR_NONCANONICAL:
     'Well-formed CBOR that is not the deterministic encoding (RFC 8949 §4.2.1): an integer or length not in its shortest form.',
   PROTO_CBOR_FORBIDDEN:
     'CBOR uses something protocol v1 forbids: maps, tags, floats, simple values, indefinite lengths, integers past ±(2^53 − 1), nesting deeper than 8.',
-  PROTO_VERSION_UNSUPPORTED: 'The message carries a version this implementation does not know.',
-  PROTO_SCHEMA: 'The message decodes but its fields have the wrong shape, type, length or range.',
+  PROTO_VERSION_UNSUPPORTED:
+    'The message carries a version (its first field, an unsigned integer) this implementation does not know.',
+  PROTO_SCHEMA:
+    'The message decodes but its fields have the wrong shape, type, length or range — including a first field that is not an unsigned integer version.',
   PROTO_SIGNATURE_INVALID:
     'A signature does not verify under the key it must verify under (details name which).',
   PROTO_UNKNOWN_ISSUER:
@@ -24,7 +26,8 @@ export const PROTO_ERRORS = {
     'The certificate had expired at the moment that counts (device clock offline, bank clock at settlement).',
   PROTO_CERT_REVOKED: 'The certificate is on the bank-signed revocation list.',
   PROTO_CURRENCY_MISMATCH: 'Amounts in different currencies were combined or compared.',
-  PROTO_AMOUNT_INVALID: 'An amount is not a positive integer of minor units within 2^53 − 1.',
+  PROTO_AMOUNT_INVALID:
+    'An amount is 0 where at least 1 minor unit is needed (a payment, a request), or an amount entered or computed on a device is negative, fractional or past 2^53 − 1.',
   PROTO_REQUEST_EXPIRED: 'The payment request expired before the payment was made or checked.',
   PROTO_REQUEST_MISMATCH:
     'The payment does not answer the open request (request id or amount differ).',
@@ -46,7 +49,7 @@ export const PROTO_ERRORS = {
   PROTO_FRAUD_PROOF_INVALID:
     'A claimed fraud proof does not prove fraud (same payment, different certificates, or no conflict).',
   PROTO_UNKNOWN_RECIPIENT_KEY:
-    'Sealed bytes name a recipient KEM key (kid) that the receiving party does not hold.',
+    'Sealed bytes name a recipient KEM key (kid) the receiving party cannot open with: unknown, or a bank KEM key retired longer ago than it keeps accepting.',
   PROTO_SEAL_OPEN_FAILED:
     'Sealed bytes could not be opened: damaged, tampered, or sealed to someone else.',
   PROTO_LEDGER_BROKEN:
@@ -62,7 +65,8 @@ export const PROTO_ERRORS = {
   PROTO_QR_PART_MISMATCH:
     'An animated-QR part belongs to another sequence (total or checksum differ).',
   PROTO_QR_CHECKSUM: 'The reassembled animated-QR payload does not match its checksum.',
-  PROTO_FILE_INVALID: 'A file is not an offpay file (JSON shape, version, base64url data).',
+  PROTO_FILE_INVALID:
+    'A file is not an offpay file (JSON shape, version, type, base64url data, readable fields).',
   PROTO_FILE_WRONG_TYPE: 'The file holds another kind of message than the one expected.',
 } as const;
 

@@ -5,6 +5,7 @@
 import { decodeCbor, type CborValue } from './cbor.js';
 import { isValidPublicKey } from '@offpay/crypto';
 import { LEN, VERSION } from './constants.js';
+import { isDisplayText } from './display-text.js';
 import { fail } from './errors.js';
 
 /**
@@ -41,32 +42,36 @@ export function expectArray(
   return value;
 }
 
-/** Checks the version, the first item of every tbs, before anything else is read. */
+/**
+ * Checks the version, the first item of every message (docs/protocol.md §1 "Versions"): it must
+ * be an unsigned integer — in every version of offpay, so anything else is not an offpay message
+ * at all (PROTO_SCHEMA) — and it must be 1 (else PROTO_VERSION_UNSUPPORTED).
+ */
 export function requireVersion(items: CborValue[], what: string): void {
-  if (items[0] !== VERSION) {
-    fail(
-      'PROTO_VERSION_UNSUPPORTED',
-      `${what} has version ${String(items[0])}; only ${VERSION} is known`,
-      {
-        what,
-      },
-    );
+  const version = items[0];
+  if (typeof version !== 'number' || version < 0) {
+    fail('PROTO_SCHEMA', `${what} must start with its version, an unsigned integer`, {
+      what: `${what} version`,
+    });
+  }
+  if (version !== VERSION) {
+    fail('PROTO_VERSION_UNSUPPORTED', `${what} has version ${version}; only ${VERSION} is known`, {
+      what,
+      version,
+    });
   }
 }
 
 /**
- * Decodes a tbs: the array, then its version (so an unknown version always gives
- * PROTO_VERSION_UNSUPPORTED, whatever else changed), then its arity.
+ * Decodes a tbs as far as its version: the bound, the CBOR, the array, then the version — so an
+ * unknown version gives PROTO_VERSION_UNSUPPORTED whatever else changed (arity, field types, the
+ * envelope around it).
+ * @throws PROTO_TOO_LARGE, PROTO_CBOR_*, PROTO_SCHEMA, PROTO_VERSION_UNSUPPORTED
  */
-export function decodeTbs(
-  tbs: Uint8Array,
-  what: string,
-  maxBytes: number,
-  arity: number,
-): CborValue[] {
+export function openTbs(tbs: Uint8Array, what: string, maxBytes: number): CborValue[] {
   const items = decodeArray(tbs, what, maxBytes);
   requireVersion(items, what);
-  return expectArray(items, what, arity);
+  return items;
 }
 
 /** A non-negative safe integer within [min, max]. */
@@ -148,6 +153,27 @@ export function text(
   }
   if (pattern && !pattern.test(value))
     fail('PROTO_SCHEMA', `${what} has an invalid format`, { what });
+  return value;
+}
+
+/**
+ * Display text (a display name, a memo): {@link isDisplayText} with these bounds.
+ * @throws PROTO_SCHEMA naming the field
+ */
+export function displayText(
+  value: CborValue | undefined,
+  what: string,
+  maxBytes: number,
+  minBytes: number,
+): string {
+  if (typeof value !== 'string') fail('PROTO_SCHEMA', `${what} must be a text string`, { what });
+  if (!isDisplayText(value, maxBytes, minBytes)) {
+    fail(
+      'PROTO_SCHEMA',
+      `${what} must be ${minBytes} to ${maxBytes} UTF-8 bytes without control, format or private-use characters`,
+      { what },
+    );
+  }
   return value;
 }
 

@@ -16,9 +16,12 @@ export { decodeCbor, encodeCbor, MAX_CBOR_DEPTH, type CborValue } from './cbor.j
 export * from './certificates.js';
 export * from './clock.js';
 export * from './constants.js';
+export { isDisplayText } from './display-text.js';
 export * from './enrollment.js';
+export { MAX_TIME } from './fields.js';
 export * from './errors.js';
 export * from './fraud.js';
+export * from './key-rotation.js';
 export * from './keyset.js';
 export * from './ledger.js';
 export * from './money.js';

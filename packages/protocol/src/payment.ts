@@ -16,7 +16,7 @@ import {
 } from './constants.js';
 import { decodePayerCertificate, certificateValue, type PayerCertificate } from './certificates.js';
 import { fail } from './errors.js';
-import { bytes, decodeArray, decodeTbs, time, uint } from './fields.js';
+import { bytes, decodeArray, expectArray, openTbs, time, uint } from './fields.js';
 import { messageId, readEnvelope, signTbs } from './signing.js';
 
 /** The signed fields of a payment. */
@@ -72,8 +72,8 @@ export function paymentTbs(f: PaymentFields): Uint8Array {
   ]);
 }
 
-function decodeFields(tbs: Uint8Array): PaymentFields {
-  const it = decodeTbs(tbs, 'payment', LIMITS.paymentBytes, ARITY);
+function fieldsFromBody(body: CborValue[]): PaymentFields {
+  const it = expectArray(body, 'payment', ARITY);
   return {
     serial: uint(it[1], 'payment serial', 1),
     counter: uint(it[2], 'payment counter', 1, MAX_COUNTER),
@@ -97,11 +97,21 @@ export function signPayment(
   payerSecretKey: Uint8Array,
 ): Payment {
   const tbs = paymentTbs(fields);
-  return assemble(tbs, signTbs(SIGN_LABEL.payment, tbs, payerSecretKey), payerCert);
+  const body = openTbs(tbs, 'payment', LIMITS.paymentBytes);
+  return assemble(
+    fieldsFromBody(body),
+    tbs,
+    signTbs(SIGN_LABEL.payment, tbs, payerSecretKey),
+    payerCert,
+  );
 }
 
-function assemble(tbs: Uint8Array, signature: Uint8Array, payerCert: PayerCertificate): Payment {
-  const fields = decodeFields(tbs);
+function assemble(
+  fields: PaymentFields,
+  tbs: Uint8Array,
+  signature: Uint8Array,
+  payerCert: PayerCertificate,
+): Payment {
   if (fields.serial !== payerCert.serial) {
     fail('PROTO_SCHEMA', 'payment serial does not match its payer certificate', {
       what: 'payment serial',
@@ -122,15 +132,17 @@ export function encodePayment(p: Payment): Uint8Array {
 
 /**
  * Parses a payment (bytes or a nested CBOR value) and computes its id. Checks structure only:
- * signatures and rules are checked by `checkPayment` and `verifyPaymentOffline`.
+ * signatures and rules are checked by `checkPayment` and `verifyPaymentOffline`. Order
+ * (docs/protocol.md §1 "Check order"): the envelope and the payment tbs's version, the envelope's
+ * arity and signature, the payment fields, then the nested certificate, then its serial.
  * @throws PROTO_TOO_LARGE, PROTO_CBOR_*, PROTO_VERSION_UNSUPPORTED, PROTO_SCHEMA, PROTO_CERT_WRONG_TYPE
  */
 export function decodePayment(input: Uint8Array | CborValue): Payment {
   const value =
     input instanceof Uint8Array ? decodeArray(input, 'payment', LIMITS.paymentBytes) : input;
-  const { tbs, signature, rest } = readEnvelope(value, 'payment', 3, LIMITS.paymentBytes);
-  const payerCert = decodePayerCertificate(rest[0] as CborValue);
-  return assemble(tbs, signature, payerCert);
+  const { tbs, signature, body, rest } = readEnvelope(value, 'payment', 3, LIMITS.paymentBytes);
+  const fields = fieldsFromBody(body);
+  return assemble(fields, tbs, signature, decodePayerCertificate(rest[0] as CborValue));
 }
 
 /**
@@ -158,16 +170,17 @@ export function sealPayment(
 }
 
 /**
- * Opens a sealed payment with the payee's KEM secret key.
- * @throws PROTO_TOO_LARGE for more than a payment's bound; PROTO_SEAL_OPEN_FAILED for bytes that
- * do not authenticate (damaged, tampered, or sealed to another payee).
+ * Opens a sealed payment with the payee's KEM secret key, whatever carried it (one QR code, an
+ * animated sequence or a file): docs/protocol.md §3.
+ * @throws PROTO_TOO_LARGE beyond LIMITS.sealedPaymentAcceptBytes; PROTO_SEAL_OPEN_FAILED for bytes
+ * that do not authenticate (damaged, tampered, or sealed to another payee).
  */
 export function openPayment(
   sealed: Uint8Array,
   payeeKemSecretKey: Uint8Array,
   payeeKid: Uint8Array,
 ): Uint8Array {
-  const max = LIMITS.paymentBytes + 81;
+  const max = LIMITS.sealedPaymentAcceptBytes;
   if (sealed.length > max) {
     fail('PROTO_TOO_LARGE', `a sealed payment is at most ${max} bytes`, {
       what: 'sealed payment',

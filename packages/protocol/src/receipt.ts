@@ -3,10 +3,10 @@
  * it stands in the payee's ledger — the payer's proof that it paid.
  */
 import { equalBytes, kid } from '@offpay/crypto';
-import { encodeCbor } from './cbor.js';
+import { encodeCbor, type CborValue } from './cbor.js';
 import { LEN, LIMITS, SIGN_LABEL, VERSION } from './constants.js';
 import { fail } from './errors.js';
-import { bytes, decodeArray, decodeTbs, time, uint } from './fields.js';
+import { bytes, decodeArray, expectArray, openTbs, time, uint } from './fields.js';
 import type { PayeeCertificate } from './certificates.js';
 import { readEnvelope, requireSignature, signTbs } from './signing.js';
 
@@ -30,11 +30,12 @@ export interface Receipt extends ReceiptFields {
 /** Signs a receipt with the payee's signing key. */
 export function signReceipt(f: ReceiptFields, payeeSecretKey: Uint8Array): Receipt {
   const tbs = encodeCbor([VERSION, f.payeeKid, f.paymentId, f.index, f.entryHash, f.acceptedAt]);
-  return decodeReceiptTbs(tbs, signTbs(SIGN_LABEL.receipt, tbs, payeeSecretKey));
+  const body = openTbs(tbs, 'receipt', LIMITS.receiptBytes);
+  return receiptFromBody(body, tbs, signTbs(SIGN_LABEL.receipt, tbs, payeeSecretKey));
 }
 
-function decodeReceiptTbs(tbs: Uint8Array, signature: Uint8Array): Receipt {
-  const it = decodeTbs(tbs, 'receipt', LIMITS.receiptBytes, 6);
+function receiptFromBody(body: CborValue[], tbs: Uint8Array, signature: Uint8Array): Receipt {
+  const it = expectArray(body, 'receipt', 6);
   return {
     payeeKid: bytes(it[1], 'receipt payeeKid', LEN.kid),
     paymentId: bytes(it[2], 'receipt paymentId', LEN.hash),
@@ -54,8 +55,8 @@ export function encodeReceipt(r: Receipt): Uint8Array {
 /** Parses a receipt without checking its signature. */
 export function decodeReceipt(input: Uint8Array): Receipt {
   const value = decodeArray(input, 'receipt', LIMITS.receiptBytes);
-  const { tbs, signature } = readEnvelope(value, 'receipt', 2, LIMITS.receiptBytes);
-  return decodeReceiptTbs(tbs, signature);
+  const { tbs, signature, body } = readEnvelope(value, 'receipt', 2, LIMITS.receiptBytes);
+  return receiptFromBody(body, tbs, signature);
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   type PayeeCertificate,
 } from './certificates.js';
 import { fail } from './errors.js';
-import { bytes, decodeArray, decodeTbs, text, time, uint } from './fields.js';
+import { bytes, decodeArray, displayText, expectArray, openTbs, time, uint } from './fields.js';
 import type { BankKeys } from './keyset.js';
 import { readEnvelope, requireSignature, signTbs } from './signing.js';
 
@@ -46,27 +46,37 @@ export function signPaymentRequest(
   payeeSecretKey: Uint8Array,
 ): PaymentRequest {
   const tbs = encodeCbor([VERSION, payeeCert.serial, f.amount, f.requestId, f.expiresAt, f.memo]);
-  return assemble(tbs, signTbs(SIGN_LABEL.paymentRequest, tbs, payeeSecretKey), payeeCert);
+  const body = openTbs(tbs, 'payment request', LIMITS.requestBytes);
+  const signature = signTbs(SIGN_LABEL.paymentRequest, tbs, payeeSecretKey);
+  return assemble(fieldsFromBody(body), tbs, signature, payeeCert);
+}
+
+type RequestBody = PaymentRequestFields & { payeeSerial: number };
+
+function fieldsFromBody(body: CborValue[]): RequestBody {
+  const it = expectArray(body, 'payment request', 6);
+  return {
+    payeeSerial: uint(it[1], 'payment request payeeSerial', 1),
+    amount: uint(it[2], 'payment request amount', 0, MAX_AMOUNT),
+    requestId: bytes(it[3], 'payment request requestId', LEN.requestId),
+    expiresAt: time(it[4], 'payment request expiresAt'),
+    memo: displayText(it[5], 'payment request memo', LIMITS.memoBytes, 0),
+  };
 }
 
 function assemble(
+  fields: RequestBody,
   tbs: Uint8Array,
   signature: Uint8Array,
   payeeCert: PayeeCertificate,
 ): PaymentRequest {
-  const it = decodeTbs(tbs, 'payment request', LIMITS.requestBytes, 6);
-  const payeeSerial = uint(it[1], 'payment request payeeSerial', 1);
-  if (payeeSerial !== payeeCert.serial) {
+  if (fields.payeeSerial !== payeeCert.serial) {
     fail('PROTO_SCHEMA', 'payment request serial does not match its payee certificate', {
       what: 'payeeSerial',
     });
   }
   return {
-    payeeSerial,
-    amount: uint(it[2], 'payment request amount', 0, MAX_AMOUNT),
-    requestId: bytes(it[3], 'payment request requestId', LEN.requestId),
-    expiresAt: time(it[4], 'payment request expiresAt'),
-    memo: text(it[5], 'payment request memo', LIMITS.memoBytes, /^[^\p{Cc}]*$/u),
+    ...fields,
     payeeCert,
     payeeKid: kid(payeeCert.signKey),
     tbs,
@@ -82,8 +92,14 @@ export function encodePaymentRequest(r: PaymentRequest): Uint8Array {
 /** Parses a payment request without checking signatures. */
 export function decodePaymentRequest(input: Uint8Array): PaymentRequest {
   const value = decodeArray(input, 'payment request', LIMITS.requestBytes);
-  const { tbs, signature, rest } = readEnvelope(value, 'payment request', 3, LIMITS.requestBytes);
-  return assemble(tbs, signature, decodePayeeCertificate(rest[0] as CborValue));
+  const { tbs, signature, body, rest } = readEnvelope(
+    value,
+    'payment request',
+    3,
+    LIMITS.requestBytes,
+  );
+  const fields = fieldsFromBody(body);
+  return assemble(fields, tbs, signature, decodePayeeCertificate(rest[0] as CborValue));
 }
 
 /**

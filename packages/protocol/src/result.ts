@@ -3,10 +3,10 @@
  * entry and the payee's new settled head.
  */
 import { kid } from '@offpay/crypto';
-import { encodeCbor } from './cbor.js';
+import { encodeCbor, type CborValue } from './cbor.js';
 import { ENTRY_STATUS, LEN, LIMITS, SIGN_LABEL, VERSION } from './constants.js';
 import { fail } from './errors.js';
-import { bytes, decodeArray, decodeTbs, expectArray, text, time, uint } from './fields.js';
+import { bytes, decodeArray, expectArray, openTbs, text, time, uint } from './fields.js';
 import { issuerKey, type BankKeys } from './keyset.js';
 import {
   type SigningKey,
@@ -66,11 +66,16 @@ export function signSettlementResult(
     f.head,
     f.settledAt,
   ]);
-  return decodeResultTbs(tbs, signTbs(SIGN_LABEL.settlementResult, tbs, bankKey));
+  const body = openTbs(tbs, 'settlement result', LIMITS.resultBytes);
+  return resultFromBody(body, tbs, signTbs(SIGN_LABEL.settlementResult, tbs, bankKey));
 }
 
-function decodeResultTbs(tbs: Uint8Array, signature: Uint8Array): SettlementResult {
-  const it = decodeTbs(tbs, 'settlement result', LIMITS.resultBytes, 8);
+function resultFromBody(
+  body: CborValue[],
+  tbs: Uint8Array,
+  signature: Uint8Array,
+): SettlementResult {
+  const it = expectArray(body, 'settlement result', 8);
   const list = expectArray(it[5], 'settlement result entries');
   if (list.length > LIMITS.batchEntries)
     fail('PROTO_SCHEMA', 'too many entry results', { what: 'results' });
@@ -110,8 +115,8 @@ export function encodeSettlementResult(r: SettlementResult): Uint8Array {
 /** Parses a settlement result without checking its signature. */
 export function decodeSettlementResult(input: Uint8Array): SettlementResult {
   const value = decodeArray(input, 'settlement result', LIMITS.resultBytes);
-  const { tbs, signature } = readEnvelope(value, 'settlement result', 2, LIMITS.resultBytes);
-  return decodeResultTbs(tbs, signature);
+  const { tbs, signature, body } = readEnvelope(value, 'settlement result', 2, LIMITS.resultBytes);
+  return resultFromBody(body, tbs, signature);
 }
 
 /** Checks the bank's signature on a result. @throws PROTO_UNKNOWN_ISSUER, PROTO_SIGNATURE_INVALID */

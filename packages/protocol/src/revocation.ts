@@ -3,10 +3,10 @@
  * sorted serials of every revoked payer certificate. Receivers keep the highest sequence seen.
  */
 import { kid } from '@offpay/crypto';
-import { encodeCbor } from './cbor.js';
+import { encodeCbor, type CborValue } from './cbor.js';
 import { LEN, LIMITS, SIGN_LABEL, VERSION } from './constants.js';
 import { fail } from './errors.js';
-import { bytes, decodeArray, decodeTbs, expectArray, time, uint } from './fields.js';
+import { bytes, decodeArray, expectArray, openTbs, time, uint } from './fields.js';
 import { issuerKey, type BankKeys } from './keyset.js';
 import {
   type SigningKey,
@@ -34,11 +34,12 @@ export function signRevocationList(
 ): RevocationList {
   const serials = [...new Set(f.serials)].sort((a, b) => a - b);
   const tbs = encodeCbor([VERSION, kid(signerPublicKey(bankKey)), f.seq, f.issuedAt, serials]);
-  return decodeListTbs(tbs, signTbs(SIGN_LABEL.revocationList, tbs, bankKey));
+  const body = openTbs(tbs, 'revocation list', LIMITS.revocationListBytes);
+  return listFromBody(body, tbs, signTbs(SIGN_LABEL.revocationList, tbs, bankKey));
 }
 
-function decodeListTbs(tbs: Uint8Array, signature: Uint8Array): RevocationList {
-  const it = decodeTbs(tbs, 'revocation list', LIMITS.revocationListBytes, 5);
+function listFromBody(body: CborValue[], tbs: Uint8Array, signature: Uint8Array): RevocationList {
+  const it = expectArray(body, 'revocation list', 5);
   const raw = expectArray(it[4], 'revocation list serials');
   if (raw.length > LIMITS.revocationListEntries)
     fail('PROTO_SCHEMA', 'too many revoked serials', { what: 'serials' });
@@ -65,8 +66,13 @@ export function encodeRevocationList(l: RevocationList): Uint8Array {
 /** Parses and verifies a revocation list under the pinned bank keys. */
 export function verifyRevocationList(input: Uint8Array, bankKeys: BankKeys): RevocationList {
   const value = decodeArray(input, 'revocation list', LIMITS.revocationListBytes);
-  const { tbs, signature } = readEnvelope(value, 'revocation list', 2, LIMITS.revocationListBytes);
-  const list = decodeListTbs(tbs, signature);
+  const { tbs, signature, body } = readEnvelope(
+    value,
+    'revocation list',
+    2,
+    LIMITS.revocationListBytes,
+  );
+  const list = listFromBody(body, tbs, signature);
   requireSignature(
     SIGN_LABEL.revocationList,
     tbs,

@@ -7,7 +7,7 @@ import { concatBytes, getPublicKey, labelBytes, sha256, sign, verify } from '@of
 import type { CborValue } from './cbor.js';
 import { LEN } from './constants.js';
 import { fail } from './errors.js';
-import { bytes, expectArray } from './fields.js';
+import { bytes, expectArray, openTbs } from './fields.js';
 
 /** The exact bytes a signature covers: the length-prefixed label, then the tbs. */
 export function signedBytes(label: string, tbs: Uint8Array): Uint8Array {
@@ -75,15 +75,32 @@ export interface SignedParts {
   signature: Uint8Array;
 }
 
-/** Reads `[tbs, signature, ...]` from a decoded envelope of the given arity. */
+/** A signed envelope as read by {@link readEnvelope}. */
+export interface Envelope extends SignedParts {
+  /** The decoded tbs, its version checked; arity and fields are the caller's. */
+  body: CborValue[];
+  /** The envelope's items after the signature (a nested certificate, if any). */
+  rest: CborValue[];
+}
+
+/**
+ * Reads a signed envelope `[tbs, signature, ...]` version first (docs/protocol.md §1 "Check
+ * order"): the envelope is an array whose first item is the tbs byte string within `maxTbs`; the
+ * tbs is decoded as far as its version; only then the envelope's arity and the signature. A
+ * message of an unknown version therefore always gives PROTO_VERSION_UNSUPPORTED, even when its
+ * envelope changed shape too.
+ * @throws PROTO_SCHEMA, PROTO_TOO_LARGE (the tbs), PROTO_CBOR_*, PROTO_VERSION_UNSUPPORTED
+ */
 export function readEnvelope(
   value: CborValue | undefined,
   what: string,
   arity: number,
   maxTbs: number,
-): SignedParts & { rest: CborValue[] } {
-  const items = expectArray(value, what, arity);
-  const tbs = bytes(items[0], `${what}.tbs`, undefined, maxTbs);
-  const signature = bytes(items[1], `${what}.signature`, LEN.signature);
-  return { tbs, signature, rest: items.slice(2) };
+): Envelope {
+  const items = expectArray(value, what);
+  const tbs = bytes(items[0], `${what} tbs`);
+  const body = openTbs(tbs, what, maxTbs);
+  expectArray(items, what, arity);
+  const signature = bytes(items[1], `${what} signature`, LEN.signature);
+  return { tbs, signature, body, rest: items.slice(2) };
 }

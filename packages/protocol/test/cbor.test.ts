@@ -116,6 +116,12 @@ describe('CBOR encoding', () => {
     expect(() => encodeCbor(deep)).toThrow(RangeError);
     expect(() => encodeCbor(true as unknown as CborValue)).toThrow(TypeError);
   });
+
+  it('refuses to encode text with a lone surrogate, which would come back as U+FFFD', () => {
+    expect(() => encodeCbor('a\uD800')).toThrow(RangeError);
+    expect(() => encodeCbor(['\uDC00b'])).toThrow(RangeError);
+    expect(decodeCbor(encodeCbor('\u{1F363}'))).toBe('\u{1F363}');
+  });
 });
 
 describe('CBOR strict decoding refuses, with its exact code', () => {

@@ -2,8 +2,11 @@
  * Decoders are strict (DESIGN.md §4): unknown versions, wrong arity or types, trailing bytes and
  * oversize input are refused with their exact codes, for every message; certificates keep their kind.
  */
+import { concatBytes, fromHex } from '@offpay/crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  decodeCbor,
+  type CborValue,
   decodePayeeCertificate,
   decodePayerCertificate,
   decodePayment,
@@ -130,21 +133,47 @@ describe.each(signedMessages)('a %s', (_name, bytes, decode, limit) => {
   });
 
   it('with an unknown version is refused as unsupported, even when other fields changed too', () => {
-    expectCode(
-      () => decode(rewriteTbs(bytes, ([, ...rest]) => [2, ...rest])),
-      'PROTO_VERSION_UNSUPPORTED',
-    );
-    expectCode(
-      () => decode(rewriteTbs(bytes, ([, ...rest]) => [0, ...rest])),
-      'PROTO_VERSION_UNSUPPORTED',
-    );
-    expectCode(
-      () => decode(rewriteTbs(bytes, ([, ...rest]) => ['1', ...rest])),
-      'PROTO_VERSION_UNSUPPORTED',
-    );
+    for (const version of [0, 2, Number.MAX_SAFE_INTEGER]) {
+      expectCode(
+        () => decode(rewriteTbs(bytes, ([, ...rest]) => [version, ...rest])),
+        'PROTO_VERSION_UNSUPPORTED',
+      );
+    }
     expectCode(
       () => decode(rewriteTbs(bytes, ([, ...rest]) => [2, ...rest, 0])),
       'PROTO_VERSION_UNSUPPORTED',
+    );
+    expectCode(() => decode(rewriteTbs(bytes, () => [2, 'anything'])), 'PROTO_VERSION_UNSUPPORTED');
+  });
+
+  it('with an unknown version is unsupported even when its envelope changed shape too', () => {
+    const v2 = rewriteTbs(bytes, ([, ...rest]) => [2, ...rest]);
+    expectCode(
+      () => decode(rewriteEnvelope(v2, (items) => [...items, 0])),
+      'PROTO_VERSION_UNSUPPORTED',
+    );
+    expectCode(() => decode(rewriteEnvelope(v2, ([tbs]) => [tbs!])), 'PROTO_VERSION_UNSUPPORTED');
+  });
+
+  it('whose first field is not an unsigned integer is not an offpay message: PROTO_SCHEMA', () => {
+    for (const first of ['1', new Uint8Array([1]), [1], -1]) {
+      expectCode(
+        () => decode(rewriteTbs(bytes, ([, ...rest]) => [first, ...rest])),
+        'PROTO_SCHEMA',
+      );
+    }
+    expectCode(() => decode(rewriteTbs(bytes, () => [])), 'PROTO_SCHEMA');
+  });
+
+  it('whose version is 2^53 is forbidden CBOR, refused before the version is read', () => {
+    const v1 = rewriteTbs(bytes, (items) => items);
+    const tbs = (decodeCbor(v1) as CborValue[])[0] as Uint8Array;
+    // The tbs array head (1 or 2 bytes for arity ≤ 23), then the version byte 0x01.
+    expect(tbs[1]).toBe(0x01);
+    const big = concatBytes(tbs.subarray(0, 1), fromHex('1b0020000000000000'), tbs.subarray(2));
+    expectCode(
+      () => decode(rewriteEnvelope(v1, ([, ...rest]) => [big, ...rest])),
+      'PROTO_CBOR_FORBIDDEN',
     );
   });
 

@@ -15,7 +15,9 @@ import {
   decodeSettlementBatch,
   decodeSettlementResult,
   emptyLedgerHead,
+  followKeyAnnouncements,
   openSettlementBatch,
+  readSettlementBatch,
   verifyFraudProof,
   verifyKeyAnnouncement,
   verifyLedger,
@@ -41,7 +43,12 @@ interface SealedExample {
 }
 interface InvalidVector {
   name: string;
-  check: 'receivePayment' | 'decodePaymentRequest' | 'decodePayeeCertificate';
+  check:
+    | 'receivePayment'
+    | 'decodePayment'
+    | 'decodePaymentRequest'
+    | 'decodePayeeCertificate'
+    | 'readSettlementBatch';
   input: string;
   context: null | {
     payeeKemSecretKey: string;
@@ -54,6 +61,8 @@ interface InvalidVector {
     ledger: string[];
   };
   expectedCode: string;
+  /** readSettlementBatch only: each entry's own code, '' when its payment decodes. */
+  entryCodes?: string[];
 }
 type Json = any;
 interface VectorFile {
@@ -76,7 +85,11 @@ export function verdict(v: InvalidVector): string {
   try {
     if (v.check === 'decodePaymentRequest') decodePaymentRequest(fromHex(v.input));
     else if (v.check === 'decodePayeeCertificate') decodePayeeCertificate(fromHex(v.input));
-    else {
+    else if (v.check === 'decodePayment') decodePayment(fromHex(v.input));
+    else if (v.check === 'readSettlementBatch') {
+      const refused = readSettlementBatch(fromHex(v.input)).entries.find((e) => e.refusal);
+      if (refused) return refused.refusal!.code;
+    } else {
       const ctx = v.context!;
       const ledger: Payment[] = ctx.ledger.map((x) => decodePayment(fromHex(x)));
       verifyPaymentOffline(fromHex(v.input), {
@@ -118,7 +131,7 @@ describe('vectors/v1.json', () => {
       V,
       (v) => 'publicKey' in v && 'message' in v && 'signature' in v,
     );
-    expect(sigs.length).toBe(13);
+    expect(sigs.length).toBe(16);
     for (const s of sigs)
       expect(verify(fromHex(s.signature), fromHex(s.message), fromHex(s.publicKey))).toBe(true);
   });
@@ -228,6 +241,29 @@ describe('vectors/v1.json', () => {
     },
   );
 
+  it('gives each entry of a batch read for settlement its own code', () => {
+    const withEntries = V.invalid.filter((v) => v.entryCodes);
+    expect(withEntries.length).toBeGreaterThan(0);
+    for (const v of withEntries) {
+      const codes = readSettlementBatch(fromHex(v.input)).entries.map(
+        (e) => e.refusal?.code ?? '',
+      );
+      expect(codes).toEqual(v.entryCodes);
+    }
+  });
+
+  it('walks the key rotation to the stated current keys', () => {
+    const r = V.valid.keyRotation;
+    const state = followKeyAnnouncements(
+      bankKeySet(r.pinnedSignKeys.map(fromHex)),
+      r.announcements.map((a: Json) => fromHex(a.bytes)),
+    );
+    const last = state.accepted.at(-1)!;
+    expect(toHex(last.signKey)).toBe(r.currentSignKey);
+    expect(toHex(last.kemKey)).toBe(r.currentKemKey);
+    expect([...state.signKeys.values()].map(toHex)).toEqual(r.trustedSignKeys);
+  });
+
   it('covers every invalid case the protocol promises', () => {
     expect(V.invalid.map((v) => v.name)).toEqual(
       expect.arrayContaining([
@@ -242,6 +278,11 @@ describe('vectors/v1.json', () => {
         'tampered-sealed-byte',
         'tampered-signed-byte',
         'non-canonical-cbor',
+        'version-text',
+        'version-2-envelope-changed',
+        'nesting-9-deep',
+        'display-name-rtl-override',
+        'batch-entry-version-2',
       ]),
     );
   });

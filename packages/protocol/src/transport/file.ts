@@ -95,7 +95,8 @@ export function encodeFile(
 }
 
 /**
- * Reads an offpay file. A leading byte-order mark is ignored; everything else is strict.
+ * Reads an offpay file. A leading byte-order mark is ignored; everything else is strict
+ * (docs/protocol.md §13.1).
  *
  * @throws PROTO_TOO_LARGE when the text exceeds MAX_FILE_CHARS (checked before parsing).
  * @throws PROTO_FILE_INVALID when the text is not JSON, not an object, has `offpay` other than 1,
@@ -106,7 +107,17 @@ export function encodeFile(
 export function decodeFile(text: string, expectedType?: FileMessageType): DecodedFile {
   if (typeof text !== 'string') fail('PROTO_FILE_INVALID', 'An offpay file must be text');
   checkFileSize(text.length);
-  const json = parseJson(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  return decodeFileValue(parseJson(text.startsWith('\uFEFF') ? text.slice(1) : text), expectedType);
+}
+
+/**
+ * Reads an offpay file that was already parsed from JSON (an HTTP body, say): the same rules as
+ * {@link decodeFile} after its size check and `JSON.parse`, with the same codes. The caller
+ * bounds the text it parsed.
+ *
+ * @throws PROTO_FILE_INVALID, PROTO_FILE_WRONG_TYPE as {@link decodeFile}.
+ */
+export function decodeFileValue(json: unknown, expectedType?: FileMessageType): DecodedFile {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     fail('PROTO_FILE_INVALID', 'This file is not an offpay file: it is not a JSON object');
   }

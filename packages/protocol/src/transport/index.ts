@@ -36,6 +36,7 @@ export {
 } from './animated.js';
 export {
   decodeFile,
+  decodeFileValue,
   encodeFile,
   FILE_MESSAGE_TYPES,
   MAX_FILE_CHARS,
