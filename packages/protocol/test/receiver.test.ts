@@ -113,7 +113,8 @@ describe('a sealed payment the receiver cannot open', () => {
   });
 
   it('larger than a payment can be is PROTO_TOO_LARGE before any decryption', () => {
-    const max = LIMITS.paymentBytes + 81;
+    const max = LIMITS.sealedPaymentAcceptBytes;
+    expect(max).toBe(LIMITS.paymentBytes + 81);
     expectCode(
       () => openPayment(new Uint8Array(max + 1), payee.kemSk, payee.kid),
       'PROTO_TOO_LARGE',
