@@ -245,9 +245,7 @@ describe('vectors/v1.json', () => {
     const withEntries = V.invalid.filter((v) => v.entryCodes);
     expect(withEntries.length).toBeGreaterThan(0);
     for (const v of withEntries) {
-      const codes = readSettlementBatch(fromHex(v.input)).entries.map(
-        (e) => e.refusal?.code ?? '',
-      );
+      const codes = readSettlementBatch(fromHex(v.input)).entries.map((e) => e.refusal?.code ?? '');
       expect(codes).toEqual(v.entryCodes);
     }
   });
