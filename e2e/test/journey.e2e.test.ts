@@ -86,8 +86,12 @@ async function requestPayment(amount: string, memo: string): Promise<void> {
   await onScreen(receiver, 'Waiting for payment');
 }
 
+/** Back to Home by what the screen offers: "Done" after a finished payment, else "Home". */
 async function home(page: Page, title: string): Promise<void> {
-  if (!(await heading(page, title).isVisible())) await click(page, 'Home');
+  if (!(await heading(page, title).isVisible())) {
+    const done = page.getByRole('button', { name: 'Done', exact: true });
+    await click(page, (await done.isVisible()) ? 'Done' : 'Home');
+  }
   await onScreen(page, title);
 }
 

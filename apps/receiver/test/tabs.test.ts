@@ -1,15 +1,16 @@
 /**
- * Two tabs of one till (src/state/lock.ts): each tab has its own database connection, and the
+ * Two tabs of one till (withTillLock, src/state/till.ts): each tab has its own database connection, and the
  * ledger, its head and the current request change under one lock — the Web Locks API when the
  * browser has it, an in-page queue otherwise — so no accepted payment is ever overwritten.
  */
 import { decodeReceipt, emptyLedgerHead, verifyLedger, verifyReceipt } from '@offpay/protocol';
 import { Money, type PaymentRequest } from '@offpay/protocol';
 import { openAppDb } from '@offpay/app-kit';
+import { tillSchema } from '../src/db.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readLedger, toLedgerEntry } from '../src/state/ledger.js';
 import { createRequest, findRequest } from '../src/state/requests.js';
-import { acceptPayment, type Accepted } from '../src/state/till.js';
+import { acceptPayment, type Accepted } from '../src/state/accept.js';
 import { makeTill, NOW, NOW_MS, sealFor, TestPayer, type TestTill } from './helpers.js';
 
 /** A LockManager like the browser's: one holder per name, the others wait their turn. */
@@ -29,7 +30,7 @@ function fakeLocks(): { locks: LockManager; names: string[] } {
 }
 
 async function secondTab(t: TestTill): Promise<TestTill> {
-  return { ...t, db: await openAppDb(t.db.name) };
+  return { ...t, db: await openAppDb(tillSchema, t.db.name) };
 }
 
 async function twoPaymentsFromTwoTabs(t: TestTill): Promise<Accepted[]> {

@@ -72,7 +72,7 @@ describe('acceptReceipt', () => {
 
   it('keeps a settled payment settled when its receipt arrives late', async () => {
     const { db, item } = await paid();
-    await db.write([{ log: 'history', key: item.paymentId, value: { ...item, state: 'settled' } }]);
+    await db.write([{ put: 'history', value: { ...item, state: 'settled' } }]);
     const updated = await acceptReceipt(db, item.paymentId, bob.receipt(fromHex(item.paymentId)));
     expect(updated.state).toBe('settled');
     expect(updated.receipt).toBeDefined();

@@ -9,12 +9,13 @@ import { toHex } from '@offpay/crypto';
 import { isAppError, LIMITS, Money, type LedgerHead } from '@offpay/protocol';
 import {
   AppError,
-  BankError,
+  isBankRefusal,
+  isSignedOut,
   plainReason,
-  type AppDb,
   type BankClient,
   type SettledEntry,
 } from '@offpay/app-kit';
+import type { EntryOutcome, LedgerRecord, TillDb } from '../db.js';
 import {
   applySettlement,
   buildBatch,
@@ -24,8 +25,7 @@ import {
   verifyAnswer,
   type BuiltBatch,
 } from './batches.js';
-import type { EntryOutcome, LedgerRecord } from './ledger.js';
-import type { Till } from './store.js';
+import type { Till } from './till.js';
 
 /** One entry's outcome in plain words. */
 export interface OutcomeLine {
@@ -65,13 +65,13 @@ export interface SettleSummary {
 /**
  * Settles every unsettled entry. `report` receives the status lines and each batch's results:
  * the live event's as they come (provisional), then always the verified signed result's (see
- * SettleProgress). A live stream that cannot be opened is reported and settling goes on: posting
- * a batch needs no login.
- * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankError (the bank's refusal); ProtocolError
- *   PROTO_LEDGER_* for a damaged ledger, PROTO_SIGNATURE_INVALID for a forged answer
+ * SettleProgress). A live stream the bank refuses is reported and settling goes on (posting a
+ * batch needs no login); when the bank cannot be reached at all, nothing is sealed or sent.
+ * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankRefusal (the bank's refusal);
+ *   ProtocolError PROTO_LEDGER_* for a damaged ledger, PROTO_SIGNATURE_INVALID for a forged answer
  */
 export async function settleNow(
-  db: AppDb,
+  db: TillDb,
   till: Till,
   bank: BankClient,
   token: string,
@@ -103,9 +103,11 @@ export async function settleNow(
     );
     report({ kind: 'status', text: 'Following the bank live' });
   } catch (e) {
+    // Unreachable: say so alone, and leave the ledger as it was (nothing "sent", nothing pending).
+    if (!isBankRefusal(e)) throw e;
     // Live events only show outcomes sooner: the bank's signed answer comes back either way.
     summary.live = false;
-    summary.signedOut = e instanceof BankError && e.status === 401;
+    summary.signedOut = isSignedOut(e);
     report({ kind: 'status', text: 'Live updates unavailable: waiting for the bank’s answer' });
   }
   try {
@@ -119,9 +121,10 @@ export async function settleNow(
       const next = await nextBatch(db, till, from, records, tried);
       expecting.set(next.built.batchKey, next.built.records);
       const n = next.built.records.length;
-      report({ kind: 'status', text: `Sealed ${n} payment${n === 1 ? '' : 's'}` });
+      // Remembered before it leaves: if the answer is lost, the same batch is posted again.
       if (!next.pending) await rememberPending(db, [next.built], Math.floor(nowMs / 1000));
-      const answer = await post(bank, next.built, report).catch((e: unknown) => {
+      report({ kind: 'status', text: `Sending ${n} payment${n === 1 ? '' : 's'} to the bank…` });
+      const answer = await bank.settle(next.built.sealed).catch((e: unknown) => {
         if (next.pending && isAppError(e, 'BANK_BATCH_NOT_CONTINUOUS')) return undefined;
         throw e;
       });
@@ -133,6 +136,7 @@ export async function settleNow(
       if (result.fromIndex !== from.nextIndex) throw new AppError('APP_BANK_RESPONSE');
       const applied = await applySettlement(db, till, result);
       if (!applied) throw new AppError('APP_BANK_RESPONSE');
+      report({ kind: 'status', text: 'The bank answered' });
       // Matched to the ledger by index and payment id when applied: these are the final words.
       showFinal(
         next.built.batchKey,
@@ -154,9 +158,9 @@ export async function settleNow(
   return summary;
 }
 
-/** The next batch: an exported one that continues from the settled head, else a new one. */
+/** The next batch: one handed out before that continues from the settled head, else a new one. */
 async function nextBatch(
-  db: AppDb,
+  db: TillDb,
   till: Till,
   from: LedgerHead,
   records: readonly LedgerRecord[],
@@ -172,17 +176,6 @@ async function nextBatch(
     tried.add(p.batchKey);
   }
   return { built: buildBatch(till, from, records.slice(0, LIMITS.batchEntries)), pending: false };
-}
-
-async function post(
-  bank: BankClient,
-  built: BuiltBatch,
-  report: (p: SettleProgress) => void,
-): ReturnType<BankClient['settle']> {
-  const answer = bank.settle(built.sealed);
-  report({ kind: 'status', text: 'Sent to the bank' });
-  report({ kind: 'status', text: 'Bank is checking…' });
-  return answer;
 }
 
 /** The live event's lines: each result matched to an expected record by index and payment id. */

@@ -17,10 +17,10 @@ import {
   verifyPaymentRequest,
   type PaymentRequest,
 } from '@offpay/protocol';
-import { AppError, trustedNow, type AppDb, type Vault } from '@offpay/app-kit';
-import { findByRequest, paidKey, type HistoryItem } from './history.js';
-import { KEY, isRevoked, loadEnrolled, storedRevocations, type Enrolled } from './store.js';
-import { withWalletLock } from './lock.js';
+import { AppError, storedRevocations, trustedNow, type Vault } from '@offpay/app-kit';
+import type { HistoryItem, WalletDb } from '../db.js';
+import { findByRequest } from './history.js';
+import { loadEnrolled, withWalletLock, type Enrolled } from './wallet.js';
 
 /** Test hook: the device clock in milliseconds (default Date.now()). */
 export interface ClockOption {
@@ -66,7 +66,7 @@ function checkRequestTimes(request: PaymentRequest, now: number): void {
 }
 
 async function checkRequest(
-  db: AppDb,
+  db: WalletDb,
   wallet: Enrolled,
   request: PaymentRequest,
   now: number,
@@ -87,7 +87,7 @@ async function checkRequest(
   if (now > cert.expiresAt) {
     fail('PROTO_CERT_EXPIRED', 'this wallet’s certificate has expired', OWN);
   }
-  if (isRevoked(await storedRevocations(db, bankKeys), cert.serial)) {
+  if ((await storedRevocations(db, bankKeys))?.revoked.has(cert.serial)) {
     fail('PROTO_CERT_REVOKED', 'this wallet’s certificate is revoked', OWN);
   }
   const amount = Money.of(request.amount, cert.currency);
@@ -112,7 +112,7 @@ async function checkRequest(
  *   and the decoding codes
  */
 export async function preparePayment(
-  db: AppDb,
+  db: WalletDb,
   vault: Vault,
   requestBytes: Uint8Array,
   options: ClockOption = {},
@@ -141,7 +141,7 @@ export async function preparePayment(
  * @throws the codes of preparePayment; AppError APP_STORAGE_FAILED (then nothing was shown)
  */
 export function commitPayment(
-  db: AppDb,
+  db: WalletDb,
   vault: Vault,
   prepared: PreparedPayment,
   options: ClockOption = {},
@@ -150,7 +150,7 @@ export function commitPayment(
 }
 
 async function commitLocked(
-  db: AppDb,
+  db: WalletDb,
   vault: Vault,
   request: PaymentRequest,
   options: ClockOption,
@@ -176,6 +176,7 @@ async function commitLocked(
     counter: payment.counter,
     amount: payment.amount,
     currency: wallet.cert.currency,
+    payeeKid,
     payeeName: request.payeeCert.displayName,
     memo: request.memo,
     createdAt: now,
@@ -184,10 +185,10 @@ async function commitLocked(
     requestId: toHex(request.requestId),
     payeeCert: encodeCertificate(request.payeeCert),
   };
+  const chain = { ...state, certificate: wallet.chain.certificate };
   await db.write([
-    { put: KEY.chain, value: state },
-    { log: 'history', key: item.paymentId, value: item },
-    { put: paidKey(payeeKid, item.requestId), value: item.paymentId },
+    { put: 'chain', value: chain },
+    { put: 'history', value: item },
   ]);
   return item;
 }
