@@ -49,30 +49,22 @@ export interface TillApp {
 /** What a till screen is given. */
 export type Ctx = ScreenCtx<Route, TillApp>;
 
-function render(ctx: Ctx, route: Route): void | Promise<void> {
-  switch (route.to) {
-    case 'setup':
-      return setupScreen(ctx);
-    case 'unlock':
-      return unlockScreen(ctx);
-    case 'enroll':
-      return enrollScreen(ctx);
-    case 'home':
-      return homeScreen(ctx);
-    case 'request':
-      return requestScreen(ctx);
-    case 'waiting':
-      return waitingScreen(ctx, route.request);
-    case 'accepted':
-      return acceptedScreen(ctx, route.accepted);
-    case 'ledger':
-      return ledgerScreen(ctx);
-    case 'settle':
-      return settleScreen(ctx);
-    case 'settings':
-      return settingsScreen(ctx);
-  }
-}
+/** Each screen by its route. */
+const SCREENS: { [T in Route['to']]: (ctx: Ctx, route: Extract<Route, { to: T }>) => unknown } = {
+  setup: setupScreen,
+  unlock: unlockScreen,
+  enroll: enrollScreen,
+  home: homeScreen,
+  request: requestScreen,
+  waiting: (ctx, route) => waitingScreen(ctx, route.request),
+  accepted: (ctx, route) => acceptedScreen(ctx, route.accepted),
+  ledger: ledgerScreen,
+  settle: settleScreen,
+  settings: settingsScreen,
+};
+
+const render = (ctx: Ctx, route: Route) =>
+  (SCREENS[route.to] as (ctx: Ctx, route: Route) => void | Promise<void>)(ctx, route);
 
 /** Runs the ledger integrity check and keeps its alarm for Home. */
 export async function checkLedgerQuietly(app: TillApp): Promise<number | undefined> {

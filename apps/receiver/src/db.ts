@@ -10,7 +10,18 @@
  * Every row read back is parsed here like outside input.
  */
 import { LEN, LIMITS } from '@offpay/protocol';
-import { defineSchema, type Db } from '@offpay/app-kit';
+import {
+  bytes,
+  count,
+  currency,
+  defineSchema,
+  hex,
+  oneOf,
+  optional,
+  rowParser,
+  text,
+  type Db,
+} from '@offpay/app-kit';
 import { tillFromV1 } from './db-v1.js';
 
 /** Meta keys of the till's own singletons. */
@@ -99,75 +110,62 @@ export interface PendingBatch {
   createdAt: number;
 }
 
-type Row = Record<string, unknown>;
-const asRow = (v: unknown): Row =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Row) : {};
-export const isCount = (v: unknown): v is number =>
-  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-export const isBytes = (v: unknown, min: number, max = min): v is Uint8Array =>
-  v instanceof Uint8Array && v.length >= min && v.length <= max;
-const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
-const hash = (v: unknown) => isBytes(v, LEN.hash);
-const counts = (r: Row, keys: string[]) => keys.every((k) => isCount(r[k]));
-const ok = <T>(r: Row, valid: boolean): T | undefined => (valid ? (r as T) : undefined);
+const hash = bytes(LEN.hash);
+const memo = text(LIMITS.memoBytes);
 
-function parseLedger(v: unknown): LedgerRecord | undefined {
-  const r = asRow(v);
-  const shaped =
-    counts(r, ['index', 'amount', 'payerSerial', 'counter', 'spent', 'acceptedAt']) &&
-    [r['paymentId'], r['prevEntryHash'], r['entryHash'], r['prev']].every(hash) &&
-    isBytes(r['payment'], 1, 1024) &&
-    isText(r['currency'], 3) &&
-    /^[A-Z]{3}$/.test(r['currency']) &&
-    isText(r['memo'], LIMITS.memoBytes) &&
-    r['status'] === 'accepted' &&
-    isBytes(r['receipt'], 1, 512);
-  return ok(r, shaped);
-}
+const parseLedger = rowParser<LedgerRecord>({
+  index: count,
+  paymentId: hash,
+  prevEntryHash: hash,
+  entryHash: hash,
+  payment: bytes(1, 1024),
+  amount: count,
+  currency,
+  payerSerial: count,
+  counter: count,
+  spent: count,
+  prev: hash,
+  memo,
+  acceptedAt: count,
+  status: oneOf('accepted'),
+  receipt: bytes(1, 512),
+});
 
-function parseRequest(v: unknown): StoredRequest | undefined {
-  const r = asRow(v);
-  const shaped =
-    isBytes(r['requestId'], LEN.requestId) &&
-    counts(r, ['amount', 'expiresAt', 'createdAt']) &&
-    isText(r['memo'], LIMITS.memoBytes) &&
-    ['open', 'paid', 'closed'].includes(r['status'] as string) &&
-    (r['paidIndex'] === undefined || isCount(r['paidIndex'])) &&
-    isBytes(r['bytes'], 1, LIMITS.requestBytes);
-  return ok(r, shaped);
-}
+const parseRequest = rowParser<StoredRequest>({
+  requestId: bytes(LEN.requestId),
+  amount: count,
+  expiresAt: count,
+  memo,
+  createdAt: count,
+  status: oneOf('open', 'paid', 'closed'),
+  paidIndex: optional(count),
+  bytes: bytes(1, LIMITS.requestBytes),
+});
 
-function parseOutcome(v: unknown): EntryOutcome | undefined {
-  const r = asRow(v);
-  const shaped =
-    counts(r, ['index', 'settledAt']) &&
-    ['settled', 'duplicate', 'rejected'].includes(r['status'] as string) &&
-    isText(r['code'], 64) &&
-    isText(r['batchKey'], 64);
-  return ok(r, shaped);
-}
+const parseOutcome = rowParser<EntryOutcome>({
+  index: count,
+  status: oneOf('settled', 'duplicate', 'rejected'),
+  code: text(64),
+  settledAt: count,
+  batchKey: text(64),
+});
 
-function parseFraud(v: unknown): StoredFraudProof | undefined {
-  const r = asRow(v);
-  const shaped =
-    isText(r['id'], 32) &&
-    counts(r, ['serial', 'foundAt']) &&
-    isText(r['fraudKind'], 64) &&
-    isText(r['proof'], Math.ceil((LIMITS.fraudProofBytes * 4) / 3)) &&
-    ['pending', 'submitted', 'refused'].includes(r['status'] as string);
-  return ok(r, shaped);
-}
+const parseFraud = rowParser<StoredFraudProof>({
+  id: text(32),
+  serial: count,
+  fraudKind: text(64),
+  proof: text(Math.ceil((LIMITS.fraudProofBytes * 4) / 3)),
+  foundAt: count,
+  status: oneOf('pending', 'submitted', 'refused'),
+  code: optional(text(64)),
+});
 
-function parseBatch(v: unknown): PendingBatch | undefined {
-  const r = asRow(v);
-  const shaped =
-    typeof r['batchKey'] === 'string' &&
-    /^[0-9a-f]{64}$/.test(r['batchKey']) &&
-    counts(r, ['fromIndex', 'count', 'createdAt']) &&
-    (r['count'] as number) >= 1 &&
-    (r['count'] as number) <= LIMITS.batchEntries;
-  return ok(r, shaped);
-}
+const parseBatch = rowParser<PendingBatch>({
+  batchKey: hex(32),
+  fromIndex: count,
+  count: (v) => count(v) && (v as number) >= 1 && (v as number) <= LIMITS.batchEntries,
+  createdAt: count,
+});
 
 /** The till's schema. */
 export const tillSchema = defineSchema({

@@ -51,30 +51,22 @@ export interface Wallet {
 /** What a wallet screen is given. */
 export type Ctx = ScreenCtx<Route, Wallet>;
 
-function render(ctx: Ctx, route: Route): void | Promise<void> {
-  switch (route.to) {
-    case 'setup':
-      return setupScreen(ctx);
-    case 'unlock':
-      return unlockScreen(ctx);
-    case 'enroll':
-      return enrollScreen(ctx, route.renew ?? false);
-    case 'home':
-      return homeScreen(ctx);
-    case 'pay':
-      return payScreen(ctx);
-    case 'confirm':
-      return confirmScreen(ctx, route.prepared);
-    case 'payment':
-      return paymentScreen(ctx, route.item, route.alreadyPaid ?? false);
-    case 'history':
-      return historyScreen(ctx);
-    case 'sync':
-      return syncScreen(ctx);
-    case 'settings':
-      return settingsScreen(ctx);
-  }
-}
+/** Each screen by its route. */
+const SCREENS: { [T in Route['to']]: (ctx: Ctx, route: Extract<Route, { to: T }>) => unknown } = {
+  setup: setupScreen,
+  unlock: unlockScreen,
+  enroll: (ctx, route) => enrollScreen(ctx, route.renew ?? false),
+  home: homeScreen,
+  pay: payScreen,
+  confirm: (ctx, route) => confirmScreen(ctx, route.prepared),
+  payment: (ctx, route) => paymentScreen(ctx, route.item, route.alreadyPaid ?? false),
+  history: historyScreen,
+  sync: syncScreen,
+  settings: settingsScreen,
+};
+
+const render = (ctx: Ctx, route: Route) =>
+  (SCREENS[route.to] as (ctx: Ctx, route: Route) => void | Promise<void>)(ctx, route);
 
 /** Screens without the header's Home: before the wallet is open, Home, and a finished payment. */
 function showsHome(route: Route): boolean {

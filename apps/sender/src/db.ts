@@ -10,7 +10,22 @@
  */
 import { kid, toHex } from '@offpay/crypto';
 import { decodePayeeCertificate, type PayerChainState } from '@offpay/protocol';
-import { defineSchema, type Db, type Snapshot, type V1Snapshot } from '@offpay/app-kit';
+import {
+  asRow,
+  bytes,
+  count,
+  currency,
+  defineSchema,
+  hex,
+  oneOf,
+  optional,
+  row,
+  rowParser,
+  text,
+  type Db,
+  type Snapshot,
+  type V1Snapshot,
+} from '@offpay/app-kit';
 
 /** Meta keys of the wallet's own singletons (the kit's are bankUrl, bankKeys, revocations…). */
 export const MUST_ENROLL = 'mustEnroll';
@@ -64,63 +79,39 @@ export interface HistoryItem {
   settledAt?: string;
 }
 
-type Row = Record<string, unknown>;
-const asRow = (v: unknown): Row | undefined =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Row) : undefined;
-const isUint = (v: unknown): v is number =>
-  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const isText = (v: unknown, max = 256): v is string => typeof v === 'string' && v.length <= max;
-const isHex = (v: unknown, bytes: number): v is string =>
-  typeof v === 'string' && new RegExp(`^[0-9a-f]{${bytes * 2}}$`).test(v);
-const isBytes = (v: unknown, min: number, max: number): v is Uint8Array =>
-  v instanceof Uint8Array && v.length >= min && v.length <= max;
+const parseChain = rowParser<ChainRecord>({
+  serial: count,
+  counter: count,
+  spent: count,
+  lastPaymentId: bytes(32),
+  certificate: bytes(1, 1024),
+});
 
-function parseChain(v: unknown): ChainRecord | undefined {
-  const r = asRow(v);
-  const ok =
-    r &&
-    isUint(r['serial']) &&
-    isUint(r['counter']) &&
-    isUint(r['spent']) &&
-    isBytes(r['lastPaymentId'], 32, 32) &&
-    isBytes(r['certificate'], 1, 1024);
-  return ok ? (r as unknown as ChainRecord) : undefined;
-}
-
-function parseReceipt(v: unknown): ReceiptInfo | undefined {
-  const r = asRow(v);
-  const ok =
-    r &&
-    isUint(r['index']) &&
-    isUint(r['acceptedAt']) &&
-    isHex(r['entryHash'], 32) &&
-    isBytes(r['bytes'], 1, 512);
-  return ok ? (r as unknown as ReceiptInfo) : undefined;
-}
+const parseReceipt = rowParser<ReceiptInfo>({
+  index: count,
+  acceptedAt: count,
+  entryHash: hex(32),
+  bytes: bytes(1, 512),
+});
 
 /** A history row read back, checked field by field; undefined when it is damaged. */
-export function parseHistoryItem(v: unknown): HistoryItem | undefined {
-  const r = asRow(v);
-  const ok =
-    r &&
-    isHex(r['paymentId'], 32) &&
-    isUint(r['serial']) &&
-    isUint(r['counter']) &&
-    isUint(r['amount']) &&
-    typeof r['currency'] === 'string' &&
-    /^[A-Z]{3}$/.test(r['currency']) &&
-    isHex(r['payeeKid'], 8) &&
-    isText(r['payeeName']) &&
-    isText(r['memo']) &&
-    isUint(r['createdAt']) &&
-    PAYMENT_STATES.includes(r['state'] as PaymentState) &&
-    isBytes(r['sealed'], 1, 2048) &&
-    isHex(r['requestId'], 16) &&
-    isBytes(r['payeeCert'], 1, 512) &&
-    (r['settledAt'] === undefined || isText(r['settledAt'])) &&
-    (r['receipt'] === undefined || parseReceipt(r['receipt']));
-  return ok ? (r as unknown as HistoryItem) : undefined;
-}
+export const parseHistoryItem = rowParser<HistoryItem>({
+  paymentId: hex(32),
+  serial: count,
+  counter: count,
+  amount: count,
+  currency,
+  payeeKid: hex(8),
+  payeeName: text(256),
+  memo: text(256),
+  createdAt: count,
+  state: oneOf(...PAYMENT_STATES),
+  sealed: bytes(1, 2048),
+  requestId: hex(16),
+  payeeCert: bytes(1, 512),
+  receipt: optional(row(parseReceipt)),
+  settledAt: optional(text(256)),
+});
 
 /** kid (hex) of the payee certificate in `bytes`, or undefined when they do not decode. */
 function payeeKidOf(bytes: unknown): string | undefined {
@@ -150,8 +141,9 @@ export function walletFromV1(old: V1Snapshot): Snapshot {
   const chain = asRow(state.get('chain'));
   const certificate = state.get('certificate');
   const rows: [number, unknown][] = [];
-  if (chain && isUint(chain['serial']) && certificate instanceof Uint8Array) {
-    rows.push([chain['serial'], { ...chain, certificate }]);
+  if (chain && count(chain['serial']) && certificate instanceof Uint8Array) {
+    // Checked by count(): a safe integer.
+    rows.push([chain['serial'] as number, { ...chain, certificate }]);
   } else {
     // Not a chain this version can hold: kept as it was, unused (the wallet enrolls again).
     for (const key of ['certificate', 'chain'])

@@ -14,6 +14,7 @@
 export * from './backup.js';
 export * from './bank.js';
 export * from './clock.js';
+export * from './enroll.js';
 export * from './errors.js';
 export * from './exchange.js';
 export * from './forms.js';
@@ -25,6 +26,7 @@ export * from './scanner.js';
 export * from './session.js';
 export * from './shell.js';
 export * from './storage/db.js';
+export * from './storage/rows.js';
 export * from './storage/schema.js';
 export * from './trust.js';
 export * from './ui.js';

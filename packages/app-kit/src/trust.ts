@@ -9,11 +9,14 @@
 import { equalBytes, toHex } from '@offpay/crypto';
 import {
   bankKeySet,
+  fail,
   verifyCertificate,
+  verifyPaymentRequest,
   verifyRevocationList,
   type BankKeys,
   type PayeeCertificate,
   type PayerCertificate,
+  type PaymentRequest,
   type RevocationList,
 } from '@offpay/protocol';
 import type { BankClient } from './bank.js';
@@ -119,6 +122,33 @@ export function verifiedCertificate<C extends PayerCertificate | PayeeCertificat
   const cert = decode(bytes);
   verifyCertificate(cert, bankKeys);
   return memo.set(bytes, label, cert) as C;
+}
+
+// Requests decoded and verified in this page, with the keys they were verified under.
+const requests = new WeakMap<PaymentRequest, BankKeys>();
+
+/**
+ * Verifies a payment request (and the payee certificate it carries) under `bankKeys` at `now`.
+ * A decoded request is the same bytes for its whole life: checked again — between Pay and
+ * Confirm — only its clocks are (two ECDSA verifications saved).
+ * @throws PROTO_* of verifyPaymentRequest (PROTO_CERT_EXPIRED, PROTO_REQUEST_EXPIRED…)
+ */
+export function verifyRequest(request: PaymentRequest, bankKeys: BankKeys, now: number): void {
+  if (requests.get(request) !== bankKeys) {
+    verifyPaymentRequest(request, bankKeys, now);
+    requests.set(request, bankKeys);
+    return;
+  }
+  if (now > request.payeeCert.expiresAt) {
+    fail('PROTO_CERT_EXPIRED', 'the receiver certificate has expired', {
+      serial: request.payeeSerial,
+    });
+  }
+  if (now > request.expiresAt) {
+    fail('PROTO_REQUEST_EXPIRED', 'this payment request has expired', {
+      expiresAt: request.expiresAt,
+    });
+  }
 }
 
 /** A verified revocation list and its serials as a set. */

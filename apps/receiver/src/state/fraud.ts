@@ -5,8 +5,8 @@
  */
 import { fromBase64Url, sha256, toHex, utf8 } from '@offpay/crypto';
 import { LIMITS } from '@offpay/protocol';
-import { isBankRefusal, refreshRevocations, type BankClient } from '@offpay/app-kit';
-import { META, isCount, type StoredFraudProof, type TillDb } from '../db.js';
+import { count, isBankRefusal, refreshRevocations, type BankClient } from '@offpay/app-kit';
+import { META, type StoredFraudProof, type TillDb } from '../db.js';
 import { localRevoked } from './till.js';
 
 const MAX_PROOF_CHARS = Math.ceil((LIMITS.fraudProofBytes * 4) / 3);
@@ -22,7 +22,7 @@ export async function keepFraudProof(
 ): Promise<void> {
   const d = (error.details ?? {}) as Record<string, unknown>;
   const { proof, serial, kind } = d;
-  if (typeof proof !== 'string' || proof.length > MAX_PROOF_CHARS || !isCount(serial)) return;
+  if (typeof proof !== 'string' || proof.length > MAX_PROOF_CHARS || !count(serial)) return;
   const revoked = new Set(await localRevoked(db)).add(serial);
   const stored: StoredFraudProof = {
     id: toHex(sha256(utf8(proof))).slice(0, 32),

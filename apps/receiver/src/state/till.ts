@@ -8,7 +8,6 @@ import {
   decodePayeeCertificate,
   emptyLedgerHead,
   LEN,
-  signEnrollment,
   type BankKeys,
   type LedgerHead,
   type PayeeCertificate,
@@ -17,7 +16,11 @@ import {
   AppError,
   BANK_URL_KEY,
   bankKeysOf,
+  bytes,
+  certify,
+  count,
   importBackup,
+  issuedCertificate,
   pinKeys,
   pinnedKeys,
   prepareVault,
@@ -29,7 +32,7 @@ import {
   type Vault,
   type VaultOptions,
 } from '@offpay/app-kit';
-import { isBytes, isCount, META, SECRET, type TillDb } from '../db.js';
+import { META, SECRET, type TillDb } from '../db.js';
 
 const TILL_LOCK = 'offpay-till-ledger';
 
@@ -85,7 +88,8 @@ export function restoreTill(db: TillDb, text: string, passphrase: string): Promi
  * Enrolls with the bank: pins its keys, logs in, proves possession of both keys on a fresh
  * challenge, and stores the checked payee certificate with the pinned keys in one write.
  * Returns the access token (kept in memory by the caller, never stored).
- * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE, APP_VAULT_MISSING; BankRefusal (login refused…)
+ * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE, APP_VAULT_MISSING; BankRefusal (login
+ *   refused…); PROTO_* for a certificate that does not verify under the bank's keys
  */
 export async function enrollTill(
   db: TillDb,
@@ -93,29 +97,15 @@ export async function enrollTill(
   bank: BankClient,
   login: { email: string; password: string },
 ): Promise<string> {
-  const signSecret = vault.secret(SECRET.sign);
-  const [signKey, kemKey] = [vault.publicKey(SECRET.sign), vault.publicKey(SECRET.kem)];
-  if (!signSecret || !signKey || !kemKey) throw new AppError('APP_VAULT_MISSING');
+  const [secretKey, kemSecret] = [vault.secret(SECRET.sign), vault.secret(SECRET.kem)];
+  if (!secretKey || !kemSecret) throw new AppError('APP_VAULT_MISSING');
+  const mine = { signKey: vault.publicKey(SECRET.sign)!, kemKey: vault.publicKey(SECRET.kem)! };
   const keys = await bank.keys();
   const pin = pinKeys(keys);
   const token = await bank.login(login.email.trim(), login.password);
-  const { challengeId, challenge } = await bank.challenge(token);
-  const signature = signEnrollment({ kind: 'payee', challenge, signKey, kemKey }, signSecret);
-  const { certificate } = await bank.enrollPayee(token, {
-    challengeId,
-    signKey,
-    kemKey,
-    signature,
-  });
-  let cert: PayeeCertificate;
-  try {
-    cert = verifiedCertificate(certificate, bankKeysOf(keys.signKeys), decodePayeeCertificate);
-  } catch {
-    throw new AppError('APP_BANK_RESPONSE');
-  }
-  if (!equalBytes(cert.signKey, signKey) || !equalBytes(cert.kemKey, kemKey)) {
-    throw new AppError('APP_BANK_RESPONSE');
-  }
+  const kemKey = mine.kemKey;
+  const { certificate } = await certify(bank, token, { kind: 'payee', secretKey, kemKey });
+  issuedCertificate(certificate, keys.signKeys, decodePayeeCertificate, mine);
   await db.write([pin, { put: 'meta', key: META.certificate, value: certificate }]);
   return token;
 }
@@ -125,13 +115,13 @@ export async function enrollTill(
  * against it. Undefined when the till has not enrolled (or the rows do not agree).
  */
 export async function loadTill(db: TillDb, vault: Vault): Promise<Till | undefined> {
-  const [pinned, bytes] = await Promise.all([pinnedKeys(db), db.get('meta', META.certificate)]);
+  const [pinned, stored] = await Promise.all([pinnedKeys(db), db.get('meta', META.certificate)]);
   const [signSecret, kemSecret] = [vault.secret(SECRET.sign), vault.secret(SECRET.kem)];
-  if (!pinned || !isBytes(bytes, 1, 1024) || !signSecret || !kemSecret) return undefined;
+  if (!pinned || !bytes(1, 1024)(stored) || !signSecret || !kemSecret) return undefined;
   const bankKeys = bankKeysOf(pinned.signKeys);
   let cert: PayeeCertificate;
   try {
-    cert = verifiedCertificate(bytes, bankKeys, decodePayeeCertificate);
+    cert = verifiedCertificate(stored, bankKeys, decodePayeeCertificate);
   } catch {
     return undefined;
   }
@@ -157,7 +147,7 @@ export async function readHead(
   till: Till,
 ): Promise<LedgerHead> {
   const row = (await db.get('meta', key)) as { nextIndex?: unknown; head?: unknown } | undefined;
-  return isCount(row?.nextIndex) && isBytes(row.head, LEN.hash)
+  return count(row?.nextIndex) && bytes(LEN.hash)(row.head)
     ? { nextIndex: row.nextIndex, head: row.head }
     : emptyLedgerHead(till.cert.serial);
 }
@@ -165,7 +155,7 @@ export async function readHead(
 /** Payer serials this till caught cheating. */
 export async function localRevoked(db: TillDb): Promise<number[]> {
   const row = await db.get('meta', META.localRevoked);
-  return Array.isArray(row) ? row.filter(isCount).slice(0, 10_000) : [];
+  return Array.isArray(row) ? row.filter(count).slice(0, 10_000) : [];
 }
 
 /** Whether a payer serial is revoked: on the bank's verified list, or caught cheating here. */
@@ -181,5 +171,5 @@ export async function revocationCheck(
 /** The limit per customer (one payer certificate) in minor units, or undefined for none. */
 export async function payerCap(db: TillDb): Promise<number | undefined> {
   const cap = await db.get('meta', META.payerCap);
-  return isCount(cap) && cap > 0 ? cap : undefined;
+  return count(cap) && cap > 0 ? cap : undefined;
 }

@@ -4,20 +4,19 @@
  * checking it under the pinned keys and that it certifies our key. A renewal or a restored wallet
  * always enrolls a NEW key: a payer key is never certified twice after it has signed.
  */
-import { equalBytes, generateSecretKey, getPublicKey } from '@offpay/crypto';
+import { generateSecretKey, getPublicKey } from '@offpay/crypto';
 import {
   Money,
-  bankKeySet,
   decodePayerCertificate,
   fail,
   initialChainState,
-  signEnrollment,
-  verifyCertificate,
   type PayerCertificate,
 } from '@offpay/protocol';
 import {
   AppError,
+  certify,
   isBankRefusal,
+  issuedCertificate,
   pinKeys,
   withDetails,
   type BankClient,
@@ -66,11 +65,13 @@ export async function completeEnrollment(
   enrolled: { secretKey: Uint8Array; certificate: Uint8Array; pinned: PinnedKeys },
 ): Promise<PayerCertificate> {
   const pin = pinKeys(enrolled.pinned);
-  const cert = decodePayerCertificate(enrolled.certificate);
-  verifyCertificate(cert, bankKeySet(enrolled.pinned.signKeys));
-  if (!equalBytes(cert.signKey, getPublicKey(enrolled.secretKey))) {
-    throw new AppError('APP_BANK_RESPONSE', 'The bank certified another key than this wallet’s.');
-  }
+  const signKey = getPublicKey(enrolled.secretKey);
+  const cert = issuedCertificate(
+    enrolled.certificate,
+    enrolled.pinned.signKeys,
+    decodePayerCertificate,
+    { signKey },
+  );
   const chain = { ...initialChainState(cert), certificate: enrolled.certificate };
   await withWalletLock(() =>
     vault.replace({ [PAYER_KEY]: enrolled.secretKey }, [
@@ -95,22 +96,17 @@ async function account(client: EnrollClient, token: string): Promise<{ currency:
   return found;
 }
 
-/** Challenge, proof of possession, and the bank's certificate for `secretKey`. */
+/** The bank's certificate for `secretKey`; a refusal for want of money gains the currency. */
 async function requestCertificate(
   client: EnrollClient,
   token: string,
   secretKey: Uint8Array,
   limit: Money,
 ): Promise<EnrolledCertificate> {
-  const signKey = getPublicKey(secretKey);
-  const { challengeId, challenge } = await client.challenge(token);
-  const kemKey = new Uint8Array(0);
-  const signature = signEnrollment({ kind: 'payer', challenge, signKey, kemKey }, secretKey);
   try {
-    return await client.enrollPayer(token, {
-      challengeId,
-      signKey,
-      signature,
+    return await certify(client, token, {
+      kind: 'payer',
+      secretKey,
       limitMinor: BigInt(limit.minor),
     });
   } catch (e) {

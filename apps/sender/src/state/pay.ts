@@ -14,10 +14,15 @@ import {
   fail,
   remainingAllowance,
   sealPayment,
-  verifyPaymentRequest,
   type PaymentRequest,
 } from '@offpay/protocol';
-import { AppError, storedRevocations, trustedNow, type Vault } from '@offpay/app-kit';
+import {
+  AppError,
+  storedRevocations,
+  trustedNow,
+  verifyRequest,
+  type Vault,
+} from '@offpay/app-kit';
 import type { HistoryItem, WalletDb } from '../db.js';
 import { findByRequest } from './history.js';
 import { loadEnrolled, withWalletLock, type Enrolled } from './wallet.js';
@@ -48,23 +53,6 @@ export interface AlreadyPaid {
 /** Details of a refusal about this wallet's own certificate (not the payee's). */
 export const OWN = { whose: 'wallet' } as const;
 
-/** Requests decoded and verified in this page: their signatures need no second check. */
-const signaturesChecked = new WeakSet<PaymentRequest>();
-
-/** The time-dependent part of verifyPaymentRequest, with its codes. */
-function checkRequestTimes(request: PaymentRequest, now: number): void {
-  if (now > request.payeeCert.expiresAt) {
-    fail('PROTO_CERT_EXPIRED', 'the receiver certificate has expired', {
-      serial: request.payeeSerial,
-    });
-  }
-  if (now > request.expiresAt) {
-    fail('PROTO_REQUEST_EXPIRED', 'this payment request has expired', {
-      expiresAt: request.expiresAt,
-    });
-  }
-}
-
 async function checkRequest(
   db: WalletDb,
   wallet: Enrolled,
@@ -73,11 +61,7 @@ async function checkRequest(
 ): Promise<Money> {
   const { cert, chain, bankKeys } = wallet;
   // The request carries the payee certificate: checked under the pinned keys with the request.
-  // Signatures do not change between the check and the confirmation (this very object was
-  // checked): then only the clocks are checked again (two ECDSA verifications saved).
-  if (signaturesChecked.has(request)) checkRequestTimes(request, now);
-  else verifyPaymentRequest(request, bankKeys, now);
-  signaturesChecked.add(request);
+  verifyRequest(request, bankKeys, now);
   if (request.payeeCert.currency !== cert.currency) {
     throw new AppError('APP_CURRENCY_MISMATCH', undefined, {
       expected: cert.currency,
