@@ -48,6 +48,29 @@ function splitHistory(history: [string, unknown][]) {
 
 const DERIVED = /^(acc:|payer:|ledgerIndex$)/;
 
+/** The v1 state rows: the settings for `meta`, the pending batches, the current request's id. */
+function splitState(state: [string, unknown][], requests: [Uint8Array, Row][]) {
+  const meta: [string, unknown][] = [];
+  const batches: [string, unknown][] = [];
+  for (const [key, value] of state) {
+    const r = asRow(value);
+    if (DERIVED.test(key)) continue;
+    if (key === 'pendingBatches' && Array.isArray(value)) {
+      for (const b of value) {
+        const batch = asRow(b);
+        if (typeof batch?.['batchKey'] === 'string') batches.push([batch['batchKey'], batch]);
+      }
+    } else if (key === 'currentRequest' && r?.['requestId'] instanceof Uint8Array) {
+      const id = r['requestId'];
+      if (!requests.some(([rid]) => toHex(rid) === toHex(id)))
+        requests.push([id, without(r, 'kind')]);
+      meta.push([key, toHex(id)]);
+    } else meta.push([key, value]);
+  }
+  return { meta, batches };
+}
+
+/** The till's rows of a version-1 database (or backup) in the version-2 stores. */
 export function tillFromV1(old: V1Snapshot): Snapshot {
   const { requests, outcomes, fraud } = splitHistory(old.logs.history);
   const memos = new Map<unknown, string>();
@@ -55,23 +78,7 @@ export function tillFromV1(old: V1Snapshot): Snapshot {
     if (r['status'] === 'paid' && typeof r['memo'] === 'string')
       memos.set(r['paidIndex'], r['memo']);
   }
-  const meta: [string, unknown][] = [];
-  const batches: [string, unknown][] = [];
-  for (const [key, value] of old.state) {
-    if (DERIVED.test(key)) continue;
-    if (key === 'pendingBatches' && Array.isArray(value)) {
-      for (const b of value) {
-        const r = asRow(b);
-        if (typeof r?.['batchKey'] === 'string') batches.push([r['batchKey'], r]);
-      }
-    } else if (key === 'currentRequest' && asRow(value)?.['requestId'] instanceof Uint8Array) {
-      const current = asRow(value)!;
-      const id = current['requestId'] as Uint8Array;
-      const known = requests.some(([rid]) => toHex(rid) === toHex(id));
-      if (!known) requests.push([id, without(current, 'kind')]);
-      meta.push([key, toHex(id)]);
-    } else meta.push([key, value]);
-  }
+  const { meta, batches } = splitState(old.state, requests);
   const ledger: [number, Row][] = [];
   const ids = new Set<string>();
   const setAside: unknown[] = [];

@@ -143,7 +143,7 @@ export function walletFromV1(old: V1Snapshot): Snapshot {
   const rows: [number, unknown][] = [];
   if (chain && count(chain['serial']) && certificate instanceof Uint8Array) {
     // Checked by count(): a safe integer.
-    rows.push([chain['serial'] as number, { ...chain, certificate }]);
+    rows.push([chain['serial'], { ...chain, certificate }]);
   } else {
     // Not a chain this version can hold: kept as it was, unused (the wallet enrolls again).
     for (const key of ['certificate', 'chain'])

@@ -68,27 +68,33 @@ function chrome(root: HTMLElement): { home: HTMLButtonElement; status: HTMLEleme
   return { home, status };
 }
 
+/** The quiet refresh, once at a time; its failure becomes the status line's words. */
+function refresher(status: HTMLElement, run: (() => Promise<void>) | undefined): () => void {
+  let refreshing: Promise<void> | undefined;
+  return () => {
+    if (!run || refreshing) return;
+    refreshing = run().then(
+      () => status.replaceChildren(),
+      (e: unknown) => {
+        const words = `${describeError(e).text} Paying and taking payments offline still work.`;
+        status.replaceChildren(notice('info', 'Could not refresh from the bank', words));
+      },
+    );
+    void refreshing.finally(() => (refreshing = undefined));
+  };
+}
+
 /** Starts the shell on `options.root`. */
 export function startShell<R extends Route, A>(options: ShellOptions<R, A>): Shell<R> {
   const { root, app } = options;
   const { home, status } = chrome(root);
   let current = 0;
   let cleanups: (() => void)[] = [];
-  let refreshing: Promise<void> | undefined;
 
-  const failed = (route: R, e: unknown): void => {
+  const failed = (e: unknown): void => {
     const out = options.recover?.(e) ?? { route: options.home, label: 'Home' };
-    showScreen(
-      root,
-      'Something went wrong',
-      errorNotice(e),
-      h(
-        'div',
-        { class: 'actions' },
-        button(out.label, () => go(out.route), 'primary'),
-      ),
-    );
-    home.hidden = !options.showsHome(route);
+    const leave = button(out.label, () => go(out.route), 'primary');
+    showScreen(root, 'Something went wrong', errorNotice(e), h('div', { class: 'actions' }, leave));
   };
 
   const open = (route: R): Promise<void> => {
@@ -110,24 +116,12 @@ export function startShell<R extends Route, A>(options: ShellOptions<R, A>): She
     return Promise.resolve()
       .then(() => options.render(ctx, route))
       .catch((e: unknown) => {
-        if (id === current) failed(route, e);
+        if (id === current) failed(e);
       });
   };
 
   const go = (route: R): void => void open(route);
-
-  const refresh = (): void => {
-    if (!options.refresh || refreshing) return;
-    refreshing = options.refresh().then(
-      () => status.replaceChildren(),
-      (e: unknown) => {
-        const words = `${describeError(e).text} Paying and taking payments offline still work.`;
-        status.replaceChildren(notice('info', 'Could not refresh from the bank', words));
-      },
-    );
-    void refreshing.finally(() => (refreshing = undefined));
-  };
-
+  const refresh = refresher(status, options.refresh && (() => options.refresh!()));
   home.addEventListener('click', () => go(options.home));
   window.addEventListener('online', refresh);
   return { open, go, refresh };

@@ -20,6 +20,7 @@ import { encodePaymentRequest, isAppError, LIMITS, Money } from '@offpay/protoco
 import type { Ctx } from '../app.js';
 import { acceptPayment, type Accepted } from '../state/accept.js';
 import { createRequest, parseRequestInput } from '../state/requests.js';
+import type { Till } from '../state/till.js';
 
 /** What the waiting screen needs of a request. */
 export interface ShownRequest {
@@ -73,23 +74,26 @@ export function requestScreen(ctx: Ctx): void {
   ctx.show('Request payment', submit);
 }
 
+/** The signed request as QR and file, for the payer to scan. */
+function requestPanel(ctx: Ctx, till: Till, request: ShownRequest, amount: Money): HTMLElement {
+  const memo: { memo?: string } = request.memo ? { memo: request.memo } : {};
+  const panel = sendPanel({
+    type: 'payment-request',
+    bytes: request.bytes,
+    fileName: `offpay-request-${fileAmount(amount)}.json`,
+    readable: { amount: amount.toString(), to: till.cert.displayName, ...memo },
+    label: 'Payment request QR code',
+  });
+  ctx.onLeave(() => panel.stop());
+  return panel.element;
+}
+
 /** The waiting screen for an open request ("Waiting for payment"). */
 export function waitingScreen(ctx: Ctx, request: ShownRequest): void {
   const { app } = ctx;
   const till = app.till;
   if (!till) return ctx.go({ to: 'home' });
   const amount = Money.of(request.amount, till.cert.currency);
-  const send = sendPanel({
-    type: 'payment-request',
-    bytes: request.bytes,
-    fileName: `offpay-request-${fileAmount(amount)}.json`,
-    readable: {
-      amount: amount.toString(),
-      to: till.cert.displayName,
-      ...(request.memo ? { memo: request.memo } : {}),
-    },
-    label: 'Payment request QR code',
-  });
   const help = h('div', { class: 'till-result' });
   const receive = receivePanel({
     type: 'payment',
@@ -97,28 +101,22 @@ export function waitingScreen(ctx: Ctx, request: ShownRequest): void {
     onPayload: async (bytes) => {
       help.replaceChildren();
       try {
-        ctx.go({
-          to: 'accepted',
-          accepted: await acceptPayment(app.db, till, request.requestId, bytes),
-        });
+        const accepted = await acceptPayment(app.db, till, request.requestId, bytes);
+        ctx.go({ to: 'accepted', accepted });
       } catch (e) {
         await explainRefusal(ctx, help, e);
         throw e; // the panel shows the refusal in plain words and stays ready
       }
     },
   });
-  ctx.onLeave(() => send.stop());
   ctx.onLeave(() => receive.stop());
+  const open = `Ask the payer to scan this request. Open until ${formatTime(request.expiresAt)}.`;
   ctx.show(
     'Waiting for payment',
     h('p', { class: 'request-amount' }, amount.toString()),
     request.memo && h('p', { class: 'memo' }, request.memo),
-    h(
-      'p',
-      { class: 'muted' },
-      `Ask the payer to scan this request. Open until ${formatTime(request.expiresAt)}.`,
-    ),
-    send.element,
+    h('p', { class: 'muted' }, open),
+    requestPanel(ctx, till, request, amount),
     help,
     receive.element,
     actions(button('New request', () => ctx.go({ to: 'request' }))),

@@ -18,7 +18,7 @@ import {
 } from '@offpay/app-kit';
 import type { Ctx } from '../app.js';
 import { exportBatches, pendingBatches } from '../state/batches.js';
-import { ledgerSummary } from '../state/ledger.js';
+import { ledgerSummary, type LedgerSummary } from '../state/ledger.js';
 import { settleNow, type OutcomeLine, type SettleProgress } from '../state/settle.js';
 import type { Till } from '../state/till.js';
 
@@ -89,26 +89,37 @@ export async function settleScreen(ctx: Ctx): Promise<void> {
   const update = async (): Promise<void> => {
     const [s, pending] = await Promise.all([ledgerSummary(app.db, till), pendingBatches(app.db)]);
     const settled = s.unsettledCount === 0 && pending.length === 0;
-    const waiting = `${plural(pending.length, 'batch', 'batches')} waiting for the bank’s answer: Settle now asks for it.`;
-    summary.replaceChildren(
-      settled
-        ? notice(
-            'ok',
-            'Everything is settled',
-            `${plural(s.count, 'payment')} in the ledger, all settled by the bank.`,
-          )
-        : h(
-            'p',
-            { class: 'till-summary' },
-            `${plural(s.unsettledCount, 'payment')} not yet settled (${s.unsettled.toString()})`,
-          ),
-    );
-    if (pending.length > 0) summary.append(h('p', { class: 'muted' }, waiting));
+    summary.replaceChildren(...summaryView(s, pending.length));
     if (settled) next.replaceChildren();
     else if (!busy) next.replaceChildren(...nextStep(ctx, till, () => void settle(), out, update));
   };
   await update();
   ctx.show('Settle', summary, next, out.element, log, results.element);
+}
+
+/** What is not settled yet (or that everything is), and the batches waiting for an answer. */
+function summaryView(s: LedgerSummary, pending: number): HTMLElement[] {
+  const view =
+    s.unsettledCount === 0 && pending === 0
+      ? [
+          notice(
+            'ok',
+            'Everything is settled',
+            `${plural(s.count, 'payment')} in the ledger, all settled by the bank.`,
+          ),
+        ]
+      : [
+          h(
+            'p',
+            { class: 'till-summary' },
+            `${plural(s.unsettledCount, 'payment')} not yet settled (${s.unsettled.toString()})`,
+          ),
+        ];
+  if (pending > 0) {
+    const waiting = `${plural(pending, 'batch', 'batches')} waiting for the bank’s answer: Settle now asks for it.`;
+    view.push(h('p', { class: 'muted' }, waiting));
+  }
+  return view;
 }
 
 /** Signed in: "Settle now" and the offline export. Signed out: the sign-in form first. */

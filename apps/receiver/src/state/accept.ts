@@ -20,6 +20,7 @@ import {
   signReceipt,
   verifyOpenedPayment,
   type AcceptedPayment,
+  type LedgerEntry,
   type LedgerHead,
   type Payment,
 } from '@offpay/protocol';
@@ -77,18 +78,29 @@ async function accept(
   const request = checkPayable(found);
   await checkCap(db, till, earlier, accepted.payment);
   const { entry, head: next } = appendToLedger(head, accepted.payment, accepted.bytes);
-  const p = accepted.payment;
+  const record = recordOf(till, entry, accepted.payment, request.memo, now);
+  await db.write([
+    { put: 'ledger', value: record },
+    { put: 'meta', key: META.ledgerHead, value: next },
+    { put: 'requests', value: { ...request, status: 'paid', paidIndex: entry.index } },
+  ]);
+  return { record, receiptBytes: record.receipt, amount: Money.of(record.amount, record.currency) };
+}
+
+/** The ledger record of an accepted payment, with the receipt the till signs for it. */
+function recordOf(
+  till: Till,
+  entry: LedgerEntry,
+  p: Payment,
+  memo: string,
+  now: number,
+): LedgerRecord {
+  const { paymentId, index, entryHash } = entry;
   const receipt = signReceipt(
-    {
-      payeeKid: till.kid,
-      paymentId: entry.paymentId,
-      index: entry.index,
-      entryHash: entry.entryHash,
-      acceptedAt: now,
-    },
+    { payeeKid: till.kid, paymentId, index, entryHash, acceptedAt: now },
     till.signSecret,
   );
-  const record: LedgerRecord = {
+  return {
     ...entry,
     amount: p.amount,
     currency: till.cert.currency,
@@ -96,17 +108,11 @@ async function accept(
     counter: p.counter,
     spent: p.spent,
     prev: p.prev,
-    memo: request.memo,
+    memo,
     acceptedAt: now,
     status: 'accepted',
     receipt: encodeReceipt(receipt),
   };
-  await db.write([
-    { put: 'ledger', value: record },
-    { put: 'meta', key: META.ledgerHead, value: next },
-    { put: 'requests', value: { ...request, status: 'paid', paidIndex: entry.index } },
-  ]);
-  return { record, receiptBytes: record.receipt, amount: Money.of(p.amount, record.currency) };
 }
 
 /**

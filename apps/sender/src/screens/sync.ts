@@ -17,9 +17,34 @@ import {
 import type { Ctx } from '../app.js';
 import { syncWithBank, type SyncOutcome } from '../state/sync.js';
 
+const payments = (n: number) => plural(n, 'payment');
+
+/** The current certificate as the bank sees it: what settled, and what is left at the bank. */
+function bankLines(c: SyncOutcome['current']): HTMLElement {
+  if (!c)
+    return h(
+      'p',
+      { class: 'muted' },
+      'The bank lists no payments for this wallet’s certificate yet.',
+    );
+  const settled = `${c.settledCountAtLeast ? 'at least ' : ''}${payments(c.settledCount)}, ${c.settled.toString()}`;
+  return h(
+    'div',
+    {},
+    h('p', {}, `Settled: ${settled}`),
+    h(
+      'p',
+      {},
+      `Left of your allowance at the bank: ${c.remaining.toString()} of ${c.limit.toString()}`,
+    ),
+    c.status !== 'active' &&
+      notice('error', `Certificate ${c.status}`, 'Renew your allowance to keep paying.'),
+  );
+}
+
 function outcomeView(ctx: Ctx, o: SyncOutcome): HTMLElement {
-  const c = o.current;
-  const payments = (n: number) => plural(n, 'payment');
+  const renew =
+    'Your allowance ends within a day, or its certificate is closed or revoked. Renewing reserves a new allowance.';
   return h(
     'section',
     { class: 'card sync-outcome', 'aria-label': 'Sync result' },
@@ -28,24 +53,7 @@ function outcomeView(ctx: Ctx, o: SyncOutcome): HTMLElement {
       'Synced with the bank',
       `Up to date with your bank as of ${formatTime(o.bankTime)}.`,
     ),
-    c
-      ? h(
-          'div',
-          {},
-          h(
-            'p',
-            {},
-            `Settled: ${c.settledCountAtLeast ? 'at least ' : ''}${payments(c.settledCount)}, ${c.settled.toString()}`,
-          ),
-          h(
-            'p',
-            {},
-            `Not yet paid out of your allowance: ${c.remaining.toString()} of ${c.limit.toString()}`,
-          ),
-          c.status !== 'active' &&
-            notice('error', `Certificate ${c.status}`, 'Renew your allowance to keep paying.'),
-        )
-      : h('p', { class: 'muted' }, 'The bank lists no payments for this wallet’s certificate yet.'),
+    bankLines(o.current),
     o.newlySettled > 0 && h('p', {}, `${payments(o.newlySettled)} newly settled.`),
     o.newlyRejected > 0 &&
       h('p', {}, `${payments(o.newlyRejected)} can no longer settle: marked rejected.`),
@@ -55,12 +63,7 @@ function outcomeView(ctx: Ctx, o: SyncOutcome): HTMLElement {
         'Revocation list not refreshed',
         'It will be refreshed the next time you are online.',
       ),
-    o.renewSuggested &&
-      notice(
-        'info',
-        'Time to renew',
-        'Your allowance ends within a day, or its certificate is closed or revoked. Renewing reserves a new allowance.',
-      ),
+    o.renewSuggested && notice('info', 'Time to renew', renew),
     actions(
       o.renewSuggested &&
         button('Renew allowance', () => ctx.go({ to: 'enroll', renew: true }), 'primary'),

@@ -60,7 +60,7 @@ export function asRow(value: unknown): Record<string, unknown> | undefined {
  * are left as they are.
  */
 export function rowParser<T>(fields: { [K in keyof T]-?: Check }): (row: unknown) => T | undefined {
-  const checks = Object.entries(fields) as [string, Check][];
+  const checks = Object.entries<Check>(fields);
   return (row) => {
     const r = asRow(row);
     return r && checks.every(([name, check]) => check(r[name])) ? (r as T) : undefined;
