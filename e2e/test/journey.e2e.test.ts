@@ -151,6 +151,7 @@ describe('a payment from first run to settlement', () => {
 
     await openFile(sender, receipt);
     await see(sender, 'Receipt checked');
+    await screenshot(sender, 'sender-receipt');
     await home(sender, 'Wallet');
     await see(sender, '17.50 EUR left');
 
@@ -252,8 +253,10 @@ describe('a payment from first run to settlement', () => {
   it('settles back online with live status, and the bank balances match', async () => {
     // Still offline, the till exports its sealed batch: a file anyone may carry to the bank.
     await home(receiver, 'Till');
+    await screenshot(receiver, 'receiver-home');
     await click(receiver, 'Settle');
     await onScreen(receiver, 'Settle');
+    await screenshot(receiver, 'receiver-settle');
     const batchFile = await download(receiver, 'Export batch file');
 
     await receiverContext.setOffline(false);
@@ -269,6 +272,8 @@ describe('a payment from first run to settlement', () => {
     await home(sender, 'Wallet');
     await click(sender, 'Sync with bank');
     await signIn(sender, ALICE);
+    await see(sender, 'Synced with the bank');
+    await screenshot(sender, 'sender-sync');
     await click(sender, 'History');
     await expect
       .poll(() => sender.getByText('settled', { exact: true }).count(), { timeout: 60_000 })
