@@ -11,15 +11,10 @@ import {
   type Shell,
   type Vault,
 } from '@offpay/app-kit';
-import type { TillDb } from './db.js';
+import type { StoredRequest, TillDb } from './db.js';
 import { homeScreen } from './screens/home.js';
 import { ledgerScreen } from './screens/ledger.js';
-import {
-  acceptedScreen,
-  requestScreen,
-  waitingScreen,
-  type ShownRequest,
-} from './screens/request.js';
+import { acceptedScreen, requestScreen, waitingScreen } from './screens/request.js';
 import { settingsScreen } from './screens/settings.js';
 import { settleScreen } from './screens/settle.js';
 import { enrollScreen, setupScreen, unlockScreen } from './screens/setup.js';
@@ -31,7 +26,7 @@ import type { Till } from './state/till.js';
 /** Every screen of the till and what it needs to open. */
 export type Route =
   | { to: 'setup' | 'unlock' | 'enroll' | 'home' | 'request' | 'ledger' | 'settle' | 'settings' }
-  | { to: 'waiting'; request: ShownRequest }
+  | { to: 'waiting'; request: StoredRequest }
   | { to: 'accepted'; accepted: Accepted };
 
 /** The session the screens share. */

@@ -163,7 +163,7 @@ const parseFraud = rowParser<StoredFraudProof>({
 const parseBatch = rowParser<PendingBatch>({
   batchKey: hex(32),
   fromIndex: count,
-  count: (v) => count(v) && (v as number) >= 1 && (v as number) <= LIMITS.batchEntries,
+  count: (v) => count(v) && v >= 1 && v <= LIMITS.batchEntries,
   createdAt: count,
 });
 

@@ -145,7 +145,8 @@ export function sealFor(t: TestTill, payment: Payment | Uint8Array): Uint8Array 
 
 /** Opens a request for `amount` (e.g. "2.50") at NOW. */
 export function request(t: TestTill, amount: string, memo = ''): Promise<PaymentRequest> {
-  return createRequest(t.db, t.till, { amount: Money.parse(amount, 'EUR'), memo }, NOW);
+  const input = { amount: Money.parse(amount, 'EUR'), memo };
+  return createRequest(t.db, t.till, input, NOW).then((r) => r.request);
 }
 
 /** Stores a bank-signed revocation list naming `serials`. */

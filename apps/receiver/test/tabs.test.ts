@@ -4,7 +4,7 @@
  * browser has it, an in-page queue otherwise — so no accepted payment is ever overwritten.
  */
 import { decodeReceipt, emptyLedgerHead, verifyLedger, verifyReceipt } from '@offpay/protocol';
-import { Money, type PaymentRequest } from '@offpay/protocol';
+import { Money } from '@offpay/protocol';
 import { openAppDb } from '@offpay/app-kit';
 import { tillSchema } from '../src/db.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -35,7 +35,7 @@ async function secondTab(t: TestTill): Promise<TestTill> {
 
 async function twoPaymentsFromTwoTabs(t: TestTill): Promise<Accepted[]> {
   const other = await secondTab(t);
-  const first = await createRequest(
+  const { request: first } = await createRequest(
     t.db,
     t.till,
     { amount: Money.parse('2.50', 'EUR'), memo: '' },
@@ -46,7 +46,7 @@ async function twoPaymentsFromTwoTabs(t: TestTill): Promise<Accepted[]> {
   // Tab 1 accepts the payment for its request while tab 2 makes a new request and takes its
   // payment.
   const inTab2 = async (): Promise<Accepted> => {
-    const second: PaymentRequest = await createRequest(
+    const { request: second } = await createRequest(
       other.db,
       other.till,
       { amount: Money.parse('1.20', 'EUR'), memo: '' },
@@ -97,7 +97,7 @@ describe('two tabs of one till', () => {
   it('take one payment for a request scanned in both tabs at once: the other is refused', async () => {
     const t = await makeTill();
     const other = await secondTab(t);
-    const asked = await createRequest(
+    const { request: asked } = await createRequest(
       t.db,
       t.till,
       { amount: Money.parse('2.50', 'EUR'), memo: '' },

@@ -1,7 +1,9 @@
 import { equalBytes, generateSecretKey, getPublicKey } from '@offpay/crypto';
 import { encodeRevocationList, signRevocationList } from '@offpay/protocol';
 import {
+  BankRefusal,
   backupFile,
+  describeError,
   exportBackup,
   lastBankTime,
   refreshRevocations,
@@ -132,6 +134,26 @@ describe('enrollment with the bank’s key set', () => {
     const p = await preparePayment(db, vault, bob.request(250), { nowMs: NOW_MS });
     expect(p.kind).toBe('new');
     expect(client.calls.filter((c) => c === 'enrollPayer')).toHaveLength(1);
+  });
+
+  it('"Not enough money" says how much the account has, in the allowance’s currency', async () => {
+    const { db, vault } = await newWallet();
+    const client = enrollingBank(bank, [bank.signPk]);
+    client.enrollPayer = () =>
+      Promise.reject(
+        new BankRefusal('BANK_INSUFFICIENT_FUNDS', 'short', 409, {
+          accountId: 'a',
+          balanceMinor: '1000',
+          requiredMinor: '2000',
+        }),
+      );
+    const refused = await enrollWallet(db, vault, client, form).catch((e: unknown) => e);
+    expect(describeError(refused)).toEqual({
+      code: 'BANK_INSUFFICIENT_FUNDS',
+      title: 'Not enough money',
+      text: 'You have 10.00 EUR available at the bank, and this needs 20.00 EUR. Choose 10.00 EUR or less, or add money first.',
+    });
+    expect(await walletStatus(db)).toBe('notEnrolled');
   });
 
   it('keys the wallet could not keep are refused before signing in: no allowance is reserved', async () => {

@@ -97,7 +97,7 @@ async function run(iterations: number, warmup: number): Promise<BenchResult> {
     userAgent: navigator.userAgent,
   };
   for (let i = 0; i < warmup + iterations; i++) {
-    const request = await createRequest(
+    const { request } = await createRequest(
       tillDb,
       till,
       { amount: Money.of(125, 'EUR'), memo: 'Coffee' },

@@ -16,21 +16,12 @@ import {
   sendPanel,
   trustedNow,
 } from '@offpay/app-kit';
-import { encodePaymentRequest, isAppError, LIMITS, Money } from '@offpay/protocol';
+import { isAppError, LIMITS, Money } from '@offpay/protocol';
 import type { Ctx } from '../app.js';
+import type { StoredRequest } from '../db.js';
 import { acceptPayment, type Accepted } from '../state/accept.js';
 import { createRequest, parseRequestInput } from '../state/requests.js';
 import type { Till } from '../state/till.js';
-
-/** What the waiting screen needs of a request. */
-export interface ShownRequest {
-  /** The only request a payment scanned on this screen may answer. */
-  requestId: Uint8Array;
-  bytes: Uint8Array;
-  amount: number;
-  memo: string;
-  expiresAt: number;
-}
 
 const fileAmount = (m: Money) => m.toString().replace(' ', '-');
 
@@ -60,22 +51,14 @@ export function requestScreen(ctx: Ctx): void {
       );
       return (input.field === 'amount' ? amount : memo).input.focus();
     }
-    const r = await createRequest(app.db, till, input, await trustedNow(app.db));
-    const bytes = encodePaymentRequest(r);
-    const shown = {
-      requestId: r.requestId,
-      bytes,
-      amount: r.amount,
-      memo: r.memo,
-      expiresAt: r.expiresAt,
-    };
-    ctx.go({ to: 'waiting', request: shown });
+    const { stored } = await createRequest(app.db, till, input, await trustedNow(app.db));
+    ctx.go({ to: 'waiting', request: stored });
   });
   ctx.show('Request payment', submit);
 }
 
 /** The signed request as QR and file, for the payer to scan. */
-function requestPanel(ctx: Ctx, till: Till, request: ShownRequest, amount: Money): HTMLElement {
+function requestPanel(ctx: Ctx, till: Till, request: StoredRequest, amount: Money): HTMLElement {
   const memo: { memo?: string } = request.memo ? { memo: request.memo } : {};
   const panel = sendPanel({
     type: 'payment-request',
@@ -89,7 +72,7 @@ function requestPanel(ctx: Ctx, till: Till, request: ShownRequest, amount: Money
 }
 
 /** The waiting screen for an open request ("Waiting for payment"). */
-export function waitingScreen(ctx: Ctx, request: ShownRequest): void {
+export function waitingScreen(ctx: Ctx, request: StoredRequest): void {
   const { app } = ctx;
   const till = app.till;
   if (!till) return ctx.go({ to: 'home' });

@@ -61,14 +61,15 @@ export function parseRequestInput(
 
 /**
  * Signs a new request and stores it as the current, open one; the request open before it is
- * closed in the same write. `now` is the trusted device time (Unix seconds).
+ * closed in the same write. `now` is the trusted device time (Unix seconds). Returns the request
+ * as stored and as the payer decodes it.
  */
 export async function createRequest(
   db: TillDb,
   till: Till,
   input: { amount: Money; memo: string },
   now: number,
-): Promise<PaymentRequest> {
+): Promise<{ stored: StoredRequest; request: PaymentRequest }> {
   const request = signPaymentRequest(
     {
       amount: input.amount.minor,
@@ -100,7 +101,7 @@ export async function createRequest(
       { put: 'meta', key: META.currentRequest, value: toHex(request.requestId) },
     ]);
   });
-  return request;
+  return { stored, request };
 }
 
 /** The latest request made (open, paid or closed), or undefined before the first. */
