@@ -24,6 +24,7 @@ export * from './qr.js';
 export * from './rules.js';
 export * from './scanner.js';
 export * from './session.js';
+export * from './setup.js';
 export * from './shell.js';
 export * from './storage/db.js';
 export * from './storage/rows.js';

@@ -24,7 +24,6 @@ import {
   SALT_LENGTH,
   type KdfParams,
 } from './kdf.js';
-import { withLock } from './lock.js';
 import { checkNewPassphrase, MIN_PASSPHRASE_LENGTH, passphraseLength } from './rules.js';
 import { VAULT_KEY, type MetaDb } from './storage/db.js';
 import type { MetaOp, Stores, WriteOp } from './storage/schema.js';
@@ -219,18 +218,6 @@ class OpenVault implements Vault {
 /** True when this database holds a vault record (set up before, or restored). */
 export async function hasVault(db: MetaDb): Promise<boolean> {
   return (await db.get('meta', VAULT_KEY)) !== undefined;
-}
-
-/**
- * Runs `fn` (setup or restore) holding the lock `lockName`, only while no vault exists: a Setup
- * screen opened before another tab set the app up must never replace its keys.
- * @throws AppError APP_SET_UP_ELSEWHERE
- */
-export function whileNotSetUp<T>(db: MetaDb, lockName: string, fn: () => Promise<T>): Promise<T> {
-  return withLock(lockName, async () => {
-    if (await hasVault(db)) throw new AppError('APP_SET_UP_ELSEWHERE');
-    return fn();
-  });
 }
 
 /**
