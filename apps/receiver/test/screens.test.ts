@@ -97,7 +97,9 @@ describe('the till’s screens', () => {
     form.querySelector<HTMLInputElement>('input[type=password]')!.value = 'pw';
     form.requestSubmit();
     await expect
-      .poll(() => root.querySelector('[role=alert]')?.getAttribute('data-code'))
+      .poll(() => root.querySelector('[role=alert]')?.getAttribute('data-code'), {
+        timeout: 10_000,
+      })
       .toBe('APP_OFFLINE');
     expect(root.textContent).not.toMatch(/Sent to the bank|Sending|checking|waiting for the bank/);
     expect(await t.db.all('batches')).toEqual([]);

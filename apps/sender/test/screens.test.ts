@@ -72,7 +72,9 @@ describe('screens', () => {
   it('a wrong passphrase is refused in plain words', async () => {
     const { db } = await enrolledWallet(bank);
     const root = await unlock(db, 'not the passphrase');
-    await expect.poll(() => root.querySelector('[role=alert]')?.textContent ?? '').not.toBe('');
+    await expect
+      .poll(() => root.querySelector('[role=alert]')?.textContent ?? '', { timeout: 10_000 })
+      .not.toBe('');
     expect(root.querySelector('h1')?.textContent).toBe('Unlock');
   });
 
@@ -117,7 +119,10 @@ describe('screens', () => {
     fill(root, 'Repeat passphrase', 'another passphrase');
     root.querySelector('form')!.requestSubmit();
     await expect
-      .poll(() => root.querySelector('[role=alert]')?.getAttribute('data-code'))
+      // The setup derives its key first (600,000 PBKDF2 rounds): a while on a loaded machine.
+      .poll(() => root.querySelector('[role=alert]')?.getAttribute('data-code'), {
+        timeout: 30_000,
+      })
       .toBe('APP_SET_UP_ELSEWHERE');
     expect(root.querySelector('[role=alert]')?.textContent).toContain('Already set up');
     expect(root.querySelector('h1')?.textContent).toBe('Set up your wallet');

@@ -78,10 +78,10 @@ describe('the shell', () => {
     );
     const status = () => document.querySelector('#bank-status')?.textContent ?? '';
     s.refresh();
-    await expect.poll(status).toContain('Could not refresh from the bank');
+    await expect.poll(status, { timeout: 10_000 }).toContain('Could not refresh from the bank');
     fail = false;
     s.refresh();
-    await expect.poll(status).toBe('');
+    await expect.poll(status, { timeout: 10_000 }).toBe('');
   });
 });
 
@@ -95,7 +95,7 @@ describe('forms', () => {
     pass.input.value = 'secret words';
     el.requestSubmit();
     await expect
-      .poll(() => el.querySelector('[role=alert]')?.getAttribute('data-code'))
+      .poll(() => el.querySelector('[role=alert]')?.getAttribute('data-code'), { timeout: 10_000 })
       .toBe('APP_WRONG_PASSPHRASE');
     expect(pass.input.value).toBe('');
     expect(el.querySelector('button')?.disabled).toBe(false);
