@@ -150,7 +150,9 @@ describe('accepting a payment', () => {
     const error = await payRequest(t, payer, '2.01').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'APP_PAYER_CAP_EXCEEDED' });
     // Another payer has a cap of its own; exactly the cap is still fine.
-    await expect(payRequest(t, new TestPayer(t.bank), '5.00')).resolves.toBeDefined();
+    await expect(payRequest(t, new TestPayer(t.bank), '5.00')).resolves.toMatchObject({
+      record: { index: 1, amount: 500 },
+    });
     expect(await readLedger(t.db)).toHaveLength(2);
   });
 
