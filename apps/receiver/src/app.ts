@@ -2,12 +2,12 @@
  * The till's screens and its session: the open database, the unlocked vault and enrolled till,
  * the bank session (token in memory only — gone on reload) and the ledger alarm of the last check.
  */
-import { isAppError } from '@offpay/protocol';
 import {
   BankSession,
   describeError,
   startShell,
   type ScreenCtx,
+  type Screens,
   type Shell,
   type Vault,
 } from '@offpay/app-kit';
@@ -45,7 +45,7 @@ export interface TillApp {
 export type Ctx = ScreenCtx<Route, TillApp>;
 
 /** Each screen by its route. */
-const SCREENS: { [T in Route['to']]: (ctx: Ctx, route: Extract<Route, { to: T }>) => unknown } = {
+const SCREENS: Screens<Route, TillApp> = {
   setup: setupScreen,
   unlock: unlockScreen,
   enroll: enrollScreen,
@@ -57,9 +57,6 @@ const SCREENS: { [T in Route['to']]: (ctx: Ctx, route: Extract<Route, { to: T }>
   settle: settleScreen,
   settings: settingsScreen,
 };
-
-const render = (ctx: Ctx, route: Route) =>
-  (SCREENS[route.to] as (ctx: Ctx, route: Route) => void | Promise<void>)(ctx, route);
 
 /** Runs the ledger integrity check and keeps its alarm for Home. */
 export async function checkLedgerQuietly(app: TillApp): Promise<number | undefined> {
@@ -88,11 +85,7 @@ export function startTill(root: HTMLElement, db: TillDb): Shell<Route> {
   const shell = startShell<Route, TillApp>({
     root,
     app,
-    render,
-    home: { to: 'home' },
-    showsHome: (r) => !['setup', 'unlock', 'enroll', 'home'].includes(r.to),
-    recover: (e) =>
-      isAppError(e, 'APP_VAULT_LOCKED') ? { route: { to: 'unlock' }, label: 'Unlock' } : undefined,
+    screens: SCREENS,
     refresh: async () => {
       if (navigator.onLine && app.till) await refreshTill(db, await app.bank.client());
     },

@@ -2,13 +2,13 @@
  * The wallet's screens and its session: the open database, the unlocked vault and the bank session
  * (token in memory only — a reload means unlocking, and signing in to the bank, again).
  */
-import { isAppError } from '@offpay/protocol';
 import {
   AppError,
   BankSession,
   refreshRevocations,
   startShell,
   type ScreenCtx,
+  type Screens,
   type Shell,
   type Vault,
 } from '@offpay/app-kit';
@@ -52,7 +52,7 @@ export interface Wallet {
 export type Ctx = ScreenCtx<Route, Wallet>;
 
 /** Each screen by its route. */
-const SCREENS: { [T in Route['to']]: (ctx: Ctx, route: Extract<Route, { to: T }>) => unknown } = {
+const SCREENS: Screens<Route, Wallet> = {
   setup: setupScreen,
   unlock: unlockScreen,
   enroll: (ctx, route) => enrollScreen(ctx, route.renew ?? false),
@@ -64,9 +64,6 @@ const SCREENS: { [T in Route['to']]: (ctx: Ctx, route: Extract<Route, { to: T }>
   sync: syncScreen,
   settings: settingsScreen,
 };
-
-const render = (ctx: Ctx, route: Route) =>
-  (SCREENS[route.to] as (ctx: Ctx, route: Route) => void | Promise<void>)(ctx, route);
 
 /** Screens without the header's Home: before the wallet is open, Home, and a finished payment. */
 function showsHome(route: Route): boolean {
@@ -89,11 +86,8 @@ export function startWallet(root: HTMLElement, db: WalletDb): Shell<Route> {
   const shell = startShell<Route, Wallet>({
     root,
     app: wallet,
-    render,
-    home: { to: 'home' },
+    screens: SCREENS,
     showsHome,
-    recover: (e) =>
-      isAppError(e, 'APP_VAULT_LOCKED') ? { route: { to: 'unlock' }, label: 'Unlock' } : undefined,
     refresh: async () => {
       if (navigator.onLine && wallet.vault)
         await refreshRevocations(db, await wallet.bank.client());

@@ -6,6 +6,7 @@
  * (not on Home, nor before the app is open) and the online badge; under it a status line says
  * when the quiet refresh from the bank failed.
  */
+import { isAppError } from '@offpay/protocol';
 import { errorNotice } from './exchange.js';
 import { button } from './forms.js';
 import { h, notice, onlineBadge, showScreen, type Child } from './ui.js';
@@ -28,18 +29,26 @@ export interface ScreenCtx<R extends Route, A> {
   onLeave(stop: () => void): void;
 }
 
-/** How an app's screens are wired. */
+/** Each screen by its route's name: `screens[route.to](ctx, route)` renders it. */
+export type Screens<R extends Route, A> = {
+  [T in R['to']]: (ctx: ScreenCtx<R, A>, route: Extract<R, { to: T }>) => unknown;
+};
+
+/** Screens before the app is open, and Home itself: no Home button there. */
+const NO_HOME: readonly string[] = ['setup', 'unlock', 'enroll', 'home'];
+
+/**
+ * How an app's screens are wired. Every app has the routes `home` and `unlock` (and `setup`,
+ * `enroll` before it is open).
+ */
 export interface ShellOptions<R extends Route, A> {
   root: HTMLElement;
   app: A;
-  render(ctx: ScreenCtx<R, A>, route: R): void | Promise<void>;
-  home: R;
-  /** False for Home and the screens before the app is open: no Home button there. */
-  showsHome(route: R): boolean;
-  /** The one way out of a screen that failed with `e`: by default, Home. */
-  recover?(e: unknown): { route: R; label: string } | undefined;
+  screens: Screens<R, A>;
+  /** False where the header shows no Home button; by default Home and the screens before it. */
+  showsHome?: (route: R) => boolean;
   /** The quiet refresh from the bank (revocations, bank time…), run when the device comes online. */
-  refresh?(): Promise<void>;
+  refresh?: () => Promise<void>;
 }
 
 /** The running shell. */
@@ -88,11 +97,17 @@ function refresher(status: HTMLElement, run: (() => Promise<void>) | undefined):
 export function startShell<R extends Route, A>(options: ShellOptions<R, A>): Shell<R> {
   const { root, app } = options;
   const { home, status } = chrome(root);
+  const homeRoute = { to: 'home' } as R;
+  const showsHome = options.showsHome ?? ((r: R) => !NO_HOME.includes(r.to));
   let current = 0;
   let cleanups: (() => void)[] = [];
 
+  // A screen that failed: locked keys lead to Unlock, anything else Home.
   const failed = (e: unknown): void => {
-    const out = options.recover?.(e) ?? { route: options.home, label: 'Home' };
+    const locked = isAppError(e, 'APP_VAULT_LOCKED');
+    const out = locked
+      ? { route: { to: 'unlock' } as R, label: 'Unlock' }
+      : { route: homeRoute, label: 'Home' };
     const leave = button(out.label, () => go(out.route), 'primary');
     showScreen(root, 'Something went wrong', errorNotice(e), h('div', { class: 'actions' }, leave));
   };
@@ -101,7 +116,7 @@ export function startShell<R extends Route, A>(options: ShellOptions<R, A>): She
     for (const stop of cleanups) stop();
     cleanups = [];
     const id = ++current;
-    home.hidden = !options.showsHome(route);
+    home.hidden = !showsHome(route);
     const ctx: ScreenCtx<R, A> = {
       app,
       go,
@@ -113,16 +128,20 @@ export function startShell<R extends Route, A>(options: ShellOptions<R, A>): She
         else stop();
       },
     };
+    const screen = options.screens[route.to as R['to']] as (c: typeof ctx, r: R) => unknown;
     return Promise.resolve()
-      .then(() => options.render(ctx, route))
-      .catch((e: unknown) => {
-        if (id === current) failed(e);
-      });
+      .then(() => screen(ctx, route))
+      .then(
+        () => undefined,
+        (e: unknown) => {
+          if (id === current) failed(e);
+        },
+      );
   };
 
   const go = (route: R): void => void open(route);
-  const refresh = refresher(status, options.refresh && (() => options.refresh!()));
-  home.addEventListener('click', () => go(options.home));
+  const refresh = refresher(status, options.refresh);
+  home.addEventListener('click', () => go(homeRoute));
   window.addEventListener('online', refresh);
   return { open, go, refresh };
 }

@@ -4,7 +4,13 @@ import { AppError } from '../src/errors.js';
 import { field, form } from '../src/forms.js';
 import { startShell, type ScreenCtx } from '../src/shell.js';
 
-type Route = { to: 'home' } | { to: 'slow' } | { to: 'fast' } | { to: 'broken' } | { to: 'setup' };
+type Route =
+  | { to: 'home' }
+  | { to: 'slow' }
+  | { to: 'fast' }
+  | { to: 'broken' }
+  | { to: 'setup' }
+  | { to: 'unlock' };
 
 function shell(refresh?: () => Promise<void>) {
   document.body.replaceChildren();
@@ -23,13 +29,14 @@ function shell(refresh?: () => Promise<void>) {
   const s = startShell<Route, null>({
     root,
     app: null,
-    render,
-    home: { to: 'home' },
-    showsHome: (r) => r.to !== 'home' && r.to !== 'setup',
-    recover: (e) =>
-      (e as { code?: string }).code === 'APP_VAULT_LOCKED'
-        ? { route: { to: 'setup' }, label: 'Unlock' }
-        : undefined,
+    screens: {
+      home: render,
+      slow: render,
+      fast: render,
+      broken: render,
+      setup: render,
+      unlock: render,
+    },
     ...(refresh ? { refresh } : {}),
   });
   const home = document.querySelector<HTMLButtonElement>('header nav button')!;
@@ -57,7 +64,7 @@ describe('the shell', () => {
     expect(buttons.map((b) => b.textContent)).toEqual(['Unlock']);
     buttons[0]!.click();
     await new Promise((r) => setTimeout(r, 0));
-    expect(root.querySelector('h1')?.textContent).toBe('setup');
+    expect(root.querySelector('h1')?.textContent).toBe('unlock');
   });
 
   it('shows the header’s Home button only where it leads somewhere new', async () => {
