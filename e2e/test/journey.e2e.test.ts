@@ -86,8 +86,12 @@ async function requestPayment(amount: string, memo: string): Promise<void> {
   await onScreen(receiver, 'Waiting for payment');
 }
 
+/** Back to Home by what the screen offers: "Done" after a finished payment, else "Home". */
 async function home(page: Page, title: string): Promise<void> {
-  if (!(await heading(page, title).isVisible())) await click(page, 'Home');
+  if (!(await heading(page, title).isVisible())) {
+    const done = page.getByRole('button', { name: 'Done', exact: true });
+    await click(page, (await done.isVisible()) ? 'Done' : 'Home');
+  }
   await onScreen(page, title);
 }
 
@@ -147,6 +151,7 @@ describe('a payment from first run to settlement', () => {
 
     await openFile(sender, receipt);
     await see(sender, 'Receipt checked');
+    await screenshot(sender, 'sender-receipt');
     await home(sender, 'Wallet');
     await see(sender, '17.50 EUR left');
 
@@ -248,8 +253,10 @@ describe('a payment from first run to settlement', () => {
   it('settles back online with live status, and the bank balances match', async () => {
     // Still offline, the till exports its sealed batch: a file anyone may carry to the bank.
     await home(receiver, 'Till');
+    await screenshot(receiver, 'receiver-home');
     await click(receiver, 'Settle');
     await onScreen(receiver, 'Settle');
+    await screenshot(receiver, 'receiver-settle');
     const batchFile = await download(receiver, 'Export batch file');
 
     await receiverContext.setOffline(false);
@@ -265,6 +272,8 @@ describe('a payment from first run to settlement', () => {
     await home(sender, 'Wallet');
     await click(sender, 'Sync with bank');
     await signIn(sender, ALICE);
+    await see(sender, 'Synced with the bank');
+    await screenshot(sender, 'sender-sync');
     await click(sender, 'History');
     await expect
       .poll(() => sender.getByText('settled', { exact: true }).count(), { timeout: 60_000 })

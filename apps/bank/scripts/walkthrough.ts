@@ -5,6 +5,7 @@
  * packages/protocol, exactly as the apps do.
  */
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   fromBase64Url,
   fromHex,
@@ -37,6 +38,8 @@ import {
 } from '@offpay/protocol';
 
 const BANK = process.env['BANK_URL'] ?? 'http://127.0.0.1:8787';
+/** Where the batch file goes: the repository root, whatever directory pnpm runs this from. */
+const BATCH_FILE = fileURLToPath(new URL('../../../offpay-batch.json', import.meta.url));
 const say = (text: string) => console.log(text);
 
 async function call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
@@ -89,6 +92,13 @@ async function enroll(
   );
 }
 
+/** What each kind of account holds, in words. */
+const ACCOUNT_WORDS: Record<string, string> = {
+  customer: 'to spend',
+  reserve:
+    "still reserved for the wallet's offline payments (what it does not spend returns once its certificate has expired and a grace period has passed)",
+};
+
 async function balance(token: string): Promise<string> {
   const me = await call<{ accounts: { kind: string; balanceMinor: string; currency: string }[] }>(
     'GET',
@@ -97,8 +107,11 @@ async function balance(token: string): Promise<string> {
     token,
   );
   return me.accounts
-    .map((a) => `${a.kind} ${Money.of(a.balanceMinor.replace('-', ''), a.currency).toString()}`)
-    .join(', ');
+    .map((a) => {
+      const amount = Money.of(a.balanceMinor.replace('-', ''), a.currency).toString();
+      return `${amount} ${ACCOUNT_WORDS[a.kind] ?? `in the ${a.kind} account`}`;
+    })
+    .join('; ');
 }
 
 const keys = await call<{
@@ -180,12 +193,12 @@ const batch = signSettlementBatch(
   bobKey,
 );
 const sealedBatch = sealSettlementBatch(encodeSettlementBatch(batch), bankKem);
-writeFileSync('offpay-batch.json', encodeFile('settlement-batch', sealedBatch, { entries: 1 }));
+writeFileSync(BATCH_FILE, encodeFile('settlement-batch', sealedBatch, { entries: 1 }));
 say(
-  `6. Back online, Bob sealed a settlement batch to the bank and saved it as offpay-batch.json; anyone can carry it:`,
+  `6. Back online, Bob sealed a settlement batch to the bank and saved it as ${BATCH_FILE}; anyone can carry it (no login):`,
 );
 say(
-  `   curl -s -X POST ${BANK}/v1/settlements -H 'content-type: application/json' --data-binary @offpay-batch.json`,
+  `   curl -s -X POST ${BANK}/v1/settlements -H 'content-type: application/json' --data-binary @${BATCH_FILE}`,
 );
 const result = await call<{ results: { status: string }[] }>(
   'POST',
@@ -195,3 +208,6 @@ const result = await call<{ results: { status: string }[] }>(
 say(`7. The bank settled it: ${result.results.map((r) => r.status).join(', ')}`);
 say(`   Alice: ${await balance(alice)}`);
 say(`   Bob:   ${await balance(bob)}`);
+say(
+  '   (The 2.50 EUR Bob received came out of the 10.00 EUR reserved when Alice enrolled; the curl line above would get the stored result, and move nothing.)',
+);

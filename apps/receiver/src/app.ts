@@ -1,85 +1,94 @@
 /**
- * The running till: the open database, the unlocked vault and enrolled till, what lives in memory
- * only (the bank token), and navigation between screens. Screens receive this object; they never
- * import one another, so the routes live in one table (main.ts).
+ * The till's screens and its session: the open database, the unlocked vault and enrolled till,
+ * the bank session (token in memory only — gone on reload) and the ledger alarm of the last check.
  */
-import { BankClient, errorNotice, type AppDb, type Vault } from '@offpay/app-kit';
-import { bankUrl, type Till } from './state/store.js';
+import {
+  BankSession,
+  describeError,
+  startShell,
+  type ScreenCtx,
+  type Screens,
+  type Shell,
+  type Vault,
+} from '@offpay/app-kit';
+import type { StoredRequest, TillDb } from './db.js';
+import { homeScreen } from './screens/home.js';
+import { ledgerScreen } from './screens/ledger.js';
+import { acceptedScreen, requestScreen, waitingScreen } from './screens/request.js';
+import { settingsScreen } from './screens/settings.js';
+import { settleScreen } from './screens/settle.js';
+import { enrollScreen, setupScreen, unlockScreen } from './screens/setup.js';
+import { checkLedger } from './state/ledger.js';
+import { refreshTill } from './state/fraud.js';
+import type { Accepted } from './state/accept.js';
+import type { Till } from './state/till.js';
 
-/** Every screen of the till. */
+/** Every screen of the till and what it needs to open. */
 export type Route =
-  'setup' | 'unlock' | 'enroll' | 'home' | 'request' | 'ledger' | 'settle' | 'settings';
+  | { to: 'setup' | 'unlock' | 'enroll' | 'home' | 'request' | 'ledger' | 'settle' | 'settings' }
+  | { to: 'waiting'; request: StoredRequest }
+  | { to: 'accepted'; accepted: Accepted };
 
-/** A plain-words line to show on Home. */
-export interface Alarm {
-  title: string;
-  text: string;
-}
-
-export interface App {
-  readonly root: HTMLElement;
-  readonly db: AppDb;
+/** The session the screens share. */
+export interface TillApp {
+  readonly db: TillDb;
+  readonly bank: BankSession;
   vault: Vault | undefined;
   till: Till | undefined;
-  /** The bank's access token after a login: memory only, gone on reload. */
-  token: string | undefined;
-  /** Set when the ledger check at unlock failed. */
-  ledgerAlarm: Alarm | undefined;
-  /** The last quiet refresh's failure, shown as a small info line. */
-  refreshNote: string | undefined;
-  /** A client for the bank address the user set. */
-  bank(): Promise<BankClient>;
-  /** Leaves the current screen (stopping its camera and timers) and shows `route`. */
-  go(route: Route): void;
-  /** Leaves the current screen and renders another one that is not a route of its own. */
-  show(render: (app: App) => void | Promise<void>): void;
-  /** Resolves once the screen being shown has rendered. */
-  idle(): Promise<void>;
-  /** Registers a clean-up to run when the current screen is left. */
-  onLeave(stop: () => void): void;
+  /** Set when the last ledger check failed: shown on Home. */
+  ledgerAlarm: { title: string; text: string } | undefined;
+  /** Quietly refreshes from the bank when online (never throws). */
+  refresh(): void;
 }
 
-/** The app object over a database; `routes` renders each screen. */
-export function createApp(
-  root: HTMLElement,
-  db: AppDb,
-  routes: Record<Route, (app: App) => void | Promise<void>>,
-  onNavigate: (app: App, route: Route) => void,
-): App {
-  let leaving: (() => void)[] = [];
-  let rendering: Promise<void> = Promise.resolve();
-  const app: App = {
-    root,
+/** What a till screen is given. */
+export type Ctx = ScreenCtx<Route, TillApp>;
+
+/** Each screen by its route. */
+const SCREENS: Screens<Route, TillApp> = {
+  setup: setupScreen,
+  unlock: unlockScreen,
+  enroll: enrollScreen,
+  home: homeScreen,
+  request: requestScreen,
+  waiting: (ctx, route) => waitingScreen(ctx, route.request),
+  accepted: (ctx, route) => acceptedScreen(ctx, route.accepted),
+  ledger: ledgerScreen,
+  settle: settleScreen,
+  settings: settingsScreen,
+};
+
+/** Runs the ledger integrity check and keeps its alarm for Home. */
+export async function checkLedgerQuietly(app: TillApp): Promise<number | undefined> {
+  if (!app.till) return undefined;
+  try {
+    const entries = (await checkLedger(app.db, app.till)).length;
+    app.ledgerAlarm = undefined;
+    return entries;
+  } catch (e) {
+    const { title, text } = describeError(e);
+    app.ledgerAlarm = { title: `Ledger damaged: ${title}`, text };
+    return undefined;
+  }
+}
+
+/** Starts the till's shell on `root`. */
+export function startTill(root: HTMLElement, db: TillDb): Shell<Route> {
+  const app: TillApp = {
     db,
+    bank: new BankSession(db),
     vault: undefined,
     till: undefined,
-    token: undefined,
     ledgerAlarm: undefined,
-    refreshNote: undefined,
-    async bank() {
-      return new BankClient(await bankUrl(db));
-    },
-    go(route) {
-      onNavigate(app, route);
-      app.show(routes[route]);
-    },
-    show(render) {
-      const stops = leaving;
-      leaving = [];
-      for (const stop of stops) stop();
-      rendering = Promise.resolve()
-        .then(() => render(app))
-        .catch((e: unknown) => {
-          // A screen that fails to render shows why instead of a blank page.
-          root.replaceChildren(errorNotice(e));
-        });
-    },
-    idle() {
-      return rendering;
-    },
-    onLeave(stop) {
-      leaving.push(stop);
-    },
+    refresh: () => shell.refresh(),
   };
-  return app;
+  const shell = startShell<Route, TillApp>({
+    root,
+    app,
+    screens: SCREENS,
+    refresh: async () => {
+      if (navigator.onLine && app.till) await refreshTill(db, await app.bank.client());
+    },
+  });
+  return shell;
 }

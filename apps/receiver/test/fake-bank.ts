@@ -14,7 +14,7 @@ import {
   verifySettlementBatch,
   type LedgerHead,
 } from '@offpay/protocol';
-import { BankError, type BankClient, type SettlementAnswer } from '@offpay/app-kit';
+import { BankRefusal, type BankClient, type SettlementAnswer } from '@offpay/app-kit';
 import { NOW, type TestTill } from './helpers.js';
 
 export class FakeBank {
@@ -68,7 +68,7 @@ export class FakeBank {
     const earlier = this.stored.get(key);
     if (earlier) return { ...earlier, replayed: true };
     if (batch.fromIndex !== this.head.nextIndex || !equalBytes(batch.prevHead, this.head.head)) {
-      throw new BankError('BANK_BATCH_NOT_CONTINUOUS', 'not continuous', 409, {
+      throw new BankRefusal('BANK_BATCH_NOT_CONTINUOUS', 'not continuous', 409, {
         expectedFromIndex: this.head.nextIndex,
       });
     }

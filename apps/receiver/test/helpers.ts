@@ -23,10 +23,11 @@ import {
   type Payment,
   type PaymentRequest,
 } from '@offpay/protocol';
-import { createVault, openAppDb, type AppDb, type Vault } from '@offpay/app-kit';
+import { createVault, openAppDb, pinKeys, type Vault } from '@offpay/app-kit';
+import { META, SECRET, tillSchema, type TillDb } from '../src/db.js';
+import { acceptPayment, type Accepted } from '../src/state/accept.js';
 import { createRequest } from '../src/state/requests.js';
-import { KEY, loadTill, SECRET, type Till } from '../src/state/store.js';
-import { acceptPayment, type Accepted } from '../src/state/till.js';
+import { loadTill, type Till } from '../src/state/till.js';
 
 /** The device clock of most tests: Unix seconds (January 2027), and the same in milliseconds. */
 export const NOW = 1_800_000_000;
@@ -53,13 +54,13 @@ let dbCount = 0;
 let serialCount = 5000;
 
 /** A fresh database (a new name each time, so tests never share state). */
-export function freshDb(): Promise<AppDb> {
-  return openAppDb(`offpay-receiver-test-${++dbCount}`);
+export function freshDb(): Promise<TillDb> {
+  return openAppDb(tillSchema, `till-test-${++dbCount}`);
 }
 
 /** A set-up, enrolled till. */
 export interface TestTill {
-  db: AppDb;
+  db: TillDb;
   vault: Vault;
   till: Till;
   bank: TestBank;
@@ -91,8 +92,8 @@ export async function makeTill(
     bank.signSk,
   );
   await db.write([
-    { put: KEY.bankKeys, value: { signKeys: [bank.signPk], kemKey: bank.kemPk } },
-    { put: KEY.certificate, value: encodeCertificate(cert) },
+    pinKeys({ signKeys: [bank.signPk], kemKey: bank.kemPk }),
+    { put: 'meta', key: META.certificate, value: encodeCertificate(cert) },
   ]);
   const till = await loadTill(db, vault);
   if (!till) throw new Error('test till did not load');
@@ -144,13 +145,16 @@ export function sealFor(t: TestTill, payment: Payment | Uint8Array): Uint8Array 
 
 /** Opens a request for `amount` (e.g. "2.50") at NOW. */
 export function request(t: TestTill, amount: string, memo = ''): Promise<PaymentRequest> {
-  return createRequest(t.db, t.till, { amount: Money.parse(amount, 'EUR'), memo }, NOW);
+  const input = { amount: Money.parse(amount, 'EUR'), memo };
+  return createRequest(t.db, t.till, input, NOW).then((r) => r.request);
 }
 
 /** Stores a bank-signed revocation list naming `serials`. */
 export async function storeRevocations(t: TestTill, seq: number, serials: number[]) {
   const list = signRevocationList({ seq, issuedAt: NOW, serials }, t.bank.signSk);
-  await t.db.write([{ put: KEY.revocations, value: { seq, signed: encodeRevocationList(list) } }]);
+  await t.db.write([
+    { put: 'meta', key: 'revocations', value: { seq, signed: encodeRevocationList(list) } },
+  ]);
 }
 
 /** Accepts `sealed` on the waiting screen of request `r` (the request shown), as the till does. */
@@ -169,9 +173,9 @@ export async function payRequest(t: TestTill, payer: TestPayer, amount: string):
   return accept(t, r, sealFor(t, payer.pay(r)));
 }
 
-/** What a watched database was asked: e.g. 'list:ledger', 'record:ledger', 'snapshot', 'write'. */
+/** What a watched database was asked: 'get:ledger', 'all:ledger', 'byIndex:ledger', 'write'… */
 export interface Watched {
-  db: AppDb;
+  db: TillDb;
   calls: string[];
   /** How many calls were `name`. */
   count(name: string): number;
@@ -181,21 +185,23 @@ export interface Watched {
  * `db` with every read and write it is asked for recorded (the real database answers), and
  * `write` replaced when given (to fail writes).
  */
-export function watchDb(db: AppDb, write: AppDb['write'] = (ops) => db.write(ops)): Watched {
+export function watchDb(db: TillDb, write: TillDb['write'] = (ops) => db.write(ops)): Watched {
   const calls: string[] = [];
-  const seen = <T>(name: string, result: T): T => {
-    calls.push(name);
-    return result;
-  };
-  const watched: AppDb = {
-    name: db.name,
-    get: (key) => seen('get', db.get(key)),
-    write: (ops) => seen('write', write(ops)),
-    list: (log) => seen(`list:${log}`, db.list(log)),
-    record: (log, key) => seen(`record:${log}`, db.record(log, key)),
-    snapshot: () => seen('snapshot', db.snapshot()),
-    replaceAll: (snapshot, alsoWrite) => seen('replaceAll', db.replaceAll(snapshot, alsoWrite)),
-    close: () => db.close(),
-  };
+  const watched = Object.create(db) as TillDb;
+  // Each read is recorded as `<method>:<store>` and answered by the real database.
+  const seen =
+    (name: 'get' | 'all' | 'byIndex' | 'count') =>
+    (store: string, ...rest: unknown[]): unknown => {
+      calls.push(`${name}:${store}`);
+      return (db[name] as (...args: unknown[]) => unknown).call(db, store, ...rest);
+    };
+  Object.assign(watched, {
+    get: seen('get'),
+    all: seen('all'),
+    byIndex: seen('byIndex'),
+    count: seen('count'),
+    write: (ops: Parameters<TillDb['write']>[0]) => (calls.push('write'), write(ops)),
+    snapshot: () => (calls.push('snapshot'), db.snapshot()),
+  });
   return { db: watched, calls, count: (name) => calls.filter((c) => c === name).length };
 }

@@ -3,12 +3,13 @@
  * stored entry, a removed entry or a removed last entry is found.
  */
 import { describe, expect, it } from 'vitest';
+import type { LedgerRecord } from '../src/db.js';
 import {
   checkLedger,
-  ledgerKey,
   ledgerRows,
   ledgerSummary,
   readLedger,
+  summaryLine,
 } from '../src/state/ledger.js';
 import {
   accept,
@@ -45,6 +46,7 @@ describe('the ledger integrity check', () => {
     const summary = await ledgerSummary(t.db, t.till);
     expect(summary.count).toBe(3);
     expect(summary.unsettled.toString()).toBe('4.25 EUR');
+    expect(summaryLine(summary)).toBe('3 payments; 3 not yet settled (4.25 EUR).');
     const rows = await ledgerRows(t.db, t.till);
     expect(rows.map((r) => [r.index, r.amount.toString(), r.status])).toEqual([
       [2, '0.75 EUR', 'accepted'],
@@ -58,7 +60,7 @@ describe('the ledger integrity check', () => {
     const [first] = await readLedger(t.db);
     const payment = new Uint8Array(first!.payment);
     payment[payment.length - 5] = payment[payment.length - 5]! ^ 0x10;
-    await t.db.write([{ log: 'ledger', key: ledgerKey(0), value: { ...first, payment } }]);
+    await t.db.write([{ put: 'ledger', value: { ...first!, payment } }]);
     expect(await codeOf(checkLedger(t.db, t.till))).toBe('PROTO_LEDGER_BROKEN');
   });
 
@@ -67,40 +69,32 @@ describe('the ledger integrity check', () => {
     const [first] = await readLedger(t.db);
     const second = await tillWithPayments(['9.00']);
     const [other] = await readLedger(second.db);
-    await t.db.write([
-      { log: 'ledger', key: ledgerKey(0), value: { ...first, payment: other!.payment } },
-    ]);
+    await t.db.write([{ put: 'ledger', value: { ...first!, payment: other!.payment } }]);
     expect(await codeOf(checkLedger(t.db, t.till))).toBe('PROTO_LEDGER_BROKEN');
   });
 
   it('finds a record whose stored amount no longer matches its payment', async () => {
     const t = await tillWithPayments(['2.50']);
     const [first] = await readLedger(t.db);
-    await t.db.write([{ log: 'ledger', key: ledgerKey(0), value: { ...first, amount: 25_000 } }]);
+    await t.db.write([{ put: 'ledger', value: { ...first!, amount: 25_000 } }]);
     expect(await codeOf(checkLedger(t.db, t.till))).toBe('PROTO_LEDGER_BROKEN');
   });
 
   it('finds a removed middle entry and a removed last entry', async () => {
     const t = await tillWithPayments(['1.00', '2.00', '3.00']);
     const records = await readLedger(t.db);
-    const snapshot = await t.db.snapshot();
-
-    snapshot.logs.ledger = snapshot.logs.ledger.filter(([key]) => key !== ledgerKey(1));
-    await t.db.replaceAll(snapshot);
+    await t.db.write([{ delete: 'ledger', key: 1 }]);
     expect(await codeOf(checkLedger(t.db, t.till))).toBe('PROTO_LEDGER_INDEX');
-
-    snapshot.logs.ledger = records
-      .slice(0, 2)
-      .map((r): [string, unknown] => [ledgerKey(r.index), r]);
-    await t.db.replaceAll(snapshot);
+    await t.db.write([
+      { put: 'ledger', value: records[1]! },
+      { delete: 'ledger', key: 2 },
+    ]);
     expect(await codeOf(checkLedger(t.db, t.till))).toBe('PROTO_LEDGER_BROKEN');
   });
 
   it('refuses to append to a ledger whose head no longer matches its last entry', async () => {
     const t = await tillWithPayments(['1.00', '2.00']);
-    const snapshot = await t.db.snapshot();
-    snapshot.logs.ledger = snapshot.logs.ledger.slice(0, 1);
-    await t.db.replaceAll(snapshot);
+    await t.db.write([{ delete: 'ledger', key: 1 }]);
     const r = await request(t, '4.00');
     const sealed = sealFor(t, new TestPayer(t.bank).pay(r));
     expect(await codeOf(accept(t, r, sealed))).toBe('PROTO_LEDGER_BROKEN');
@@ -108,7 +102,10 @@ describe('the ledger integrity check', () => {
 
   it('reads a malformed stored row as a broken ledger', async () => {
     const t = await tillWithPayments(['1.00']);
-    await t.db.write([{ log: 'ledger', key: ledgerKey(0), value: { index: 'zero' } }]);
+    const [first] = await readLedger(t.db);
+    await t.db.write([
+      { put: 'ledger', value: { ...first!, amount: 'zero' } as unknown as LedgerRecord },
+    ]);
     expect(await codeOf(checkLedger(t.db, t.till))).toBe('PROTO_LEDGER_BROKEN');
   });
 });

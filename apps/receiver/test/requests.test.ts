@@ -11,6 +11,7 @@ import {
 } from '@offpay/protocol';
 import { describe, expect, it } from 'vitest';
 import {
+  findRequest,
   latestOpenRequest,
   parseRequestInput,
   REQUEST_TTL_SECONDS,
@@ -64,5 +65,10 @@ describe('open requests', () => {
     await accept(t, latest, sealFor(t, new TestPayer(t.bank).pay(latest)));
     // Paid; and the 1.00 request was closed when the 2.00 one was made.
     expect(await latestOpenRequest(t.db, NOW)).toBeUndefined();
+    expect((await findRequest(t.db, latest.requestId))?.request).toMatchObject({
+      status: 'paid',
+      paidIndex: 0,
+    });
+    expect((await t.db.all('requests')).map((r) => r.status).sort()).toEqual(['closed', 'paid']);
   });
 });

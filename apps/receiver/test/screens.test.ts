@@ -1,14 +1,19 @@
 // @vitest-environment happy-dom
 /**
- * Screen pieces people see (src/screens/form.ts, src/screens/settle.ts): a failed form ends as a
- * notice in plain words, and the settle results end with the bank-signed words only.
+ * What a person sees on the till's screens: entries counted from #1, the settle results ending
+ * with the bank-signed words only, and the Settle screen offering one next step — none when
+ * everything is settled, and never "sent" claims when the bank cannot be reached.
  */
 import { Money } from '@offpay/protocol';
-import { AppError } from '@offpay/app-kit';
-import { describe, expect, it } from 'vitest';
-import { form } from '../src/screens/form.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startTill } from '../src/app.js';
 import { resultsList } from '../src/screens/settle.js';
 import type { OutcomeLine } from '../src/state/settle.js';
+import { makeTill, payRequest, TestPayer, type TestTill } from './helpers.js';
+
+// These tests stay offline unless a test stubs fetch.
+Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+afterEach(() => vi.unstubAllGlobals());
 
 const line = (index: number, status: OutcomeLine['status'], text: string): OutcomeLine => ({
   index,
@@ -17,27 +22,22 @@ const line = (index: number, status: OutcomeLine['status'], text: string): Outco
   text,
 });
 
-const texts = (el: HTMLElement, selector: string): string[] =>
+const texts = (el: Element, selector: string): string[] =>
   [...el.querySelectorAll(selector)].map((e) => e.textContent ?? '');
 
-describe('a form', () => {
-  it('shows a failure its submit handler did not show, and can be sent again', async () => {
-    let fail = true;
-    const { element, button } = form('Unlock', () =>
-      fail ? Promise.reject(new AppError('APP_STORAGE_FAILED')) : Promise.resolve(),
-    );
-    document.body.append(element);
-    element.dispatchEvent(new Event('submit', { cancelable: true }));
-    await expect.poll(() => button.disabled).toBe(false);
-    const alert = element.querySelector('[role="alert"]');
-    expect(alert?.getAttribute('data-code')).toBe('APP_STORAGE_FAILED');
-    expect(alert?.textContent).not.toBe('');
+/** The till `t` started on a page and unlocked, as a person would. */
+async function opened(t: TestTill) {
+  const root = document.createElement('main');
+  document.body.replaceChildren(root);
+  const shell = startTill(root, t.db);
+  await shell.open({ to: 'unlock' });
+  root.querySelector<HTMLInputElement>('input[type=password]')!.value = 'till passphrase';
+  root.querySelector('form')!.requestSubmit();
+  await expect.poll(() => root.querySelector('h1')?.textContent, { timeout: 10_000 }).toBe('Till');
+  return { root, shell };
+}
 
-    fail = false;
-    element.dispatchEvent(new Event('submit', { cancelable: true }));
-    await expect.poll(() => element.querySelector('[role="alert"]')).toBeNull();
-  });
-});
+const primaries = (root: HTMLElement) => texts(root, '.btn-primary');
 
 describe('the settle results', () => {
   it('replace a batch’s live lines with the signed result’s, in place', () => {
@@ -45,13 +45,63 @@ describe('the settle results', () => {
     list.show('a', [line(0, 'settled', 'Settled'), line(1, 'settled', 'Settled')], false);
     list.show('b', [line(2, 'settled', 'Settled')], false);
     expect(texts(list.element, '.settle-outcome')).toEqual(['Settled', 'Settled', 'Settled']);
-
     list.show('a', [line(0, 'settled', 'Settled'), line(1, 'rejected', 'Expired')], true);
     list.show('b', [], true); // never confirmed: taken back
-    expect(texts(list.element, '.ledger-index')).toEqual(['#0', '#1']);
+    expect(texts(list.element, '.ledger-index')).toEqual(['Entry #1', 'Entry #2']);
     expect(texts(list.element, '.settle-outcome')).toEqual(['Settled', 'Expired']);
-    expect(
-      [...list.element.querySelectorAll('li')].map((li) => li.getAttribute('data-final')),
-    ).toEqual(['true', 'true']);
+    expect([...list.element.querySelectorAll('li')].map((li) => li.dataset.final)).toEqual([
+      'true',
+      'true',
+    ]);
+  });
+});
+
+describe('the till’s screens', () => {
+  it('Home says how much is not settled; the Ledger counts entries from #1 and shows memos', async () => {
+    const t = await makeTill();
+    await payRequest(t, new TestPayer(t.bank), '2.50');
+    const { root, shell } = await opened(t);
+    expect(root.textContent).toContain('1 payment; 1 not yet settled (2.50 EUR).');
+    await shell.open({ to: 'ledger' });
+    expect(texts(root, '.ledger-index')).toEqual(['Entry #1']);
+  });
+
+  it('Settle with nothing to settle says so and offers nothing to press', async () => {
+    const { root, shell } = await opened(await makeTill());
+    await shell.open({ to: 'settle' });
+    expect(root.textContent).toContain('Everything is settled');
+    expect(texts(root, 'button')).toEqual([]);
+  });
+
+  it('Settle signed out offers one next step: "Settle now", then the sign-in form', async () => {
+    const t = await makeTill();
+    await payRequest(t, new TestPayer(t.bank), '2.50');
+    const { root, shell } = await opened(t);
+    await shell.open({ to: 'settle' });
+    expect(primaries(root)).toEqual(['Settle now']);
+    expect(texts(root, 'button')).toContain('Export batch file');
+    root.querySelector<HTMLButtonElement>('.btn-primary')!.click();
+    expect(primaries(root)).toEqual(['Sign in']);
+    expect(root.textContent).toContain('Sign in to settle');
+  });
+
+  it('Settle with the bank unreachable says only that, and keeps no batch as waiting', async () => {
+    vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
+    const t = await makeTill();
+    await payRequest(t, new TestPayer(t.bank), '2.50');
+    const { root, shell } = await opened(t);
+    await shell.open({ to: 'settle' });
+    root.querySelector<HTMLButtonElement>('.btn-primary')!.click();
+    const form = root.querySelector('form')!;
+    form.querySelector<HTMLInputElement>('input[type=email]')!.value = 'bob@example.com';
+    form.querySelector<HTMLInputElement>('input[type=password]')!.value = 'pw';
+    form.requestSubmit();
+    await expect
+      .poll(() => root.querySelector('[role=alert]')?.getAttribute('data-code'), {
+        timeout: 10_000,
+      })
+      .toBe('APP_OFFLINE');
+    expect(root.textContent).not.toMatch(/Sent to the bank|Sending|checking|waiting for the bank/);
+    expect(await t.db.all('batches')).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import {
   LIMITS,
   signSettlementResult,
 } from '@offpay/protocol';
-import { BankError, plainReason } from '@offpay/app-kit';
+import { AppError, BankRefusal, plainReason } from '@offpay/app-kit';
 import { describe, expect, it } from 'vitest';
 import {
   applySettlement,
@@ -23,11 +23,14 @@ import {
   unsettled,
   verifyAnswer,
 } from '../src/state/batches.js';
-import { ledgerKey, ledgerRows, ledgerSummary, type LedgerRecord } from '../src/state/ledger.js';
+import { META, type LedgerRecord, type TillDb } from '../src/db.js';
+import { ledgerRows, ledgerSummary } from '../src/state/ledger.js';
 import { settleNow, type OutcomeLine, type SettleProgress } from '../src/state/settle.js';
-import { KEY, settledHead } from '../src/state/store.js';
+import { readHead, type Till } from '../src/state/till.js';
 import { FakeBank } from './fake-bank.js';
 import { makeTill, NOW_MS, payRequest, request, TestPayer, type TestTill } from './helpers.js';
+
+const settledHead = (db: TillDb, till: Till) => readHead(db, META.settledHead, till);
 
 async function pay(t: TestTill, payer: TestPayer, amounts: string[]): Promise<void> {
   for (const amount of amounts) {
@@ -54,9 +57,8 @@ describe('settling online', () => {
 
     expect(progress.filter((p) => p.kind === 'status').map((p) => p.text)).toEqual([
       'Following the bank live',
-      'Sealed 2 payments',
-      'Sent to the bank',
-      'Bank is checking…',
+      'Sending 2 payments to the bank…',
+      'The bank answered',
     ]);
     // The live event first (provisional), then the signed result's lines, which replace them.
     const results = progress.filter((p) => p.kind === 'results');
@@ -168,7 +170,7 @@ describe('settling online', () => {
   it('still settles when the live stream cannot open, and says the token was refused', async () => {
     const t = await makeTill();
     const bank = new FakeBank(t);
-    bank.eventsError = new BankError('BANK_UNAUTHORIZED', 'expired', 401);
+    bank.eventsError = new BankRefusal('BANK_TOKEN_EXPIRED', 'expired', 401);
     await pay(t, new TestPayer(t.bank), ['1.00']);
     const progress: SettleProgress[] = [];
     const done = await settle(t, bank, progress);
@@ -179,6 +181,20 @@ describe('settling online', () => {
     });
     expect(progress.some((p) => p.kind === 'results')).toBe(true);
     expect((await settledHead(t.db, t.till)).nextIndex).toBe(1);
+  });
+
+  it('sends nothing, and claims nothing, when the bank cannot be reached', async () => {
+    const t = await makeTill();
+    const bank = new FakeBank(t);
+    bank.eventsError = new AppError('APP_OFFLINE');
+    await pay(t, new TestPayer(t.bank), ['1.00']);
+    const progress: SettleProgress[] = [];
+    const before = await t.db.snapshot();
+    await expect(settle(t, bank, progress)).rejects.toMatchObject({ code: 'APP_OFFLINE' });
+    expect(progress).toEqual([]);
+    expect(bank.posts).toBe(0);
+    expect(await t.db.snapshot()).toEqual(before);
+    expect(await pendingBatches(t.db)).toEqual([]);
   });
 
   it('applies a result once: the same answer again changes nothing', async () => {
@@ -272,26 +288,30 @@ describe('exporting the batch as a file', () => {
 
   it('splits a ledger longer than one batch into batches that follow each other', async () => {
     const t = await makeTill();
-    const payment = new TestPayer(t.bank).pay(await request(t, '0.01'));
-    const bytes = encodePayment(payment);
+    const payer = new TestPayer(t.bank, { limit: 100_000 });
+    const r = await request(t, '0.01');
     let head = await settledHead(t.db, t.till);
     const ops = [];
     for (let i = 0; i <= LIMITS.batchEntries; i++) {
-      const { entry, head: next } = appendToLedger(head, payment, bytes);
+      const payment = payer.pay(r);
+      const { entry, head: next } = appendToLedger(head, payment, encodePayment(payment));
       const record: LedgerRecord = {
         ...entry,
         amount: 1,
         currency: 'EUR',
         payerSerial: payment.serial,
-        counter: 1,
+        counter: payment.counter,
+        spent: payment.spent,
+        prev: payment.prev,
+        memo: '',
         acceptedAt: 0,
         status: 'accepted',
         receipt: new Uint8Array(1),
       };
-      ops.push({ log: 'ledger' as const, key: ledgerKey(i), value: record });
+      ops.push({ put: 'ledger' as const, value: record });
       head = next;
     }
-    await t.db.write([...ops, { put: KEY.ledgerHead, value: head }]);
+    await t.db.write([...ops, { put: 'meta', key: META.ledgerHead, value: head }]);
     const { from, records } = await unsettled(t.db, t.till);
     const built = buildBatches(t.till, from, records);
     expect(built.map((b) => [b.batch.fromIndex, b.records.length])).toEqual([

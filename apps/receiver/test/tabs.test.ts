@@ -1,15 +1,16 @@
 /**
- * Two tabs of one till (src/state/lock.ts): each tab has its own database connection, and the
+ * Two tabs of one till (withTillLock, src/state/till.ts): each tab has its own database connection, and the
  * ledger, its head and the current request change under one lock — the Web Locks API when the
  * browser has it, an in-page queue otherwise — so no accepted payment is ever overwritten.
  */
 import { decodeReceipt, emptyLedgerHead, verifyLedger, verifyReceipt } from '@offpay/protocol';
-import { Money, type PaymentRequest } from '@offpay/protocol';
+import { Money } from '@offpay/protocol';
 import { openAppDb } from '@offpay/app-kit';
+import { tillSchema } from '../src/db.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readLedger, toLedgerEntry } from '../src/state/ledger.js';
 import { createRequest, findRequest } from '../src/state/requests.js';
-import { acceptPayment, type Accepted } from '../src/state/till.js';
+import { acceptPayment, type Accepted } from '../src/state/accept.js';
 import { makeTill, NOW, NOW_MS, sealFor, TestPayer, type TestTill } from './helpers.js';
 
 /** A LockManager like the browser's: one holder per name, the others wait their turn. */
@@ -29,12 +30,12 @@ function fakeLocks(): { locks: LockManager; names: string[] } {
 }
 
 async function secondTab(t: TestTill): Promise<TestTill> {
-  return { ...t, db: await openAppDb(t.db.name) };
+  return { ...t, db: await openAppDb(tillSchema, t.db.name) };
 }
 
 async function twoPaymentsFromTwoTabs(t: TestTill): Promise<Accepted[]> {
   const other = await secondTab(t);
-  const first = await createRequest(
+  const { request: first } = await createRequest(
     t.db,
     t.till,
     { amount: Money.parse('2.50', 'EUR'), memo: '' },
@@ -45,7 +46,7 @@ async function twoPaymentsFromTwoTabs(t: TestTill): Promise<Accepted[]> {
   // Tab 1 accepts the payment for its request while tab 2 makes a new request and takes its
   // payment.
   const inTab2 = async (): Promise<Accepted> => {
-    const second: PaymentRequest = await createRequest(
+    const { request: second } = await createRequest(
       other.db,
       other.till,
       { amount: Money.parse('1.20', 'EUR'), memo: '' },
@@ -96,7 +97,7 @@ describe('two tabs of one till', () => {
   it('take one payment for a request scanned in both tabs at once: the other is refused', async () => {
     const t = await makeTill();
     const other = await secondTab(t);
-    const asked = await createRequest(
+    const { request: asked } = await createRequest(
       t.db,
       t.till,
       { amount: Money.parse('2.50', 'EUR'), memo: '' },

@@ -1,5 +1,5 @@
 /**
- * Accepting payments at the till (src/state/till.ts): what is recorded, the receipt the payer
+ * Accepting payments at the till (src/state/accept.ts): what is recorded, the receipt the payer
  * gets, and every refusal a shopkeeper can meet — with the ledger left untouched by a refusal.
  */
 import { malleate, toHex } from '@offpay/crypto';
@@ -15,11 +15,10 @@ import {
 } from '@offpay/protocol';
 import { rememberBankTime } from '@offpay/app-kit';
 import { describe, expect, it } from 'vitest';
-import { fraudProofs } from '../src/state/fraud.js';
+import { META } from '../src/db.js';
 import { checkLedger, readLedger, toLedgerEntry } from '../src/state/ledger.js';
 import { findRequest } from '../src/state/requests.js';
-import { KEY, ledgerHead } from '../src/state/store.js';
-import { receiptOf } from '../src/state/till.js';
+import { readHead } from '../src/state/till.js';
 import {
   accept,
   DAY,
@@ -66,13 +65,14 @@ describe('accepting a payment', () => {
     const records = await readLedger(t.db);
     expect(records.map((r) => r.amount)).toEqual([250, 120]);
     const head = verifyLedger(records.map(toLedgerEntry), emptyLedgerHead(t.till.cert.serial));
-    expect(head).toEqual(await ledgerHead(t.db, t.till));
+    expect(head).toEqual(await readHead(t.db, META.ledgerHead, t.till));
     expect(records[1]!.payment).toEqual(encodePayment(p2));
     expect((await findRequest(t.db, first.requestId))?.request).toMatchObject({
       status: 'paid',
       paidIndex: 0,
     });
-    expect(await receiptOf(t.db, 1)).toEqual(again.receiptBytes);
+    expect((await t.db.get('ledger', 1))?.receipt).toEqual(again.receiptBytes);
+    expect(records[0]!.memo).toBe('Coffee');
     await expect(checkLedger(t.db, t.till)).resolves.toHaveLength(2);
   });
 
@@ -97,7 +97,7 @@ describe('accepting a payment', () => {
     const malleated = encodeCbor(value);
     expect(await codeOf(accept(t, r, sealFor(t, malleated)))).toBe('PROTO_PAYMENT_DUPLICATE');
     expect(await codeOf(accept(t, r, sealFor(t, p)))).toBe('PROTO_PAYMENT_DUPLICATE');
-    expect(await fraudProofs(t.db)).toEqual([]);
+    expect(await t.db.all('fraud')).toEqual([]);
     expect(await readLedger(t.db)).toHaveLength(1);
   });
 
@@ -144,13 +144,15 @@ describe('accepting a payment', () => {
 
   it('keeps the per-payer cap over all of one payer certificate', async () => {
     const t = await makeTill();
-    await t.db.write([{ put: KEY.payerCap, value: 500 }]);
+    await t.db.write([{ put: 'meta', key: META.payerCap, value: 500 }]);
     const payer = new TestPayer(t.bank);
     await payRequest(t, payer, '3.00');
     const error = await payRequest(t, payer, '2.01').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'APP_PAYER_CAP_EXCEEDED' });
     // Another payer has a cap of its own; exactly the cap is still fine.
-    await expect(payRequest(t, new TestPayer(t.bank), '5.00')).resolves.toBeDefined();
+    await expect(payRequest(t, new TestPayer(t.bank), '5.00')).resolves.toMatchObject({
+      record: { index: 1, amount: 500 },
+    });
     expect(await readLedger(t.db)).toHaveLength(2);
   });
 
@@ -245,7 +247,7 @@ describe('accepting a payment', () => {
     expect(await codeOf(accept(t, twin, sealFor(t, payer.pay(twin))))).toBe(
       'PROTO_FRAUD_EQUIVOCATION',
     );
-    const proofs = await fraudProofs(t.db);
+    const proofs = await t.db.all('fraud');
     expect(proofs).toHaveLength(1);
     expect(proofs[0]).toMatchObject({ serial: payer.cert.serial, status: 'pending' });
     expect(await codeOf(payRequest(t, payer, '1.00'))).toBe('PROTO_CERT_REVOKED');

@@ -1,19 +1,18 @@
 /**
- * The router: opens screens, runs their cleanup when leaving, and ignores a slow screen's render
- * once the user has moved on. Also the quiet refresh from the bank whenever online.
+ * The wallet's screens and its session: the open database, the unlocked vault and the bank session
+ * (token in memory only — a reload means unlocking, and signing in to the bank, again).
  */
 import {
   AppError,
-  BankClient,
-  describeError,
-  errorNotice,
-  h,
-  notice,
-  showScreen,
-  type AppDb,
+  BankSession,
+  refreshRevocations,
+  startShell,
+  type ScreenCtx,
+  type Screens,
+  type Shell,
+  type Vault,
 } from '@offpay/app-kit';
-import { isAppError } from '@offpay/protocol';
-import type { Ctx, Route, Session } from './ctx.js';
+import type { HistoryItem, WalletDb } from './db.js';
 import { confirmScreen } from './screens/confirm.js';
 import { enrollScreen } from './screens/enroll.js';
 import { historyScreen } from './screens/history.js';
@@ -21,131 +20,78 @@ import { homeScreen } from './screens/home.js';
 import { payScreen } from './screens/pay.js';
 import { paymentScreen } from './screens/payment.js';
 import { settingsScreen } from './screens/settings.js';
-import { setupScreen } from './screens/setup.js';
+import { setupScreen, unlockScreen } from './screens/setup.js';
 import { syncScreen } from './screens/sync.js';
-import { unlockScreen } from './screens/unlock.js';
-import { bankUrl } from './state/store.js';
-import { refreshFromBank } from './state/wallet.js';
+import type { PreparedPayment } from './state/pay.js';
 
-function render(ctx: Ctx, route: Route): void | Promise<void> {
-  switch (route.to) {
-    case 'setup':
-      return setupScreen(ctx);
-    case 'unlock':
-      return unlockScreen(ctx);
-    case 'enroll':
-      return enrollScreen(ctx, route.renew ?? false);
-    case 'home':
-      return homeScreen(ctx);
-    case 'pay':
-      return payScreen(ctx);
-    case 'confirm':
-      return confirmScreen(ctx, route.prepared);
-    case 'payment':
-      return paymentScreen(ctx, route.item, route.alreadyPaid ?? false);
-    case 'history':
-      return historyScreen(ctx);
-    case 'sync':
-      return syncScreen(ctx);
-    case 'settings':
-      return settingsScreen(ctx);
-  }
+/** Every screen of the wallet and what it needs to open. */
+export type Route =
+  | { to: 'setup' }
+  | { to: 'unlock' }
+  | { to: 'enroll'; renew?: boolean }
+  | { to: 'home' }
+  | { to: 'pay' }
+  | { to: 'confirm'; prepared: PreparedPayment }
+  | { to: 'payment'; item: HistoryItem; alreadyPaid?: boolean }
+  | { to: 'history' }
+  | { to: 'sync' }
+  | { to: 'settings' };
+
+/** The session the screens share. */
+export interface Wallet {
+  readonly db: WalletDb;
+  readonly bank: BankSession;
+  vault: Vault | undefined;
+  /** The unlocked vault. @throws AppError APP_VAULT_LOCKED */
+  unlocked(): Vault;
+  /** Quietly refreshes the revocation list and bank time when online (never throws). */
+  refresh(): void;
 }
 
-/**
- * Starts the app on `root`: returns `open`, which shows a screen. `status` shows the quiet
- * refresh's failures as a small info line.
- */
-export function createApp(
-  root: HTMLElement,
-  db: AppDb,
-  status: HTMLElement,
-): { open(route: Route): Promise<void>; refresh(): void } {
-  const session: Session = { root, db, vault: undefined, token: undefined };
-  let current = 0;
-  let cleanups: (() => void)[] = [];
+/** What a wallet screen is given. */
+export type Ctx = ScreenCtx<Route, Wallet>;
 
-  const bank = async (): Promise<BankClient> => new BankClient(await bankUrl(db));
+/** Each screen by its route. */
+const SCREENS: Screens<Route, Wallet> = {
+  setup: setupScreen,
+  unlock: unlockScreen,
+  enroll: (ctx, route) => enrollScreen(ctx, route.renew ?? false),
+  home: homeScreen,
+  pay: payScreen,
+  confirm: (ctx, route) => confirmScreen(ctx, route.prepared),
+  payment: (ctx, route) => paymentScreen(ctx, route.item, route.alreadyPaid ?? false),
+  history: historyScreen,
+  sync: syncScreen,
+  settings: settingsScreen,
+};
 
-  const refresh = (): void => {
-    if (!navigator.onLine || !session.vault) return;
-    bank()
-      .then((client) => refreshFromBank(db, client))
-      .then(
-        () => status.replaceChildren(),
-        (e: unknown) =>
-          status.replaceChildren(
-            notice('info', 'Could not refresh from the bank', describeError(e).text),
-          ),
-      );
+/** Screens without the header's Home: before the wallet is open, Home, and a finished payment. */
+function showsHome(route: Route): boolean {
+  if (route.to === 'payment') return !route.item.receipt;
+  return !['setup', 'unlock', 'enroll', 'home'].includes(route.to);
+}
+
+/** Starts the wallet's shell on `root`. */
+export function startWallet(root: HTMLElement, db: WalletDb): Shell<Route> {
+  const wallet: Wallet = {
+    db,
+    bank: new BankSession(db),
+    vault: undefined,
+    unlocked() {
+      if (!wallet.vault) throw new AppError('APP_VAULT_LOCKED');
+      return wallet.vault;
+    },
+    refresh: () => shell.refresh(),
   };
-
-  const go = (route: Route): void => void open(route);
-
-  /** Opens a screen; resolves once it is shown (or its failure is). */
-  const open = (route: Route): Promise<void> => {
-    for (const stop of cleanups) stop();
-    cleanups = [];
-    const id = ++current;
-    const ctx: Ctx = {
-      get root() {
-        return session.root;
-      },
-      get db() {
-        return session.db;
-      },
-      get vault() {
-        return session.vault;
-      },
-      set vault(v) {
-        session.vault = v;
-      },
-      get token() {
-        return session.token;
-      },
-      set token(t) {
-        session.token = t;
-      },
-      go,
-      show: (title, ...body) => {
-        if (id === current) showScreen(root, title, ...body);
-      },
-      onLeave: (stop) => {
-        if (id === current) cleanups.push(stop);
-        else stop();
-      },
-      unlocked: () => {
-        if (!session.vault) throw new AppError('APP_VAULT_LOCKED');
-        return session.vault;
-      },
-      bank,
-      refresh,
-    };
-    return Promise.resolve()
-      .then(() => render(ctx, route))
-      .catch((e: unknown) => {
-        if (id !== current) return;
-        const locked = isAppError(e, 'APP_VAULT_LOCKED');
-        showScreen(
-          root,
-          'Something went wrong',
-          errorNotice(e),
-          h(
-            'div',
-            { class: 'actions' },
-            h(
-              'button',
-              {
-                type: 'button',
-                class: 'btn-primary',
-                onclick: () => go(locked ? { to: 'unlock' } : { to: 'home' }),
-              },
-              locked ? 'Unlock' : 'Home',
-            ),
-          ),
-        );
-      });
-  };
-
-  return { open, refresh };
+  const shell = startShell<Route, Wallet>({
+    root,
+    app: wallet,
+    screens: SCREENS,
+    showsHome,
+    refresh: async () => {
+      if (navigator.onLine && wallet.vault)
+        await refreshRevocations(db, await wallet.bank.client());
+    },
+  });
+  return shell;
 }

@@ -23,7 +23,8 @@ import {
   type PayerCertificate,
   type Payment,
 } from '@offpay/protocol';
-import { openAppDb, type AppDb, type Vault } from '@offpay/app-kit';
+import { openAppDb, type Vault } from '@offpay/app-kit';
+import { walletSchema, type ChainRecord, type WalletDb } from '../src/db.js';
 import { completeEnrollment, enrollmentKey, type EnrollClient } from '../src/state/enroll.js';
 import { setupWallet } from '../src/state/wallet.js';
 
@@ -53,8 +54,8 @@ let serial = 5000;
 let dbCount = 0;
 
 /** A new, empty database. */
-export function freshDb(): Promise<AppDb> {
-  return openAppDb(`offpay-sender-test-${++dbCount}`);
+export function freshDb(): Promise<WalletDb> {
+  return openAppDb(walletSchema, `wallet-test-${++dbCount}`);
 }
 
 /** The bank's certificate for a payer key, as wire bytes and decoded. */
@@ -78,7 +79,7 @@ export function issuePayer(
 
 /** Enrolls the wallet in `db` as the app does after the bank answered, with a local certificate. */
 export async function enrollLocally(
-  db: AppDb,
+  db: WalletDb,
   vault: Vault,
   bank: Bank,
   over: Parameters<typeof issuePayer>[2] = {},
@@ -96,7 +97,7 @@ export async function enrollLocally(
 export async function enrolledWallet(
   bank: Bank,
   over: Parameters<typeof issuePayer>[2] = {},
-): Promise<{ db: AppDb; vault: Vault; cert: PayerCertificate }> {
+): Promise<{ db: WalletDb; vault: Vault; cert: PayerCertificate }> {
   const db = await freshDb();
   const vault = await setupWallet(db, PASSPHRASE, 'http://127.0.0.1:8787', {
     iterations: ITERATIONS,
@@ -166,17 +167,8 @@ export class Receiver {
 }
 
 /** `db` with its `write` replaced (to watch or fail writes); everything else is the real one. */
-export function withWrite(db: AppDb, write: AppDb['write']): AppDb {
-  return {
-    name: db.name,
-    get: (key) => db.get(key),
-    write,
-    list: (log) => db.list(log),
-    record: (log, key) => db.record(log, key),
-    snapshot: () => db.snapshot(),
-    replaceAll: (snapshot, alsoWrite) => db.replaceAll(snapshot, alsoWrite),
-    close: () => db.close(),
-  };
+export function withWrite(db: WalletDb, write: WalletDb['write']): WalletDb {
+  return Object.assign(Object.create(db) as WalletDb, { write });
 }
 
 /**
@@ -237,6 +229,17 @@ export function enrollingBank(
       });
     },
   };
+}
+
+/** The stored chain record (the current certificate and its chain state). */
+export async function chainRow(db: WalletDb): Promise<ChainRecord | undefined> {
+  return (await db.all('chain'))[0];
+}
+
+/** Replaces fields of the stored chain record, as a damaged or edited database would. */
+export async function patchChain(db: WalletDb, patch: Record<string, unknown>): Promise<void> {
+  const row = await db.all('chain');
+  await db.write([{ clear: 'chain' }, { put: 'chain', value: { ...row[0]!, ...patch } }]);
 }
 
 /** `n` valid P-256 public keys that no bank signs with. */

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  listHistory,
-  parseHistoryItem,
-  summarize,
-  type HistoryItem,
-} from '../src/state/history.js';
+import { parseHistoryItem, type HistoryItem } from '../src/db.js';
+import { countByState, listHistory } from '../src/state/history.js';
 import { NOW, freshDb } from './helpers.js';
 
 const good: HistoryItem = {
@@ -13,6 +9,7 @@ const good: HistoryItem = {
   counter: 1,
   amount: 250,
   currency: 'EUR',
+  payeeKid: '0a'.repeat(8),
   payeeName: "Bob's Market",
   memo: 'Coffee',
   createdAt: NOW,
@@ -32,6 +29,7 @@ describe('history rows', () => {
     ['a fractional amount', { amount: 2.5 }],
     ['a lowercase currency', { currency: 'eur' }],
     ['a short paymentId', { paymentId: 'ab' }],
+    ['no payee kid', { payeeKid: undefined }],
     ['sealed bytes as text', { sealed: 'AAAA' }],
     ['an oversized payee name', { payeeName: 'x'.repeat(1000) }],
     ['a damaged receipt', { receipt: { index: -1 } }],
@@ -44,10 +42,10 @@ describe('history rows', () => {
     const older = { ...good, paymentId: 'cd'.repeat(32), createdAt: NOW - 60 };
     const sameSecond = { ...good, paymentId: 'ef'.repeat(32), counter: 2 };
     await db.write([
-      { log: 'history', key: older.paymentId, value: older },
-      { log: 'history', key: good.paymentId, value: good },
-      { log: 'history', key: 'junk', value: { state: 'sent' } },
-      { log: 'history', key: sameSecond.paymentId, value: sameSecond },
+      { put: 'history', value: older },
+      { put: 'history', value: good },
+      { put: 'history', value: { paymentId: 'junk', state: 'sent' } as unknown as HistoryItem },
+      { put: 'history', value: sameSecond },
     ]);
     expect((await listHistory(db)).map((i) => i.paymentId)).toEqual([
       sameSecond.paymentId,
@@ -56,9 +54,12 @@ describe('history rows', () => {
     ]);
   });
 
-  it('summarises by state', () => {
-    const s = summarize([good, { ...good, state: 'settled' }, { ...good, state: 'settled' }]);
-    expect(s.count).toBe(3);
-    expect(s.byState).toEqual({ sent: 1, receipted: 0, settled: 2, rejected: 0 });
+  it('counts by state', () => {
+    const counts = countByState([
+      good,
+      { ...good, state: 'settled' },
+      { ...good, state: 'settled' },
+    ]);
+    expect(counts).toEqual({ sent: 1, receipted: 0, settled: 2, rejected: 0 });
   });
 });

@@ -1,15 +1,17 @@
 import { equalBytes, fromHex, randomBytes, toHex } from '@offpay/crypto';
 import { encodeRevocationList, payerGenesis, signRevocationList } from '@offpay/protocol';
-import { AppError, rememberBankTime, unlockVault, type AppDb, type WriteOp } from '@offpay/app-kit';
+import { AppError, rememberBankTime, unlockVault, type WriteOp } from '@offpay/app-kit';
 import { describe, expect, it } from 'vitest';
-import { listHistory, paidKey } from '../src/state/history.js';
+import { PAYER_KEY, type WalletDb, type walletSchema } from '../src/db.js';
+import { listHistory } from '../src/state/history.js';
 import { commitPayment, preparePayment, type PreparedPayment } from '../src/state/pay.js';
-import { KEY, PAYER_KEY } from '../src/state/store.js';
 import { overview } from '../src/state/wallet.js';
 import {
   NOW,
   NOW_MS,
   PASSPHRASE,
+  chainRow,
+  patchChain,
   Receiver,
   enrollLocally,
   enrolledWallet,
@@ -22,7 +24,11 @@ const bank = makeBank();
 const bob = new Receiver(bank);
 const at = { nowMs: NOW_MS };
 
-async function prepared(db: AppDb, vault: Parameters<typeof preparePayment>[1], bytes: Uint8Array) {
+async function prepared(
+  db: WalletDb,
+  vault: Parameters<typeof preparePayment>[1],
+  bytes: Uint8Array,
+) {
   const p = await preparePayment(db, vault, bytes, at);
   if (p.kind !== 'new') throw new Error('expected a new payment');
   return p;
@@ -137,9 +143,7 @@ describe('commitPayment', () => {
     expect(equalBytes(next.prev, fromHex(first.paymentId))).toBe(true);
     expect(next.spent).toBe(550);
 
-    const chain = await db.get<{ counter: number; spent: number; lastPaymentId: Uint8Array }>(
-      KEY.chain,
-    );
+    const chain = await chainRow(db);
     expect(chain?.counter).toBe(2);
     expect(toHex(chain!.lastPaymentId)).toBe(second.paymentId);
     expect((await overview(db, vault, NOW)).remaining.toString()).toBe('14.50 EUR');
@@ -151,7 +155,7 @@ describe('commitPayment', () => {
 
   it('writes the chain state and the history record in one transaction', async () => {
     const { db, vault } = await enrolledWallet(bank);
-    const writes: (readonly WriteOp[])[] = [];
+    const writes: (readonly WriteOp<typeof walletSchema.stores>[])[] = [];
     const spy = withWrite(db, (ops) => {
       writes.push(ops);
       return db.write(ops);
@@ -159,11 +163,8 @@ describe('commitPayment', () => {
     const p = await prepared(db, vault, bob.request(250));
     const item = await commitPayment(spy, vault, p, at);
     expect(writes).toHaveLength(1);
-    expect(writes[0]!.map((op) => ('put' in op ? op.put : 'log' in op ? op.log : ''))).toEqual([
-      KEY.chain,
-      'history',
-      paidKey(toHex(bob.kid), item.requestId),
-    ]);
+    expect(writes[0]!.map((op) => ('put' in op ? op.put : ''))).toEqual(['chain', 'history']);
+    expect(item.payeeKid).toBe(toHex(bob.kid));
   });
 
   it('keeps the chain where it was when the write fails, so the counter is reused by nothing shown', async () => {
@@ -173,7 +174,7 @@ describe('commitPayment', () => {
     await expect(commitPayment(failing, vault, p, at)).rejects.toMatchObject({
       code: 'APP_STORAGE_FAILED',
     });
-    expect((await db.get<{ counter: number }>(KEY.chain))?.counter).toBe(0);
+    expect((await chainRow(db))?.counter).toBe(0);
     expect(await listHistory(db)).toHaveLength(0);
   });
 
@@ -186,7 +187,7 @@ describe('commitPayment', () => {
     expect(again.paymentId).toBe(first.paymentId);
     const rescanned = await preparePayment(db, vault, bytes, at);
     expect(rescanned).toMatchObject({ kind: 'paid', item: { paymentId: first.paymentId } });
-    expect((await db.get<{ counter: number }>(KEY.chain))?.counter).toBe(1);
+    expect((await chainRow(db))?.counter).toBe(1);
     expect(await listHistory(db)).toHaveLength(1);
   });
 });
@@ -215,11 +216,11 @@ describe('paid requests are told apart by payee', () => {
     });
   });
 
-  it('a damaged link to the payment of a request is refused, never paid again', async () => {
+  it('a damaged record of the payment of a request is refused, never paid again', async () => {
     const { db, vault } = await enrolledWallet(bank);
     const bytes = bob.request(250);
     const item = await commitPayment(db, vault, await prepared(db, vault, bytes), at);
-    await db.write([{ put: paidKey(toHex(bob.kid), item.requestId), value: 'junk' }]);
+    await db.write([{ put: 'history', value: { ...item, amount: -1 } }]);
     await expect(preparePayment(db, vault, bytes, at)).rejects.toMatchObject({
       code: 'APP_WALLET_STATE_CHANGED',
     });
@@ -243,7 +244,7 @@ describe('the wallet changed under the page', () => {
 
   it('refuses a damaged chain row', async () => {
     const { db, vault } = await enrolledWallet(bank);
-    await db.write([{ put: KEY.chain, value: { counter: -1 } }]);
+    await patchChain(db, { counter: -1 });
     await expect(preparePayment(db, vault, bob.request(250), at)).rejects.toMatchObject({
       code: 'APP_WALLET_STATE_CHANGED',
     });
@@ -254,24 +255,23 @@ describe('checks kept across payments', () => {
   it('verifies a changed certificate row again, even after paying with the old one', async () => {
     const { db, vault } = await enrolledWallet(bank);
     await commitPayment(db, vault, await prepared(db, vault, bob.request(100)), at);
-    const good = (await db.get<Uint8Array>(KEY.certificate))!;
+    const good = (await chainRow(db))!.certificate;
     const forged = good.slice();
     forged[forged.length - 5]! ^= 1; // inside the bank's signature
-    await db.write([{ put: KEY.certificate, value: forged }]);
+    await patchChain(db, { certificate: forged });
     await expect(preparePayment(db, vault, bob.request(100), at)).rejects.toMatchObject({
       code: expect.stringMatching(/^PROTO_/),
     });
     // The same key certified by a bank that is not pinned.
     const rogue = issuePayer(makeBank(), vault.secret(PAYER_KEY)!);
-    await db.write([{ put: KEY.certificate, value: rogue.bytes }]);
+    await patchChain(db, { certificate: rogue.bytes });
     await expect(preparePayment(db, vault, bob.request(100), at)).rejects.toMatchObject({
       code: 'PROTO_UNKNOWN_ISSUER',
     });
     // The genuine certificate under other pinned keys is checked under those keys.
-    await db.write([
-      { put: KEY.certificate, value: good },
-      { put: KEY.bankKeys, value: { signKeys: [makeBank().signPk], kemKey: bank.kemPk } },
-    ]);
+    await patchChain(db, { certificate: good });
+    const other = { signKeys: [makeBank().signPk], kemKey: bank.kemPk };
+    await db.write([{ put: 'meta', key: 'bankKeys', value: other }]);
     await expect(overview(db, vault, NOW)).rejects.toMatchObject({
       code: 'PROTO_UNKNOWN_ISSUER',
     });
@@ -285,15 +285,15 @@ describe('checks kept across payments', () => {
         signRevocationList({ seq, issuedAt: NOW, serials }, signer.signSk),
       ),
     });
-    await db.write([{ put: KEY.revocations, value: row(1, []) }]);
+    await db.write([{ put: 'meta', key: 'revocations', value: row(1, []) }]);
     await commitPayment(db, vault, await prepared(db, vault, bob.request(100)), at);
-    await db.write([{ put: KEY.revocations, value: row(2, [cert.serial]) }]);
+    await db.write([{ put: 'meta', key: 'revocations', value: row(2, [cert.serial]) }]);
     await expect(preparePayment(db, vault, bob.request(100), at)).rejects.toMatchObject({
       code: 'PROTO_CERT_REVOKED',
     });
     expect((await overview(db, vault, NOW)).revoked).toBe(true);
     // Bytes signed by another bank under the same seq are not the list verified before.
-    await db.write([{ put: KEY.revocations, value: row(2, [], makeBank()) }]);
+    await db.write([{ put: 'meta', key: 'revocations', value: row(2, [], makeBank()) }]);
     expect((await overview(db, vault, NOW)).revoked).toBe(false);
   });
 });

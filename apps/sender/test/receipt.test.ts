@@ -72,9 +72,10 @@ describe('acceptReceipt', () => {
 
   it('keeps a settled payment settled when its receipt arrives late', async () => {
     const { db, item } = await paid();
-    await db.write([{ log: 'history', key: item.paymentId, value: { ...item, state: 'settled' } }]);
-    const updated = await acceptReceipt(db, item.paymentId, bob.receipt(fromHex(item.paymentId)));
+    await db.write([{ put: 'history', value: { ...item, state: 'settled' } }]);
+    const receipt = bob.receipt(fromHex(item.paymentId));
+    const updated = await acceptReceipt(db, item.paymentId, receipt);
     expect(updated.state).toBe('settled');
-    expect(updated.receipt).toBeDefined();
+    expect(updated.receipt?.bytes).toEqual(receipt);
   });
 });

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { completeEnrollment, enrollmentKey } from '../src/state/enroll.js';
 import { listHistory } from '../src/state/history.js';
 import { commitPayment, preparePayment } from '../src/state/pay.js';
-import { KEY, PAYER_KEY, storedCertificate } from '../src/state/store.js';
-import { restoreTransform, restoreWallet, walletStatus } from '../src/state/wallet.js';
+import { MUST_ENROLL, PAYER_KEY } from '../src/db.js';
+import { restoreTransform, restoreWallet, storedChain, walletStatus } from '../src/state/wallet.js';
 import {
   ITERATIONS,
   NOW_MS,
@@ -40,10 +40,9 @@ describe('restore', () => {
     const { db, vault } = await restored();
     expect(await walletStatus(db)).toBe('mustEnroll');
     expect(vault.secret(PAYER_KEY)).toBeUndefined();
-    expect(await db.get(KEY.certificate)).toBeUndefined();
-    expect(await db.get(KEY.chain)).toBeUndefined();
-    expect(await db.get(KEY.bankKeys)).toBeUndefined();
-    expect(await db.get(KEY.bankUrl)).toBe('http://127.0.0.1:8787');
+    expect(await db.count('chain')).toBe(0);
+    expect(await db.get('meta', 'bankKeys')).toBeUndefined();
+    expect(await db.get('meta', 'bankUrl')).toBe('http://127.0.0.1:8787');
     expect((await listHistory(db)).map((i) => i.amount)).toEqual([250]);
   });
 
@@ -90,7 +89,7 @@ describe('restore', () => {
       }),
     ).rejects.toMatchObject({ code: 'APP_BANK_RESPONSE' });
     expect(await walletStatus(db)).toBe('mustEnroll');
-    expect(await storedCertificate(db)).toBeUndefined();
+    expect(await storedChain(db)).toBeUndefined();
   });
 
   it('refuses a wrong backup passphrase', async () => {
@@ -105,24 +104,26 @@ describe('restore', () => {
     const contents: BackupContents = {
       secrets: { [PAYER_KEY]: new Uint8Array(32).fill(7) },
       db: {
-        state: [
-          [KEY.bankUrl, 'https://bank.example'],
-          [KEY.certificate, new Uint8Array(3)],
-          [KEY.chain, { counter: 4 }],
-          [KEY.bankKeys, {}],
-          [KEY.revocations, {}],
-          ['lastBankTime', 1],
-        ],
-        logs: { ledger: [], history: [['ab', { amount: 1 }]] },
+        stores: {
+          meta: [
+            ['bankUrl', 'https://bank.example'],
+            ['bankKeys', {}],
+            ['revocations', {}],
+            ['lastBankTime', 1],
+          ],
+          chain: [[4, { serial: 4, counter: 4 }]],
+          history: [['ab', { amount: 1 }]],
+        },
       },
     };
     const out = restoreTransform(contents);
     expect(out.secrets).toEqual({});
-    expect(Object.fromEntries(out.db.state)).toEqual({
-      [KEY.bankUrl]: 'https://bank.example',
+    expect(Object.fromEntries(out.db.stores['meta']!)).toEqual({
+      bankUrl: 'https://bank.example',
       lastBankTime: 1,
-      [KEY.mustEnroll]: true,
+      [MUST_ENROLL]: true,
     });
-    expect(out.db.logs.history).toEqual([['ab', { amount: 1 }]]);
+    expect(out.db.stores['chain']).toEqual([]);
+    expect(out.db.stores['history']).toEqual([['ab', { amount: 1 }]]);
   });
 });

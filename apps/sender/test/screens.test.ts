@@ -1,12 +1,14 @@
 // @vitest-environment happy-dom
 import 'fake-indexeddb/auto';
-import { exportBackup, unlockVault, type AppDb } from '@offpay/app-kit';
+import { fromHex } from '@offpay/crypto';
+import { exportBackup, unlockVault } from '@offpay/app-kit';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
+import { startWallet } from '../src/app.js';
+import type { WalletDb } from '../src/db.js';
 import { listHistory } from '../src/state/history.js';
-import { withWalletLock } from '../src/state/lock.js';
 import { commitPayment, preparePayment } from '../src/state/pay.js';
-import { restoreWallet, setupWallet } from '../src/state/wallet.js';
+import { acceptReceipt } from '../src/state/receipt.js';
+import { restoreWallet, setupWallet, withWalletLock } from '../src/state/wallet.js';
 import {
   ITERATIONS,
   NOW_MS,
@@ -24,14 +26,14 @@ const bob = new Receiver(bank);
 Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
 
 /** Starts the app on `db` at the Unlock screen and unlocks it as a user would. */
-async function unlock(db: AppDb, passphrase = PASSPHRASE): Promise<HTMLElement> {
+async function unlock(db: WalletDb, passphrase = PASSPHRASE): Promise<HTMLElement> {
   return (await started(db, passphrase)).root;
 }
 
-async function started(db: AppDb, passphrase = PASSPHRASE) {
+async function started(db: WalletDb, passphrase = PASSPHRASE) {
   const root = document.createElement('main');
   document.body.replaceChildren(root);
-  const app = createApp(root, db, document.createElement('div'));
+  const app = startWallet(root, db);
   await app.open({ to: 'unlock' });
   root.querySelector<HTMLInputElement>('input[type=password]')!.value = passphrase;
   root.querySelector('form')!.requestSubmit();
@@ -70,7 +72,9 @@ describe('screens', () => {
   it('a wrong passphrase is refused in plain words', async () => {
     const { db } = await enrolledWallet(bank);
     const root = await unlock(db, 'not the passphrase');
-    await expect.poll(() => root.querySelector('[role=alert]')?.textContent ?? '').not.toBe('');
+    await expect
+      .poll(() => root.querySelector('[role=alert]')?.textContent ?? '', { timeout: 10_000 })
+      .not.toBe('');
     expect(root.querySelector('h1')?.textContent).toBe('Unlock');
   });
 
@@ -109,16 +113,20 @@ describe('screens', () => {
     const db = await freshDb();
     const root = document.createElement('main');
     document.body.replaceChildren(root);
-    await createApp(root, db, document.createElement('div')).open({ to: 'setup' });
+    await startWallet(root, db).open({ to: 'setup' });
     await setupWallet(db, PASSPHRASE, 'https://bank.example', { iterations: ITERATIONS });
     fill(root, 'Passphrase', 'another passphrase');
     fill(root, 'Repeat passphrase', 'another passphrase');
     root.querySelector('form')!.requestSubmit();
     await expect
-      .poll(() => root.querySelector('[role=alert]')?.textContent ?? '')
-      .toBe('This wallet was set up in another tab: reload.');
+      // The setup derives its key first (600,000 PBKDF2 rounds): a while on a loaded machine.
+      .poll(() => root.querySelector('[role=alert]')?.getAttribute('data-code'), {
+        timeout: 30_000,
+      })
+      .toBe('APP_SET_UP_ELSEWHERE');
+    expect(root.querySelector('[role=alert]')?.textContent).toContain('Already set up');
     expect(root.querySelector('h1')?.textContent).toBe('Set up your wallet');
-    await expect(unlockVault(db, PASSPHRASE)).resolves.toBeDefined();
+    expect((await unlockVault(db, PASSPHRASE)).secret('payerKey')).toBeInstanceOf(Uint8Array);
   });
 
   it('Confirm: neither button acts while the payment is being made', async () => {
@@ -140,5 +148,30 @@ describe('screens', () => {
     await held;
     await screen(root, 'Show this to the receiver');
     expect(await listHistory(db)).toHaveLength(1);
+  });
+
+  it('once the receipt is checked, the code goes and one "Done" leads Home', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const p = await preparePayment(db, vault, bob.request(250), { nowMs: NOW_MS });
+    if (p.kind !== 'new') throw new Error('expected a new payment');
+    const item = await commitPayment(db, vault, p, { nowMs: NOW_MS });
+    const { root, app } = await started(db);
+    await screen(root, 'Wallet');
+    const homeInHeader = () =>
+      [...document.querySelectorAll<HTMLButtonElement>('header button')].find(
+        (b) => b.textContent === 'Home',
+      );
+    await app.open({ to: 'payment', item });
+    expect(root.querySelector('canvas')).not.toBeNull();
+    expect(homeInHeader()?.hidden).toBe(false);
+    const updated = await acceptReceipt(db, item.paymentId, bob.receipt(fromHex(item.paymentId)));
+    await app.open({ to: 'payment', item: updated });
+    await screen(root, 'Payment complete');
+    expect(root.textContent).toContain('Receipt checked');
+    expect(root.querySelector('canvas')).toBeNull();
+    expect([...root.querySelectorAll('button')].map((b) => b.textContent)).toEqual(['Done']);
+    expect(homeInHeader()?.hidden).toBe(true);
+    buttonNamed(root, 'Done').click();
+    await screen(root, 'Wallet');
   });
 });

@@ -1,24 +1,26 @@
 import { equalBytes, generateSecretKey, getPublicKey } from '@offpay/crypto';
 import { encodeRevocationList, signRevocationList } from '@offpay/protocol';
 import {
+  BankRefusal,
+  backupFile,
+  describeError,
   exportBackup,
   lastBankTime,
+  refreshRevocations,
   unlockVault,
-  type AppDb,
   type RevocationsInfo,
 } from '@offpay/app-kit';
 import { describe, expect, it } from 'vitest';
 import { completeEnrollment, enrollWallet, enrollmentKey } from '../src/state/enroll.js';
 import { listHistory } from '../src/state/history.js';
 import { commitPayment, preparePayment } from '../src/state/pay.js';
-import { KEY, PAYER_KEY, loadEnrolled, storedCertificate } from '../src/state/store.js';
+import { PAYER_KEY, type WalletDb } from '../src/db.js';
 import {
-  backupWallet,
-  normalizeBankUrl,
+  loadEnrolled,
   overview,
-  refreshFromBank,
   restoreWallet,
   setupWallet,
+  storedChain,
   walletStatus,
 } from '../src/state/wallet.js';
 import {
@@ -91,7 +93,7 @@ describe('setup and enrollment', () => {
     await expect(
       completeEnrollment(db, vault, { secretKey, certificate: rogue.bytes, pinned }),
     ).rejects.toMatchObject({ code: 'PROTO_UNKNOWN_ISSUER' });
-    expect(await storedCertificate(db)).toBeUndefined();
+    expect(await storedChain(db)).toBeUndefined();
   });
 
   it('renewing enrolls a new key, starts a new chain and keeps the history', async () => {
@@ -103,7 +105,7 @@ describe('setup and enrollment', () => {
     expect(equalBytes(renewed.signKey, cert.signKey)).toBe(false);
     expect(renewed.serial).not.toBe(cert.serial);
     const o = await overview(db, vault, NOW);
-    expect(o.counter).toBe(0);
+    expect((await loadEnrolled(db, vault)).chain.counter).toBe(0);
     expect(o.remaining.toString()).toBe('20.00 EUR');
     expect(await listHistory(db)).toHaveLength(1);
   });
@@ -113,7 +115,7 @@ describe('enrollment with the bank’s key set', () => {
   const form = { email: 'alice@example.com', password: 'pw', allowance: '20.00' };
 
   async function newWallet(): Promise<{
-    db: AppDb;
+    db: WalletDb;
     vault: Awaited<ReturnType<typeof setupWallet>>;
   }> {
     const db = await freshDb();
@@ -134,6 +136,26 @@ describe('enrollment with the bank’s key set', () => {
     expect(client.calls.filter((c) => c === 'enrollPayer')).toHaveLength(1);
   });
 
+  it('"Not enough money" says how much the account has, in the allowance’s currency', async () => {
+    const { db, vault } = await newWallet();
+    const client = enrollingBank(bank, [bank.signPk]);
+    client.enrollPayer = () =>
+      Promise.reject(
+        new BankRefusal('BANK_INSUFFICIENT_FUNDS', 'short', 409, {
+          accountId: 'a',
+          balanceMinor: '1000',
+          requiredMinor: '2000',
+        }),
+      );
+    const refused = await enrollWallet(db, vault, client, form).catch((e: unknown) => e);
+    expect(describeError(refused)).toEqual({
+      code: 'BANK_INSUFFICIENT_FUNDS',
+      title: 'Not enough money',
+      text: 'You have 10.00 EUR available at the bank, and this needs 20.00 EUR. Choose 10.00 EUR or less, or add money first.',
+    });
+    expect(await walletStatus(db)).toBe('notEnrolled');
+  });
+
   it('keys the wallet could not keep are refused before signing in: no allowance is reserved', async () => {
     const { db, vault } = await newWallet();
     const client = enrollingBank(bank, [...strangerKeys(256), bank.signPk]);
@@ -151,10 +173,7 @@ describe('a stale Setup tab', () => {
     const key = vault.secret(PAYER_KEY)!;
     await expect(
       setupWallet(db, 'another passphrase', 'https://bank.example', { iterations: ITERATIONS }),
-    ).rejects.toMatchObject({
-      code: 'APP_WALLET_STATE_CHANGED',
-      message: 'This wallet was set up in another tab: reload.',
-    });
+    ).rejects.toMatchObject({ code: 'APP_SET_UP_ELSEWHERE' });
     const reopened = await unlockVault(db, PASSPHRASE);
     expect(equalBytes(reopened.secret(PAYER_KEY)!, key)).toBe(true);
     expect(await walletStatus(db)).toBe('enrolled');
@@ -171,20 +190,22 @@ describe('a stale Setup tab', () => {
     await commitPayment(db, vault, p, { nowMs: NOW_MS });
     await expect(
       restoreWallet(db, text, PASSPHRASE, { iterations: ITERATIONS }),
-    ).rejects.toMatchObject({ code: 'APP_WALLET_STATE_CHANGED' });
+    ).rejects.toMatchObject({ code: 'APP_SET_UP_ELSEWHERE' });
     expect(await walletStatus(db)).toBe('enrolled');
     expect(await listHistory(db)).toHaveLength(1);
     expect((await loadEnrolled(db, vault)).chain.counter).toBe(1);
   });
 });
 
-describe('backupWallet', () => {
+describe('backupFile', () => {
   it('refuses a passphrase that does not open the wallet, and backs up under the right one', async () => {
     const { db, vault } = await enrolledWallet(bank);
     await expect(
-      backupWallet(db, vault, 'correct horse battery!', { iterations: ITERATIONS }),
+      backupFile(db, vault, 'correct horse battery!', 'sender', { iterations: ITERATIONS }),
     ).rejects.toMatchObject({ code: 'APP_WRONG_PASSPHRASE' });
-    const text = await backupWallet(db, vault, PASSPHRASE, { iterations: ITERATIONS });
+    const at = { iterations: ITERATIONS, now: () => new Date(2027, 0, 15) };
+    const { fileName, text } = await backupFile(db, vault, PASSPHRASE, 'sender', at);
+    expect(fileName).toBe('offpay-sender-backup-2027-01-15.json');
     const restored = await restoreWallet(await freshDb(), text, PASSPHRASE, {
       iterations: ITERATIONS,
     });
@@ -210,10 +231,10 @@ describe('overview', () => {
   });
 });
 
-describe('refreshFromBank', () => {
+describe('refreshRevocations', () => {
   it('keeps a verified revocation list; a revoked wallet is refused and asked to renew', async () => {
     const { db, vault, cert } = await enrolledWallet(bank);
-    await refreshFromBank(db, {
+    await refreshRevocations(db, {
       revocations: () => Promise.resolve(revocations(3, [cert.serial])),
     });
     expect((await overview(db, vault, NOW)).revoked).toBe(true);
@@ -228,25 +249,15 @@ describe('refreshFromBank', () => {
 
   it('ignores an older list (a replay) and refuses one signed by another bank', async () => {
     const { db, vault, cert } = await enrolledWallet(bank);
-    await refreshFromBank(db, {
+    await refreshRevocations(db, {
       revocations: () => Promise.resolve(revocations(5, [cert.serial])),
     });
-    await refreshFromBank(db, { revocations: () => Promise.resolve(revocations(4, [])) });
+    await refreshRevocations(db, { revocations: () => Promise.resolve(revocations(4, [])) });
     expect((await overview(db, vault, NOW)).revoked).toBe(true);
     const rogue = makeBank();
     await expect(
-      refreshFromBank(db, { revocations: () => Promise.resolve(revocations(9, [], rogue)) }),
+      refreshRevocations(db, { revocations: () => Promise.resolve(revocations(9, [], rogue)) }),
     ).rejects.toMatchObject({ code: 'PROTO_UNKNOWN_ISSUER' });
-    expect((await db.get<{ seq: number }>(KEY.revocations))?.seq).toBe(5);
-  });
-});
-
-describe('normalizeBankUrl', () => {
-  it('accepts http(s) addresses and refuses anything else', () => {
-    expect(normalizeBankUrl(' https://bank.example/ ')).toBe('https://bank.example');
-    expect(normalizeBankUrl('http://127.0.0.1:8787')).toBe('http://127.0.0.1:8787');
-    expect(normalizeBankUrl('javascript:alert(1)')).toBeUndefined();
-    expect(normalizeBankUrl('https://user:pw@bank.example')).toBeUndefined();
-    expect(normalizeBankUrl('bank')).toBeUndefined();
+    expect(await db.get('meta', 'revocations')).toMatchObject({ seq: 5 });
   });
 });

@@ -6,7 +6,7 @@
  *   append to the hash-chained ledger and sign the receipt, in IndexedDB).
  * Certificates come from a bank key made here, as in the apps' unit tests; no network.
  */
-import { createVault, openAppDb, renderQr } from '@offpay/app-kit';
+import { createVault, openAppDb, pinKeys, renderQr } from '@offpay/app-kit';
 import { generateSecretKey, getPublicKey } from '@offpay/crypto';
 import {
   decodeQrText,
@@ -20,9 +20,11 @@ import {
 import { completeEnrollment, enrollmentKey } from '../../../apps/sender/src/state/enroll.js';
 import { commitPayment, preparePayment } from '../../../apps/sender/src/state/pay.js';
 import { setupWallet } from '../../../apps/sender/src/state/wallet.js';
+import { walletSchema } from '../../../apps/sender/src/db.js';
 import { createRequest } from '../../../apps/receiver/src/state/requests.js';
-import { KEY, loadTill, SECRET } from '../../../apps/receiver/src/state/store.js';
-import { acceptPayment } from '../../../apps/receiver/src/state/till.js';
+import { META, SECRET, tillSchema } from '../../../apps/receiver/src/db.js';
+import { loadTill } from '../../../apps/receiver/src/state/till.js';
+import { acceptPayment } from '../../../apps/receiver/src/state/accept.js';
 
 export interface BenchResult {
   pay: number[];
@@ -41,7 +43,7 @@ async function run(iterations: number, warmup: number): Promise<BenchResult> {
   const stamp = Date.now();
 
   // The wallet: set up and enrolled with a generous allowance.
-  const walletDb = await openAppDb(`bench-wallet-${stamp}`);
+  const walletDb = await openAppDb(walletSchema, `bench-wallet-${stamp}`);
   const wallet = await setupWallet(walletDb, 'bench passphrase', 'http://127.0.0.1:8787');
   const payerSk = await enrollmentKey(walletDb, wallet);
   const payerCert = issuePayerCertificate(
@@ -61,7 +63,7 @@ async function run(iterations: number, warmup: number): Promise<BenchResult> {
   });
 
   // The till: keys in its vault, its certificate and the pinned bank keys stored.
-  const tillDb = await openAppDb(`bench-till-${stamp}`);
+  const tillDb = await openAppDb(tillSchema, `bench-till-${stamp}`);
   const signSk = generateSecretKey();
   const kemSk = generateSecretKey();
   const tillVault = await createVault(tillDb, 'bench passphrase', {
@@ -80,8 +82,8 @@ async function run(iterations: number, warmup: number): Promise<BenchResult> {
     bankSk,
   );
   await tillDb.write([
-    { put: KEY.bankKeys, value: pinned },
-    { put: KEY.certificate, value: encodeCertificate(payeeCert) },
+    pinKeys(pinned),
+    { put: 'meta', key: META.certificate, value: encodeCertificate(payeeCert) },
   ]);
   const till = await loadTill(tillDb, tillVault);
   if (!till) throw new Error('the till did not load');
@@ -95,7 +97,7 @@ async function run(iterations: number, warmup: number): Promise<BenchResult> {
     userAgent: navigator.userAgent,
   };
   for (let i = 0; i < warmup + iterations; i++) {
-    const request = await createRequest(
+    const { request } = await createRequest(
       tillDb,
       till,
       { amount: Money.of(125, 'EUR'), memo: 'Coffee' },

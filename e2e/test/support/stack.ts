@@ -44,6 +44,8 @@ async function serveApp(app: 'sender' | 'receiver', port: number): Promise<Previ
   return preview({
     root,
     configFile: join(root, 'vite.config.ts'),
+    // The config imports @offpay/app-kit/vite, TypeScript in the workspace (package.json scripts).
+    configLoader: 'runner',
     logLevel: 'warn',
     preview: { port, strictPort: true, host: '127.0.0.1', open: false },
   });

@@ -1,16 +1,17 @@
 /**
- * Encrypted backups: the whole database (vault secrets + state + logs) as one JSON file,
+ * Encrypted backups: the whole database (vault secrets + every store) as one JSON file,
  * encrypted under a key derived from the passphrase with a fresh salt.
  *
  * ```json
- * {"offpay-backup":1,"app":"sender","createdAt":"…","kdf":{"name":"PBKDF2-SHA256",
+ * {"offpay-backup":2,"app":"sender","createdAt":"…","kdf":{"name":"PBKDF2-SHA256",
  *  "iterations":600000,"salt":"b64url"},"iv":"b64url","data":"b64url"}
  * ```
  * `data` is AES-256-GCM over the tagged JSON (serialize.ts) of `{secrets, db}`; the associated
  * data binds the format version, the app and `createdAt`, so none of them can be changed unseen.
+ * Version 2 holds `db: {stores: {name: [key, value][]}}`; a version-1 file (the first apps) holds
+ * the old layout `db: {state, logs}`, which the app's schema moves into its stores on import.
  */
 import { toBase64Url, utf8 } from '@offpay/crypto';
-import { LOG_NAMES, VAULT_KEY, type AppDb, type DbSnapshot, type LogName } from './db.js';
 import { AppError } from './errors.js';
 import {
   base64Url,
@@ -37,14 +38,15 @@ import {
   type KdfParams,
 } from './kdf.js';
 import { fromTaggedJson, toTaggedJson } from './serialize.js';
+import { checkNewPassphrase, MIN_PASSPHRASE_LENGTH, passphraseLength } from './rules.js';
+import { checkSnapshot, type Db } from './storage/db.js';
+import type { Key, Snapshot, Stores, V1Snapshot } from './storage/schema.js';
 import {
-  checkNewPassphrase,
   MAX_SECRET_BYTES,
   MAX_SECRETS,
-  MIN_PASSPHRASE_LENGTH,
-  passphraseLength,
   prepareVault,
   SECRET_NAME,
+  unlockVault,
   vaultSecrets,
   type Secrets,
   type Vault,
@@ -52,9 +54,10 @@ import {
 
 export type AppKind = 'sender' | 'receiver';
 
+/** What a backup holds, in the current layout. */
 export interface BackupContents {
   secrets: Secrets;
-  db: DbSnapshot;
+  db: Snapshot;
 }
 
 /** Options: PBKDF2 iterations for the file and the restored vault (tests use fewer), the clock. */
@@ -66,11 +69,14 @@ export interface BackupOptions {
 /** Largest backup file accepted (and written), in characters. */
 export const MAX_BACKUP_CHARS = 8 * 1024 * 1024;
 
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
+/** The versions read: 2, and 1 of the first apps (its rows moved by the app's schema). */
+type Version = 1 | 2;
 const APPS: readonly AppKind[] = ['sender', 'receiver'];
 const MAX_RECORDS = 1_000_000;
 
 interface BackupFile {
+  version: Version;
   app: AppKind;
   createdAt: string;
   kdf: KdfParams;
@@ -78,17 +84,40 @@ interface BackupFile {
   data: Uint8Array;
 }
 
-function associatedData(app: AppKind, createdAt: string): Uint8Array {
-  return utf8(JSON.stringify(['offpay-backup', FORMAT_VERSION, app, createdAt]));
+function associatedData(version: Version, app: AppKind, createdAt: string): Uint8Array {
+  return utf8(JSON.stringify(['offpay-backup', version, app, createdAt]));
 }
 
 function invalid(problem: string): AppError {
   return new AppError('APP_BACKUP_INVALID', `This is not a usable offpay backup: ${problem}.`);
 }
 
+/**
+ * The backup file for the Backup button: `passphrase` must open the app's own vault first, so a
+ * mistyped one never makes a file nobody can restore. Named `offpay-<app>-backup-<day>.json`.
+ * @throws AppError APP_WRONG_PASSPHRASE, APP_VAULT_MISSING, APP_INPUT_TOO_LARGE
+ */
+export async function backupFile(
+  db: Db<Stores>,
+  vault: Vault,
+  passphrase: string,
+  app: AppKind,
+  options: BackupOptions = {},
+): Promise<{ fileName: string; text: string }> {
+  (await unlockVault(db, passphrase)).lock();
+  const text = await exportBackup(db, vault, passphrase, app, options);
+  return { fileName: `offpay-${app}-backup-${fileDay(options.now?.() ?? new Date())}.json`, text };
+}
+
+/** "YYYY-MM-DD" of a local date, for file names. */
+export function fileDay(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
 /** The backup file's text. @throws AppError APP_PASSPHRASE_TOO_SHORT, APP_VAULT_LOCKED, APP_INPUT_TOO_LARGE */
 export async function exportBackup(
-  db: AppDb,
+  db: Db<Stores>,
   vault: Vault,
   passphrase: string,
   app: AppKind,
@@ -101,7 +130,7 @@ export async function exportBackup(
   const createdAt = (options.now?.() ?? new Date()).toISOString();
   const kdf = newKdfParams(options.iterations);
   const key = await deriveKey(passphrase, kdf);
-  const sealed = await encrypt(key, plaintext, associatedData(app, createdAt));
+  const sealed = await encrypt(key, plaintext, associatedData(FORMAT_VERSION, app, createdAt));
   plaintext.fill(0);
   const text = `${JSON.stringify({
     'offpay-backup': FORMAT_VERSION,
@@ -125,12 +154,13 @@ function parseFile(json: unknown): BackupFile {
   const f = record(json, 'the file');
   const version = field(f, 'offpay-backup');
   if (version === undefined) throw new ShapeError('it has no "offpay-backup" marker');
-  integer(version, 'the version', FORMAT_VERSION, FORMAT_VERSION);
+  integer(version, 'the version', 1, FORMAT_VERSION);
   exactKeys(f, 'the file', ['offpay-backup', 'app', 'createdAt', 'kdf', 'iv', 'data']);
   const kdf = record(field(f, 'kdf'), 'kdf');
   exactKeys(kdf, 'kdf', ['name', 'iterations', 'salt']);
   const iterations = field(kdf, 'iterations');
   return {
+    version: version as Version,
     app: oneOf(field(f, 'app'), 'app', APPS),
     createdAt: isoDateTime(field(f, 'createdAt'), 'createdAt'),
     kdf: {
@@ -143,20 +173,46 @@ function parseFile(json: unknown): BackupFile {
   };
 }
 
-function pairs(value: unknown, path: string, reserved?: string): [string, unknown][] {
-  const seen = new Set<string>();
-  return list(value, path, MAX_RECORDS).map((item, i): [string, unknown] => {
+function isKey(key: unknown, depth = 0): key is Key {
+  if (typeof key === 'string' || key instanceof Uint8Array) return true;
+  if (typeof key === 'number') return Number.isFinite(key);
+  return Array.isArray(key) && depth < 4 && key.every((k) => isKey(k, depth + 1));
+}
+
+function pairs<K extends Key>(value: unknown, path: string, key = isKey): [K, unknown][] {
+  return list(value, path, MAX_RECORDS).map((item, i): [K, unknown] => {
     const pair = list(item, `${path}[${i}]`, 2);
-    const [key, v] = pair;
-    if (pair.length !== 2 || typeof key !== 'string' || seen.has(key) || key === reserved)
-      throw new ShapeError(`${path}[${i}] is not a unique [key, value] pair`);
-    seen.add(key);
-    return [key, v];
+    if (pair.length !== 2 || !key(pair[0]))
+      throw new ShapeError(`${path}[${i}] is not a [key, value] pair`);
+    return [pair[0] as K, pair[1]];
   });
 }
 
-/** The decrypted contents, checked. @throws ShapeError */
-export function parseBackupContents(value: unknown): BackupContents {
+const isName = (key: unknown): key is string => typeof key === 'string';
+
+/** A version-1 file's `db`: the old `state` pairs and the two logs. @throws ShapeError */
+function parseV1(db: Record<string, unknown>): V1Snapshot {
+  exactKeys(db, 'db', ['state', 'logs']);
+  const logs = record(field(db, 'logs'), 'db.logs');
+  exactKeys(logs, 'db.logs', ['ledger', 'history']);
+  return {
+    state: pairs<string>(field(db, 'state'), 'db.state', isName),
+    logs: {
+      ledger: pairs<string>(field(logs, 'ledger'), 'db.logs.ledger', isName),
+      history: pairs<string>(field(logs, 'history'), 'db.logs.history', isName),
+    },
+  };
+}
+
+/**
+ * The decrypted contents, checked, in the current layout (a version-1 file's rows moved by the
+ * app's schema). @throws ShapeError
+ */
+export function parseBackupContents(
+  value: unknown,
+  version: Version,
+  db: Db<Stores>,
+): BackupContents {
   const c = record(value, 'contents');
   exactKeys(c, 'contents', ['secrets', 'db']);
   const secrets: Secrets = {};
@@ -166,26 +222,24 @@ export function parseBackupContents(value: unknown): BackupContents {
     if (!SECRET_NAME.test(name)) throw new ShapeError('a secret has an unusable name');
     secrets[name] = bytes(secret, `secrets.${name}`, 0, MAX_SECRET_BYTES);
   }
-  const db = record(field(c, 'db'), 'db');
-  exactKeys(db, 'db', ['state', 'logs']);
-  const logs = record(field(db, 'logs'), 'db.logs');
-  exactKeys(logs, 'db.logs', LOG_NAMES);
-  const snapshot: DbSnapshot = {
-    state: pairs(field(db, 'state'), 'db.state', VAULT_KEY),
-    logs: {} as Record<LogName, [string, unknown][]>,
-  };
-  for (const log of LOG_NAMES) snapshot.logs[log] = pairs(field(logs, log), `db.logs.${log}`);
-  return { secrets, db: snapshot };
+  const raw = record(field(c, 'db'), 'db');
+  if (version === 1) return { secrets, db: db.schema.fromV1(parseV1(raw)) };
+  exactKeys(raw, 'db', ['stores']);
+  const stores: Snapshot['stores'] = {};
+  for (const [name, rows] of Object.entries(record(field(raw, 'stores'), 'db.stores'))) {
+    stores[name] = pairs(rows, `db.stores.${name}`);
+  }
+  return { secrets, db: { stores } };
 }
 
-function decodeContents(plaintext: Uint8Array): BackupContents {
+function decodeContents(plaintext: Uint8Array, version: Version, db: Db<Stores>): BackupContents {
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
   } catch {
     throw new ShapeError('the decrypted data is not JSON');
   }
-  return parseBackupContents(fromTaggedJson(json));
+  return parseBackupContents(fromTaggedJson(json), version, db);
 }
 
 /**
@@ -197,7 +251,7 @@ function decodeContents(plaintext: Uint8Array): BackupContents {
  * @throws AppError APP_BACKUP_INVALID, APP_BACKUP_WRONG_APP, APP_WRONG_PASSPHRASE, APP_INPUT_TOO_LARGE
  */
 export async function importBackup(
-  db: AppDb,
+  db: Db<Stores>,
   text: string,
   passphrase: string,
   app: AppKind,
@@ -219,12 +273,14 @@ export async function importBackup(
     throw new AppError('APP_WRONG_PASSPHRASE');
   const key = await deriveKey(passphrase, file.kdf);
   const sealed = { iv: file.iv, ciphertext: file.data };
-  const plaintext = await decrypt(key, sealed, associatedData(file.app, file.createdAt));
+  const aad = associatedData(file.version, file.app, file.createdAt);
+  const plaintext = await decrypt(key, sealed, aad);
   if (!plaintext) throw new AppError('APP_WRONG_PASSPHRASE');
   let contents: BackupContents;
   try {
-    contents = decodeContents(plaintext);
-    if (transform) contents = parseBackupContents(transform(contents));
+    contents = decodeContents(plaintext, file.version, db);
+    if (transform) contents = transform(contents);
+    checkSnapshot(db.schema, contents.db);
   } catch (error) {
     throw error instanceof ShapeError ? invalid(error.message) : error;
   } finally {

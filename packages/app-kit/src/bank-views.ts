@@ -1,20 +1,11 @@
 /**
  * Checks of every bank answer the apps read, written against the bank's route schemas
- * (apps/bank/src/modules/…/*.routes.ts and certificates.schemas.ts). Each throws a ShapeError
- * naming the field; bank.ts turns it into APP_BANK_RESPONSE.
+ * (apps/bank/src/modules/…/*.routes.ts and certificates.schemas.ts), and the answers' types.
+ * Each throws a ShapeError naming the field; http.ts turns it into APP_BANK_RESPONSE. (To be
+ * replaced by the shared contract package's schemas.)
  */
 import { isValidPublicKey } from '@offpay/crypto';
 import { CHALLENGE_LENGTH, LIMITS } from '@offpay/protocol';
-import type {
-  FraudReport,
-  AccountView,
-  BankKeysInfo,
-  EnrolledCertificate,
-  PayerSync,
-  RevocationsInfo,
-  SettledEntry,
-  SettlementAnswer,
-} from './bank.js';
 import {
   base64Url,
   field,
@@ -30,8 +21,89 @@ import {
   string,
 } from './guards.js';
 
+/** GET /v1/keys, decoded: what the apps pin at enrollment. */
+export interface BankKeysInfo {
+  /** Every bank signing key (compressed SEC1), current and retired: certificates name their issuer. */
+  signKeys: Uint8Array[];
+  /** The current KEM key (settlement batches are sealed to it). */
+  kemKey: Uint8Array;
+}
+
+/** POST /v1/enrollment/payer and /payee: the certificate issued. */
+export interface EnrolledCertificate {
+  serial: string;
+  /** The certificate wire bytes (decode with decodePayerCertificate / decodePayeeCertificate). */
+  certificate: Uint8Array;
+  expiresAt: string;
+  currency: string;
+}
+
+/** GET /v1/revocations: the signed list (verify it with verifyRevocationList) and the bank's clock. */
+export interface RevocationsInfo {
+  seq: number;
+  signed: Uint8Array;
+  /** The bank's clock when it answered, Unix seconds. */
+  bankTime: number;
+}
+
+/** GET /v1/payer/sync */
+export interface PayerSync {
+  bankTime: number;
+  certificates: {
+    serial: string;
+    status: 'active' | 'closed' | 'revoked';
+    limitMinor: string;
+    settledMinor: string;
+    expiresAt: string;
+    currency?: string;
+    reserveRemainingMinor?: string;
+    /** True when the bank listed only the newest payments of this certificate. */
+    paymentsTruncated?: boolean;
+    payments: { paymentId: string; counter: number; amountMinor: string; settledAt: string }[];
+  }[];
+}
+
+/** POST /v1/fraud-proofs answer: the payer certificate the proof revoked. */
+export interface FraudReport {
+  serial: string;
+  kind: 'equivocation' | 'fork' | 'understated';
+}
+
+/** One entry's outcome in a settlement answer or event. */
+export interface SettledEntry {
+  index: number;
+  paymentId: string;
+  status: 'settled' | 'duplicate' | 'rejected';
+  code: string;
+}
+
+/** POST /v1/settlements answer, and the data of an SSE `settlement` event (no `signed`/`replayed`). */
+export interface SettlementAnswer {
+  batchKey: string;
+  payeeKid: string;
+  fromIndex: number;
+  head: string;
+  settledAt: number;
+  replayed?: boolean;
+  results: SettledEntry[];
+  signed?: Uint8Array;
+}
+
+/** GET /v1/accounts/me: one account. */
+export interface AccountView {
+  kind: string;
+  currency: string;
+  balanceMinor: string;
+}
+
 const SERIAL = /^[1-9][0-9]{0,15}$/;
 const MINOR = /^-?(0|[1-9][0-9]{0,18})$/;
+/** An amount that cannot be negative, in minor units a Money holds (≤ 2^53 − 1). */
+const amount = (value: unknown, path: string): string => {
+  const text = string(value, path, 16, /^(0|[1-9][0-9]{0,15})$/);
+  if (!Number.isSafeInteger(Number(text))) throw new ShapeError(`${path} is too large`);
+  return text;
+};
 const CURRENCY = /^[A-Z]{3}$/;
 const RESULT_CODE = /^([A-Z][A-Z0-9_]*)?$/;
 const MAX_KEYS = 256;
@@ -92,7 +164,7 @@ export function payerView(json: unknown): EnrolledCertificate & { limitMinor: st
   const o = record(json, 'payer certificate');
   return {
     ...certificateView(o),
-    limitMinor: string(field(o, 'limitMinor'), 'limitMinor', 20, MINOR),
+    limitMinor: amount(field(o, 'limitMinor'), 'limitMinor'),
   };
 }
 
@@ -135,7 +207,7 @@ export function payerSyncView(json: unknown): PayerSync {
       return {
         paymentId: hexText(field(q, 'paymentId'), `${p}.payments[${j}].paymentId`, 32),
         counter: integer(field(q, 'counter'), `${p}.payments[${j}].counter`, 1),
-        amountMinor: string(field(q, 'amountMinor'), `${p}.payments[${j}].amountMinor`, 20, MINOR),
+        amountMinor: amount(field(q, 'amountMinor'), `${p}.payments[${j}].amountMinor`),
         settledAt: isoDateTime(field(q, 'settledAt'), `${p}.payments[${j}].settledAt`),
       };
     });
@@ -144,9 +216,9 @@ export function payerSyncView(json: unknown): PayerSync {
       serial: string(field(r, 'serial'), `${p}.serial`, 16, SERIAL),
       status: oneOf(field(r, 'status'), `${p}.status`, ['active', 'closed', 'revoked'] as const),
       currency: string(field(r, 'currency'), `${p}.currency`, 3, CURRENCY),
-      limitMinor: string(field(r, 'limitMinor'), `${p}.limitMinor`, 20, MINOR),
-      settledMinor: string(field(r, 'settledMinor'), `${p}.settledMinor`, 20, MINOR),
-      reserveRemainingMinor: string(field(r, 'reserveRemainingMinor'), `${p}.reserve`, 20, MINOR),
+      limitMinor: amount(field(r, 'limitMinor'), `${p}.limitMinor`),
+      settledMinor: amount(field(r, 'settledMinor'), `${p}.settledMinor`),
+      reserveRemainingMinor: amount(field(r, 'reserveRemainingMinor'), `${p}.reserve`),
       expiresAt: isoDateTime(field(r, 'expiresAt'), `${p}.expiresAt`),
       payments,
       paymentsTruncated: truncated === true,

@@ -1,12 +1,15 @@
 /**
- * The bank's HTTP API as the apps use it. Every answer is parsed and bounded before use; a
- * network failure is AppError APP_OFFLINE, a refusal is BankError with the bank's code. Tokens
- * are passed in by the caller and kept in memory only (never localStorage, never a URL).
+ * The bank's HTTP API as the apps use it. Every JSON request goes through one function,
+ * {@link BankClient.call}, with a route of {@link ROUTES}: what it sends and how its answer is
+ * read (bank-views.ts: parsed and bounded before use). A network failure is AppError APP_OFFLINE,
+ * a refusal is a BankRefusal with the bank's code. Tokens are passed in by the caller and kept in
+ * memory only (never localStorage, never a URL).
  */
 import { toBase64Url } from '@offpay/crypto';
 import {
   accountsView,
   challengeView,
+  fraudReportView,
   keysView,
   loginView,
   payeeView,
@@ -15,84 +18,133 @@ import {
   revocationsView,
   settlementEventView,
   settlementView,
-  fraudReportView,
+  type AccountView,
+  type BankKeysInfo,
+  type EnrolledCertificate,
+  type FraudReport,
+  type PayerSync,
+  type RevocationsInfo,
+  type SettlementAnswer,
 } from './bank-views.js';
 import { AppError } from './errors.js';
 import { BANK_TIMEOUT_MS, readBounded, readJson, refusal, send, withTimeout } from './http.js';
 import { SseParser } from './sse.js';
 
-/** GET /v1/keys, decoded: what the apps pin at enrollment. */
-export interface BankKeysInfo {
-  /** Every bank signing key (compressed SEC1), current and retired: certificates name their issuer. */
-  signKeys: Uint8Array[];
-  /** The current KEM key (settlement batches are sealed to it). */
-  kemKey: Uint8Array;
+export type * from './bank-views.js';
+
+/** One route: method and path, whether it needs the token, its body and how its answer reads. */
+interface RouteSpec<I, O> {
+  method: 'GET' | 'POST';
+  path: string;
+  auth?: true;
+  /** Bank time, revocations and balances must be the bank's current answer, not a cached one. */
+  fresh?: true;
+  body?: (input: I) => unknown;
+  view: (json: unknown) => O;
 }
 
-export interface EnrolledCertificate {
-  serial: string;
-  /** The certificate wire bytes (decode with decodePayerCertificate / decodePayeeCertificate). */
-  certificate: Uint8Array;
-  expiresAt: string;
-  currency: string;
-}
+const route = <I = void, O = unknown>(spec: RouteSpec<I, O>): RouteSpec<I, O> => spec;
+const b64 = toBase64Url;
 
-/** GET /v1/revocations: the signed list (verify it with verifyRevocationList) and the bank's clock. */
-export interface RevocationsInfo {
-  seq: number;
-  signed: Uint8Array;
-  /** The bank's clock when it answered, Unix seconds. */
-  bankTime: number;
-}
+/** Every bank route the apps call. */
+export const ROUTES = {
+  keys: route({ method: 'GET', path: '/v1/keys', view: keysView }),
+  login: route({
+    method: 'POST',
+    path: '/v1/auth/login',
+    body: (i: { email: string; password: string }) => i,
+    view: loginView,
+  }),
+  challenge: route({
+    method: 'POST',
+    path: '/v1/enrollment/challenge',
+    auth: true,
+    view: challengeView,
+  }),
+  enrollPayer: route({
+    method: 'POST',
+    path: '/v1/enrollment/payer',
+    auth: true,
+    body: (i: {
+      challengeId: string;
+      signKey: Uint8Array;
+      signature: Uint8Array;
+      limitMinor: bigint;
+    }) => ({
+      challengeId: i.challengeId,
+      signKey: b64(i.signKey),
+      signature: b64(i.signature),
+      limitMinor: i.limitMinor.toString(),
+    }),
+    view: payerView,
+  }),
+  enrollPayee: route({
+    method: 'POST',
+    path: '/v1/enrollment/payee',
+    auth: true,
+    body: (i: {
+      challengeId: string;
+      signKey: Uint8Array;
+      kemKey: Uint8Array;
+      signature: Uint8Array;
+    }) => ({
+      challengeId: i.challengeId,
+      signKey: b64(i.signKey),
+      kemKey: b64(i.kemKey),
+      signature: b64(i.signature),
+    }),
+    view: payeeView,
+  }),
+  revocations: route({
+    method: 'GET',
+    path: '/v1/revocations',
+    fresh: true,
+    view: revocationsView,
+  }),
+  payerSync: route({
+    method: 'GET',
+    path: '/v1/payer/sync',
+    auth: true,
+    fresh: true,
+    view: payerSyncView,
+  }),
+  accounts: route({
+    method: 'GET',
+    path: '/v1/accounts/me',
+    auth: true,
+    fresh: true,
+    view: accountsView,
+  }),
+  reportFraudProof: route({
+    method: 'POST',
+    path: '/v1/fraud-proofs',
+    body: (proof: Uint8Array) => ({ proof: b64(proof) }),
+    view: fraudReportView,
+  }),
+  settle: route({
+    method: 'POST',
+    path: '/v1/settlements',
+    body: (sealed: Uint8Array) => ({ sealed: b64(sealed) }),
+    view: settlementView,
+  }),
+};
 
-/** GET /v1/payer/sync */
-export interface PayerSync {
-  bankTime: number;
-  certificates: {
-    serial: string;
-    status: 'active' | 'closed' | 'revoked';
-    limitMinor: string;
-    settledMinor: string;
-    expiresAt: string;
-    /** Extra fields the bank sends (always set by {@link BankClient.payerSync}). */
-    currency?: string;
-    reserveRemainingMinor?: string;
-    /** True when the bank listed only the newest payments of this certificate. */
-    paymentsTruncated?: boolean;
-    payments: { paymentId: string; counter: number; amountMinor: string; settledAt: string }[];
-  }[];
-}
+/** A route's name. */
+export type RouteName = keyof typeof ROUTES;
+type Spec<N extends RouteName> = (typeof ROUTES)[N];
+/** What a route sends. */
+export type RouteInput<N extends RouteName> =
+  Spec<N> extends RouteSpec<infer I, unknown> ? I : never;
+/** What a route answers, read. */
+export type RouteOutput<N extends RouteName> =
+  Spec<N> extends RouteSpec<never, infer O> ? O : never;
 
-/** POST /v1/fraud-proofs answer: the payer certificate the proof revoked. */
-export interface FraudReport {
-  serial: string;
-  kind: 'equivocation' | 'fork' | 'understated';
-}
-
-/** One entry's outcome in a settlement answer or event. */
-export interface SettledEntry {
-  index: number;
-  paymentId: string;
-  status: 'settled' | 'duplicate' | 'rejected';
-  code: string;
-}
-
-/** POST /v1/settlements answer, and the data of an SSE `settlement` event (no `signed`/`replayed`). */
-export interface SettlementAnswer {
-  batchKey: string;
-  payeeKid: string;
-  fromIndex: number;
-  head: string;
-  settledAt: number;
-  replayed?: boolean;
-  results: SettledEntry[];
-  signed?: Uint8Array;
-}
-
-export interface AccountView {
-  kind: string;
-  currency: string;
-  balanceMinor: string;
+function bearer(token: string | undefined): Record<string, string> {
+  if (typeof token !== 'string' || !/^[\x21-\x7e]{1,8192}$/.test(token)) {
+    // Never echo the token: only say that it is unusable.
+    throw new TypeError('token: a non-empty printable access token');
+  }
+  return { authorization: `Bearer ${token}` };
 }
 
 /** Options of {@link BankClient.events}. */
@@ -101,17 +153,7 @@ export interface EventStreamOptions {
   onClose?: () => void;
 }
 
-function bearer(token: string): Record<string, string> {
-  if (typeof token !== 'string' || !/^[\x21-\x7e]{1,8192}$/.test(token)) {
-    // Never echo the token: only say that it is unusable.
-    throw new TypeError('token: a non-empty printable access token');
-  }
-  return { authorization: `Bearer ${token}` };
-}
-
-const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
-
-/** The bank's HTTP API. Every method: @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankError */
+/** The bank's HTTP API. Every method: @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankRefusal */
 export class BankClient {
   constructor(
     readonly baseUrl: string,
@@ -122,28 +164,30 @@ export class BankClient {
     return `${this.baseUrl.replace(/\/+$/, '')}${path}`;
   }
 
-  private async call<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    view: (json: unknown) => T,
-    options: { token?: string; body?: unknown; fresh?: boolean } = {},
-  ): Promise<T> {
+  /** The one way a JSON request reaches the bank: `route` with `input` (and the token it needs). */
+  async call<N extends RouteName>(
+    name: N,
+    input: RouteInput<N>,
+    token?: string,
+  ): Promise<RouteOutput<N>> {
+    const spec = ROUTES[name] as unknown as RouteSpec<RouteInput<N>, RouteOutput<N>>;
+    const body = spec.body?.(input);
     const headers: Record<string, string> = {
-      ...(options.body === undefined ? { accept: 'application/json' } : JSON_HEADERS),
-      ...(options.token === undefined ? {} : bearer(options.token)),
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(spec.auth ? bearer(token) : {}),
     };
     // The whole call, body included, within BANK_TIMEOUT_MS: a hanging connection is offline.
     const timeout = withTimeout(BANK_TIMEOUT_MS);
     try {
-      const response = await send(this.fetchImpl, this.url(path), {
-        method,
+      const response = await send(this.fetchImpl, this.url(spec.path), {
+        method: spec.method,
         headers,
-        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-        // Bank time and revocations must be the bank's current answer, not a cached one.
-        ...(options.fresh ? { cache: 'no-store' as const } : {}),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(spec.fresh ? { cache: 'no-store' as const } : {}),
         signal: timeout.signal,
       });
-      return await readJson(response, `${method} ${path}`, view);
+      return await readJson(response, `${spec.method} ${spec.path}`, spec.view);
     } finally {
       timeout.clear();
     }
@@ -151,81 +195,58 @@ export class BankClient {
 
   /** GET /v1/keys: the keys to pin. */
   keys(): Promise<BankKeysInfo> {
-    return this.call('GET', '/v1/keys', keysView);
+    return this.call('keys', undefined);
   }
 
   /** POST /v1/auth/login. @returns the access token */
   login(email: string, password: string): Promise<string> {
-    return this.call('POST', '/v1/auth/login', loginView, { body: { email, password } });
+    return this.call('login', { email, password });
   }
 
   /** POST /v1/enrollment/challenge: a single-use challenge (5 minutes) to sign. */
   challenge(token: string): Promise<{ challengeId: string; challenge: Uint8Array }> {
-    return this.call('POST', '/v1/enrollment/challenge', challengeView, { token });
+    return this.call('challenge', undefined, token);
   }
 
   /** POST /v1/enrollment/payer: certifies the payer key, reserving `limitMinor`. */
   enrollPayer(
     token: string,
-    body: { challengeId: string; signKey: Uint8Array; signature: Uint8Array; limitMinor: bigint },
+    body: RouteInput<'enrollPayer'>,
   ): Promise<EnrolledCertificate & { limitMinor: string }> {
-    return this.call('POST', '/v1/enrollment/payer', payerView, {
-      token,
-      body: {
-        challengeId: body.challengeId,
-        signKey: toBase64Url(body.signKey),
-        signature: toBase64Url(body.signature),
-        limitMinor: body.limitMinor.toString(),
-      },
-    });
+    return this.call('enrollPayer', body, token);
   }
 
   /** POST /v1/enrollment/payee: certifies the receiver's keys under its display name. */
   enrollPayee(
     token: string,
-    body: { challengeId: string; signKey: Uint8Array; kemKey: Uint8Array; signature: Uint8Array },
+    body: RouteInput<'enrollPayee'>,
   ): Promise<EnrolledCertificate & { displayName: string }> {
-    return this.call('POST', '/v1/enrollment/payee', payeeView, {
-      token,
-      body: {
-        challengeId: body.challengeId,
-        signKey: toBase64Url(body.signKey),
-        kemKey: toBase64Url(body.kemKey),
-        signature: toBase64Url(body.signature),
-      },
-    });
+    return this.call('enrollPayee', body, token);
   }
 
   /** GET /v1/revocations: the signed list and the bank's clock (Unix seconds). */
   revocations(): Promise<RevocationsInfo> {
-    return this.call('GET', '/v1/revocations', revocationsView, { fresh: true });
+    return this.call('revocations', undefined);
   }
 
   /** GET /v1/payer/sync: what settled per payer certificate, and the bank's clock. */
   payerSync(token: string): Promise<PayerSync> {
-    return this.call('GET', '/v1/payer/sync', payerSyncView, { token, fresh: true });
+    return this.call('payerSync', undefined, token);
   }
 
   /** GET /v1/accounts/me: the caller's accounts and balances. */
   accounts(token: string): Promise<AccountView[]> {
-    return this.call('GET', '/v1/accounts/me', accountsView, { token, fresh: true });
+    return this.call('accounts', undefined, token);
   }
 
-  /**
-   * POST /v1/fraud-proofs (no login): the bank checks the proof, stores it once and revokes the
-   * payer certificate. @throws BankError when the bank refuses it; AppError APP_OFFLINE
-   */
+  /** POST /v1/fraud-proofs (no login): the bank checks the proof and revokes the payer. */
   reportFraudProof(proof: Uint8Array): Promise<FraudReport> {
-    return this.call('POST', '/v1/fraud-proofs', fraudReportView, {
-      body: { proof: toBase64Url(proof) },
-    });
+    return this.call('reportFraudProof', proof);
   }
 
   /** POST /v1/settlements with the sealed batch bytes (no login). */
   settle(sealedBatch: Uint8Array): Promise<SettlementAnswer> {
-    return this.call('POST', '/v1/settlements', settlementView, {
-      body: { sealed: toBase64Url(sealedBatch) },
-    });
+    return this.call('settle', sealedBatch);
   }
 
   /**

@@ -10,25 +10,25 @@
  * locking the app for ever.
  */
 import { checkedDeviceTime } from '@offpay/protocol';
-import type { AppDb } from './db.js';
+import type { MetaDb } from './storage/db.js';
 
 /** How much earlier than the stored time an answer may be and still be ignored (cache, races). */
 export const BANK_TIME_TOLERANCE_SECONDS = 300;
 
-/** State key of the latest bank time seen (Unix seconds). */
+/** Meta key of the latest bank time seen (Unix seconds). */
 export const LAST_BANK_TIME_KEY = 'lastBankTime';
 
 // Read-compare-write per database, one after another, so two answers arriving together cannot
 // store the smaller time last.
-const queues = new WeakMap<AppDb, Promise<unknown>>();
+const queues = new WeakMap<MetaDb, Promise<unknown>>();
 
 function isSeconds(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /** The latest bank time seen (Unix seconds), or undefined before the first bank answer. */
-export async function lastBankTime(db: AppDb): Promise<number | undefined> {
-  const stored = await db.get<unknown>(LAST_BANK_TIME_KEY);
+export async function lastBankTime(db: MetaDb): Promise<number | undefined> {
+  const stored = await db.get('meta', LAST_BANK_TIME_KEY);
   // A row that is not a time is treated as absent; the next bank answer overwrites it.
   return isSeconds(stored) ? stored : undefined;
 }
@@ -37,14 +37,14 @@ export async function lastBankTime(db: AppDb): Promise<number | undefined> {
  * Records the bank time of a bank answer: kept when later than the stored one, or when earlier by
  * more than BANK_TIME_TOLERANCE_SECONDS. @throws RangeError for a non-time
  */
-export function rememberBankTime(db: AppDb, bankTime: number): Promise<void> {
+export function rememberBankTime(db: MetaDb, bankTime: number): Promise<void> {
   if (!isSeconds(bankTime)) {
     return Promise.reject(new RangeError('bankTime must be Unix seconds (a safe integer ≥ 0)'));
   }
   const run = async () => {
     const last = await lastBankTime(db);
     if (last === undefined || bankTime > last || bankTime < last - BANK_TIME_TOLERANCE_SECONDS) {
-      await db.write([{ put: LAST_BANK_TIME_KEY, value: bankTime }]);
+      await db.write([{ put: 'meta', key: LAST_BANK_TIME_KEY, value: bankTime }]);
     }
   };
   const result = (queues.get(db) ?? Promise.resolve()).then(run);
@@ -59,7 +59,7 @@ export function rememberBankTime(db: AppDb, bankTime: number): Promise<void> {
  * The device's time in Unix seconds, checked. @throws ProtocolError PROTO_CLOCK_BEHIND when the
  * device clock is earlier than the last bank time seen.
  */
-export async function trustedNow(db: AppDb, deviceNowMs: number = Date.now()): Promise<number> {
+export async function trustedNow(db: MetaDb, deviceNowMs: number = Date.now()): Promise<number> {
   if (!Number.isFinite(deviceNowMs)) throw new RangeError('deviceNowMs must be a finite number');
   // A bank time being remembered right now counts already.
   await queues.get(db);

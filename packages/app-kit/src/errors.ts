@@ -1,9 +1,14 @@
 /**
- * The apps' own error codes (APP_*), beside the protocol's PROTO_* and the bank's BANK_* codes.
- * Every code has a plain-words meaning in `wording.ts` and a row in docs/errors.md.
+ * The apps' own error codes (APP_*), the bank's codes as the apps know them (BANK_*), and the
+ * matchers the apps use: by code, never by `instanceof` (a second copy of this package, or an
+ * error made in another realm, must still match). Every code has plain words in wording.ts and a
+ * row in docs/errors.md.
  */
+import { isAppError as hasCode } from '@offpay/protocol';
+
 export const APP_ERRORS = {
   APP_PASSPHRASE_TOO_SHORT: 'The passphrase is shorter than 8 characters.',
+  APP_PASSPHRASE_MISMATCH: 'The passphrase and its repetition differ.',
   APP_WRONG_PASSPHRASE: 'The passphrase does not open this wallet or backup.',
   APP_VAULT_MISSING: 'No keys are stored on this device yet: set the app up or restore a backup.',
   APP_VAULT_LOCKED: 'The keys are locked: enter the passphrase first.',
@@ -14,6 +19,7 @@ export const APP_ERRORS = {
   APP_STORAGE_FAILED: "The browser's storage refused to save; nothing was changed.",
   APP_OFFLINE: 'The bank cannot be reached (no network, or the bank is down).',
   APP_BANK_RESPONSE: 'The bank answered with something this app does not understand.',
+  APP_BANK_URL_INVALID: 'The bank address is not an http(s) address without credentials or query.',
   APP_CAMERA_UNAVAILABLE: 'The camera cannot be used (no camera, or permission refused).',
   APP_NO_QR_FOUND: 'No offpay QR code was found in the picture.',
   APP_INPUT_TOO_LARGE: 'The file or pasted text is too large to be an offpay message.',
@@ -26,9 +32,56 @@ export const APP_ERRORS = {
   APP_REQUEST_ALREADY_PAID: 'The payment answers a request of this till that was already paid.',
   APP_WALLET_STATE_CHANGED:
     'The stored wallet changed under this page (another tab renewed or restored it, or a row is damaged).',
+  APP_SET_UP_ELSEWHERE: 'The app was set up or restored in another tab meanwhile: reload.',
 } as const;
 
+/** Every APP_* code. */
 export type AppErrorCode = keyof typeof APP_ERRORS;
+
+/**
+ * The bank's codes the apps know (docs/errors.md "BANK_"; the bank's registry is
+ * apps/bank/src/errors.ts). A newer code still shows: in the bank's own words.
+ */
+export const BANK_CODES = [
+  'BANK_BAD_REQUEST',
+  'BANK_BODY_TOO_LARGE',
+  'BANK_UNSUPPORTED_MEDIA_TYPE',
+  'BANK_NOT_FOUND',
+  'BANK_AUTH_REQUIRED',
+  'BANK_TOKEN_INVALID',
+  'BANK_TOKEN_EXPIRED',
+  'BANK_TOKEN_REVOKED',
+  'BANK_BAD_CREDENTIALS',
+  'BANK_EMAIL_TAKEN',
+  'BANK_ACCOUNT_NOT_FOUND',
+  'BANK_INSUFFICIENT_FUNDS',
+  'BANK_CURRENCY_MISMATCH',
+  'BANK_TRANSFER_UNBALANCED',
+  'BANK_TRANSFER_INVALID',
+  'BANK_KEY_UNKNOWN',
+  'BANK_UNKNOWN_PAYEE',
+  'BANK_PAYEE_REVOKED',
+  'BANK_PAYEE_EXPIRED',
+  'BANK_BATCH_NOT_CONTINUOUS',
+  'BANK_IDEMPOTENCY_KEY_INVALID',
+  'BANK_IDEMPOTENCY_KEY_MISMATCH',
+  'BANK_SETTLEMENT_NOT_FOUND',
+  'BANK_UNKNOWN_CERTIFICATE',
+  'BANK_RESERVE_EXHAUSTED',
+  'BANK_CHALLENGE_INVALID',
+  'BANK_PUBLIC_KEY_INVALID',
+  'BANK_ENROLLMENT_PROOF_INVALID',
+  'BANK_KEY_ALREADY_ENROLLED',
+  'BANK_DISPLAY_NAME_UNUSABLE',
+  'BANK_CERTIFICATE_NOT_FOUND',
+  'BANK_RATE_LIMITED',
+  'BANK_PAYEE_NOT_FOUND',
+  'BANK_UNAVAILABLE',
+  'BANK_INTERNAL',
+] as const;
+
+/** One of {@link BANK_CODES}. */
+export type BankCode = (typeof BANK_CODES)[number];
 
 /** An app-level failure with a stable code; `message` is safe to show (never holds a secret). */
 export class AppError extends Error {
@@ -42,8 +95,8 @@ export class AppError extends Error {
   }
 }
 
-/** An error answered by the bank: its stable code (BANK_* or PROTO_*), HTTP status and details. */
-export class BankError extends Error {
+/** A refusal answered by the bank: its stable code (BANK_* or PROTO_*), HTTP status and details. */
+export class BankRefusal extends Error {
   constructor(
     readonly code: string,
     message: string,
@@ -51,6 +104,33 @@ export class BankError extends Error {
     readonly details: Record<string, unknown> = {},
   ) {
     super(message);
-    this.name = 'BankError';
+    this.name = 'BankRefusal';
   }
+}
+
+/** True when `e` is the bank's refusal (with `code`, when given). */
+export function isBankRefusal(e: unknown, code?: BankCode): e is BankRefusal {
+  return (
+    hasCode(e, code) &&
+    (e as { name?: unknown }).name === 'BankRefusal' &&
+    typeof (e as { status?: unknown }).status === 'number'
+  );
+}
+
+/** The bank's codes that mean "no valid login": the token must go and the user sign in again. */
+const SIGNED_OUT: ReadonlySet<string> = new Set<BankCode>([
+  'BANK_AUTH_REQUIRED',
+  'BANK_TOKEN_INVALID',
+  'BANK_TOKEN_EXPIRED',
+  'BANK_TOKEN_REVOKED',
+]);
+
+/** The one "signed out" rule: the bank refused the session (not the credentials, not the request). */
+export function isSignedOut(e: unknown): boolean {
+  return isBankRefusal(e) && SIGNED_OUT.has(e.code);
+}
+
+/** The same refusal with more details (what the app knows and the bank did not say). */
+export function withDetails(e: BankRefusal, details: Record<string, unknown>): BankRefusal {
+  return new BankRefusal(e.code, e.message, e.status, { ...e.details, ...details });
 }

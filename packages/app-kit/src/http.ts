@@ -1,12 +1,12 @@
 /**
  * The bank client's HTTP edge: bounded bodies and one mapping of failures to coded errors.
  * - fetch rejects (no network, DNS, CORS) or the body breaks off → AppError APP_OFFLINE
- * - a non-2xx answer with the bank's `{code, message, details}` → BankError
+ * - a non-2xx answer with the bank's `{code, message, details}` → BankRefusal
  * - a 502/503/504 without it (a proxy in front of a bank that is down) → AppError APP_OFFLINE
  * - anything else unreadable → AppError APP_BANK_RESPONSE
  * Messages never hold a token, a password or a body: only the route and the status.
  */
-import { AppError, BankError } from './errors.js';
+import { AppError, BankRefusal } from './errors.js';
 import { isRecord, ShapeError } from './guards.js';
 
 /** Largest bank answer read, in bytes (a settlement result of 1000 entries is well under). */
@@ -119,7 +119,7 @@ export function refusal(status: number, body: Uint8Array, what: string): Error {
   if (isRecord(json) && typeof json['code'] === 'string' && CODE.test(json['code'])) {
     const message = typeof json['message'] === 'string' ? json['message'] : json['code'];
     const details = isRecord(json['details']) ? json['details'] : {};
-    return new BankError(json['code'], message.slice(0, MAX_MESSAGE_CHARS), status, details);
+    return new BankRefusal(json['code'], message.slice(0, MAX_MESSAGE_CHARS), status, details);
   }
   if (status === 502 || status === 503 || status === 504) {
     return new AppError('APP_OFFLINE', undefined, { status });

@@ -8,9 +8,8 @@
  * associated data names the format and the database, so a record moved into another app's
  * database does not open.
  */
-import { utf8 } from '@offpay/crypto';
+import { getPublicKey, utf8 } from '@offpay/crypto';
 import { decodeCbor, encodeCbor, type CborValue } from '@offpay/protocol';
-import { VAULT_KEY, type AppDb, type WriteOp } from './db.js';
 import { AppError } from './errors.js';
 import { bytes, exactKeys, field, integer, list, oneOf, record, ShapeError } from './guards.js';
 import {
@@ -25,17 +24,26 @@ import {
   SALT_LENGTH,
   type KdfParams,
 } from './kdf.js';
+import { checkNewPassphrase, MIN_PASSPHRASE_LENGTH, passphraseLength } from './rules.js';
+import { VAULT_KEY, type MetaDb } from './storage/db.js';
+import type { MetaOp, Stores, WriteOp } from './storage/schema.js';
 
 /** Named secret byte strings, e.g. `{ signKey, kemKey }`. */
 export type Secrets = Record<string, Uint8Array>;
 
-export const MIN_PASSPHRASE_LENGTH = 8;
+/** App writes that go with a vault's record, in the same transaction. */
+type AlsoWrite = readonly WriteOp<Stores>[];
 
 export interface Vault {
-  /** @throws AppError APP_VAULT_LOCKED after lock() */
+  /** A copy of the secret `name`. @throws AppError APP_VAULT_LOCKED after lock() */
   secret(name: string): Uint8Array | undefined;
+  /**
+   * The compressed public key of the secret `name` (one scalar multiplication per secret while
+   * unlocked). @throws AppError APP_VAULT_LOCKED
+   */
+  publicKey(name: string): Uint8Array | undefined;
   /** Encrypts and stores the new set (one transaction, together with `alsoWrite`). */
-  replace(secrets: Secrets, alsoWrite?: readonly WriteOp[]): Promise<void>;
+  replace(secrets: Secrets, alsoWrite?: AlsoWrite): Promise<void>;
   lock(): void;
 }
 
@@ -62,18 +70,6 @@ interface VaultRecord {
 
 function associatedData(dbName: string): Uint8Array {
   return utf8(`offpay/app-kit/vault/v${FORMAT_VERSION}\u0000${dbName}`);
-}
-
-/** The passphrase's length in characters (code points, after NFC). */
-export function passphraseLength(passphrase: string): number {
-  return [...passphrase.normalize('NFC')].length;
-}
-
-/** Refuses a passphrase for a new vault or backup. @throws AppError APP_PASSPHRASE_TOO_SHORT */
-export function checkNewPassphrase(passphrase: string): void {
-  if (typeof passphrase !== 'string' || passphraseLength(passphrase) < MIN_PASSPHRASE_LENGTH) {
-    throw new AppError('APP_PASSPHRASE_TOO_SHORT');
-  }
 }
 
 /** Copies of the secrets, checked. @throws TypeError naming the bad entry (an app defect) */
@@ -151,11 +147,12 @@ async function sealRecord(
 class OpenVault implements Vault {
   #key: CryptoKey | undefined;
   #secrets: Map<string, Uint8Array>;
+  #publicKeys = new Map<string, Uint8Array>();
   // replace() calls run one after the other, so memory always matches the last record written.
   #queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly db: AppDb,
+    private readonly db: MetaDb,
     key: CryptoKey,
     private readonly kdf: KdfParams,
     secrets: Map<string, Uint8Array>,
@@ -173,6 +170,18 @@ class OpenVault implements Vault {
     return this.#unlocked().secrets.get(name)?.slice();
   }
 
+  publicKey(name: string): Uint8Array | undefined {
+    const { secrets } = this.#unlocked();
+    const secret = secrets.get(name);
+    if (!secret) return undefined;
+    let key = this.#publicKeys.get(name);
+    if (!key) {
+      key = getPublicKey(secret);
+      this.#publicKeys.set(name, key);
+    }
+    return key.slice();
+  }
+
   /** Copies of every secret (for backups). @throws AppError APP_VAULT_LOCKED */
   all(): Secrets {
     const out: Secrets = {};
@@ -180,21 +189,18 @@ class OpenVault implements Vault {
     return out;
   }
 
-  replace(secrets: Secrets, alsoWrite: readonly WriteOp[] = []): Promise<void> {
+  replace(secrets: Secrets, alsoWrite: AlsoWrite = []): Promise<void> {
     const run = async () => {
       const { key } = this.#unlocked();
       const next = copySecrets(secrets);
-      if (
-        alsoWrite.some(
-          (op) => ('put' in op ? op.put : 'delete' in op ? op.delete : '') === VAULT_KEY,
-        )
-      )
+      if (alsoWrite.some((op) => 'key' in op && op.key === VAULT_KEY))
         throw new TypeError('replace: alsoWrite must not touch the vault record');
       const sealed = await sealRecord(this.db.name, key, this.kdf, next);
-      await this.db.write([{ put: VAULT_KEY, value: sealed }, ...alsoWrite]);
+      await this.db.write([{ put: 'meta', key: VAULT_KEY, value: sealed }, ...alsoWrite]);
       if (!this.#key) return; // locked meanwhile: keep nothing in memory
       for (const old of this.#secrets.values()) old.fill(0);
       this.#secrets = next;
+      this.#publicKeys.clear();
     };
     const result = this.#queue.then(run);
     this.#queue = result.catch(() => undefined);
@@ -204,13 +210,14 @@ class OpenVault implements Vault {
   lock(): void {
     for (const value of this.#secrets.values()) value.fill(0);
     this.#secrets = new Map();
+    this.#publicKeys.clear();
     this.#key = undefined;
   }
 }
 
 /** True when this database holds a vault record (set up before, or restored). */
-export async function hasVault(db: AppDb): Promise<boolean> {
-  return (await db.get(VAULT_KEY)) !== undefined;
+export async function hasVault(db: MetaDb): Promise<boolean> {
+  return (await db.get('meta', VAULT_KEY)) !== undefined;
 }
 
 /**
@@ -219,17 +226,20 @@ export async function hasVault(db: AppDb): Promise<boolean> {
  * @throws AppError APP_PASSPHRASE_TOO_SHORT
  */
 export async function prepareVault(
-  db: AppDb,
+  db: MetaDb,
   passphrase: string,
   secrets: Secrets,
   options: VaultOptions = {},
-): Promise<{ vault: Vault; write: WriteOp }> {
+): Promise<{ vault: Vault; write: MetaOp }> {
   checkNewPassphrase(passphrase);
   const copies = copySecrets(secrets);
   const kdf = newKdfParams(options.iterations);
   const key = await deriveKey(passphrase, kdf);
   const sealed = await sealRecord(db.name, key, kdf, copies);
-  return { vault: new OpenVault(db, key, kdf, copies), write: { put: VAULT_KEY, value: sealed } };
+  return {
+    vault: new OpenVault(db, key, kdf, copies),
+    write: { put: 'meta', key: VAULT_KEY, value: sealed },
+  };
 }
 
 /**
@@ -237,7 +247,7 @@ export async function prepareVault(
  * unlocked vault. @throws AppError APP_PASSPHRASE_TOO_SHORT, APP_STORAGE_FAILED
  */
 export async function createVault(
-  db: AppDb,
+  db: MetaDb,
   passphrase: string,
   secrets: Secrets,
   options: VaultOptions = {},
@@ -248,8 +258,8 @@ export async function createVault(
 }
 
 /** @throws AppError APP_VAULT_MISSING, APP_WRONG_PASSPHRASE, APP_VAULT_DAMAGED */
-export async function unlockVault(db: AppDb, passphrase: string): Promise<Vault> {
-  const stored = await db.get(VAULT_KEY);
+export async function unlockVault(db: MetaDb, passphrase: string): Promise<Vault> {
+  const stored = await db.get('meta', VAULT_KEY);
   if (stored === undefined) throw new AppError('APP_VAULT_MISSING');
   let rec: VaultRecord;
   try {

@@ -2,13 +2,15 @@
  * The words people see for the BANK_* codes of docs/errors.md and the CRYPTO_* codes of
  * packages/crypto: a short title and one or two sentences (what happened, what to do).
  */
+import type { CryptoErrorCode } from '@offpay/crypto';
+import type { BankCode } from './errors.js';
 import { TAMPERED, type Words } from './wording-text.js';
 
 const REFUSED = 'Request refused';
 const BANK_FAULT = 'Bank error';
 
 /** The CRYPTO_* codes of packages/crypto. */
-export const CRYPTO_WORDS: Record<string, Words> = {
+export const CRYPTO_WORDS = {
   CRYPTO_AEAD_AUTH_FAILED: {
     title: TAMPERED,
     text: 'The encrypted data was changed or does not belong here, so it was refused.',
@@ -29,10 +31,10 @@ export const CRYPTO_WORDS: Record<string, Words> = {
     title: 'Key generation failed',
     text: 'Making keys failed. Try again.',
   },
-};
+} satisfies Record<CryptoErrorCode, Words>;
 
 /** The BANK_* codes of docs/errors.md. */
-export const BANK_WORDS: Record<string, Words> = {
+export const BANK_WORDS = {
   BANK_BAD_REQUEST: {
     title: REFUSED,
     text: "The bank could not read the app's request. Update the app and try again.",
@@ -170,4 +172,4 @@ export const BANK_WORDS: Record<string, Words> = {
     title: BANK_FAULT,
     text: 'Something went wrong at the bank. Try again later; if it keeps happening, contact the bank.',
   },
-};
+} satisfies Record<BankCode, Words>;

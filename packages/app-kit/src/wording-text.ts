@@ -3,6 +3,8 @@
  * (what happened, what to do). Texts that use details live in wording.ts; these are the plain
  * defaults. Meanings follow docs/errors.md; BANK_* and CRYPTO_* words are in wording-bank.ts.
  */
+import type { ProtoErrorCode } from '@offpay/protocol';
+import type { AppErrorCode } from './errors.js';
 
 /** A title and an explanation. */
 export interface Words {
@@ -16,7 +18,7 @@ const DOUBLE_SPEND = 'Double spend detected';
 const OTHER_RECEIVER = 'Meant for another receiver';
 
 /** Every PROTO_* code of packages/protocol/src/errors.ts. */
-export const PROTO_WORDS: Record<string, Words> = {
+export const PROTO_WORDS = {
   PROTO_TOO_LARGE: {
     title: 'Too large',
     text: 'This is larger than an offpay message may be, so it was refused. Check that it is the right code or file.',
@@ -169,10 +171,10 @@ export const PROTO_WORDS: Record<string, Words> = {
     title: 'Wrong kind of file',
     text: 'This file holds another kind of offpay message. Choose the file that was asked for.',
   },
-};
+} satisfies Record<ProtoErrorCode, Words>;
 
 /** Every APP_* code of errors.ts. */
-export const APP_WORDS: Record<string, Words> = {
+export const APP_WORDS = {
   APP_PASSPHRASE_TOO_SHORT: {
     title: 'Passphrase too short',
     text: 'Use at least 8 characters; a few unrelated words make a good passphrase.',
@@ -238,8 +240,8 @@ export const APP_WORDS: Record<string, Words> = {
     text: 'This payment does not answer any open request of this till. Make a request first, then scan the payment for it.',
   },
   APP_PAYER_CAP_EXCEEDED: {
-    title: 'Over your per-payer cap',
-    text: 'Accepting this payment would take this payer past the cap you set. Refuse it, or raise the cap in the settings.',
+    title: 'Over your limit per customer',
+    text: 'Accepting this payment would take this customer past the limit you set for one customer. Refuse it, or raise the limit in the settings.',
   },
   APP_CURRENCY_MISMATCH: {
     title: 'Wrong currency',
@@ -253,7 +255,19 @@ export const APP_WORDS: Record<string, Words> = {
     title: 'Wallet changed elsewhere',
     text: 'The wallet was changed in another tab or its stored data is damaged. Reload the app; restore a backup if it persists.',
   },
-};
+  APP_SET_UP_ELSEWHERE: {
+    title: 'Already set up',
+    text: 'This app was set up or restored in another tab meanwhile, so nothing was replaced. Reload to open it.',
+  },
+  APP_PASSPHRASE_MISMATCH: {
+    title: 'The passphrases differ',
+    text: 'Type the same passphrase in both fields.',
+  },
+  APP_BANK_URL_INVALID: {
+    title: 'Check the bank address',
+    text: 'Enter the address your bank gave you, such as https://bank.example.',
+  },
+} satisfies Record<AppErrorCode, Words>;
 
 /** Words for a value that carries no code this app knows. */
 export const UNKNOWN_WORDS: Words = {

@@ -2,16 +2,19 @@
  * Plain words for every code a user can meet (PROTO_*, BANK_*, APP_*): what happened and what to
  * do, in one or two short sentences, never a stack trace or a secret.
  */
-import { isCryptoError } from '@offpay/crypto';
-import { isAppError, Money } from '@offpay/protocol';
-import { BankError } from './errors.js';
+import { isCryptoError, type CryptoErrorCode } from '@offpay/crypto';
+import { isAppError, Money, type ProtoErrorCode } from '@offpay/protocol';
+import { isBankRefusal, type AppErrorCode, type BankCode } from './errors.js';
 import { isRecord } from './guards.js';
 import { BANK_WORDS, CRYPTO_WORDS } from './wording-bank.js';
 import { APP_WORDS, PROTO_WORDS, UNKNOWN_WORDS, type Words } from './wording-text.js';
 
 type Details = Record<string, unknown>;
 
-const TABLES = [PROTO_WORDS, APP_WORDS, BANK_WORDS, CRYPTO_WORDS];
+/** Every code the apps have words for. */
+export type Code = ProtoErrorCode | AppErrorCode | BankCode | CryptoErrorCode;
+
+const TABLES: readonly Record<string, Words>[] = [PROTO_WORDS, APP_WORDS, BANK_WORDS, CRYPTO_WORDS];
 const KNOWN_PREFIX = /^(PROTO|APP|BANK|CRYPTO)_[A-Z0-9_]+$/;
 const MAX_BANK_MESSAGE_CHARS = 300;
 
@@ -39,13 +42,18 @@ function word(value: unknown, pattern: RegExp): string | undefined {
   return typeof value === 'string' && pattern.test(value) ? value : undefined;
 }
 
+/** A ledger index as people count entries: index 0 is entry #1. */
+export function entryNumber(index: number): string {
+  return `#${index + 1}`;
+}
+
 // Texts that say more when details help; each returns undefined to fall back to the default.
-const DETAILED: Record<string, (d: Details) => string | undefined> = {
+const DETAILED: Partial<Record<Code, (d: Details) => string | undefined>> = {
   PROTO_PAYMENT_DUPLICATE: (d) => {
     const index = count(d['index']);
     return index === undefined
       ? undefined
-      : `This payment is already in your ledger (entry #${index}). Nothing was added.`;
+      : `This payment is already in your ledger (entry ${entryNumber(index)}). Nothing was added.`;
   },
   PROTO_PAYMENT_OVER_LIMIT: (d) => {
     const limit = money(d['limitMinor'], d['currency']);
@@ -74,7 +82,7 @@ const DETAILED: Record<string, (d: Details) => string | undefined> = {
   APP_PAYER_CAP_EXCEEDED: (d) => {
     const cap = money(d['capMinor'], d['currency']);
     return cap
-      ? `Accepting this payment would take this payer past your cap of ${cap}. Refuse it, or raise the cap in the settings.`
+      ? `Accepting this payment would take this customer past your limit of ${cap} per customer. Refuse it, or raise the limit in the settings.`
       : undefined;
   },
   APP_CURRENCY_MISMATCH: (d) => {
@@ -85,10 +93,13 @@ const DETAILED: Record<string, (d: Details) => string | undefined> = {
       : undefined;
   },
   BANK_INSUFFICIENT_FUNDS: (d) => {
+    // The bank names the amounts; the app adds the currency it asked in (withDetails).
     const balance = money(d['balanceMinor'], d['currency']);
-    return balance
-      ? `Your bank balance (${balance}) does not cover this amount. Choose a smaller amount or add money first.`
-      : undefined;
+    const required = money(d['requiredMinor'], d['currency']);
+    if (!balance) return undefined;
+    return required
+      ? `You have ${balance} available at the bank, and this needs ${required}. Choose ${balance} or less, or add money first.`
+      : `You have ${balance} available at the bank. Choose a smaller amount or add money first.`;
   },
   BANK_RATE_LIMITED: (d) => {
     const seconds = count(d['retryAfterSeconds']);
@@ -100,7 +111,7 @@ const DETAILED: Record<string, (d: Details) => string | undefined> = {
     const index = count(d['expectedFromIndex']);
     return index === undefined
       ? undefined
-      : `The bank expected the settlement to start at ledger entry #${index}. Settle again so the app rebuilds the batch.`;
+      : `The bank expected the settlement to start at ledger entry ${entryNumber(index)}. Settle again so the app rebuilds the batch.`;
   },
   BANK_INTERNAL: (d) => {
     const id = word(d['requestId'], /^[A-Za-z0-9_-]{1,64}$/);
@@ -117,11 +128,11 @@ export function refusalTitle(code: string): string {
 
 /** The explanation for a code, using details when they help (ledger index, limits). */
 export function plainReason(code: string, details?: Record<string, unknown>): string {
-  const detailed = Object.hasOwn(DETAILED, code) ? DETAILED[code] : undefined;
+  const detailed = Object.hasOwn(DETAILED, code) ? DETAILED[code as Code] : undefined;
   return (details && detailed?.(details)) ?? wordsFor(code)?.text ?? UNKNOWN_WORDS.text;
 }
 
-/** Code and plain words of any thrown value (ProtocolError, BankError, AppError, or unknown). */
+/** Code and plain words of any thrown value (ProtocolError, BankRefusal, AppError, or unknown). */
 export function describeError(error: unknown): { code: string; title: string; text: string } {
   if (isCryptoError(error) || isAppError(error)) {
     const code = error.code;
@@ -130,7 +141,7 @@ export function describeError(error: unknown): { code: string; title: string; te
     if (wordsFor(code))
       return { code, title: refusalTitle(code), text: plainReason(code, details) };
     // A code newer than this app: the bank's own message is written for people.
-    if (error instanceof BankError && error.message) {
+    if (isBankRefusal(error) && error.message) {
       return {
         code,
         title: 'The bank refused',
@@ -140,7 +151,7 @@ export function describeError(error: unknown): { code: string; title: string; te
     return { code: KNOWN_PREFIX.test(code) ? code : 'UNKNOWN', ...UNKNOWN_WORDS };
   }
   if (error instanceof Error && error.name === 'QuotaExceededError') {
-    return { code: 'APP_STORAGE_FAILED', ...APP_WORDS['APP_STORAGE_FAILED']! };
+    return { code: 'APP_STORAGE_FAILED', ...APP_WORDS.APP_STORAGE_FAILED };
   }
   return { code: 'UNKNOWN', ...UNKNOWN_WORDS };
 }

@@ -1,25 +1,15 @@
-import 'fake-indexeddb/auto';
-import { randomBytes, toBase64Url } from '@offpay/crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { randomBytes, toBase64Url, utf8 } from '@offpay/crypto';
+import { describe, expect, it } from 'vitest';
 import { exportBackup, importBackup, MAX_BACKUP_CHARS } from '../src/backup.js';
-import { openAppDb, VAULT_KEY, type AppDb } from '../src/db.js';
+import { deriveKey, encrypt, newKdfParams } from '../src/kdf.js';
 import { fromTaggedJson, toTaggedJson } from '../src/serialize.js';
+import { VAULT_KEY } from '../src/storage/db.js';
+import type { Key } from '../src/storage/schema.js';
 import { createVault, unlockVault, type Vault } from '../src/vault.js';
+import { freshDb, type Item, type TestDb } from './support/schema.js';
 
 const FAST = { iterations: 1000 };
 const PASS = 'backup passphrase';
-
-let n = 0;
-const opened: AppDb[] = [];
-async function freshDb(): Promise<AppDb> {
-  const db = await openAppDb(`backup-test-${++n}`);
-  opened.push(db);
-  return db;
-}
-
-afterEach(() => {
-  for (const db of opened.splice(0)) db.close();
-});
 
 async function codeOf(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -31,13 +21,14 @@ async function codeOf(promise: Promise<unknown>): Promise<unknown> {
 const signKey = randomBytes(32);
 const kemKey = randomBytes(32);
 
-/** A sender-like database: state of every kind of value, two logs, a vault. */
-async function filledDb(): Promise<{ db: AppDb; vault: Vault }> {
+/** A database with values of every kind in meta, records, and a vault. */
+async function filledDb(): Promise<{ db: TestDb; vault: Vault }> {
   const db = await freshDb();
   const vault = await createVault(db, PASS, { signKey, kemKey }, FAST);
   await db.write([
     {
-      put: 'cert',
+      put: 'meta',
+      key: 'cert',
       value: {
         bytes: Uint8Array.of(0, 255),
         limit: 9_007_199_254_740_993n,
@@ -47,15 +38,14 @@ async function filledDb(): Promise<{ db: AppDb; vault: Vault }> {
         nested: [[null, true, -1.5, 'é']],
       },
     },
-    { put: 'lastBankTime', value: 1_800_000_000 },
-    { log: 'history', key: 'p2', value: { state: 'sent' } },
-    { log: 'history', key: 'p1', value: { state: 'receipted' } },
-    { log: 'ledger', key: 'e0', value: { index: 0, bytes: randomBytes(40) } },
+    { put: 'meta', key: 'lastBankTime', value: 1_800_000_000 },
+    { put: 'items', value: { id: 'p2', group: 1, value: 'sent' } },
+    { put: 'items', value: { id: 'p1', group: 2, value: 'receipted', code: 'x' } },
   ]);
   return { db, vault };
 }
 
-async function fileOf(): Promise<{ db: AppDb; text: string }> {
+async function fileOf(): Promise<{ db: TestDb; text: string }> {
   const { db, vault } = await filledDb();
   return { db, text: await exportBackup(db, vault, PASS, 'sender', FAST) };
 }
@@ -106,12 +96,12 @@ describe('backup file', () => {
     const file = JSON.parse(text) as Record<string, unknown>;
     expect(Object.keys(file)).toEqual(['offpay-backup', 'app', 'createdAt', 'kdf', 'iv', 'data']);
     expect(file).toMatchObject({
-      'offpay-backup': 1,
+      'offpay-backup': 2,
       app: 'sender',
       kdf: { name: 'PBKDF2-SHA256', iterations: 1000 },
     });
-    const vaultRecord = await db.get<{ kdf: { salt: Uint8Array } }>(VAULT_KEY);
-    expect((file['kdf'] as { salt: string }).salt).not.toBe(toBase64Url(vaultRecord!.kdf.salt));
+    const vaultRecord = (await db.get('meta', VAULT_KEY)) as { kdf: { salt: Uint8Array } };
+    expect((file['kdf'] as { salt: string }).salt).not.toBe(toBase64Url(vaultRecord.kdf.salt));
     expect(text).not.toContain(toBase64Url(signKey).slice(0, 12));
     expect(text).not.toContain('receipted');
   });
@@ -125,12 +115,12 @@ describe('backup file', () => {
   it('restores everything into another database and unlocks with the same passphrase', async () => {
     const { db, text } = await fileOf();
     const target = await freshDb();
-    await target.write([{ put: 'stale', value: 1 }]);
+    await target.write([{ put: 'meta', key: 'stale', value: 1 }]);
     const vault = await importBackup(target, text, PASS, 'sender', undefined, FAST);
     expect(vault.secret('signKey')).toEqual(signKey);
     expect(await target.snapshot()).toEqual(await db.snapshot());
-    expect(await target.get('stale')).toBeUndefined();
-    expect(await target.list('history')).toEqual([{ state: 'sent' }, { state: 'receipted' }]);
+    expect(await target.get('meta', 'stale')).toBeUndefined();
+    expect((await target.byIndex('items', 'code', 'x')).map((i) => i.id)).toEqual(['p1']);
     const unlocked = await unlockVault(target, PASS);
     expect(unlocked.secret('kemKey')).toEqual(kemKey);
   });
@@ -145,25 +135,27 @@ describe('backup file', () => {
       'sender',
       ({ secrets, db }) => ({
         secrets: { kemKey: secrets['kemKey']! },
-        db: { ...db, state: db.state.filter(([key]) => key !== 'cert') },
+        db: {
+          stores: { ...db.stores, meta: db.stores['meta']!.filter(([key]) => key !== 'cert') },
+        },
       }),
       FAST,
     );
     expect(vault.secret('signKey')).toBeUndefined();
     expect((await unlockVault(target, PASS)).secret('signKey')).toBeUndefined();
-    expect(await target.get('cert')).toBeUndefined();
-    expect(await target.get('lastBankTime')).toBe(1_800_000_000);
+    expect(await target.get('meta', 'cert')).toBeUndefined();
+    expect(await target.get('meta', 'lastBankTime')).toBe(1_800_000_000);
   });
 
   it('refuses the wrong passphrase and the other app, changing nothing', async () => {
     const { text } = await fileOf();
     const target = await freshDb();
-    await target.write([{ put: 'mine', value: 1 }]);
+    await target.write([{ put: 'meta', key: 'mine', value: 1 }]);
     expect(await codeOf(importBackup(target, text, 'not the passphrase', 'sender'))).toBe(
       'APP_WRONG_PASSPHRASE',
     );
     expect(await codeOf(importBackup(target, text, PASS, 'receiver'))).toBe('APP_BACKUP_WRONG_APP');
-    expect(await target.get('mine')).toBe(1);
+    expect(await target.get('meta', 'mine')).toBe(1);
     expect(await codeOf(unlockVault(target, PASS))).toBe('APP_VAULT_MISSING');
   });
 
@@ -179,7 +171,7 @@ describe('backup file', () => {
       seen.add(code);
     }
     expect(seen.size).toBe(2);
-    expect(await target.snapshot()).toEqual({ state: [], logs: { ledger: [], history: [] } });
+    expect(await target.snapshot()).toEqual({ stores: { meta: [], items: [] } });
   });
 
   it('refuses malformed files with APP_BACKUP_INVALID and a reason, never a TypeError', async () => {
@@ -192,7 +184,7 @@ describe('backup file', () => {
       '[]',
       '"text"',
       '{}',
-      { ...good, 'offpay-backup': 2 },
+      { ...good, 'offpay-backup': 3 },
       { ...good, 'offpay-backup': '1' },
       { ...good, extra: 1 },
       { ...good, app: 'wallet' },
@@ -227,18 +219,19 @@ describe('backup file', () => {
     const { text } = await fileOf();
     const target = await freshDb();
     await createVault(target, 'the old passphrase', { old: Uint8Array.of(1) }, FAST);
-    await target.write([{ put: 'mine', value: 1 }]);
+    await target.write([{ put: 'meta', key: 'mine', value: 1 }]);
+    const meta = (c: { db: { stores: Record<string, [Key, unknown][]> } }) => c.db.stores['meta']!;
     const unstorable = importBackup(
       target,
       text,
       PASS,
       'sender',
-      (c) => ({ ...c, db: { ...c.db, state: [...c.db.state, ['fn', () => 0]] } }),
+      (c) => ({ ...c, db: { stores: { ...c.db.stores, meta: [...meta(c), ['fn', () => 0]] } } }),
       FAST,
     );
     expect(await codeOf(unstorable)).toBe('APP_STORAGE_FAILED');
-    expect(await target.get('mine')).toBe(1);
-    expect(await target.get('cert')).toBeUndefined();
+    expect(await target.get('meta', 'mine')).toBe(1);
+    expect(await target.get('meta', 'cert')).toBeUndefined();
     expect((await unlockVault(target, 'the old passphrase')).secret('old')).toEqual(
       Uint8Array.of(1),
     );
@@ -258,5 +251,58 @@ describe('backup file', () => {
     );
     vault.lock();
     expect(await codeOf(exportBackup(db, vault, PASS, 'sender'))).toBe('APP_VAULT_LOCKED');
+  });
+});
+
+/** A backup file as the first apps wrote it (format 1: `db: {state, logs}`), frozen here. */
+async function v1File(contents: unknown, app = 'sender'): Promise<string> {
+  const createdAt = '2026-11-01T10:00:00.000Z';
+  const kdf = newKdfParams(1000);
+  const key = await deriveKey(PASS, kdf);
+  const aad = utf8(JSON.stringify(['offpay-backup', 1, app, createdAt]));
+  const sealed = await encrypt(key, utf8(JSON.stringify(toTaggedJson(contents))), aad);
+  return JSON.stringify({
+    'offpay-backup': 1,
+    app,
+    createdAt,
+    kdf: { name: kdf.name, iterations: kdf.iterations, salt: toBase64Url(kdf.salt) },
+    iv: toBase64Url(sealed.iv),
+    data: toBase64Url(sealed.ciphertext),
+  });
+}
+
+describe('a version-1 backup file', () => {
+  it('is restored through the schema: the old rows land in the new stores', async () => {
+    const text = await v1File({
+      secrets: { signKey },
+      db: {
+        state: [['bankUrl', 'https://bank.example']],
+        logs: {
+          ledger: [
+            ['e0', 'first'],
+            ['e1', 'second'],
+          ],
+          history: [],
+        },
+      },
+    });
+    const target = await freshDb();
+    const vault = await importBackup(target, text, PASS, 'sender', undefined, FAST);
+    expect(vault.secret('signKey')).toEqual(signKey);
+    expect(await target.get('meta', 'bankUrl')).toBe('https://bank.example');
+    expect(await target.all('items')).toEqual([
+      { id: 'e0', group: 1, code: 'c0', value: 'first' } satisfies Item,
+      { id: 'e1', group: 1, code: 'c1', value: 'second' },
+    ]);
+  });
+
+  it('is refused when its old layout is malformed', async () => {
+    const text = await v1File({
+      secrets: {},
+      db: { state: [['x']], logs: { ledger: [], history: [] } },
+    });
+    expect(await codeOf(importBackup(await freshDb(), text, PASS, 'sender', undefined, FAST))).toBe(
+      'APP_BACKUP_INVALID',
+    );
   });
 });

@@ -13,7 +13,7 @@ import {
 import { describe, expect, it, vi } from 'vitest';
 import { BankClient, type SettlementAnswer } from '../src/bank.js';
 import { BANK_TIMEOUT_MS } from '../src/http.js';
-import { BankError } from '../src/errors.js';
+import { BankRefusal, isBankRefusal } from '../src/errors.js';
 import { SseParser } from '../src/sse.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
@@ -134,7 +134,8 @@ describe('answers', () => {
       password: PASSWORD,
     });
     const refused = await failure(client.login('alice@example.com', PASSWORD));
-    expect(refused).toBeInstanceOf(BankError);
+    expect(isBankRefusal(refused)).toBe(true);
+    expect(refused).toBeInstanceOf(BankRefusal);
     expect(refused).toMatchObject({ code: 'BANK_BAD_CREDENTIALS', status: 401 });
     const offline = await failure(client.login('alice@example.com', PASSWORD));
     expect(offline).toMatchObject({ code: 'APP_OFFLINE' });
@@ -287,6 +288,40 @@ describe('answers', () => {
     ]);
   });
 
+  it.each([
+    ['a negative limit', { limitMinor: '-1' }],
+    ['a settled amount past 2^53 - 1', { settledMinor: '9007199254740993' }],
+    [
+      'a payment amount of 17 digits',
+      {
+        payments: [
+          {
+            paymentId: 'aa'.repeat(32),
+            counter: 1,
+            amountMinor: '12345678901234567',
+            settledAt: '2026-01-01T00:00:05.000Z',
+          },
+        ],
+      },
+    ],
+  ])('refuses a payer sync with %s: an amount no wallet can hold', async (_what, over) => {
+    const certificate = {
+      serial: '7',
+      status: 'active',
+      currency: 'EUR',
+      limitMinor: '1000',
+      settledMinor: '0',
+      reserveRemainingMinor: '1000',
+      expiresAt: '2026-01-08T00:00:00.000Z',
+      payments: [],
+      ...over,
+    };
+    const { client } = bank(
+      json(200, { bankTime: '2026-01-01T00:00:10.000Z', certificates: [certificate] }),
+    );
+    expect(await failure(client.payerSync(TOKEN))).toMatchObject({ code: 'APP_BANK_RESPONSE' });
+  });
+
   it('reports a fraud proof as {"proof": base64url}, no login, and reads the revocation', async () => {
     const proof = randomBytes(300);
     const { client, calls } = bank(
@@ -366,7 +401,8 @@ describe('failures', () => {
     });
     expect(await failure(client.keys())).toMatchObject({ code: 'APP_OFFLINE' });
     const refused = await failure(client.settle(randomBytes(10)));
-    expect(refused).toBeInstanceOf(BankError);
+    expect(isBankRefusal(refused)).toBe(true);
+    expect(refused).toBeInstanceOf(BankRefusal);
     expect(refused).toMatchObject({
       code: 'BANK_BATCH_NOT_CONTINUOUS',
       status: 409,

@@ -1,20 +1,7 @@
-import 'fake-indexeddb/auto';
 import { isAppError } from '@offpay/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LAST_BANK_TIME_KEY, lastBankTime, rememberBankTime, trustedNow } from '../src/clock.js';
-import { openAppDb, type AppDb } from '../src/db.js';
-
-let n = 0;
-const opened: AppDb[] = [];
-async function freshDb(): Promise<AppDb> {
-  const db = await openAppDb(`clock-test-${++n}`);
-  opened.push(db);
-  return db;
-}
-
-afterEach(() => {
-  for (const db of opened.splice(0)) db.close();
-});
+import { freshDb } from './support/schema.js';
 
 describe('bank time', () => {
   it('uses the device clock, in whole seconds, before any bank time was seen', async () => {
@@ -28,7 +15,7 @@ describe('bank time', () => {
     await rememberBankTime(db, 1_800); // 200 s older: a cached answer
     expect(await lastBankTime(db)).toBe(2_000);
     await Promise.all([5_000, 9_000, 8_900, 8_800].map((t) => rememberBankTime(db, t)));
-    expect(await db.get(LAST_BANK_TIME_KEY)).toBe(9_000);
+    expect(await db.get('meta', LAST_BANK_TIME_KEY)).toBe(9_000);
   });
 
   it('heals a bad future time with the next genuine bank answer', async () => {
@@ -60,7 +47,7 @@ describe('bank time', () => {
 
   it('treats a stored value that is not a time as absent', async () => {
     const db = await freshDb();
-    await db.write([{ put: LAST_BANK_TIME_KEY, value: 'soon' }]);
+    await db.write([{ put: 'meta', key: LAST_BANK_TIME_KEY, value: 'soon' }]);
     expect(await lastBankTime(db)).toBeUndefined();
     await rememberBankTime(db, 10);
     expect(await lastBankTime(db)).toBe(10);

@@ -1,204 +1,193 @@
-import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  openAppDb,
-  requestPersistentStorage,
-  VAULT_KEY,
-  type AppDb,
-  type DbSnapshot,
-} from '../src/db.js';
+import { VAULT_KEY, openAppDb, requestPersistentStorage } from '../src/index.js';
+import { writeV1Database, type V1Dump } from '../testing.js';
+import { freshDb, testSchema, type Item } from './support/schema.js';
 
-let n = 0;
-const opened: AppDb[] = [];
-async function freshDb(): Promise<AppDb> {
-  const db = await openAppDb(`db-test-${++n}`);
-  opened.push(db);
-  return db;
-}
+afterEach(() => vi.unstubAllGlobals());
 
-afterEach(() => {
-  for (const db of opened.splice(0)) db.close();
-  vi.unstubAllGlobals();
-});
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
+async function codeOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => 'resolved',
+    (e: unknown) => (e as { code?: unknown }).code,
   );
-  expect(error).toMatchObject({ code });
-  return error as Error;
 }
 
-describe('state', () => {
-  it('stores values by structured clone, bytes included, and deletes them', async () => {
+const item = (id: string, over: Partial<Item> = {}): Item => ({ id, group: 1, ...over });
+
+describe('stores', () => {
+  it('keeps meta singletons by name, bytes included, and deletes them', async () => {
     const db = await freshDb();
-    const value = { bytes: Uint8Array.of(1, 2, 3), n: 12n, nested: [{ a: null }] };
-    await db.write([{ put: 'x', value }]);
-    expect(await db.get('x')).toEqual(value);
-    expect((await db.get<{ bytes: Uint8Array }>('x'))?.bytes).toBeInstanceOf(Uint8Array);
-    await db.write([{ delete: 'x' }]);
-    expect(await db.get('x')).toBeUndefined();
+    const value = { bytes: Uint8Array.of(1, 2, 3), n: 12n };
+    await db.write([{ put: 'meta', key: 'x', value }]);
+    expect(await db.get('meta', 'x')).toEqual(value);
+    await db.write([{ delete: 'meta', key: 'x' }]);
+    expect(await db.get('meta', 'x')).toBeUndefined();
+  });
+
+  it('reads records in key order and by index, leaving damaged rows out but counting them', async () => {
+    const db = await freshDb();
+    await db.write([
+      { put: 'items', value: item('b', { group: 2 }) },
+      { put: 'items', value: item('a', { group: 2 }) },
+      { put: 'items', value: item('c') },
+      { put: 'items', value: { id: 'd', group: 'two' } as unknown as Item },
+    ]);
+    expect((await db.all('items')).map((i) => i.id)).toEqual(['a', 'b', 'c']);
+    expect((await db.byIndex('items', 'group', 2)).map((i) => i.id)).toEqual(['a', 'b']);
+    expect(await db.get('items', 'd')).toBeUndefined();
+    expect(await db.count('items')).toBe(4);
+    expect(await db.count('items', 2, 'group')).toBe(2);
   });
 
   it('keeps what was written after the database is closed and opened again', async () => {
-    const first = await openAppDb('db-test-reopen');
-    await first.write([
-      { put: 'k', value: 'v' },
-      { log: 'ledger', key: 'b', value: 1 },
-    ]);
+    const first = await openAppDb(testSchema, 'kit-reopen');
+    await first.write([{ put: 'items', value: item('k') }]);
     first.close();
-    const again = await freshDb();
-    const reopened = await openAppDb('db-test-reopen');
-    opened.push(reopened);
-    await reopened.write([{ log: 'ledger', key: 'a', value: 2 }]);
-    expect(await reopened.get('k')).toBe('v');
-    expect(await reopened.list('ledger')).toEqual([1, 2]);
-    expect(await again.get('k')).toBeUndefined();
+    const again = await freshDb('kit-reopen');
+    expect(await again.get('items', 'k')).toEqual(item('k'));
   });
 });
 
 describe('write is all or nothing', () => {
-  it('leaves nothing behind when one op of the write fails', async () => {
+  it('leaves nothing behind when one op fails, and says why without a value', async () => {
     const db = await freshDb();
-    await db.write([{ put: 'kept', value: 'before' }]);
-    const error = await expectCode(
-      db.write([
-        { put: 'kept', value: 'changed' },
-        { put: 'a', value: 'secret-value-123' },
-        { log: 'ledger', key: 'p1', value: { amount: 5 } },
-        // A function cannot be stored (DataCloneError): the whole write must roll back.
-        { put: 'b', value: { f: () => 'secret-value-123' } },
-      ]),
-      'APP_STORAGE_FAILED',
-    );
-    expect(error.message).not.toContain('secret-value-123');
-    expect(await db.get('kept')).toBe('before');
-    expect(await db.get('a')).toBeUndefined();
-    expect(await db.list('ledger')).toEqual([]);
-  });
-
-  it('refuses a malformed op before touching the database', async () => {
-    const db = await freshDb();
-    await expect(
-      db.write([{ put: 'a', value: 1 }, { log: 'nope', key: 'x', value: 1 } as never]),
-    ).rejects.toThrow(TypeError);
-    expect(await db.get('a')).toBeUndefined();
-  });
-});
-
-describe('logs', () => {
-  it('lists records in insertion order, not key order, each log apart', async () => {
-    const db = await freshDb();
-    await db.write([
-      { log: 'ledger', key: 'zz', value: 'first' },
-      { log: 'history', key: 'h1', value: 'h-first' },
+    await db.write([{ put: 'meta', key: 'kept', value: 'before' }]);
+    const failing = db.write([
+      { put: 'meta', key: 'kept', value: 'changed' },
+      { put: 'items', value: item('a', { value: 'secret-value-123' }) },
+      // A function cannot be stored (DataCloneError): the whole write must roll back.
+      { put: 'meta', key: 'b', value: { f: () => 'secret-value-123' } },
     ]);
-    await db.write([
-      { log: 'ledger', key: 'aa', value: 'second' },
-      { log: 'ledger', key: 'mm', value: 'third' },
+    const error = await failing.catch((e: unknown) => e as Error);
+    expect(error).toMatchObject({
+      code: 'APP_STORAGE_FAILED',
+      details: { reason: 'DataCloneError' },
+    });
+    expect((error as Error).message).not.toContain('secret-value-123');
+    expect(await db.get('meta', 'kept')).toBe('before');
+    expect(await db.count('items')).toBe(0);
+  });
+
+  it('refuses a second record under a unique index, writing nothing', async () => {
+    const db = await freshDb();
+    await db.write([{ put: 'items', value: item('a', { code: 'x' }) }]);
+    const twice = db.write([
+      { put: 'items', value: item('b') },
+      { put: 'items', value: item('c', { code: 'x' }) },
     ]);
-    expect(await db.list('ledger')).toEqual(['first', 'second', 'third']);
-    expect(await db.list('history')).toEqual(['h-first']);
+    expect(await codeOf(twice)).toBe('APP_STORAGE_FAILED');
+    expect((await db.all('items')).map((i) => i.id)).toEqual(['a']);
   });
 
-  it('reads one record of a log by its key, each log apart', async () => {
+  it('refuses a write to a store the schema does not have', async () => {
     const db = await freshDb();
-    await db.write([
-      { log: 'ledger', key: 'k', value: { amount: 250 } },
-      { log: 'history', key: 'k', value: 'history k' },
-    ]);
-    expect(await db.record('ledger', 'k')).toEqual({ amount: 250 });
-    expect(await db.record('history', 'k')).toBe('history k');
-    expect(await db.record('ledger', 'missing')).toBeUndefined();
-  });
-
-  it('keeps the original position of a replaced record', async () => {
-    const db = await freshDb();
-    for (const key of ['a', 'b', 'c'])
-      await db.write([{ log: 'history', key, value: `${key}:sent` }]);
-    await db.write([{ log: 'history', key: 'a', value: 'a:settled' }]);
-    await db.write([{ log: 'history', key: 'd', value: 'd:sent' }]);
-    expect(await db.list('history')).toEqual(['a:settled', 'b:sent', 'c:sent', 'd:sent']);
-  });
-
-  it('orders many records added in one write', async () => {
-    const db = await freshDb();
-    const keys = Array.from({ length: 50 }, (_, i) => `k${(i * 37) % 50}`);
-    await db.write(keys.map((key) => ({ log: 'ledger' as const, key, value: key })));
-    expect(await db.list('ledger')).toEqual(keys);
+    await expect(db.write([{ put: 'nope', value: 1 } as never])).rejects.toThrow(TypeError);
   });
 });
 
 describe('snapshot and replaceAll', () => {
-  it('snapshots state and logs but never the vault record', async () => {
+  it('snapshots every store but never the vault record', async () => {
     const db = await freshDb();
     await db.write([
-      { put: VAULT_KEY, value: { ciphertext: Uint8Array.of(9) } },
-      { put: 's', value: Uint8Array.of(7) },
-      { log: 'ledger', key: 'b', value: 1 },
-      { log: 'ledger', key: 'a', value: 2 },
+      { put: 'meta', key: VAULT_KEY, value: { ciphertext: Uint8Array.of(9) } },
+      { put: 'meta', key: 's', value: Uint8Array.of(7) },
+      { put: 'items', value: item('a') },
     ]);
-    const snap = await db.snapshot();
-    expect(snap).toEqual({
-      state: [['s', Uint8Array.of(7)]],
-      logs: {
-        ledger: [
-          ['b', 1],
-          ['a', 2],
-        ],
-        history: [],
-      },
+    expect(await db.snapshot()).toEqual({
+      stores: { meta: [['s', Uint8Array.of(7)]], items: [['a', item('a')]] },
     });
   });
 
-  it('replaces everything with the snapshot, in its order, plus the extra writes', async () => {
+  it('replaces everything with the snapshot, plus the extra writes', async () => {
     const db = await freshDb();
     await db.write([
-      { put: 'old', value: 1 },
-      { log: 'history', key: 'old', value: 1 },
+      { put: 'meta', key: 'old', value: 1 },
+      { put: 'items', value: item('old') },
     ]);
-    const snap: DbSnapshot = {
-      state: [['new', { x: 1 }]],
-      logs: {
-        ledger: [
-          ['z', 'e0'],
-          ['a', 'e1'],
-        ],
-        history: [],
-      },
-    };
-    await db.replaceAll(snap, [{ put: VAULT_KEY, value: 'record' }]);
-    expect(await db.get('old')).toBeUndefined();
-    expect(await db.get('new')).toEqual({ x: 1 });
-    expect(await db.get(VAULT_KEY)).toBe('record');
-    expect(await db.list('history')).toEqual([]);
-    await db.write([{ log: 'ledger', key: 'b', value: 'e2' }]);
-    expect(await db.list('ledger')).toEqual(['e0', 'e1', 'e2']);
+    await db.replaceAll({ stores: { meta: [['new', { x: 1 }]], items: [['z', item('z')]] } }, [
+      { put: 'meta', key: VAULT_KEY, value: 'record' },
+    ]);
+    expect(await db.get('meta', 'old')).toBeUndefined();
+    expect(await db.get('meta', 'new')).toEqual({ x: 1 });
+    expect(await db.get('meta', VAULT_KEY)).toBe('record');
+    expect((await db.all('items')).map((i) => i.id)).toEqual(['z']);
   });
 
   it('changes nothing when the replacement fails half way', async () => {
     const db = await freshDb();
-    await db.write([
-      { put: 'keep', value: 'me' },
-      { log: 'ledger', key: 'e', value: 1 },
-    ]);
-    const bad: DbSnapshot = {
-      state: [
-        ['a', 1],
-        ['b', () => 1],
-      ],
-      logs: { ledger: [], history: [] },
+    await db.write([{ put: 'meta', key: 'keep', value: 'me' }]);
+    const bad = {
+      stores: { meta: [['a', 1] as [string, unknown], ['b', () => 1] as [string, unknown]] },
     };
-    await expectCode(db.replaceAll(bad), 'APP_STORAGE_FAILED');
-    expect(await db.get('keep')).toBe('me');
-    expect(await db.list('ledger')).toEqual([1]);
+    expect(await codeOf(db.replaceAll(bad))).toBe('APP_STORAGE_FAILED');
+    expect(await db.get('meta', 'keep')).toBe('me');
   });
 
-  it('refuses a snapshot that carries a vault record', async () => {
+  it('refuses a snapshot with a vault record, an unknown store or a damaged row', async () => {
     const db = await freshDb();
-    const snap: DbSnapshot = { state: [[VAULT_KEY, 1]], logs: { ledger: [], history: [] } };
-    await expect(db.replaceAll(snap)).rejects.toThrow(TypeError);
+    for (const stores of [
+      { meta: [[VAULT_KEY, 1]] },
+      { other: [] },
+      { items: [['a', { id: 'a' }]] },
+    ] as const) {
+      await expect(db.replaceAll({ stores: stores as never })).rejects.toThrow(
+        /meta|store|damaged/,
+      );
+    }
+  });
+});
+
+describe('upgrade from the version-1 layout', () => {
+  const dump: V1Dump = {
+    name: 'kit-v1',
+    version: 1,
+    state: [
+      ['bankUrl', 'https://bank.example'],
+      ['n', 7],
+    ],
+    logs: [
+      { log: 'ledger', key: 'second', seq: 2, value: 'B' },
+      { log: 'ledger', key: 'first', seq: 1, value: 'A' },
+      { log: 'history', key: 'h', seq: 1, value: 'H' },
+    ],
+  };
+
+  it('moves every row where the schema says, in the log order, and drops the old stores', async () => {
+    await writeV1Database(dump);
+    const db = await freshDb('kit-v1');
+    expect(await db.get('meta', 'bankUrl')).toBe('https://bank.example');
+    expect(await db.get('meta', 'n')).toBe(7);
+    expect(await db.all('items')).toEqual([
+      { id: 'first', group: 1, code: 'c0', value: 'A' },
+      { id: 'second', group: 1, code: 'c1', value: 'B' },
+    ]);
+    expect((await db.snapshot()).stores['meta']).toEqual(dump.state);
+  });
+
+  it('changes nothing when moving fails: the old database opens as it was', async () => {
+    // Two ledger rows the schema maps to one unique code: the upgrade transaction aborts.
+    const clash = {
+      ...testSchema,
+      fromV1: () => ({
+        stores: {
+          items: [
+            ['a', item('a', { code: 'x' })],
+            ['b', item('b', { code: 'x' })],
+          ] as [string, Item][],
+        },
+      }),
+    };
+    await writeV1Database({ ...dump, name: 'kit-v1-clash' });
+    expect(await codeOf(openAppDb(clash, 'kit-v1-clash'))).toBe('APP_STORAGE_FAILED');
+    const old = await new Promise<IDBDatabase>((ok) => {
+      const open = indexedDB.open('kit-v1-clash');
+      open.onsuccess = () => ok(open.result);
+    });
+    expect(old.version).toBe(1);
+    expect([...old.objectStoreNames]).toEqual(['logs', 'state']);
+    old.close();
+    const db = await freshDb('kit-v1-clash');
+    expect(await db.get('meta', 'n')).toBe(7);
   });
 });
 

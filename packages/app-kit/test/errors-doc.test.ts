@@ -1,10 +1,19 @@
-/** Every APP_ code is documented in docs/errors.md, and no stale APP_ row remains. */
+/**
+ * Every APP_ code is documented in docs/errors.md, and no stale APP_ row remains; the BANK_ codes
+ * the apps know are the ones documented (the bank's registry is the source of both).
+ */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { APP_ERRORS } from '../src/errors.js';
+import { APP_ERRORS, BANK_CODES } from '../src/errors.js';
 
 const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
-const documented = new Set([...doc.matchAll(/^\|\s*`(APP_[A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]!));
+const rows = (prefix: string) =>
+  new Set(
+    [...doc.matchAll(new RegExp(`^\\|\\s*\`(${prefix}_[A-Z0-9_]+)\`\\s*\\|`, 'gm'))].map(
+      (m) => m[1]!,
+    ),
+  );
+const documented = rows('APP');
 
 describe('docs/errors.md', () => {
   it.each(Object.keys(APP_ERRORS))('documents app code %s', (code) => {
@@ -13,5 +22,9 @@ describe('docs/errors.md', () => {
 
   it('documents no APP_ code that does not exist', () => {
     expect([...documented].filter((c) => !(c in APP_ERRORS))).toEqual([]);
+  });
+
+  it('lists exactly the BANK_ codes the apps have words for', () => {
+    expect([...rows('BANK')].sort()).toEqual([...BANK_CODES].sort());
   });
 });

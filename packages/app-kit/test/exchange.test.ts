@@ -286,8 +286,10 @@ describe('sendPanel', () => {
     // No QR text in attributes (tests and people read the picture).
     const names = [...canvas.attributes].map((a) => a.name).sort();
     expect(names).toEqual(['aria-label', 'class', 'height', 'role', 'width']);
-    expect(button(root, 'Download file')).toBeDefined();
-    expect(button(root, 'Copy text')).toBeDefined();
+    expect([button(root, 'Download file').type, button(root, 'Copy text').type]).toEqual([
+      'button',
+      'button',
+    ]);
   });
 
   it('downloads the offpay file of the bytes and frees its URL', async () => {

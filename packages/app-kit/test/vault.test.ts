@@ -1,23 +1,11 @@
-import 'fake-indexeddb/auto';
 import { randomBytes } from '@offpay/crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openAppDb, VAULT_KEY, type AppDb } from '../src/db.js';
+import { describe, expect, it } from 'vitest';
+import { VAULT_KEY } from '../src/storage/db.js';
+import { freshDb } from './support/schema.js';
 import { createVault, hasVault, unlockVault, vaultSecrets } from '../src/vault.js';
 
 const FAST = { iterations: 1000 };
 const PASS = 'correct horse battery';
-
-let n = 0;
-const opened: AppDb[] = [];
-async function freshDb(name = `vault-test-${++n}`): Promise<AppDb> {
-  const db = await openAppDb(name);
-  opened.push(db);
-  return db;
-}
-
-afterEach(() => {
-  for (const db of opened.splice(0)) db.close();
-});
 
 async function codeOf(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -43,7 +31,7 @@ describe('vault', () => {
     await createVault(db, PASS, { signKey, kemKey }, FAST);
     expect(await hasVault(db)).toBe(true);
     db.close();
-    const reopened = await freshDb(`vault-test-${n}`);
+    const reopened = await freshDb(db.name);
     const vault = await unlockVault(reopened, PASS);
     expect(vault.secret('signKey')).toEqual(signKey);
     expect(vault.secret('kemKey')).toEqual(kemKey);
@@ -80,7 +68,7 @@ describe('vault', () => {
     const db = await freshDb();
     const secret = randomBytes(32);
     await createVault(db, PASS, { signKey: secret });
-    const record = await db.get<Record<string, unknown>>(VAULT_KEY);
+    const record = (await db.get('meta', VAULT_KEY)) as Record<string, unknown> | undefined;
     expect(record).toMatchObject({ v: 1, kdf: { name: 'PBKDF2-SHA256', iterations: 600_000 } });
     const kdf = record!['kdf'] as { salt: Uint8Array };
     expect(kdf.salt).toHaveLength(16);
@@ -98,8 +86,9 @@ describe('vault', () => {
     const b = await freshDb();
     await createVault(a, PASS, { k: Uint8Array.of(1) }, FAST);
     await createVault(b, PASS, { k: Uint8Array.of(1) }, FAST);
-    const ra = await a.get<{ kdf: { salt: Uint8Array }; iv: Uint8Array }>(VAULT_KEY);
-    const rb = await b.get<{ kdf: { salt: Uint8Array }; iv: Uint8Array }>(VAULT_KEY);
+    type Rec = { kdf: { salt: Uint8Array }; iv: Uint8Array } | undefined;
+    const ra = (await a.get('meta', VAULT_KEY)) as Rec;
+    const rb = (await b.get('meta', VAULT_KEY)) as Rec;
     expect(ra!.kdf.salt).not.toEqual(rb!.kdf.salt);
     expect(ra!.iv).not.toEqual(rb!.iv);
   });
@@ -119,10 +108,12 @@ describe('vault', () => {
   it('replaces the secrets together with other writes, in one transaction', async () => {
     const db = await freshDb();
     const vault = await createVault(db, PASS, { old: Uint8Array.of(1) }, FAST);
-    await vault.replace({ fresh: Uint8Array.of(2) }, [{ put: 'cert', value: 'new-cert' }]);
+    await vault.replace({ fresh: Uint8Array.of(2) }, [
+      { put: 'meta', key: 'cert', value: 'new-cert' },
+    ]);
     expect(vault.secret('old')).toBeUndefined();
     expect(vault.secret('fresh')).toEqual(Uint8Array.of(2));
-    expect(await db.get('cert')).toBe('new-cert');
+    expect(await db.get('meta', 'cert')).toBe('new-cert');
     const again = await unlockVault(db, PASS);
     expect(again.secret('fresh')).toEqual(Uint8Array.of(2));
     expect(again.secret('old')).toBeUndefined();
@@ -131,35 +122,38 @@ describe('vault', () => {
   it('keeps the old secrets, stored and in memory, when the combined write fails', async () => {
     const db = await freshDb();
     const vault = await createVault(db, PASS, { k: Uint8Array.of(1) }, FAST);
-    const failing = vault.replace({ k: Uint8Array.of(2) }, [{ put: 'x', value: () => 0 }]);
+    const failing = vault.replace({ k: Uint8Array.of(2) }, [
+      { put: 'meta', key: 'x', value: () => 0 },
+    ]);
     expect(await codeOf(failing)).toBe('APP_STORAGE_FAILED');
     expect(vault.secret('k')).toEqual(Uint8Array.of(1));
     expect((await unlockVault(db, PASS)).secret('k')).toEqual(Uint8Array.of(1));
-    expect(await db.get('x')).toBeUndefined();
+    expect(await db.get('meta', 'x')).toBeUndefined();
   });
 
   it('does not open a record that was altered or moved to another database', async () => {
     const db = await freshDb();
     await createVault(db, PASS, { k: randomBytes(32) }, FAST);
-    const record = (await db.get<{ ciphertext: Uint8Array }>(VAULT_KEY))!;
+    const record = (await db.get('meta', VAULT_KEY)) as { ciphertext: Uint8Array };
     const flipped = { ...record, ciphertext: record.ciphertext.slice() };
     flipped.ciphertext[3]! ^= 1;
     const other = await freshDb();
-    await other.write([{ put: VAULT_KEY, value: record }]);
+    await other.write([{ put: 'meta', key: VAULT_KEY, value: record }]);
     expect(await codeOf(unlockVault(other, PASS))).toBe('APP_WRONG_PASSPHRASE');
-    await db.write([{ put: VAULT_KEY, value: flipped }]);
+    await db.write([{ put: 'meta', key: VAULT_KEY, value: flipped }]);
     expect(await codeOf(unlockVault(db, PASS))).toBe('APP_WRONG_PASSPHRASE');
   });
 
   it('calls a record of the wrong shape damaged, not a wrong passphrase', async () => {
     const db = await freshDb();
     for (const bad of ['text', { v: 1 }, { v: 2, kdf: {}, iv: 1, ciphertext: 2 }]) {
-      await db.write([{ put: VAULT_KEY, value: bad }]);
+      await db.write([{ put: 'meta', key: VAULT_KEY, value: bad }]);
       expect(await codeOf(unlockVault(db, PASS))).toBe('APP_VAULT_DAMAGED');
     }
     await db.write([
       {
-        put: VAULT_KEY,
+        put: 'meta',
+        key: VAULT_KEY,
         value: {
           v: 1,
           kdf: { name: 'PBKDF2-SHA256', iterations: 1e12, salt: new Uint8Array(16) },

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { CRYPTO_ERROR_CODES, CryptoError } from '@offpay/crypto';
 import { PROTO_ERRORS, ProtocolError } from '@offpay/protocol';
 import { describe, expect, it } from 'vitest';
-import { APP_ERRORS, AppError, BankError } from '../src/errors.js';
+import { APP_ERRORS, AppError, BANK_CODES, BankRefusal } from '../src/errors.js';
 import { describeError, plainReason, refusalTitle } from '../src/wording.js';
 
-const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
-const BANK_CODES = [...doc.matchAll(/^\|\s*`(BANK_[A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]!);
 const PROTO_CODES = Object.keys(PROTO_ERRORS);
 const APP_CODES = Object.keys(APP_ERRORS);
 const GENERIC = { title: 'Something went wrong', text: plainReason('NO_SUCH_CODE') };
@@ -18,7 +15,7 @@ function sentences(text: string): number {
 describe.each([
   ['PROTO', PROTO_CODES],
   ['APP', APP_CODES],
-  ['BANK', BANK_CODES],
+  ['BANK', [...BANK_CODES]],
   ['CRYPTO', [...CRYPTO_ERROR_CODES]],
 ])('%s codes', (_prefix, codes) => {
   it('exist', () => {
@@ -61,7 +58,7 @@ describe('texts', () => {
       PROTO_SIGNATURE_INVALID: 'Damaged or tampered',
       PROTO_SCHEMA: 'Damaged or tampered',
       PROTO_FILE_INVALID: 'Damaged or tampered',
-      APP_PAYER_CAP_EXCEEDED: 'Over your per-payer cap',
+      APP_PAYER_CAP_EXCEEDED: 'Over your limit per customer',
       PROTO_CLOCK_BEHIND: 'Device clock is wrong',
       APP_OFFLINE: 'Bank unreachable',
     };
@@ -76,7 +73,7 @@ describe('texts', () => {
 
   it('use details when they help', () => {
     expect(plainReason('PROTO_PAYMENT_DUPLICATE', { paymentId: 'ab', index: 3 })).toBe(
-      'This payment is already in your ledger (entry #3). Nothing was added.',
+      'This payment is already in your ledger (entry #4). Nothing was added.',
     );
     expect(plainReason('PROTO_PAYMENT_DUPLICATE', { index: 'three' })).toBe(
       plainReason('PROTO_PAYMENT_DUPLICATE'),
@@ -96,6 +93,19 @@ describe('texts', () => {
       'Wait 30 seconds',
     );
     expect(plainReason('BANK_INTERNAL', { requestId: 'req-42' })).toContain('req-42');
+    // The bank names the balance; the app adds the currency it asked in.
+    expect(
+      plainReason('BANK_INSUFFICIENT_FUNDS', {
+        balanceMinor: '1500',
+        requiredMinor: '2000',
+        currency: 'EUR',
+      }),
+    ).toBe(
+      'You have 15.00 EUR available at the bank, and this needs 20.00 EUR. Choose 15.00 EUR or less, or add money first.',
+    );
+    expect(plainReason('BANK_BATCH_NOT_CONTINUOUS', { expectedFromIndex: 0 })).toContain(
+      'ledger entry #1.',
+    );
     expect(plainReason('BANK_INTERNAL', { requestId: '<script>' })).not.toContain('<script>');
     expect(
       plainReason('PROTO_FILE_WRONG_TYPE', { expected: 'payment', actual: 'receipt' }),
@@ -112,7 +122,7 @@ describe('describeError', () => {
     expect(describeError(duplicate)).toEqual({
       code: 'PROTO_PAYMENT_DUPLICATE',
       title: 'Already accepted',
-      text: 'This payment is already in your ledger (entry #7). Nothing was added.',
+      text: 'This payment is already in your ledger (entry #8). Nothing was added.',
     });
     expect(describeError(new CryptoError('CRYPTO_AEAD_AUTH_FAILED', 'tag mismatch'))).toMatchObject(
       {
@@ -122,17 +132,19 @@ describe('describeError', () => {
     );
     expect(describeError(new AppError('APP_OFFLINE'))).toMatchObject({ title: 'Bank unreachable' });
     expect(
-      describeError(new BankError('BANK_RATE_LIMITED', 'Too many', 429, { retryAfterSeconds: 5 })),
+      describeError(
+        new BankRefusal('BANK_RATE_LIMITED', 'Too many', 429, { retryAfterSeconds: 5 }),
+      ),
     ).toMatchObject({ code: 'BANK_RATE_LIMITED', text: expect.stringContaining('Wait 5 seconds') });
-    expect(describeError(new BankError('PROTO_SIGNATURE_INVALID', 'bad batch', 400))).toMatchObject(
-      {
-        title: 'Damaged or tampered',
-      },
-    );
+    expect(
+      describeError(new BankRefusal('PROTO_SIGNATURE_INVALID', 'bad batch', 400)),
+    ).toMatchObject({
+      title: 'Damaged or tampered',
+    });
   });
 
   it("shows a newer bank code with the bank's own words", () => {
-    const e = new BankError('BANK_SOMETHING_NEW', 'The bank is closed on Sundays.', 409);
+    const e = new BankRefusal('BANK_SOMETHING_NEW', 'The bank is closed on Sundays.', 409);
     expect(describeError(e)).toEqual({
       code: 'BANK_SOMETHING_NEW',
       title: 'The bank refused',

@@ -1,37 +1,35 @@
 /**
- * Request payment → Waiting for payment: the signed request as QR and file, and the panel that
- * takes the payment in; an accepted payment shows its receipt, a refused one says why.
+ * Request payment → Waiting for payment → Payment accepted: the signed request as QR and file,
+ * the panel that takes the payment in (a refusal says why, and the panel stays ready), then the
+ * accepted payment's receipt for the payer.
  */
 import {
+  actions,
+  button,
+  entryNumber,
+  field,
+  form,
+  formatTime,
   h,
   notice,
   receivePanel,
   sendPanel,
-  showScreen,
   trustedNow,
-  type SendPanel,
 } from '@offpay/app-kit';
-import { encodePaymentRequest, isAppError, LIMITS, Money } from '@offpay/protocol';
-import type { App } from '../app.js';
+import { isAppError, LIMITS, Money } from '@offpay/protocol';
+import type { Ctx } from '../app.js';
+import type { StoredRequest } from '../db.js';
+import { acceptPayment, type Accepted } from '../state/accept.js';
 import { createRequest, parseRequestInput } from '../state/requests.js';
-import { recordAt } from '../state/ledger.js';
-import { acceptPayment, type Accepted } from '../state/till.js';
-import { button, dateTime, field, form, statusArea } from './form.js';
+import type { Till } from '../state/till.js';
 
-/** What the waiting screen needs of a request. */
-export interface ShownRequest {
-  /** The only request a payment scanned on this screen may answer. */
-  requestId: Uint8Array;
-  bytes: Uint8Array;
-  amount: number;
-  memo: string;
-  expiresAt: number;
-}
+const fileAmount = (m: Money) => m.toString().replace(' ', '-');
 
-/** The request form. */
-export function requestScreen(app: App): void {
+/** The request form ("Request payment"). */
+export function requestScreen(ctx: Ctx): void {
+  const { app } = ctx;
   const till = app.till;
-  if (!till) return app.go('home');
+  if (!till) return ctx.go({ to: 'home' });
   const currency = till.cert.currency;
   const amount = field(
     'Amount',
@@ -43,154 +41,122 @@ export function requestScreen(app: App): void {
     { autocomplete: 'off', maxlength: LIMITS.memoBytes },
     'Optional, shown to the payer',
   );
-  const status = statusArea();
-  const { element } = form(
-    'Show request',
-    async () => {
-      status.clear();
-      const input = parseRequestInput(amount.input.value, memo.input.value, currency);
-      if (!input.ok) {
-        status.say(
-          'error',
-          input.field === 'amount' ? 'Check the amount' : 'Check the memo',
-          input.message,
-        );
-        (input.field === 'amount' ? amount : memo).input.focus();
-        return;
-      }
-      try {
-        const now = await trustedNow(app.db);
-        const r = await createRequest(app.db, till, input, now);
-        showWaiting(app, {
-          requestId: r.requestId,
-          bytes: encodePaymentRequest(r),
-          amount: r.amount,
-          memo: r.memo,
-          expiresAt: r.expiresAt,
-        });
-      } catch (e) {
-        status.error(e);
-      }
-    },
-    amount.element,
-    memo.element,
-    status.element,
-  );
-  showScreen(app.root, 'Request payment', element);
+  const submit = form('Show request', [amount.element, memo.element], async (messages) => {
+    const input = parseRequestInput(amount.input.value, memo.input.value, currency);
+    if (!input.ok) {
+      messages.say(
+        'error',
+        input.field === 'amount' ? 'Check the amount' : 'Check the memo',
+        input.message,
+      );
+      return (input.field === 'amount' ? amount : memo).input.focus();
+    }
+    const { stored } = await createRequest(app.db, till, input, await trustedNow(app.db));
+    ctx.go({ to: 'waiting', request: stored });
+  });
+  ctx.show('Request payment', submit);
 }
 
-/** The waiting screen for an open request. */
-export function showWaiting(app: App, request: ShownRequest): void {
-  app.show(() => renderWaiting(app, request));
-}
-
-function renderWaiting(app: App, request: ShownRequest): void {
-  const till = app.till;
-  if (!till) return app.go('home');
-  const amountText = Money.of(request.amount, till.cert.currency).toString();
-  const send = sendPanel({
+/** The signed request as QR and file, for the payer to scan. */
+function requestPanel(ctx: Ctx, till: Till, request: StoredRequest, amount: Money): HTMLElement {
+  const memo: { memo?: string } = request.memo ? { memo: request.memo } : {};
+  const panel = sendPanel({
     type: 'payment-request',
     bytes: request.bytes,
-    fileName: `offpay-request-${amountText.replace(' ', '-')}.json`,
-    readable: {
-      amount: amountText,
-      to: till.cert.displayName,
-      ...(request.memo ? { memo: request.memo } : {}),
-    },
+    fileName: `offpay-request-${fileAmount(amount)}.json`,
+    readable: { amount: amount.toString(), to: till.cert.displayName, ...memo },
     label: 'Payment request QR code',
   });
-  const result = h('div', { class: 'till-result', tabindex: -1 });
+  ctx.onLeave(() => panel.stop());
+  return panel.element;
+}
+
+/** The waiting screen for an open request ("Waiting for payment"). */
+export function waitingScreen(ctx: Ctx, request: StoredRequest): void {
+  const { app } = ctx;
+  const till = app.till;
+  if (!till) return ctx.go({ to: 'home' });
+  const amount = Money.of(request.amount, till.cert.currency);
+  const help = h('div', { class: 'till-result' });
   const receive = receivePanel({
     type: 'payment',
     prompt: 'Scan the payment',
     onPayload: async (bytes) => {
-      result.replaceChildren();
-      let accepted: Accepted;
+      help.replaceChildren();
       try {
-        accepted = await acceptPayment(app.db, till, request.requestId, bytes);
+        const accepted = await acceptPayment(app.db, till, request.requestId, bytes);
+        ctx.go({ to: 'accepted', accepted });
       } catch (e) {
-        await explainRefusal(app, result, e);
+        await explainRefusal(ctx, help, e);
         throw e; // the panel shows the refusal in plain words and stays ready
       }
-      send.stop();
-      receive.stop();
-      body.replaceChildren(acceptedView(app, accepted));
-      body.focus();
     },
   });
-  app.onLeave(() => send.stop());
-  app.onLeave(() => receive.stop());
-  const body = h(
-    'div',
-    { class: 'till-waiting', tabindex: -1 },
-    h('p', { class: 'request-amount' }, amountText),
-    request.memo && h('p', { class: 'request-memo' }, request.memo),
-    h(
-      'p',
-      { class: 'muted' },
-      `Ask the payer to scan this request. Open until ${dateTime(request.expiresAt)}.`,
-    ),
-    send.element,
-    result,
-    receive.element,
-  );
-  showScreen(
-    app.root,
+  ctx.onLeave(() => receive.stop());
+  const open = `Ask the payer to scan this request. Open until ${formatTime(request.expiresAt)}.`;
+  ctx.show(
     'Waiting for payment',
-    body,
-    h(
-      'div',
-      { class: 'actions' },
-      button('New request', () => app.go('request')),
-    ),
+    h('p', { class: 'request-amount' }, amount.toString()),
+    request.memo && h('p', { class: 'memo' }, request.memo),
+    h('p', { class: 'muted' }, open),
+    requestPanel(ctx, till, request, amount),
+    help,
+    receive.element,
+    actions(button('New request', () => ctx.go({ to: 'request' }))),
   );
 }
 
-/** The accepted payment: the notice and the receipt to show the payer. */
-function acceptedView(app: App, accepted: Accepted): HTMLElement {
-  const receipt = receiptPanel(app, accepted.receiptBytes, accepted.amount, accepted.record.index);
-  return h(
-    'div',
-    {},
-    notice('ok', 'Payment accepted', `${accepted.amount.toString()} from a verified payer`),
-    h('p', { class: 'muted' }, `Ledger #${accepted.record.index}. Show this receipt to the payer.`),
-    receipt.element,
-  );
-}
-
-function receiptPanel(app: App, bytes: Uint8Array, amount: Money, index: number): SendPanel {
+/** The receipt of ledger entry `index` as QR and file, to show (again) to the payer. */
+function receiptPanel(ctx: Ctx, bytes: Uint8Array, amount: Money, index: number): HTMLElement {
   const panel = sendPanel({
     type: 'receipt',
     bytes,
-    fileName: `offpay-receipt-${amount.toString().replace(' ', '-')}-${index}.json`,
-    readable: { amount: amount.toString(), ledger: index, from: app.till?.cert.displayName ?? '' },
+    fileName: `offpay-receipt-${fileAmount(amount)}-${index + 1}.json`,
+    readable: {
+      amount: amount.toString(),
+      ledger: index,
+      from: ctx.app.till?.cert.displayName ?? '',
+    },
     label: 'Receipt QR code',
   });
-  app.onLeave(() => panel.stop());
-  return panel;
+  ctx.onLeave(() => panel.stop());
+  return panel.element;
+}
+
+/** The accepted payment ("Payment accepted"): the notice and the receipt to show the payer. */
+export function acceptedScreen(ctx: Ctx, accepted: Accepted): void {
+  const { record, amount } = accepted;
+  ctx.show(
+    'Payment accepted',
+    notice('ok', 'Payment accepted', `${amount.toString()} from a verified payer`),
+    record.memo !== '' && h('p', { class: 'memo' }, record.memo),
+    h(
+      'p',
+      { class: 'muted' },
+      `Ledger entry ${entryNumber(record.index)}. Show this receipt to the payer.`,
+    ),
+    receiptPanel(ctx, accepted.receiptBytes, amount, record.index),
+    actions(button('New request', () => ctx.go({ to: 'request' }), 'primary')),
+  );
 }
 
 /** Extra help beside a refusal: the receipt again for a duplicate, what happens to a fraud proof. */
-async function explainRefusal(app: App, into: HTMLElement, e: unknown): Promise<void> {
+async function explainRefusal(ctx: Ctx, into: HTMLElement, e: unknown): Promise<void> {
   if (!isAppError(e)) return;
-  const details = (e.details ?? {}) as Record<string, unknown>;
-  if (e.code === 'PROTO_PAYMENT_DUPLICATE' && typeof details['index'] === 'number') {
-    const record = await recordAt(app.db, details['index']);
-    const till = app.till;
-    if (!record || !till) return;
+  const index = (e.details as Record<string, unknown> | undefined)?.['index'];
+  const till = ctx.app.till;
+  if (e.code === 'PROTO_PAYMENT_DUPLICATE' && typeof index === 'number' && till) {
+    const record = await ctx.app.db.get('ledger', index);
+    if (!record) return;
     const amount = Money.of(record.amount, till.cert.currency);
     into.replaceChildren(
       button('Show the receipt again', () =>
-        into.replaceChildren(receiptPanel(app, record.receipt, amount, record.index).element),
+        into.replaceChildren(receiptPanel(ctx, record.receipt, amount, index)),
       ),
     );
   } else if (e.code.startsWith('PROTO_FRAUD_')) {
-    into.replaceChildren(
-      notice(
-        'info',
-        'Proof kept',
-        'This payer signed conflicting payments. The till refuses it from now on and hands the proof to the bank when online.',
-      ),
-    );
+    const text =
+      'This payer signed conflicting payments. The till refuses it from now on and hands the proof to the bank when online.';
+    into.replaceChildren(notice('info', 'Proof kept', text));
   }
 }

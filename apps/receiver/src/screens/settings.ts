@@ -1,148 +1,59 @@
-/** Backup and settings: the encrypted backup file, the bank address and the per-payer cap. */
-import { downloadText, exportBackup, h, showScreen, unlockVault } from '@offpay/app-kit';
+/** Backup and settings: the encrypted backup, the bank address and the limit per customer. */
+import { backupSection, bankSection, field, form, section } from '@offpay/app-kit';
 import { Money } from '@offpay/protocol';
-import type { App } from '../app.js';
-import { normalizeBankUrl } from '../state/setup.js';
-import { bankUrl, KEY, payerCap } from '../state/store.js';
-import { field, form, isoDay, statusArea } from './form.js';
+import type { Ctx } from '../app.js';
+import { META } from '../db.js';
+import { payerCap } from '../state/till.js';
 
-/** The settings screen. */
-export async function settingsScreen(app: App): Promise<void> {
-  const till = app.till;
-  if (!till || !app.vault) return app.go('home');
-  showScreen(
-    app.root,
-    'Backup and settings',
-    backupSection(app),
-    await bankSection(app),
-    await capSection(app, till.cert.currency),
-  );
-}
-
-function backupSection(app: App): HTMLElement {
-  const pass = field('Passphrase for backup', {
-    type: 'password',
-    autocomplete: 'current-password',
-  });
-  const status = statusArea();
-  const { element } = form(
-    'Download backup',
-    async () => {
-      status.clear();
-      const vault = app.vault;
-      if (!vault) return app.go('unlock');
-      try {
-        // The same passphrase as the till's: a typo here would make a backup nobody can open.
-        (await unlockVault(app.db, pass.input.value)).lock();
-        const text = await exportBackup(app.db, vault, pass.input.value, 'receiver');
-        downloadText(`offpay-receiver-backup-${isoDay(Date.now())}.json`, text);
-        status.say(
-          'ok',
-          'Backup saved',
-          'Keep the file somewhere safe; it opens with this passphrase.',
-        );
-      } catch (e) {
-        status.error(e);
-      } finally {
-        pass.input.value = '';
-      }
-    },
-    h(
-      'p',
-      { class: 'muted' },
-      'The backup holds the till’s keys and ledger, encrypted with your passphrase.',
-    ),
-    pass.element,
-    status.element,
-  );
-  return section('Backup', element);
-}
-
-async function bankSection(app: App): Promise<HTMLElement> {
-  const url = field('Bank address', {
-    type: 'url',
-    value: await bankUrl(app.db),
-    autocomplete: 'url',
-  });
-  const status = statusArea();
-  const { element } = form(
-    'Save bank address',
-    async () => {
-      const value = normalizeBankUrl(url.input.value);
-      if (!value) {
-        status.say(
-          'error',
-          'Check the bank address',
-          'Enter an address such as https://bank.example.',
-        );
-        return;
-      }
-      try {
-        await app.db.write([{ put: KEY.bankUrl, value }]);
-        app.token = undefined;
-        status.say('ok', 'Bank address saved');
-      } catch (e) {
-        status.error(e);
-      }
-    },
-    url.element,
-    status.element,
-  );
-  return section('Bank', element);
-}
-
-async function capSection(app: App, currency: string): Promise<HTMLElement> {
-  const current = await payerCap(app.db);
-  const cap = field(
-    'Per-payer cap',
+async function limitSection(ctx: Ctx, currency: string): Promise<HTMLElement> {
+  const { db } = ctx.app;
+  const current = await payerCap(db);
+  const limit = field(
+    'Limit per customer',
     {
       inputmode: 'decimal',
       autocomplete: 'off',
       value: current === undefined ? '' : Money.of(current, currency).toString().split(' ')[0],
     },
-    `Most this till accepts from one payer certificate, in ${currency}. Empty: no cap.`,
+    `The most this till takes from one customer’s allowance, in ${currency} (a customer who renews starts again). Empty: no limit.`,
   );
-  const status = statusArea();
-  const { element } = form(
-    'Save cap',
-    async () => {
-      const text = cap.input.value.trim();
+  return section(
+    'Limit per customer',
+    form('Save limit', [limit.element], async (messages) => {
+      const text = limit.input.value.trim();
       let value: number | undefined;
       try {
-        value = text === '' ? undefined : Money.parse(text, currency).minor;
+        value = text === '' ? undefined : Money.parse(text, currency).minor || undefined;
       } catch {
-        status.say(
+        return messages.say(
           'error',
-          'Check the cap',
+          'Check the limit',
           `Enter an amount such as 20.00 (in ${currency}), or leave it empty.`,
         );
-        return;
       }
-      try {
-        await app.db.write([
-          value === undefined || value === 0
-            ? { delete: KEY.payerCap }
-            : { put: KEY.payerCap, value },
-        ]);
-        status.say(
-          'ok',
-          value
-            ? `Cap saved: ${Money.of(value, currency).toString()} per payer`
-            : 'No cap per payer',
-        );
-      } catch (e) {
-        status.error(e);
-      }
-    },
-    cap.element,
-    status.element,
+      await db.write([
+        value === undefined
+          ? { delete: 'meta', key: META.payerCap }
+          : { put: 'meta', key: META.payerCap, value },
+      ]);
+      messages.say(
+        'ok',
+        value
+          ? `Limit saved: ${Money.of(value, currency).toString()} per customer`
+          : 'No limit per customer',
+      );
+    }),
   );
-  return section('Limit per payer', element);
 }
 
-let sectionId = 0;
-
-function section(title: string, ...body: HTMLElement[]): HTMLElement {
-  const id = `till-section-${++sectionId}`;
-  return h('section', { 'aria-labelledby': id }, h('h2', { id }, title), ...body);
+/** The settings screen. */
+export async function settingsScreen(ctx: Ctx): Promise<void> {
+  const { app } = ctx;
+  if (!app.till || !app.vault) return ctx.go({ to: 'home' });
+  ctx.show(
+    'Backup and settings',
+    backupSection(app.db, app.vault, 'receiver', 'A restored till continues its ledger.'),
+    await bankSection(app.db, app.bank),
+    await limitSection(ctx, app.till.cert.currency),
+  );
 }

@@ -18,27 +18,16 @@ import {
   type SettlementBatch,
   type SettlementResult,
 } from '@offpay/protocol';
-import { AppError, type AppDb, type SettlementAnswer } from '@offpay/app-kit';
+import { AppError, fileDay, type SettlementAnswer } from '@offpay/app-kit';
 import {
-  outcomeKey,
-  paymentsOf,
-  readLedger,
-  recordsAfter,
+  META,
   type EntryOutcome,
   type LedgerRecord,
-} from './ledger.js';
-import { withTillLock } from './lock.js';
-import { asRecord, isCount, KEY, settledHead, type Till } from './store.js';
-
-/** A batch handed out (exported or sent) whose answer the till has not applied yet. */
-export interface PendingBatch {
-  /** The bank's idempotency key: hex of the batch's message id (docs/protocol.md §9). */
-  batchKey: string;
-  fromIndex: number;
-  count: number;
-  /** Unix seconds. */
-  createdAt: number;
-}
+  type PendingBatch,
+  type TillDb,
+} from '../db.js';
+import { paymentsOf, readLedger, recordsAfter } from './ledger.js';
+import { readHead, withTillLock, type Till } from './till.js';
 
 /** A signed, sealed batch and the records it carries. */
 export interface BuiltBatch {
@@ -50,15 +39,13 @@ export interface BuiltBatch {
   next: LedgerHead;
 }
 
-const MAX_PENDING = 64;
-
 /** The settled head and the ledger records after it (checked to continue from it). */
 export async function unsettled(
-  db: AppDb,
+  db: TillDb,
   till: Till,
 ): Promise<{ from: LedgerHead; records: LedgerRecord[] }> {
-  const from = await settledHead(db, till);
-  return { from, records: recordsAfter(await readLedger(db), from) };
+  const from = await readHead(db, META.settledHead, till);
+  return { from, records: recordsAfter(await readLedger(db, from.nextIndex), from) };
 }
 
 /** Signs and seals one batch of `records`, which continue from `from`. */
@@ -96,48 +83,28 @@ export function buildBatches(
   return out;
 }
 
-/** The batches still waiting for the bank's answer. */
-export async function pendingBatches(db: AppDb): Promise<PendingBatch[]> {
-  const row = await db.get<unknown>(KEY.pendingBatches);
-  if (!Array.isArray(row)) return [];
-  return row
-    .map(asRecord)
-    .filter(
-      (r): r is Record<string, unknown> =>
-        !!r &&
-        typeof r['batchKey'] === 'string' &&
-        /^[0-9a-f]{64}$/.test(r['batchKey']) &&
-        isCount(r['fromIndex']) &&
-        isCount(r['count']) &&
-        r['count'] >= 1 &&
-        r['count'] <= LIMITS.batchEntries &&
-        isCount(r['createdAt']),
-    )
-    .map((r) => r as unknown as PendingBatch)
-    .slice(-MAX_PENDING);
+/** The batches still waiting for the bank's answer, in ledger order. */
+export async function pendingBatches(db: TillDb): Promise<PendingBatch[]> {
+  return (await db.all('batches')).sort((a, b) => a.fromIndex - b.fromIndex);
 }
 
-/** Adds batches to the pending list (once each), holding the till lock. */
+/** Adds batches to the pending list (once each: keyed by batch key). */
 export function rememberPending(
-  db: AppDb,
+  db: TillDb,
   built: readonly BuiltBatch[],
   now: number,
 ): Promise<void> {
-  return withTillLock(() => rememberLocked(db, built, now));
-}
-
-async function rememberLocked(db: AppDb, built: readonly BuiltBatch[], now: number) {
-  const pending = await pendingBatches(db);
-  for (const b of built) {
-    if (pending.some((p) => p.batchKey === b.batchKey)) continue;
-    pending.push({
-      batchKey: b.batchKey,
-      fromIndex: b.next.nextIndex - b.records.length,
-      count: b.records.length,
-      createdAt: now,
-    });
-  }
-  await db.write([{ put: KEY.pendingBatches, value: pending.slice(-MAX_PENDING) }]);
+  return db.write(
+    built.map((b) => ({
+      put: 'batches' as const,
+      value: {
+        batchKey: b.batchKey,
+        fromIndex: b.next.nextIndex - b.records.length,
+        count: b.records.length,
+        createdAt: now,
+      },
+    })),
+  );
 }
 
 /** An exported batch file. */
@@ -154,13 +121,13 @@ export interface BatchFile {
  * pending. Exporting again before the bank answers gives the same batch keys for the same
  * entries, so the bank settles each entry once whichever copy arrives.
  */
-export async function exportBatches(db: AppDb, till: Till, nowMs: number): Promise<BatchFile[]> {
+export async function exportBatches(db: TillDb, till: Till, nowMs: number): Promise<BatchFile[]> {
   const { from, records } = await unsettled(db, till);
   const built = buildBatches(till, from, records);
   if (built.length === 0) return [];
   const now = Math.floor(nowMs / 1000);
   await rememberPending(db, built, now);
-  const day = new Date(nowMs).toISOString().slice(0, 10);
+  const day = fileDay(new Date(nowMs));
   return built.map((b, i) => {
     const total = b.records.reduce(
       (sum, r) => sum.plus(Money.of(r.amount, till.cert.currency)),
@@ -212,7 +179,7 @@ export interface AppliedSettlement {
  * @throws AppError APP_BANK_RESPONSE when the result does not match the ledger
  */
 export function applySettlement(
-  db: AppDb,
+  db: TillDb,
   till: Till,
   result: SettlementResult,
 ): Promise<AppliedSettlement | undefined> {
@@ -220,7 +187,7 @@ export function applySettlement(
 }
 
 async function applyLocked(
-  db: AppDb,
+  db: TillDb,
   till: Till,
   result: SettlementResult,
 ): Promise<AppliedSettlement | undefined> {
@@ -246,17 +213,14 @@ async function applyLocked(
     amount: Money.of(covered[i]!.amount, till.cert.currency),
   }));
   const head = { nextIndex: from.nextIndex + n, head: result.head };
-  const pending = (await pendingBatches(db)).filter(
-    (p) => p.batchKey !== batchKey && p.fromIndex >= head.nextIndex,
+  // This batch and any other one starting before the new settled head can no longer be answered.
+  const done = (await pendingBatches(db)).filter(
+    (p) => p.batchKey === batchKey || p.fromIndex < head.nextIndex,
   );
   await db.write([
-    ...outcomes.map(({ amount: _amount, ...o }) => ({
-      log: 'history' as const,
-      key: outcomeKey(o.index),
-      value: { kind: 'outcome', ...o },
-    })),
-    { put: KEY.settledHead, value: head },
-    { put: KEY.pendingBatches, value: pending },
+    ...outcomes.map(({ amount: _amount, ...o }) => ({ put: 'outcomes' as const, value: o })),
+    { put: 'meta', key: META.settledHead, value: head },
+    ...done.map((p) => ({ delete: 'batches' as const, key: p.batchKey })),
   ]);
   return { outcomes, head };
 }

@@ -1,6 +1,6 @@
 /**
- * The till's hash-chained ledger as stored in the 'ledger' log (DESIGN.md §4 LedgerEntry), the
- * settlement outcome of each entry (in the 'history' log: ledger records never change), and the
+ * The till's hash-chained ledger as stored in the `ledger` store (DESIGN.md §4 LedgerEntry), the
+ * settlement outcome of each entry (the `outcomes` store: ledger records never change), and the
  * integrity check run when the ledger is shown and at unlock.
  */
 import { toHex } from '@offpay/crypto';
@@ -8,7 +8,6 @@ import {
   decodePayment,
   emptyLedgerHead,
   fail,
-  LEN,
   Money,
   verifyCertificate,
   verifyLedger,
@@ -17,92 +16,25 @@ import {
   type LedgerHead,
   type Payment,
 } from '@offpay/protocol';
-import type { AppDb } from '@offpay/app-kit';
-import { asRecord, isBytes, isCount, KEY, readHead, settledHead, type Till } from './store.js';
-
-/** One accepted payment as the till stores it. Never changed once written. */
-export interface LedgerRecord {
-  index: number;
-  paymentId: Uint8Array;
-  prevEntryHash: Uint8Array;
-  entryHash: Uint8Array;
-  /** The payment's signed wire bytes (opened, not sealed). */
-  payment: Uint8Array;
-  amount: number;
-  currency: string;
-  payerSerial: number;
-  counter: number;
-  /** Unix seconds (trusted device clock). */
-  acceptedAt: number;
-  /** The status when written; settlement outcomes are kept beside it (see EntryOutcome). */
-  status: 'accepted';
-  /** The signed receipt shown to the payer, so it can be shown again. */
-  receipt: Uint8Array;
-}
-
-/** What the bank said about one entry, from a verified settlement result. */
-export interface EntryOutcome {
-  index: number;
-  status: 'settled' | 'duplicate' | 'rejected';
-  /** The bank's code for a rejected entry, '' otherwise. */
-  code: string;
-  /** Bank clock, Unix seconds. */
-  settledAt: number;
-  batchKey: string;
-}
+import { META, type EntryOutcome, type LedgerRecord, type TillDb } from '../db.js';
+import { readHead, type Till } from './till.js';
 
 /** An entry's status as people see it. */
 export type EntryStatus = 'accepted' | EntryOutcome['status'];
 
-/** Log key of a ledger entry: zero-padded so keys sort like indices. */
-export const ledgerKey = (index: number): string => String(index).padStart(12, '0');
-
-/** History key of an entry's settlement outcome. */
-export const outcomeKey = (index: number): string => `outcome:${ledgerKey(index)}`;
-
-const MAX_PAYMENT_BYTES = 1024;
-const MAX_RECEIPT_BYTES = 512;
-
-/** A stored ledger row checked for shape, or undefined when it is malformed. */
-export function parseLedgerRecord(row: unknown): LedgerRecord | undefined {
-  const r = asRecord(row);
-  if (!r) return undefined;
-  const ok =
-    isCount(r['index']) &&
-    isBytes(r['paymentId'], LEN.hash) &&
-    isBytes(r['prevEntryHash'], LEN.hash) &&
-    isBytes(r['entryHash'], LEN.hash) &&
-    isBytes(r['payment'], 1, MAX_PAYMENT_BYTES) &&
-    isCount(r['amount']) &&
-    typeof r['currency'] === 'string' &&
-    /^[A-Z]{3}$/.test(r['currency']) &&
-    isCount(r['payerSerial']) &&
-    isCount(r['counter']) &&
-    isCount(r['acceptedAt']) &&
-    r['status'] === 'accepted' &&
-    isBytes(r['receipt'], 1, MAX_RECEIPT_BYTES);
-  return ok ? (r as unknown as LedgerRecord) : undefined;
-}
-
 /**
- * Every ledger record in order. A malformed row is a broken ledger.
- * @throws PROTO_LEDGER_BROKEN naming the first malformed position
+ * Every ledger record in index order (from `from` on). A malformed row is a broken ledger.
+ * @throws PROTO_LEDGER_BROKEN naming the first entry missing from the readable ones
  */
-export async function readLedger(db: AppDb): Promise<LedgerRecord[]> {
-  const rows = await db.list<unknown>('ledger');
-  return rows.map((row, position) => {
-    const record = parseLedgerRecord(row);
-    if (!record) {
-      fail('PROTO_LEDGER_BROKEN', `ledger entry ${position} is unreadable`, { index: position });
-    }
-    return record;
-  });
-}
-
-/** The stored record at ledger index `index` (read by its key), if it is there and well-formed. */
-export async function recordAt(db: AppDb, index: number): Promise<LedgerRecord | undefined> {
-  const record = parseLedgerRecord(await db.record<unknown>('ledger', ledgerKey(index)));
-  return record?.index === index ? record : undefined;
+export async function readLedger(db: TillDb, from = 0): Promise<LedgerRecord[]> {
+  const range = IDBKeyRange.lowerBound(from);
+  const [records, stored] = await Promise.all([db.all('ledger', range), db.count('ledger', range)]);
+  if (records.length !== stored) {
+    const index = records.findIndex((r, i) => r.index !== from + i);
+    const at = index < 0 ? from + records.length : from + index;
+    fail('PROTO_LEDGER_BROKEN', `ledger entry ${at} is unreadable`, { index: at });
+  }
+  return records;
 }
 
 /** The protocol's view of a stored record. */
@@ -123,17 +55,16 @@ export function toLedgerEntry(r: LedgerRecord): LedgerEntry {
  * payer certificate and signature (the links cover the signed fields only, never a signature).
  * @throws PROTO_LEDGER_BROKEN, PROTO_LEDGER_INDEX
  */
-export async function checkLedger(db: AppDb, till: Till): Promise<LedgerRecord[]> {
+export async function checkLedger(db: TillDb, till: Till): Promise<LedgerRecord[]> {
   const records = await readLedger(db);
-  const genesis = emptyLedgerHead(till.cert.serial);
-  const head = verifyLedger(records.map(toLedgerEntry), genesis);
-  const stored = await readHead(db, KEY.ledgerHead, genesis);
+  const head = verifyLedger(records.map(toLedgerEntry), emptyLedgerHead(till.cert.serial));
+  const stored = await readHead(db, META.ledgerHead, till);
   if (stored.nextIndex !== head.nextIndex || toHex(stored.head) !== toHex(head.head)) {
     fail('PROTO_LEDGER_BROKEN', 'the ledger head does not match its entries', {
       index: Math.min(stored.nextIndex, head.nextIndex),
     });
   }
-  const settled = await settledHead(db, till);
+  const settled = await readHead(db, META.settledHead, till);
   const certsSeen = new Set<string>();
   for (const r of records) {
     try {
@@ -152,6 +83,8 @@ function checkRecord(r: LedgerRecord, till: Till, certsSeen: Set<string> | undef
     p.amount !== r.amount ||
     p.serial !== r.payerSerial ||
     p.counter !== r.counter ||
+    p.spent !== r.spent ||
+    toHex(p.prev) !== toHex(r.prev) ||
     r.currency !== till.cert.currency
   ) {
     throw new RangeError('record fields differ from the payment');
@@ -165,68 +98,55 @@ function checkRecord(r: LedgerRecord, till: Till, certsSeen: Set<string> | undef
   verifyPayerSignature(p);
 }
 
-/** Settlement outcomes by ledger index (malformed rows are left out: the entry stays unsettled). */
-export async function readOutcomes(db: AppDb): Promise<Map<number, EntryOutcome>> {
-  const out = new Map<number, EntryOutcome>();
-  for (const row of await db.list<unknown>('history')) {
-    const r = asRecord(row);
-    if (!r || r['kind'] !== 'outcome') continue;
-    const { index, status, code, settledAt, batchKey } = r;
-    if (!isCount(index) || !isCount(settledAt) || typeof batchKey !== 'string') continue;
-    if (status !== 'settled' && status !== 'duplicate' && status !== 'rejected') continue;
-    if (typeof code !== 'string' || code.length > 64) continue;
-    out.set(index, { index, status, code, settledAt, batchKey });
-  }
-  return out;
-}
-
-/** What Home shows: how many payments, and how much the bank has not settled yet. */
+/** What Home and Settle show: how many payments, and what the bank has not settled yet. */
 export interface LedgerSummary {
   count: number;
   unsettledCount: number;
   unsettled: Money;
 }
 
-/** Counts the ledger and sums what lies after the settled head. */
-export async function ledgerSummary(db: AppDb, till: Till): Promise<LedgerSummary> {
-  const records = await readLedger(db);
-  const settled = await settledHead(db, till);
+/** Counts the ledger and sums what lies after the settled head (reading only that part). */
+export async function ledgerSummary(db: TillDb, till: Till): Promise<LedgerSummary> {
+  const settled = await readHead(db, META.settledHead, till);
+  const [count, rest] = await Promise.all([db.count('ledger'), readLedger(db, settled.nextIndex)]);
   let unsettled = Money.of(0, till.cert.currency);
-  let unsettledCount = 0;
-  for (const r of records) {
-    if (r.index < settled.nextIndex) continue;
-    unsettled = unsettled.plus(Money.of(r.amount, till.cert.currency));
-    unsettledCount++;
-  }
-  return { count: records.length, unsettledCount, unsettled };
+  for (const r of rest) unsettled = unsettled.plus(Money.of(r.amount, till.cert.currency));
+  return { count, unsettledCount: rest.length, unsettled };
+}
+
+/** "3 payments, all settled" / "3 payments; 2 not yet settled (3.75 EUR)" / "No payments yet." */
+export function summaryLine(s: LedgerSummary): string {
+  if (s.count === 0) return 'No payments yet.';
+  const payments = `${s.count} payment${s.count === 1 ? '' : 's'}`;
+  if (s.unsettledCount === 0) return `${payments}, all settled.`;
+  return `${payments}; ${s.unsettledCount} not yet settled (${s.unsettled.toString()}).`;
 }
 
 /** A row of the ledger view. */
 export interface LedgerRow {
   index: number;
   amount: Money;
+  memo: string;
   acceptedAt: number;
   status: EntryStatus;
   code: string;
-  payerSerial: number;
-  receipt: Uint8Array;
 }
 
 /** The ledger's rows, newest first, each with its settlement status. */
-export async function ledgerRows(db: AppDb, till: Till): Promise<LedgerRow[]> {
-  const records = await readLedger(db);
-  const outcomes = await readOutcomes(db);
+export async function ledgerRows(db: TillDb, till: Till): Promise<LedgerRow[]> {
+  const [records, outcomes] = await Promise.all([readLedger(db), db.all('outcomes')]);
+  const byIndex = new Map(outcomes.map((o) => [o.index, o]));
   return records
     .map((r) => {
-      const o = outcomes.get(r.index);
+      const o = byIndex.get(r.index);
+      const amount = Money.of(r.amount, till.cert.currency);
       return {
         index: r.index,
-        amount: Money.of(r.amount, till.cert.currency),
+        amount,
+        memo: r.memo,
         acceptedAt: r.acceptedAt,
         status: o?.status ?? r.status,
         code: o?.code ?? '',
-        payerSerial: r.payerSerial,
-        receipt: r.receipt,
       };
     })
     .reverse();

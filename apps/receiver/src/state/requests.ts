@@ -1,10 +1,10 @@
 /**
  * Payment requests (docs/protocol.md §5.1): the till asks for an amount, signs the request and
- * keeps it (in the 'history' log, and as the current request) until a payment answers it. Only
+ * keeps it (the `requests` store; its id as the current request) until a payment answers it. Only
  * the current request can be paid: making a new one closes the one before, so a payment for a
  * request no longer on screen is never taken.
  */
-import { randomBytes, toHex, utf8 } from '@offpay/crypto';
+import { fromHex, randomBytes, toHex, utf8 } from '@offpay/crypto';
 import {
   encodePaymentRequest,
   isAppError,
@@ -12,34 +12,13 @@ import {
   LIMITS,
   Money,
   signPaymentRequest,
-  type OpenRequest,
   type PaymentRequest,
 } from '@offpay/protocol';
-import type { AppDb } from '@offpay/app-kit';
-import { withTillLock } from './lock.js';
-import { asRecord, isBytes, isCount, KEY, type Till } from './store.js';
+import { META, type StoredRequest, type TillDb } from '../db.js';
+import { withTillLock, type Till } from './till.js';
 
 /** How long a request stays open. */
 export const REQUEST_TTL_SECONDS = 15 * 60;
-
-/** A request as the till keeps it. */
-export interface StoredRequest {
-  kind: 'request';
-  requestId: Uint8Array;
-  amount: number;
-  expiresAt: number;
-  memo: string;
-  createdAt: number;
-  /** 'closed': a newer request replaced it before it was paid; it can no longer be paid. */
-  status: 'open' | 'paid' | 'closed';
-  /** Ledger index of the payment that paid it. */
-  paidIndex?: number;
-  /** The signed request's wire bytes, to show it again after a reload. */
-  bytes: Uint8Array;
-}
-
-/** History key of a request. */
-export const requestKey = (requestId: Uint8Array): string => `request:${toHex(requestId)}`;
 
 /** The checked input of the request form, or the field at fault and what to say. */
 export type RequestInput =
@@ -82,14 +61,15 @@ export function parseRequestInput(
 
 /**
  * Signs a new request and stores it as the current, open one; the request open before it is
- * closed in the same write. `now` is the trusted device time (Unix seconds).
+ * closed in the same write. `now` is the trusted device time (Unix seconds). Returns the request
+ * as stored and as the payer decodes it.
  */
 export async function createRequest(
-  db: AppDb,
+  db: TillDb,
   till: Till,
   input: { amount: Money; memo: string },
   now: number,
-): Promise<PaymentRequest> {
+): Promise<{ stored: StoredRequest; request: PaymentRequest }> {
   const request = signPaymentRequest(
     {
       amount: input.amount.minor,
@@ -101,7 +81,6 @@ export async function createRequest(
     till.signSecret,
   );
   const stored: StoredRequest = {
-    kind: 'request',
     requestId: request.requestId,
     amount: request.amount,
     expiresAt: request.expiresAt,
@@ -112,70 +91,44 @@ export async function createRequest(
   };
   await withTillLock(async () => {
     const before = await currentRequest(db);
+    const close =
+      before?.status === 'open'
+        ? [{ put: 'requests' as const, value: { ...before, status: 'closed' as const } }]
+        : [];
     await db.write([
-      ...(before?.status === 'open'
-        ? [
-            {
-              log: 'history' as const,
-              key: requestKey(before.requestId),
-              value: { ...before, status: 'closed' },
-            },
-          ]
-        : []),
-      { log: 'history', key: requestKey(request.requestId), value: stored },
-      { put: KEY.currentRequest, value: stored },
+      ...close,
+      { put: 'requests', value: stored },
+      { put: 'meta', key: META.currentRequest, value: toHex(request.requestId) },
     ]);
   });
-  return request;
-}
-
-/** A stored request row checked for shape. */
-export function parseStoredRequest(row: unknown): StoredRequest | undefined {
-  const r = asRecord(row);
-  if (!r || r['kind'] !== 'request') return undefined;
-  const ok =
-    isBytes(r['requestId'], LEN.requestId) &&
-    isCount(r['amount']) &&
-    isCount(r['expiresAt']) &&
-    isCount(r['createdAt']) &&
-    typeof r['memo'] === 'string' &&
-    r['memo'].length <= LIMITS.memoBytes &&
-    (r['status'] === 'open' || r['status'] === 'paid' || r['status'] === 'closed') &&
-    (r['paidIndex'] === undefined || isCount(r['paidIndex'])) &&
-    isBytes(r['bytes'], 1, LIMITS.requestBytes);
-  return ok ? (r as unknown as StoredRequest) : undefined;
+  return { stored, request };
 }
 
 /** The latest request made (open, paid or closed), or undefined before the first. */
-export async function currentRequest(db: AppDb): Promise<StoredRequest | undefined> {
-  return parseStoredRequest(await db.get<unknown>(KEY.currentRequest));
+export async function currentRequest(db: TillDb): Promise<StoredRequest | undefined> {
+  const id = await db.get('meta', META.currentRequest);
+  return typeof id === 'string' && /^[0-9a-f]{32}$/.test(id)
+    ? db.get('requests', fromHex(id))
+    : undefined;
 }
 
-/**
- * The stored request with this id and whether it is the current one: the current request, or
- * else its record in the history log — each one read by key.
- */
+/** The stored request with this id, and whether it is the current one — each read by key. */
 export async function findRequest(
-  db: AppDb,
+  db: TillDb,
   requestId: Uint8Array,
 ): Promise<{ request: StoredRequest; current: boolean } | undefined> {
-  const hex = toHex(requestId);
-  const current = await currentRequest(db);
-  if (current && toHex(current.requestId) === hex) return { request: current, current: true };
-  const r = parseStoredRequest(await db.record<unknown>('history', requestKey(requestId)));
-  return r && toHex(r.requestId) === hex ? { request: r, current: false } : undefined;
+  const [request, current] = await Promise.all([
+    db.get('requests', requestId),
+    db.get('meta', META.currentRequest),
+  ]);
+  return request && { request, current: current === toHex(requestId) };
 }
 
 /** The current request if it is still open and not expired at `now`, to show again after a reload. */
 export async function latestOpenRequest(
-  db: AppDb,
+  db: TillDb,
   now: number,
 ): Promise<StoredRequest | undefined> {
   const r = await currentRequest(db);
   return r?.status === 'open' && r.expiresAt >= now ? r : undefined;
-}
-
-/** The protocol's view of a stored request. */
-export function toOpenRequest(r: StoredRequest): OpenRequest {
-  return { requestId: r.requestId, amount: r.amount, expiresAt: r.expiresAt };
 }

@@ -9,12 +9,13 @@ import { toHex } from '@offpay/crypto';
 import { isAppError, LIMITS, Money, type LedgerHead } from '@offpay/protocol';
 import {
   AppError,
-  BankError,
+  isBankRefusal,
+  isSignedOut,
   plainReason,
-  type AppDb,
   type BankClient,
   type SettledEntry,
 } from '@offpay/app-kit';
+import type { EntryOutcome, LedgerRecord, TillDb } from '../db.js';
 import {
   applySettlement,
   buildBatch,
@@ -24,8 +25,7 @@ import {
   verifyAnswer,
   type BuiltBatch,
 } from './batches.js';
-import type { EntryOutcome, LedgerRecord } from './ledger.js';
-import type { Till } from './store.js';
+import type { Till } from './till.js';
 
 /** One entry's outcome in plain words. */
 export interface OutcomeLine {
@@ -63,15 +63,76 @@ export interface SettleSummary {
 }
 
 /**
+ * The results shown per batch: a live event's lines are provisional until the signed result's
+ * replace them; a batch the signed result never confirmed is taken back at the end.
+ */
+class ResultLines {
+  readonly #expecting = new Map<string, LedgerRecord[]>();
+  readonly #provisional = new Set<string>();
+  readonly #final = new Set<string>();
+
+  constructor(
+    private readonly till: Till,
+    private readonly report: (p: SettleProgress) => void,
+  ) {}
+
+  expect(built: BuiltBatch): void {
+    this.#expecting.set(built.batchKey, built.records);
+  }
+
+  live(batchKey: string, results: readonly SettledEntry[]): void {
+    const records = this.#expecting.get(batchKey);
+    if (!records || this.#final.has(batchKey)) return;
+    this.#provisional.add(batchKey);
+    const lines = liveLines(this.till, records, results);
+    this.report({ kind: 'results', batchKey, lines, final: false });
+  }
+
+  final(batchKey: string, lines: OutcomeLine[]): void {
+    this.#final.add(batchKey);
+    this.#provisional.delete(batchKey);
+    this.report({ kind: 'results', batchKey, lines, final: true });
+  }
+
+  takeBackUnconfirmed(): void {
+    for (const batchKey of [...this.#provisional]) this.final(batchKey, []);
+  }
+}
+
+/**
+ * Opens the live event stream. A stream the bank refuses is reported and settling goes on
+ * (posting a batch needs no login); an unreachable bank is thrown at once, before anything is
+ * sealed, sent or remembered.
+ */
+async function openLive(
+  bank: BankClient,
+  token: string,
+  till: Till,
+  lines: ResultLines,
+  signal: AbortSignal,
+  summary: SettleSummary,
+  report: (p: SettleProgress) => void,
+): Promise<void> {
+  try {
+    await bank.events(token, till.kidHex, (e) => lines.live(e.batchKey, e.results), signal);
+    report({ kind: 'status', text: 'Following the bank live' });
+  } catch (e) {
+    if (!isBankRefusal(e)) throw e;
+    summary.live = false;
+    summary.signedOut = isSignedOut(e);
+    report({ kind: 'status', text: 'Live updates unavailable: waiting for the bank’s answer' });
+  }
+}
+
+/**
  * Settles every unsettled entry. `report` receives the status lines and each batch's results:
  * the live event's as they come (provisional), then always the verified signed result's (see
- * SettleProgress). A live stream that cannot be opened is reported and settling goes on: posting
- * a batch needs no login.
- * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankError (the bank's refusal); ProtocolError
- *   PROTO_LEDGER_* for a damaged ledger, PROTO_SIGNATURE_INVALID for a forged answer
+ * SettleProgress). When the bank cannot be reached at all, nothing is sealed or sent.
+ * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankRefusal (the bank's refusal);
+ *   ProtocolError PROTO_LEDGER_* for a damaged ledger, PROTO_SIGNATURE_INVALID for a forged answer
  */
 export async function settleNow(
-  db: AppDb,
+  db: TillDb,
   till: Till,
   bank: BankClient,
   token: string,
@@ -79,84 +140,76 @@ export async function settleNow(
   nowMs: number = Date.now(),
 ): Promise<SettleSummary> {
   const controller = new AbortController();
-  const expecting = new Map<string, LedgerRecord[]>();
-  const provisional = new Set<string>();
-  const settled = new Set<string>();
-  const showLive = (batchKey: string, results: readonly SettledEntry[]): void => {
-    const records = expecting.get(batchKey);
-    if (!records || settled.has(batchKey)) return;
-    provisional.add(batchKey);
-    report({ kind: 'results', batchKey, lines: liveLines(till, records, results), final: false });
-  };
-  const showFinal = (batchKey: string, lines: OutcomeLine[]): void => {
-    settled.add(batchKey);
-    provisional.delete(batchKey);
-    report({ kind: 'results', batchKey, lines, final: true });
-  };
+  const lines = new ResultLines(till, report);
   const summary: SettleSummary = { batches: 0, entries: 0, live: true, signedOut: false };
-  try {
-    await bank.events(
-      token,
-      till.kidHex,
-      (e) => showLive(e.batchKey, e.results),
-      controller.signal,
-    );
-    report({ kind: 'status', text: 'Following the bank live' });
-  } catch (e) {
-    // Live events only show outcomes sooner: the bank's signed answer comes back either way.
-    summary.live = false;
-    summary.signedOut = e instanceof BankError && e.status === 401;
-    report({ kind: 'status', text: 'Live updates unavailable: waiting for the bank’s answer' });
-  }
+  await openLive(bank, token, till, lines, controller.signal, summary, report);
   try {
     const tried = new Set<string>();
-    // Each round settles a batch or sets a stale exported one aside: this bounds the loop.
+    // Each round settles a batch or sets a stale one aside: this bounds the loop.
     const waiting = (await unsettled(db, till)).records.length;
     const rounds = (await pendingBatches(db)).length + Math.ceil(waiting / LIMITS.batchEntries);
     for (let round = 0; round < rounds; round++) {
-      const { from, records } = await unsettled(db, till);
-      if (records.length === 0) break;
-      const next = await nextBatch(db, till, from, records, tried);
-      expecting.set(next.built.batchKey, next.built.records);
-      const n = next.built.records.length;
-      report({ kind: 'status', text: `Sealed ${n} payment${n === 1 ? '' : 's'}` });
-      if (!next.pending) await rememberPending(db, [next.built], Math.floor(nowMs / 1000));
-      const answer = await post(bank, next.built, report).catch((e: unknown) => {
-        if (next.pending && isAppError(e, 'BANK_BATCH_NOT_CONTINUOUS')) return undefined;
-        throw e;
-      });
-      if (!answer) {
-        tried.add(next.built.batchKey);
-        continue;
-      }
-      const result = verifyAnswer(answer, till);
-      if (result.fromIndex !== from.nextIndex) throw new AppError('APP_BANK_RESPONSE');
-      const applied = await applySettlement(db, till, result);
-      if (!applied) throw new AppError('APP_BANK_RESPONSE');
-      // Matched to the ledger by index and payment id when applied: these are the final words.
-      showFinal(
-        next.built.batchKey,
-        applied.outcomes.map((o) => ({
-          index: o.index,
-          amount: o.amount,
-          status: o.status,
-          text: describeOutcome(o.status, o.code),
-        })),
-      );
+      const settled = await settleOne(db, till, bank, { tried, lines, report, nowMs });
+      if (settled === undefined) break;
+      if (settled === 0) continue;
       summary.batches++;
-      summary.entries += n;
+      summary.entries += settled;
     }
   } finally {
     controller.abort();
-    // A live answer the signed result never confirmed is taken back.
-    for (const batchKey of [...provisional]) showFinal(batchKey, []);
+    lines.takeBackUnconfirmed();
   }
   return summary;
 }
 
-/** The next batch: an exported one that continues from the settled head, else a new one. */
+/**
+ * One round: the next batch sealed, remembered, posted, its signed answer verified and applied.
+ * Returns how many entries settled, 0 for a stale batch set aside, undefined when none is left.
+ */
+async function settleOne(
+  db: TillDb,
+  till: Till,
+  bank: BankClient,
+  run: {
+    tried: Set<string>;
+    lines: ResultLines;
+    report: (p: SettleProgress) => void;
+    nowMs: number;
+  },
+): Promise<number | undefined> {
+  const { from, records } = await unsettled(db, till);
+  if (records.length === 0) return undefined;
+  const next = await nextBatch(db, till, from, records, run.tried);
+  run.lines.expect(next.built);
+  const n = next.built.records.length;
+  // Remembered before it leaves: if the answer is lost, the same batch is posted again.
+  if (!next.pending) await rememberPending(db, [next.built], Math.floor(run.nowMs / 1000));
+  run.report({ kind: 'status', text: `Sending ${n} payment${n === 1 ? '' : 's'} to the bank…` });
+  const answer = await bank.settle(next.built.sealed).catch((e: unknown) => {
+    // An exported batch someone else's later batch overtook: set aside.
+    if (next.pending && isAppError(e, 'BANK_BATCH_NOT_CONTINUOUS')) return undefined;
+    throw e;
+  });
+  if (!answer) {
+    run.tried.add(next.built.batchKey);
+    return 0;
+  }
+  const result = verifyAnswer(answer, till);
+  if (result.fromIndex !== from.nextIndex) throw new AppError('APP_BANK_RESPONSE');
+  const applied = await applySettlement(db, till, result);
+  if (!applied) throw new AppError('APP_BANK_RESPONSE');
+  run.report({ kind: 'status', text: 'The bank answered' });
+  // Matched to the ledger by index and payment id when applied: these are the final words.
+  const words = applied.outcomes.map(({ index, amount, status, code }) => {
+    return { index, amount, status, text: describeOutcome(status, code) };
+  });
+  run.lines.final(next.built.batchKey, words);
+  return n;
+}
+
+/** The next batch: one handed out before that continues from the settled head, else a new one. */
 async function nextBatch(
-  db: AppDb,
+  db: TillDb,
   till: Till,
   from: LedgerHead,
   records: readonly LedgerRecord[],
@@ -172,17 +225,6 @@ async function nextBatch(
     tried.add(p.batchKey);
   }
   return { built: buildBatch(till, from, records.slice(0, LIMITS.batchEntries)), pending: false };
-}
-
-async function post(
-  bank: BankClient,
-  built: BuiltBatch,
-  report: (p: SettleProgress) => void,
-): ReturnType<BankClient['settle']> {
-  const answer = bank.settle(built.sealed);
-  report({ kind: 'status', text: 'Sent to the bank' });
-  report({ kind: 'status', text: 'Bank is checking…' });
-  return answer;
 }
 
 /** The live event's lines: each result matched to an expected record by index and payment id. */

@@ -1,13 +1,13 @@
 /** Confirm: the amount and the payee's bank-verified name, before anything is signed. */
-import { errorNotice, h } from '@offpay/app-kit';
-import type { Ctx } from '../ctx.js';
+import { actions, button, h, messages } from '@offpay/app-kit';
+import type { Ctx } from '../app.js';
 import { commitPayment, type PreparedPayment } from '../state/pay.js';
-import { button } from './parts.js';
 
 /** The Confirm screen ("Confirm payment"). */
 export function confirmScreen(ctx: Ctx, prepared: PreparedPayment): void {
-  const vault = ctx.unlocked();
-  const messages = h('div', { class: 'form-messages' });
+  const { app } = ctx;
+  const vault = app.unlocked();
+  const out = messages();
   // While the payment is being made neither button acts: the screen moves on only to the payment
   // (or stays, with the refusal), never back Home under a payment being signed.
   const busy = (on: boolean): void => {
@@ -19,12 +19,12 @@ export function confirmScreen(ctx: Ctx, prepared: PreparedPayment): void {
     () => {
       if (pay.disabled) return;
       busy(true);
-      messages.replaceChildren();
-      commitPayment(ctx.db, vault, prepared).then(
+      out.clear();
+      commitPayment(app.db, vault, prepared).then(
         (item) => ctx.go({ to: 'payment', item }),
         (e: unknown) => {
           busy(false);
-          messages.replaceChildren(errorNotice(e));
+          out.error(e);
         },
       );
     },
@@ -44,7 +44,7 @@ export function confirmScreen(ctx: Ctx, prepared: PreparedPayment): void {
       h('p', { class: 'hint verified' }, 'Verified by your bank'),
       h('p', { class: 'muted' }, `${prepared.remainingAfter.toString()} left after this payment.`),
     ),
-    h('div', { class: 'actions' }, pay, cancel),
-    messages,
+    actions(pay, cancel),
+    out.element,
   );
 }

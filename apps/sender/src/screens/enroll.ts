@@ -2,26 +2,10 @@
  * Enroll (and renew): sign in to the bank and get a payer certificate for an allowance. A restored
  * wallet lands here with its notice: it never resumes the old certificate (DESIGN.md §3 "Restore").
  */
-import { h, notice } from '@offpay/app-kit';
-import type { Ctx } from '../ctx.js';
+import { actions, button, field, form, h, notice, signInFields } from '@offpay/app-kit';
+import type { Ctx } from '../app.js';
 import { enrollWallet } from '../state/enroll.js';
-import { mustEnroll } from '../state/store.js';
-import { button, field, form } from './parts.js';
-
-/** The bank sign-in fields, shared with the Sync screen. The password is never stored. */
-export function signInFields(): {
-  elements: HTMLElement[];
-  email: HTMLInputElement;
-  password: HTMLInputElement;
-} {
-  const email = field('Email', { type: 'email', autocomplete: 'username', inputmode: 'email' });
-  const password = field('Password', { type: 'password', autocomplete: 'current-password' });
-  return {
-    elements: [email.element, password.element],
-    email: email.input,
-    password: password.input,
-  };
-}
+import { mustEnroll } from '../state/wallet.js';
 
 function intro(restored: boolean, renew: boolean): HTMLElement {
   if (restored) {
@@ -34,8 +18,8 @@ function intro(restored: boolean, renew: boolean): HTMLElement {
   if (renew) {
     return notice(
       'info',
-      'Renew your certificate',
-      'A new key and certificate replace the current one. Your history stays.',
+      'Renew your allowance',
+      'The bank reserves a new allowance and certifies a new key; your history stays. What the old allowance did not spend returns to your account after it expires and a grace period passes.',
     );
   }
   return h(
@@ -47,27 +31,32 @@ function intro(restored: boolean, renew: boolean): HTMLElement {
 
 /** The Enroll screen ("Enroll with your bank"). */
 export async function enrollScreen(ctx: Ctx, renew: boolean): Promise<void> {
-  const vault = ctx.unlocked();
-  const restored = await mustEnroll(ctx.db);
+  const { app } = ctx;
+  const vault = app.unlocked();
+  const restored = await mustEnroll(app.db);
   const signIn = signInFields();
   const allowance = field(
     'Allowance',
     { type: 'text', inputmode: 'decimal', value: '20.00', autocomplete: 'off' },
     'The most this wallet can spend offline, reserved from your account, e.g. 20.00.',
   );
-  const enrollForm = form('Enroll', [...signIn.elements, allowance.element], async () => {
-    const { token } = await enrollWallet(ctx.db, vault, await ctx.bank(), {
+  const enroll = form('Enroll', [...signIn.elements, allowance.element], async () => {
+    const { token } = await enrollWallet(app.db, vault, await app.bank.client(), {
       email: signIn.email.value,
       password: signIn.password.value,
       allowance: allowance.input.value,
     });
-    signIn.password.value = '';
-    ctx.token = token;
-    ctx.refresh();
+    app.bank.keep(token);
+    app.refresh();
     ctx.go({ to: 'home' });
   });
-  const others = h('div', { class: 'actions' });
-  if (renew && !restored) others.append(button('Cancel', () => ctx.go({ to: 'home' })));
-  others.append(button('Backup and settings', () => ctx.go({ to: 'settings' })));
-  ctx.show('Enroll with your bank', intro(restored, renew), enrollForm, others);
+  ctx.show(
+    renew && !restored ? 'Renew your allowance' : 'Enroll with your bank',
+    intro(restored, renew),
+    enroll,
+    actions(
+      renew && !restored && button('Cancel', () => ctx.go({ to: 'home' })),
+      button('Backup and settings', () => ctx.go({ to: 'settings' })),
+    ),
+  );
 }

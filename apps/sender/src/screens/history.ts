@@ -1,8 +1,8 @@
 /** History: every payment, newest first, with where it stands (sent, receipted, settled, rejected). */
-import { h } from '@offpay/app-kit';
-import type { Ctx } from '../ctx.js';
-import { itemAmount, listHistory, type HistoryItem } from '../state/history.js';
-import { button, formatTime, homeButton } from './parts.js';
+import { actions, button, formatTime, h } from '@offpay/app-kit';
+import type { Ctx } from '../app.js';
+import type { HistoryItem } from '../db.js';
+import { itemAmount, listHistory } from '../state/history.js';
 
 function row(ctx: Ctx, item: HistoryItem): HTMLElement {
   return h(
@@ -11,30 +11,24 @@ function row(ctx: Ctx, item: HistoryItem): HTMLElement {
     h(
       'div',
       { class: 'row' },
-      h('strong', { class: 'history-amount' }, itemAmount(item).toString()),
+      h('strong', {}, itemAmount(item).toString()),
       h('span', { class: 'pill', 'data-state': item.state }, item.state),
     ),
     h('p', { class: 'history-payee' }, item.payeeName),
     h('p', { class: 'muted' }, formatTime(item.createdAt)),
     item.memo !== '' && h('p', { class: 'memo' }, item.memo),
     // A payment still waiting for its receipt can be shown again: the same bytes, never re-signed.
-    item.state === 'sent' &&
-      h(
-        'div',
-        { class: 'actions' },
-        button('Show payment', () => ctx.go({ to: 'payment', item })),
-      ),
+    item.state === 'sent' && actions(button('Show payment', () => ctx.go({ to: 'payment', item }))),
   );
 }
 
 /** The History screen. */
 export async function historyScreen(ctx: Ctx): Promise<void> {
-  const items = await listHistory(ctx.db);
+  const items = await listHistory(ctx.app.db);
   ctx.show(
     'History',
     items.length === 0
       ? h('p', { class: 'muted' }, 'No payments yet.')
       : h('ul', { class: 'list history' }, ...items.map((item) => row(ctx, item))),
-    homeButton(ctx),
   );
 }

@@ -1,67 +1,66 @@
 /** Home ("Wallet"): the allowance left, what was spent, until when, and where to go next. */
-import { h, notice } from '@offpay/app-kit';
-import type { Ctx } from '../ctx.js';
-import { listHistory, summarize, type HistorySummary } from '../state/history.js';
+import { button, formatDate, formatTime, h, homeBody, notice, plural } from '@offpay/app-kit';
+import type { Ctx } from '../app.js';
+import { PAYMENT_STATES } from '../db.js';
+import { countByState, listHistory } from '../state/history.js';
 import { overview, walletStatus, type Overview } from '../state/wallet.js';
-import { button, formatDate, formatTime } from './parts.js';
 
 function standing(o: Overview): HTMLElement | undefined {
-  if (o.revoked) {
-    return notice(
-      'error',
-      'Certificate revoked',
-      'Receivers will refuse payments from it. Renew to get a new certificate.',
-    );
-  }
-  if (o.expired) {
-    return notice('error', 'Certificate expired', 'Renew to keep paying.');
-  }
+  const renew = 'Renew your allowance to keep paying: the bank reserves a new one.';
+  if (o.revoked) return notice('error', 'Certificate revoked', `Receivers refuse it. ${renew}`);
+  if (o.expired) return notice('error', 'Certificate expired', renew);
   if (o.renewSuggested) {
     return notice(
       'info',
-      'Certificate expires soon',
-      `It is valid until ${formatTime(o.cert.expiresAt)}.`,
+      'Allowance expires soon',
+      `It is valid until ${formatTime(o.cert.expiresAt)}. ${renew}`,
     );
   }
   return undefined;
 }
 
-function historyLine(s: HistorySummary): string {
-  if (s.count === 0) return 'No payments yet.';
-  const parts = (['sent', 'receipted', 'settled', 'rejected'] as const)
-    .filter((state) => s.byState[state] > 0)
-    .map((state) => `${s.byState[state]} ${state}`);
-  return `${s.count} ${s.count === 1 ? 'payment' : 'payments'}: ${parts.join(', ')}.`;
-}
-
 /** The Home screen; an unenrolled or restored wallet goes to Enroll instead. */
 export async function homeScreen(ctx: Ctx): Promise<void> {
-  const vault = ctx.unlocked();
-  if ((await walletStatus(ctx.db)) !== 'enrolled') {
-    ctx.go({ to: 'enroll' });
-    return;
-  }
-  const o = await overview(ctx.db, vault, Math.floor(Date.now() / 1000));
-  const summary = summarize(await listHistory(ctx.db));
+  const { app } = ctx;
+  const vault = app.unlocked();
+  if ((await walletStatus(app.db)) !== 'enrolled') return ctx.go({ to: 'enroll' });
+  const o = await overview(app.db, vault, Math.floor(Date.now() / 1000));
+  const items = await listHistory(app.db);
+  const byState = countByState(items);
+  const states = PAYMENT_STATES.filter((s) => byState[s] > 0).map((s) => `${byState[s]} ${s}`);
   ctx.show(
     'Wallet',
-    h(
-      'section',
-      { class: 'card allowance', 'aria-label': 'Allowance' },
-      h('p', { class: 'amount-big' }, `${o.remaining.toString()} left`),
-      h('p', {}, `Spent ${o.spent.toString()} of ${o.limit.toString()}`),
-      h('p', { class: 'muted' }, `Valid until ${formatDate(o.cert.expiresAt)}`),
-    ),
-    standing(o),
-    h('p', { class: 'history-summary' }, historyLine(summary)),
-    h(
-      'div',
-      { class: 'actions actions-stack' },
-      button('Pay', () => ctx.go({ to: 'pay' }), 'primary'),
-      o.renewSuggested && button('Renew', () => ctx.go({ to: 'enroll', renew: true }), 'primary'),
-      button('History', () => ctx.go({ to: 'history' })),
-      button('Sync with bank', () => ctx.go({ to: 'sync' })),
-      button('Backup and settings', () => ctx.go({ to: 'settings' })),
+    ...homeBody(
+      'Allowance',
+      [
+        h('p', { class: 'amount-big' }, `${o.remaining.toString()} left`),
+        h('p', {}, `Spent ${o.spent.toString()} of ${o.limit.toString()}`),
+        h('p', { class: 'muted' }, `Valid until ${formatDate(o.cert.expiresAt)}`),
+        h(
+          'p',
+          { class: 'muted' },
+          items.length === 0
+            ? 'No payments yet.'
+            : `${plural(items.length, 'payment')}: ${states.join(', ')}.`,
+        ),
+      ],
+      [standing(o)],
+      [
+        button(
+          'Pay',
+          () => ctx.go({ to: 'pay' }),
+          o.renewSuggested && (o.expired || o.revoked) ? 'secondary' : 'primary',
+        ),
+        o.renewSuggested &&
+          button(
+            'Renew allowance',
+            () => ctx.go({ to: 'enroll', renew: true }),
+            o.expired || o.revoked ? 'primary' : 'secondary',
+          ),
+        button('History', () => ctx.go({ to: 'history' })),
+        button('Sync with bank', () => ctx.go({ to: 'sync' })),
+        button('Backup and settings', () => ctx.go({ to: 'settings' })),
+      ],
     ),
   );
 }

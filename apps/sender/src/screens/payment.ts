@@ -1,33 +1,31 @@
 /**
  * Payment ("Show this to the receiver"): the sealed payment as QR code and file, then the
  * receiver's receipt. Reopened from History it shows the same stored bytes: never signed again.
+ * Once the receipt is checked, the code goes: one "Done" leads on.
  */
-import { h, notice, receivePanel, sendPanel } from '@offpay/app-kit';
-import type { Ctx } from '../ctx.js';
-import { itemAmount, type HistoryItem } from '../state/history.js';
+import { actions, button, h, notice, receivePanel, sendPanel } from '@offpay/app-kit';
+import type { Ctx } from '../app.js';
+import type { HistoryItem } from '../db.js';
+import { itemAmount } from '../state/history.js';
 import { acceptReceipt } from '../state/receipt.js';
-import { button, homeButton } from './parts.js';
-
-function receiptDone(ctx: Ctx, item: HistoryItem): HTMLElement {
-  return h(
-    'div',
-    { class: 'receipt-done' },
-    notice('ok', 'Receipt checked', `${item.payeeName} accepted ${itemAmount(item).toString()}.`),
-    h(
-      'div',
-      { class: 'actions' },
-      button('Done', () => ctx.go({ to: 'home' }), 'primary'),
-    ),
-  );
-}
 
 /** The file name of a payment, e.g. "offpay-payment-2.50-EUR.json". */
 export function paymentFileName(item: HistoryItem): string {
   return `offpay-payment-${itemAmount(item).toString().replace(' ', '-')}.json`;
 }
 
+function receiptDone(ctx: Ctx, item: HistoryItem): void {
+  ctx.show(
+    'Payment complete',
+    notice('ok', 'Receipt checked', `${item.payeeName} accepted ${itemAmount(item).toString()}.`),
+    item.memo !== '' && h('p', { class: 'memo' }, item.memo),
+    actions(button('Done', () => ctx.go({ to: 'home' }), 'primary')),
+  );
+}
+
 /** The Payment screen. */
 export function paymentScreen(ctx: Ctx, item: HistoryItem, alreadyPaid: boolean): void {
+  if (item.receipt) return receiptDone(ctx, item);
   const amount = itemAmount(item).toString();
   const send = sendPanel({
     type: 'payment',
@@ -36,23 +34,16 @@ export function paymentScreen(ctx: Ctx, item: HistoryItem, alreadyPaid: boolean)
     readable: { amount, to: item.payeeName },
     label: 'Payment QR code',
   });
+  const take = receivePanel({
+    type: 'receipt',
+    prompt: 'Scan the receipt',
+    onPayload: async (bytes) => {
+      const updated = await acceptReceipt(ctx.app.db, item.paymentId, bytes);
+      ctx.go({ to: 'payment', item: updated });
+    },
+  });
   ctx.onLeave(() => send.stop());
-  const receiptArea = h('div', { class: 'receipt-area' });
-  if (item.receipt) {
-    receiptArea.append(receiptDone(ctx, item));
-  } else {
-    const take = receivePanel({
-      type: 'receipt',
-      prompt: 'Scan the receipt',
-      onPayload: async (bytes) => {
-        const updated = await acceptReceipt(ctx.db, item.paymentId, bytes);
-        take.stop();
-        receiptArea.replaceChildren(receiptDone(ctx, updated));
-      },
-    });
-    ctx.onLeave(() => take.stop());
-    receiptArea.append(h('h2', {}, 'Then take the receipt'), take.element);
-  }
+  ctx.onLeave(() => take.stop());
   ctx.show(
     'Show this to the receiver',
     alreadyPaid &&
@@ -63,7 +54,7 @@ export function paymentScreen(ctx: Ctx, item: HistoryItem, alreadyPaid: boolean)
       ),
     h('p', { class: 'payment-summary' }, `${amount} to `, h('strong', {}, item.payeeName)),
     send.element,
-    receiptArea,
-    homeButton(ctx),
+    h('h2', {}, 'Then take the receipt'),
+    take.element,
   );
 }

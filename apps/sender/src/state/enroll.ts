@@ -4,47 +4,34 @@
  * checking it under the pinned keys and that it certifies our key. A renewal or a restored wallet
  * always enrolls a NEW key: a payer key is never certified twice after it has signed.
  */
-import { equalBytes, generateSecretKey, getPublicKey } from '@offpay/crypto';
+import { generateSecretKey, getPublicKey } from '@offpay/crypto';
 import {
   Money,
-  bankKeySet,
   decodePayerCertificate,
   fail,
-  isAppError,
   initialChainState,
-  signEnrollment,
-  verifyCertificate,
   type PayerCertificate,
 } from '@offpay/protocol';
 import {
   AppError,
-  type AppDb,
+  certify,
+  isBankRefusal,
+  issuedCertificate,
+  pinKeys,
+  withDetails,
   type BankClient,
   type EnrolledCertificate,
+  type PinnedKeys,
   type Vault,
 } from '@offpay/app-kit';
-import { withWalletLock } from './lock.js';
-import { KEY, PAYER_KEY, mustEnroll, readPinned, type PinnedKeys } from './store.js';
+import { MUST_ENROLL, PAYER_KEY, type WalletDb } from '../db.js';
+import { mustEnroll, withWalletLock } from './wallet.js';
 
 /** The bank calls an enrollment makes. */
 export type EnrollClient = Pick<
   BankClient,
   'keys' | 'login' | 'accounts' | 'challenge' | 'enrollPayer'
 >;
-
-/**
- * The bank's keys as the wallet will store them. Checked before anything is asked of the bank:
- * keys the wallet could not read back would leave it unenrolled after the bank reserved the
- * allowance, and every retry would reserve another.
- * @throws AppError APP_BANK_RESPONSE
- */
-function keepablePins(keys: PinnedKeys): PinnedKeys {
-  const pinned = readPinned(keys);
-  if (!pinned) {
-    throw new AppError('APP_BANK_RESPONSE', 'The bank sent more keys than this wallet can keep.');
-  }
-  return pinned;
-}
 
 /** What the Enroll form asks for. The password is used once and never stored. */
 export interface EnrollForm {
@@ -58,93 +45,95 @@ export interface EnrollForm {
  * The key to enroll: the one made at setup for a first enrollment, a fresh one when renewing
  * (a certificate is already stored), after a restore, or when the vault holds none.
  */
-export async function enrollmentKey(db: AppDb, vault: Vault): Promise<Uint8Array> {
+export async function enrollmentKey(db: WalletDb, vault: Vault): Promise<Uint8Array> {
   const existing = vault.secret(PAYER_KEY);
-  const renewing = (await db.get<unknown>(KEY.certificate)) !== undefined;
+  const renewing = (await db.count('chain')) > 0;
   if (!existing || renewing || (await mustEnroll(db))) return generateSecretKey();
   return existing;
 }
 
 /**
  * Keeps the certificate the bank issued: decodes it, verifies it under the pinned keys, checks it
- * certifies `secretKey`, then stores the key, certificate, a fresh chain and the pinned keys in
- * one transaction and clears the restored flag.
+ * certifies `secretKey`, then stores the key, the certificate with a fresh chain (replacing the
+ * old one) and the pinned keys in one transaction, and clears the restored flag.
  * @throws PROTO_* when the certificate does not decode or verify; AppError APP_BANK_RESPONSE when
- *   it certifies another key or the keys cannot be stored; APP_STORAGE_FAILED
+ *   it certifies another key or the keys cannot be kept; APP_STORAGE_FAILED
  */
 export async function completeEnrollment(
-  db: AppDb,
+  db: WalletDb,
   vault: Vault,
   enrolled: { secretKey: Uint8Array; certificate: Uint8Array; pinned: PinnedKeys },
 ): Promise<PayerCertificate> {
-  const pinned = keepablePins(enrolled.pinned);
-  const cert = decodePayerCertificate(enrolled.certificate);
-  verifyCertificate(cert, bankKeySet(pinned.signKeys));
-  if (!equalBytes(cert.signKey, getPublicKey(enrolled.secretKey))) {
-    throw new AppError('APP_BANK_RESPONSE', 'The bank certified another key than this wallet’s.');
-  }
+  const pin = pinKeys(enrolled.pinned);
+  const signKey = getPublicKey(enrolled.secretKey);
+  const cert = issuedCertificate(
+    enrolled.certificate,
+    enrolled.pinned.signKeys,
+    decodePayerCertificate,
+    { signKey },
+  );
+  const chain = { ...initialChainState(cert), certificate: enrolled.certificate };
   await withWalletLock(() =>
     vault.replace({ [PAYER_KEY]: enrolled.secretKey }, [
-      { put: KEY.certificate, value: enrolled.certificate },
-      { put: KEY.chain, value: initialChainState(cert) },
-      { put: KEY.bankKeys, value: { signKeys: pinned.signKeys, kemKey: pinned.kemKey } },
-      { delete: KEY.mustEnroll },
+      { clear: 'chain' },
+      { put: 'chain', value: chain },
+      pin,
+      { delete: 'meta', key: MUST_ENROLL },
     ]),
   );
   return cert;
 }
 
-/** The currency of the account the allowance is reserved from (the bank's default: the first). */
-async function accountCurrency(client: EnrollClient, token: string): Promise<string> {
-  const accounts = await client.accounts(token);
-  const account = accounts.find((a) => a.kind === 'customer');
-  if (!account) {
+/** The account the allowance is reserved from (the bank's default: the customer account). */
+async function account(client: EnrollClient, token: string): Promise<{ currency: string }> {
+  const found = (await client.accounts(token)).find((a) => a.kind === 'customer');
+  if (!found) {
     throw new AppError(
       'APP_BANK_RESPONSE',
       'The bank shows no account to reserve an allowance from.',
     );
   }
-  return account.currency;
+  return found;
 }
 
-/** Challenge, proof of possession, and the bank's certificate for `secretKey`. */
+/** The bank's certificate for `secretKey`; a refusal for want of money gains the currency. */
 async function requestCertificate(
   client: EnrollClient,
   token: string,
   secretKey: Uint8Array,
   limit: Money,
 ): Promise<EnrolledCertificate> {
-  const signKey = getPublicKey(secretKey);
-  const { challengeId, challenge } = await client.challenge(token);
-  const signature = signEnrollment(
-    { kind: 'payer', challenge, signKey, kemKey: new Uint8Array(0) },
-    secretKey,
-  );
-  return client.enrollPayer(token, {
-    challengeId,
-    signKey,
-    signature,
-    limitMinor: BigInt(limit.minor),
-  });
+  try {
+    return await certify(client, token, {
+      kind: 'payer',
+      secretKey,
+      limitMinor: BigInt(limit.minor),
+    });
+  } catch (e) {
+    // The bank names the balance in minor units; the words need its currency.
+    throw isBankRefusal(e, 'BANK_INSUFFICIENT_FUNDS')
+      ? withDetails(e, { currency: limit.currency })
+      : e;
+  }
 }
 
 /**
  * The whole enrollment over HTTP (covered by the e2e suite). Returns the certificate and the
  * bank token, which the caller keeps in memory only.
- * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE (also for bank keys it could not store, before
- *   signing in), APP_STORAGE_FAILED; BankError (wrong password, over balance…);
- *   PROTO_AMOUNT_INVALID for an allowance that is not an amount
+ * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE (also for bank keys it could not keep, before
+ *   signing in), APP_STORAGE_FAILED; BankRefusal (wrong password, not enough money with the
+ *   balance…); PROTO_AMOUNT_INVALID for an allowance that is not an amount
  */
 export async function enrollWallet(
-  db: AppDb,
+  db: WalletDb,
   vault: Vault,
   client: EnrollClient,
   form: EnrollForm,
 ): Promise<{ cert: PayerCertificate; token: string }> {
   const keys = await client.keys();
-  const pinned = keepablePins({ signKeys: keys.signKeys, kemKey: keys.kemKey });
+  pinKeys(keys);
   const token = await client.login(form.email, form.password);
-  const limit = Money.parse(form.allowance, await accountCurrency(client, token));
+  const limit = Money.parse(form.allowance, (await account(client, token)).currency);
   if (limit.minor < 1) {
     fail('PROTO_AMOUNT_INVALID', 'the allowance must be more than zero', { text: form.allowance });
   }
@@ -155,10 +144,11 @@ export async function enrollWallet(
   } catch (e) {
     // An earlier attempt got this key certified but never stored the certificate (a closed tab):
     // a key is certified once, so enroll a fresh one.
-    if (!isAppError(e, 'BANK_KEY_ALREADY_ENROLLED')) throw e;
+    if (!isBankRefusal(e, 'BANK_KEY_ALREADY_ENROLLED')) throw e;
     secretKey = generateSecretKey();
     issued = await requestCertificate(client, token, secretKey, limit);
   }
+  const pinned = { signKeys: keys.signKeys, kemKey: keys.kemKey };
   const cert = await completeEnrollment(db, vault, {
     secretKey,
     certificate: issued.certificate,

@@ -14,13 +14,18 @@ import {
   fail,
   remainingAllowance,
   sealPayment,
-  verifyPaymentRequest,
   type PaymentRequest,
 } from '@offpay/protocol';
-import { AppError, trustedNow, type AppDb, type Vault } from '@offpay/app-kit';
-import { findByRequest, paidKey, type HistoryItem } from './history.js';
-import { KEY, isRevoked, loadEnrolled, storedRevocations, type Enrolled } from './store.js';
-import { withWalletLock } from './lock.js';
+import {
+  AppError,
+  storedRevocations,
+  trustedNow,
+  verifyRequest,
+  type Vault,
+} from '@offpay/app-kit';
+import type { HistoryItem, WalletDb } from '../db.js';
+import { findByRequest } from './history.js';
+import { loadEnrolled, withWalletLock, type Enrolled } from './wallet.js';
 
 /** Test hook: the device clock in milliseconds (default Date.now()). */
 export interface ClockOption {
@@ -48,36 +53,15 @@ export interface AlreadyPaid {
 /** Details of a refusal about this wallet's own certificate (not the payee's). */
 export const OWN = { whose: 'wallet' } as const;
 
-/** Requests decoded and verified in this page: their signatures need no second check. */
-const signaturesChecked = new WeakSet<PaymentRequest>();
-
-/** The time-dependent part of verifyPaymentRequest, with its codes. */
-function checkRequestTimes(request: PaymentRequest, now: number): void {
-  if (now > request.payeeCert.expiresAt) {
-    fail('PROTO_CERT_EXPIRED', 'the receiver certificate has expired', {
-      serial: request.payeeSerial,
-    });
-  }
-  if (now > request.expiresAt) {
-    fail('PROTO_REQUEST_EXPIRED', 'this payment request has expired', {
-      expiresAt: request.expiresAt,
-    });
-  }
-}
-
 async function checkRequest(
-  db: AppDb,
+  db: WalletDb,
   wallet: Enrolled,
   request: PaymentRequest,
   now: number,
 ): Promise<Money> {
   const { cert, chain, bankKeys } = wallet;
   // The request carries the payee certificate: checked under the pinned keys with the request.
-  // Signatures do not change between the check and the confirmation (this very object was
-  // checked): then only the clocks are checked again (two ECDSA verifications saved).
-  if (signaturesChecked.has(request)) checkRequestTimes(request, now);
-  else verifyPaymentRequest(request, bankKeys, now);
-  signaturesChecked.add(request);
+  verifyRequest(request, bankKeys, now);
   if (request.payeeCert.currency !== cert.currency) {
     throw new AppError('APP_CURRENCY_MISMATCH', undefined, {
       expected: cert.currency,
@@ -87,7 +71,7 @@ async function checkRequest(
   if (now > cert.expiresAt) {
     fail('PROTO_CERT_EXPIRED', 'this wallet’s certificate has expired', OWN);
   }
-  if (isRevoked(await storedRevocations(db, bankKeys), cert.serial)) {
+  if ((await storedRevocations(db, bankKeys))?.revoked.has(cert.serial)) {
     fail('PROTO_CERT_REVOKED', 'this wallet’s certificate is revoked', OWN);
   }
   const amount = Money.of(request.amount, cert.currency);
@@ -112,7 +96,7 @@ async function checkRequest(
  *   and the decoding codes
  */
 export async function preparePayment(
-  db: AppDb,
+  db: WalletDb,
   vault: Vault,
   requestBytes: Uint8Array,
   options: ClockOption = {},
@@ -141,7 +125,7 @@ export async function preparePayment(
  * @throws the codes of preparePayment; AppError APP_STORAGE_FAILED (then nothing was shown)
  */
 export function commitPayment(
-  db: AppDb,
+  db: WalletDb,
   vault: Vault,
   prepared: PreparedPayment,
   options: ClockOption = {},
@@ -150,7 +134,7 @@ export function commitPayment(
 }
 
 async function commitLocked(
-  db: AppDb,
+  db: WalletDb,
   vault: Vault,
   request: PaymentRequest,
   options: ClockOption,
@@ -176,6 +160,7 @@ async function commitLocked(
     counter: payment.counter,
     amount: payment.amount,
     currency: wallet.cert.currency,
+    payeeKid,
     payeeName: request.payeeCert.displayName,
     memo: request.memo,
     createdAt: now,
@@ -184,10 +169,10 @@ async function commitLocked(
     requestId: toHex(request.requestId),
     payeeCert: encodeCertificate(request.payeeCert),
   };
+  const chain = { ...state, certificate: wallet.chain.certificate };
   await db.write([
-    { put: KEY.chain, value: state },
-    { log: 'history', key: item.paymentId, value: item },
-    { put: paidKey(payeeKid, item.requestId), value: item.paymentId },
+    { put: 'chain', value: chain },
+    { put: 'history', value: item },
   ]);
   return item;
 }

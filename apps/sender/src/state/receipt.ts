@@ -5,9 +5,10 @@
  */
 import { fromHex, toHex } from '@offpay/crypto';
 import { decodePayeeCertificate, decodeReceipt, verifyReceipt } from '@offpay/protocol';
-import { AppError, type AppDb } from '@offpay/app-kit';
-import { findPayment, type HistoryItem } from './history.js';
-import { withWalletLock } from './lock.js';
+import { AppError } from '@offpay/app-kit';
+import type { HistoryItem, WalletDb } from '../db.js';
+import { findPayment } from './history.js';
+import { withWalletLock } from './wallet.js';
 
 /**
  * Checks a receipt for the payment `paymentIdHex` and records it.
@@ -16,7 +17,7 @@ import { withWalletLock } from './lock.js';
  *   payment is not in the history (a restore in another tab, a damaged row); APP_STORAGE_FAILED
  */
 export function acceptReceipt(
-  db: AppDb,
+  db: WalletDb,
   paymentIdHex: string,
   receiptBytes: Uint8Array,
 ): Promise<HistoryItem> {
@@ -24,7 +25,7 @@ export function acceptReceipt(
 }
 
 async function acceptLocked(
-  db: AppDb,
+  db: WalletDb,
   paymentIdHex: string,
   receiptBytes: Uint8Array,
 ): Promise<HistoryItem> {
@@ -45,6 +46,6 @@ async function acceptLocked(
       bytes: receiptBytes.slice(),
     },
   };
-  await db.write([{ log: 'history', key: updated.paymentId, value: updated }]);
+  await db.write([{ put: 'history', value: updated }]);
   return updated;
 }

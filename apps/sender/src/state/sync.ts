@@ -10,22 +10,19 @@
  * elsewhere — and only a complete list (not truncated, adding up to the settled total) is
  * conclusive.
  *
- * Every amount of the answer is checked before anything is written: a sync is applied whole or
- * not at all.
+ * The bank client reads every amount of the answer (non-negative minor units) before anything
+ * is written: a sync is applied whole or not at all.
  */
 import { GRACE_SECONDS, Money } from '@offpay/protocol';
 import {
-  AppError,
+  refreshRevocations,
   rememberBankTime,
-  type AppDb,
   type BankClient,
   type PayerSync,
-  type WriteOp,
 } from '@offpay/app-kit';
-import { listHistory, type HistoryItem } from './history.js';
-import { withWalletLock } from './lock.js';
-import { storedCertificate } from './store.js';
-import { RENEW_WITHIN_SECONDS, refreshFromBank } from './wallet.js';
+import type { HistoryItem, WalletDb } from '../db.js';
+import { listHistory } from './history.js';
+import { RENEW_WITHIN_SECONDS, storedChain, withWalletLock } from './wallet.js';
 
 type SyncedCertificate = PayerSync['certificates'][number];
 
@@ -38,26 +35,6 @@ function listComplete(c: SyncedCertificate): boolean {
   let sum = 0n;
   for (const p of c.payments) sum += BigInt(p.amountMinor);
   return sum === BigInt(c.settledMinor);
-}
-
-/** Any ISO 4217 code: only the amounts' digits are checked here. */
-const NO_CURRENCY = 'XXX';
-
-/**
- * Refuses an answer with an amount the wallet cannot hold as Money (negative, or more than 16
- * digits) — the bank-answer check lets both through.
- * @throws AppError APP_BANK_RESPONSE
- */
-function checkAmounts(sync: PayerSync): void {
-  try {
-    for (const c of sync.certificates) {
-      Money.of(c.limitMinor, NO_CURRENCY);
-      Money.of(c.settledMinor, NO_CURRENCY);
-      for (const p of c.payments) Money.of(p.amountMinor, NO_CURRENCY);
-    }
-  } catch {
-    throw new AppError('APP_BANK_RESPONSE', 'The bank sent an amount this wallet cannot read.');
-  }
 }
 
 /** Unix seconds of an ISO 8601 instant, or undefined. */
@@ -142,37 +119,30 @@ function bankView(c: SyncedCertificate, currency: string): BankView {
 }
 
 /**
- * Syncs with the bank using the in-memory token: checks every amount of the answer, then records
- * the bank's time, marks settled and rejected payments (one transaction) and refreshes the
- * revocation list.
+ * Syncs with the bank using the session's token: records the bank's time, marks settled and
+ * rejected payments (one transaction) and refreshes the revocation list.
  * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE (then nothing was written), APP_STORAGE_FAILED;
- *   BankError (token expired…)
+ *   BankRefusal (signed out…)
  */
 export async function syncWithBank(
-  db: AppDb,
+  db: WalletDb,
   client: Pick<BankClient, 'payerSync' | 'revocations'>,
   token: string,
 ): Promise<SyncOutcome> {
   const sync = await client.payerSync(token);
-  checkAmounts(sync);
   await rememberBankTime(db, sync.bankTime);
   const changed = await withWalletLock(async () => {
     const found = applySync(await listHistory(db), sync);
-    const ops = found.map((item): WriteOp => ({
-      log: 'history',
-      key: item.paymentId,
-      value: item,
-    }));
-    if (ops.length > 0) await db.write(ops);
+    await db.write(found.map((item) => ({ put: 'history' as const, value: item })));
     return found;
   });
   let revocationsFailed = false;
   try {
-    await refreshFromBank(db, client);
+    await refreshRevocations(db, client);
   } catch {
     revocationsFailed = true;
   }
-  const stored = await storedCertificate(db);
+  const stored = await storedChain(db);
   const synced = stored && sync.certificates.find((c) => c.serial === String(stored.cert.serial));
   const current = stored && synced ? bankView(synced, stored.cert.currency) : undefined;
   const expiresAt = stored?.cert.expiresAt;

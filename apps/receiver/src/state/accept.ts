@@ -1,0 +1,259 @@
+/**
+ * Accepting a payment (DESIGN.md §4 "Offline checks by the receiver"): the protocol's offline
+ * verdict against this till's ledger, the request on screen, revocations and the limit per
+ * customer, then ONE write that appends the ledger entry, moves the head, marks the request paid
+ * and keeps the receipt — so a payment is never half-recorded. The checks read by index, never
+ * the whole ledger: the `paymentId` index (a duplicate) and the `payer` index (the payer's total
+ * and the earlier payments fraud detection compares). The whole check-and-write holds the till
+ * lock, so two tabs never write the same ledger index.
+ */
+import { equalBytes, toHex } from '@offpay/crypto';
+import {
+  appendToLedger,
+  decodePayment,
+  detectFraud,
+  encodeReceipt,
+  fail,
+  isAppError,
+  Money,
+  openPayment,
+  signReceipt,
+  verifyOpenedPayment,
+  type AcceptedPayment,
+  type LedgerEntry,
+  type LedgerHead,
+  type Payment,
+} from '@offpay/protocol';
+import { AppError, trustedNow } from '@offpay/app-kit';
+import { META, type LedgerRecord, type StoredRequest, type TillDb } from '../db.js';
+import { keepFraudProof } from './fraud.js';
+import { findRequest } from './requests.js';
+import { payerCap, readHead, revocationCheck, withTillLock, type Till } from './till.js';
+
+/** An accepted payment: its ledger record and the signed receipt's bytes. */
+export interface Accepted {
+  record: LedgerRecord;
+  receiptBytes: Uint8Array;
+  amount: Money;
+}
+
+/**
+ * Checks a sealed payment for the request on screen (`requestId`) and, when it may be accepted,
+ * records it and signs the receipt. `deviceNowMs` is the device clock (tests set it).
+ * Refusals, in the order they are checked: a copy of an accepted payment is
+ * PROTO_PAYMENT_DUPLICATE (whatever request is shown); a payment for another request is
+ * PROTO_REQUEST_MISMATCH; a second payment for a paid request is APP_REQUEST_ALREADY_PAID
+ * ({ paidIndex }); a request replaced by a newer one, or never made, is APP_REQUEST_UNKNOWN.
+ * @throws ProtocolError with the protocol's refusal codes (PROTO_CLOCK_BEHIND included); AppError
+ *   APP_REQUEST_UNKNOWN, APP_REQUEST_ALREADY_PAID, APP_PAYER_CAP_EXCEEDED, APP_STORAGE_FAILED.
+ *   A fraud error's proof is kept.
+ */
+export async function acceptPayment(
+  db: TillDb,
+  till: Till,
+  requestId: Uint8Array,
+  sealed: Uint8Array,
+  deviceNowMs?: number,
+): Promise<Accepted> {
+  // Opened once, outside the lock: the HPKE open is the costliest step on a phone.
+  const opened = openPayment(sealed, till.kemSecret, till.kid);
+  return withTillLock(() => accept(db, till, requestId, opened, deviceNowMs));
+}
+
+async function accept(
+  db: TillDb,
+  till: Till,
+  requestId: Uint8Array,
+  opened: Uint8Array,
+  deviceNowMs: number | undefined,
+): Promise<Accepted> {
+  // Read under the lock: no other tab moves the head until this write is done.
+  const [now, found, head] = await Promise.all([
+    trustedNow(db, deviceNowMs),
+    findRequest(db, requestId),
+    readHead(db, META.ledgerHead, till),
+  ]);
+  await checkHead(db, head);
+  const { accepted, earlier } = await verify(db, till, opened, found?.request, now);
+  const request = checkPayable(found);
+  await checkCap(db, till, earlier, accepted.payment);
+  const { entry, head: next } = appendToLedger(head, accepted.payment, accepted.bytes);
+  const record = recordOf(till, entry, accepted.payment, request.memo, now);
+  await db.write([
+    { put: 'ledger', value: record },
+    { put: 'meta', key: META.ledgerHead, value: next },
+    { put: 'requests', value: { ...request, status: 'paid', paidIndex: entry.index } },
+  ]);
+  return { record, receiptBytes: record.receipt, amount: Money.of(record.amount, record.currency) };
+}
+
+/** The ledger record of an accepted payment, with the receipt the till signs for it. */
+function recordOf(
+  till: Till,
+  entry: LedgerEntry,
+  p: Payment,
+  memo: string,
+  now: number,
+): LedgerRecord {
+  const { paymentId, index, entryHash } = entry;
+  const receipt = signReceipt(
+    { payeeKid: till.kid, paymentId, index, entryHash, acceptedAt: now },
+    till.signSecret,
+  );
+  return {
+    ...entry,
+    amount: p.amount,
+    currency: till.cert.currency,
+    payerSerial: p.serial,
+    counter: p.counter,
+    spent: p.spent,
+    prev: p.prev,
+    memo,
+    acceptedAt: now,
+    status: 'accepted',
+    receipt: encodeReceipt(receipt),
+  };
+}
+
+/**
+ * Checks that the stored head is the one its last entry leads to, and that nothing is stored
+ * where the next entry goes — two reads by key, whatever the ledger's length.
+ * @throws PROTO_LEDGER_BROKEN
+ */
+async function checkHead(db: TillDb, { nextIndex, head }: LedgerHead): Promise<void> {
+  const [last, taken] = await Promise.all([
+    nextIndex > 0 ? db.get('ledger', nextIndex - 1) : undefined,
+    db.count('ledger', nextIndex),
+  ]);
+  const matches =
+    taken === 0 && (nextIndex === 0 || (last !== undefined && equalBytes(last.entryHash, head)));
+  if (!matches)
+    fail('PROTO_LEDGER_BROKEN', 'the ledger head does not match its last entry', {
+      index: nextIndex,
+    });
+}
+
+/**
+ * The protocol's verdict, with the payer's earlier entries (for the limit); a fraud proof it
+ * finds is kept (and the payer refused from now on). Only the entries of this payment and its
+ * payer are read, and only those that conflict with it are decoded.
+ */
+async function verify(
+  db: TillDb,
+  till: Till,
+  opened: Uint8Array,
+  request: StoredRequest | undefined,
+  now: number,
+): Promise<{ accepted: AcceptedPayment; earlier: LedgerRecord[] }> {
+  // The protocol decodes it again first: a malformed payment fails there with the same code.
+  const payment = decodePayment(opened);
+  const [duplicate, earlier, isRevoked] = await Promise.all([
+    db.byIndex('ledger', 'paymentId', payment.paymentId),
+    payerEntries(db, payment.serial),
+    revocationCheck(db, till),
+  ]);
+  const idHex = toHex(payment.paymentId);
+  try {
+    const accepted = verifyOpenedPayment(opened, {
+      payee: { kid: till.kid, kemSecretKey: till.kemSecret, currency: till.cert.currency },
+      bankKeys: till.bankKeys,
+      now,
+      isRevoked,
+      // The protocol checks the duplicate first, then that the payment answers this request.
+      request: request && {
+        requestId: request.requestId,
+        amount: request.amount,
+        expiresAt: request.expiresAt,
+      },
+      findAccepted: (id) => (id === idHex ? duplicate[0]?.index : undefined),
+      paymentsBySerial: (serial) =>
+        serial === payment.serial ? conflicting(earlier, payment) : [],
+    });
+    return { accepted, earlier };
+  } catch (e) {
+    if (isAppError(e) && e.code.startsWith('PROTO_FRAUD_')) await keepFraudProof(db, e, now);
+    throw e;
+  }
+}
+
+/**
+ * A payer's entries by the `payer` index. @throws PROTO_LEDGER_BROKEN when one is damaged (it
+ * would leave the payer's total short and a double spend unseen)
+ */
+async function payerEntries(db: TillDb, serial: number): Promise<LedgerRecord[]> {
+  const [entries, stored] = await Promise.all([
+    db.byIndex('ledger', 'payer', serial),
+    db.count('ledger', serial, 'payer'),
+  ]);
+  if (entries.length !== stored)
+    fail('PROTO_LEDGER_BROKEN', `an entry of payer ${serial} is unreadable`, { serial });
+  return entries;
+}
+
+/**
+ * The payer's earlier payments that fraud detection would flag against `payment`, decoded —
+ * usually none. The protocol checks each again; every other earlier payment would pass its check,
+ * so leaving them out changes no verdict. @throws PROTO_LEDGER_BROKEN for an entry that is not
+ * the payment it describes
+ */
+function conflicting(earlier: readonly LedgerRecord[], payment: Payment): Payment[] {
+  return earlier
+    .filter((r) => detectFraudOf(r, payment))
+    .map((r) => {
+      const decoded = decodePayment(r.payment);
+      if (!equalBytes(decoded.paymentId, r.paymentId)) {
+        return fail('PROTO_LEDGER_BROKEN', `ledger entry ${r.index} was altered`, {
+          index: r.index,
+        });
+      }
+      return decoded;
+    });
+}
+
+function detectFraudOf(r: LedgerRecord, payment: Payment): boolean {
+  const link = {
+    serial: r.payerSerial,
+    counter: r.counter,
+    spent: r.spent,
+    amount: r.amount,
+    paymentId: r.paymentId,
+    prev: r.prev,
+  };
+  return detectFraud(link, payment) !== null;
+}
+
+/** The request shown, if it may be paid: only the current request, still open. */
+function checkPayable(found: Awaited<ReturnType<typeof findRequest>>): StoredRequest {
+  if (!found) throw new AppError('APP_REQUEST_UNKNOWN');
+  const { request, current } = found;
+  if (request.status === 'paid') {
+    throw new AppError('APP_REQUEST_ALREADY_PAID', undefined, { paidIndex: request.paidIndex });
+  }
+  if (request.status !== 'open' || !current) {
+    throw new AppError(
+      'APP_REQUEST_UNKNOWN',
+      'This request was replaced by a newer one and can no longer be paid.',
+    );
+  }
+  return request;
+}
+
+async function checkCap(
+  db: TillDb,
+  till: Till,
+  earlier: readonly LedgerRecord[],
+  payment: Payment,
+) {
+  const cap = await payerCap(db);
+  if (cap === undefined) return;
+  const currency = till.cert.currency;
+  let total = Money.of(payment.amount, currency);
+  for (const r of earlier) total = total.plus(Money.of(r.amount, currency));
+  if (total.minor > cap) {
+    throw new AppError('APP_PAYER_CAP_EXCEEDED', undefined, {
+      capMinor: String(cap),
+      totalMinor: String(total.minor),
+      currency,
+    });
+  }
+}

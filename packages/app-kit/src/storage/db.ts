@@ -1,0 +1,280 @@
+/**
+ * An app's IndexedDB (through `idb`), typed by its schema (schema.ts): reads parse every row,
+ * writes are lists of operations applied in one transaction — all or nothing, so a payment is
+ * never half-recorded. Values are stored by structured clone (Uint8Array survives). Secrets never
+ * go here in the clear: they live in the vault record, encrypted (vault.ts).
+ */
+import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { AppError } from '../errors.js';
+import { ShapeError } from '../guards.js';
+import type {
+  Key,
+  Query,
+  Schema,
+  Snapshot,
+  StoreSpec,
+  Stores,
+  ValueOf,
+  WriteOp,
+} from './schema.js';
+import { createStores, upgradeFromV1 } from './upgrade.js';
+
+/** The meta key of the encrypted vault record; snapshots leave it out (backups re-encrypt). */
+export const VAULT_KEY = 'vault';
+
+/** An open app database. Every method: @throws AppError APP_STORAGE_FAILED */
+export interface Db<S extends Stores> {
+  readonly name: string;
+  readonly schema: Schema<S>;
+  /** The record under `key`, parsed; undefined when absent or damaged. */
+  get<N extends keyof S & string>(store: N, key: Key): Promise<ValueOf<S, N> | undefined>;
+  /** The records in key order (within `query`), damaged ones left out. */
+  all<N extends keyof S & string>(store: N, query?: Query): Promise<ValueOf<S, N>[]>;
+  /** The records of `index` in index order (within `query`), damaged ones left out. */
+  byIndex<N extends keyof S & string>(
+    store: N,
+    index: string,
+    query?: Query,
+  ): Promise<ValueOf<S, N>[]>;
+  /** How many rows `query` names (in `index`, if given), damaged ones included. */
+  count<N extends keyof S & string>(store: N, query?: Query, index?: string): Promise<number>;
+  /** Every op in one readwrite transaction: all or nothing. */
+  write(ops: readonly WriteOp<S>[]): Promise<void>;
+  /** Every row of every store except the vault record, for backups. */
+  snapshot(): Promise<Snapshot>;
+  /** Replaces every store with `snapshot` and applies `alsoWrite`, in one transaction (restore). */
+  replaceAll(snapshot: Snapshot, alsoWrite?: readonly WriteOp<S>[]): Promise<void>;
+  close(): void;
+}
+
+/** What the kit's own modules (vault, clock, trust, session) need of any app's database. */
+export interface MetaDb {
+  readonly name: string;
+  get(store: 'meta', key: string): Promise<unknown>;
+  /** Any writes: the kit's own are {@link MetaOp}s, the app's may join them in one transaction. */
+  write(ops: readonly WriteOp<Stores>[]): Promise<void>;
+}
+
+type AnyOp =
+  { put: string; value: unknown; key?: Key } | { delete: string; key: Query } | { clear: string };
+/** What idb's typings take: ours also name a Uint8Array over any buffer as a binary key. */
+const idbKey = (q: Query | undefined) => q as IDBValidKey | IDBKeyRange | undefined;
+type Tx = IDBPTransaction<unknown, string[], 'readwrite'>;
+
+/** APP_STORAGE_FAILED naming the DOMException (QuotaExceededError, ConstraintError…), no value. */
+export function storageFailed(error: unknown, reading = false): AppError {
+  if (error instanceof AppError) return error;
+  const reason = error instanceof Error ? error.name : 'unknown';
+  return reading
+    ? new AppError('APP_STORAGE_FAILED', "The browser's storage could not be read.", { reason })
+    : new AppError('APP_STORAGE_FAILED', undefined, { reason });
+}
+
+const storeOf = (op: AnyOp): string =>
+  'put' in op ? op.put : 'delete' in op ? op.delete : op.clear;
+
+async function apply(tx: Tx, ops: readonly AnyOp[]): Promise<void> {
+  for (const op of ops) {
+    const store = tx.objectStore(storeOf(op));
+    if ('put' in op) {
+      await (op.key === undefined ? store.put(op.value) : store.put(op.value, idbKey(op.key)));
+    } else if ('delete' in op) await store.delete(idbKey(op.key)!);
+    else await store.clear();
+  }
+}
+
+/** Runs `body` in one readwrite transaction over `stores`; aborts it on any failure. */
+async function transact(db: IDBPDatabase, stores: string[], body: (tx: Tx) => Promise<void>) {
+  let tx: Tx | undefined;
+  let done: Promise<void> | undefined;
+  try {
+    tx = db.transaction(stores, 'readwrite');
+    done = tx.done;
+    // Marked handled now: an aborted transaction rejects `done` while `body` is still failing.
+    done.catch(() => undefined);
+    await body(tx);
+    await done;
+  } catch (error) {
+    try {
+      tx?.abort();
+    } catch {
+      // Already finished or aborted: nothing was committed by this transaction.
+    }
+    await done?.catch(() => undefined);
+    throw storageFailed(error);
+  }
+}
+
+/**
+ * Checks a snapshot against the schema: known stores, `[key, value]` pairs, no vault record, and
+ * every row one its store's parser reads. @throws ShapeError naming the store, never a value
+ */
+export function checkSnapshot(schema: Schema<Stores>, snapshot: Snapshot): void {
+  const stores = (snapshot as Partial<Snapshot> | undefined)?.stores;
+  if (typeof stores !== 'object' || stores === null) throw new ShapeError('db has no stores');
+  for (const [name, rows] of Object.entries(stores)) {
+    const spec = Object.hasOwn(schema.stores, name) ? schema.stores[name] : undefined;
+    if (!spec) throw new ShapeError(`store ${name} is not one of this app's`);
+    if (!Array.isArray(rows)) throw new ShapeError(`store ${name} is not a list`);
+    for (const row of rows) {
+      if (!Array.isArray(row) || row.length !== 2)
+        throw new ShapeError(`a row of ${name} is not a pair`);
+      if (name === 'meta' && (typeof row[0] !== 'string' || row[0] === VAULT_KEY)) {
+        throw new ShapeError('a meta row has an unusable key');
+      }
+      if (spec.parse(row[1]) === undefined) throw new ShapeError(`a row of ${name} is damaged`);
+    }
+  }
+}
+
+class IdbDb<S extends Stores> implements Db<S> {
+  constructor(
+    readonly schema: Schema<S>,
+    private readonly db: IDBPDatabase,
+  ) {}
+
+  get name(): string {
+    return this.schema.name;
+  }
+
+  private async read<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw storageFailed(error, true);
+    }
+  }
+
+  private parse<N extends keyof S & string>(store: N, row: unknown): ValueOf<S, N> | undefined {
+    return (this.schema.stores[store] as StoreSpec<unknown>).parse(row) as
+      ValueOf<S, N> | undefined;
+  }
+
+  private parseAll<N extends keyof S & string>(store: N, rows: unknown[]): ValueOf<S, N>[] {
+    const out: ValueOf<S, N>[] = [];
+    for (const row of rows) {
+      const value = this.parse(store, row);
+      if (value !== undefined) out.push(value);
+    }
+    return out;
+  }
+
+  async get<N extends keyof S & string>(store: N, key: Key) {
+    const row: unknown = await this.read(() => this.db.get(store, idbKey(key)!));
+    return row === undefined ? undefined : this.parse(store, row);
+  }
+
+  async all<N extends keyof S & string>(store: N, query?: Query) {
+    return this.parseAll(store, await this.read(() => this.db.getAll(store, idbKey(query))));
+  }
+
+  async byIndex<N extends keyof S & string>(store: N, index: string, query?: Query) {
+    return this.parseAll(
+      store,
+      await this.read(() => this.db.getAllFromIndex(store, index, idbKey(query))),
+    );
+  }
+
+  count<N extends keyof S & string>(store: N, query?: Query, index?: string): Promise<number> {
+    return this.read(() =>
+      index === undefined
+        ? this.db.count(store, idbKey(query))
+        : this.db.countFromIndex(store, index, idbKey(query)),
+    );
+  }
+
+  async write(ops: readonly WriteOp<S>[]): Promise<void> {
+    if (ops.length === 0) return;
+    const stores = [...new Set((ops as readonly AnyOp[]).map(storeOf))];
+    for (const name of stores) {
+      if (!Object.hasOwn(this.schema.stores, name)) throw new TypeError(`write: no store ${name}`);
+    }
+    await transact(this.db, stores, (tx) => apply(tx, ops));
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    return this.read(async () => {
+      const names = Object.keys(this.schema.stores);
+      const tx = this.db.transaction(names, 'readonly');
+      const stores: Snapshot['stores'] = {};
+      await Promise.all(
+        names.map(async (name) => {
+          const store = tx.objectStore(name);
+          const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()]);
+          stores[name] = keys
+            .map((key, i): [Key, unknown] => [key, values[i]])
+            .filter(([key]) => !(name === 'meta' && key === VAULT_KEY));
+        }),
+      );
+      await tx.done;
+      return { stores };
+    });
+  }
+
+  async replaceAll(snapshot: Snapshot, alsoWrite: readonly WriteOp<S>[] = []): Promise<void> {
+    checkSnapshot(this.schema, snapshot);
+    const names = Object.keys(this.schema.stores);
+    await transact(this.db, names, async (tx) => {
+      await Promise.all(names.map((name) => tx.objectStore(name).clear()));
+      for (const [name, rows] of Object.entries(snapshot.stores)) {
+        const inline = this.schema.stores[name]?.keyPath !== undefined;
+        const store = tx.objectStore(name);
+        for (const [key, value] of rows)
+          await (inline ? store.put(value) : store.put(value, idbKey(key)));
+      }
+      await apply(tx, alsoWrite);
+    });
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/**
+ * Opens (creating on first use) the app's database. A database of an older layout is migrated
+ * in the upgrade transaction: all of it or, when anything fails, none of it (the old data stays).
+ * @throws AppError APP_STORAGE_FAILED when the browser refuses IndexedDB (some private modes)
+ */
+export async function openAppDb<S extends Stores>(
+  schema: Schema<S>,
+  name: string = schema.name,
+): Promise<Db<S>> {
+  let db: IDBPDatabase;
+  try {
+    db = await openDB(name, schema.version, {
+      upgrade(database, oldVersion, _newVersion, tx) {
+        // A failed upgrade aborts its transaction: the open request reports it (caught below).
+        tx.done.catch(() => undefined);
+        if (oldVersion !== 1) return createStores(database, schema);
+        upgradeFromV1(database, tx, schema).catch(() => {
+          try {
+            tx.abort();
+          } catch {
+            // Already aborted by the failing request.
+          }
+        });
+      },
+      // A newer version of the app opened in another tab: let it upgrade.
+      blocking() {
+        db.close();
+      },
+    });
+  } catch (error) {
+    throw storageFailed(error);
+  }
+  return new IdbDb({ ...schema, name }, db);
+}
+
+/** Asks the browser to keep this origin's storage (navigator.storage.persist). Never throws. */
+export async function requestPersistentStorage(): Promise<boolean> {
+  try {
+    const storage = (globalThis as { navigator?: { storage?: Partial<StorageManager> } }).navigator
+      ?.storage;
+    if (typeof storage?.persist !== 'function') return false;
+    if (typeof storage.persisted === 'function' && (await storage.persisted())) return true;
+    return await storage.persist();
+  } catch {
+    return false;
+  }
+}

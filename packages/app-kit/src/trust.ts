@@ -1,0 +1,213 @@
+/**
+ * What a device trusts of the bank, in one place: the bank keys pinned at enrollment, the
+ * bank-signed revocation list (kept when newer, DESIGN.md §3), the bank's clock (clock.ts) and
+ * the memo of what was already verified. Every memo entry is found only by the exact bytes it was
+ * computed from (certificate or list bytes AND the pinned keys), so other bytes — a renewal in
+ * another tab, an edited row — are decoded and verified again. Entries live in this page's
+ * memory only, a few at a time.
+ */
+import { equalBytes, toHex } from '@offpay/crypto';
+import {
+  bankKeySet,
+  fail,
+  verifyCertificate,
+  verifyPaymentRequest,
+  verifyRevocationList,
+  type BankKeys,
+  type PayeeCertificate,
+  type PayerCertificate,
+  type PaymentRequest,
+  type RevocationList,
+} from '@offpay/protocol';
+import type { BankClient } from './bank.js';
+import { rememberBankTime } from './clock.js';
+import { AppError } from './errors.js';
+import type { MetaDb } from './storage/db.js';
+import type { MetaOp } from './storage/schema.js';
+
+/** Meta keys of the pinned bank keys and of the latest verified revocation list. */
+export const TRUST_KEYS = { pinned: 'bankKeys', revocations: 'revocations' } as const;
+
+/** Most bank signing keys pinned: the bound GET /v1/keys is read with (bank-views.ts). */
+export const MAX_BANK_KEYS = 256;
+
+/** Pinned bank keys: every signing key (certificates name their issuer) and the KEM key. */
+export interface PinnedKeys {
+  signKeys: Uint8Array[];
+  kemKey: Uint8Array;
+}
+
+const isKey = (v: unknown): v is Uint8Array => v instanceof Uint8Array && v.length === 33;
+
+/** Pinned keys as stored, checked; undefined when `row` is not such a value. */
+export function parsePinned(row: unknown): PinnedKeys | undefined {
+  if (typeof row !== 'object' || row === null) return undefined;
+  const { signKeys, kemKey } = row as Record<string, unknown>;
+  if (!Array.isArray(signKeys) || signKeys.length < 1 || signKeys.length > MAX_BANK_KEYS) {
+    return undefined;
+  }
+  return signKeys.every(isKey) && isKey(kemKey) ? { signKeys, kemKey } : undefined;
+}
+
+/** The pinned bank keys, or undefined before enrollment. */
+export async function pinnedKeys(db: MetaDb): Promise<PinnedKeys | undefined> {
+  return parsePinned(await db.get('meta', TRUST_KEYS.pinned));
+}
+
+/**
+ * The write that pins `keys` — refused before anything is asked of the bank when the app could
+ * not read them back (it would stay unenrolled after the bank acted).
+ * @throws AppError APP_BANK_RESPONSE
+ */
+export function pinKeys(keys: PinnedKeys): MetaOp {
+  const value = parsePinned({ signKeys: keys.signKeys, kemKey: keys.kemKey });
+  if (!value)
+    throw new AppError('APP_BANK_RESPONSE', 'The bank sent more keys than this app can keep.');
+  return { put: 'meta', key: TRUST_KEYS.pinned, value };
+}
+
+/** Most entries each memo keeps (the current one and a few just replaced). */
+const MAX_ENTRIES = 4;
+
+/** A small most-recent-first memo keyed by (bytes, a label), compared byte for byte. */
+class BytesMemo<V> {
+  #entries: { bytes: Uint8Array; label: string; value: V }[] = [];
+
+  get(bytes: Uint8Array, label: string): V | undefined {
+    return this.#entries.find((e) => e.label === label && equalBytes(e.bytes, bytes))?.value;
+  }
+
+  set(bytes: Uint8Array, label: string, value: V): V {
+    this.#entries = [{ bytes: bytes.slice(), label, value }, ...this.#entries].slice(
+      0,
+      MAX_ENTRIES,
+    );
+    return value;
+  }
+}
+
+const keysId = (keys: Iterable<Uint8Array>): string => [...keys].map(toHex).join(',');
+const keySets = new Map<string, BankKeys>();
+
+/** The pinned signing keys as a BankKeys map (one map per key set in this page). */
+export function bankKeysOf(signKeys: readonly Uint8Array[]): BankKeys {
+  const id = keysId(signKeys);
+  let keys = keySets.get(id);
+  if (!keys) {
+    keys = bankKeySet(signKeys);
+    if (keySets.size >= MAX_ENTRIES) keySets.clear();
+    keySets.set(id, keys);
+  }
+  return keys;
+}
+
+// One memo per decoder: a payer's and a payee's certificate are never confused.
+const certificates = new Map<(bytes: Uint8Array) => unknown, BytesMemo<unknown>>();
+
+/**
+ * The certificate in `bytes`, decoded by `decode` and verified under `bankKeys`; the same bytes
+ * of the same kind under the same keys are verified once per page.
+ * @throws PROTO_* when it does not decode or verify
+ */
+export function verifiedCertificate<C extends PayerCertificate | PayeeCertificate>(
+  bytes: Uint8Array,
+  bankKeys: BankKeys,
+  decode: (bytes: Uint8Array) => C,
+): C {
+  let memo = certificates.get(decode);
+  if (!memo) certificates.set(decode, (memo = new BytesMemo()));
+  const label = keysId(bankKeys.values());
+  const known = memo.get(bytes, label) as C | undefined;
+  if (known) return known;
+  const cert = decode(bytes);
+  verifyCertificate(cert, bankKeys);
+  return memo.set(bytes, label, cert) as C;
+}
+
+// Requests decoded and verified in this page, with the keys they were verified under.
+const requests = new WeakMap<PaymentRequest, BankKeys>();
+
+/**
+ * Verifies a payment request (and the payee certificate it carries) under `bankKeys` at `now`.
+ * A decoded request is the same bytes for its whole life: checked again — between Pay and
+ * Confirm — only its clocks are (two ECDSA verifications saved).
+ * @throws PROTO_* of verifyPaymentRequest (PROTO_CERT_EXPIRED, PROTO_REQUEST_EXPIRED…)
+ */
+export function verifyRequest(request: PaymentRequest, bankKeys: BankKeys, now: number): void {
+  if (requests.get(request) !== bankKeys) {
+    verifyPaymentRequest(request, bankKeys, now);
+    requests.set(request, bankKeys);
+    return;
+  }
+  if (now > request.payeeCert.expiresAt) {
+    fail('PROTO_CERT_EXPIRED', 'the receiver certificate has expired', {
+      serial: request.payeeSerial,
+    });
+  }
+  if (now > request.expiresAt) {
+    fail('PROTO_REQUEST_EXPIRED', 'this payment request has expired', {
+      expiresAt: request.expiresAt,
+    });
+  }
+}
+
+/** A verified revocation list and its serials as a set. */
+export interface CheckedRevocations {
+  list: RevocationList;
+  revoked: ReadonlySet<number>;
+}
+
+const lists = new BytesMemo<CheckedRevocations>();
+
+function checkedList(signed: Uint8Array, bankKeys: BankKeys): CheckedRevocations {
+  const label = keysId(bankKeys.values());
+  const known = lists.get(signed, label);
+  if (known) return known;
+  const list = verifyRevocationList(signed, bankKeys);
+  return lists.set(signed, label, { list, revoked: new Set(list.serials) });
+}
+
+/**
+ * The stored revocation list verified under `bankKeys`, or undefined when there is none or it
+ * does not verify (a damaged row counts as none; the next refresh replaces it).
+ */
+export async function storedRevocations(
+  db: MetaDb,
+  bankKeys: BankKeys,
+): Promise<CheckedRevocations | undefined> {
+  const row = await db.get('meta', TRUST_KEYS.revocations);
+  const signed = (row as { signed?: unknown } | undefined)?.signed;
+  if (!(signed instanceof Uint8Array)) return undefined;
+  try {
+    return checkedList(signed, bankKeys);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The quiet refresh whenever online: the bank's revocation list, verified under the pinned keys
+ * and kept when newer (an older one is a replay), and the bank's time. Before enrollment only the
+ * time is kept (there are no pinned keys to check the list with). Returns the list now held.
+ * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankRefusal; PROTO_* for a list that does not verify
+ */
+export async function refreshRevocations(
+  db: MetaDb,
+  client: Pick<BankClient, 'revocations'>,
+): Promise<RevocationList | undefined> {
+  const info = await client.revocations();
+  const pinned = await pinnedKeys(db);
+  let list: RevocationList | undefined;
+  if (pinned) {
+    const keys = bankKeysOf(pinned.signKeys);
+    list = checkedList(info.signed, keys).list;
+    const held = (await storedRevocations(db, keys))?.list;
+    if (held && held.seq >= list.seq) list = held;
+    else {
+      const value = { seq: list.seq, signed: info.signed };
+      await db.write([{ put: 'meta', key: TRUST_KEYS.revocations, value }]);
+    }
+  }
+  await rememberBankTime(db, info.bankTime);
+  return list;
+}

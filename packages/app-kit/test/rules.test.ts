@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { bankUrl, checkNewPassphrase, DEFAULT_BANK_URL, normalizeBankUrl } from '../src/rules.js';
+import { freshDb } from './support/schema.js';
+
+const codeOf = (run: () => unknown): unknown => {
+  try {
+    run();
+    return 'accepted';
+  } catch (e) {
+    return (e as { code?: unknown }).code;
+  }
+};
+
+describe('normalizeBankUrl', () => {
+  it('keeps an http(s) address, trimmed and without trailing slashes', () => {
+    expect(normalizeBankUrl(' https://bank.example/ ')).toBe('https://bank.example');
+    expect(normalizeBankUrl('http://127.0.0.1:8787')).toBe('http://127.0.0.1:8787');
+    expect(normalizeBankUrl('https://bank.example/api//')).toBe('https://bank.example/api');
+  });
+
+  it.each([
+    'javascript:alert(1)',
+    'https://user:pw@bank.example',
+    'https://bank.example/?token=1',
+    'https://bank.example/#x',
+    'bank',
+    '',
+    `https://bank.example/${'a'.repeat(2100)}`,
+  ])('refuses %j with APP_BANK_URL_INVALID', (text) => {
+    expect(codeOf(() => normalizeBankUrl(text))).toBe('APP_BANK_URL_INVALID');
+  });
+
+  it('reads the stored address back under the same rule, else the default', async () => {
+    const db = await freshDb();
+    expect(await bankUrl(db)).toBe(DEFAULT_BANK_URL);
+    await db.write([{ put: 'meta', key: 'bankUrl', value: 'https://bank.example' }]);
+    expect(await bankUrl(db)).toBe('https://bank.example');
+    await db.write([{ put: 'meta', key: 'bankUrl', value: 'ftp://bank.example' }]);
+    expect(await bankUrl(db)).toBe(DEFAULT_BANK_URL);
+  });
+});
+
+describe('checkNewPassphrase', () => {
+  it('needs 8 characters, counted as people see them', () => {
+    expect(codeOf(() => checkNewPassphrase('short'))).toBe('APP_PASSPHRASE_TOO_SHORT');
+    expect(codeOf(() => checkNewPassphrase('😀😀😀😀😀😀😀'))).toBe('APP_PASSPHRASE_TOO_SHORT');
+    expect(codeOf(() => checkNewPassphrase('eight ch'))).toBe('accepted');
+  });
+
+  it('with the repetition, needs both typed the same', () => {
+    expect(codeOf(() => checkNewPassphrase('market stall 42', 'market stall 43'))).toBe(
+      'APP_PASSPHRASE_MISMATCH',
+    );
+    expect(codeOf(() => checkNewPassphrase('market stall 42', 'market stall 42'))).toBe('accepted');
+    expect(codeOf(() => checkNewPassphrase('short', 'other'))).toBe('APP_PASSPHRASE_TOO_SHORT');
+  });
+});

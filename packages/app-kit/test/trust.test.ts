@@ -1,0 +1,142 @@
+import { generateSecretKey, getPublicKey } from '@offpay/crypto';
+import {
+  decodePayeeCertificate,
+  decodePayerCertificate,
+  encodeCertificate,
+  encodeRevocationList,
+  issuePayerCertificate,
+  signRevocationList,
+  verifyCertificate,
+  verifyRevocationList,
+} from '@offpay/protocol';
+import type * as Crypto from '@offpay/crypto';
+import type * as Protocol from '@offpay/protocol';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { lastBankTime } from '../src/clock.js';
+import {
+  bankKeysOf,
+  pinKeys,
+  refreshRevocations,
+  storedRevocations,
+  verifiedCertificate,
+} from '../src/trust.js';
+import { createVault } from '../src/vault.js';
+import { freshDb } from './support/schema.js';
+
+// The real functions, watched: the memos must save calls, and only for bytes seen before.
+vi.mock('@offpay/protocol', async (original) => {
+  const real = await original<typeof Protocol>();
+  return {
+    ...real,
+    verifyCertificate: vi.fn(real.verifyCertificate),
+    verifyRevocationList: vi.fn(real.verifyRevocationList),
+  };
+});
+vi.mock('@offpay/crypto', async (original) => {
+  const real = await original<typeof Crypto>();
+  return { ...real, getPublicKey: vi.fn(real.getPublicKey) };
+});
+
+const NOW = 1_800_000_000;
+const bankSk = generateSecretKey();
+const bankPk = getPublicKey(bankSk);
+const keys = bankKeysOf([bankPk]);
+const pinned = { signKeys: [bankPk], kemKey: getPublicKey(generateSecretKey()) };
+const payerCert = (signer = bankSk) =>
+  encodeCertificate(
+    issuePayerCertificate(
+      {
+        serial: 7,
+        signKey: getPublicKey(generateSecretKey()),
+        currency: 'EUR',
+        expiresAt: NOW,
+        limit: 100,
+      },
+      signer,
+    ),
+  );
+const list = (seq: number, serials: number[], signer = bankSk) =>
+  encodeRevocationList(signRevocationList({ seq, issuedAt: NOW, serials }, signer));
+
+beforeEach(() => vi.clearAllMocks());
+
+describe('verifiedCertificate', () => {
+  it('verifies given bytes once, and any other bytes, keys or kind again', () => {
+    const bytes = payerCert();
+    const first = verifiedCertificate(bytes, keys, decodePayerCertificate);
+    expect(verifiedCertificate(bytes.slice(), keys, decodePayerCertificate)).toBe(first);
+    expect(verifyCertificate).toHaveBeenCalledTimes(1);
+    expect(verifiedCertificate(payerCert(), keys, decodePayerCertificate)).not.toBe(first);
+    expect(() =>
+      verifiedCertificate(
+        bytes,
+        bankKeysOf([getPublicKey(generateSecretKey())]),
+        decodePayerCertificate,
+      ),
+    ).toThrow(expect.objectContaining({ code: 'PROTO_UNKNOWN_ISSUER' }));
+    // A payer's certificate is never read back as a payee's, memo or not.
+    expect(() => verifiedCertificate(bytes, keys, decodePayeeCertificate)).toThrow(
+      expect.objectContaining({ code: expect.stringMatching(/^PROTO_/) }),
+    );
+    const forged = bytes.slice();
+    forged[forged.length - 1]! ^= 1;
+    expect(() => verifiedCertificate(forged, keys, decodePayerCertificate)).toThrow(
+      expect.objectContaining({ code: expect.stringMatching(/^PROTO_/) }),
+    );
+  });
+});
+
+describe('revocations', () => {
+  it('keeps a newer verified list and the bank time; an older one is a replay, a foreign one refused', async () => {
+    const db = await freshDb();
+    await db.write([pinKeys(pinned)]);
+    const answer = (seq: number, serials: number[], signer = bankSk) => ({
+      revocations: () =>
+        Promise.resolve({ seq, signed: list(seq, serials, signer), bankTime: NOW + seq }),
+    });
+    expect((await refreshRevocations(db, answer(5, [7])))?.seq).toBe(5);
+    expect((await refreshRevocations(db, answer(4, [])))?.seq).toBe(5);
+    await expect(refreshRevocations(db, answer(9, [], generateSecretKey()))).rejects.toMatchObject({
+      code: 'PROTO_UNKNOWN_ISSUER',
+    });
+    expect([...(await storedRevocations(db, keys))!.revoked]).toEqual([7]);
+    expect(await lastBankTime(db)).toBe(NOW + 5);
+  });
+
+  it('decodes a stored list once; other bytes under the same seq are verified again', async () => {
+    const db = await freshDb();
+    await db.write([{ put: 'meta', key: 'revocations', value: { seq: 2, signed: list(2, [7]) } }]);
+    const first = await storedRevocations(db, keys);
+    expect(await storedRevocations(db, keys)).toBe(first);
+    expect(verifyRevocationList).toHaveBeenCalledTimes(1);
+    const forged = { seq: 2, signed: list(2, [], generateSecretKey()) };
+    await db.write([{ put: 'meta', key: 'revocations', value: forged }]);
+    expect(await storedRevocations(db, keys)).toBeUndefined();
+  });
+
+  it('keeps only keys it can read back', () => {
+    const many = { signKeys: Array.from({ length: 257 }, () => bankPk), kemKey: pinned.kemKey };
+    expect(() => pinKeys(many)).toThrow(expect.objectContaining({ code: 'APP_BANK_RESPONSE' }));
+  });
+});
+
+describe('vault.publicKey', () => {
+  it('multiplies once per secret while unlocked, and follows a replaced secret', async () => {
+    const db = await freshDb();
+    const a = generateSecretKey();
+    const b = generateSecretKey();
+    const expected = { a: getPublicKey(a), b: getPublicKey(b) };
+    const vault = await createVault(db, 'correct horse battery', { k: a }, { iterations: 1000 });
+    vi.mocked(getPublicKey).mockClear();
+    expect(vault.publicKey('k')).toEqual(expected.a);
+    expect(vault.publicKey('k')).toEqual(expected.a);
+    expect(getPublicKey).toHaveBeenCalledTimes(1);
+    await vault.replace({ k: b });
+    expect(vault.publicKey('k')).toEqual(expected.b);
+    expect(vault.publicKey('none')).toBeUndefined();
+    vault.lock();
+    expect(() => vault.publicKey('k')).toThrow(
+      expect.objectContaining({ code: 'APP_VAULT_LOCKED' }),
+    );
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * The build of both apps from one description (Node side, for each app's vite.config.ts): the
+ * dev and preview servers on the app's port (the bank's CORS list names it), the installable
+ * offline PWA (every built file precached, the service worker in control at once), and the page
+ * itself — head tags, header, status line and `#app` — so each app's index.html is a stub.
+ * vite-plugin-pwa is passed in by the app, where it is installed.
+ */
+import type { HtmlTagDescriptor, Plugin, PluginOption, UserConfig } from 'vite';
+
+/** What differs between the two apps. */
+export interface AppSite {
+  /** "offpay wallet", "offpay till": the page title, manifest name and header. */
+  name: string;
+  shortName: string;
+  /** One line, for the manifest and the page description. */
+  description: string;
+  themeColor: string;
+  port: number;
+}
+
+/** The options given to vite-plugin-pwa's `VitePWA` (a subset of its own type). */
+export interface PwaOptions {
+  registerType: 'autoUpdate';
+  injectRegister: 'auto';
+  includeAssets: string[];
+  manifest: {
+    name: string;
+    short_name: string;
+    description: string;
+    start_url: string;
+    scope: string;
+    display: 'standalone';
+    background_color: string;
+    theme_color: string;
+    icons: { src: string; sizes: string; type: string }[];
+  };
+  workbox: {
+    globPatterns: string[];
+    navigateFallback: string;
+    cleanupOutdatedCaches: boolean;
+    clientsClaim: boolean;
+    skipWaiting: boolean;
+  };
+}
+
+function pwaOptions(site: AppSite): PwaOptions {
+  return {
+    registerType: 'autoUpdate',
+    injectRegister: 'auto',
+    includeAssets: ['icon.svg'],
+    manifest: {
+      name: site.name,
+      short_name: site.shortName,
+      description: site.description,
+      start_url: '.',
+      scope: '.',
+      display: 'standalone',
+      background_color: '#ffffff',
+      theme_color: site.themeColor,
+      icons: [
+        { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+        { src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' },
+      ],
+    },
+    workbox: {
+      globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+      navigateFallback: 'index.html',
+      cleanupOutdatedCaches: true,
+      clientsClaim: true,
+      skipWaiting: true,
+    },
+  };
+}
+
+const tag = (
+  name: string,
+  attrs: Record<string, string>,
+  injectTo: HtmlTagDescriptor['injectTo'],
+  children?: HtmlTagDescriptor['children'],
+): HtmlTagDescriptor => ({ tag: name, attrs, injectTo, ...(children ? { children } : {}) });
+
+/** Fills the stub index.html: head tags first, then the header, status line and `#app`. */
+function page(site: AppSite): Plugin {
+  const meta = (name: string, content: string) => tag('meta', { name, content }, 'head');
+  return {
+    name: 'offpay-page',
+    transformIndexHtml: () => [
+      tag('meta', { charset: 'utf-8' }, 'head-prepend'),
+      meta('viewport', 'width=device-width, initial-scale=1, viewport-fit=cover'),
+      meta('theme-color', site.themeColor),
+      meta('application-name', site.name),
+      meta(
+        'description',
+        `${site.name}: ${site.description.replace(/^./, (c) => c.toLowerCase())}`,
+      ),
+      tag('link', { rel: 'icon', href: '/icon.svg', type: 'image/svg+xml' }, 'head'),
+      tag('link', { rel: 'apple-touch-icon', href: '/icon-192.png' }, 'head'),
+      tag('title', {}, 'head', site.name),
+      tag('header', { class: 'app-header' }, 'body-prepend', [
+        tag('span', { class: 'app-name' }, undefined, site.name),
+      ]),
+      tag('div', { id: 'bank-status', class: 'bank-status' }, 'body-prepend'),
+      tag('main', { id: 'app', tabindex: '-1' }, 'body-prepend'),
+    ],
+  };
+}
+
+/** The whole Vite configuration of an app; `pwa` is vite-plugin-pwa's `VitePWA`. */
+export function appConfig(site: AppSite, pwa: (options: PwaOptions) => PluginOption): UserConfig {
+  const server = { port: site.port, strictPort: true, host: '127.0.0.1' };
+  return {
+    server,
+    preview: server,
+    build: { target: 'es2022', sourcemap: true },
+    plugins: [page(site), pwa(pwaOptions(site))],
+  };
+}
