@@ -15,7 +15,7 @@ import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { DEFAULT_RATE_LIMITS, type BankConfig, type RateLimits } from '../config.js';
-import { BankError } from '../errors.js';
+import { BankApiError } from '../errors.js';
 import type { Counter } from '../kv/kv.js';
 import { normalizeEmail } from '../modules/auth/auth.domain.js';
 
@@ -104,7 +104,7 @@ export default fp<{ config: BankConfig }>(
       errorResponseBuilder: (_request, context) => {
         // The same figure as the Retry-After header the plugin sets.
         const retryAfterSeconds = Math.ceil(context.ttl / 1000);
-        return new BankError(
+        return new BankApiError(
           'BANK_RATE_LIMITED',
           `Too many requests: at most ${context.max} every ${limits.windowSeconds} s. ` +
             `Retry in ${retryAfterSeconds} s.`,

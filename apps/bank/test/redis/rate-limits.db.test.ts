@@ -6,7 +6,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BankMetrics } from '../../src/observability/metrics.js';
-import { SETTLEMENT_BODY_LIMIT } from '../../src/modules/settlement/settlement.routes.js';
+import { SETTLEMENT_BODY_LIMIT } from '@offpay/api';
 import { auth, World, type User } from '../helpers/world.js';
 import { cluster, type Cluster } from './helpers.js';
 

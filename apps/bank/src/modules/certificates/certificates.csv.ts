@@ -1,8 +1,10 @@
 /**
  * The merchant's export of settled payments as CSV (RFC 4180), safe to open in a spreadsheet:
  * cells are quoted when needed and a cell that a spreadsheet would run as a formula is defused
- * with a leading apostrophe (OWASP "CSV Injection"). Pure.
+ * with a leading apostrophe (OWASP "CSV Injection"). Pure. The columns are the contract's
+ * (SETTLEMENT_CSV_HEADER of @offpay/api).
  */
+import { SETTLEMENT_CSV_HEADER } from '@offpay/api';
 
 /** One settled payment to one of the merchant's payee certificates. */
 export interface SettlementCsvRow {
@@ -14,17 +16,6 @@ export interface SettlementCsvRow {
   currency: string;
   payeeSerial: number;
 }
-
-/** The header row, in column order. */
-export const SETTLEMENT_CSV_HEADER = [
-  'settled_at',
-  'payment_id',
-  'payer_serial',
-  'counter',
-  'amount_minor',
-  'currency',
-  'payee_serial',
-] as const;
 
 // A leading = + - @ (or a tab or carriage return, which some spreadsheets skip before one) makes
 // the cell a formula when opened.

@@ -17,7 +17,7 @@ import {
 } from '@offpay/protocol';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Database, Queryable } from '../../db/queryable.js';
-import { BankError, bankFail, isBankError } from '../../errors.js';
+import { BankApiError, bankFail, isBankError } from '../../errors.js';
 import type { ChallengeStore } from '../../kv/kv.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { AuditLog } from '../audit/audit.service.js';
@@ -155,7 +155,7 @@ async function reserveLimit(
     });
   } catch (err) {
     if (!isBankError(err, 'BANK_INSUFFICIENT_FUNDS')) throw err;
-    throw new BankError(
+    throw new BankApiError(
       'BANK_INSUFFICIENT_FUNDS',
       `Your balance of ${err.details.balanceMinor} does not cover the limit of ${c.limit} to reserve`,
       err.details,

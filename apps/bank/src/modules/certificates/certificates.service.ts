@@ -4,6 +4,7 @@
  * and what payers and merchants read back. Built once in plugins/services.ts; settlement receives
  * {@link CertificatesService.revoke} from there.
  */
+import { CSV_MAX_ROWS, SYNC_MAX_CERTIFICATES, SYNC_MAX_PAYMENTS } from '@offpay/api';
 import { toHex } from '@offpay/crypto';
 import type { Database, Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
@@ -40,13 +41,6 @@ import {
 import { revocationListCache } from './certificates.revocation-cache.js';
 
 export type { RevocationOutcome, RevokeInput, RevocationListView, ReleaseReport };
-
-/** Payer certificates returned by sync, newest first. */
-export const SYNC_MAX_CERTIFICATES = 100;
-/** Settled payments returned per payer certificate, newest first. */
-export const SYNC_MAX_PAYMENTS = 500;
-/** Rows in one CSV export; narrow `from`/`to` for more. */
-export const CSV_MAX_ROWS = 50_000;
 
 /** One payer certificate as its owner's wallet syncs it. */
 export interface PayerSyncItem {

@@ -30,10 +30,7 @@ import {
   wireParts as parts,
   type Fixture,
 } from './attack-kit.js';
-import {
-  SEALED_BATCH_MAX_BYTES,
-  SETTLEMENT_BODY_LIMIT,
-} from '../../../src/modules/settlement/settlement.routes.js';
+import { SEALED_BATCH_MAX_BYTES, SETTLEMENT_BODY_LIMIT } from '@offpay/api';
 import type { World } from '../../helpers/world.js';
 import { rawBatch } from '../../helpers/world.js';
 

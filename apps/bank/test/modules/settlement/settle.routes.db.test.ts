@@ -159,6 +159,25 @@ describe('POST /v1/settlements', () => {
     expect(viaFile.json<ResultBody>().replayed).toBe(true);
   });
 
+  it('refuses an offpay file whose readable fields an offpay file may not carry, moving nothing', async () => {
+    const payer = await world.payer(5_000n);
+    const payee = await world.payee();
+    world.pay(payer, payee, 100);
+    const { sealed } = await world.batch(payee);
+    const file = JSON.parse(encodeFile('settlement-batch', sealed)) as Record<string, unknown>;
+    const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`note${i}`, 'x']));
+    for (const extra of [{ note: true }, { note: 'x'.repeat(1025) }, many]) {
+      const res = await world.app.inject({
+        method: 'POST',
+        url: '/v1/settlements',
+        payload: { ...file, ...extra },
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'BANK_BAD_REQUEST' });
+    }
+    expect(await world.balance(payee.user.accountId)).toBe(0n);
+  });
+
   it('settles a second batch that continues from the settled head, and refuses one that does not', async () => {
     const payer = await world.payer(5_000n);
     const payee = await world.payee();
