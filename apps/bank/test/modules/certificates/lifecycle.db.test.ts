@@ -6,7 +6,7 @@ import { fromBase64Url } from '@offpay/crypto';
 import { GRACE_SECONDS, verifyRevocationList } from '@offpay/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertLedgerInvariants } from '../../helpers/ledger.js';
-import { Bank, type TestUser } from './certificates.fixture.js';
+import { Bank, type TestUser } from '../../helpers/certificates.js';
 
 const bank = new Bank();
 beforeAll(async () => {
@@ -104,14 +104,14 @@ describe('closing a certificate', () => {
 describe('revoke (for settlement)', () => {
   it('is idempotent, and a fraud after a close still marks the certificate revoked', async () => {
     const { serial } = await payer(100n);
-    const { certificates } = bank.app.services;
+    const { revocations: revocationsService } = bank.app.services;
     const first = await bank.db.transaction((tx) =>
-      certificates.revoke(tx, { serial, reason: 'closed' }),
+      revocationsService.revoke(tx, { serial, reason: 'closed' }),
     );
     expect(first).toMatchObject({ status: 'closed', revokedNow: true, reason: 'closed' });
     expect(first.publishedSeq).toBe((await revocations()).seq);
     const second = await bank.db.transaction((tx) =>
-      certificates.revoke(tx, { serial, reason: 'compromised' }),
+      revocationsService.revoke(tx, { serial, reason: 'compromised' }),
     );
     expect(second).toMatchObject({
       status: 'revoked',
@@ -121,11 +121,11 @@ describe('revoke (for settlement)', () => {
     });
     expect(second.closedAt).toEqual(first.closedAt);
     await expect(
-      bank.db.transaction((tx) => certificates.revoke(tx, { serial, reason: 'fraud' })),
+      bank.db.transaction((tx) => revocationsService.revoke(tx, { serial, reason: 'fraud' })),
     ).rejects.toThrow(TypeError);
     await expect(
       bank.db.transaction((tx) =>
-        certificates.revoke(tx, { serial: 123_456_789, reason: 'compromised' }),
+        revocationsService.revoke(tx, { serial: 123_456_789, reason: 'compromised' }),
       ),
     ).rejects.toMatchObject({ code: 'BANK_CERTIFICATE_NOT_FOUND' });
   });
@@ -135,10 +135,12 @@ describe('revoke (for settlement)', () => {
       [1, 2, 3, 4, 5, 6].map(async () => (await payer(10n)).serial),
     );
     const before = await revocations();
-    const { certificates } = bank.app.services;
+    const { revocations: revocationsService } = bank.app.services;
     const outcomes = await Promise.all(
       serials.map((serial) =>
-        bank.db.transaction((tx) => certificates.revoke(tx, { serial, reason: 'compromised' })),
+        bank.db.transaction((tx) =>
+          revocationsService.revoke(tx, { serial, reason: 'compromised' }),
+        ),
       ),
     );
     const seqs = outcomes.map((o) => o.publishedSeq).sort((a, b) => (a ?? 0) - (b ?? 0));
@@ -163,23 +165,23 @@ describe('reserve release at expiresAt + grace', () => {
       settledAt: bank.clock,
     });
     expect(await bank.balances(user)).toEqual({ customer: 500n, reserve: 700n });
-    const { certificates } = bank.app.services;
+    const { reserves } = bank.app.services;
     const expiry = bank.clock.getTime() + 7 * 86_400_000;
     const at = (seconds: number) => new Date(expiry + seconds * 1000);
 
     // Settlement still accepts at expiresAt + grace (and within that second): nothing returns.
     for (const t of [at(GRACE_SECONDS - 1), at(GRACE_SECONDS), at(GRACE_SECONDS + 0.999)]) {
-      const report = await certificates.releaseExpiredReserves(t);
+      const report = await reserves.releaseExpired(t);
       expect(report.released.filter((r) => r.serial === serial)).toEqual([]);
     }
     expect(await bank.balances(user)).toEqual({ customer: 500n, reserve: 700n });
 
-    const report = await certificates.releaseExpiredReserves(at(GRACE_SECONDS + 1));
+    const report = await reserves.releaseExpired(at(GRACE_SECONDS + 1));
     expect(report.released).toContainEqual({ serial, currency: 'EUR', amount: 700n });
     expect(report.failed).toEqual([]);
     expect(await bank.balances(user)).toEqual({ customer: 1_200n, reserve: 0n });
 
-    const twice = await certificates.releaseExpiredReserves(at(GRACE_SECONDS + 100));
+    const twice = await reserves.releaseExpired(at(GRACE_SECONDS + 100));
     expect(twice.released.filter((r) => r.serial === serial)).toEqual([]);
     expect(await bank.balances(user)).toEqual({ customer: 1_200n, reserve: 0n });
     const sync = (await bank.get('/v1/payer/sync', user)).json<{
@@ -205,7 +207,7 @@ describe('reserve release at expiresAt + grace', () => {
     };
     await bank.settle({ ...settle, counter: 1, amount: 400n });
     await bank.settle({ ...settle, counter: 2, amount: 50n, fromCustomer: true });
-    const report = await bank.app.services.certificates.releaseExpiredReserves(
+    const report = await bank.app.services.reserves.releaseExpired(
       new Date(bank.clock.getTime() + (7 * 86_400 + GRACE_SECONDS + 1) * 1000),
     );
     expect(report.released).toContainEqual({ serial, currency: 'EUR', amount: 0n });

@@ -74,7 +74,7 @@ describe('payees that may not settle', () => {
     });
     expect(close.statusCode, close.body).toBe(200);
     await world.db.transaction((tx) =>
-      world.app.services.certificates.revoke(tx, {
+      world.app.services.revocations.revoke(tx, {
         serial: fx.payee.cert.serial,
         reason: 'compromised',
       }),

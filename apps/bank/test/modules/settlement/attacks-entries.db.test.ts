@@ -77,7 +77,7 @@ describe("certificate lifetime by the bank's clock", () => {
     const payee = await world.payee();
     const p1 = world.pay(payer, payee, 1000);
     const p2 = world.pay(payer, payee, 2000);
-    const release = () => world.app.services.certificates.releaseExpiredReserves(world.clock);
+    const release = () => world.app.services.reserves.releaseExpired(world.clock);
     const releasedFor = async () =>
       (await release()).released.filter((r) => r.serial === payer.cert.serial);
     world.clock = new Date((payer.cert.expiresAt + GRACE_SECONDS) * 1000);

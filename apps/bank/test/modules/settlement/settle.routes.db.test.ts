@@ -94,7 +94,7 @@ describe('POST /v1/settlements', () => {
     const first = await world.settle(sealed);
     expect(first.statusCode, first.body).toBe(200);
     await world.db.transaction((tx) =>
-      world.app.services.certificates.revoke(tx, {
+      world.app.services.revocations.revoke(tx, {
         serial: payee.cert.serial,
         reason: 'compromised',
       }),
