@@ -153,10 +153,12 @@ describe('error responses', () => {
     expect(body).toEqual({
       code: 'BANK_INTERNAL',
       message: 'Internal error',
-      details: { requestId: expect.any(String) },
+      // Fastify's request id, which the log line of the error carries too.
+      details: { requestId: expect.stringMatching(/^req-[0-9a-z]+$/) },
     });
     expect(res.body).not.toMatch(/hunter2|secret|stack|internal detail/);
     expect(logs.text()).toContain('internal detail');
+    expect(logs.text()).toContain(`"reqId":"${body.details.requestId}"`);
   });
 
   it('no malformed request of the ones above produced a 5xx other than the deliberate one', () => {

@@ -44,6 +44,7 @@ function expect429(res: LightMyRequestResponse, limit: number): void {
   expect(res.headers['ratelimit-limit']).toBe(String(limit));
   expect(res.headers['ratelimit-remaining']).toBe('0');
   expect(Number(res.headers['ratelimit-reset'])).toBeGreaterThan(0);
+  expect(Number(res.headers['ratelimit-reset'])).toBeLessThanOrEqual(limits.windowSeconds);
 }
 
 describe('login: per address and email, across instances', () => {

@@ -7,20 +7,11 @@ import {
   signEnrollment,
   verifyCertificate,
 } from '@offpay/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertLedgerInvariants } from '../../helpers/ledger.js';
-import { Bank, deviceKey } from '../../helpers/certificates.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld, deviceKey } from '../../helpers/world.js';
 
-const bank = new Bank();
-beforeAll(async () => {
-  await bank.start();
-});
-afterEach(async () => {
-  await assertLedgerInvariants(bank.db);
-});
-afterAll(async () => {
-  await bank.stop();
-});
+// The bank clock starts at a fixed instant; the in-memory stores follow it.
+const bank = useWorld({ clock: new Date('2030-01-01T00:00:00.000Z'), invariants: true });
 
 const DAY = 86_400;
 const nowSeconds = () => Math.floor(bank.clock.getTime() / 1000);

@@ -1,23 +1,14 @@
 /** Payer sync and the merchant's CSV export over HTTP, on Postgres. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertLedgerInvariants } from '../../helpers/ledger.js';
-import { Bank, type TestUser } from '../../helpers/certificates.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld, type User } from '../../helpers/world.js';
 
-const bank = new Bank();
-beforeAll(async () => {
-  await bank.start();
-});
-afterEach(async () => {
-  await assertLedgerInvariants(bank.db);
-});
-afterAll(async () => {
-  await bank.stop();
-});
+// The bank clock starts at a fixed instant; the in-memory stores follow it.
+const bank = useWorld({ clock: new Date('2030-01-01T00:00:00.000Z'), invariants: true });
 
 interface World {
-  payer: TestUser;
+  payer: User;
   payerSerial: number;
-  payee: TestUser;
+  payee: User;
   payeeSerial: number;
 }
 
@@ -40,13 +31,13 @@ const at = (iso: string) => new Date(iso);
 describe('GET /v1/payer/sync', () => {
   it('tells a payer what settled, newest first, and what remains of the reserve', async () => {
     const w = await world();
-    const first = await bank.settle({
+    const first = await bank.recordSettledPayment({
       ...w,
       counter: 1,
       amount: 120n,
       settledAt: at('2030-01-01T10:00:00Z'),
     });
-    const second = await bank.settle({
+    const second = await bank.recordSettledPayment({
       ...w,
       counter: 2,
       amount: 80n,
@@ -93,13 +84,13 @@ describe('GET /v1/payer/sync', () => {
 describe('GET /v1/merchant/settlements.csv', () => {
   it('exports settled payments to my payee certificates as CSV, bounded by from/to', async () => {
     const w = await world();
-    const a = await bank.settle({
+    const a = await bank.recordSettledPayment({
       ...w,
       counter: 1,
       amount: 250n,
       settledAt: at('2030-01-02T09:00:00Z'),
     });
-    const b = await bank.settle({
+    const b = await bank.recordSettledPayment({
       ...w,
       counter: 2,
       amount: 75n,

@@ -31,11 +31,9 @@ import {
   type Fixture,
 } from './attack-kit.js';
 import { SEALED_BATCH_MAX_BYTES, SETTLEMENT_BODY_LIMIT } from '@offpay/api';
-import type { World } from '../../helpers/world.js';
 import { rawBatch } from '../../helpers/world.js';
 
-let world: World;
-attackWorld((w) => (world = w));
+const world = attackWorld();
 const fixture = () => makeFixture(world);
 const expectUntouched = (fx: Fixture) => untouched(world, fx);
 const seal = (batchBytes: Uint8Array) => sealTo(world, batchBytes);

@@ -10,20 +10,10 @@ import {
   encodeFile,
 } from '@offpay/protocol';
 import { fromBase64Url, fromHex } from '@offpay/crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertLedgerInvariants } from '../../helpers/ledger.js';
-import { World } from '../../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld } from '../../helpers/world.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await World.create();
-});
-afterAll(async () => {
-  await world.close();
-});
-afterEach(async () => {
-  await assertLedgerInvariants(world.db);
-});
+const world = useWorld({ invariants: true });
 
 interface ResultBody {
   batchKey: string;

@@ -9,18 +9,12 @@ import {
   encodeSettlementBatch,
   signSettlementBatch,
 } from '@offpay/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { trustedSignKeys } from '../../../../src/modules/keys/keys.signer.js';
 import { buildTestApp } from '../../../helpers/app.js';
-import { craftPayment, World } from '../../../helpers/world.js';
+import { craftPayment, useWorld } from '../../../helpers/world.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await World.create({ config: { verifyPool: { workers: 2, minEntries: 4 } } });
-});
-afterAll(async () => {
-  await world.close();
-});
+const world = useWorld({ config: { verifyPool: { workers: 2, minEntries: 4 } } });
 
 async function verifyCount(path: string): Promise<number> {
   const res = await world.app.inject({ method: 'GET', url: '/metrics' });
