@@ -3,40 +3,12 @@
  * No login: the payee's signature inside the batch is the authority, so anyone may carry a sealed
  * batch to the bank.
  */
-import { routes, SETTLEMENT_BODY_LIMIT, type settlementAnswer } from '@offpay/api';
-import { fromBase64Url, fromHex, toBase64Url, toHex } from '@offpay/crypto';
-import type { SettlementResult } from '@offpay/protocol';
+import { routes, SETTLEMENT_BODY_LIMIT } from '@offpay/api';
+import { fromBase64Url, fromHex } from '@offpay/crypto';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
 import { bankFail } from '../../errors.js';
 import { routeOptions } from '../../http/route-schema.js';
-
-function view(
-  result: SettlementResult,
-  signed: Uint8Array,
-  replayed: boolean,
-): z.infer<typeof settlementAnswer> {
-  return {
-    batchKey: toHex(result.batchKey),
-    payeeKid: toHex(result.payeeKid),
-    fromIndex: result.fromIndex,
-    head: toHex(result.head),
-    settledAt: result.settledAt,
-    replayed,
-    results: result.results.map((r) => ({
-      index: r.index,
-      paymentId: toHex(r.paymentId),
-      status: r.status,
-      code: entryCode(r.code),
-    })),
-    signed: toBase64Url(signed),
-  };
-}
-
-/** The result's code as the contract types it (the bank signed only codes of that union). */
-function entryCode(code: string): z.infer<typeof settlementAnswer>['results'][number]['code'] {
-  return code as z.infer<typeof settlementAnswer>['results'][number]['code'];
-}
+import { answerView } from './settlement.view.js';
 
 /** The sealed bytes of a raw body, `{"sealed": …}` or an offpay file. @throws BANK_BAD_REQUEST */
 function sealedBytes(body: unknown): Uint8Array {
@@ -81,7 +53,7 @@ export const settlementRoutes: FastifyPluginCallbackZod = (app, _options, done) 
         sealedBytes(request.body),
         request.headers['idempotency-key'],
       );
-      return view(outcome.result, outcome.signed, outcome.replayed);
+      return answerView(outcome.result, outcome.signed, outcome.replayed);
     },
   });
 
@@ -89,7 +61,7 @@ export const settlementRoutes: FastifyPluginCallbackZod = (app, _options, done) 
     ...routeOptions(app, routes.settlementResult),
     handler: async (request) => {
       const stored = await app.services.settlement.result(fromHex(request.params.batchKey));
-      return view(stored.result, stored.signed, true);
+      return answerView(stored.result, stored.signed, true);
     },
   });
   done();
