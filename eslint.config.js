@@ -46,8 +46,13 @@ export default tseslint.config(
     },
   },
   {
-    // The pure packages run unchanged in browsers: no Node built-ins in their sources.
-    files: ['packages/crypto/src/**/*.ts', 'packages/protocol/src/**/*.ts'],
+    // The pure packages (and the API contract the apps parse with) run unchanged in browsers: no
+    // Node built-ins in their sources.
+    files: [
+      'packages/crypto/src/**/*.ts',
+      'packages/protocol/src/**/*.ts',
+      'packages/api/src/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

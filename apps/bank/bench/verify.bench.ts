@@ -18,8 +18,8 @@ import {
   type SettlementBatch,
 } from '@offpay/protocol';
 import { median } from '../../../tools/bench-harness.js';
-import { createNativeVerifier } from '../src/crypto/native-verify.js';
-import { createVerifyPool } from '../src/crypto/verify-pool.js';
+import { createNativeVerifier } from '../src/modules/settlement/verify/native-verify.js';
+import { createVerifyPool } from '../src/modules/settlement/verify/pool.js';
 import { verifyEntriesInThread } from '../src/modules/settlement/settlement.verify.js';
 import type { PayeeDevice, PayerDevice } from '../test/helpers/world.js';
 import { fmt, machineInfo, nativePayer, nativeVerifyRate, pay } from './fixtures.js';

@@ -12,8 +12,10 @@ import type { KeyValueStores } from './kv/kv.js';
 import { createLogger } from './logger.js';
 import { accountRoutes } from './modules/accounts/accounts.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
-import { reserveReleaseJob } from './modules/certificates/certificates.jobs.js';
-import { certificateRoutes } from './modules/certificates/certificates.routes.js';
+import { enrollmentRoutes } from './modules/enrollment/enrollment.routes.js';
+import { reportRoutes } from './modules/reports/reports.routes.js';
+import { reserveReleaseJob } from './modules/reserves/reserves.job.js';
+import { revocationRoutes } from './modules/revocations/revocations.routes.js';
 import { eventRoutes } from './modules/events/events.routes.js';
 import { fraudRoutes } from './modules/fraud/fraud.routes.js';
 import { settlementRoutes } from './modules/settlement/settlement.routes.js';
@@ -71,7 +73,9 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   await app.register(keyRoutes);
   await app.register(authRoutes);
   await app.register(accountRoutes);
-  await app.register(certificateRoutes);
+  await app.register(enrollmentRoutes);
+  await app.register(revocationRoutes);
+  await app.register(reportRoutes);
   await app.register(settlementRoutes);
   await app.register(eventRoutes, {
     heartbeatSeconds: (config.events ?? DEFAULT_EVENTS).heartbeatSeconds,

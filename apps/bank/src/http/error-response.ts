@@ -2,17 +2,19 @@
  * Turns anything thrown while serving a request into the bank's one error shape,
  * `{ code, message, details }`, with its HTTP status. Pure, so every mapping is unit-tested.
  */
+import {
+  BANK_ERRORS,
+  MAX_ERROR_MESSAGE,
+  MAX_ISSUES,
+  type BankCode,
+  type ErrorBody,
+} from '@offpay/api';
+import { isAppError, PROTO_ERRORS, type ProtoErrorCode } from '@offpay/protocol';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '../db/errors.js';
-import { isAppError, PROTO_ERRORS, type ProtoErrorCode } from '@offpay/protocol';
-import { BANK_ERRORS, isBankError, type BankErrorCode } from '../errors.js';
+import { isBankError } from '../errors.js';
 
-/** The body of every error response. */
-export interface ErrorBody {
-  code: BankErrorCode | ProtoErrorCode;
-  message: string;
-  details: Record<string, unknown>;
-}
+export type { ErrorBody };
 
 /** Context the mapping needs: the limit that applied, and the id to quote for a 500. */
 export interface ErrorContext {
@@ -20,8 +22,27 @@ export interface ErrorContext {
   requestId: string;
 }
 
-function body(code: BankErrorCode, message: string, details: Record<string, unknown> = {}) {
-  return { status: BANK_ERRORS[code].status, body: { code, message, details } };
+/**
+ * Details as `errorBody` of @offpay/api bounds them: JSON values only (an `undefined` a protocol
+ * error may carry is dropped), a list of issues cut to its first {@link MAX_ISSUES}.
+ */
+function jsonDetails(details: unknown): ErrorBody['details'] {
+  if (typeof details !== 'object' || details === null) return {};
+  const entries = Object.entries(details).filter(([, v]) => v !== undefined);
+  return Object.fromEntries(
+    entries.map(([k, v]) => [k, Array.isArray(v) ? v.slice(0, MAX_ISSUES) : v]),
+  );
+}
+
+function answer(code: ErrorBody['code'], status: number, message: string, details: unknown) {
+  return {
+    status,
+    body: { code, message: message.slice(0, MAX_ERROR_MESSAGE), details: jsonDetails(details) },
+  };
+}
+
+function body(code: BankCode, message: string, details: unknown = {}) {
+  return answer(code, BANK_ERRORS[code].status, message, details);
 }
 
 // Fastify's own client errors, by code, in words a client developer understands.
@@ -66,8 +87,7 @@ const PROTO_STATUS: Partial<Record<ProtoErrorCode, number>> = {
 };
 
 function protoBody(code: ProtoErrorCode, message: string, details: unknown) {
-  const safe = typeof details === 'object' && details !== null ? { ...details } : {};
-  return { status: PROTO_STATUS[code] ?? 400, body: { code, message, details: safe } };
+  return answer(code, PROTO_STATUS[code] ?? 400, message, details);
 }
 
 /** Maps an error to `{ status, body }`; unknown errors become BANK_INTERNAL with nothing disclosed. */
@@ -75,7 +95,7 @@ export function toErrorResponse(
   err: unknown,
   ctx: ErrorContext,
 ): { status: number; body: ErrorBody } {
-  if (isBankError(err)) return body(err.code, err.message, { ...err.details });
+  if (isBankError(err)) return body(err.code, err.message, err.details);
   if (isAppError(err) && err.code in PROTO_ERRORS) {
     return protoBody(err.code as ProtoErrorCode, err.message, err.details);
   }

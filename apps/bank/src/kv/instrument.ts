@@ -4,14 +4,14 @@
  * challenge cannot be issued without Redis — answers "retry later", not a 500. Callers with a
  * fallback (caches, locks, rate limits) catch every rejection as before.
  */
-import { BankError } from '../errors.js';
+import { BankApiError } from '../errors.js';
 import type { KeyValueStores } from './kv.js';
 
 /** The role a failed call played, as the `role` label of `offpay_redis_failures_total`. */
 export type KvRole = 'challenge' | 'cache' | 'lock' | 'rate-limit' | 'pubsub';
 
-function unavailable(cause: unknown): BankError<'BANK_UNAVAILABLE'> {
-  const err = new BankError(
+function unavailable(cause: unknown): BankApiError<'BANK_UNAVAILABLE'> {
+  const err = new BankApiError(
     'BANK_UNAVAILABLE',
     'The bank cannot reach Redis right now; retry later',
   );

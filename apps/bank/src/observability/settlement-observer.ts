@@ -1,8 +1,8 @@
 /** Settlement's observers: metrics (phases, entry outcomes, batches, fraud proofs) and alerts. */
 import { toHex } from '@offpay/crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { VerifyPoolOptions } from '../crypto/verify-pool.js';
-import type { SettlementObserver } from '../modules/settlement/settlement.service.js';
+import type { VerifyPoolOptions } from '../modules/settlement/verify/pool.js';
+import type { SettlementObserver } from '../modules/settlement/settlement.ports.js';
 import type { BankMetrics } from './metrics.js';
 
 /** Records what settlement reports in the metrics registry. */

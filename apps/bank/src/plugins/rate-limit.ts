@@ -12,10 +12,11 @@
  */
 import { createHash } from 'node:crypto';
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import { routes, type RouteSpec } from '@offpay/api';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { DEFAULT_RATE_LIMITS, type BankConfig, type RateLimits } from '../config.js';
-import { BankError } from '../errors.js';
+import { BankApiError } from '../errors.js';
 import type { Counter } from '../kv/kv.js';
 import { normalizeEmail } from '../modules/auth/auth.domain.js';
 
@@ -42,17 +43,19 @@ const enrollment: Rule = {
   key: (r) => r.user?.id ?? r.ip,
 };
 
+const at = (route: RouteSpec) => `${route.method} ${route.path}`;
+
 /** The limited routes, by "METHOD url". */
 const RULES: Readonly<Record<string, Rule>> = {
-  'POST /v1/auth/login': {
+  [at(routes.login)]: {
     group: 'login',
     hook: 'preHandler',
     key: (r) => `${r.ip}|${digest(emailOf(r.body))}`,
   },
-  'POST /v1/enrollment/challenge': enrollment,
-  'POST /v1/enrollment/payer': enrollment,
-  'POST /v1/enrollment/payee': enrollment,
-  'POST /v1/settlements': { group: 'settlement', hook: 'onRequest', key: (r) => r.ip },
+  [at(routes.enrollmentChallenge)]: enrollment,
+  [at(routes.enrollPayer)]: enrollment,
+  [at(routes.enrollPayee)]: enrollment,
+  [at(routes.settle)]: { group: 'settlement', hook: 'onRequest', key: (r) => r.ip },
 };
 
 /** The plugin's store: fixed windows in the key-value {@link Counter}. */
@@ -104,7 +107,7 @@ export default fp<{ config: BankConfig }>(
       errorResponseBuilder: (_request, context) => {
         // The same figure as the Retry-After header the plugin sets.
         const retryAfterSeconds = Math.ceil(context.ttl / 1000);
-        return new BankError(
+        return new BankApiError(
           'BANK_RATE_LIMITED',
           `Too many requests: at most ${context.max} every ${limits.windowSeconds} s. ` +
             `Retry in ${retryAfterSeconds} s.`,

@@ -13,15 +13,24 @@ import {
 import { createAuditLog, type AuditLog } from '../modules/audit/audit.service.js';
 import { createAuthService, type AuthService } from '../modules/auth/auth.service.js';
 import {
-  createCertificatesService,
-  type CertificatesService,
-} from '../modules/certificates/certificates.service.js';
-import { createHealthService, type HealthService } from '../modules/health/health.service.js';
+  createEnrollmentService,
+  type EnrollmentService,
+} from '../modules/enrollment/enrollment.service.js';
 import { createSettlementEvents, type SettlementEvents } from '../modules/events/events.service.js';
-import { createNativeVerifier } from '../crypto/native-verify.js';
 import { createFraudService, type FraudService } from '../modules/fraud/fraud.service.js';
+import { createHealthService, type HealthService } from '../modules/health/health.service.js';
+import { createReportsService, type ReportsService } from '../modules/reports/reports.service.js';
+import {
+  createReservesService,
+  type ReservesService,
+} from '../modules/reserves/reserves.service.js';
+import {
+  createRevocationsService,
+  type RevocationsService,
+} from '../modules/revocations/revocations.service.js';
+import { createNativeVerifier } from '../modules/settlement/verify/native-verify.js';
+import { createVerifyPool, type VerifyPool } from '../modules/settlement/verify/pool.js';
 import { createMetrics, type BankMetrics } from '../observability/metrics.js';
-import { createVerifyPool, type VerifyPool } from '../crypto/verify-pool.js';
 import {
   alertsObserver,
   combineObservers,
@@ -42,7 +51,10 @@ export interface Services {
   accounts: AccountsService;
   auth: AuthService;
   health: HealthService;
-  certificates: CertificatesService;
+  enrollment: EnrollmentService;
+  revocations: RevocationsService;
+  reserves: ReservesService;
+  reports: ReportsService;
   settlement: SettlementService;
   fraud: FraudService;
   events: SettlementEvents;
@@ -103,10 +115,9 @@ export default fp<ServicesPluginOptions>(
     });
     const health = createHealthService({ db, kv });
     const metrics = createMetrics();
-    const certificates = await createCertificatesService({
+    const enrollment = createEnrollmentService({
       db,
       challenges: kv.challenges,
-      cache: kv.cache,
       accounts,
       audit,
       keyring,
@@ -115,6 +126,21 @@ export default fp<ServicesPluginOptions>(
         payerSeconds: config.certificates.payerTtlSeconds,
         payeeSeconds: config.certificates.payeeTtlSeconds,
       },
+    });
+    const revocations = await createRevocationsService({
+      db,
+      audit,
+      keyring,
+      now,
+      cache: kv.cache,
+    });
+    const reserves = createReservesService({ db, accounts, audit });
+    const reports = createReportsService({ db });
+    const fraud = createFraudService({
+      db,
+      keyring,
+      audit,
+      revoke: (tx, input) => revocations.revoke(tx, input),
     });
     const verifier = createNativeVerifier();
     const verifyPool = createVerifyPool({
@@ -135,9 +161,7 @@ export default fp<ServicesPluginOptions>(
       audit,
       verifier,
       verifyEntries: verifyPool.verifyEntries,
-      revoke: async (tx, input) => {
-        await certificates.revoke(tx, input);
-      },
+      recordFraudProof: (tx, proof) => fraud.record(tx, proof),
       now,
       observer: combineObservers(
         metricsObserver(metrics),
@@ -146,14 +170,6 @@ export default fp<ServicesPluginOptions>(
       ),
       resultCache: resultCache(kv.cache),
       payeeLock: payeeLock(kv.lock),
-    });
-    const fraud = createFraudService({
-      db,
-      keyring,
-      audit,
-      revoke: async (tx, input) => {
-        await certificates.revoke(tx, input);
-      },
     });
     app.decorate('now', now);
     app.decorate('metrics', metrics);
@@ -164,7 +180,10 @@ export default fp<ServicesPluginOptions>(
       accounts,
       auth,
       health,
-      certificates,
+      enrollment,
+      revocations,
+      reserves,
+      reports,
       settlement,
       fraud,
       events,

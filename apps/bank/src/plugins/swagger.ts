@@ -1,4 +1,5 @@
 /** OpenAPI document from the routes' zod schemas, served with Swagger UI at /docs. */
+import { SETTLEMENT_BODY_LIMIT } from '@offpay/api';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fp from 'fastify-plugin';
@@ -14,9 +15,13 @@ export default fp<{ config: BankConfig }>(
           title: 'offpay bank',
           version: '1.0.0',
           description:
-            'Accounts, keys and (later) enrollment and settlement of offpay. Every error is ' +
+            'The bank of offpay: accounts, keys, enrollment of payer and payee devices, ' +
+            'revocations, settlement of sealed batches, fraud proofs and live settlement events. ' +
+            'The protocol behind it is docs/protocol.md; every route is declared once in ' +
+            '@offpay/api, which clients parse answers with. Every error is ' +
             '`{code, message, details}` (docs/errors.md). Request bodies are limited to ' +
-            `${config.bodyLimitBytes} bytes (413 BANK_BODY_TOO_LARGE beyond).`,
+            `${config.bodyLimitBytes} bytes (413 BANK_BODY_TOO_LARGE beyond), a settlement ` +
+            `batch to ${SETTLEMENT_BODY_LIMIT} bytes.`,
         },
         servers: [{ url: config.publicBaseUrl }],
         components: {

@@ -1,7 +1,8 @@
 /**
- * The ledger's invariants (DESIGN.md §5), checked against the database itself. Call it after
+ * The ledger's invariants (DESIGN.md §5), checked against the database itself. Call them after
  * every test that moves money: the sum of all postings is zero, every transfer has ≥ 2 postings
- * summing to zero, and every balance equals the sum of its account's postings.
+ * summing to zero, every balance equals the sum of its account's postings, and no payer
+ * certificate settled beyond its reserve and what was recovered from the payer.
  */
 import { expect } from 'vitest';
 import type { Queryable } from '../../src/db/queryable.js';
@@ -34,4 +35,42 @@ export async function assertLedgerInvariants(db: Queryable): Promise<{ transfers
   );
   expect(overdrawn, 'overdrawn accounts').toEqual([]);
   return { transfers: Number(total?.transfers ?? 0) };
+}
+
+/**
+ * Breaches of the reserve invariant (issue 4 "Invariant"), per payer account: what its
+ * certificates settled equals the sum of their settled payments; it is at most their reserved
+ * limits plus what was recovered from the payer's available balance ('recovery' transfers); the
+ * reserve paid out exactly the rest ('settlement' transfers); no reserve account is negative.
+ * Empty when every certificate is within its bound.
+ */
+export async function reserveViolations(db: Queryable): Promise<unknown[]> {
+  return db.query(
+    `WITH paid AS (
+       SELECT serial, sum(amount) AS total FROM payments WHERE status = 'settled' GROUP BY serial),
+     certs AS (
+       SELECT a.user_id, c.account_id, c.currency, sum(c.limit_minor) AS limits,
+              sum(c.settled_minor) AS settled, sum(coalesce(paid.total, 0)) AS paid
+       FROM payer_certificates c JOIN accounts a ON a.id = c.account_id
+       LEFT JOIN paid ON paid.serial = c.serial
+       GROUP BY a.user_id, c.account_id, c.currency),
+     moved AS (
+       SELECT p.account_id, t.kind, -sum(p.amount) AS total
+       FROM postings p JOIN transfers t ON t.id = p.transfer_id
+       WHERE t.kind IN ('settlement', 'recovery') AND p.amount < 0
+       GROUP BY p.account_id, t.kind)
+     SELECT certs.account_id, certs.limits::text, certs.settled::text, certs.paid::text,
+            coalesce(rec.total, 0)::text AS recovered, coalesce(res.total, 0)::text AS from_reserve,
+            rb.balance::text AS reserve_balance
+     FROM certs
+     LEFT JOIN moved rec ON rec.account_id = certs.account_id AND rec.kind = 'recovery'
+     LEFT JOIN accounts r ON r.user_id = certs.user_id AND r.kind = 'reserve'
+                         AND r.currency = certs.currency
+     LEFT JOIN account_balances rb ON rb.account_id = r.id
+     LEFT JOIN moved res ON res.account_id = r.id AND res.kind = 'settlement'
+     WHERE certs.settled <> certs.paid
+        OR certs.settled > certs.limits + coalesce(rec.total, 0)
+        OR coalesce(res.total, 0) + coalesce(rec.total, 0) <> certs.settled
+        OR rb.balance < 0`,
+  );
 }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { toErrorResponse } from '../../src/http/error-response.js';
-import { BankError } from '../../src/errors.js';
+import { BankApiError } from '../../src/errors.js';
 
 const ctx = { bodyLimitBytes: 65_536, requestId: 'req-1' };
 
 describe('toErrorResponse', () => {
   it('keeps coded bank errors as they are', () => {
-    const r = toErrorResponse(new BankError('BANK_TOKEN_EXPIRED', 'The token has expired'), ctx);
+    const r = toErrorResponse(new BankApiError('BANK_TOKEN_EXPIRED', 'The token has expired'), ctx);
     expect(r).toEqual({
       status: 401,
       body: { code: 'BANK_TOKEN_EXPIRED', message: 'The token has expired', details: {} },

@@ -1,4 +1,5 @@
 /** The one error shape over HTTP: every failure is `{code, message, details}`, none leaks internals. */
+import { errorBody, routes } from '@offpay/api';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/queryable.js';
@@ -91,21 +92,48 @@ describe('error responses', () => {
     expect(res.json()).toMatchObject({ code: 'BANK_BAD_REQUEST' });
   });
 
-  it('documents the routes in OpenAPI at /docs', async () => {
+  it('documents every route of @offpay/api in OpenAPI at /docs, in words that hold today', async () => {
     const res = await app.inject('/docs/json');
     expect(res.statusCode).toBe(200);
-    const doc = res.json<{ openapi: string; paths: Record<string, unknown> }>();
+    const doc = res.json<{
+      openapi: string;
+      info: { description: string };
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    }>();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining([
-        '/v1/auth/register',
-        '/v1/auth/login',
-        '/v1/accounts/me',
-        '/v1/keys',
-        '/readyz',
-      ]),
+    // The routes this file adds for its own tests (/test/…) are not the bank's.
+    const documented = Object.entries(doc.paths)
+      .filter(([path]) => !path.startsWith('/test/'))
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const declared = Object.values(routes).map(
+      (r) => `${r.method} ${r.path.replace(/:([A-Za-z]+)/g, '{$1}')}`,
     );
+    expect(documented.sort()).toEqual(declared.sort());
+    expect(Object.keys(doc.paths['/v1/auth/login']?.['post']?.responses ?? {}).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '429',
+    ]);
+    expect(doc.info.description).toContain('settlement');
+    expect(res.body).not.toContain('(later)');
+    expect(res.body).not.toContain('DESIGN.md');
     expect((await app.inject('/docs')).statusCode).toBeLessThan(400);
+  });
+
+  it('answers every error above in the shape errorBody of @offpay/api parses', async () => {
+    const answers = await Promise.all([
+      login(JSON.stringify({ email: 42 })),
+      login('{"email":'),
+      login('<xml/>', 'application/xml'),
+      app.inject('/v2/nothing'),
+      app.inject('/v1/keys/%zz'),
+      app.inject('/test/coded'),
+    ]);
+    for (const res of answers) {
+      const parsed = errorBody.safeParse(res.json());
+      expect(parsed.error?.issues ?? [], res.body).toEqual([]);
+    }
   });
 
   it('coded errors from services keep their status, code and typed details', async () => {
@@ -125,10 +153,12 @@ describe('error responses', () => {
     expect(body).toEqual({
       code: 'BANK_INTERNAL',
       message: 'Internal error',
-      details: { requestId: expect.any(String) },
+      // Fastify's request id, which the log line of the error carries too.
+      details: { requestId: expect.stringMatching(/^req-[0-9a-z]+$/) },
     });
     expect(res.body).not.toMatch(/hunter2|secret|stack|internal detail/);
     expect(logs.text()).toContain('internal detail');
+    expect(logs.text()).toContain(`"reqId":"${body.details.requestId}"`);
   });
 
   it('no malformed request of the ones above produced a 5xx other than the deliberate one', () => {

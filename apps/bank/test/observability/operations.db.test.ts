@@ -12,18 +12,12 @@ import {
   signSettlementBatch,
   type Payment,
 } from '@offpay/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LogCapture } from '../helpers/app.js';
-import { craftPayment, World, type PayeeDevice } from '../helpers/world.js';
+import { craftPayment, type PayeeDevice, useWorld } from '../helpers/world.js';
 
 const logs = new LogCapture();
-let world: World;
-beforeAll(async () => {
-  world = await World.create({ logs });
-});
-afterAll(async () => {
-  await world.close();
-});
+const world = useWorld({ logs });
 
 /** The value of one sample of the /metrics text (0 when absent). */
 async function sample(name: string, labels = ''): Promise<number> {

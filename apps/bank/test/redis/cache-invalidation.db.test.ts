@@ -91,7 +91,10 @@ describe('settlement results', () => {
     const { sealed, batchKey } = await c.world.batch(payee);
     const settled = await c.world.settle(sealed, {}, c.two);
     expect(settled.json<{ replayed: boolean }>().replayed).toBe(false);
-    expect(await slot(`settlement-result:${Buffer.from(batchKey).toString('hex')}`)).not.toBeNull();
+    // Instance 2 cached exactly the signed result it answered with.
+    expect(await slot(`settlement-result:${Buffer.from(batchKey).toString('hex')}`)).toBe(
+      settled.json<{ signed: string }>().signed,
+    );
     const replayed = await c.world.settle(sealed, {}, c.one);
     expect(replayed.json<{ replayed: boolean; signed: string }>()).toMatchObject({
       replayed: true,

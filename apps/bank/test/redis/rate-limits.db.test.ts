@@ -6,7 +6,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BankMetrics } from '../../src/observability/metrics.js';
-import { SETTLEMENT_BODY_LIMIT } from '../../src/modules/settlement/settlement.routes.js';
+import { SETTLEMENT_BODY_LIMIT } from '@offpay/api';
 import { auth, World, type User } from '../helpers/world.js';
 import { cluster, type Cluster } from './helpers.js';
 
@@ -44,6 +44,7 @@ function expect429(res: LightMyRequestResponse, limit: number): void {
   expect(res.headers['ratelimit-limit']).toBe(String(limit));
   expect(res.headers['ratelimit-remaining']).toBe('0');
   expect(Number(res.headers['ratelimit-reset'])).toBeGreaterThan(0);
+  expect(Number(res.headers['ratelimit-reset'])).toBeLessThanOrEqual(limits.windowSeconds);
 }
 
 describe('login: per address and email, across instances', () => {

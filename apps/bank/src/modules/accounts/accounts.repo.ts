@@ -112,13 +112,17 @@ export async function insertTransfer(
   return id;
 }
 
-/** A user's accounts with balances, by currency. */
-export async function listUserAccounts(q: Queryable, userId: string): Promise<AccountBalance[]> {
+/** A user's accounts with balances, by kind and currency, at most `limit`. */
+export async function listUserAccounts(
+  q: Queryable,
+  userId: string,
+  limit: number,
+): Promise<AccountBalance[]> {
   const rows = await q.query<{ id: string; kind: AccountKind; currency: string; balance: bigint }>(
     `SELECT a.id, a.kind, a.currency, b.balance
      FROM accounts a JOIN account_balances b ON b.account_id = a.id
-     WHERE a.user_id = $1 ORDER BY a.kind, a.currency`,
-    [userId],
+     WHERE a.user_id = $1 ORDER BY a.kind, a.currency LIMIT $2`,
+    [userId, limit],
   );
   return rows.map((r) => ({ id: r.id, kind: r.kind, currency: r.currency, balance: r.balance }));
 }

@@ -1,4 +1,5 @@
 /** Accounts and money movement: the only way money moves in the bank is {@link AccountsService.transfer}. */
+import { ACCOUNTS_MAX } from '@offpay/api';
 import type { Database, Queryable } from '../../db/queryable.js';
 import { afterCommit } from '../../kv/after-commit.js';
 import type { Cache } from '../../kv/kv.js';
@@ -40,7 +41,7 @@ export interface AccountsService {
     kind: Exclude<AccountKind, 'customer'>,
     currency: string,
   ): Promise<string>;
-  /** A user's accounts with balances. */
+  /** A user's accounts with balances (the first {@link ACCOUNTS_MAX}: one or two per currency). */
   accountsOf(userId: string): Promise<AccountBalance[]>;
   /** A user's postings, newest first, paged by posting id. */
   historyOf(userId: string, page: { limit: number; before: bigint | null }): Promise<HistoryRow[]>;
@@ -91,8 +92,8 @@ export function createAccountsService(deps: { db: Database; cache?: Cache }): Ac
     systemAccount: (tx, kind, currency) => ensureSystemAccount(tx, kind, currency),
     accountsOf: (userId) =>
       balances
-        ? balances.get(userId, () => listUserAccounts(deps.db, userId))
-        : listUserAccounts(deps.db, userId),
+        ? balances.get(userId, () => listUserAccounts(deps.db, userId, ACCOUNTS_MAX))
+        : listUserAccounts(deps.db, userId, ACCOUNTS_MAX),
     historyOf: (userId, page) => listHistory(deps.db, userId, page),
   };
 }

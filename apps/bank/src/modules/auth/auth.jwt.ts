@@ -29,6 +29,13 @@ export class JwtError extends Error {
   }
 }
 
+/** True when `e` is a refused token (for `reason`, when given): matched by name, not class. */
+export function isJwtError(e: unknown, reason?: JwtFailure): e is JwtError {
+  if (typeof e !== 'object' || e === null) return false;
+  const { name, reason: why } = e as { name?: unknown; reason?: unknown };
+  return name === 'JwtError' && (reason === undefined || why === reason);
+}
+
 /** Tokens longer than this are refused before any parsing or hashing. */
 export const MAX_TOKEN_LENGTH = 2048;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;

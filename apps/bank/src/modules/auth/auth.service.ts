@@ -17,7 +17,7 @@ import {
   tokenVersionKey,
   type AuthUser,
 } from './auth.domain.js';
-import { JwtError, signJwt, verifyJwt } from './auth.jwt.js';
+import { isJwtError, signJwt, verifyJwt } from './auth.jwt.js';
 import { hashPassword, verifyPassword, type PasswordHash } from './auth.password.js';
 import {
   bumpTokenVersion,
@@ -142,7 +142,7 @@ class Auth implements AuthService {
     try {
       claims = verifyJwt(token, secret, { issuer, audience, now: this.#unixNow() });
     } catch (err) {
-      if (err instanceof JwtError && err.reason === 'expired') {
+      if (isJwtError(err, 'expired')) {
         bankFail('BANK_TOKEN_EXPIRED', 'The token has expired');
       }
       bankFail('BANK_TOKEN_INVALID', 'The token is not valid');

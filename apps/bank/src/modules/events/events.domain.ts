@@ -1,16 +1,9 @@
 /** Live settlement events: what a payee's stream carries, and the channel it travels on. */
-import { toHex } from '@offpay/crypto';
 import type { SettlementResult } from '@offpay/protocol';
+import { resultView, type SettlementResultView } from '../settlement/settlement.view.js';
 
-/** One answered batch, as GET /v1/settlements/events sends it (hex strings, Unix seconds). */
-export interface SettlementEvent {
-  batchKey: string;
-  payeeKid: string;
-  fromIndex: number;
-  head: string;
-  settledAt: number;
-  results: { index: number; paymentId: string; status: string; code: string }[];
-}
+/** One answered batch, as GET /v1/settlements/events sends it (the contract's `settlementEvent`). */
+export type SettlementEvent = SettlementResultView;
 
 /** The pub/sub channel of one payee certificate: every instance publishes and listens there. */
 export function payeeChannel(payeeKidHex: string): string {
@@ -19,19 +12,7 @@ export function payeeChannel(payeeKidHex: string): string {
 
 /** The event of a settled batch. */
 export function settlementEvent(result: SettlementResult): SettlementEvent {
-  return {
-    batchKey: toHex(result.batchKey),
-    payeeKid: toHex(result.payeeKid),
-    fromIndex: result.fromIndex,
-    head: toHex(result.head),
-    settledAt: result.settledAt,
-    results: result.results.map((r) => ({
-      index: r.index,
-      paymentId: toHex(r.paymentId),
-      status: r.status,
-      code: r.code,
-    })),
-  };
+  return resultView(result);
 }
 
 /**

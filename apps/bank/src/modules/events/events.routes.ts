@@ -5,10 +5,10 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
+import { routes } from '@offpay/api';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { isBankError } from '../../errors.js';
-import { authErrors, bearerSecurity, errorSchema } from '../../http/schemas.js';
+import { routeOptions } from '../../http/route-schema.js';
 import { requireUser } from '../../plugins/auth.js';
 
 /** Options of {@link eventRoutes}. */
@@ -27,14 +27,6 @@ const SSE_HEADERS = {
   // nginx would otherwise buffer the stream.
   'x-accel-buffering': 'no',
 };
-
-const DESCRIPTION = [
-  'Each settled batch of the payee certificate named by ?payeeKid (hex; yours), or of all your',
-  'payee certificates, arrives as `event: settlement` with JSON data {batchKey, payeeKid,',
-  'fromIndex, head, settledAt, results:[{index, paymentId, status, code}]}, whichever bank',
-  'instance settled it. A comment line comes every heartbeat. Events are notifications, not a',
-  'record: after a reconnect, ask GET /v1/settlements/{batchKey} for a batch you are waiting for.',
-].join(' ');
 
 /** The writer side of one open stream. */
 function sseWriter(reply: FastifyReply, onOverflow: () => void) {
@@ -55,31 +47,9 @@ export const eventRoutes: FastifyPluginCallbackZod<EventRoutesOptions> = (app, o
     next();
   });
 
-  app.get(
-    '/v1/settlements/events',
-    {
-      onRequest: app.authenticate,
-      schema: {
-        tags: ['settlement'],
-        summary: "Your payees' settlement outcomes as server-sent events (text/event-stream)",
-        description: DESCRIPTION,
-        security: bearerSecurity,
-        querystring: z.object({
-          payeeKid: z
-            .string()
-            .regex(/^[0-9a-f]{16}$/)
-            .optional(),
-        }),
-        response: {
-          400: errorSchema,
-          404: errorSchema,
-          429: errorSchema,
-          503: errorSchema,
-          ...authErrors,
-        },
-      },
-    },
-    async (request, reply) => {
+  app.route({
+    ...routeOptions(app, routes.settlementEvents),
+    handler: async (request, reply) => {
       const user = requireUser(request);
       const kids = await app.services.events.followable(user.id, request.query.payeeKid);
       const stream = { close: (): void => undefined };
@@ -118,6 +88,6 @@ export const eventRoutes: FastifyPluginCallbackZod<EventRoutesOptions> = (app, o
       if (request.raw.socket.destroyed) close();
       return reply;
     },
-  );
+  });
   done();
 };

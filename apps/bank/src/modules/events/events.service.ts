@@ -7,7 +7,7 @@ import { toHex } from '@offpay/crypto';
 import type { Database } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
 import type { PubSub, Unsubscribe } from '../../kv/kv.js';
-import type { SettlementObserver } from '../settlement/settlement.service.js';
+import type { SettlementObserver } from '../settlement/settlement.ports.js';
 import { isSafeEventData, payeeChannel, settlementEvent } from './events.domain.js';
 import { payeeKidsOfUser } from './events.repo.js';
 

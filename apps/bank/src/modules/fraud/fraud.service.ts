@@ -1,17 +1,28 @@
 /**
- * Fraud proofs reported by anyone (docs/protocol.md §8): a receiver that refused a payment
- * offline holds a proof the bank may not have seen. The bank checks it under its own keys, stores
- * it once and revokes the cheating payer certificate in one transaction.
+ * Fraud proofs (docs/protocol.md §8): the bank stores each proof once and revokes the cheating
+ * payer certificate in the same transaction. Proofs come from settlement, which finds them among
+ * a batch's entries ({@link FraudService.record}), and from anyone who reports one — a receiver
+ * that refused a payment offline holds a proof the bank may not have seen.
  */
 import { toHex } from '@offpay/crypto';
-import { verifyFraudProof, type FraudKind } from '@offpay/protocol';
-import type { Database } from '../../db/queryable.js';
+import {
+  encodeFraudProof,
+  verifyFraudProof,
+  type FraudKind,
+  type FraudProof,
+} from '@offpay/protocol';
+import type { Database, Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
 import type { AuditLog } from '../audit/audit.service.js';
-import { trustedSignKeys } from '../keys/keys.signer.js';
 import type { BankKeyring } from '../keys/keys.service.js';
-import { insertFraudProof } from '../settlement/settlement.repo.js';
-import type { Revoke } from '../settlement/settlement.service.js';
+import { trustedSignKeys } from '../keys/keys.signer.js';
+import { insertFraudProof, payerCertificateExists } from './fraud.repo.js';
+
+/** Revokes a certificate for a stored fraud proof, inside the caller's transaction. */
+export type RevokeForFraud = (
+  tx: Queryable,
+  input: { serial: number; reason: 'fraud'; fraudProofId: bigint },
+) => Promise<unknown>;
 
 /** What the bank did with a reported proof. */
 export interface FraudReport {
@@ -21,44 +32,57 @@ export interface FraudReport {
   second: string;
 }
 
-/** Fraud-proof intake. */
+/** Fraud proofs. */
 export interface FraudService {
   /**
-   * Checks and records a proof; revokes the certificate. Reporting a proof again is harmless.
+   * Stores a proof already checked under the bank's keys, once, and revokes its certificate,
+   * inside `tx`; returns the proof's id. Lock order: after the certificate rows, before the audit
+   * head (it revokes, which takes the revocation-list lock).
+   */
+  record(tx: Queryable, proof: FraudProof, bytes?: Uint8Array): Promise<bigint>;
+  /**
+   * Checks and records a reported proof; revokes the certificate. Reporting a proof again is
+   * harmless.
    * @throws PROTO_* when it is not a valid proof under this bank's keys, BANK_CERTIFICATE_NOT_FOUND
    */
   report(proofBytes: Uint8Array): Promise<FraudReport>;
 }
 
-/** Builds the fraud-proof service. */
-export function createFraudService(deps: {
+/** Dependencies of {@link createFraudService}. */
+export interface FraudDeps {
   db: Database;
   keyring: BankKeyring;
   audit: AuditLog;
-  revoke: Revoke;
-}): FraudService {
+  revoke: RevokeForFraud;
+}
+
+/** Builds the fraud-proof service. */
+export function createFraudService(deps: FraudDeps): FraudService {
+  async function record(tx: Queryable, proof: FraudProof, bytes = encodeFraudProof(proof)) {
+    const serial = proof.first.serial;
+    const id = await insertFraudProof(tx, {
+      serial,
+      kind: proof.kind,
+      a: proof.first.paymentId,
+      b: proof.second.paymentId,
+      proof: bytes,
+    });
+    await deps.revoke(tx, { serial, reason: 'fraud', fraudProofId: id });
+    return id;
+  }
+
   return {
+    record,
     async report(proofBytes) {
       const proof = verifyFraudProof(proofBytes, trustedSignKeys(deps.keyring));
       const serial = proof.first.serial;
       await deps.db.transaction(async (tx) => {
-        const [known] = await tx.query<{ n: bigint }>(
-          'SELECT count(*) AS n FROM payer_certificates WHERE serial = $1',
-          [serial],
-        );
-        if (!known || known.n === 0n) {
+        if (!(await payerCertificateExists(tx, serial))) {
           bankFail('BANK_CERTIFICATE_NOT_FOUND', `No payer certificate has serial ${serial}`, {
             serial: String(serial),
           });
         }
-        const id = await insertFraudProof(tx, {
-          serial,
-          kind: proof.kind,
-          a: proof.first.paymentId,
-          b: proof.second.paymentId,
-          proof: proofBytes,
-        });
-        await deps.revoke(tx, { serial, reason: 'fraud', fraudProofId: id });
+        await record(tx, proof, proofBytes);
         await deps.audit.append(tx, {
           actor: 'public',
           action: 'fraud_proof.reported',

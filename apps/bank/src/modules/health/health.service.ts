@@ -1,13 +1,12 @@
 /** Readiness: the database must answer; Redis, when configured, may be down (then "degraded"). */
+import type { readinessSchema } from '@offpay/api';
+import type { z } from 'zod';
 import type { Database } from '../../db/queryable.js';
 import type { KeyValueStores } from '../../kv/kv.js';
+import { pingDatabase } from './health.repo.js';
 
 /** The readiness report of GET /readyz. */
-export interface Readiness {
-  status: 'ready' | 'degraded' | 'unavailable';
-  database: 'ok' | 'down';
-  redis: 'ok' | 'down' | 'not-configured';
-}
+export type Readiness = z.infer<typeof readinessSchema>;
 
 /** Health checks. */
 export interface HealthService {
@@ -21,7 +20,7 @@ async function databaseAnswers(db: Database): Promise<boolean> {
   const timeout = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS);
   });
-  const probe = db.query('SELECT 1').then(
+  const probe = pingDatabase(db).then(
     () => true,
     () => false,
   );

@@ -3,6 +3,7 @@
  * pure decisions over one verified batch, given what the database holds. No pg, no fastify; time
  * is a parameter. The service turns the outcomes into rows and postings in one transaction.
  */
+import type { EntryCode } from '@offpay/api';
 import { equalBytes, toHex } from '@offpay/crypto';
 import {
   checkPaymentRules,
@@ -10,9 +11,11 @@ import {
   FRAUD_CODE,
   GRACE_SECONDS,
   isAppError,
+  PROTO_ERRORS,
   type ChainLink,
   type FraudKind,
   type Payment,
+  type ProtoErrorCode,
 } from '@offpay/protocol';
 
 /** A payer certificate as the bank holds it, locked for this batch. */
@@ -36,7 +39,7 @@ export interface BatchEntry {
   index: number;
   payment: Payment;
   /** The code of a failed signature or issuer check, or null when the signatures verify. */
-  signatureCode: string | null;
+  signatureCode: ProtoErrorCode | null;
 }
 
 /** Everything the rule reads. */
@@ -67,7 +70,8 @@ export interface EntryOutcome {
   index: number;
   payment: Payment;
   status: 'settled' | 'duplicate' | 'rejected';
-  code: string;
+  /** Why it was rejected; '' when it settled or was a duplicate. */
+  code: EntryCode | '';
   movement?: Movement;
 }
 
@@ -86,9 +90,23 @@ export interface SettlementDecision {
 }
 
 /** Code for a payment whose certificate the bank never issued (or not with these bytes). */
-export const UNKNOWN_CERTIFICATE = 'BANK_UNKNOWN_CERTIFICATE';
+export const UNKNOWN_CERTIFICATE = 'BANK_UNKNOWN_CERTIFICATE' satisfies EntryCode;
 /** Code for a payment beyond the reserve with no fraud to recover against (never expected). */
-export const RESERVE_EXHAUSTED = 'BANK_RESERVE_EXHAUSTED';
+export const RESERVE_EXHAUSTED = 'BANK_RESERVE_EXHAUSTED' satisfies EntryCode;
+
+/**
+ * The protocol code a check threw, or null when it passed; anything else is rethrown (a defect,
+ * never an entry's fault).
+ */
+export function protoCodeOf(check: () => void): ProtoErrorCode | null {
+  try {
+    check();
+    return null;
+  } catch (e) {
+    if (isAppError(e) && Object.hasOwn(PROTO_ERRORS, e.code)) return e.code as ProtoErrorCode;
+    throw e;
+  }
+}
 
 /**
  * Decides every entry in batch order. Entries settled earlier in the batch count as settled for
@@ -105,7 +123,7 @@ export function decideSettlement(input: SettlementInput): SettlementDecision {
 
   for (const entry of input.entries) {
     const { payment } = entry;
-    const reject = (code: string): void => {
+    const reject = (code: EntryCode): void => {
       outcomes.push({ index: entry.index, payment, status: 'rejected', code });
     };
     if (entry.signatureCode) {
@@ -156,19 +174,15 @@ export function decideSettlement(input: SettlementInput): SettlementDecision {
 }
 
 /** §6 steps 7–13 with the bank's clock and grace; null when the payment passes. */
-function ruleViolation(payment: Payment, input: SettlementInput): string | null {
-  try {
+function ruleViolation(payment: Payment, input: SettlementInput): ProtoErrorCode | null {
+  return protoCodeOf(() =>
     checkPaymentRules(payment, {
       payeeKid: input.payee.kid,
       currency: input.payee.currency,
       now: input.now,
       graceSeconds: GRACE_SECONDS,
-    });
-    return null;
-  } catch (e) {
-    if (isAppError(e)) return e.code;
-    throw e;
-  }
+    }),
+  );
 }
 
 /** The first settled link, in history order, that proves fraud with `payment`. */

@@ -1,20 +1,7 @@
 /** SQL of settlement: payee heads, payer certificates' reserves, settled payments, results. */
 import type { ChainLink } from '@offpay/protocol';
 import type { Queryable } from '../../db/queryable.js';
-
-// Hex through Buffer (native): these arrays hold every entry of a batch, signed bytes included.
-/**
- * A bigint column as the protocol's safe integer (the schema's CHECKs keep amounts, counters and
- * serials within 2^53 − 1); throws rather than round if a row ever breaks that.
- */
-function safeInteger(value: bigint): number {
-  if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER))
-    throw new RangeError(`${value} is not a safe integer`);
-  return Number(value);
-}
-
-const hexArray = (values: readonly Uint8Array[]) =>
-  values.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex'));
+import { hexParams, safeInteger } from '../../db/values.js';
 
 /** A payee certificate as settlement needs it. */
 export interface PayeeRow {
@@ -183,7 +170,7 @@ export async function settledAmong(
   const rows = await tx.query<{ id: string }>(
     `SELECT encode(payment_id, 'hex') AS id FROM payments
      WHERE payment_id = ANY(SELECT decode(x, 'hex') FROM unnest($1::text[]) AS x) AND status = 'settled'`,
-    [hexArray(ids)],
+    [hexParams(ids)],
   );
   return new Set(rows.map((r) => r.id));
 }
@@ -246,14 +233,14 @@ export async function insertSettledPayments(
       payeeSerial,
       at,
       settlementId.toString(),
-      hexArray(rows.map((r) => r.paymentId)),
+      hexParams(rows.map((r) => r.paymentId)),
       rows.map((r) => String(r.serial)),
       rows.map((r) => String(r.counter)),
-      hexArray(rows.map((r) => r.prev)),
+      hexParams(rows.map((r) => r.prev)),
       rows.map((r) => r.currency),
       rows.map((r) => String(r.amount)),
       rows.map((r) => String(r.spent)),
-      hexArray(rows.map((r) => r.signed)),
+      hexParams(rows.map((r) => r.signed)),
       rows.map((r) => String(r.createdAt)),
     ],
   );
@@ -282,22 +269,4 @@ export async function updatePayeeHead(
     'UPDATE payee_heads SET next_index = $2, head = $3, updated_at = now() WHERE payee_serial = $1',
     [payeeSerial, head.nextIndex, head.head],
   );
-}
-
-/** Stores a fraud proof once; returns its id (the existing one when it was stored before). */
-export async function insertFraudProof(
-  tx: Queryable,
-  p: { serial: number; kind: string; a: Uint8Array; b: Uint8Array; proof: Uint8Array },
-): Promise<bigint> {
-  const rows = await tx.query<{ id: bigint }>(
-    `WITH ins AS (
-       INSERT INTO fraud_proofs (serial, kind, payment_a, payment_b, proof) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT ON CONSTRAINT fraud_proofs_once_key DO NOTHING RETURNING id)
-     SELECT id FROM ins
-     UNION ALL
-     SELECT id FROM fraud_proofs WHERE serial = $1 AND kind = $2 AND payment_a = $3 AND payment_b = $4
-     LIMIT 1`,
-    [p.serial, p.kind, p.a, p.b, p.proof],
-  );
-  return (rows[0] as { id: bigint }).id;
 }

@@ -1,52 +1,43 @@
 /**
- * Settlement (DESIGN.md §5, docs/protocol.md §9–10): open and check a sealed batch, then apply
- * the settlement rule in ONE database transaction — all of it or none of it. The bank derives the
- * batch key itself; an equal batch gets the stored result whatever key it carries.
+ * Settlement (DESIGN.md §5, docs/protocol.md §9–10): a sealed batch in, the bank-signed result
+ * out, applied in ONE database transaction — all of it or none of it. The bank derives the batch
+ * key itself; an equal batch gets the stored result whatever key it carries.
+ *
+ * A batch's path:
+ * 1. open    settlement.open.ts    decrypt, decode, check the Idempotency-Key
+ * 2. admit   settlement.admit.ts   the payee is known, signed the batch and may settle — unless the
+ *                                  batch was settled before: then its stored result is the answer
+ * 3. verify  settlement.verify.ts  every entry's certificate and payer signature, outside any lock
+ *                                  (verify/: the same check on worker threads for large batches)
+ * 4. decide  settlement.domain.ts  under the payee's and the certificates' row locks, the
+ *                                  settlement rule: settled, duplicate or rejected, and the money
+ * 5. record  settlement.record.ts  the signed result, payments, transfers, fraud proofs, new head
  */
 import { equalBytes, toHex } from '@offpay/crypto';
 import {
   decodePayerCertificate,
   decodeSettlementBatch,
   decodeSettlementResult,
-  encodeSettlementResult,
-  signSettlementResult,
-  type BankKeys,
-  type FraudKind,
   type SettlementBatch,
-  type SettlementResult,
-  type Verifier,
 } from '@offpay/protocol';
-import type { Database, Queryable } from '../../db/queryable.js';
+import type { Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
-import type { AuditLog } from '../audit/audit.service.js';
-import { protocolSigner, trustedSignKeys } from '../keys/keys.signer.js';
-import type { BankKeyring } from '../keys/keys.service.js';
+import { unixSeconds } from '../../time.js';
+import { trustedSignKeys } from '../keys/keys.signer.js';
+import { admitPayee, findPayee } from './settlement.admit.js';
 import { decideSettlement, type BatchEntry, type CertState } from './settlement.domain.js';
+import { checkIdempotencyKey, openBatch } from './settlement.open.js';
+import type {
+  SettleOutcome,
+  SettlementDeps,
+  SettlementObserver,
+  SettlementPhase,
+} from './settlement.ports.js';
+import { recordSettlement } from './settlement.record.js';
 import * as repo from './settlement.repo.js';
-import {
-  checkIdempotencyKey,
-  checkPayee,
-  findPayee,
-  openBatch,
-  unix,
-} from './settlement.intake.js';
 import { verifyEntriesInThread } from './settlement.verify.js';
-import { recordFrauds, writeOutcomes } from './settlement.writes.js';
 
-/** Revokes a certificate inside the caller's transaction (the certificates module's job). */
-export type Revoke = (
-  tx: Queryable,
-  input: { serial: number; reason: 'fraud'; fraudProofId: bigint },
-) => Promise<void>;
-
-/** What settling a batch answers. */
-export interface SettleOutcome {
-  result: SettlementResult;
-  signed: Uint8Array;
-  /** True when this batch was settled before and the stored result is returned. */
-  replayed: boolean;
-}
+export type { SettleOutcome, SettlementDeps };
 
 /** Settlement operations. */
 export interface SettlementService {
@@ -61,67 +52,6 @@ export interface SettlementService {
   result(batchKey: Uint8Array): Promise<Omit<SettleOutcome, 'replayed'>>;
 }
 
-/**
- * Checks every entry's certificate and payer signatures (CPU-bound; no lock is held). The default
- * runs in this thread; a worker pool can take its place.
- */
-export type EntryVerifier = (batch: SettlementBatch, bankKeys: BankKeys) => Promise<BatchEntry[]>;
-
-/** What settlement reports as it works: for metrics and live events. Every method is optional. */
-export interface SettlementObserver {
-  /** Seconds spent in one phase of a batch. */
-  phase?(name: 'open' | 'verify' | 'transaction', seconds: number): void;
-  /** A batch was answered: settled now, or replayed from the stored result. */
-  answered?(info: {
-    payeeSerial: number;
-    result: SettlementResult;
-    signed: Uint8Array;
-    replayed: boolean;
-  }): void;
-  /** A fraud proof was stored (inside the batch's transaction) and its certificate revoked. */
-  fraudProof?(info: {
-    serial: number;
-    kind: FraudKind;
-    paymentIds: [Uint8Array, Uint8Array];
-    proofId: bigint;
-  }): void;
-}
-
-/**
- * Signed results by batch key, in front of Postgres (the idempotency fast path). `get` answers
- * null on a miss or any failure and `put` never rejects: the cache never changes an answer.
- */
-export interface SettlementResultCache {
-  get(batchKey: Uint8Array): Promise<Uint8Array | null>;
-  put(batchKey: Uint8Array, signed: Uint8Array): Promise<void>;
-}
-
-/**
- * An advisory per-payee lock in front of the Postgres row lock, so instances do not pile up on
- * one payee's row. `acquire` never rejects (it may grant nothing); correctness never depends on it.
- */
-export interface SettlementPayeeLock {
-  acquire(payeeSerial: number): Promise<() => Promise<void>>;
-}
-
-/** Dependencies of {@link createSettlementService}. */
-export interface SettlementDeps {
-  db: Database;
-  keyring: BankKeyring;
-  accounts: AccountsService;
-  audit: AuditLog;
-  verifier: Verifier;
-  revoke: Revoke;
-  now: () => Date;
-  /** Default: {@link verifyEntriesInThread} with `verifier`. */
-  verifyEntries?: EntryVerifier;
-  observer?: SettlementObserver;
-  /** Fast path: consulted before Postgres, filled after a batch is answered. */
-  resultCache?: SettlementResultCache;
-  /** Fast path: taken around the settlement transaction. */
-  payeeLock?: SettlementPayeeLock;
-}
-
 /** Builds the settlement service. */
 export function createSettlementService(deps: SettlementDeps): SettlementService {
   return {
@@ -129,12 +59,12 @@ export function createSettlementService(deps: SettlementDeps): SettlementService
       const timer = phaseTimer(deps.observer);
       const batch = decodeSettlementBatch(await openBatch(deps.keyring, sealedBatch));
       checkIdempotencyKey(idempotencyKey, batch.batchKey);
-      const payee = await findPayee(deps, batch);
+      const payee = await findPayee(deps.db, batch);
       // An equal batch gets the stored result whatever happened since (DESIGN §5): it is checked
       // before the payee's current standing, which only gates new settlements.
       const cached = (await deps.resultCache?.get(batch.batchKey)) ?? null;
       const stored = cached ?? (await repo.findResult(deps.db, batch.batchKey));
-      if (!stored) checkPayee(deps, batch, payee);
+      if (!stored) admitPayee(batch, payee, deps.verifier, deps.now());
       timer('open');
       const outcome = stored ? replay(stored) : await verifyAndSettle(deps, batch, payee, timer);
       if (!cached) await deps.resultCache?.put(batch.batchKey, outcome.signed);
@@ -153,7 +83,7 @@ async function verifyAndSettle(
   deps: SettlementDeps,
   batch: SettlementBatch,
   payee: repo.PayeeRow,
-  timer: (phase: 'open' | 'verify' | 'transaction') => void,
+  timer: (phase: SettlementPhase) => void,
 ): Promise<SettleOutcome> {
   const bankKeys = trustedSignKeys(deps.keyring);
   const entries = deps.verifyEntries
@@ -173,7 +103,7 @@ async function verifyAndSettle(
 /** Reports the seconds since the previous mark, per phase. */
 function phaseTimer(observer: SettlementObserver | undefined) {
   let last = performance.now();
-  return (phase: 'open' | 'verify' | 'transaction') => {
+  return (phase: SettlementPhase) => {
     const now = performance.now();
     observer?.phase?.(phase, (now - last) / 1000);
     last = now;
@@ -185,6 +115,7 @@ function replay(signed: Uint8Array): SettleOutcome {
   return { result: decodeSettlementResult(signed), signed, replayed: true };
 }
 
+/** Phases 4 and 5, under the payee's row lock. */
 async function settleInTx(
   deps: SettlementDeps,
   tx: Queryable,
@@ -218,46 +149,9 @@ async function settleInTx(
       batch.entries.map((p) => p.paymentId),
     ),
     available: new Map(certs.map((c) => [c.customerAccountId, c.available])),
-    now: unix(now),
+    now: unixSeconds(now),
   });
-  const result = signSettlementResult(
-    {
-      payeeKid: batch.payeeKid,
-      batchKey: batch.batchKey,
-      fromIndex: batch.fromIndex,
-      results: decision.outcomes.map((o) => ({
-        index: o.index,
-        paymentId: o.payment.paymentId,
-        status: o.status,
-        code: o.code,
-      })),
-      head: batch.head,
-      settledAt: unix(now),
-    },
-    protocolSigner(deps.keyring),
-  );
-  const signed = encodeSettlementResult(result);
-  const settlementId = await repo.insertSettlement(tx, {
-    payeeSerial: payee.serial,
-    batchKey: batch.batchKey,
-    result: signed,
-  });
-  await writeOutcomes(deps, tx, { payee, certs, decision, settlementId, now });
-  await recordFrauds(deps, tx, decision, batch);
-  await repo.updatePayeeHead(tx, payee.serial, {
-    nextIndex: batch.fromIndex + batch.entries.length,
-    head: batch.head,
-  });
-  await deps.audit.append(tx, {
-    actor: `payee:${payee.serial}`,
-    action: 'settlement',
-    data: {
-      batchKey: toHex(batch.batchKey),
-      entries: batch.entries.length,
-      settled: decision.outcomes.filter((o) => o.status === 'settled').length,
-    },
-  });
-  return { result, signed, replayed: false };
+  return recordSettlement(deps, tx, { batch, payee, certs, decision, now });
 }
 
 function certState(c: repo.LockedCert): CertState & { accountId: string } {

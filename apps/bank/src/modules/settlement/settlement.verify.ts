@@ -1,16 +1,17 @@
 /**
- * Signature checks of a batch's entries, before the transaction: CPU-bound, no lock held. Pure
- * (no I/O), so a worker thread can run it as well as the request's thread.
+ * Phase 3 of a batch, verify (docs/protocol.md §6 steps 3–4): the bank key's signature on every
+ * payer certificate and every payer's signature on its payment, before the transaction — CPU
+ * work that holds no lock. verify/ runs the same function on worker threads for large batches.
  */
 import {
-  isAppError,
   verifyCertificate,
   verifyPayerSignature,
   type BankKeys,
+  type ProtoErrorCode,
   type SettlementBatch,
   type Verifier,
 } from '@offpay/protocol';
-import type { BatchEntry } from './settlement.domain.js';
+import { protoCodeOf, type BatchEntry } from './settlement.domain.js';
 
 /**
  * Checks every entry's certificate and payer signatures before the transaction (CPU work holds
@@ -21,15 +22,15 @@ export function verifyEntriesInThread(
   bankKeys: BankKeys,
   verifier: Verifier,
 ): BatchEntry[] {
-  const certCodes = new Map<string, string | null>();
+  const certCodes = new Map<string, ProtoErrorCode | null>();
   return batch.entries.map((payment, i) => {
     const certId = `${nativeHex(payment.payerCert.tbs)}.${nativeHex(payment.payerCert.signature)}`;
     let code = certCodes.get(certId);
     if (code === undefined) {
-      code = codeOf(() => verifyCertificate(payment.payerCert, bankKeys, verifier));
+      code = protoCodeOf(() => verifyCertificate(payment.payerCert, bankKeys, verifier));
       certCodes.set(certId, code);
     }
-    code ??= codeOf(() => verifyPayerSignature(payment, verifier));
+    code ??= protoCodeOf(() => verifyPayerSignature(payment, verifier));
     return { index: batch.fromIndex + i, payment, signatureCode: code };
   });
 }
@@ -37,14 +38,3 @@ export function verifyEntriesInThread(
 /** Hex through Buffer (native): this runs once per entry, and `toHex` builds strings per byte. */
 const nativeHex = (b: Uint8Array) =>
   Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-
-/** The protocol code a check throws, or null when it passes. */
-function codeOf(check: () => void): string | null {
-  try {
-    check();
-    return null;
-  } catch (e) {
-    if (isAppError(e)) return e.code;
-    throw e;
-  }
-}

@@ -8,16 +8,10 @@ import {
   paymentValue,
   verifyRevocationList,
 } from '@offpay/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { World } from '../../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld } from '../../helpers/world.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await World.create();
-});
-afterAll(async () => {
-  await world.close();
-});
+const world = useWorld();
 
 async function report(proof: string) {
   return world.app.inject({ method: 'POST', url: '/v1/fraud-proofs', payload: { proof } });

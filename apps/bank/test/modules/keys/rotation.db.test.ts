@@ -11,18 +11,12 @@ import {
   verifySettlementResult,
 } from '@offpay/protocol';
 import { fromBase64Url } from '@offpay/crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { protocolAnnouncer } from '../../../src/modules/keys/keys.signer.js';
 import { assertLedgerInvariants } from '../../helpers/ledger.js';
-import { World } from '../../helpers/world.js';
+import { useWorld } from '../../helpers/world.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await World.create();
-});
-afterAll(async () => {
-  await world.close();
-});
+const world = useWorld();
 
 interface KeyView {
   kid: string;

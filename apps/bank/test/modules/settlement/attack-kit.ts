@@ -1,42 +1,33 @@
 /**
- * What the settlement attack suites share: one World per file with the ledger and reserve
+ * What the settlement attack suites share: one world per file with the ledger and reserve
  * invariants checked after every test, a fixture of one unsettled honest payment, and the checks
  * "refused with this code" and "nothing moved, the head did not advance".
  */
 import { decodeCbor, sealSettlementBatch, type Payment } from '@offpay/protocol';
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { assertLedgerInvariants } from '../../helpers/ledger.js';
+import { afterEach, expect } from 'vitest';
 import {
   craftPayment,
   rawBatch,
-  reserveViolations,
-  World,
+  useWorld,
   type PayeeDevice,
   type PayerDevice,
+  type World,
 } from '../../helpers/world.js';
 
 /** The reserve every fixture's payer enrolls with. */
 export const LIMIT = 10_000n;
 
 /**
- * Registers the file's hooks: a World before all tests (handed to `ready`), the invariants (and
- * the clock reset) after each, closed after all.
+ * The file's world: built before all tests, closed after them; after each test the invariants
+ * hold and the clock is back to the real time (tests move it to expiry and beyond).
  */
-export function attackWorld(ready: (world: World) => void): void {
-  let world: World | undefined;
-  beforeAll(async () => {
-    world = await World.create();
-    ready(world);
+export function attackWorld(): World {
+  const world = useWorld({ invariants: true });
+  afterEach(() => {
+    world.clock = new Date();
   });
-  afterAll(async () => {
-    await world?.close();
-  });
-  afterEach(async () => {
-    world!.clock = new Date();
-    await assertLedgerInvariants(world!.db);
-    expect(await reserveViolations(world!.db)).toEqual([]);
-  });
+  return world;
 }
 
 /** A payer, a payee and one honest payment to it that no test has settled yet. */

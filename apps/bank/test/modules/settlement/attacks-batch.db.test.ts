@@ -27,11 +27,9 @@ import {
   LIMIT,
   type Fixture,
 } from './attack-kit.js';
-import type { World } from '../../helpers/world.js';
 import { auth, rawBatch } from '../../helpers/world.js';
 
-let world: World;
-attackWorld((w) => (world = w));
+const world = attackWorld();
 const fixture = () => makeFixture(world);
 const expectUntouched = (fx: Fixture) => untouched(world, fx);
 const seal = (batchBytes: Uint8Array) => sealTo(world, batchBytes);
@@ -74,7 +72,7 @@ describe('payees that may not settle', () => {
     });
     expect(close.statusCode, close.body).toBe(200);
     await world.db.transaction((tx) =>
-      world.app.services.certificates.revoke(tx, {
+      world.app.services.revocations.revoke(tx, {
         serial: fx.payee.cert.serial,
         reason: 'compromised',
       }),

@@ -15,11 +15,9 @@ import {
 import { generateSecretKey, malleate, sign, toHex } from '@offpay/crypto';
 import { describe, expect, it } from 'vitest';
 import { attackWorld, balances as kitBalances, craft as kitCraft } from './attack-kit.js';
-import type { World } from '../../helpers/world.js';
 import { type PayeeDevice, type PayerDevice } from '../../helpers/world.js';
 
-let world: World;
-attackWorld((w) => (world = w));
+const world = attackWorld();
 
 const settle = (payee: PayeeDevice, payments: Payment[]) => world.settleEntries(payee, payments);
 
@@ -77,7 +75,7 @@ describe("certificate lifetime by the bank's clock", () => {
     const payee = await world.payee();
     const p1 = world.pay(payer, payee, 1000);
     const p2 = world.pay(payer, payee, 2000);
-    const release = () => world.app.services.certificates.releaseExpiredReserves(world.clock);
+    const release = () => world.app.services.reserves.releaseExpired(world.clock);
     const releasedFor = async () =>
       (await release()).released.filter((r) => r.serial === payer.cert.serial);
     world.clock = new Date((payer.cert.expiresAt + GRACE_SECONDS) * 1000);
@@ -139,7 +137,7 @@ describe('payee, currency and amount', () => {
   });
 
   it('rejects a USD payer paying an EUR payee: PROTO_CURRENCY_MISMATCH', async () => {
-    const payer = await world.payerIn('USD', 5000n);
+    const payer = await world.payer(5000n, 5000n, 'USD');
     expect(payer.cert.currency).toBe('USD');
     const payee = await world.payee();
     expect(await settle(payee, [craft(payer, payee, { amount: 1000 })])).toMatchObject([

@@ -7,11 +7,9 @@ import { randomBytes } from '@offpay/crypto';
 import type { Payment } from '@offpay/protocol';
 import { describe, expect, it } from 'vitest';
 import { attackWorld, balances as kitBalances, craft as kitCraft } from './attack-kit.js';
-import type { World } from '../../helpers/world.js';
 import { auth, type PayeeDevice, type PayerDevice } from '../../helpers/world.js';
 
-let world: World;
-attackWorld((w) => (world = w));
+const world = attackWorld();
 
 const settle = (payee: PayeeDevice, payments: Payment[]) => world.settleEntries(payee, payments);
 

@@ -30,15 +30,10 @@ import {
   wireParts as parts,
   type Fixture,
 } from './attack-kit.js';
-import {
-  SEALED_BATCH_MAX_BYTES,
-  SETTLEMENT_BODY_LIMIT,
-} from '../../../src/modules/settlement/settlement.routes.js';
-import type { World } from '../../helpers/world.js';
+import { SEALED_BATCH_MAX_BYTES, SETTLEMENT_BODY_LIMIT } from '@offpay/api';
 import { rawBatch } from '../../helpers/world.js';
 
-let world: World;
-attackWorld((w) => (world = w));
+const world = attackWorld();
 const fixture = () => makeFixture(world);
 const expectUntouched = (fx: Fixture) => untouched(world, fx);
 const seal = (batchBytes: Uint8Array) => sealTo(world, batchBytes);

@@ -6,21 +6,10 @@
  */
 import { toHex } from '@offpay/crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertLedgerInvariants } from '../../helpers/ledger.js';
-import { craftPayment, reserveViolations, World, type PayerDevice } from '../../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { craftPayment, type PayerDevice, useWorld } from '../../helpers/world.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await World.create();
-});
-afterAll(async () => {
-  await world.close();
-});
-afterEach(async () => {
-  await assertLedgerInvariants(world.db);
-  expect(await reserveViolations(world.db)).toEqual([]);
-});
+const world = useWorld({ invariants: true });
 
 interface ResultBody {
   batchKey: string;

@@ -2,17 +2,11 @@
  * The embedded default settles exactly as Postgres does: enrollment, an honest batch, a replay and
  * a double spend caught by a fraud proof, on PGlite (real Postgres in WASM).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { assertLedgerInvariants } from '../../helpers/ledger.js';
-import { World } from '../../helpers/world.js';
+import { useWorld } from '../../helpers/world.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await World.createEmbedded();
-}, 120_000);
-afterAll(async () => {
-  await world.close();
-});
+const world = useWorld({ embedded: true, startTimeoutMs: 120_000 });
 
 describe('settlement on the embedded PGlite database', () => {
   it('settles once, replays the stored result, and catches a double spend', async () => {

@@ -4,18 +4,12 @@
  */
 import { toBase64Url, toHex } from '@offpay/crypto';
 import { encodePayment } from '@offpay/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LogCapture } from '../../helpers/app.js';
-import { World } from '../../helpers/world.js';
+import { useWorld } from '../../helpers/world.js';
 
 const logs = new LogCapture();
-let world: World;
-beforeAll(async () => {
-  world = await World.create({ logs });
-});
-afterAll(async () => {
-  await world.close();
-});
+const world = useWorld({ logs });
 
 describe('bank logs over a settlement', () => {
   it('contain no password, token, secret key, payment plaintext or sealed batch', async () => {

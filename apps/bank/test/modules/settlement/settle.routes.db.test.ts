@@ -10,20 +10,10 @@ import {
   encodeFile,
 } from '@offpay/protocol';
 import { fromBase64Url, fromHex } from '@offpay/crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertLedgerInvariants } from '../../helpers/ledger.js';
-import { World } from '../../helpers/world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld } from '../../helpers/world.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await World.create();
-});
-afterAll(async () => {
-  await world.close();
-});
-afterEach(async () => {
-  await assertLedgerInvariants(world.db);
-});
+const world = useWorld({ invariants: true });
 
 interface ResultBody {
   batchKey: string;
@@ -94,7 +84,7 @@ describe('POST /v1/settlements', () => {
     const first = await world.settle(sealed);
     expect(first.statusCode, first.body).toBe(200);
     await world.db.transaction((tx) =>
-      world.app.services.certificates.revoke(tx, {
+      world.app.services.revocations.revoke(tx, {
         serial: payee.cert.serial,
         reason: 'compromised',
       }),
@@ -157,6 +147,25 @@ describe('POST /v1/settlements', () => {
     });
     expect(viaFile.statusCode, viaFile.body).toBe(200);
     expect(viaFile.json<ResultBody>().replayed).toBe(true);
+  });
+
+  it('refuses an offpay file whose readable fields an offpay file may not carry, moving nothing', async () => {
+    const payer = await world.payer(5_000n);
+    const payee = await world.payee();
+    world.pay(payer, payee, 100);
+    const { sealed } = await world.batch(payee);
+    const file = JSON.parse(encodeFile('settlement-batch', sealed)) as Record<string, unknown>;
+    const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`note${i}`, 'x']));
+    for (const extra of [{ note: true }, { note: 'x'.repeat(1025) }, many]) {
+      const res = await world.app.inject({
+        method: 'POST',
+        url: '/v1/settlements',
+        payload: { ...file, ...extra },
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'BANK_BAD_REQUEST' });
+    }
+    expect(await world.balance(payee.user.accountId)).toBe(0n);
   });
 
   it('settles a second batch that continues from the settled head, and refuses one that does not', async () => {

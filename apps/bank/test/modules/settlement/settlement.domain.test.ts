@@ -160,7 +160,7 @@ describe('decideSettlement', () => {
       'BANK_UNKNOWN_CERTIFICATE',
     );
     const forged = input([a.payment]);
-    const entries = [{ ...forged.entries[0]!, signatureCode: 'PROTO_SIGNATURE_INVALID' }];
+    const entries = [{ ...forged.entries[0]!, signatureCode: 'PROTO_SIGNATURE_INVALID' as const }];
     expect(decideSettlement({ ...forged, entries }).outcomes[0]!.code).toBe(
       'PROTO_SIGNATURE_INVALID',
     );

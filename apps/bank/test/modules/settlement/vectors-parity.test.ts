@@ -15,7 +15,10 @@ import {
   type Payment,
 } from '@offpay/protocol';
 import { describe, expect, it } from 'vitest';
-import { decideSettlement } from '../../../src/modules/settlement/settlement.domain.js';
+import {
+  decideSettlement,
+  protoCodeOf,
+} from '../../../src/modules/settlement/settlement.domain.js';
 
 interface Vector {
   name: string;
@@ -68,13 +71,7 @@ function bankVerdict(v: Vector): { code: string; fraud?: string } {
     throw e;
   }
   const bankKeys = bankKeySet(ctx.bankPublicKeys.map(fromHex));
-  let signatureCode: string | null = null;
-  try {
-    verifyPaymentSignatures(payment, bankKeys);
-  } catch (e) {
-    if (!isAppError(e)) throw e;
-    signatureCode = e.code;
-  }
+  const signatureCode = protoCodeOf(() => verifyPaymentSignatures(payment, bankKeys));
   const ledger = ctx.ledger.map((x) => decodePayment(fromHex(x)));
   const settledTotal = ledger.reduce((sum, p) => sum + BigInt(p.amount), 0n);
   const decision = decideSettlement({

@@ -1,0 +1,21 @@
+/** Values into and out of SQL that more than one repository needs. */
+
+/**
+ * Bytes as hex text for `decode(x, 'hex')` over an `unnest($n::text[])`: a batch's arrays hold
+ * every entry, signed bytes included, and one text array is one parameter. Hex through Buffer
+ * (native), which is much faster than a per-byte string build.
+ */
+export function hexParams(values: readonly Uint8Array[]): string[] {
+  return values.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex'));
+}
+
+/**
+ * A bigint column as the protocol's safe integer (the schema's CHECKs keep amounts, counters and
+ * serials within 2^53 − 1); throws rather than round if a row ever breaks that.
+ * @throws RangeError
+ */
+export function safeInteger(value: bigint): number {
+  if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new RangeError(`${value} is not a safe integer`);
+  return Number(value);
+}

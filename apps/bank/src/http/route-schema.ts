@@ -1,0 +1,93 @@
+/**
+ * A route of `@offpay/api` as Fastify registers it: the same zod schemas validate the request,
+ * serialise the answer and write the OpenAPI document at /docs (fastify-type-provider-zod).
+ */
+import { errorBody, type RouteSpec } from '@offpay/api';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+
+type Part<R, K extends keyof RouteSpec> = R extends { [P in K]: infer S extends z.ZodType }
+  ? S
+  : undefined;
+
+/** A non-JSON answer, as @fastify/swagger documents it. */
+type ContentAnswer = {
+  description: string;
+  content: Record<string, { schema: z.ZodType }>;
+};
+
+type Answers<R extends RouteSpec> = {
+  [S in R['status']]: R extends { contentType: string } ? ContentAnswer : R['response'];
+} & { [S in R['errors'][number]]: typeof errorBody } & (R extends { otherAnswers: infer O }
+    ? O
+    : unknown);
+
+/** The Fastify schema of route `R`, typed so that handlers are checked against the contract. */
+export interface RouteSchemaOf<R extends RouteSpec> {
+  tags: string[];
+  summary: string;
+  description?: string;
+  security?: { bearerAuth: never[] }[];
+  params: Part<R, 'params'>;
+  querystring: Part<R, 'query'>;
+  headers: Part<R, 'headers'>;
+  body: Part<R, 'body'>;
+  response: Answers<R>;
+}
+
+/** Options of {@link routeSchema}. */
+export interface RouteSchemaOptions {
+  /**
+   * False when the route reads its body itself (POST /v1/settlements also takes raw bytes, which
+   * a JSON schema would refuse); the route then parses with `route.body`.
+   */
+  validateBody?: boolean;
+}
+
+function answers(route: RouteSpec): Record<number, unknown> {
+  const success = route.contentType
+    ? {
+        description: route.summary,
+        content: { [route.contentType]: { schema: route.response } },
+      }
+    : route.response;
+  const errors = Object.fromEntries(route.errors.map((status) => [status, errorBody]));
+  return { [route.status]: success, ...errors, ...route.otherAnswers };
+}
+
+/** The Fastify schema of `route`. */
+export function routeSchema<R extends RouteSpec>(
+  route: R,
+  options: RouteSchemaOptions = {},
+): RouteSchemaOf<R> {
+  const schema: Record<string, unknown> = {
+    tags: [route.tag],
+    summary: route.summary,
+    response: answers(route),
+  };
+  if (route.description) schema['description'] = route.description;
+  if (route.auth) schema['security'] = [{ bearerAuth: [] }];
+  if (route.params) schema['params'] = route.params;
+  if (route.query) schema['querystring'] = route.query;
+  // Headers it does not name stay on the request (a strict schema would strip them).
+  if (route.headers instanceof z.ZodObject) schema['headers'] = route.headers.loose();
+  if (route.body && options.validateBody !== false) schema['body'] = route.body;
+  return schema as unknown as RouteSchemaOf<R>;
+}
+
+/**
+ * What `app.route()` needs of `route`: method, URL, schema, and the login check when the route
+ * needs one.
+ */
+export function routeOptions<R extends RouteSpec>(
+  app: FastifyInstance,
+  route: R,
+  options: RouteSchemaOptions = {},
+) {
+  return {
+    method: route.method,
+    url: route.path,
+    schema: routeSchema(route, options),
+    ...(route.auth ? { onRequest: app.authenticate } : {}),
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Pure rules of enrollment (DESIGN.md §3 "Enrollment", "Restore"; docs/protocol.md §4): the
+ * single-use challenge, the keys a certificate may carry, its expiry, and the display name a payee
+ * certificate shows. No pg, no fastify: time is a parameter.
+ */
+import { fromBase64Url, isValidPublicKey, toBase64Url } from '@offpay/crypto';
+import { LIMITS } from '@offpay/protocol';
+import { bankFail } from '../../errors.js';
+import { unixSeconds } from '../../time.js';
+
+/** How long an enrollment challenge may be answered (DESIGN.md §3: 5 minutes). */
+export const CHALLENGE_TTL_SECONDS = 300;
+
+/** Largest Unix time on the wire (docs/protocol.md §1: times are uint32). */
+const MAX_WIRE_TIME = 0xffffffff;
+
+/** What the challenge store holds: the challenge bound to the login that asked for it. */
+export interface ChallengeRecord {
+  userId: string;
+  challenge: Uint8Array;
+  /** Bank clock, milliseconds: the store's TTL is a backstop, the bank's clock decides. */
+  expiresAtMs: number;
+}
+
+/** Serialises a challenge record for the key-value store. */
+export function encodeChallengeRecord(r: ChallengeRecord): string {
+  return JSON.stringify({ u: r.userId, c: toBase64Url(r.challenge), e: r.expiresAtMs });
+}
+
+function parseChallengeRecord(value: string): ChallengeRecord | null {
+  try {
+    const v = JSON.parse(value) as { u?: unknown; c?: unknown; e?: unknown };
+    if (typeof v.u !== 'string' || typeof v.c !== 'string' || typeof v.e !== 'number') return null;
+    return { userId: v.u, challenge: fromBase64Url(v.c), expiresAtMs: v.e };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The challenge a stored value grants to `userId` at `nowMs`. Unknown, used, expired and other
+ * users' challenges are refused alike: the caller learns nothing about challenges it was not given.
+ * @throws BANK_CHALLENGE_INVALID
+ */
+export function acceptChallenge(stored: string | null, userId: string, nowMs: number): Uint8Array {
+  const record = stored === null ? null : parseChallengeRecord(stored);
+  if (!record || record.userId !== userId || nowMs >= record.expiresAtMs) {
+    bankFail(
+      'BANK_CHALLENGE_INVALID',
+      'This enrollment challenge is unknown, expired, already used or not yours; request a new one',
+    );
+  }
+  return record.challenge;
+}
+
+/**
+ * `expiresAt` of a certificate issued at `now` for `ttlSeconds`.
+ * @throws RangeError when it would not fit the wire's 32-bit time (a misconfiguration).
+ */
+export function certificateExpiry(now: Date, ttlSeconds: number): number {
+  const expiresAt = unixSeconds(now) + ttlSeconds;
+  if (!Number.isSafeInteger(expiresAt) || expiresAt > MAX_WIRE_TIME)
+    throw new RangeError('certificate expiry does not fit a protocol time');
+  return expiresAt;
+}
+
+/** @throws BANK_PUBLIC_KEY_INVALID unless `key` is a 33-byte compressed P-256 point. */
+export function requireCompressedKey(key: Uint8Array, field: 'signKey' | 'kemKey'): void {
+  if (key.length !== 33 || (key[0] !== 2 && key[0] !== 3) || !isValidPublicKey(key))
+    bankFail('BANK_PUBLIC_KEY_INVALID', `${field} is not a compressed P-256 public key`, { field });
+}
+
+// The protocol's display-name rule (packages/protocol certificates.ts): no control, format or
+// line/paragraph separator characters, 64 UTF-8 bytes at most.
+const DISPLAY_NAME = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u;
+
+/**
+ * The account's name as a payee certificate may carry it. Registration limits names to 64
+ * characters, which can exceed the protocol's 64 bytes.
+ * @throws BANK_DISPLAY_NAME_UNUSABLE
+ */
+export function certifiableDisplayName(name: string): string {
+  const bytes = new TextEncoder().encode(name).length;
+  if (bytes < 1 || bytes > LIMITS.displayNameBytes || !DISPLAY_NAME.test(name)) {
+    bankFail(
+      'BANK_DISPLAY_NAME_UNUSABLE',
+      `The account's display name must be 1 to ${LIMITS.displayNameBytes} UTF-8 bytes without control characters`,
+      { limitBytes: LIMITS.displayNameBytes },
+    );
+  }
+  return name;
+}

@@ -1,0 +1,45 @@
+/** POST /v1/certificates/:serial/close and GET /v1/revocations (docs/protocol.md §11). */
+import { routes } from '@offpay/api';
+import { toBase64Url } from '@offpay/crypto';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { routeOptions } from '../../http/route-schema.js';
+import { requireUser } from '../../plugins/auth.js';
+
+// A receiver should see a revocation soon after it is published; the list is small to fetch.
+const REVOCATIONS_CACHE_CONTROL = 'public, max-age=30';
+
+/** Revocation routes. */
+export const revocationRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
+  app.route({
+    ...routeOptions(app, routes.closeCertificate),
+    handler: async (request) => {
+      const serial = Number(request.params.serial);
+      const c = await app.services.revocations.close(requireUser(request).id, serial);
+      return {
+        serial: String(c.serial),
+        kind: c.kind,
+        status: c.status,
+        reason: c.reason,
+        closedAt: c.closedAt.toISOString(),
+      };
+    },
+  });
+
+  app.route({
+    ...routeOptions(app, routes.revocations),
+    handler: async (_request, reply) => {
+      const list = await app.services.revocations.revocationList();
+      void reply.header('cache-control', REVOCATIONS_CACHE_CONTROL);
+      return {
+        seq: list.seq,
+        issuedAt: list.issuedAt.toISOString(),
+        serials: list.serials.map(String),
+        signed: toBase64Url(list.signed),
+        // Not part of the signed list: a lower bound of the bank's clock (cached ≤ 30 s), which
+        // apps keep to refuse a device clock set back (docs/protocol.md §11).
+        bankTime: app.now().toISOString(),
+      };
+    },
+  });
+  done();
+};

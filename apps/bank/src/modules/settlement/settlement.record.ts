@@ -1,0 +1,181 @@
+/**
+ * Phase 5 of a batch, record (docs/protocol.md §10), inside the batch's one transaction: the
+ * bank-signed result, payment rows in one statement, money in at most two balanced transfers (per
+ * chunk of sources), fraud proofs stored once with the cheating certificate revoked, the payee's
+ * new head and the audit line. All of it commits or none of it does.
+ */
+import { equalBytes, toHex } from '@offpay/crypto';
+import {
+  decodePayment,
+  encodePayment,
+  encodeSettlementResult,
+  makeFraudProof,
+  signSettlementResult,
+  type Payment,
+  type SettlementBatch,
+} from '@offpay/protocol';
+import type { Queryable } from '../../db/queryable.js';
+import { unixSeconds } from '../../time.js';
+import { MAX_LEGS } from '../accounts/accounts.domain.js';
+import { protocolSigner } from '../keys/keys.signer.js';
+import type { SettlementDecision } from './settlement.domain.js';
+import type { SettleOutcome, SettlementDeps } from './settlement.ports.js';
+import * as repo from './settlement.repo.js';
+
+/** What the transaction decided for a batch, to be recorded. */
+export interface Decided {
+  batch: SettlementBatch;
+  payee: repo.PayeeRow;
+  certs: repo.LockedCert[];
+  decision: SettlementDecision;
+  /** The bank clock the decision used. */
+  now: Date;
+}
+
+/** Signs the result, and writes everything the batch moves. */
+export async function recordSettlement(
+  deps: SettlementDeps,
+  tx: Queryable,
+  d: Decided,
+): Promise<SettleOutcome> {
+  const { batch, payee, decision, now } = d;
+  const result = signSettlementResult(
+    {
+      payeeKid: batch.payeeKid,
+      batchKey: batch.batchKey,
+      fromIndex: batch.fromIndex,
+      results: decision.outcomes.map((o) => ({
+        index: o.index,
+        paymentId: o.payment.paymentId,
+        status: o.status,
+        code: o.code,
+      })),
+      head: batch.head,
+      settledAt: unixSeconds(now),
+    },
+    protocolSigner(deps.keyring),
+  );
+  const signed = encodeSettlementResult(result);
+  const settlementId = await repo.insertSettlement(tx, {
+    payeeSerial: payee.serial,
+    batchKey: batch.batchKey,
+    result: signed,
+  });
+  await writeOutcomes(deps, tx, { ...d, settlementId });
+  await recordFrauds(deps, tx, decision, batch);
+  await repo.updatePayeeHead(tx, payee.serial, {
+    nextIndex: batch.fromIndex + batch.entries.length,
+    head: batch.head,
+  });
+  await deps.audit.append(tx, {
+    actor: `payee:${payee.serial}`,
+    action: 'settlement',
+    data: {
+      batchKey: toHex(batch.batchKey),
+      entries: batch.entries.length,
+      settled: decision.outcomes.filter((o) => o.status === 'settled').length,
+    },
+  });
+  return { result, signed, replayed: false };
+}
+
+/** Rows and money for settled entries: one multi-row insert, one or two balanced transfers. */
+async function writeOutcomes(
+  deps: SettlementDeps,
+  tx: Queryable,
+  w: Decided & { settlementId: bigint },
+): Promise<void> {
+  const settled = w.decision.outcomes.filter((o) => o.status === 'settled' && o.movement);
+  if (settled.length === 0) return;
+  await repo.insertSettledPayments(
+    tx,
+    w.payee.serial,
+    w.settlementId,
+    w.now,
+    settled.map(({ payment: p }) => ({
+      paymentId: p.paymentId,
+      serial: p.serial,
+      counter: p.counter,
+      prev: p.prev,
+      currency: p.payerCert.currency,
+      amount: p.amount,
+      spent: p.spent,
+      signed: encodePayment(p),
+      createdAt: p.createdAt,
+    })),
+  );
+  const bySerial = new Map(w.certs.map((c) => [c.serial, c]));
+  const fromReserve = new Map<string, bigint>();
+  const fromAvailable = new Map<string, bigint>();
+  const totals = new Map<number, bigint>();
+  for (const { movement: m } of settled) {
+    const cert = bySerial.get(m!.serial)!;
+    if (m!.fromReserve > 0n) add(fromReserve, cert.reserveAccountId!, m!.fromReserve);
+    if (m!.fromAvailable > 0n) add(fromAvailable, cert.customerAccountId, m!.fromAvailable);
+    totals.set(m!.serial, (totals.get(m!.serial) ?? 0n) + m!.fromReserve + m!.fromAvailable);
+  }
+  const reference = `batch:${w.settlementId}`;
+  await move(deps, tx, 'settlement', reference, fromReserve, w.payee.accountId);
+  await move(deps, tx, 'recovery', reference, fromAvailable, w.payee.accountId);
+  await repo.addSettled(tx, totals);
+}
+
+function add(map: Map<string, bigint>, key: string, amount: bigint): void {
+  map.set(key, (map.get(key) ?? 0n) + amount);
+}
+
+/** One balanced transfer: every source account debited, the payee credited with the sum. */
+async function move(
+  deps: SettlementDeps,
+  tx: Queryable,
+  kind: 'settlement' | 'recovery',
+  reference: string,
+  sources: Map<string, bigint>,
+  payeeAccountId: string,
+): Promise<void> {
+  // A batch may draw on up to 1,000 payers' reserves; a transfer takes at most MAX_LEGS legs, so
+  // the sources go in chunks, each its own balanced transfer (reference suffixed by its chunk).
+  const entries = [...sources];
+  const chunk = MAX_LEGS - 1;
+  for (let start = 0; start < entries.length; start += chunk) {
+    let total = 0n;
+    const legs = entries.slice(start, start + chunk).map(([accountId, amount]) => {
+      total += amount;
+      return { accountId, amount: -amount };
+    });
+    await deps.accounts.transfer(tx, {
+      kind,
+      reference: start === 0 ? reference : `${reference}:${start / chunk}`,
+      legs: [...legs, { accountId: payeeAccountId, amount: total }],
+    });
+  }
+}
+
+/** Stores each fraud proof once and revokes the cheating certificate, in the same transaction. */
+async function recordFrauds(
+  deps: SettlementDeps,
+  tx: Queryable,
+  decision: SettlementDecision,
+  batch: SettlementBatch,
+) {
+  for (const f of decision.frauds) {
+    const other =
+      batch.entries.find((p) => equalBytes(p.paymentId, f.conflictingId)) ??
+      (await storedPayment(tx, f.conflictingId));
+    const proof = makeFraudProof(other, f.payment);
+    const id = await deps.recordFraudProof(tx, proof);
+    // Counted and logged at warn (an alert) by the observer: public data only, no payment bytes.
+    deps.observer?.fraudProof?.({
+      serial: f.serial,
+      kind: proof.kind,
+      paymentIds: [proof.first.paymentId, proof.second.paymentId],
+      proofId: id,
+    });
+  }
+}
+
+async function storedPayment(tx: Queryable, paymentId: Uint8Array): Promise<Payment> {
+  const bytes = await repo.paymentBytes(tx, paymentId);
+  if (!bytes) throw new Error(`settled payment ${toHex(paymentId)} has no stored bytes`);
+  return decodePayment(bytes);
+}

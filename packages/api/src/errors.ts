@@ -1,0 +1,337 @@
+/**
+ * The bank's error registry (STYLE.md "Errors"): every BANK_ code with its HTTP status, what it
+ * means, what a client should do and its typed details. The source of the BANK_ table in
+ * docs/errors.md (a test fails when the two disagree) and of every error answer's status. Codes
+ * are never renamed or reused. Every error answer is {@link errorBody}: `{ code, message, details }`.
+ */
+import { PROTO_ERRORS, type ProtoErrorCode } from '@offpay/protocol';
+import { z } from 'zod';
+import {
+  balanceMinor,
+  currency,
+  hex,
+  hexUpTo,
+  ledgerIndex,
+  serial,
+  signedMinor,
+} from './fields.js';
+
+/** Most issues one BANK_BAD_REQUEST lists (the bank keeps the first ones). */
+export const MAX_ISSUES = 100;
+/** Longest `message` of an error answer, in characters. */
+export const MAX_ERROR_MESSAGE = 1000;
+
+/** One problem with a request: where (`body/email`, `querystring/limit`, …) and what. */
+export const issue = z.object({ path: z.string().max(200), message: z.string().max(500) });
+
+const none = z.object({});
+const limitBytes = z.object({ limitBytes: z.number().int().min(0) });
+const kid = z.object({ kid: hex(8) });
+
+/** HTTP statuses the bank answers errors with. */
+export type BankStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
+
+/** One registry entry: the HTTP status, what the code means, what a client should do, details. */
+export interface BankErrorSpec {
+  status: BankStatus;
+  meaning: string;
+  advice: string;
+  /** The shape of `details` in answers with this code (`{}` when it carries none). */
+  details: z.ZodObject;
+}
+
+/** The registry, in the order of docs/errors.md. */
+export const BANK_ERRORS = {
+  BANK_BAD_REQUEST: {
+    status: 400,
+    meaning:
+      'The request is malformed: invalid JSON, or fields of the wrong shape (details.issues).',
+    advice: 'Fix the request as details.issues says; do not retry it unchanged.',
+    details: z.object({ issues: z.array(issue).max(MAX_ISSUES) }),
+  },
+  BANK_BODY_TOO_LARGE: {
+    status: 413,
+    meaning: 'The request body is larger than the limit named in the message (details.limitBytes).',
+    advice: 'Send less per request (split large ledgers into several batches).',
+    details: limitBytes,
+  },
+  BANK_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    meaning: 'The Content-Type is not one the route accepts.',
+    advice: 'Send application/json unless the route documents another type.',
+    details: none,
+  },
+  BANK_NOT_FOUND: {
+    status: 404,
+    meaning: 'No route matches this method and path.',
+    advice: 'Check the path against the API documentation at /docs.',
+    details: none,
+  },
+  BANK_AUTH_REQUIRED: {
+    status: 401,
+    meaning: 'The route needs a login and no Bearer token was sent.',
+    advice: 'Log in (POST /v1/auth/login) and send Authorization: Bearer <token>.',
+    details: none,
+  },
+  BANK_TOKEN_INVALID: {
+    status: 401,
+    meaning:
+      'The token is malformed, altered, signed with another key or algorithm, or for another audience.',
+    advice: 'Discard the token and log in again.',
+    details: none,
+  },
+  BANK_TOKEN_EXPIRED: {
+    status: 401,
+    meaning: 'The token has expired.',
+    advice: 'Log in again.',
+    details: none,
+  },
+  BANK_TOKEN_REVOKED: {
+    status: 401,
+    meaning: 'The token was revoked: the account logged out everywhere, or no longer exists.',
+    advice: 'Log in again.',
+    details: none,
+  },
+  BANK_BAD_CREDENTIALS: {
+    status: 401,
+    meaning: 'Email or password is wrong (the bank never says which).',
+    advice: 'Check both and try again.',
+    details: none,
+  },
+  BANK_EMAIL_TAKEN: {
+    status: 409,
+    meaning: 'An account with this email already exists.',
+    advice: 'Log in instead, or register with another email.',
+    details: none,
+  },
+  BANK_ACCOUNT_NOT_FOUND: {
+    status: 404,
+    meaning: 'The account does not exist (or is not yours).',
+    advice: 'Check the account; register one if needed.',
+    details: none,
+  },
+  BANK_INSUFFICIENT_FUNDS: {
+    status: 409,
+    meaning:
+      'The account balance does not cover the amount (details: accountId, balanceMinor, requiredMinor).',
+    advice: 'Use a smaller amount or fund the account first.',
+    details: z.object({
+      accountId: z.string().max(64),
+      balanceMinor: signedMinor,
+      requiredMinor: balanceMinor,
+    }),
+  },
+  BANK_CURRENCY_MISMATCH: {
+    status: 422,
+    meaning: 'Accounts or amounts in different currencies were combined.',
+    advice: 'Use accounts and amounts of one currency.',
+    details: z.object({ currencies: z.array(currency).max(64) }),
+  },
+  BANK_TRANSFER_UNBALANCED: {
+    status: 500,
+    meaning: 'A transfer whose legs do not sum to zero was refused; nothing moved. A bank defect.',
+    advice: 'Report it to the bank operator; the request can be retried later.',
+    details: z.object({ sumMinor: signedMinor }),
+  },
+  BANK_TRANSFER_INVALID: {
+    status: 500,
+    meaning:
+      'A transfer with malformed legs (too few, too many, zero or out-of-range amounts) was refused; nothing moved. A bank defect.',
+    advice: 'Report it to the bank operator.',
+    details: z.object({
+      reason: z.enum(['account_id', 'amount', 'reference', 'leg_count', 'no_effect']),
+    }),
+  },
+  BANK_KEY_UNKNOWN: {
+    status: 400,
+    meaning:
+      'The request names a bank key id (kid) that this bank does not have, or retired too long ago.',
+    advice: 'Fetch GET /v1/keys, pin the current keys and seal again.',
+    details: kid,
+  },
+  BANK_UNKNOWN_PAYEE: {
+    status: 404,
+    meaning: 'The settlement batch is signed for a payee key (payeeKid) this bank never certified.',
+    advice: 'Enroll the receiver with this bank, then settle its ledger.',
+    details: none,
+  },
+  BANK_PAYEE_REVOKED: {
+    status: 403,
+    meaning:
+      'The payee certificate that signed the batch is revoked (compromised); nothing moved. A closed one still settles.',
+    advice: 'Contact the bank; a receiver whose certificate was revoked cannot settle.',
+    details: none,
+  },
+  BANK_PAYEE_EXPIRED: {
+    status: 403,
+    meaning: 'The payee certificate expired more than the grace period before this batch arrived.',
+    advice: 'Settle more often; contact the bank about payments accepted before expiry.',
+    details: none,
+  },
+  BANK_BATCH_NOT_CONTINUOUS: {
+    status: 409,
+    meaning:
+      "The batch does not continue from the payee's settled head (details give the expected index and head); nothing moved.",
+    advice: 'Fetch the settled head, rebuild the batch from that ledger index, and send it again.',
+    details: z.object({ expectedFromIndex: ledgerIndex, expectedPrevHead: hexUpTo(32) }),
+  },
+  BANK_IDEMPOTENCY_KEY_INVALID: {
+    status: 400,
+    meaning: 'The Idempotency-Key header is not 64 hexadecimal characters.',
+    advice: 'Send the batch key (SHA-256 of the signed batch, hex) or no Idempotency-Key at all.',
+    details: none,
+  },
+  BANK_IDEMPOTENCY_KEY_MISMATCH: {
+    status: 422,
+    meaning:
+      'The Idempotency-Key header does not equal the key the bank derives from the batch itself (details.batchKey).',
+    advice:
+      'Send no Idempotency-Key or the batch key the bank names; never reuse a key for another batch.',
+    details: z.object({ batchKey: hex(32) }),
+  },
+  BANK_SETTLEMENT_NOT_FOUND: {
+    status: 404,
+    meaning: 'No settled batch has this batch key.',
+    advice: 'Check the key (hex SHA-256 of the signed batch), or settle the batch first.',
+    details: none,
+  },
+  BANK_UNKNOWN_CERTIFICATE: {
+    status: 422,
+    meaning:
+      'Entry code: the payment is under a payer certificate this bank did not issue with these bytes; it is not settled.',
+    advice: 'Nothing to retry; the payer must pay again under a certificate of this bank.',
+    details: none,
+  },
+  BANK_RESERVE_EXHAUSTED: {
+    status: 409,
+    meaning:
+      "Entry code: the payer certificate's reserve is used up and no fraud proof allows recovery from the payer's balance.",
+    advice: 'Nothing to retry; contact the bank with the payment.',
+    details: none,
+  },
+  BANK_CHALLENGE_INVALID: {
+    status: 400,
+    meaning:
+      'The enrollment challenge is unknown, expired (5 minutes), already used, or was issued to another login.',
+    advice: 'Request a new challenge (POST /v1/enrollment/challenge) and sign that one.',
+    details: none,
+  },
+  BANK_PUBLIC_KEY_INVALID: {
+    status: 400,
+    meaning: 'A key to certify is not a compressed P-256 public key (details.field names it).',
+    advice: 'Send the 33-byte compressed SEC1 key the device generated, base64url-encoded.',
+    details: z.object({ field: z.enum(['signKey', 'kemKey']) }),
+  },
+  BANK_ENROLLMENT_PROOF_INVALID: {
+    status: 400,
+    meaning:
+      'The proof of possession does not verify: the challenge, keys and kind were not signed by the signing key sent.',
+    advice:
+      'Sign the enrollment tbs (docs/protocol.md §4.3) with the key being enrolled, over a new challenge.',
+    details: none,
+  },
+  BANK_KEY_ALREADY_ENROLLED: {
+    status: 409,
+    meaning: 'This signing key already has a payee certificate (details.kid).',
+    advice: 'Generate a new key pair on the device and enroll again.',
+    details: kid,
+  },
+  BANK_DISPLAY_NAME_UNUSABLE: {
+    status: 422,
+    meaning:
+      "The account's display name cannot go in a payee certificate (longer than details.limitBytes UTF-8 bytes).",
+    advice: 'Shorten the display name of the account, then enroll again.',
+    details: limitBytes,
+  },
+  BANK_CERTIFICATE_NOT_FOUND: {
+    status: 404,
+    meaning: 'No certificate with this serial exists (or it is not yours).',
+    advice: 'Check the serial (GET /v1/payer/sync lists your payer certificates).',
+    details: z.object({ serial }),
+  },
+  BANK_RATE_LIMITED: {
+    status: 429,
+    meaning:
+      'Too many requests of this kind from this address, email or user in the current window (details: limit, retryAfterSeconds).',
+    advice: 'Wait for the Retry-After header (details.retryAfterSeconds), then try again.',
+    details: z.object({
+      limit: z.number().int().min(0),
+      retryAfterSeconds: z.number().int().min(0),
+    }),
+  },
+  BANK_PAYEE_NOT_FOUND: {
+    status: 404,
+    meaning:
+      'You have no payee certificate with this kid (details.payeeKid), or none at all, so there is nothing to follow.',
+    advice: 'Enroll a receiver (POST /v1/enrollment/payee), or name one of your own payee kids.',
+    details: z.object({ payeeKid: hexUpTo(8) }),
+  },
+  BANK_UNAVAILABLE: {
+    status: 503,
+    meaning: 'The bank cannot reach its database (or another dependency it cannot work without).',
+    advice: 'Retry later, after the Retry-After header.',
+    details: none,
+  },
+  BANK_INTERNAL: {
+    status: 500,
+    meaning: 'An unexpected error; nothing about it is disclosed.',
+    advice: 'Retry later; report it to the bank operator if it persists.',
+    details: z.object({ requestId: z.string().max(200) }),
+  },
+} as const satisfies Record<`BANK_${string}`, BankErrorSpec>;
+
+/** Every bank error code. */
+export type BankCode = keyof typeof BANK_ERRORS;
+
+/** Every bank error code, in registry order. */
+export const BANK_CODES = Object.keys(BANK_ERRORS) as [BankCode, ...BankCode[]];
+
+/** The typed details of an answer with code `C`. */
+export type BankDetails<C extends BankCode> = z.infer<(typeof BANK_ERRORS)[C]['details']>;
+
+/** A code an error answer may carry: the bank's own, or the protocol's for a batch refused whole. */
+export type ErrorCode = BankCode | ProtoErrorCode;
+
+const PROTO_CODES = Object.keys(PROTO_ERRORS) as ProtoErrorCode[];
+
+/** Every code an error answer may carry. */
+export const ERROR_CODES = [...BANK_CODES, ...PROTO_CODES] as [ErrorCode, ...ErrorCode[]];
+
+/** True when `code` is one of the bank's codes. */
+export function isBankCode(code: unknown): code is BankCode {
+  return typeof code === 'string' && Object.hasOwn(BANK_ERRORS, code);
+}
+
+// What `details` may hold in any error answer: flat scalars, short lists, or the issues list.
+const detailValue = z.union([
+  z.string().max(1000),
+  z.number().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+  z.boolean(),
+  z.null(),
+  z.array(z.string().max(100)).max(100),
+  z.array(issue).max(MAX_ISSUES),
+]);
+
+/** Every error answer of the bank. Read typed details with {@link bankDetails}. */
+export const errorBody = z
+  .object({
+    code: z.enum(ERROR_CODES),
+    message: z.string().max(MAX_ERROR_MESSAGE),
+    details: z
+      .record(z.string().max(64), detailValue)
+      .refine((d) => Object.keys(d).length <= 32, 'at most 32 details'),
+  })
+  .describe('An error: a stable code (docs/errors.md), a message for people, typed details');
+
+/** An error answer, parsed. */
+export type ErrorBody = z.infer<typeof errorBody>;
+
+/**
+ * The details of an error answer as its code's registry entry types them; null when `body` has
+ * another code or its details do not have that shape.
+ */
+export function bankDetails<C extends BankCode>(body: ErrorBody, code: C): BankDetails<C> | null {
+  if (body.code !== code) return null;
+  const parsed = BANK_ERRORS[code].details.safeParse(body.details);
+  return parsed.success ? (parsed.data as BankDetails<C>) : null;
+}

@@ -1,0 +1,37 @@
+/**
+ * @offpay/api — the bank's HTTP contract, declared once: zod schemas of every route's request and
+ * answer (every string, array and number bounded), the error registry (code, status, meaning,
+ * advice, typed details) and the types inferred from them. The bank validates and documents its
+ * routes with these schemas; clients call and parse with the same ones. Pure: zod and the protocol
+ * constants, no Node built-ins.
+ *
+ * @example
+ * ```ts
+ * import { errorBody, routes, routePath, type AnswerOf } from '@offpay/api';
+ * const res = await fetch(base + routePath(routes.closeCertificate, { serial: '12' }), init);
+ * if (!res.ok) throw errorBody.parse(await res.json()); // { code, message, details }
+ * const closed: AnswerOf<typeof routes.closeCertificate> =
+ *   routes.closeCertificate.response.parse(await res.json());
+ * ```
+ */
+export * from './errors.js';
+export * from './fields.js';
+export * from './limits.js';
+export * from './route.js';
+export { routes, type RouteName } from './routes/index.js';
+export { ACCOUNT_KINDS, TRANSFER_KINDS, account, historyItem } from './routes/accounts.js';
+export { bankKey } from './routes/keys.js';
+export { FRAUD_KINDS } from './routes/fraud.js';
+export { readinessSchema } from './routes/health.js';
+export { SETTLEMENT_CSV_HEADER, syncCertificate, syncPayment } from './routes/reports.js';
+export { CERTIFICATE_STATUSES, REVOCATION_REASONS } from './routes/revocations.js';
+export {
+  ENTRY_CODES,
+  ENTRY_STATUSES,
+  SEALED_BATCH_MAX_BYTES,
+  SETTLEMENT_BODY_LIMIT,
+  settledEntry,
+  settlementAnswer,
+  settlementEvent,
+  type EntryCode,
+} from './routes/settlement.js';

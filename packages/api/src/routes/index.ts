@@ -1,0 +1,49 @@
+/** Every route of the bank, by the name a client calls it with. */
+import { accountHistory, accounts } from './accounts.js';
+import { login, logout, register } from './auth.js';
+import { enrollmentChallenge, enrollPayee, enrollPayer } from './enrollment.js';
+import { reportFraudProof } from './fraud.js';
+import { health, readiness } from './health.js';
+import { bankPublicKey, keys } from './keys.js';
+import { merchantSettlementsCsv, payerSync } from './reports.js';
+import { closeCertificate, revocations } from './revocations.js';
+import { settle, settlementEvents, settlementResult } from './settlement.js';
+
+/**
+ * The bank's HTTP API: one declaration per route, which the bank validates and documents with
+ * and a client calls and parses with.
+ * @example
+ * ```ts
+ * const res = await fetch(base + routes.login.path, {
+ *   method: routes.login.method,
+ *   headers: { 'content-type': 'application/json' },
+ *   body: JSON.stringify({ email, password } satisfies BodyOf<typeof routes.login>),
+ * });
+ * const { accessToken } = routes.login.response.parse(await res.json());
+ * ```
+ */
+export const routes = {
+  register,
+  login,
+  logout,
+  accounts,
+  accountHistory,
+  keys,
+  bankPublicKey,
+  enrollmentChallenge,
+  enrollPayer,
+  enrollPayee,
+  closeCertificate,
+  revocations,
+  payerSync,
+  merchantSettlementsCsv,
+  settle,
+  settlementResult,
+  settlementEvents,
+  reportFraudProof,
+  health,
+  readiness,
+} as const;
+
+/** The name of a route in {@link routes}. */
+export type RouteName = keyof typeof routes;

@@ -1,0 +1,158 @@
+/**
+ * One valid example of every part of every route (request and answer), as the bank sends and
+ * accepts them today. Tests check that each parses, then change one leaf at a time to an
+ * over-long or out-of-range value and check that it is refused.
+ */
+import type { RouteName } from '../src/index.js';
+
+const b64 = (n: number, fill = 7) => Buffer.alloc(n, fill).toString('base64url');
+const hex = (n: number, fill = 'ab') => fill.repeat(n);
+const at = '2026-03-01T12:00:00.000Z';
+const uuid = '0b6f2c1e-3d4a-4f5b-8c6d-7e8f9a0b1c2d';
+
+const issued = { serial: '42', certificate: b64(180), expiresAt: at, currency: 'EUR' };
+const entry = { index: 3, paymentId: hex(32), status: 'rejected', code: 'PROTO_CERT_EXPIRED' };
+const event = {
+  batchKey: hex(32),
+  payeeKid: hex(8),
+  fromIndex: 3,
+  head: hex(32),
+  settledAt: 1_772_366_400,
+  results: [entry, { ...entry, index: 4, status: 'settled', code: '' }],
+};
+const key = {
+  kid: hex(8),
+  publicKey: `02${hex(32)}`,
+  createdAt: at,
+  retiredAt: null,
+  previousKid: hex(8),
+  announcement: hex(120),
+};
+
+/** Parts of a route's exchange: what a client sends and what the bank answers. */
+export interface Example {
+  params?: unknown;
+  query?: unknown;
+  headers?: unknown;
+  body?: unknown;
+  response: unknown;
+  event?: unknown;
+}
+
+/** An example of every route. */
+export const EXAMPLES: Record<RouteName, Example> = {
+  register: {
+    body: {
+      email: 'ann@example.com',
+      password: 'correct horse',
+      displayName: 'Ann',
+      currency: 'EUR',
+    },
+    response: {
+      userId: uuid,
+      accountId: uuid,
+      email: 'ann@example.com',
+      displayName: 'Ann',
+      currency: 'EUR',
+    },
+  },
+  login: {
+    body: { email: 'ann@example.com', password: 'correct horse' },
+    response: { accessToken: 'eyJ.eyJ.sig', tokenType: 'Bearer', expiresIn: 900, expiresAt: at },
+  },
+  logout: { response: null },
+  accounts: {
+    response: {
+      userId: uuid,
+      accounts: [{ accountId: uuid, kind: 'customer', currency: 'EUR', balanceMinor: '1000' }],
+    },
+  },
+  accountHistory: {
+    query: { limit: '20', before: '99' },
+    response: {
+      items: [
+        {
+          postingId: '7',
+          transferId: '3',
+          kind: 'reserve',
+          reference: 'payer:42',
+          accountId: uuid,
+          currency: 'EUR',
+          amountMinor: '-500',
+          at,
+        },
+      ],
+      nextBefore: '7',
+    },
+  },
+  keys: { response: { signKeys: [key], kemKeys: [{ ...key, retiredAt: at }] } },
+  bankPublicKey: { response: { kid: hex(8), publicKey: `03${hex(32)}` } },
+  enrollmentChallenge: {
+    response: { challengeId: b64(16), challenge: b64(32), expiresAt: at },
+  },
+  enrollPayer: {
+    body: {
+      challengeId: b64(16),
+      signKey: b64(33),
+      signature: b64(64),
+      limitMinor: '5000',
+      currency: 'EUR',
+    },
+    response: { ...issued, limitMinor: '5000' },
+  },
+  enrollPayee: {
+    body: { challengeId: b64(16), signKey: b64(33), kemKey: b64(33), signature: b64(64) },
+    response: { ...issued, displayName: "Bob's Market" },
+  },
+  closeCertificate: {
+    params: { serial: '42' },
+    response: { serial: '42', kind: 'payer', status: 'closed', reason: 'closed', closedAt: at },
+  },
+  revocations: {
+    response: { seq: 3, issuedAt: at, serials: ['7', '42'], signed: b64(200), bankTime: at },
+  },
+  payerSync: {
+    response: {
+      bankTime: at,
+      certificates: [
+        {
+          serial: '42',
+          status: 'active',
+          currency: 'EUR',
+          limitMinor: '5000',
+          settledMinor: '1200',
+          reserveRemainingMinor: '3800',
+          expiresAt: at,
+          closedAt: null,
+          reserveReleasedAt: null,
+          payments: [{ paymentId: hex(32), counter: 1, amountMinor: '1200', settledAt: at }],
+          paymentsTruncated: false,
+        },
+      ],
+    },
+  },
+  merchantSettlementsCsv: {
+    query: { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00+01:00' },
+    response: 'settled_at,payment_id\r\n',
+  },
+  settle: {
+    headers: { 'idempotency-key': hex(32) },
+    body: { offpay: 1, type: 'settlement-batch', entries: 2, data: b64(300) },
+    response: { ...event, replayed: false, signed: b64(400) },
+  },
+  settlementResult: {
+    params: { batchKey: hex(32) },
+    response: { ...event, replayed: true, signed: b64(400) },
+  },
+  settlementEvents: {
+    query: { payeeKid: hex(8) },
+    response: 'event: settlement\n\n',
+    event,
+  },
+  reportFraudProof: {
+    body: { proof: b64(700) },
+    response: { serial: '42', kind: 'fork', first: hex(32), second: hex(32, 'cd'), revoked: true },
+  },
+  health: { response: { status: 'ok' } },
+  readiness: { response: { status: 'degraded', database: 'ok', redis: 'down' } },
+};
