@@ -9,7 +9,7 @@ import {
   h,
   notice,
 } from '@offpay/app-kit';
-import { checkLedgerQuietly, type Ctx } from '../app.js';
+import { checkLedgerQuietly, type Ctx } from '../ctx.js';
 import { ledgerRows, type LedgerRow } from '../state/ledger.js';
 
 function rowView(row: LedgerRow): HTMLElement {
