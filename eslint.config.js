@@ -46,12 +46,17 @@ export default tseslint.config(
     },
   },
   {
-    // The pure packages (and the API contract the apps parse with) run unchanged in browsers: no
-    // Node built-ins in their sources.
+    // Browser code — the pure packages, the API contract, the device core and the two PWAs — has
+    // no Node built-ins. The same rule, and the other layer rules, are checked on the whole
+    // workspace by dependency-cruiser in `pnpm test` (.dependency-cruiser.cjs); this gives the
+    // editor's early warning.
     files: [
       'packages/crypto/src/**/*.ts',
       'packages/protocol/src/**/*.ts',
       'packages/api/src/**/*.ts',
+      'packages/app-kit/src/**/*.ts',
+      'apps/sender/src/**/*.ts',
+      'apps/receiver/src/**/*.ts',
     ],
     rules: {
       'no-restricted-imports': [
@@ -62,6 +67,23 @@ export default tseslint.config(
             message: 'Browser code: no Node built-ins.',
           })),
           patterns: [{ group: ['node:*'], message: 'Browser code: no Node built-ins.' }],
+        },
+      ],
+    },
+  },
+  {
+    // Pure rules: no driver in *.domain.ts (dependency-cruiser checks the same in `pnpm test`).
+    files: ['**/*.domain.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['pg', 'ioredis', 'fastify', 'fastify-plugin', '@electric-sql/pglite'].map(
+            (name) => ({ name, message: '*.domain.ts: pure rules, no driver.' }),
+          ),
+          patterns: [
+            { group: ['node:*', '@fastify/*'], message: '*.domain.ts: pure rules, no driver.' },
+          ],
         },
       ],
     },

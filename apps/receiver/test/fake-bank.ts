@@ -14,7 +14,13 @@ import {
   verifySettlementBatch,
   type LedgerHead,
 } from '@offpay/protocol';
-import { BankRefusal, type BankClient, type SettlementAnswer } from '@offpay/app-kit';
+import {
+  BankRefusal,
+  type BankClient,
+  type SettledEntry,
+  type SettlementAnswer,
+  type SettlementEvent,
+} from '@offpay/app-kit';
 import { NOW, type TestTill } from './helpers.js';
 
 export class FakeBank {
@@ -22,15 +28,15 @@ export class FakeBank {
   readonly stored = new Map<string, SettlementAnswer>();
   readonly settledIds = new Set<string>();
   /** Codes to reject entries with, by ledger index. */
-  readonly rejectAt = new Map<number, string>();
+  readonly rejectAt = new Map<number, Exclude<SettledEntry['code'], ''>>();
   posts = 0;
   /** When set, opening the live event stream fails with this. */
   eventsError?: Error;
-  private listeners: ((e: SettlementAnswer) => void)[] = [];
+  private listeners: ((e: SettlementEvent) => void)[] = [];
   /** When set, the answer is replaced by this (a forged or broken answer). */
   tamper?: (answer: SettlementAnswer) => SettlementAnswer;
   /** When set, the live event is replaced by this (the stream is not signed: it may be wrong). */
-  tamperLive?: (event: SettlementAnswer) => SettlementAnswer;
+  tamperLive?: (event: SettlementEvent) => SettlementEvent;
 
   constructor(private readonly t: TestTill) {
     this.head = emptyLedgerHead(t.till.cert.serial);
@@ -44,7 +50,7 @@ export class FakeBank {
       events: (
         _token: string,
         _kid: string,
-        onEvent: (e: SettlementAnswer) => void,
+        onEvent: (e: SettlementEvent) => void,
         signal: AbortSignal,
       ) => {
         if (this.eventsError) return Promise.reject(this.eventsError);
@@ -79,7 +85,7 @@ export class FakeBank {
       if (code) return { index, paymentId: p.paymentId, status: 'rejected' as const, code };
       const status = this.settledIds.has(id) ? ('duplicate' as const) : ('settled' as const);
       this.settledIds.add(id);
-      return { index, paymentId: p.paymentId, status, code: '' };
+      return { index, paymentId: p.paymentId, status, code: '' as const };
     });
     const result = signSettlementResult(
       {
@@ -93,18 +99,20 @@ export class FakeBank {
       this.t.bank.signSk,
     );
     this.head = { nextIndex: batch.fromIndex + batch.entries.length, head: batch.head };
-    const answer: SettlementAnswer = {
+    const event: SettlementEvent = {
       batchKey: key,
       payeeKid: toHex(batch.payeeKid),
       fromIndex: batch.fromIndex,
       head: toHex(batch.head),
       settledAt: result.settledAt,
       results: results.map((r) => ({ ...r, paymentId: toHex(r.paymentId) })),
+    };
+    const answer: SettlementAnswer = {
+      ...event,
+      replayed: false,
       signed: encodeSettlementResult(result),
     };
     this.stored.set(key, answer);
-    const event: SettlementAnswer = { ...answer };
-    delete event.signed;
     const live = this.tamperLive ? this.tamperLive(event) : event;
     for (const l of this.listeners) l(live);
     return this.tamper ? this.tamper(answer) : answer;

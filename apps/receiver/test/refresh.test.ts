@@ -32,7 +32,13 @@ const answer = (status: number, body: unknown): Response =>
   });
 
 /** The bank's answer to an accepted proof. */
-const REPORT = { serial: '42', kind: 'fork', first: 'a', second: 'b', revoked: true };
+const REPORT = {
+  serial: '42',
+  kind: 'fork',
+  first: 'aa'.repeat(32),
+  second: 'bb'.repeat(32),
+  revoked: true,
+};
 
 /** The real client on `fetchImpl` (fraud proofs), answering GET /v1/revocations with `info`. */
 function bankWith(info: RevocationsInfo, fetchImpl: typeof fetch = noFetch): BankClient {
@@ -112,6 +118,9 @@ describe('the revocation list in memory', () => {
   });
 });
 
+/** An error answer of the bank (`errorBody`). */
+const refusal = (code: string, message: string) => ({ code, message, details: {} });
+
 /** Keeps one pending proof per serial in `serials`. */
 async function keepProofs(t: TestTill, serials: number[]): Promise<void> {
   for (const serial of serials) {
@@ -139,12 +148,11 @@ describe('handing fraud proofs to the bank', () => {
     const t = await makeTill();
     const answers: Record<number, () => Promise<Response>> = {
       1: () => Promise.resolve(answer(404, '<html>Not Found</html>')),
-      2: () => Promise.resolve(answer(429, { code: 'BANK_RATE_LIMITED', message: 'slow down' })),
-      3: () => Promise.resolve(answer(500, { code: 'BANK_INTERNAL', message: 'oops' })),
+      2: () => Promise.resolve(answer(429, refusal('BANK_RATE_LIMITED', 'slow down'))),
+      3: () => Promise.resolve(answer(500, refusal('BANK_INTERNAL', 'oops'))),
       4: () => Promise.resolve(answer(400, 'Bad Request')),
-      5: () => Promise.resolve(answer(400, { code: 'BANK_BAD_REQUEST', message: 'not base64' })),
-      6: () =>
-        Promise.resolve(answer(422, { code: 'PROTO_FRAUD_PROOF_INVALID', message: 'no proof' })),
+      5: () => Promise.resolve(answer(400, refusal('BANK_BAD_REQUEST', 'not base64'))),
+      6: () => Promise.resolve(answer(422, refusal('PROTO_FRAUD_PROOF_INVALID', 'no proof'))),
     };
     await keepProofs(t, [1, 2, 3, 4, 5, 6]);
     const bank: typeof fetch = (_url, init) => {

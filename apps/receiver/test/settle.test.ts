@@ -123,7 +123,7 @@ describe('settling online', () => {
         .map((r) => ({
           ...r,
           status: 'settled' as const,
-          code: '',
+          code: '' as const,
           paymentId: r.index === 2 ? '00'.repeat(32) : r.paymentId,
         }))
         .reverse(),
@@ -152,7 +152,7 @@ describe('settling online', () => {
     const bank = new FakeBank(t);
     await pay(t, new TestPayer(t.bank), ['1.00']);
     bank.tamper = (answer) => {
-      const real = decodeSettlementResult(answer.signed!);
+      const real = decodeSettlementResult(answer.signed);
       return {
         ...answer,
         signed: encodeSettlementResult(signSettlementResult(real, generateSecretKey())),
@@ -215,7 +215,7 @@ describe('settling online', () => {
     const bank = new FakeBank(t);
     await pay(t, new TestPayer(t.bank), ['1.00']);
     bank.tamper = (answer) => {
-      const real = decodeSettlementResult(answer.signed!);
+      const real = decodeSettlementResult(answer.signed);
       const forged = signSettlementResult(real, generateSecretKey());
       return { ...answer, signed: encodeSettlementResult(forged) };
     };

@@ -1,18 +1,17 @@
 /**
- * The wallet's screens and its session: the open database, the unlocked vault and the bank session
- * (token in memory only — a reload means unlocking, and signing in to the bank, again).
+ * The wallet's shell: each screen by its route, and the session the screens share (ctx.ts)
+ * started on the open database.
  */
 import {
   AppError,
   BankSession,
   refreshRevocations,
   startShell,
-  type ScreenCtx,
   type Screens,
   type Shell,
-  type Vault,
 } from '@offpay/app-kit';
-import type { HistoryItem, WalletDb } from './db.js';
+import type { Route, Wallet } from './ctx.js';
+import type { WalletDb } from './db.js';
 import { confirmScreen } from './screens/confirm.js';
 import { enrollScreen } from './screens/enroll.js';
 import { historyScreen } from './screens/history.js';
@@ -22,34 +21,6 @@ import { paymentScreen } from './screens/payment.js';
 import { settingsScreen } from './screens/settings.js';
 import { setupScreen, unlockScreen } from './screens/setup.js';
 import { syncScreen } from './screens/sync.js';
-import type { PreparedPayment } from './state/pay.js';
-
-/** Every screen of the wallet and what it needs to open. */
-export type Route =
-  | { to: 'setup' }
-  | { to: 'unlock' }
-  | { to: 'enroll'; renew?: boolean }
-  | { to: 'home' }
-  | { to: 'pay' }
-  | { to: 'confirm'; prepared: PreparedPayment }
-  | { to: 'payment'; item: HistoryItem; alreadyPaid?: boolean }
-  | { to: 'history' }
-  | { to: 'sync' }
-  | { to: 'settings' };
-
-/** The session the screens share. */
-export interface Wallet {
-  readonly db: WalletDb;
-  readonly bank: BankSession;
-  vault: Vault | undefined;
-  /** The unlocked vault. @throws AppError APP_VAULT_LOCKED */
-  unlocked(): Vault;
-  /** Quietly refreshes the revocation list and bank time when online (never throws). */
-  refresh(): void;
-}
-
-/** What a wallet screen is given. */
-export type Ctx = ScreenCtx<Route, Wallet>;
 
 /** Each screen by its route. */
 const SCREENS: Screens<Route, Wallet> = {

@@ -194,7 +194,14 @@ export function enrollingBank(
     },
     accounts: () => {
       calls.push('accounts');
-      return Promise.resolve([{ kind: 'customer', currency: 'EUR', balanceMinor: '100000' }]);
+      return Promise.resolve([
+        {
+          accountId: '3b0c1f3e-2a1d-4c55-9a53-6f0f8f7a1e11',
+          kind: 'customer' as const,
+          currency: 'EUR',
+          balanceMinor: '100000',
+        },
+      ]);
     },
     challenge: () => {
       calls.push('challenge');

@@ -36,12 +36,18 @@ function certificate(
   payments: { id: string; amount: number }[],
   over: Partial<PayerSync['certificates'][number]> = {},
 ): PayerSync['certificates'][number] {
+  const settled = payments.reduce((s, p) => s + p.amount, 0);
   return {
     serial: '7',
     status: 'active',
+    currency: 'EUR',
     limitMinor: '2000',
-    settledMinor: String(payments.reduce((s, p) => s + p.amount, 0)),
+    settledMinor: String(settled),
+    reserveRemainingMinor: String(Math.max(0, 2000 - settled)),
     expiresAt: iso(NOW + 7 * DAY),
+    closedAt: null,
+    reserveReleasedAt: null,
+    paymentsTruncated: false,
     payments: payments.map((p, i) => ({
       paymentId: p.id,
       counter: i + 1,

@@ -145,7 +145,7 @@ export const BANK_ERRORS = {
   BANK_KEY_UNKNOWN: {
     status: 400,
     meaning:
-      'The request names a bank key id (kid) that this bank does not have, or retired too long ago.',
+      'The request names, in its path or fields, a bank key id (kid) this bank does not have. No v1 route names a key this way: a sealed batch naming an unknown or expired KEM kid is `PROTO_UNKNOWN_RECIPIENT_KEY`.',
     advice: 'Fetch GET /v1/keys, pin the current keys and seal again.',
     details: kid,
   },
@@ -198,15 +198,16 @@ export const BANK_ERRORS = {
   BANK_UNKNOWN_CERTIFICATE: {
     status: 422,
     meaning:
-      'Entry code: the payment is under a payer certificate this bank did not issue with these bytes; it is not settled.',
+      "Entry code: the payment's payer certificate is not one this bank issued — no certificate has its serial, or that certificate has another tbs (compared by tbs, never by signature bytes); it is not settled.",
     advice: 'Nothing to retry; the payer must pay again under a certificate of this bank.',
     details: none,
   },
   BANK_RESERVE_EXHAUSTED: {
     status: 409,
     meaning:
-      "Entry code: the payer certificate's reserve is used up and no fraud proof allows recovery from the payer's balance.",
-    advice: 'Nothing to retry; contact the bank with the payment.',
+      "Entry code: the certificate's reserve left does not cover the payment and the payer's available balance (drawn on only when a fraud proof against the certificate is stored) does not cover the rest; the payment forms no proof itself (else its `PROTO_FRAUD_*` code). Nothing moved.",
+    advice:
+      'Nothing to retry: the payer over-spent its reserve; contact the bank with the payment.',
     details: none,
   },
   BANK_CHALLENGE_INVALID: {

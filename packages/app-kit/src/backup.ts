@@ -11,20 +11,10 @@
  * Version 2 holds `db: {stores: {name: [key, value][]}}`; a version-1 file (the first apps) holds
  * the old layout `db: {state, logs}`, which the app's schema moves into its stores on import.
  */
+import { instantInput } from '@offpay/api';
 import { toBase64Url, utf8 } from '@offpay/crypto';
+import { z } from 'zod';
 import { AppError } from './errors.js';
-import {
-  base64Url,
-  bytes,
-  exactKeys,
-  field,
-  integer,
-  isoDateTime,
-  list,
-  oneOf,
-  record,
-  ShapeError,
-} from './guards.js';
 import {
   decrypt,
   deriveKey,
@@ -37,10 +27,11 @@ import {
   SALT_LENGTH,
   type KdfParams,
 } from './kdf.js';
+import { base64UrlOf, bytesOf, parseShape, ShapeError } from './parse.js';
 import { fromTaggedJson, toTaggedJson } from './serialize.js';
 import { checkNewPassphrase, MIN_PASSPHRASE_LENGTH, passphraseLength } from './rules.js';
 import { checkSnapshot, type Db } from './storage/db.js';
-import type { Key, Snapshot, Stores, V1Snapshot } from './storage/schema.js';
+import type { Key, Snapshot, Stores } from './storage/schema.js';
 import {
   MAX_SECRET_BYTES,
   MAX_SECRETS,
@@ -72,7 +63,7 @@ export const MAX_BACKUP_CHARS = 8 * 1024 * 1024;
 const FORMAT_VERSION = 2;
 /** The versions read: 2, and 1 of the first apps (its rows moved by the app's schema). */
 type Version = 1 | 2;
-const APPS: readonly AppKind[] = ['sender', 'receiver'];
+const APPS = ['sender', 'receiver'] as const satisfies readonly AppKind[];
 const MAX_RECORDS = 1_000_000;
 
 interface BackupFile {
@@ -149,28 +140,26 @@ export async function exportBackup(
   return text;
 }
 
+/** The outer file: exactly these fields. */
+const fileSchema = z.strictObject({
+  'offpay-backup': z.number().int().min(1).max(FORMAT_VERSION),
+  app: z.enum(APPS),
+  createdAt: instantInput,
+  kdf: z.strictObject({
+    name: z.literal(KDF_NAME),
+    iterations: z.number().int().min(MIN_ITERATIONS).max(MAX_ITERATIONS),
+    salt: base64UrlOf(SALT_LENGTH, 64, 'kdf.salt'),
+  }),
+  iv: base64UrlOf(IV_LENGTH, IV_LENGTH, 'iv'),
+  data: base64UrlOf(16, MAX_BACKUP_CHARS, 'data'),
+});
+
 /** The outer file, checked field by field. @throws ShapeError */
 function parseFile(json: unknown): BackupFile {
-  const f = record(json, 'the file');
-  const version = field(f, 'offpay-backup');
-  if (version === undefined) throw new ShapeError('it has no "offpay-backup" marker');
-  integer(version, 'the version', 1, FORMAT_VERSION);
-  exactKeys(f, 'the file', ['offpay-backup', 'app', 'createdAt', 'kdf', 'iv', 'data']);
-  const kdf = record(field(f, 'kdf'), 'kdf');
-  exactKeys(kdf, 'kdf', ['name', 'iterations', 'salt']);
-  const iterations = field(kdf, 'iterations');
-  return {
-    version: version as Version,
-    app: oneOf(field(f, 'app'), 'app', APPS),
-    createdAt: isoDateTime(field(f, 'createdAt'), 'createdAt'),
-    kdf: {
-      name: oneOf(field(kdf, 'name'), 'kdf.name', [KDF_NAME]),
-      iterations: integer(iterations, 'kdf.iterations', MIN_ITERATIONS, MAX_ITERATIONS),
-      salt: base64Url(field(kdf, 'salt'), 'kdf.salt', SALT_LENGTH, 64),
-    },
-    iv: base64Url(field(f, 'iv'), 'iv', IV_LENGTH, IV_LENGTH),
-    data: base64Url(field(f, 'data'), 'data', 16, MAX_BACKUP_CHARS),
-  };
+  const marked = typeof json === 'object' && json !== null && Object.hasOwn(json, 'offpay-backup');
+  if (!marked) throw new ShapeError('it has no "offpay-backup" marker');
+  const { 'offpay-backup': version, ...file } = parseShape(fileSchema, json, 'the file');
+  return { version: version as Version, ...file };
 }
 
 function isKey(key: unknown, depth = 0): key is Key {
@@ -179,30 +168,32 @@ function isKey(key: unknown, depth = 0): key is Key {
   return Array.isArray(key) && depth < 4 && key.every((k) => isKey(k, depth + 1));
 }
 
-function pairs<K extends Key>(value: unknown, path: string, key = isKey): [K, unknown][] {
-  return list(value, path, MAX_RECORDS).map((item, i): [K, unknown] => {
-    const pair = list(item, `${path}[${i}]`, 2);
-    if (pair.length !== 2 || !key(pair[0]))
-      throw new ShapeError(`${path}[${i}] is not a [key, value] pair`);
-    return [pair[0] as K, pair[1]];
-  });
-}
-
 const isName = (key: unknown): key is string => typeof key === 'string';
 
-/** A version-1 file's `db`: the old `state` pairs and the two logs. @throws ShapeError */
-function parseV1(db: Record<string, unknown>): V1Snapshot {
-  exactKeys(db, 'db', ['state', 'logs']);
-  const logs = record(field(db, 'logs'), 'db.logs');
-  exactKeys(logs, 'db.logs', ['ledger', 'history']);
-  return {
-    state: pairs<string>(field(db, 'state'), 'db.state', isName),
-    logs: {
-      ledger: pairs<string>(field(logs, 'ledger'), 'db.logs.ledger', isName),
-      history: pairs<string>(field(logs, 'history'), 'db.logs.history', isName),
-    },
-  };
+/** A list of `[key, value]` rows whose keys pass `isKeyOf`. */
+function pairs<K extends Key>(isKeyOf: (key: unknown) => key is K) {
+  const pair = z.custom<[K, unknown]>(
+    (p) => Array.isArray(p) && p.length === 2 && isKeyOf(p[0]),
+    'not a [key, value] pair',
+  );
+  return z.array(pair).max(MAX_RECORDS);
 }
+
+/** A version-1 file's `db`: the old `state` pairs and the two logs. */
+const v1Db = z.strictObject({
+  state: pairs(isName),
+  logs: z.strictObject({ ledger: pairs(isName), history: pairs(isName) }),
+});
+
+/** A version-2 file's `db`: each store's rows. */
+const v2Db = z.strictObject({ stores: z.record(z.string(), pairs(isKey)) });
+
+const contentsSchema = z.strictObject({
+  secrets: z
+    .record(z.string().regex(SECRET_NAME), bytesOf(0, MAX_SECRET_BYTES))
+    .refine((s) => Object.keys(s).length <= MAX_SECRETS, `more than ${MAX_SECRETS} secrets`),
+  db: z.unknown(),
+});
 
 /**
  * The decrypted contents, checked, in the current layout (a version-1 file's rows moved by the
@@ -213,23 +204,9 @@ export function parseBackupContents(
   version: Version,
   db: Db<Stores>,
 ): BackupContents {
-  const c = record(value, 'contents');
-  exactKeys(c, 'contents', ['secrets', 'db']);
-  const secrets: Secrets = {};
-  const entries = Object.entries(record(field(c, 'secrets'), 'secrets'));
-  if (entries.length > MAX_SECRETS) throw new ShapeError(`secrets has more than ${MAX_SECRETS}`);
-  for (const [name, secret] of entries) {
-    if (!SECRET_NAME.test(name)) throw new ShapeError('a secret has an unusable name');
-    secrets[name] = bytes(secret, `secrets.${name}`, 0, MAX_SECRET_BYTES);
-  }
-  const raw = record(field(c, 'db'), 'db');
-  if (version === 1) return { secrets, db: db.schema.fromV1(parseV1(raw)) };
-  exactKeys(raw, 'db', ['stores']);
-  const stores: Snapshot['stores'] = {};
-  for (const [name, rows] of Object.entries(record(field(raw, 'stores'), 'db.stores'))) {
-    stores[name] = pairs(rows, `db.stores.${name}`);
-  }
-  return { secrets, db: { stores } };
+  const { secrets, db: raw } = parseShape(contentsSchema, value, 'contents');
+  if (version === 1) return { secrets, db: db.schema.fromV1(parseShape(v1Db, raw, 'db')) };
+  return { secrets, db: parseShape(v2Db, raw, 'db') };
 }
 
 function decodeContents(plaintext: Uint8Array, version: Version, db: Db<Stores>): BackupContents {

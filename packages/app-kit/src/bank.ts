@@ -1,145 +1,126 @@
 /**
- * The bank's HTTP API as the apps use it. Every JSON request goes through one function,
- * {@link BankClient.call}, with a route of {@link ROUTES}: what it sends and how its answer is
- * read (bank-views.ts: parsed and bounded before use). A network failure is AppError APP_OFFLINE,
- * a refusal is a BankRefusal with the bank's code. Tokens are passed in by the caller and kept in
- * memory only (never localStorage, never a URL).
+ * The bank's HTTP API as the apps use it, in the words of its contract (@offpay/api). Every JSON
+ * request goes through one function, {@link BankClient.call}: it sends the route's body
+ * (`BodyOf<R>`) to `routePath(route, params)` and parses the answer with `route.response`; an
+ * error answer is parsed with `errorBody` (http.ts). What the apps need beyond the contract is
+ * done after parsing, in the typed methods: bytes decoded from base64url and hex, bank keys
+ * checked to be P-256 points, the current KEM key picked, the bank's clock as Unix seconds.
+ * A network failure is AppError APP_OFFLINE, a refusal a BankRefusal with the bank's code, an
+ * answer off the contract AppError APP_BANK_RESPONSE. Tokens are passed in by the caller and kept
+ * in memory only (never localStorage, never a URL).
  */
-import { toBase64Url } from '@offpay/crypto';
 import {
-  accountsView,
-  challengeView,
-  fraudReportView,
-  keysView,
-  loginView,
-  payeeView,
-  payerSyncView,
-  payerView,
-  revocationsView,
-  settlementEventView,
-  settlementView,
-  type AccountView,
-  type BankKeysInfo,
-  type EnrolledCertificate,
-  type FraudReport,
-  type PayerSync,
-  type RevocationsInfo,
-  type SettlementAnswer,
-} from './bank-views.js';
-import { AppError } from './errors.js';
-import { BANK_TIMEOUT_MS, readBounded, readJson, refusal, send, withTimeout } from './http.js';
-import { SseParser } from './sse.js';
+  routePath,
+  routes,
+  type AnswerOf,
+  type BodyOf,
+  type ParamsOf,
+  type QueryOf,
+  type RouteSpec,
+} from '@offpay/api';
+import { fromBase64Url, fromHex, isValidPublicKey, toBase64Url } from '@offpay/crypto';
+import { MAX_AMOUNT } from '@offpay/protocol';
+import type { z } from 'zod';
+import { openEvents, type EventStreamOptions, type SettlementEvent } from './bank-events.js';
+import {
+  BANK_TIMEOUT_MS,
+  malformed,
+  MAX_BANK_BODY_BYTES,
+  readJson,
+  send,
+  withTimeout,
+} from './http.js';
 
-export type * from './bank-views.js';
+export type { EventStreamOptions, SettledEntry, SettlementEvent } from './bank-events.js';
 
-/** One route: method and path, whether it needs the token, its body and how its answer reads. */
-interface RouteSpec<I, O> {
-  method: 'GET' | 'POST';
-  path: string;
-  auth?: true;
-  /** Bank time, revocations and balances must be the bank's current answer, not a cached one. */
-  fresh?: true;
-  body?: (input: I) => unknown;
-  view: (json: unknown) => O;
+type Part<R, K extends keyof RouteSpec, T> = R extends { [P in K]: z.ZodType } ? T : unknown;
+
+/**
+ * What {@link BankClient.call} sends for route `R`: its JSON body, path parameters and query when
+ * the route has them, and the access token when it needs one.
+ */
+export type CallInput<R extends RouteSpec> = Part<R, 'body', { body: BodyOf<R> }> &
+  Part<R, 'params', { params: ParamsOf<R> }> &
+  Part<R, 'query', { query?: QueryOf<R> }> &
+  (R['auth'] extends true ? { token: string } : unknown);
+
+/** The JSON routes of the contract (not the CSV export, not the event stream). */
+export type JsonRoute = RouteSpec & { contentType?: undefined };
+
+/**
+ * Answers the contract allows to be larger than MAX_BANK_BODY_BYTES: a full payer sync (100
+ * certificates of 500 payments, about 9 MB) and a full key list (2 × 256 keys, each with a
+ * rotation announcement, about 1.2 MB). The test of the bounds reads both at their largest.
+ */
+const ANSWER_LIMITS = new Map<RouteSpec, number>([
+  [routes.payerSync, 16 << 20],
+  [routes.keys, 4 << 20],
+]);
+
+/** GET /v1/keys, decoded: what the apps pin at enrollment. */
+export interface BankKeysInfo {
+  /** Every bank signing key (compressed SEC1), current and retired: certificates name their issuer. */
+  signKeys: Uint8Array[];
+  /** The current KEM key: not retired, the newest (settlement batches are sealed to it). */
+  kemKey: Uint8Array;
 }
 
-const route = <I = void, O = unknown>(spec: RouteSpec<I, O>): RouteSpec<I, O> => spec;
-const b64 = toBase64Url;
+type Issued<R extends RouteSpec> = Omit<AnswerOf<R>, 'certificate'> & { certificate: Uint8Array };
+/** POST /v1/enrollment/payer: the certificate issued, its wire bytes decoded. */
+export type EnrolledPayer = Issued<typeof routes.enrollPayer>;
+/** POST /v1/enrollment/payee: the certificate issued, with the bank-verified display name. */
+export type EnrolledPayee = Issued<typeof routes.enrollPayee>;
+/** What both enrollments answer (decode the bytes with decodePayer/PayeeCertificate). */
+export type EnrolledCertificate = Pick<
+  EnrolledPayer,
+  'serial' | 'certificate' | 'expiresAt' | 'currency'
+>;
 
-/** Every bank route the apps call. */
-export const ROUTES = {
-  keys: route({ method: 'GET', path: '/v1/keys', view: keysView }),
-  login: route({
-    method: 'POST',
-    path: '/v1/auth/login',
-    body: (i: { email: string; password: string }) => i,
-    view: loginView,
-  }),
-  challenge: route({
-    method: 'POST',
-    path: '/v1/enrollment/challenge',
-    auth: true,
-    view: challengeView,
-  }),
-  enrollPayer: route({
-    method: 'POST',
-    path: '/v1/enrollment/payer',
-    auth: true,
-    body: (i: {
-      challengeId: string;
-      signKey: Uint8Array;
-      signature: Uint8Array;
-      limitMinor: bigint;
-    }) => ({
-      challengeId: i.challengeId,
-      signKey: b64(i.signKey),
-      signature: b64(i.signature),
-      limitMinor: i.limitMinor.toString(),
-    }),
-    view: payerView,
-  }),
-  enrollPayee: route({
-    method: 'POST',
-    path: '/v1/enrollment/payee',
-    auth: true,
-    body: (i: {
-      challengeId: string;
-      signKey: Uint8Array;
-      kemKey: Uint8Array;
-      signature: Uint8Array;
-    }) => ({
-      challengeId: i.challengeId,
-      signKey: b64(i.signKey),
-      kemKey: b64(i.kemKey),
-      signature: b64(i.signature),
-    }),
-    view: payeeView,
-  }),
-  revocations: route({
-    method: 'GET',
-    path: '/v1/revocations',
-    fresh: true,
-    view: revocationsView,
-  }),
-  payerSync: route({
-    method: 'GET',
-    path: '/v1/payer/sync',
-    auth: true,
-    fresh: true,
-    view: payerSyncView,
-  }),
-  accounts: route({
-    method: 'GET',
-    path: '/v1/accounts/me',
-    auth: true,
-    fresh: true,
-    view: accountsView,
-  }),
-  reportFraudProof: route({
-    method: 'POST',
-    path: '/v1/fraud-proofs',
-    body: (proof: Uint8Array) => ({ proof: b64(proof) }),
-    view: fraudReportView,
-  }),
-  settle: route({
-    method: 'POST',
-    path: '/v1/settlements',
-    body: (sealed: Uint8Array) => ({ sealed: b64(sealed) }),
-    view: settlementView,
-  }),
+/** GET /v1/revocations: the signed list (verify it with verifyRevocationList) and the bank's clock. */
+export interface RevocationsInfo {
+  seq: number;
+  signed: Uint8Array;
+  /** The bank's clock when it answered, Unix seconds. */
+  bankTime: number;
+}
+
+/** GET /v1/payer/sync, with the bank's clock in Unix seconds. */
+export type PayerSync = Omit<AnswerOf<typeof routes.payerSync>, 'bankTime'> & { bankTime: number };
+/** GET /v1/accounts/me: one account. */
+export type AccountView = AnswerOf<typeof routes.accounts>['accounts'][number];
+/** POST /v1/fraud-proofs: the payer certificate the proof revoked. */
+export type FraudReport = AnswerOf<typeof routes.reportFraudProof>;
+/** POST /v1/settlements: the result, with the bank-signed bytes decoded. */
+export type SettlementAnswer = Omit<AnswerOf<typeof routes.settle>, 'signed'> & {
+  signed: Uint8Array;
 };
 
-/** A route's name. */
-export type RouteName = keyof typeof ROUTES;
-type Spec<N extends RouteName> = (typeof ROUTES)[N];
-/** What a route sends. */
-export type RouteInput<N extends RouteName> =
-  Spec<N> extends RouteSpec<infer I, unknown> ? I : never;
-/** What a route answers, read. */
-export type RouteOutput<N extends RouteName> =
-  Spec<N> extends RouteSpec<never, infer O> ? O : never;
+/** What POST /v1/enrollment/payer sends, as bytes and an amount. */
+export interface PayerEnrollment {
+  challengeId: string;
+  signKey: Uint8Array;
+  signature: Uint8Array;
+  limitMinor: bigint;
+}
 
-function bearer(token: string | undefined): Record<string, string> {
+/** What POST /v1/enrollment/payee sends, as bytes. */
+export interface PayeeEnrollment {
+  challengeId: string;
+  signKey: Uint8Array;
+  kemKey: Uint8Array;
+  signature: Uint8Array;
+}
+
+const what = (route: RouteSpec): string => `${route.method} ${route.path}`;
+
+/** Unix seconds of an instant the bank wrote. @throws AppError APP_BANK_RESPONSE before 1970 */
+function seconds(iso: string, route: RouteSpec, field: string): number {
+  const ms = Date.parse(iso);
+  if (!(ms >= 0)) throw malformed(what(route), `${field}: before 1970`);
+  return Math.floor(ms / 1000);
+}
+
+function bearer(token: string): Record<string, string> {
   if (typeof token !== 'string' || !/^[\x21-\x7e]{1,8192}$/.test(token)) {
     // Never echo the token: only say that it is unusable.
     throw new TypeError('token: a non-empty printable access token');
@@ -147,10 +128,9 @@ function bearer(token: string | undefined): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }
 
-/** Options of {@link BankClient.events}. */
-export interface EventStreamOptions {
-  /** Called once when an open stream ends (abort, the bank closed it, or the network dropped). */
-  onClose?: () => void;
+function queryString(query: unknown): string {
+  const pairs = Object.entries(query ?? {}).filter(([, v]) => v !== undefined);
+  return pairs.length === 0 ? '' : `?${new URLSearchParams(pairs.map(([k, v]) => [k, String(v)]))}`;
 }
 
 /** The bank's HTTP API. Every method: @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankRefusal */
@@ -164,89 +144,142 @@ export class BankClient {
     return `${this.baseUrl.replace(/\/+$/, '')}${path}`;
   }
 
-  /** The one way a JSON request reaches the bank: `route` with `input` (and the token it needs). */
-  async call<N extends RouteName>(
-    name: N,
-    input: RouteInput<N>,
-    token?: string,
-  ): Promise<RouteOutput<N>> {
-    const spec = ROUTES[name] as unknown as RouteSpec<RouteInput<N>, RouteOutput<N>>;
-    const body = spec.body?.(input);
+  /**
+   * The one way a JSON request reaches the bank: `route` with what `input` holds for it, the
+   * answer parsed with `route.response`. Nothing is read from the browser's HTTP cache: bank
+   * time, revocations and balances must be the bank's current answer.
+   */
+  async call<R extends JsonRoute>(route: R, input: CallInput<R>): Promise<AnswerOf<R>> {
+    const { body, params, query, token } = input as {
+      body?: unknown;
+      params?: Record<string, string>;
+      query?: unknown;
+      token?: string;
+    };
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(spec.auth ? bearer(token) : {}),
+      ...(route.auth ? bearer(token!) : {}),
     };
     // The whole call, body included, within BANK_TIMEOUT_MS: a hanging connection is offline.
     const timeout = withTimeout(BANK_TIMEOUT_MS);
     try {
-      const response = await send(this.fetchImpl, this.url(spec.path), {
-        method: spec.method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        ...(spec.fresh ? { cache: 'no-store' as const } : {}),
-        signal: timeout.signal,
-      });
-      return await readJson(response, `${spec.method} ${spec.path}`, spec.view);
+      const response = await send(
+        this.fetchImpl,
+        this.url(routePath(route, params) + queryString(query)),
+        {
+          method: route.method,
+          headers,
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          cache: 'no-store',
+          signal: timeout.signal,
+        },
+      );
+      const limit = ANSWER_LIMITS.get(route) ?? MAX_BANK_BODY_BYTES;
+      return (await readJson(response, what(route), route.response, limit)) as AnswerOf<R>;
     } finally {
       timeout.clear();
     }
   }
 
   /** GET /v1/keys: the keys to pin. */
-  keys(): Promise<BankKeysInfo> {
-    return this.call('keys', undefined);
+  async keys(): Promise<BankKeysInfo> {
+    const answer = await this.call(routes.keys, {});
+    const key = (hex: string, field: string): Uint8Array => {
+      const publicKey = fromHex(hex);
+      if (!isValidPublicKey(publicKey)) throw malformed(what(routes.keys), `${field}: not P-256`);
+      return publicKey;
+    };
+    if (answer.signKeys.length === 0) throw malformed(what(routes.keys), 'signKeys: empty');
+    const current = answer.kemKeys
+      .map((k, i) => ({ k, i }))
+      .filter(({ k }) => k.retiredAt === null)
+      .sort((a, b) => Date.parse(b.k.createdAt) - Date.parse(a.k.createdAt))[0];
+    if (!current) throw malformed(what(routes.keys), 'kemKeys: no current key');
+    return {
+      signKeys: answer.signKeys.map((k, i) => key(k.publicKey, `signKeys.${i}.publicKey`)),
+      kemKey: key(current.k.publicKey, `kemKeys.${current.i}.publicKey`),
+    };
   }
 
   /** POST /v1/auth/login. @returns the access token */
-  login(email: string, password: string): Promise<string> {
-    return this.call('login', { email, password });
+  async login(email: string, password: string): Promise<string> {
+    return (await this.call(routes.login, { body: { email, password } })).accessToken;
   }
 
   /** POST /v1/enrollment/challenge: a single-use challenge (5 minutes) to sign. */
-  challenge(token: string): Promise<{ challengeId: string; challenge: Uint8Array }> {
-    return this.call('challenge', undefined, token);
+  async challenge(token: string): Promise<{ challengeId: string; challenge: Uint8Array }> {
+    const { challengeId, challenge } = await this.call(routes.enrollmentChallenge, { token });
+    return { challengeId, challenge: fromBase64Url(challenge) };
   }
 
   /** POST /v1/enrollment/payer: certifies the payer key, reserving `limitMinor`. */
-  enrollPayer(
-    token: string,
-    body: RouteInput<'enrollPayer'>,
-  ): Promise<EnrolledCertificate & { limitMinor: string }> {
-    return this.call('enrollPayer', body, token);
+  async enrollPayer(token: string, input: PayerEnrollment): Promise<EnrolledPayer> {
+    const body = {
+      challengeId: input.challengeId,
+      signKey: toBase64Url(input.signKey),
+      signature: toBase64Url(input.signature),
+      limitMinor: input.limitMinor.toString(),
+    };
+    const issued = await this.call(routes.enrollPayer, { token, body });
+    return { ...issued, certificate: fromBase64Url(issued.certificate) };
   }
 
   /** POST /v1/enrollment/payee: certifies the receiver's keys under its display name. */
-  enrollPayee(
-    token: string,
-    body: RouteInput<'enrollPayee'>,
-  ): Promise<EnrolledCertificate & { displayName: string }> {
-    return this.call('enrollPayee', body, token);
+  async enrollPayee(token: string, input: PayeeEnrollment): Promise<EnrolledPayee> {
+    const body = {
+      challengeId: input.challengeId,
+      signKey: toBase64Url(input.signKey),
+      kemKey: toBase64Url(input.kemKey),
+      signature: toBase64Url(input.signature),
+    };
+    const issued = await this.call(routes.enrollPayee, { token, body });
+    return { ...issued, certificate: fromBase64Url(issued.certificate) };
   }
 
   /** GET /v1/revocations: the signed list and the bank's clock (Unix seconds). */
-  revocations(): Promise<RevocationsInfo> {
-    return this.call('revocations', undefined);
+  async revocations(): Promise<RevocationsInfo> {
+    const { seq, signed, bankTime } = await this.call(routes.revocations, {});
+    return {
+      seq,
+      signed: fromBase64Url(signed),
+      bankTime: seconds(bankTime, routes.revocations, 'bankTime'),
+    };
   }
 
-  /** GET /v1/payer/sync: what settled per payer certificate, and the bank's clock. */
-  payerSync(token: string): Promise<PayerSync> {
-    return this.call('payerSync', undefined, token);
+  /**
+   * GET /v1/payer/sync: what settled per payer certificate, and the bank's clock. Totals the
+   * wallet turns into money must fit one (≤ 2^53 − 1 minor units, where the contract allows a
+   * Postgres bigint): a larger one is refused before anything is applied.
+   */
+  async payerSync(token: string): Promise<PayerSync> {
+    const answer = await this.call(routes.payerSync, { token });
+    answer.certificates.forEach((c, i) => {
+      for (const field of ['settledMinor', 'reserveRemainingMinor'] as const) {
+        if (BigInt(c[field]) > BigInt(MAX_AMOUNT)) {
+          throw malformed(what(routes.payerSync), `certificates.${i}.${field}: over 2^53 − 1`);
+        }
+      }
+    });
+    return { ...answer, bankTime: seconds(answer.bankTime, routes.payerSync, 'bankTime') };
   }
 
   /** GET /v1/accounts/me: the caller's accounts and balances. */
-  accounts(token: string): Promise<AccountView[]> {
-    return this.call('accounts', undefined, token);
+  async accounts(token: string): Promise<AccountView[]> {
+    return (await this.call(routes.accounts, { token })).accounts;
   }
 
   /** POST /v1/fraud-proofs (no login): the bank checks the proof and revokes the payer. */
   reportFraudProof(proof: Uint8Array): Promise<FraudReport> {
-    return this.call('reportFraudProof', proof);
+    return this.call(routes.reportFraudProof, { body: { proof: toBase64Url(proof) } });
   }
 
   /** POST /v1/settlements with the sealed batch bytes (no login). */
-  settle(sealedBatch: Uint8Array): Promise<SettlementAnswer> {
-    return this.call('settle', sealedBatch);
+  async settle(sealedBatch: Uint8Array): Promise<SettlementAnswer> {
+    const answer = await this.call(routes.settle, {
+      body: { sealed: toBase64Url(sealedBatch) },
+    });
+    return { ...answer, signed: fromBase64Url(answer.signed) };
   }
 
   /**
@@ -254,86 +287,21 @@ export class BankClient {
    * send one). Calls `onEvent` per `settlement` event until `signal` aborts. Resolves once the
    * stream is open (so the caller may then post the batch), and never rejects after that.
    * Before that it rejects like every call (an abort rejects with the signal's reason). Events
-   * of the wrong shape are skipped; an error thrown by `onEvent` does not end the stream.
+   * off the contract (`routes.settlementEvents.event`) are skipped; an error thrown by `onEvent`
+   * does not end the stream.
    */
   async events(
     token: string,
     payeeKidHex: string,
-    onEvent: (event: SettlementAnswer) => void,
+    onEvent: (event: SettlementEvent) => void,
     signal: AbortSignal,
     options: EventStreamOptions = {},
   ): Promise<void> {
-    if (!/^[0-9a-f]{16}$/.test(payeeKidHex)) throw new TypeError('payeeKidHex: 16 hex digits');
-    const what = 'GET /v1/settlements/events';
-    // Opening the stream is timed; once the bank answered, the stream stays open until `signal`.
-    const opening = withTimeout(BANK_TIMEOUT_MS, signal);
-    const response = await send(
-      this.fetchImpl,
-      this.url(`/v1/settlements/events?payeeKid=${payeeKidHex}`),
-      {
-        method: 'GET',
-        headers: { accept: 'text/event-stream', ...bearer(token) },
-        cache: 'no-store',
-        signal: opening.signal,
-      },
-    ).finally(() => opening.clear());
-    if (!response.ok) throw refusal(response.status, await readBounded(response, what), what);
-    const type = response.headers.get('content-type') ?? '';
-    if (!type.startsWith('text/event-stream') || !response.body) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new AppError(
-        'APP_BANK_RESPONSE',
-        `The bank's answer to ${what} is not an event stream.`,
-      );
+    const query = { payeeKid: payeeKidHex };
+    if (!routes.settlementEvents.query.safeParse(query).success) {
+      throw new TypeError('payeeKidHex: 16 hex digits');
     }
-    void pump(response.body, onEvent, signal, options.onClose);
-  }
-}
-
-/** Reads the stream until it ends or `signal` aborts; never rejects. */
-async function pump(
-  body: ReadableStream<Uint8Array>,
-  onEvent: (event: SettlementAnswer) => void,
-  signal: AbortSignal,
-  onClose: (() => void) | undefined,
-): Promise<void> {
-  const reader = body.getReader();
-  const stop = () => void reader.cancel().catch(() => undefined);
-  signal.addEventListener('abort', stop, { once: true });
-  const decoder = new TextDecoder();
-  const parser = new SseParser();
-  try {
-    if (signal.aborted) return;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      for (const event of parser.push(decoder.decode(value, { stream: true }))) {
-        if (event.event === 'settlement') deliver(event.data, onEvent);
-      }
-    }
-  } catch {
-    // Aborted, the connection dropped, or an oversized event: the stream is over either way.
-  } finally {
-    signal.removeEventListener('abort', stop);
-    stop();
-    try {
-      onClose?.();
-    } catch {
-      // The caller's handler failing must not turn into an unhandled rejection.
-    }
-  }
-}
-
-function deliver(data: string, onEvent: (event: SettlementAnswer) => void): void {
-  let event: SettlementAnswer;
-  try {
-    event = settlementEventView(JSON.parse(data));
-  } catch {
-    return; // not a settlement event of the documented shape: skipped
-  }
-  try {
-    onEvent(event);
-  } catch {
-    // The app's handler failed on one event; later events still arrive.
+    const path = routePath(routes.settlementEvents) + queryString(query);
+    return openEvents(this.fetchImpl, this.url(path), bearer(token), onEvent, signal, options);
   }
 }

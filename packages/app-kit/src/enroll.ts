@@ -5,9 +5,34 @@
  */
 import { equalBytes, getPublicKey } from '@offpay/crypto';
 import { signEnrollment, type PayeeCertificate, type PayerCertificate } from '@offpay/protocol';
-import type { BankClient, EnrolledCertificate } from './bank.js';
+import type { BankClient, BankKeysInfo, EnrolledCertificate } from './bank.js';
 import { AppError } from './errors.js';
-import { bankKeysOf, verifiedCertificate } from './trust.js';
+import type { MetaOp } from './storage/schema.js';
+import { bankKeysOf, pinKeys, verifiedCertificate } from './trust.js';
+
+/** What an enrollment starts with: the bank's keys, the write that pins them, and a login. */
+export interface EnrollmentStart {
+  keys: BankKeysInfo;
+  /** Store it with the certificate, in one write, once the certificate checks out. */
+  pin: MetaOp;
+  /** The access token, for the caller to keep in memory only. */
+  token: string;
+}
+
+/**
+ * The first steps of every enrollment: the bank's keys (refused before signing in when the app
+ * could not keep them), then the login (the email trimmed, as every sign-in does).
+ * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankRefusal (wrong email or password…)
+ */
+export async function startEnrollment(
+  client: Pick<BankClient, 'keys' | 'login'>,
+  login: { email: string; password: string },
+): Promise<EnrollmentStart> {
+  const keys = await client.keys();
+  const pin = pinKeys(keys);
+  const token = await client.login(login.email.trim(), login.password);
+  return { keys, pin, token };
+}
 
 /** What is certified: a payer key with the allowance to reserve, or a payee's two keys. */
 export type KeyToCertify =

@@ -1,9 +1,10 @@
 /**
- * The apps' own error codes (APP_*), the bank's codes as the apps know them (BANK_*), and the
- * matchers the apps use: by code, never by `instanceof` (a second copy of this package, or an
+ * The apps' own error codes (APP_*), the bank's refusals (codes of @offpay/api's registry), and
+ * the matchers the apps use: by code, never by `instanceof` (a second copy of this package, or an
  * error made in another realm, must still match). Every code has plain words in wording.ts and a
  * row in docs/errors.md.
  */
+import type { BankCode, ErrorCode } from '@offpay/api';
 import { isAppError as hasCode } from '@offpay/protocol';
 
 export const APP_ERRORS = {
@@ -38,51 +39,6 @@ export const APP_ERRORS = {
 /** Every APP_* code. */
 export type AppErrorCode = keyof typeof APP_ERRORS;
 
-/**
- * The bank's codes the apps know (docs/errors.md "BANK_"; the bank's registry is
- * apps/bank/src/errors.ts). A newer code still shows: in the bank's own words.
- */
-export const BANK_CODES = [
-  'BANK_BAD_REQUEST',
-  'BANK_BODY_TOO_LARGE',
-  'BANK_UNSUPPORTED_MEDIA_TYPE',
-  'BANK_NOT_FOUND',
-  'BANK_AUTH_REQUIRED',
-  'BANK_TOKEN_INVALID',
-  'BANK_TOKEN_EXPIRED',
-  'BANK_TOKEN_REVOKED',
-  'BANK_BAD_CREDENTIALS',
-  'BANK_EMAIL_TAKEN',
-  'BANK_ACCOUNT_NOT_FOUND',
-  'BANK_INSUFFICIENT_FUNDS',
-  'BANK_CURRENCY_MISMATCH',
-  'BANK_TRANSFER_UNBALANCED',
-  'BANK_TRANSFER_INVALID',
-  'BANK_KEY_UNKNOWN',
-  'BANK_UNKNOWN_PAYEE',
-  'BANK_PAYEE_REVOKED',
-  'BANK_PAYEE_EXPIRED',
-  'BANK_BATCH_NOT_CONTINUOUS',
-  'BANK_IDEMPOTENCY_KEY_INVALID',
-  'BANK_IDEMPOTENCY_KEY_MISMATCH',
-  'BANK_SETTLEMENT_NOT_FOUND',
-  'BANK_UNKNOWN_CERTIFICATE',
-  'BANK_RESERVE_EXHAUSTED',
-  'BANK_CHALLENGE_INVALID',
-  'BANK_PUBLIC_KEY_INVALID',
-  'BANK_ENROLLMENT_PROOF_INVALID',
-  'BANK_KEY_ALREADY_ENROLLED',
-  'BANK_DISPLAY_NAME_UNUSABLE',
-  'BANK_CERTIFICATE_NOT_FOUND',
-  'BANK_RATE_LIMITED',
-  'BANK_PAYEE_NOT_FOUND',
-  'BANK_UNAVAILABLE',
-  'BANK_INTERNAL',
-] as const;
-
-/** One of {@link BANK_CODES}. */
-export type BankCode = (typeof BANK_CODES)[number];
-
 /** An app-level failure with a stable code; `message` is safe to show (never holds a secret). */
 export class AppError extends Error {
   constructor(
@@ -95,10 +51,14 @@ export class AppError extends Error {
   }
 }
 
-/** A refusal answered by the bank: its stable code (BANK_* or PROTO_*), HTTP status and details. */
+/**
+ * A refusal answered by the bank: its stable code, HTTP status and details. The code is an
+ * {@link ErrorCode} of @offpay/api (BANK_*, or PROTO_* for a batch refused whole), or one from a
+ * bank newer than this app (shown in the bank's own words).
+ */
 export class BankRefusal extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode | (string & {}),
     message: string,
     readonly status: number,
     readonly details: Record<string, unknown> = {},
@@ -109,7 +69,7 @@ export class BankRefusal extends Error {
 }
 
 /** True when `e` is the bank's refusal (with `code`, when given). */
-export function isBankRefusal(e: unknown, code?: BankCode): e is BankRefusal {
+export function isBankRefusal(e: unknown, code?: ErrorCode): e is BankRefusal {
   return (
     hasCode(e, code) &&
     (e as { name?: unknown }).name === 'BankRefusal' &&

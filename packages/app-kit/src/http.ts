@@ -1,19 +1,23 @@
 /**
- * The bank client's HTTP edge: bounded bodies and one mapping of failures to coded errors.
+ * The bank client's HTTP edge: bounded bodies, answers parsed with the contract's schemas
+ * (@offpay/api), and one mapping of failures to coded errors.
  * - fetch rejects (no network, DNS, CORS) or the body breaks off → AppError APP_OFFLINE
- * - a non-2xx answer with the bank's `{code, message, details}` → BankRefusal
- * - a 502/503/504 without it (a proxy in front of a bank that is down) → AppError APP_OFFLINE
- * - anything else unreadable → AppError APP_BANK_RESPONSE
- * Messages never hold a token, a password or a body: only the route and the status.
+ * - a non-2xx answer that is an `errorBody` (`{code, message, details}`) → BankRefusal
+ * - a 502/503/504 without one (a proxy in front of a bank that is down) → AppError APP_OFFLINE
+ * - anything else, or a 2xx answer its route's schema refuses → AppError APP_BANK_RESPONSE
+ * Messages never hold a token, a password or a body: only the route, the status, and where the
+ * answer broke the contract.
  */
+import { errorBody } from '@offpay/api';
+import { z } from 'zod';
 import { AppError, BankRefusal } from './errors.js';
-import { isRecord, ShapeError } from './guards.js';
+import { describeIssue } from './parse.js';
 
-/** Largest bank answer read, in bytes (a settlement result of 1000 entries is well under). */
+/**
+ * Largest bank answer read, in bytes, unless its route allows more: a settlement result of 1000
+ * entries is well under.
+ */
 export const MAX_BANK_BODY_BYTES = 1 << 20;
-
-const CODE = /^[A-Z]+_[A-Z0-9_]+$/;
-const MAX_MESSAGE_CHARS = 500;
 
 /** How long a bank call may take before it counts as offline (a connection that hangs). */
 export const BANK_TIMEOUT_MS = 20_000;
@@ -108,6 +112,25 @@ function parseJson(body: Uint8Array): unknown {
   return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
 }
 
+/** The answer of a bank that is malformed: `problem` says where (never a value). */
+export function malformed(what: string, problem: string): AppError {
+  return new AppError(
+    'APP_BANK_RESPONSE',
+    `The bank's answer to ${what} is malformed: ${problem}.`,
+  );
+}
+
+/**
+ * An error answer from a bank newer than this app: the shape of {@link errorBody} with a code
+ * this app does not know yet, shown in the bank's own words (wording.ts).
+ */
+const newerErrorBody = errorBody.extend({
+  code: z
+    .string()
+    .max(64)
+    .regex(/^[A-Z]+_[A-Z0-9_]+$/),
+});
+
 /** The coded error for a non-2xx answer (its body already read). */
 export function refusal(status: number, body: Uint8Array, what: string): Error {
   let json: unknown;
@@ -116,10 +139,11 @@ export function refusal(status: number, body: Uint8Array, what: string): Error {
   } catch {
     json = undefined;
   }
-  if (isRecord(json) && typeof json['code'] === 'string' && CODE.test(json['code'])) {
-    const message = typeof json['message'] === 'string' ? json['message'] : json['code'];
-    const details = isRecord(json['details']) ? json['details'] : {};
-    return new BankRefusal(json['code'], message.slice(0, MAX_MESSAGE_CHARS), status, details);
+  const known = errorBody.safeParse(json);
+  const parsed = known.success ? known : newerErrorBody.safeParse(json);
+  if (parsed.success) {
+    const { code, message, details } = parsed.data;
+    return new BankRefusal(code, message, status, details);
   }
   if (status === 502 || status === 503 || status === 504) {
     return new AppError('APP_OFFLINE', undefined, { status });
@@ -132,31 +156,24 @@ export function refusal(status: number, body: Uint8Array, what: string): Error {
 }
 
 /**
- * The JSON of a 2xx answer, passed through `view`.
- * @throws AppError APP_BANK_RESPONSE (not JSON, or `view` found the wrong shape), APP_OFFLINE
+ * The JSON of a 2xx answer, parsed with `schema` (an empty body reads as `null`: a 204).
+ * @throws AppError APP_BANK_RESPONSE (not JSON, or off the schema), APP_OFFLINE; BankRefusal
  */
-export async function readJson<T>(
+export async function readJson<S extends z.ZodType>(
   response: Response,
   what: string,
-  view: (json: unknown) => T,
-): Promise<T> {
-  const body = await readBounded(response, what);
+  schema: S,
+  limit = MAX_BANK_BODY_BYTES,
+): Promise<z.output<S>> {
+  const body = await readBounded(response, what, limit);
   if (!response.ok) throw refusal(response.status, body, what);
   let json: unknown;
   try {
-    json = parseJson(body);
+    json = body.length === 0 && response.status === 204 ? null : parseJson(body);
   } catch {
     throw new AppError('APP_BANK_RESPONSE', `The bank's answer to ${what} is not JSON.`);
   }
-  try {
-    return view(json);
-  } catch (error) {
-    if (error instanceof ShapeError) {
-      throw new AppError(
-        'APP_BANK_RESPONSE',
-        `The bank's answer to ${what} is malformed: ${error.message}.`,
-      );
-    }
-    throw error;
-  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw malformed(what, describeIssue(parsed.error, 'answer'));
+  return parsed.data;
 }

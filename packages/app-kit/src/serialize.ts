@@ -8,8 +8,10 @@
  * key can never be confused. Anything else (Map, class instances, functions, NaN, typed arrays
  * other than Uint8Array) is refused on the way out; anything unexpected is refused on the way in.
  */
+import { instantInput } from '@offpay/api';
 import { toBase64Url } from '@offpay/crypto';
-import { base64Url, isoDateTime, ShapeError, string } from './guards.js';
+import { z } from 'zod';
+import { base64UrlOf, parseShape, ShapeError } from './parse.js';
 
 /** Deepest nesting of arrays and objects either direction accepts. */
 export const MAX_VALUE_DEPTH = 64;
@@ -72,20 +74,21 @@ function define(target: object, key: string, value: unknown): void {
   });
 }
 
+// What each tag's payload must be, and the value it stands for.
+const TAGS = {
+  $b: base64UrlOf(0, MAX_TAGGED_BYTES, '$b'),
+  $n: z
+    .string()
+    .max(400)
+    .regex(BIGINT)
+    .transform((text) => BigInt(text)),
+  $d: instantInput.transform((text) => new Date(text)),
+  $u: z.literal(1).transform(() => undefined),
+};
+
 function fromTag(tag: string, payload: unknown, path: string): unknown {
-  switch (tag) {
-    case '$b':
-      return base64Url(payload, `${path}.$b`, 0, MAX_TAGGED_BYTES);
-    case '$n':
-      return BigInt(string(payload, `${path}.$n`, 400, BIGINT));
-    case '$d':
-      return new Date(isoDateTime(payload, `${path}.$d`));
-    case '$u':
-      if (payload !== 1) throw new ShapeError(`${path}.$u is not 1`);
-      return undefined;
-    default:
-      throw new ShapeError(`${path} has an unknown tag`);
-  }
+  if (!Object.hasOwn(TAGS, tag)) throw new ShapeError(`${path} has an unknown tag`);
+  return parseShape(TAGS[tag as keyof typeof TAGS], payload, `${path}.${tag}`);
 }
 
 /**

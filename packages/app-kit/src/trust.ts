@@ -6,6 +6,7 @@
  * another tab, an edited row — are decoded and verified again. Entries live in this page's
  * memory only, a few at a time.
  */
+import { KEYS_MAX } from '@offpay/api';
 import { equalBytes, toHex } from '@offpay/crypto';
 import {
   bankKeySet,
@@ -28,8 +29,8 @@ import type { MetaOp } from './storage/schema.js';
 /** Meta keys of the pinned bank keys and of the latest verified revocation list. */
 export const TRUST_KEYS = { pinned: 'bankKeys', revocations: 'revocations' } as const;
 
-/** Most bank signing keys pinned: the bound GET /v1/keys is read with (bank-views.ts). */
-export const MAX_BANK_KEYS = 256;
+/** Most bank signing keys pinned: as many as GET /v1/keys may list (the contract's bound). */
+export const MAX_BANK_KEYS = KEYS_MAX;
 
 /** Pinned bank keys: every signing key (certificates name their issuer) and the KEM key. */
 export interface PinnedKeys {

@@ -10,8 +10,8 @@
  */
 import { getPublicKey, utf8 } from '@offpay/crypto';
 import { decodeCbor, encodeCbor, type CborValue } from '@offpay/protocol';
+import { z } from 'zod';
 import { AppError } from './errors.js';
-import { bytes, exactKeys, field, integer, list, oneOf, record, ShapeError } from './guards.js';
 import {
   decrypt,
   deriveKey,
@@ -24,6 +24,7 @@ import {
   SALT_LENGTH,
   type KdfParams,
 } from './kdf.js';
+import { bytesOf, parseShape, ShapeError } from './parse.js';
 import { checkNewPassphrase, MIN_PASSPHRASE_LENGTH, passphraseLength } from './rules.js';
 import { VAULT_KEY, type MetaDb } from './storage/db.js';
 import type { MetaOp, Stores, WriteOp } from './storage/schema.js';
@@ -95,6 +96,11 @@ function encodeSecrets(secrets: Map<string, Uint8Array>): Uint8Array {
   return encodeCbor(names.map((name): CborValue => [name, secrets.get(name)!]));
 }
 
+// The plaintext: [[name, bytes], ...], each name once.
+const secretList = z
+  .array(z.tuple([z.string().regex(SECRET_NAME), bytesOf(0, MAX_SECRET_BYTES)]))
+  .max(MAX_SECRETS);
+
 function decodeSecrets(plaintext: Uint8Array): Map<string, Uint8Array> {
   let value: CborValue;
   try {
@@ -103,33 +109,28 @@ function decodeSecrets(plaintext: Uint8Array): Map<string, Uint8Array> {
     throw new ShapeError('vault plaintext is not CBOR');
   }
   const out = new Map<string, Uint8Array>();
-  for (const [i, entry] of list(value, 'secrets', MAX_SECRETS).entries()) {
-    const pair = list(entry, `secrets[${i}]`, 2);
-    const [name, secret] = pair;
-    if (pair.length !== 2 || typeof name !== 'string' || !SECRET_NAME.test(name) || out.has(name))
-      throw new ShapeError(`secrets[${i}] is not a [name, bytes] pair`);
-    out.set(name, bytes(secret, `secrets[${i}]`, 0, MAX_SECRET_BYTES));
+  for (const [i, [name, secret]] of parseShape(secretList, value, 'secrets').entries()) {
+    if (out.has(name)) throw new ShapeError(`secrets.${i}: a name given twice`);
+    out.set(name, secret);
   }
   return out;
 }
 
-/** The stored record, checked (an IndexedDB row is outside input). @throws ShapeError */
+/** The stored record (an IndexedDB row is outside input): exactly these fields. */
+const vaultRecord = z.strictObject({
+  v: z.literal(FORMAT_VERSION),
+  kdf: z.strictObject({
+    name: z.literal(KDF_NAME),
+    iterations: z.number().int().min(MIN_ITERATIONS).max(MAX_ITERATIONS),
+    salt: bytesOf(SALT_LENGTH, 64),
+  }),
+  iv: bytesOf(IV_LENGTH),
+  ciphertext: bytesOf(16, MAX_CIPHERTEXT_BYTES),
+});
+
+/** The stored record, checked. @throws ShapeError */
 function parseRecord(value: unknown): VaultRecord {
-  const r = record(value, 'vault');
-  exactKeys(r, 'vault', ['v', 'kdf', 'iv', 'ciphertext']);
-  integer(field(r, 'v'), 'vault.v', FORMAT_VERSION, FORMAT_VERSION);
-  const kdf = record(field(r, 'kdf'), 'vault.kdf');
-  exactKeys(kdf, 'vault.kdf', ['name', 'iterations', 'salt']);
-  return {
-    v: FORMAT_VERSION,
-    kdf: {
-      name: oneOf(field(kdf, 'name'), 'vault.kdf.name', [KDF_NAME]),
-      iterations: integer(field(kdf, 'iterations'), 'kdf', MIN_ITERATIONS, MAX_ITERATIONS),
-      salt: bytes(field(kdf, 'salt'), 'vault.kdf.salt', SALT_LENGTH, 64),
-    },
-    iv: bytes(field(r, 'iv'), 'vault.iv', IV_LENGTH, IV_LENGTH),
-    ciphertext: bytes(field(r, 'ciphertext'), 'vault.ciphertext', 16, MAX_CIPHERTEXT_BYTES),
-  };
+  return parseShape(vaultRecord, value, 'vault');
 }
 
 async function sealRecord(

@@ -1,9 +1,11 @@
 /**
- * The words people see for the BANK_* codes of docs/errors.md and the CRYPTO_* codes of
- * packages/crypto: a short title and one or two sentences (what happened, what to do).
+ * The words people see for the BANK_* codes of the bank's registry (@offpay/api, documented in
+ * docs/errors.md) and the CRYPTO_* codes of packages/crypto: a short title and one or two
+ * sentences (what happened, what to do). Each table is typed over its code union: a code
+ * missing here, or one the registry no longer has, fails the type check.
  */
+import type { BankCode } from '@offpay/api';
 import type { CryptoErrorCode } from '@offpay/crypto';
-import type { BankCode } from './errors.js';
 import { TAMPERED, type Words } from './wording-text.js';
 
 const REFUSED = 'Request refused';
@@ -33,7 +35,7 @@ export const CRYPTO_WORDS = {
   },
 } satisfies Record<CryptoErrorCode, Words>;
 
-/** The BANK_* codes of docs/errors.md. */
+/** Every BANK_* code of the bank's registry. */
 export const BANK_WORDS = {
   BANK_BAD_REQUEST: {
     title: REFUSED,

@@ -2,10 +2,16 @@
  * Plain words for every code a user can meet (PROTO_*, BANK_*, APP_*): what happened and what to
  * do, in one or two short sentences, never a stack trace or a secret.
  */
+import {
+  bankDetails,
+  type BankCode,
+  type BankDetails,
+  type EntryCode,
+  type ErrorBody,
+} from '@offpay/api';
 import { isCryptoError, type CryptoErrorCode } from '@offpay/crypto';
 import { isAppError, Money, type ProtoErrorCode } from '@offpay/protocol';
-import { isBankRefusal, type AppErrorCode, type BankCode } from './errors.js';
-import { isRecord } from './guards.js';
+import { isBankRefusal, type AppErrorCode } from './errors.js';
 import { BANK_WORDS, CRYPTO_WORDS } from './wording-bank.js';
 import { APP_WORDS, PROTO_WORDS, UNKNOWN_WORDS, type Words } from './wording-text.js';
 
@@ -15,6 +21,13 @@ type Details = Record<string, unknown>;
 export type Code = ProtoErrorCode | AppErrorCode | BankCode | CryptoErrorCode;
 
 const TABLES: readonly Record<string, Words>[] = [PROTO_WORDS, APP_WORDS, BANK_WORDS, CRYPTO_WORDS];
+
+/** Why the bank may reject one entry of a batch: a protocol rule, or one of its own two codes. */
+const ENTRY_WORDS = {
+  ...PROTO_WORDS,
+  BANK_UNKNOWN_CERTIFICATE: BANK_WORDS.BANK_UNKNOWN_CERTIFICATE,
+  BANK_RESERVE_EXHAUSTED: BANK_WORDS.BANK_RESERVE_EXHAUSTED,
+} satisfies Record<EntryCode, Words>;
 const KNOWN_PREFIX = /^(PROTO|APP|BANK|CRYPTO)_[A-Z0-9_]+$/;
 const MAX_BANK_MESSAGE_CHARS = 300;
 
@@ -36,6 +49,12 @@ function money(minor: unknown, currency: unknown): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `details` as the bank's registry types them for `code`, or null when they do not fit. */
+function detailsOf<C extends BankCode>(code: C, details: Details): BankDetails<C> | null {
+  // Only `code` and `details` are read; the details are parsed with the registry's schema.
+  return bankDetails({ code, message: '', details: details as ErrorBody['details'] }, code);
 }
 
 function word(value: unknown, pattern: RegExp): string | undefined {
@@ -94,27 +113,29 @@ const DETAILED: Partial<Record<Code, (d: Details) => string | undefined>> = {
   },
   BANK_INSUFFICIENT_FUNDS: (d) => {
     // The bank names the amounts; the app adds the currency it asked in (withDetails).
-    const balance = money(d['balanceMinor'], d['currency']);
-    const required = money(d['requiredMinor'], d['currency']);
+    const amounts = detailsOf('BANK_INSUFFICIENT_FUNDS', d);
+    const balance = money(amounts?.balanceMinor, d['currency']);
+    const required = money(amounts?.requiredMinor, d['currency']);
     if (!balance) return undefined;
     return required
       ? `You have ${balance} available at the bank, and this needs ${required}. Choose ${balance} or less, or add money first.`
       : `You have ${balance} available at the bank. Choose a smaller amount or add money first.`;
   },
   BANK_RATE_LIMITED: (d) => {
-    const seconds = count(d['retryAfterSeconds']);
+    const seconds = detailsOf('BANK_RATE_LIMITED', d)?.retryAfterSeconds;
     return seconds === undefined
       ? undefined
       : `The bank asks you to slow down. Wait ${seconds} seconds, then try again.`;
   },
   BANK_BATCH_NOT_CONTINUOUS: (d) => {
-    const index = count(d['expectedFromIndex']);
+    const index = detailsOf('BANK_BATCH_NOT_CONTINUOUS', d)?.expectedFromIndex;
     return index === undefined
       ? undefined
       : `The bank expected the settlement to start at ledger entry ${entryNumber(index)}. Settle again so the app rebuilds the batch.`;
   },
   BANK_INTERNAL: (d) => {
-    const id = word(d['requestId'], /^[A-Za-z0-9_-]{1,64}$/);
+    // Quoted to people: only a plain id, whatever else the contract allows.
+    const id = word(detailsOf('BANK_INTERNAL', d)?.requestId, /^[A-Za-z0-9_-]{1,64}$/);
     return id
       ? `Something went wrong at the bank. Try again later; if it keeps happening, contact the bank and quote ${id}.`
       : undefined;
@@ -132,12 +153,23 @@ export function plainReason(code: string, details?: Record<string, unknown>): st
   return (details && detailed?.(details)) ?? wordsFor(code)?.text ?? UNKNOWN_WORDS.text;
 }
 
+/**
+ * Why the bank rejected one entry of a batch, in plain words (`code` as a settlement result
+ * carries it; a code newer than this app gets the generic words).
+ */
+export function entryReason(code: string): string {
+  return Object.hasOwn(ENTRY_WORDS, code)
+    ? ENTRY_WORDS[code as EntryCode].text
+    : UNKNOWN_WORDS.text;
+}
+
 /** Code and plain words of any thrown value (ProtocolError, BankRefusal, AppError, or unknown). */
 export function describeError(error: unknown): { code: string; title: string; text: string } {
   if (isCryptoError(error) || isAppError(error)) {
     const code = error.code;
     const raw: unknown = 'details' in error ? error.details : undefined;
-    const details = isRecord(raw) ? raw : {};
+    const details =
+      typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Details) : {};
     if (wordsFor(code))
       return { code, title: refusalTitle(code), text: plainReason(code, details) };
     // A code newer than this app: the bank's own message is written for people.

@@ -11,7 +11,8 @@ import {
   utf8,
 } from '@offpay/crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { BankClient, type SettlementAnswer } from '../src/bank.js';
+import { routes } from '@offpay/api';
+import { BankClient, type SettlementEvent } from '../src/bank.js';
 import { BANK_TIMEOUT_MS } from '../src/http.js';
 import { BankRefusal, isBankRefusal } from '../src/errors.js';
 import { SseParser } from '../src/sse.js';
@@ -64,7 +65,32 @@ const keyView = (
   announcement: null,
 });
 
-const event = (fromIndex: number): SettlementAnswer => ({
+const USER_ID = '0b9d6c1e-5f4a-4e8b-9c3d-2a1f0e9d8c7b';
+const ACCOUNT_ID = '3b0c1f3e-2a1d-4c55-9a53-6f0f8f7a1e11';
+
+const syncPayment = (counter: number, amountMinor = '250') => ({
+  paymentId: toHex(utf8(String(counter).padStart(32, '0'))),
+  counter,
+  amountMinor,
+  settledAt: '2026-01-01T00:00:05.000Z',
+});
+
+const syncCertificate = (over: Record<string, unknown> = {}) => ({
+  serial: '7',
+  status: 'active',
+  currency: 'EUR',
+  limitMinor: '1000',
+  settledMinor: '250',
+  reserveRemainingMinor: '750',
+  expiresAt: '2026-01-08T00:00:00.000Z',
+  closedAt: null,
+  reserveReleasedAt: null,
+  payments: [syncPayment(1)],
+  paymentsTruncated: false,
+  ...over,
+});
+
+const event = (fromIndex: number): SettlementEvent => ({
   batchKey: 'ab'.repeat(32),
   payeeKid: KID,
   fromIndex,
@@ -109,6 +135,18 @@ describe('answers', () => {
       }),
     );
     expect(await failure(client.keys())).toMatchObject({ code: 'APP_BANK_RESPONSE' });
+    expect(await failure(client.keys())).toMatchObject({ code: 'APP_BANK_RESPONSE' });
+  });
+
+  it('reads the largest key list the contract allows (2 × 256 keys with announcements)', async () => {
+    const key = { ...keyView(hexKey(), null), announcement: 'ab'.repeat(1024) };
+    const largest = { signKeys: Array(256).fill(key), kemKeys: Array(256).fill(key) };
+    expect(JSON.stringify(largest).length).toBeGreaterThan(1 << 20);
+    const { client } = bank(
+      json(200, largest),
+      json(200, { ...largest, kemKeys: Array(257).fill(key) }),
+    );
+    expect((await client.keys()).signKeys).toHaveLength(256);
     expect(await failure(client.keys())).toMatchObject({ code: 'APP_BANK_RESPONSE' });
   });
 
@@ -217,6 +255,29 @@ describe('answers', () => {
     expect(JSON.parse(calls[0]!.init.body as string)).toHaveProperty('kemKey', toBase64Url(key));
   });
 
+  it('keeps display names of up to 64 characters, the contract bound', async () => {
+    const payee = (displayName: string) =>
+      json(201, {
+        serial: '8',
+        certificate: toBase64Url(randomBytes(180)),
+        expiresAt: '2026-01-08T00:00:00.000Z',
+        currency: 'EUR',
+        displayName,
+      });
+    const { client } = bank(payee('é'.repeat(64)), payee('é'.repeat(65)));
+    const key = getPublicKey(generateSecretKey());
+    const input = {
+      challengeId: 'B'.repeat(22),
+      signKey: key,
+      kemKey: key,
+      signature: randomBytes(64),
+    };
+    expect((await client.enrollPayee(TOKEN, input)).displayName).toBe('é'.repeat(64));
+    expect(await failure(client.enrollPayee(TOKEN, input))).toMatchObject({
+      code: 'APP_BANK_RESPONSE',
+    });
+  });
+
   it("reads the revocation list and the bank's clock as Unix seconds", async () => {
     const signed = randomBytes(100);
     const body = {
@@ -240,34 +301,18 @@ describe('answers', () => {
 
   it('reads payer sync and accounts', async () => {
     const { client } = bank(
+      json(200, { bankTime: '2026-01-01T00:00:10.000Z', certificates: [syncCertificate()] }),
       json(200, {
-        bankTime: '2026-01-01T00:00:10.000Z',
-        certificates: [
-          {
-            serial: '7',
-            status: 'active',
-            currency: 'EUR',
-            limitMinor: '1000',
-            settledMinor: '250',
-            reserveRemainingMinor: '750',
-            expiresAt: '2026-01-08T00:00:00.000Z',
-            closedAt: null,
-            reserveReleasedAt: null,
-            payments: [
-              {
-                paymentId: 'aa'.repeat(32),
-                counter: 1,
-                amountMinor: '250',
-                settledAt: '2026-01-01T00:00:05.000Z',
-              },
-            ],
-            paymentsTruncated: false,
-          },
+        userId: USER_ID,
+        accounts: [
+          { accountId: ACCOUNT_ID, kind: 'customer', currency: 'EUR', balanceMinor: '250' },
         ],
       }),
       json(200, {
-        userId: 'u',
-        accounts: [{ accountId: 'a', kind: 'customer', currency: 'EUR', balanceMinor: '-250' }],
+        userId: USER_ID,
+        accounts: [
+          { accountId: ACCOUNT_ID, kind: 'customer', currency: 'EUR', balanceMinor: '-1' },
+        ],
       }),
     );
     const sync = await client.payerSync(TOKEN);
@@ -277,61 +322,123 @@ describe('answers', () => {
       settledMinor: '250',
       reserveRemainingMinor: '750',
     });
-    expect(sync.certificates[0]!.payments[0]).toEqual({
-      paymentId: 'aa'.repeat(32),
-      counter: 1,
-      amountMinor: '250',
-      settledAt: '2026-01-01T00:00:05.000Z',
-    });
+    expect(sync.certificates[0]!.payments[0]).toEqual(syncPayment(1));
     expect(await client.accounts(TOKEN)).toEqual([
-      { kind: 'customer', currency: 'EUR', balanceMinor: '-250' },
+      { accountId: ACCOUNT_ID, kind: 'customer', currency: 'EUR', balanceMinor: '250' },
     ]);
+    // The contract: a balance is never negative.
+    expect(await failure(client.accounts(TOKEN))).toMatchObject({ code: 'APP_BANK_RESPONSE' });
   });
 
   it.each([
     ['a negative limit', { limitMinor: '-1' }],
-    ['a settled amount past 2^53 - 1', { settledMinor: '9007199254740993' }],
-    [
-      'a payment amount of 17 digits',
-      {
-        payments: [
-          {
-            paymentId: 'aa'.repeat(32),
-            counter: 1,
-            amountMinor: '12345678901234567',
-            settledAt: '2026-01-01T00:00:05.000Z',
-          },
-        ],
-      },
-    ],
+    ['a settled total past 2^53 - 1', { settledMinor: '9007199254740992' }],
+    ['a reserve past 2^53 - 1', { reserveRemainingMinor: '9223372036854775807' }],
+    ['a payment amount of 17 digits', { payments: [syncPayment(1, '12345678901234567')] }],
+    ['a negative payment amount', { payments: [syncPayment(1, '-250')] }],
   ])('refuses a payer sync with %s: an amount no wallet can hold', async (_what, over) => {
-    const certificate = {
-      serial: '7',
-      status: 'active',
-      currency: 'EUR',
-      limitMinor: '1000',
-      settledMinor: '0',
-      reserveRemainingMinor: '1000',
-      expiresAt: '2026-01-08T00:00:00.000Z',
-      payments: [],
-      ...over,
-    };
     const { client } = bank(
-      json(200, { bankTime: '2026-01-01T00:00:10.000Z', certificates: [certificate] }),
+      json(200, { bankTime: '2026-01-01T00:00:10.000Z', certificates: [syncCertificate()] }),
+      json(200, { bankTime: '2026-01-01T00:00:10.000Z', certificates: [syncCertificate(over)] }),
     );
+    // The same answer without the change is read: the change alone is refused.
+    expect((await client.payerSync(TOKEN)).certificates).toHaveLength(1);
     expect(await failure(client.payerSync(TOKEN))).toMatchObject({ code: 'APP_BANK_RESPONSE' });
+  });
+
+  it('reads a payer sync at the contract bounds (100 × 500), and refuses one past them', async () => {
+    const full = (certificates: number, payments: number) =>
+      json(200, {
+        bankTime: '2026-01-01T00:00:10.000Z',
+        certificates: Array.from({ length: certificates }, (_, c) =>
+          syncCertificate({
+            serial: String(9_007_199_254_740_991 - c),
+            limitMinor: '9007199254740991',
+            settledMinor: '9007199254740991',
+            reserveRemainingMinor: '0',
+            closedAt: '2026-01-02T00:00:00.000Z',
+            reserveReleasedAt: '2026-01-02T00:00:00.000Z',
+            payments: Array.from({ length: payments }, (_, p) =>
+              syncPayment(9_007_199_254_740_991 - p, '9007199254740991'),
+            ),
+            paymentsTruncated: true,
+          }),
+        ),
+      });
+    const largest = full(100, 500);
+    expect((await largest.clone().text()).length).toBeGreaterThan(1 << 20);
+    const { client } = bank(largest, full(101, 1), full(1, 501));
+    const sync = await client.payerSync(TOKEN);
+    expect(sync.certificates).toHaveLength(100);
+    expect(sync.certificates.every((c) => c.payments.length === 500)).toBe(true);
+    expect(await failure(client.payerSync(TOKEN))).toMatchObject({ code: 'APP_BANK_RESPONSE' });
+    expect(await failure(client.payerSync(TOKEN))).toMatchObject({ code: 'APP_BANK_RESPONSE' });
+  });
+
+  it('sends any JSON route of the contract with call(): path parameters, query, token', async () => {
+    const item = (amountMinor: string) => ({
+      postingId: '9',
+      transferId: '4',
+      kind: 'reserve',
+      reference: 'payer certificate 7',
+      accountId: ACCOUNT_ID,
+      currency: 'EUR',
+      amountMinor,
+      at: '2026-01-01T00:00:00.000Z',
+    });
+    const { client, calls } = bank(
+      json(200, {
+        serial: '12',
+        kind: 'payer',
+        status: 'closed',
+        reason: 'closed',
+        closedAt: '2026-01-01T00:00:00.000Z',
+      }),
+      // A history item is the one amount that may be negative: money out.
+      json(200, { items: [item('-1000'), item('1000')], nextBefore: null }),
+    );
+    const closed = await client.call(routes.closeCertificate, {
+      token: TOKEN,
+      params: { serial: '12' },
+    });
+    expect(closed).toMatchObject({ serial: '12', status: 'closed' });
+    expect(calls[0]!.url).toBe('http://bank.test/v1/certificates/12/close');
+    expect(calls[0]!.init.method).toBe('POST');
+    const history = await client.call(routes.accountHistory, {
+      token: TOKEN,
+      query: { limit: 2, before: '10' },
+    });
+    expect(history.items.map((i) => i.amountMinor)).toEqual(['-1000', '1000']);
+    expect(calls[1]!.url).toBe('http://bank.test/v1/accounts/me/history?limit=2&before=10');
+    for (const call of calls) {
+      expect((call.init.headers as Record<string, string>)['authorization']).toBe(
+        `Bearer ${TOKEN}`,
+      );
+    }
   });
 
   it('reports a fraud proof as {"proof": base64url}, no login, and reads the revocation', async () => {
     const proof = randomBytes(300);
+    const report = {
+      serial: '77',
+      kind: 'fork',
+      first: 'aa'.repeat(32),
+      second: 'bb'.repeat(32),
+      revoked: true,
+    };
     const { client, calls } = bank(
-      json(200, { serial: '77', kind: 'fork', first: 'a', second: 'b', revoked: true }),
-      json(422, { code: 'PROTO_FRAUD_PROOF_INVALID', message: 'not a proof' }),
+      json(200, { ...report, first: 'a', second: 'b' }),
+      json(200, report),
+      json(422, { code: 'PROTO_FRAUD_PROOF_INVALID', message: 'not a proof', details: {} }),
     );
-    expect(await client.reportFraudProof(proof)).toEqual({ serial: '77', kind: 'fork' });
-    expect(calls[0]!.url).toBe('http://bank.test/v1/fraud-proofs');
-    expect(JSON.parse(calls[0]!.init.body as string)).toEqual({ proof: toBase64Url(proof) });
-    expect(calls[0]!.init.headers).not.toHaveProperty('authorization');
+    // Payment ids are 32 bytes of hex in the contract.
+    expect(await failure(client.reportFraudProof(proof))).toMatchObject({
+      code: 'APP_BANK_RESPONSE',
+    });
+    expect(await client.reportFraudProof(proof)).toEqual(report);
+    expect(calls[1]!.url).toBe('http://bank.test/v1/fraud-proofs');
+    expect(JSON.parse(calls[1]!.init.body as string)).toEqual({ proof: toBase64Url(proof) });
+    expect(calls[1]!.init.headers).not.toHaveProperty('authorization');
     expect(await failure(client.reportFraudProof(proof))).toMatchObject({
       code: 'PROTO_FRAUD_PROOF_INVALID',
       status: 422,
@@ -413,6 +520,32 @@ describe('failures', () => {
     });
   });
 
+  it("reads error answers with the contract's errorBody, messages up to 1,000 characters", async () => {
+    const refusedWith = (message: string, code = 'BANK_CHALLENGE_INVALID') =>
+      json(400, { code, message, details: {} });
+    const { client } = bank(
+      refusedWith('x'.repeat(1000)),
+      refusedWith('x'.repeat(1001)),
+      refusedWith('The bank is closed on Sundays.', 'BANK_CLOSED_ON_SUNDAYS'),
+      json(400, { code: 'BANK_CHALLENGE_INVALID', message: 'no', details: { nested: { a: 1 } } }),
+    );
+    const long = await failure(client.challenge(TOKEN));
+    expect(long).toMatchObject({ code: 'BANK_CHALLENGE_INVALID', status: 400 });
+    expect(long.message).toHaveLength(1000);
+    expect(await failure(client.challenge(TOKEN))).toMatchObject({
+      code: 'APP_BANK_RESPONSE',
+      details: { status: 400 },
+    });
+    // A bank newer than the app: its code is kept and its words shown (wording.ts).
+    const newer = await failure(client.challenge(TOKEN));
+    expect(isBankRefusal(newer)).toBe(true);
+    expect(newer).toMatchObject({
+      code: 'BANK_CLOSED_ON_SUNDAYS',
+      message: 'The bank is closed on Sundays.',
+    });
+    expect(await failure(client.challenge(TOKEN))).toMatchObject({ code: 'APP_BANK_RESPONSE' });
+  });
+
   it('stops reading an answer past 1 MiB', async () => {
     const chunk = new Uint8Array(64 * 1024).fill(0x20);
     let sent = 0;
@@ -423,7 +556,7 @@ describe('failures', () => {
       },
     });
     const { client } = bank(new Response(endless, { status: 200 }));
-    expect(await failure(client.keys())).toMatchObject({ code: 'APP_BANK_RESPONSE' });
+    expect(await failure(client.revocations())).toMatchObject({ code: 'APP_BANK_RESPONSE' });
     expect(sent).toBeLessThan(2 * 1024 * 1024);
   });
 });
@@ -452,8 +585,8 @@ function sse(chunks: Uint8Array[], close = true): Response {
   });
 }
 
-async function collect(chunks: Uint8Array[]): Promise<SettlementAnswer[]> {
-  const got: SettlementAnswer[] = [];
+async function collect(chunks: Uint8Array[]): Promise<SettlementEvent[]> {
+  const got: SettlementEvent[] = [];
   let closed!: () => void;
   const ended = new Promise<void>((resolve) => (closed = resolve));
   const { client, calls } = bank(sse(chunks));

@@ -6,6 +6,17 @@ import { freshDb } from './support/schema.js';
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
+const USER_ID = '0b9d6c1e-5f4a-4e8b-9c3d-2a1f0e9d8c7b';
+const login = (accessToken: string) =>
+  json(200, {
+    accessToken,
+    tokenType: 'Bearer',
+    expiresIn: 900,
+    expiresAt: '2026-01-01T00:15:00.000Z',
+  });
+const refusal = (status: number, code: string, message: string) =>
+  json(status, { code, message, details: {} });
+
 /** A bank answering login with a token, then each later call with `answers` in turn. */
 function fakeBank(...answers: Response[]) {
   const urls: string[] = [];
@@ -41,9 +52,9 @@ describe('BankSession', () => {
   it('signs in, keeps the token in memory, and forgets it when the bank ends the session', async () => {
     const db = await freshDb();
     const bank = fakeBank(
-      json(200, { accessToken: 'tok.en' }),
-      json(200, { userId: 'u', accounts: [] }),
-      json(401, { code: 'BANK_TOKEN_EXPIRED', message: 'expired' }),
+      login('tok.en'),
+      json(200, { userId: USER_ID, accounts: [] }),
+      refusal(401, 'BANK_TOKEN_EXPIRED', 'expired'),
     );
     const session = new BankSession(db, bank.fetchImpl);
     expect(session.signedIn).toBe(false);
@@ -58,7 +69,7 @@ describe('BankSession', () => {
 
   it('keeps the token on other refusals, and asks to sign in when it holds none', async () => {
     const db = await freshDb();
-    const bank = fakeBank(json(503, { code: 'BANK_UNAVAILABLE', message: 'later' }));
+    const bank = fakeBank(refusal(503, 'BANK_UNAVAILABLE', 'later'));
     const session = new BankSession(db, bank.fetchImpl);
     const none = await session.authed(() => Promise.resolve(1)).catch((e: unknown) => e);
     expect(isSignedOut(none)).toBe(true);
@@ -70,7 +81,7 @@ describe('BankSession', () => {
 
   it('saves a new bank address under the rules, and a new address ends the session', async () => {
     const db = await freshDb();
-    const bank = fakeBank(json(200, { userId: 'u', accounts: [] }));
+    const bank = fakeBank(json(200, { userId: USER_ID, accounts: [] }));
     const session = new BankSession(db, bank.fetchImpl);
     session.keep('tok.en');
     expect(await session.setBankUrl('https://bank.example/')).toBe('https://bank.example');

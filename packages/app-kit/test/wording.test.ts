@@ -1,8 +1,9 @@
 import { CRYPTO_ERROR_CODES, CryptoError } from '@offpay/crypto';
+import { BANK_CODES, ENTRY_CODES } from '@offpay/api';
 import { PROTO_ERRORS, ProtocolError } from '@offpay/protocol';
 import { describe, expect, it } from 'vitest';
-import { APP_ERRORS, AppError, BANK_CODES, BankRefusal } from '../src/errors.js';
-import { describeError, plainReason, refusalTitle } from '../src/wording.js';
+import { APP_ERRORS, AppError, BankRefusal } from '../src/errors.js';
+import { describeError, entryReason, plainReason, refusalTitle } from '../src/wording.js';
 
 const PROTO_CODES = Object.keys(PROTO_ERRORS);
 const APP_CODES = Object.keys(APP_ERRORS);
@@ -89,13 +90,14 @@ describe('texts', () => {
       '5.00 EUR',
     );
     expect(plainReason('APP_BACKUP_WRONG_APP', { app: 'receiver' })).toContain('receiver app');
-    expect(plainReason('BANK_RATE_LIMITED', { retryAfterSeconds: 30 })).toContain(
+    expect(plainReason('BANK_RATE_LIMITED', { limit: 5, retryAfterSeconds: 30 })).toContain(
       'Wait 30 seconds',
     );
     expect(plainReason('BANK_INTERNAL', { requestId: 'req-42' })).toContain('req-42');
     // The bank names the balance; the app adds the currency it asked in.
     expect(
       plainReason('BANK_INSUFFICIENT_FUNDS', {
+        accountId: '3b0c1f3e-2a1d-4c55-9a53-6f0f8f7a1e11',
         balanceMinor: '1500',
         requiredMinor: '2000',
         currency: 'EUR',
@@ -103,13 +105,46 @@ describe('texts', () => {
     ).toBe(
       'You have 15.00 EUR available at the bank, and this needs 20.00 EUR. Choose 15.00 EUR or less, or add money first.',
     );
-    expect(plainReason('BANK_BATCH_NOT_CONTINUOUS', { expectedFromIndex: 0 })).toContain(
-      'ledger entry #1.',
-    );
+    expect(
+      plainReason('BANK_BATCH_NOT_CONTINUOUS', { expectedFromIndex: 0, expectedPrevHead: '' }),
+    ).toContain('ledger entry #1.');
     expect(plainReason('BANK_INTERNAL', { requestId: '<script>' })).not.toContain('<script>');
+  });
+
+  it("reads the bank's details only in the shape its registry gives them", () => {
+    // Off the registry's shape (a negative wait, a count as text, a missing head): the default.
+    expect(plainReason('BANK_RATE_LIMITED', { limit: 5, retryAfterSeconds: -1 })).toBe(
+      plainReason('BANK_RATE_LIMITED'),
+    );
+    expect(plainReason('BANK_RATE_LIMITED', { limit: 5, retryAfterSeconds: '30' })).toBe(
+      plainReason('BANK_RATE_LIMITED'),
+    );
+    expect(plainReason('BANK_BATCH_NOT_CONTINUOUS', { expectedFromIndex: 3 })).toBe(
+      plainReason('BANK_BATCH_NOT_CONTINUOUS'),
+    );
+    expect(
+      plainReason('BANK_INSUFFICIENT_FUNDS', {
+        accountId: 'a',
+        balanceMinor: '-5',
+        requiredMinor: '2000',
+        currency: 'EUR',
+      }),
+    ).toBe(plainReason('BANK_INSUFFICIENT_FUNDS'));
     expect(
       plainReason('PROTO_FILE_WRONG_TYPE', { expected: 'payment', actual: 'receipt' }),
     ).toContain('holds a receipt, not the payment');
+  });
+});
+
+describe('entryReason', () => {
+  it.each(ENTRY_CODES.filter((c) => c !== ''))('has words for entry code %s', (code) => {
+    expect(entryReason(code)).toBe(plainReason(code));
+    expect(entryReason(code)).not.toBe(GENERIC.text);
+  });
+
+  it('gives a code newer than the app the generic words', () => {
+    expect(entryReason('BANK_NEWER_RULE')).toBe(GENERIC.text);
+    expect(entryReason('toString')).toBe(GENERIC.text);
   });
 });
 
@@ -133,7 +168,7 @@ describe('describeError', () => {
     expect(describeError(new AppError('APP_OFFLINE'))).toMatchObject({ title: 'Bank unreachable' });
     expect(
       describeError(
-        new BankRefusal('BANK_RATE_LIMITED', 'Too many', 429, { retryAfterSeconds: 5 }),
+        new BankRefusal('BANK_RATE_LIMITED', 'Too many', 429, { limit: 5, retryAfterSeconds: 5 }),
       ),
     ).toMatchObject({ code: 'BANK_RATE_LIMITED', text: expect.stringContaining('Wait 5 seconds') });
     expect(

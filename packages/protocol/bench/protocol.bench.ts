@@ -28,15 +28,33 @@ const payeeKey = generateSecretKey();
 const payeeKem = generateSecretKey();
 const payeeKid = kid(getPublicKey(payeeKey));
 const payerCert = issuePayerCertificate(
-  { serial: 2 ** 40 + 1, signKey: getPublicKey(payerKey), currency: 'EUR', expiresAt: now + 7 * 86400, limit: 100_000_00 },
+  {
+    serial: 2 ** 40 + 1,
+    signKey: getPublicKey(payerKey),
+    currency: 'EUR',
+    expiresAt: now + 7 * 86400,
+    limit: 100_000_00,
+  },
   bank,
 );
 const payeeCert = issuePayeeCertificate(
-  { serial: 2 ** 40 + 2, signKey: getPublicKey(payeeKey), kemKey: getPublicKey(payeeKem), currency: 'EUR', expiresAt: now + 365 * 86400, displayName: "Bob's Market" },
+  {
+    serial: 2 ** 40 + 2,
+    signKey: getPublicKey(payeeKey),
+    kemKey: getPublicKey(payeeKem),
+    currency: 'EUR',
+    expiresAt: now + 365 * 86400,
+    displayName: "Bob's Market",
+  },
   bank,
 );
 const order = { amount: 1250, payeeKid, payeeCurrency: 'EUR', requestId: randomBytes(16), now };
-const state = { ...initialChainState(payerCert), counter: 41, spent: 30_000_00, lastPaymentId: randomBytes(32) };
+const state = {
+  ...initialChainState(payerCert),
+  counter: 41,
+  spent: 30_000_00,
+  lastPaymentId: randomBytes(32),
+};
 
 const makeAndSeal = () => {
   const { payment } = createPayment(payerCert, state, payerKey, order);
@@ -79,5 +97,9 @@ const ledgerMs = measureTotal(3, () => verifyLedger(entries, emptyLedgerHead(pay
 const qr = encodeQrText(sealed);
 console.log(`## packages/protocol\n\nMachine: ${machineLine()}\n`);
 console.log(table(rows));
-console.log(`\n| verify a 100,000-entry ledger | ${ledgerMs.toFixed(0)} ms total | ${((ledgerMs * 1000) / 100_000).toFixed(2)} µs/entry |`);
-console.log(`\nSealed payment with its payer certificate: ${sealed.length} bytes → ${qr.length} QR characters → QR version ${qrVersionFor(qr)} at level M (limit: 397 bytes, version 15).`);
+console.log(
+  `\n| verify a 100,000-entry ledger | ${ledgerMs.toFixed(0)} ms total | ${((ledgerMs * 1000) / 100_000).toFixed(2)} µs/entry |`,
+);
+console.log(
+  `\nSealed payment with its payer certificate: ${sealed.length} bytes → ${qr.length} QR characters → QR version ${qrVersionFor(qr)} at level M (limit: 397 bytes, version 15).`,
+);

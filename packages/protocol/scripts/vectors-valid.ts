@@ -372,12 +372,28 @@ export function validVectors(c: Cast) {
 }
 
 function enrollmentJson(c: Cast) {
-  const request = { kind: 'payee' as const, challenge: fixedBytes('challenge', 32), signKey: c.payee.publicKey, kemKey: c.payeeKem.publicKey };
+  const request = {
+    kind: 'payee' as const,
+    challenge: fixedBytes('challenge', 32),
+    signKey: c.payee.publicKey,
+    kemKey: c.payeeKem.publicKey,
+  };
   const tbs = enrollmentTbs(request);
   return {
-    decoded: { version: 1, kind: 2, challenge: h(request.challenge), signKey: h(request.signKey), kemKey: h(request.kemKey) },
+    decoded: {
+      version: 1,
+      kind: 2,
+      challenge: h(request.challenge),
+      signKey: h(request.signKey),
+      kemKey: h(request.kemKey),
+    },
     tbs: h(tbs),
-    signature: sigExample(SIGN_LABEL.enrollment, tbs, signEnrollment(request, c.payee.secretKey), c.payee.publicKey),
+    signature: sigExample(
+      SIGN_LABEL.enrollment,
+      tbs,
+      signEnrollment(request, c.payee.secretKey),
+      c.payee.publicKey,
+    ),
   };
 }
 

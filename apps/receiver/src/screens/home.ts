@@ -1,7 +1,7 @@
 /** Home ("Till"): the shop's name, what is waiting to be settled, and the way to everything. */
 import { button, errorNotice, h, homeBody, notice, trustedNow } from '@offpay/app-kit';
 import { Money } from '@offpay/protocol';
-import type { Ctx } from '../app.js';
+import type { Ctx } from '../ctx.js';
 import { ledgerSummary, summaryLine } from '../state/ledger.js';
 import { latestOpenRequest } from '../state/requests.js';
 

@@ -4,12 +4,12 @@ import {
   button,
   describeError,
   entryNumber,
+  entryReason,
   formatTime,
   h,
   notice,
-  plainReason,
 } from '@offpay/app-kit';
-import { checkLedgerQuietly, type Ctx } from '../app.js';
+import { checkLedgerQuietly, type Ctx } from '../ctx.js';
 import { ledgerRows, type LedgerRow } from '../state/ledger.js';
 
 function rowView(row: LedgerRow): HTMLElement {
@@ -21,7 +21,7 @@ function rowView(row: LedgerRow): HTMLElement {
     h('span', { class: 'pill', 'data-state': row.status }, row.status),
     h('span', { class: 'ledger-date muted' }, formatTime(row.acceptedAt)),
     row.memo !== '' && h('span', { class: 'memo' }, row.memo),
-    row.status === 'rejected' && h('p', { class: 'ledger-reason' }, plainReason(row.code)),
+    row.status === 'rejected' && h('p', { class: 'ledger-reason' }, entryReason(row.code)),
   );
 }
 

@@ -17,7 +17,7 @@ import {
   trustedNow,
 } from '@offpay/app-kit';
 import { isAppError, LIMITS, Money } from '@offpay/protocol';
-import type { Ctx } from '../app.js';
+import type { Ctx } from '../ctx.js';
 import type { StoredRequest } from '../db.js';
 import { acceptPayment, type Accepted } from '../state/accept.js';
 import { createRequest, parseRequestInput } from '../state/requests.js';

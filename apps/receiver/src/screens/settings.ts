@@ -1,7 +1,7 @@
 /** Backup and settings: the encrypted backup, the bank address and the limit per customer. */
 import { backupSection, bankSection, field, form, section } from '@offpay/app-kit';
 import { Money } from '@offpay/protocol';
-import type { Ctx } from '../app.js';
+import type { Ctx } from '../ctx.js';
 import { META } from '../db.js';
 import { payerCap } from '../state/till.js';
 

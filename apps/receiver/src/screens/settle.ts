@@ -16,7 +16,7 @@ import {
   signInFields,
   type Messages,
 } from '@offpay/app-kit';
-import type { Ctx } from '../app.js';
+import type { Ctx } from '../ctx.js';
 import { exportBatches, pendingBatches } from '../state/batches.js';
 import { ledgerSummary, type LedgerSummary } from '../state/ledger.js';
 import { settleNow, type OutcomeLine, type SettleProgress } from '../state/settle.js';

@@ -1,6 +1,6 @@
 /** Setup (make the till's keys under a passphrase, or restore a backup), Unlock and Enroll. */
 import { createForm, form, h, restoreSection, signInFields, unlockForm } from '@offpay/app-kit';
-import { checkLedgerQuietly, type Ctx } from '../app.js';
+import { checkLedgerQuietly, type Ctx } from '../ctx.js';
 import { createTill, enrollTill, loadTill, restoreTill } from '../state/till.js';
 
 /**

@@ -10,8 +10,8 @@ import { isAppError, LIMITS, Money, type LedgerHead } from '@offpay/protocol';
 import {
   AppError,
   isBankRefusal,
+  entryReason,
   isSignedOut,
-  plainReason,
   type BankClient,
   type SettledEntry,
 } from '@offpay/app-kit';
@@ -49,7 +49,7 @@ export type SettleProgress =
 export function describeOutcome(status: EntryOutcome['status'], code: string): string {
   if (status === 'settled') return 'Settled';
   if (status === 'duplicate') return 'Already settled earlier';
-  return plainReason(code);
+  return entryReason(code);
 }
 
 /** What a settlement run did. */

@@ -14,16 +14,15 @@ import {
 } from '@offpay/protocol';
 import {
   AppError,
-  BANK_URL_KEY,
   bankKeysOf,
   bytes,
   certify,
   count,
   importBackup,
   issuedCertificate,
-  pinKeys,
   pinnedKeys,
-  prepareVault,
+  setUpApp,
+  startEnrollment,
   storedRevocations,
   verifiedCertificate,
   whileNotSetUp,
@@ -58,20 +57,14 @@ export interface Till {
  * Makes the till's two keys on the device and locks them in a new vault, with the bank address.
  * @throws AppError APP_SET_UP_ELSEWHERE, APP_PASSPHRASE_TOO_SHORT, APP_STORAGE_FAILED
  */
-export async function createTill(
+export function createTill(
   db: TillDb,
   passphrase: string,
   bankUrl: string,
   options: VaultOptions = {},
 ): Promise<Vault> {
   const secrets = { [SECRET.sign]: generateSecretKey(), [SECRET.kem]: generateSecretKey() };
-  const { vault, write } = await prepareVault(db, passphrase, secrets, options);
-  const url = { put: 'meta' as const, key: BANK_URL_KEY, value: bankUrl };
-  await whileNotSetUp(db, TILL_LOCK, () => db.write([write, url])).catch((e: unknown) => {
-    vault.lock();
-    throw e;
-  });
-  return vault;
+  return setUpApp(db, TILL_LOCK, passphrase, secrets, bankUrl, options);
 }
 
 /**
@@ -100,9 +93,7 @@ export async function enrollTill(
   const [secretKey, kemSecret] = [vault.secret(SECRET.sign), vault.secret(SECRET.kem)];
   if (!secretKey || !kemSecret) throw new AppError('APP_VAULT_MISSING');
   const mine = { signKey: vault.publicKey(SECRET.sign)!, kemKey: vault.publicKey(SECRET.kem)! };
-  const keys = await bank.keys();
-  const pin = pinKeys(keys);
-  const token = await bank.login(login.email.trim(), login.password);
+  const { keys, pin, token } = await startEnrollment(bank, login);
   const kemKey = mine.kemKey;
   const { certificate } = await certify(bank, token, { kind: 'payee', secretKey, kemKey });
   issuedCertificate(certificate, keys.signKeys, decodePayeeCertificate, mine);

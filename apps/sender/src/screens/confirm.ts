@@ -1,6 +1,6 @@
 /** Confirm: the amount and the payee's bank-verified name, before anything is signed. */
 import { actions, button, h, messages } from '@offpay/app-kit';
-import type { Ctx } from '../app.js';
+import type { Ctx } from '../ctx.js';
 import { commitPayment, type PreparedPayment } from '../state/pay.js';
 
 /** The Confirm screen ("Confirm payment"). */

@@ -3,7 +3,7 @@
  * wallet lands here with its notice: it never resumes the old certificate (DESIGN.md §3 "Restore").
  */
 import { actions, button, field, form, h, notice, signInFields } from '@offpay/app-kit';
-import type { Ctx } from '../app.js';
+import type { Ctx } from '../ctx.js';
 import { enrollWallet } from '../state/enroll.js';
 import { mustEnroll } from '../state/wallet.js';
 

@@ -1,6 +1,6 @@
 /** History: every payment, newest first, with where it stands (sent, receipted, settled, rejected). */
 import { actions, button, formatTime, h } from '@offpay/app-kit';
-import type { Ctx } from '../app.js';
+import type { Ctx } from '../ctx.js';
 import type { HistoryItem } from '../db.js';
 import { itemAmount, listHistory } from '../state/history.js';
 

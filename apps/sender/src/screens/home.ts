@@ -1,6 +1,6 @@
 /** Home ("Wallet"): the allowance left, what was spent, until when, and where to go next. */
 import { button, formatDate, formatTime, h, homeBody, notice, plural } from '@offpay/app-kit';
-import type { Ctx } from '../app.js';
+import type { Ctx } from '../ctx.js';
 import { PAYMENT_STATES } from '../db.js';
 import { countByState, listHistory } from '../state/history.js';
 import { overview, walletStatus, type Overview } from '../state/wallet.js';

@@ -1,7 +1,7 @@
 /** Pay: take the receiver's payment request (camera, picture, file or pasted text) and check it. */
 import { h, notice, receivePanel } from '@offpay/app-kit';
 import { Money, decodePaymentRequest, isAppError } from '@offpay/protocol';
-import type { Ctx } from '../app.js';
+import type { Ctx } from '../ctx.js';
 import { OWN, preparePayment } from '../state/pay.js';
 import { overview } from '../state/wallet.js';
 

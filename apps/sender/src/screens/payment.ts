@@ -4,7 +4,7 @@
  * Once the receipt is checked, the code goes: one "Done" leads on.
  */
 import { actions, button, h, notice, receivePanel, sendPanel } from '@offpay/app-kit';
-import type { Ctx } from '../app.js';
+import type { Ctx } from '../ctx.js';
 import type { HistoryItem } from '../db.js';
 import { itemAmount } from '../state/history.js';
 import { acceptReceipt } from '../state/receipt.js';

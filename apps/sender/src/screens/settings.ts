@@ -1,6 +1,6 @@
 /** Backup and settings: an encrypted backup file, and the bank address. */
 import { backupSection, bankSection } from '@offpay/app-kit';
-import type { Ctx } from '../app.js';
+import type { Ctx } from '../ctx.js';
 
 /** The "Backup and settings" screen. */
 export async function settingsScreen(ctx: Ctx): Promise<void> {

@@ -1,6 +1,6 @@
 /** Setup (make the wallet's key under a passphrase, or restore a backup) and Unlock. */
 import { createForm, h, restoreSection, unlockForm } from '@offpay/app-kit';
-import type { Ctx } from '../app.js';
+import type { Ctx } from '../ctx.js';
 import { restoreWallet, setupWallet, walletStatus } from '../state/wallet.js';
 
 /** The Setup screen ("Set up your wallet"). */

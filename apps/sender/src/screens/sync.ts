@@ -14,7 +14,7 @@ import {
   plural,
   signInFields,
 } from '@offpay/app-kit';
-import type { Ctx } from '../app.js';
+import type { Ctx } from '../ctx.js';
 import { syncWithBank, type SyncOutcome } from '../state/sync.js';
 
 const payments = (n: number) => plural(n, 'payment');

@@ -18,6 +18,7 @@ import {
   isBankRefusal,
   issuedCertificate,
   pinKeys,
+  startEnrollment,
   withDetails,
   type BankClient,
   type EnrolledCertificate,
@@ -130,9 +131,7 @@ export async function enrollWallet(
   client: EnrollClient,
   form: EnrollForm,
 ): Promise<{ cert: PayerCertificate; token: string }> {
-  const keys = await client.keys();
-  pinKeys(keys);
-  const token = await client.login(form.email, form.password);
+  const { keys, token } = await startEnrollment(client, form);
   const limit = Money.parse(form.allowance, (await account(client, token)).currency);
   if (limit.minor < 1) {
     fail('PROTO_AMOUNT_INVALID', 'the allowance must be more than zero', { text: form.allowance });

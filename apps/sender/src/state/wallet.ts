@@ -13,11 +13,10 @@ import {
 } from '@offpay/protocol';
 import {
   AppError,
-  BANK_URL_KEY,
   bankKeysOf,
   importBackup,
   pinnedKeys,
-  prepareVault,
+  setUpApp,
   storedRevocations,
   TRUST_KEYS,
   verifiedCertificate,
@@ -46,24 +45,20 @@ export const withWalletLock = <T>(fn: () => Promise<T>): Promise<T> => withLock(
  * with the bank address, in one transaction (`options.iterations`: tests only).
  * @throws AppError APP_SET_UP_ELSEWHERE, APP_PASSPHRASE_TOO_SHORT, APP_STORAGE_FAILED
  */
-export async function setupWallet(
+export function setupWallet(
   db: WalletDb,
   passphrase: string,
   bankUrl: string,
   options: VaultOptions = {},
 ): Promise<Vault> {
-  const secrets = { [PAYER_KEY]: generateSecretKey() };
-  const { vault, write } = await prepareVault(db, passphrase, secrets, options);
-  secrets[PAYER_KEY].fill(0);
-  try {
-    await whileNotSetUp(db, WALLET_LOCK, () =>
-      db.write([write, { put: 'meta', key: BANK_URL_KEY, value: bankUrl }]),
-    );
-  } catch (e) {
-    vault.lock();
-    throw e;
-  }
-  return vault;
+  return setUpApp(
+    db,
+    WALLET_LOCK,
+    passphrase,
+    { [PAYER_KEY]: generateSecretKey() },
+    bankUrl,
+    options,
+  );
 }
 
 /**

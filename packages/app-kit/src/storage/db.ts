@@ -6,7 +6,7 @@
  */
 import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { AppError } from '../errors.js';
-import { ShapeError } from '../guards.js';
+import { ShapeError } from '../parse.js';
 import type {
   Key,
   Query,
