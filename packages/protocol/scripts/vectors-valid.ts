@@ -18,6 +18,8 @@ import {
   initialChainState,
   createPayment,
   makeFraudProof,
+  merchantCode,
+  MERCHANT_CODE_LABEL,
   settlementSealInfo,
   signedBytes,
   signKeyAnnouncement,
@@ -88,6 +90,8 @@ function payeeCertJson(c: PayeeCertificate, bankPublicKey: Uint8Array) {
       displayName: c.displayName,
     },
     signature: sigExample(SIGN_LABEL.payeeCert, c.tbs, c.signature, bankPublicKey),
+    // docs/protocol.md §5.5: what the wallet and the till both show beside the name.
+    merchantCode: { label: MERCHANT_CODE_LABEL, tbs: h(c.tbs), code: merchantCode(c) },
   };
 }
 
@@ -372,12 +376,28 @@ export function validVectors(c: Cast) {
 }
 
 function enrollmentJson(c: Cast) {
-  const request = { kind: 'payee' as const, challenge: fixedBytes('challenge', 32), signKey: c.payee.publicKey, kemKey: c.payeeKem.publicKey };
+  const request = {
+    kind: 'payee' as const,
+    challenge: fixedBytes('challenge', 32),
+    signKey: c.payee.publicKey,
+    kemKey: c.payeeKem.publicKey,
+  };
   const tbs = enrollmentTbs(request);
   return {
-    decoded: { version: 1, kind: 2, challenge: h(request.challenge), signKey: h(request.signKey), kemKey: h(request.kemKey) },
+    decoded: {
+      version: 1,
+      kind: 2,
+      challenge: h(request.challenge),
+      signKey: h(request.signKey),
+      kemKey: h(request.kemKey),
+    },
     tbs: h(tbs),
-    signature: sigExample(SIGN_LABEL.enrollment, tbs, signEnrollment(request, c.payee.secretKey), c.payee.publicKey),
+    signature: sigExample(
+      SIGN_LABEL.enrollment,
+      tbs,
+      signEnrollment(request, c.payee.secretKey),
+      c.payee.publicKey,
+    ),
   };
 }
 
