@@ -52,7 +52,7 @@ describe('merchant code (docs/protocol.md §5.5)', () => {
     const cert = certificate("Bob's Market");
     expect(merchantCode({ tbs: cert.tbs })).toBe(merchantCode(cert));
     const changed = Uint8Array.from(cert.tbs);
-    changed[changed.length - 1] ^= 1;
+    changed[changed.length - 1] = (changed[changed.length - 1] as number) ^ 1;
     expect(merchantCodeOfTbs(changed)).not.toBe(merchantCode(cert));
   });
 });
