@@ -77,7 +77,7 @@ export function routeSchema<R extends RouteSpec>(
 
 /**
  * What `app.route()` needs of `route`: method, URL, schema, and the login check when the route
- * needs one.
+ * needs one (for operator routes: an operator token and one of the roles the route allows).
  */
 export function routeOptions<R extends RouteSpec>(
   app: FastifyInstance,
@@ -88,6 +88,11 @@ export function routeOptions<R extends RouteSpec>(
     method: route.method,
     url: route.path,
     schema: routeSchema(route, options),
-    ...(route.auth ? { onRequest: app.authenticate } : {}),
+    // Operator routes: an operator token and an allowed role, from the route's own declaration.
+    ...(route.operator
+      ? { onRequest: app.authorizeOperator(route.operator) }
+      : route.auth
+        ? { onRequest: app.authenticate }
+        : {}),
   };
 }
