@@ -42,8 +42,8 @@ export async function createOperator(
   };
 }
 
-/** The current code of `secret` by the bank's clock. */
-export function codeNow(bank: TestBank, secret: Uint8Array): string {
+/** The code of `secret` at the bank's clock (or any `{ clock }`). */
+export function codeNow(bank: Pick<TestBank, 'clock'>, secret: Uint8Array): string {
   return totpCode(secret, bank.clock.getTime());
 }
 

@@ -26,7 +26,8 @@ const SCRIPTS: readonly [string, RegExp][] = SCRIPT_NAMES.flatMap((n: string) =>
 });
 
 /** Common and Inherited characters belong with every script (UTS #39 §5.1). */
-const ANY_SCRIPT = /^[\p{Script=Common}\p{Script=Inherited}]$/u;
+// By Script_Extensions: U+30FC (Script=Common) extends to Hiragana and Katakana only.
+const ANY_SCRIPT = /^[\p{Script_Extensions=Common}\p{Script_Extensions=Inherited}]$/u;
 
 /** The pseudo-script of characters no listed script claims (unassigned, or a script too new). */
 const UNKNOWN = 'Unknown';
