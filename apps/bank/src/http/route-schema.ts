@@ -65,7 +65,12 @@ export function routeSchema<R extends RouteSpec>(
     summary: route.summary,
     response: answers(route),
   };
-  if (route.description) schema['description'] = route.description;
+  // Operator routes say in the document who may call them (the same declaration the bank enforces).
+  const access = route.operator
+    ? `Operator token (POST /v1/operator/auth/login); roles: ${route.operator.roles.join(', ')}.`
+    : undefined;
+  const description = [route.description, access].filter(Boolean).join(' ');
+  if (description) schema['description'] = description;
   if (route.auth) schema['security'] = [{ bearerAuth: [] }];
   if (route.params) schema['params'] = route.params;
   if (route.query) schema['querystring'] = route.query;

@@ -76,4 +76,15 @@ describe('operator routes, from the contract', () => {
       expect([200, 204, 404]).toContain(res.statusCode);
     },
   );
+
+  it('are documented in the OpenAPI document with the roles they allow', async () => {
+    const doc = (await bank.get('/docs/json')).json<{
+      paths: Record<string, Record<string, { description?: string }>>;
+    }>();
+    for (const [name, route] of operatorRoutes) {
+      const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
+      const op = doc.paths[path]?.[route.method.toLowerCase()];
+      expect(op?.description, name).toContain(`roles: ${route.operator?.roles.join(', ')}`);
+    }
+  });
 });
