@@ -5,43 +5,29 @@
  * audited in the transaction that makes it, reads of applications included.
  */
 import { isUniqueViolation } from '../../db/errors.js';
-import type { Database, Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
-import type { AuditLog } from '../audit/audit.service.js';
-import type { OperatorAction, OperatorActor } from '../operators/operators.domain.js';
+import type { OperatorActor } from '../operators/operators.domain.js';
+import { checkName, requireNotVerified } from './merchants.checks.js';
 import {
-  judgeName,
-  normalizeDisplayName,
-  reservedName,
-  type NameRefusal,
-  type ReservedName,
-} from './merchants.names.js';
+  approveApplication,
+  listQueue,
+  readApplication,
+  refuseApplication,
+  type MerchantsDeps,
+} from './merchants.decide.js';
+import { normalizeDisplayName } from './merchants.names.js';
 import {
-  decideApplication,
   findApplication,
-  findCollidingNames,
   findLatestApplication,
   findMerchant,
   findOpenApplication,
   insertApplication,
-  insertMerchant,
-  listApplications,
-  lockMerchantNames,
   type ApplicationRow,
   type ApplicationState,
   type MerchantRow,
 } from './merchants.repo.js';
 
-export type { ApplicationRow, MerchantRow };
-
-/** Dependencies of {@link createMerchantsService}. */
-export interface MerchantsDeps {
-  db: Database;
-  audit: AuditLog;
-  /** Appends an operator action's audit entry inside `tx` (the operators service). */
-  record: (tx: Queryable, actor: OperatorActor, action: OperatorAction) => Promise<void>;
-  now: () => Date;
-}
+export type { ApplicationRow, MerchantRow, MerchantsDeps };
 
 /** What a customer applies with. */
 export interface ApplicationInput {
@@ -75,177 +61,52 @@ export interface MerchantsService {
   refuse(actor: OperatorActor, id: string, reason: string): Promise<ApplicationRow>;
 }
 
-/** Answers a name refusal with its code. */
-function failName(refusal: NameRefusal): never {
-  switch (refusal.code) {
-    case 'unusable':
-      return bankFail(
-        'BANK_DISPLAY_NAME_UNUSABLE',
-        'A display name is 1 to 64 UTF-8 bytes without control or format characters',
-        { limitBytes: 64 },
-      );
-    case 'taken':
-      return bankFail(
-        'BANK_DISPLAY_NAME_TAKEN',
-        `"${refusal.displayName}" is already a verified merchant's name`,
-        {
-          displayName: refusal.displayName,
-        },
-      );
-    case 'confusable':
-      return bankFail(
-        'BANK_DISPLAY_NAME_CONFUSABLE',
-        `This name looks like "${refusal.confusableWith}"`,
-        {
-          confusableWith: refusal.confusableWith,
-        },
-      );
-    case 'mixed-script':
-      return bankFail(
-        'BANK_DISPLAY_NAME_MIXED_SCRIPT',
-        `This name mixes scripts: ${refusal.scripts.join(', ')}`,
-        {
-          scripts: refusal.scripts,
-        },
-      );
+/** Files an application after the checks a name must pass now (they run again at approval). */
+async function submit(deps: MerchantsDeps, userId: string, input: ApplicationInput) {
+  const { db, now } = deps;
+  const displayName = normalizeDisplayName(input.displayName);
+  await requireNotVerified(db, userId);
+  const open = await findOpenApplication(db, userId);
+  if (open) applicationOpen(open.id);
+  await checkName(db, displayName);
+  try {
+    const id = await db.transaction(async (tx) => {
+      const created = await insertApplication(tx, { userId, ...input, displayName, at: now() });
+      await deps.audit.append(tx, {
+        actor: `user:${userId}`,
+        action: 'merchant.applied',
+        data: { applicationId: created, displayName },
+      });
+      return created;
+    });
+    return (await findApplication(db, id)) as ApplicationRow;
+  } catch (err) {
+    // Two applications racing: the partial unique index decides.
+    if (!isUniqueViolation(err, 'merchant_applications_one_open')) throw err;
+    return applicationOpen((await findOpenApplication(db, userId))?.id ?? '');
   }
 }
 
-/** The name a verified-name check accepts, or the refusal answered. */
-async function checkName(q: Queryable, displayName: string): Promise<ReservedName> {
-  const name = reservedName(displayName);
-  const refusal = judgeName(name, await findCollidingNames(q, name));
-  if (refusal) failName(refusal);
-  return name;
-}
-
-async function requireNotVerified(q: Queryable, userId: string): Promise<void> {
-  const merchant = await findMerchant(q, userId);
-  if (merchant) {
-    bankFail('BANK_MERCHANT_ALREADY_VERIFIED', `Already verified as "${merchant.displayName}"`, {
-      displayName: merchant.displayName,
-    });
-  }
-}
-
-async function pendingApplication(tx: Queryable, id: string): Promise<ApplicationRow> {
-  const found = await findApplication(tx, id, true);
-  if (!found)
-    bankFail('BANK_APPLICATION_NOT_FOUND', 'No merchant application has this id', {
-      applicationId: id,
-    });
-  if (found.state !== 'pending') {
-    bankFail('BANK_APPLICATION_DECIDED', `This application was already ${found.state}`, {
-      applicationId: id,
-      state: found.state,
-    });
-  }
-  return found;
+function applicationOpen(applicationId: string): never {
+  return bankFail('BANK_APPLICATION_OPEN', 'You already have an open application', {
+    applicationId,
+  });
 }
 
 /** Builds the merchants service. */
 export function createMerchantsService(deps: MerchantsDeps): MerchantsService {
-  const { db, now } = deps;
-  const decided = (a: ApplicationRow, state: 'approved' | 'refused', reason: string, at: Date) => ({
-    ...a,
-    state,
-    reason,
-    decidedAt: at,
-  });
+  const { db } = deps;
   return {
-    async apply(userId, input) {
-      const displayName = normalizeDisplayName(input.displayName);
-      await requireNotVerified(db, userId);
-      const open = await findOpenApplication(db, userId);
-      if (open)
-        bankFail('BANK_APPLICATION_OPEN', 'You already have an open application', {
-          applicationId: open.id,
-        });
-      await checkName(db, displayName);
-      try {
-        const id = await db.transaction(async (tx) => {
-          const at = now();
-          const created = await insertApplication(tx, { userId, ...input, displayName, at });
-          await deps.audit.append(tx, {
-            actor: `user:${userId}`,
-            action: 'merchant.applied',
-            data: { applicationId: created, displayName },
-          });
-          return created;
-        });
-        return (await findApplication(db, id)) as ApplicationRow;
-      } catch (err) {
-        if (!isUniqueViolation(err, 'merchant_applications_one_open')) throw err;
-        const raced = await findOpenApplication(db, userId);
-        return bankFail('BANK_APPLICATION_OPEN', 'You already have an open application', {
-          applicationId: raced?.id ?? '',
-        });
-      }
-    },
+    apply: (userId, input) => submit(deps, userId, input),
     async status(userId) {
       return {
         application: await findLatestApplication(db, userId),
         verified: await findMerchant(db, userId),
       };
     },
-    list: (actor, state, limit) =>
-      db.transaction(async (tx) => {
-        await deps.record(tx, actor, {
-          action: 'operator.read',
-          target: 'merchant_applications',
-          data: { state, limit },
-        });
-        return listApplications(tx, state, limit);
-      }),
-    get: (actor, id) =>
-      db.transaction(async (tx) => {
-        const found = await findApplication(tx, id);
-        if (!found)
-          bankFail('BANK_APPLICATION_NOT_FOUND', 'No merchant application has this id', {
-            applicationId: id,
-          });
-        await deps.record(tx, actor, {
-          action: 'operator.read',
-          target: `merchant_application:${id}`,
-        });
-        return found;
-      }),
-    approve: (actor, id, reason) =>
-      db.transaction(async (tx) => {
-        await lockMerchantNames(tx);
-        const app = await pendingApplication(tx, id);
-        await requireNotVerified(tx, app.userId);
-        const name = await checkName(tx, app.displayName);
-        const at = now();
-        await insertMerchant(tx, {
-          userId: app.userId,
-          applicationId: id,
-          legalName: app.legalName,
-          name,
-          at,
-          operatorId: actor.id,
-        });
-        await decideApplication(tx, { id, state: 'approved', at, operatorId: actor.id, reason });
-        await deps.record(tx, actor, {
-          action: 'merchant.approved',
-          target: `merchant_application:${id}`,
-          reason,
-          data: { userId: app.userId, displayName: app.displayName },
-        });
-        return decided(app, 'approved', reason, at);
-      }),
-    refuse: (actor, id, reason) =>
-      db.transaction(async (tx) => {
-        const app = await pendingApplication(tx, id);
-        const at = now();
-        await decideApplication(tx, { id, state: 'refused', at, operatorId: actor.id, reason });
-        await deps.record(tx, actor, {
-          action: 'merchant.refused',
-          target: `merchant_application:${id}`,
-          reason,
-          data: { userId: app.userId, displayName: app.displayName },
-        });
-        return decided(app, 'refused', reason, at);
-      }),
+    list: (actor, state, limit) => listQueue(deps, actor, state, limit),
+    get: (actor, id) => readApplication(deps, actor, id),
+    approve: (actor, id, reason) => approveApplication(deps, actor, id, reason),
+    refuse: (actor, id, reason) => refuseApplication(deps, actor, id, reason),
   };
 }

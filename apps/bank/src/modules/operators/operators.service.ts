@@ -85,6 +85,8 @@ export interface OperatorsService {
   record(tx: Queryable, actor: OperatorActor, action: OperatorAction): Promise<void>;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** One answer for an unknown email, a wrong password, a wrong code and a replayed code. */
 function refused(): never {
   return bankFail(
@@ -217,6 +219,7 @@ class Operators implements OperatorsService {
       if (isJwtError(err, 'expired')) bankFail('BANK_TOKEN_EXPIRED', 'The token has expired');
       bankFail('BANK_TOKEN_INVALID', 'The token is not valid');
     }
+    if (!UUID.test(claims.sub)) bankFail('BANK_TOKEN_INVALID', 'The token is not valid');
     // Read every time (no cache): logout and role changes take effect on the next request.
     const row = await findOperator(this.#deps.db, claims.sub);
     if (!row || row.tokenVersion !== claims.ver)
