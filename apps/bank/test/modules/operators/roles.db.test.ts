@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { routePath, routes, type RouteSpec } from '@offpay/api';
 import { describe, expect, it } from 'vitest';
+import { applyAsMerchant } from '../../helpers/merchants.js';
 import { useWorld } from '../../helpers/world.js';
 
 const bank = useWorld();
@@ -86,5 +87,37 @@ describe('operator routes, from the contract', () => {
       const op = doc.paths[path]?.[route.method.toLowerCase()];
       expect(op?.description, name).toContain(`roles: ${route.operator?.roles.join(', ')}`);
     }
+  });
+
+  it.each(changing)('%s is audited with who, what, when and why', async (_n, route) => {
+    const operator = await bank.operator();
+    const shop = await bank.user('Audited');
+    const applied = await applyAsMerchant(bank, shop, `Audited Shop ${randomUUID().slice(0, 8)}`);
+    const id = applied.json<{ id: string }>().id;
+    const reason = `because of ${route.path}`;
+    const res = await bank.app.inject({
+      method: route.method,
+      url: routePath(route, { id }),
+      headers: { authorization: `Bearer ${operator.token}` },
+      payload: { reason },
+    });
+    expect(res.statusCode, res.body).toBe(route.status);
+    const rows = await bank.db.query<{ actor: string; at: Date; action: string; data: object }>(
+      "SELECT actor, at, action, data FROM audit_log WHERE data->>'reason' = $1",
+      [reason],
+    );
+    expect(rows).toEqual([
+      {
+        actor: `operator:${operator.actor.id}`,
+        at: bank.clock,
+        action: expect.stringMatching(/^merchant\./),
+        data: expect.objectContaining({
+          operatorId: operator.actor.id,
+          operatorEmail: operator.email,
+          target: `merchant_application:${id}`,
+          reason,
+        }),
+      },
+    ]);
   });
 });
