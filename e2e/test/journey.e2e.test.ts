@@ -1,7 +1,8 @@
 /**
  * The README walk-through, done by a person with two phones: set up the wallet and the till,
- * enroll, go offline, pay by files and by QR codes (a picture and the camera), get receipts,
- * see a tampered file and a second copy refused, reload offline, restore the wallet on a new
+ * an operator approves Bob's Market, enroll, go offline, pay by files and by QR codes (a picture
+ * and the camera; the wallet's confirm shows the till's merchant code), get receipts, see a
+ * tampered file and a second copy refused, reload offline, restore the wallet on a new
  * phone (it must enroll again), come back online, settle with live status and check the bank.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +28,7 @@ import {
   signIn,
   unlock,
 } from './support/apps.js';
-import { ALICE, BOB, balances, carry } from './support/bank.js';
+import { ALICE, BOB, approveBobsMarket, balances, carry } from './support/bank.js';
 import { launchBrowser, type TestBrowser } from './support/browser.js';
 import { startStack, type Stack } from './support/stack.js';
 
@@ -41,6 +42,8 @@ let receiverContext: BrowserContext;
 let sender: Page;
 let receiver: Page;
 let before: { alice: Record<string, bigint>; bob: Record<string, bigint> };
+/** The merchant code the till shows (docs/protocol.md §5.5), to find on the wallet's confirm. */
+let tillCode = '';
 
 beforeAll(async () => {
   stack = await startStack();
@@ -119,9 +122,13 @@ describe('a payment from first run to settlement', () => {
       passphrase: TILL_PASSPHRASE,
       create: 'Create till',
     });
+    // The demo seed leaves Bob's merchant application pending: an operator approves it first.
+    expect(await approveBobsMarket(stack.bankUrl)).toMatchObject({ state: 'approved' });
     await enroll(receiver, BOB);
     await onScreen(receiver, 'Till');
     await see(receiver, "Bob's Market");
+    tillCode = (await receiver.locator('.merchant-code strong').innerText()).trim();
+    expect(tillCode).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
   });
 
   it('pays by files with both phones offline', async () => {
@@ -137,6 +144,7 @@ describe('a payment from first run to settlement', () => {
     await openFile(sender, request);
     await onScreen(sender, 'Confirm payment');
     await see(sender, "Bob's Market");
+    await see(sender, tillCode);
     await see(sender, '2.50 EUR');
     await screenshot(sender, 'sender-confirm');
     await click(sender, 'Confirm and pay');

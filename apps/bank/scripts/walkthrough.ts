@@ -1,6 +1,7 @@
 /**
- * The README walk-through against a running bank (`pnpm start`): Alice enrolls a wallet, Bob
- * enrolls a till, Alice pays Bob offline, Bob settles — then the balances. Run: `pnpm walkthrough`
+ * The README walk-through against a running bank (`pnpm start`): Alice enrolls a wallet, the demo
+ * operator approves Bob's Market (if no one has yet), Bob enrolls a till, Alice pays Bob offline,
+ * Bob settles — then the balances. Run: `pnpm walkthrough`
  * (BANK_URL defaults to http://127.0.0.1:8787). Uses only the public HTTP API and
  * packages/protocol, exactly as the apps do.
  */
@@ -15,6 +16,7 @@ import {
   randomBytes,
   toBase64Url,
 } from '@offpay/crypto';
+import { approveBob, demoOperatorToken } from './lib/demo-operator.js';
 import {
   appendToLedger,
   bankKeySet,
@@ -26,6 +28,7 @@ import {
   encodePayment,
   encodeSettlementBatch,
   initialChainState,
+  merchantCode,
   Money,
   sealPayment,
   sealSettlementBatch,
@@ -132,12 +135,27 @@ say(
 );
 
 const bob = await login('bob@example.com', 'bob-demo-password');
+const merchant = await call<{ verified: unknown }>(
+  'GET',
+  '/v1/merchant/application',
+  undefined,
+  bob,
+);
+if (merchant.verified === null && (await approveBob(call, await demoOperatorToken(call)))) {
+  say(
+    "3. The demo operator signed in (password and one-time code) and approved Bob's Market's merchant application",
+  );
+} else {
+  say("3. Bob's Market is a verified merchant already (an operator approved its application)");
+}
 const bobKey = generateSecretKey();
 const bobKem = generateSecretKey();
 const payeeCert = decodePayeeCertificate(
   await enroll(bob, 'payee', bobKey, getPublicKey(bobKem), {}),
 );
-say(`3. Bob enrolled his till as "${payeeCert.displayName}" (certificate #${payeeCert.serial})`);
+say(
+  `4. Bob enrolled his till as "${payeeCert.displayName}" (certificate #${payeeCert.serial}, merchant code ${merchantCode(payeeCert)})`,
+);
 
 const now = Math.floor(Date.now() / 1000);
 const request = signPaymentRequest(
@@ -155,7 +173,7 @@ const made = createPayment(payerCert, initialChainState(payerCert), aliceKey, {
 });
 const sealed = sealPayment(encodePayment(made.payment), payeeCert.kemKey, request.payeeKid);
 say(
-  `4. Offline: Bob asks for 2.50 EUR; Alice pays with a ${sealed.length}-byte sealed payment (one QR code)`,
+  `5. Offline: Bob asks for 2.50 EUR; Alice pays with a ${sealed.length}-byte sealed payment (one QR code)`,
 );
 
 const accepted = verifyPaymentOffline(sealed, {
@@ -182,7 +200,7 @@ signReceipt(
   },
   bobKey,
 );
-say('5. Bob verified it offline, added it to his ledger and showed Alice a receipt');
+say('6. Bob verified it offline, added it to his ledger and showed Alice a receipt');
 
 const batch = signSettlementBatch(
   {
@@ -195,7 +213,7 @@ const batch = signSettlementBatch(
 const sealedBatch = sealSettlementBatch(encodeSettlementBatch(batch), bankKem);
 writeFileSync(BATCH_FILE, encodeFile('settlement-batch', sealedBatch, { entries: 1 }));
 say(
-  `6. Back online, Bob sealed a settlement batch to the bank and saved it as ${BATCH_FILE}; anyone can carry it (no login):`,
+  `7. Back online, Bob sealed a settlement batch to the bank and saved it as ${BATCH_FILE}; anyone can carry it (no login):`,
 );
 say(
   `   curl -s -X POST ${BANK}/v1/settlements -H 'content-type: application/json' --data-binary @${BATCH_FILE}`,
@@ -205,7 +223,7 @@ const result = await call<{ results: { status: string }[] }>(
   '/v1/settlements',
   JSON.parse(encodeFile('settlement-batch', sealedBatch)) as object,
 );
-say(`7. The bank settled it: ${result.results.map((r) => r.status).join(', ')}`);
+say(`8. The bank settled it: ${result.results.map((r) => r.status).join(', ')}`);
 say(`   Alice: ${await balance(alice)}`);
 say(`   Bob:   ${await balance(bob)}`);
 say(

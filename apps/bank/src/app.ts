@@ -20,6 +20,8 @@ import { eventRoutes } from './modules/events/events.routes.js';
 import { fraudRoutes } from './modules/fraud/fraud.routes.js';
 import { settlementRoutes } from './modules/settlement/settlement.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { merchantRoutes } from './modules/merchants/merchants.routes.js';
+import { operatorRoutes } from './modules/operators/operators.routes.js';
 import { keyRoutes } from './modules/keys/keys.routes.js';
 import authPlugin from './plugins/auth.js';
 import corsPlugin from './plugins/cors.js';
@@ -81,6 +83,8 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
     heartbeatSeconds: (config.events ?? DEFAULT_EVENTS).heartbeatSeconds,
   });
   await app.register(fraudRoutes);
+  await app.register(operatorRoutes);
+  await app.register(merchantRoutes);
   await app.register(reserveReleaseJob, {
     intervalSeconds: config.certificates.releaseIntervalSeconds,
   });

@@ -64,6 +64,9 @@ const envSchema = z
     RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).max(1_000_000).default(10),
     RATE_LIMIT_ENROLLMENT: z.coerce.number().int().min(0).max(1_000_000).default(20),
     RATE_LIMIT_SETTLEMENT: z.coerce.number().int().min(0).max(1_000_000).default(300),
+    RATE_LIMIT_OPERATOR_LOGIN: z.coerce.number().int().min(0).max(1_000_000).default(5),
+    // Operator sessions are short (docs/operations.md "Operators"): 1 … 60 minutes, 15 by default.
+    OPERATOR_SESSION_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
     // Client addresses from X-Forwarded-For behind a proxy: true, or the proxies' addresses/CIDRs.
     TRUST_PROXY: optionalString,
     // Browser origins allowed to call the API (the sender and receiver apps), comma-separated.
@@ -107,6 +110,8 @@ export interface RateLimits {
   enrollment: number;
   /** Per client address, before the sealed batch is even read. */
   settlement: number;
+  /** Operator sign-ins per client address, across emails; absent → 5. */
+  operatorLogin?: number;
 }
 
 /** Rate limits when the configuration names none. */
@@ -115,6 +120,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   login: 10,
   enrollment: 20,
   settlement: 300,
+  operatorLogin: 5,
 };
 
 /** Live settlement events (GET /v1/settlements/events). */
@@ -172,6 +178,8 @@ export interface BankConfig {
   trustProxy?: boolean | string;
   /** Origins whose pages may call the API (CORS); absent → {@link DEFAULT_CORS_ORIGINS}. */
   corsOrigins?: string[];
+  /** Operator sessions; absent → 900 s (15 minutes). */
+  operators?: { sessionSeconds: number };
   /** Alert thresholds; absent → 5 bad signatures from one address within 60 s. */
   alerts?: { badSignatures: number; windowSeconds: number };
 }
@@ -221,7 +229,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
       login: e.RATE_LIMIT_LOGIN,
       enrollment: e.RATE_LIMIT_ENROLLMENT,
       settlement: e.RATE_LIMIT_SETTLEMENT,
+      operatorLogin: e.RATE_LIMIT_OPERATOR_LOGIN,
     },
+    operators: { sessionSeconds: e.OPERATOR_SESSION_SECONDS },
     events: {
       maxStreamsPerUser: e.EVENTS_MAX_STREAMS_PER_USER,
       heartbeatSeconds: e.EVENTS_HEARTBEAT_SECONDS,

@@ -4,7 +4,7 @@
  * with the bank-signed words only, and the Settle screen offering one next step — none when
  * everything is settled, and never "sent" claims when the bank cannot be reached.
  */
-import { Money } from '@offpay/protocol';
+import { merchantCode, Money } from '@offpay/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startTill } from '../src/app.js';
 import { resultsList } from '../src/screens/settle.js';
@@ -64,6 +64,16 @@ describe('the till’s screens', () => {
     expect(root.textContent).toContain('1 payment; 1 not yet settled (2.50 EUR).');
     await shell.open({ to: 'ledger' });
     expect(texts(root, '.ledger-index')).toEqual(['Entry #1']);
+  });
+
+  it('Home and Request payment show the merchant code the payer’s wallet shows', async () => {
+    const t = await makeTill();
+    const { root, shell } = await opened(t);
+    const code = merchantCode(t.till.cert);
+    expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    expect(texts(root, '.merchant-code strong')).toEqual([code]);
+    await shell.open({ to: 'request' });
+    expect(texts(root, '.merchant-code strong')).toEqual([code]);
   });
 
   it('Settle with nothing to settle says so and offers nothing to press', async () => {

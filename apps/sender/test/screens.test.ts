@@ -2,6 +2,7 @@
 import 'fake-indexeddb/auto';
 import { fromHex } from '@offpay/crypto';
 import { exportBackup, unlockVault } from '@offpay/app-kit';
+import { merchantCode } from '@offpay/protocol';
 import { describe, expect, it } from 'vitest';
 import { startWallet } from '../src/app.js';
 import type { WalletDb } from '../src/db.js';
@@ -127,6 +128,18 @@ describe('screens', () => {
     expect(root.querySelector('[role=alert]')?.textContent).toContain('Already set up');
     expect(root.querySelector('h1')?.textContent).toBe('Set up your wallet');
     expect((await unlockVault(db, PASSPHRASE)).secret('payerKey')).toBeInstanceOf(Uint8Array);
+  });
+
+  it('Confirm shows the payee’s name and the merchant code of its certificate', async () => {
+    const { db, vault } = await enrolledWallet(bank);
+    const p = await preparePayment(db, vault, bob.request(250), { nowMs: NOW_MS });
+    if (p.kind !== 'new') throw new Error('expected a new payment');
+    const { root, app } = await started(db);
+    await screen(root, 'Wallet');
+    await app.open({ to: 'confirm', prepared: p });
+    const code = root.querySelector('.merchant-code strong')?.textContent;
+    expect(code).toBe(merchantCode(p.request.payeeCert));
+    expect(root.textContent).toContain(p.payeeName);
   });
 
   it('Confirm: neither button acts while the payment is being made', async () => {

@@ -1,4 +1,8 @@
-/** The bank as the test reads it afterwards: balances through the public API. */
+/**
+ * The bank as the test reads it: balances through the public API, and the demo operator's
+ * approval of Bob's Market.
+ */
+import { Secret, TOTP } from 'otpauth';
 
 export const ALICE = { email: 'alice@example.com', password: 'alice-demo-password' };
 export const BOB = { email: 'bob@example.com', password: 'bob-demo-password' };
@@ -38,6 +42,41 @@ export async function carry(
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: fileText,
+    }),
+  );
+}
+
+/** The demo operator (public demo credentials, docs/operations.md "Operators"). */
+export const OPERATOR = {
+  email: 'operator@example.com',
+  password: 'operator-demo-password',
+  totpSecretBase32: 'OFFPAYDEMOOPERATORTOTPSECRETXXXX',
+};
+
+/**
+ * The demo operator signs in with the current TOTP code and approves Bob's pending merchant
+ * application, over the API (what the operators' console will do). Returns the approval.
+ */
+export async function approveBobsMarket(bankUrl: string): Promise<{ state: string }> {
+  const code = new TOTP({ secret: Secret.fromBase32(OPERATOR.totpSecretBase32) }).generate();
+  const { accessToken } = await json<{ accessToken: string }>(
+    await fetch(`${bankUrl}/v1/operator/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: OPERATOR.email, password: OPERATOR.password, code }),
+    }),
+  );
+  const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+  const { applications } = await json<{ applications: { id: string; email: string }[] }>(
+    await fetch(`${bankUrl}/v1/operator/merchant-applications`, { headers }),
+  );
+  const bob = applications.find((a) => a.email === BOB.email);
+  if (!bob) throw new Error("Bob's application is not pending");
+  return json(
+    await fetch(`${bankUrl}/v1/operator/merchant-applications/${bob.id}/approve`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ reason: 'E2E: identity and trading name checked' }),
     }),
   );
 }

@@ -240,9 +240,82 @@ export const BANK_ERRORS = {
   BANK_DISPLAY_NAME_UNUSABLE: {
     status: 422,
     meaning:
-      "The account's display name cannot go in a payee certificate (longer than details.limitBytes UTF-8 bytes).",
-    advice: 'Shorten the display name of the account, then enroll again.',
+      'The display name cannot go in a payee certificate: not display text (docs/protocol.md §3) or longer than details.limitBytes UTF-8 bytes.',
+    advice: 'Choose a shorter name without control or format characters, and apply with it.',
     details: limitBytes,
+  },
+  BANK_OPERATOR_BAD_CREDENTIALS: {
+    status: 401,
+    meaning:
+      'Operator sign-in refused: email, password or one-time code wrong, or the code already used (the bank never says which).',
+    advice:
+      'Check all three and wait for the next code of the authenticator app before trying again.',
+    details: none,
+  },
+  BANK_ROLE_FORBIDDEN: {
+    status: 403,
+    meaning:
+      "The operator's role may not use this route (details: role, allowed); auditors only read.",
+    advice: 'Ask an operator with one of the allowed roles.',
+    details: z.object({
+      role: z.string().max(32),
+      allowed: z.array(z.string().max(32)).max(8),
+    }),
+  },
+  BANK_APPLICATION_OPEN: {
+    status: 409,
+    meaning: 'This account already has an open merchant application (details.applicationId).',
+    advice: 'Wait for the decision on it (GET /v1/merchant/application).',
+    details: z.object({ applicationId: z.string().max(64) }),
+  },
+  BANK_APPLICATION_NOT_FOUND: {
+    status: 404,
+    meaning: 'No merchant application has this id (details.applicationId).',
+    advice: 'Check the id against the queue (GET /v1/operator/merchant-applications).',
+    details: z.object({ applicationId: z.string().max(64) }),
+  },
+  BANK_APPLICATION_DECIDED: {
+    status: 409,
+    meaning: 'The merchant application was already decided (details: applicationId, state).',
+    advice: 'Nothing to do; a refused applicant may apply again.',
+    details: z.object({
+      applicationId: z.string().max(64),
+      state: z.enum(['approved', 'refused']),
+    }),
+  },
+  BANK_MERCHANT_ALREADY_VERIFIED: {
+    status: 409,
+    meaning: 'This account is already a verified merchant (details.displayName).',
+    advice: 'Nothing to apply for; enroll tills under the verified name.',
+    details: z.object({ displayName: z.string().max(64) }),
+  },
+  BANK_DISPLAY_NAME_TAKEN: {
+    status: 409,
+    meaning:
+      'A verified merchant already has this display name, compared under case folding (details.displayName).',
+    advice: 'Apply with another name.',
+    details: z.object({ displayName: z.string().max(64) }),
+  },
+  BANK_DISPLAY_NAME_CONFUSABLE: {
+    status: 409,
+    meaning:
+      'The display name looks like the verified name details.confusableWith (same Unicode confusable skeleton, UTS #39).',
+    advice: 'Apply with a name that does not imitate another merchant.',
+    details: z.object({ confusableWith: z.string().max(64) }),
+  },
+  BANK_DISPLAY_NAME_MIXED_SCRIPT: {
+    status: 422,
+    meaning:
+      'The display name mixes scripts beyond what UTS #39 calls highly restrictive (details.scripts), as look-alike names do.',
+    advice: 'Write the name in one script (digits and punctuation may join it).',
+    details: z.object({ scripts: z.array(z.string().max(32)).max(16) }),
+  },
+  BANK_MERCHANT_NOT_VERIFIED: {
+    status: 403,
+    meaning:
+      "The bank has not verified this account's merchant identity, so it issues no payee certificate (details.state: none, pending or refused).",
+    advice: 'Apply (POST /v1/merchant/application) and enroll the till once an operator approved.',
+    details: z.object({ state: z.enum(['none', 'pending', 'refused']) }),
   },
   BANK_CERTIFICATE_NOT_FOUND: {
     status: 404,

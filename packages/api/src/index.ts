@@ -23,6 +23,13 @@ export { ACCOUNT_KINDS, TRANSFER_KINDS, account, historyItem } from './routes/ac
 export { bankKey } from './routes/keys.js';
 export { FRAUD_KINDS } from './routes/fraud.js';
 export { readinessSchema } from './routes/health.js';
+export {
+  APPLICATION_STATES,
+  APPLICATIONS_PAGE_MAX,
+  merchantApplication,
+  operatorApplication,
+} from './routes/merchants.js';
+export { AUDIT_PAGE_MAX, auditEntry, operatorView, reason } from './routes/operators.js';
 export { SETTLEMENT_CSV_HEADER, syncCertificate, syncPayment } from './routes/reports.js';
 export { CERTIFICATE_STATUSES, REVOCATION_REASONS } from './routes/revocations.js';
 export {

@@ -5,6 +5,21 @@
 import type { z } from 'zod';
 import type { BankStatus } from './errors.js';
 
+/** An operator's role: `operator` acts; `auditor` only reads (docs/operations.md "Operators"). */
+export const OPERATOR_ROLES = ['operator', 'auditor'] as const;
+/** One of {@link OPERATOR_ROLES}. */
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
+
+/**
+ * Who may call an operator route and what the call is. `change` routes carry a required `reason`
+ * in their body and are audited with it; `read` routes show customer data and are audited as
+ * reads; `session` routes concern the caller's own session only.
+ */
+export interface OperatorAccess {
+  roles: readonly OperatorRole[];
+  kind: 'change' | 'read' | 'session';
+}
+
 /** One route of the bank's HTTP API. */
 export interface RouteSpec {
   method: 'GET' | 'POST';
@@ -12,6 +27,12 @@ export interface RouteSpec {
   path: string;
   /** True when the route needs `Authorization: Bearer <token>` (POST /v1/auth/login). */
   auth: boolean;
+  /**
+   * Present on operator routes: the token must be an operator's (POST /v1/operator/auth/login;
+   * a customer's token never works here, nor an operator's on a customer route) and its role one
+   * of `roles`, else 403 BANK_ROLE_FORBIDDEN. The bank enforces it from this declaration.
+   */
+  operator?: OperatorAccess;
   /** The OpenAPI tag the route is listed under. */
   tag: string;
   /** One line for the API documentation. */

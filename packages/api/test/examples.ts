@@ -29,6 +29,18 @@ const key = {
   announcement: hex(120),
 };
 
+const application = {
+  id: uuid,
+  state: 'pending',
+  legalName: 'Bob Martin SARL',
+  displayName: "Bob's Market",
+  contact: 'bob@example.com',
+  submittedAt: at,
+  decidedAt: null,
+  reason: null,
+};
+const forOperator = { ...application, userId: uuid, email: 'bob@example.com' };
+
 /** Parts of a route's exchange: what a client sends and what the bank answers. */
 export interface Example {
   params?: unknown;
@@ -152,6 +164,58 @@ export const EXAMPLES: Record<RouteName, Example> = {
   reportFraudProof: {
     body: { proof: b64(700) },
     response: { serial: '42', kind: 'fork', first: hex(32), second: hex(32, 'cd'), revoked: true },
+  },
+  applyAsMerchant: {
+    body: { legalName: 'Bob Martin SARL', displayName: "Bob's Market", contact: 'bob@example.com' },
+    response: application,
+  },
+  merchantStatus: {
+    response: {
+      application: { ...application, state: 'approved', decidedAt: at, reason: 'papers checked' },
+      verified: { displayName: "Bob's Market", verifiedAt: at },
+    },
+  },
+  operatorLogin: {
+    body: { email: 'ops@example.com', password: 'correct horse', code: '123456' },
+    response: {
+      accessToken: 'eyJ.eyJ.sig',
+      tokenType: 'Bearer',
+      expiresIn: 900,
+      expiresAt: at,
+      operator: { id: uuid, email: 'ops@example.com', role: 'operator' },
+    },
+  },
+  operatorLogout: { response: null },
+  operatorMe: { response: { id: uuid, email: 'ops@example.com', role: 'auditor' } },
+  operatorAudit: {
+    query: { after: '10', limit: 20 },
+    response: {
+      entries: [
+        {
+          id: '11',
+          at,
+          actor: `operator:${uuid}`,
+          action: 'merchant.approved',
+          data: { reason: 'papers checked', revoked: false, count: 2, note: null },
+        },
+      ],
+      chain: { ok: true, count: 11, brokenAt: null },
+    },
+  },
+  listMerchantApplications: {
+    query: { state: 'pending', limit: 20 },
+    response: { applications: [forOperator] },
+  },
+  getMerchantApplication: { params: { id: uuid }, response: forOperator },
+  approveMerchantApplication: {
+    params: { id: uuid },
+    body: { reason: 'Registry extract and ID checked' },
+    response: { ...forOperator, state: 'approved', decidedAt: at, reason: 'checked' },
+  },
+  refuseMerchantApplication: {
+    params: { id: uuid },
+    body: { reason: 'Imitates an existing shop' },
+    response: { ...forOperator, state: 'refused', decidedAt: at, reason: 'Imitates' },
   },
   health: { response: { status: 'ok' } },
   readiness: { response: { status: 'degraded', database: 'ok', redis: 'down' } },

@@ -151,8 +151,48 @@ export const BANK_WORDS = {
     text: 'This device key already has a certificate. Make new keys, then enroll again.',
   },
   BANK_DISPLAY_NAME_UNUSABLE: {
-    title: 'Display name too long',
-    text: "Your account's display name is too long for a certificate. Shorten it at the bank, then enroll again.",
+    title: 'Name not usable',
+    text: 'This shop name is too long or has characters a certificate cannot carry. Choose a shorter, plain name.',
+  },
+  BANK_OPERATOR_BAD_CREDENTIALS: {
+    title: 'Sign-in refused',
+    text: 'The email, password or one-time code is wrong, or the code was used already. Wait for the next code and try again.',
+  },
+  BANK_ROLE_FORBIDDEN: {
+    title: 'Not allowed for your role',
+    text: 'Your operator role may only look, not change. Ask an operator to do it.',
+  },
+  BANK_APPLICATION_OPEN: {
+    title: 'Application already open',
+    text: 'Your merchant application is waiting for the bank. You can apply again once it is decided.',
+  },
+  BANK_APPLICATION_NOT_FOUND: {
+    title: 'Application not found',
+    text: 'The bank has no merchant application with this reference. Reload the list.',
+  },
+  BANK_APPLICATION_DECIDED: {
+    title: 'Already decided',
+    text: 'Someone already approved or refused this application. Reload to see the decision.',
+  },
+  BANK_MERCHANT_ALREADY_VERIFIED: {
+    title: 'Already a verified merchant',
+    text: 'The bank has already verified this account as a merchant. Enroll your till under that name.',
+  },
+  BANK_DISPLAY_NAME_TAKEN: {
+    title: 'Name already taken',
+    text: 'Another verified shop already has this name. Choose another name.',
+  },
+  BANK_DISPLAY_NAME_CONFUSABLE: {
+    title: 'Name looks like another shop',
+    text: "This name looks like a verified shop's name, so payers could mistake one for the other. Choose a clearly different name.",
+  },
+  BANK_DISPLAY_NAME_MIXED_SCRIPT: {
+    title: 'Mixed alphabets',
+    text: 'This name mixes letters of different alphabets, as fake shop names do. Write it in one alphabet.',
+  },
+  BANK_MERCHANT_NOT_VERIFIED: {
+    title: 'Shop not verified yet',
+    text: 'The bank enrolls tills only for shops it has verified. Apply as a merchant, and enroll once the bank has approved.',
   },
   BANK_CERTIFICATE_NOT_FOUND: {
     title: 'Certificate not found',

@@ -18,6 +18,8 @@ import {
   initialChainState,
   createPayment,
   makeFraudProof,
+  merchantCode,
+  MERCHANT_CODE_LABEL,
   settlementSealInfo,
   signedBytes,
   signKeyAnnouncement,
@@ -88,6 +90,8 @@ function payeeCertJson(c: PayeeCertificate, bankPublicKey: Uint8Array) {
       displayName: c.displayName,
     },
     signature: sigExample(SIGN_LABEL.payeeCert, c.tbs, c.signature, bankPublicKey),
+    // docs/protocol.md §5.5: what the wallet and the till both show beside the name.
+    merchantCode: { label: MERCHANT_CODE_LABEL, tbs: h(c.tbs), code: merchantCode(c) },
   };
 }
 

@@ -24,6 +24,7 @@ export * from './fraud.js';
 export * from './key-rotation.js';
 export * from './keyset.js';
 export * from './ledger.js';
+export * from './merchant-code.js';
 export * from './money.js';
 export * from './payment.js';
 export * from './receipt.js';

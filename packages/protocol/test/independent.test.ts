@@ -144,4 +144,16 @@ describe('an independent implementation (node:crypto only)', () => {
       expect(prev.toString('hex')).toBe(e.entryHash);
     }
   });
+
+  it('recomputes the merchant code: 40 bits of SHA-256(label ‖ certificate tbs), Crockford base32', () => {
+    const m = V.valid.payeeCertificate.merchantCode;
+    const bits = BigInt(`0x${sha256(label(m.label), hex(m.tbs)).subarray(0, 5).toString('hex')}`);
+    const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+    const chars = [...Array(8).keys()].map(
+      (i) => alphabet[Number((bits >> BigInt(35 - 5 * i)) & 31n)],
+    );
+    expect(`${chars.slice(0, 4).join('')}-${chars.slice(4).join('')}`).toBe(m.code);
+    // The certificate's tbs is the one its bytes carry (the code never covers the signature).
+    expect(V.valid.payeeCertificate.bytes).toContain(m.tbs);
+  });
 });

@@ -65,7 +65,12 @@ export function routeSchema<R extends RouteSpec>(
     summary: route.summary,
     response: answers(route),
   };
-  if (route.description) schema['description'] = route.description;
+  // Operator routes say in the document who may call them (the same declaration the bank enforces).
+  const access = route.operator
+    ? `Operator token (POST /v1/operator/auth/login); roles: ${route.operator.roles.join(', ')}.`
+    : undefined;
+  const description = [route.description, access].filter(Boolean).join(' ');
+  if (description) schema['description'] = description;
   if (route.auth) schema['security'] = [{ bearerAuth: [] }];
   if (route.params) schema['params'] = route.params;
   if (route.query) schema['querystring'] = route.query;
@@ -77,7 +82,7 @@ export function routeSchema<R extends RouteSpec>(
 
 /**
  * What `app.route()` needs of `route`: method, URL, schema, and the login check when the route
- * needs one.
+ * needs one (for operator routes: an operator token and one of the roles the route allows).
  */
 export function routeOptions<R extends RouteSpec>(
   app: FastifyInstance,
@@ -88,6 +93,11 @@ export function routeOptions<R extends RouteSpec>(
     method: route.method,
     url: route.path,
     schema: routeSchema(route, options),
-    ...(route.auth ? { onRequest: app.authenticate } : {}),
+    // Operator routes: an operator token and an allowed role, from the route's own declaration.
+    ...(route.operator
+      ? { onRequest: app.authorizeOperator(route.operator) }
+      : route.auth
+        ? { onRequest: app.authenticate }
+        : {}),
   };
 }

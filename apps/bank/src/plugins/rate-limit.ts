@@ -1,6 +1,6 @@
 /**
- * Rate limits (DESIGN.md §5): login per client address and email, enrollment per user,
- * settlement per client address. Counted with `@fastify/rate-limit` in the key-value stores'
+ * Rate limits (DESIGN.md §5): login per client address and email, operator sign-in per client
+ * address across emails, enrollment per user, settlement per client address. Counted with `@fastify/rate-limit` in the key-value stores'
  * {@link Counter} (Redis with REDIS_URL, so every instance shares one count; in-process
  * otherwise). A limited request gets 429 BANK_RATE_LIMITED with `RateLimit-*` and `Retry-After`
  * headers. When Redis fails the limit is skipped (never a reason to refuse) and the failure is
@@ -21,7 +21,7 @@ import type { Counter } from '../kv/kv.js';
 import { normalizeEmail } from '../modules/auth/auth.domain.js';
 
 /** A group of routes sharing one limit (the `group` label of offpay_rate_limited_total). */
-export type RateLimitGroup = 'login' | 'enrollment' | 'settlement';
+export type RateLimitGroup = 'login' | 'operatorLogin' | 'enrollment' | 'settlement';
 
 interface Rule {
   group: RateLimitGroup;
@@ -52,6 +52,8 @@ const RULES: Readonly<Record<string, Rule>> = {
     hook: 'preHandler',
     key: (r) => `${r.ip}|${digest(emailOf(r.body))}`,
   },
+  // Per address only, whatever the email: guessing across operators' emails counts as one.
+  [at(routes.operatorLogin)]: { group: 'operatorLogin', hook: 'onRequest', key: (r) => r.ip },
   [at(routes.enrollmentChallenge)]: enrollment,
   [at(routes.enrollPayer)]: enrollment,
   [at(routes.enrollPayee)]: enrollment,
@@ -87,9 +89,14 @@ function attach(route: RouteOptions, kind: Rule['hook'], hook: Hook): void {
   (route as unknown as Record<string, Hook[]>)[kind] = [...list, hook];
 }
 
+/** The limit of a group; operator sign-in defaults to 5 when the configuration names none. */
+function maxOf(limits: RateLimits, group: RateLimitGroup): number {
+  return group === 'operatorLogin' ? (limits.operatorLogin ?? 5) : limits[group];
+}
+
 function limiter(app: FastifyInstance, limits: RateLimits, rule: Rule): Hook {
   return app.rateLimit({
-    max: limits[rule.group],
+    max: maxOf(limits, rule.group),
     timeWindow: limits.windowSeconds * 1000,
     keyGenerator: (request) => `rl:${rule.group}:${rule.key(request)}`,
     onExceeded: () => app.metrics.rateLimited.inc({ group: rule.group }),
@@ -120,7 +127,7 @@ export default fp<{ config: BankConfig }>(
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       for (const method of methods) {
         const rule = RULES[`${method} ${route.url}`];
-        if (!rule || limits[rule.group] === 0) continue;
+        if (!rule || maxOf(limits, rule.group) === 0) continue;
         const hook = hooks.get(rule.group) ?? limiter(app, limits, rule);
         hooks.set(rule.group, hook);
         attach(route, rule.hook, hook);

@@ -19,6 +19,15 @@ import {
 import { createSettlementEvents, type SettlementEvents } from '../modules/events/events.service.js';
 import { createFraudService, type FraudService } from '../modules/fraud/fraud.service.js';
 import { createHealthService, type HealthService } from '../modules/health/health.service.js';
+import {
+  createMerchantsService,
+  type MerchantsService,
+} from '../modules/merchants/merchants.service.js';
+import { createTotpVault } from '../modules/operators/operators.sealing.js';
+import {
+  createOperatorsService,
+  type OperatorsService,
+} from '../modules/operators/operators.service.js';
 import { createReportsService, type ReportsService } from '../modules/reports/reports.service.js';
 import {
   createReservesService,
@@ -58,6 +67,8 @@ export interface Services {
   settlement: SettlementService;
   fraud: FraudService;
   events: SettlementEvents;
+  operators: OperatorsService;
+  merchants: MerchantsService;
 }
 
 declare module 'fastify' {
@@ -103,15 +114,31 @@ export default fp<ServicesPluginOptions>(
       retiredKemAcceptSeconds: config.retiredKemAcceptSeconds,
     });
     const accounts = createAccountsService({ db, cache: kv.cache });
+    const tokenSecret = await jwtSecret(config, keyring);
     const auth = await createAuthService({
       db,
       cache: kv.cache,
       audit,
       accounts,
-      jwt: { ...config.jwt, secret: await jwtSecret(config, keyring) },
+      jwt: { ...config.jwt, secret: tokenSecret },
       scryptLog2N: config.passwordHashing.log2N,
       now,
       log: app.log.child({ module: 'auth' }),
+    });
+    const operators = await createOperatorsService({
+      db,
+      audit,
+      vault: createTotpVault(kek.secret),
+      jwt: { secret: tokenSecret, issuer: config.jwt.issuer, audience: config.jwt.audience },
+      sessionSeconds: config.operators?.sessionSeconds ?? 900,
+      scryptLog2N: config.passwordHashing.log2N,
+      now,
+    });
+    const merchants = createMerchantsService({
+      db,
+      audit,
+      record: (tx, actor, action) => operators.record(tx, actor, action),
+      now,
     });
     const health = createHealthService({ db, kv });
     const metrics = createMetrics();
@@ -187,6 +214,8 @@ export default fp<ServicesPluginOptions>(
       settlement,
       fraud,
       events,
+      operators,
+      merchants,
     });
   },
   { name: 'offpay-services', dependencies: ['offpay-db', 'offpay-kv'] },

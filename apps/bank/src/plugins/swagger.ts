@@ -16,7 +16,9 @@ export default fp<{ config: BankConfig }>(
           version: '1.0.0',
           description:
             'The bank of offpay: accounts, keys, enrollment of payer and payee devices, ' +
-            'revocations, settlement of sealed batches, fraud proofs and live settlement events. ' +
+            'revocations, settlement of sealed batches, fraud proofs, live settlement events, ' +
+            'merchant verification and the operators who run the bank (their own sign-in with ' +
+            'TOTP, roles per route). ' +
             'The protocol behind it is docs/protocol.md; every route is declared once in ' +
             '@offpay/api, which clients parse answers with. Every error is ' +
             '`{code, message, details}` (docs/errors.md). Request bodies are limited to ' +

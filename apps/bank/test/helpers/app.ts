@@ -34,7 +34,13 @@ export function testConfig(overrides: Partial<BankConfig> = {}): BankConfig {
     },
     // Suites about other things send many requests from one address and user; the rate limits
     // have their own tests (test/redis/rate-limits.db.test.ts), which set them low.
-    rateLimits: { windowSeconds: 60, login: 1_000, enrollment: 1_000, settlement: 10_000 },
+    rateLimits: {
+      windowSeconds: 60,
+      login: 1_000,
+      enrollment: 1_000,
+      settlement: 10_000,
+      operatorLogin: 1_000,
+    },
     ...overrides,
   };
 }

@@ -24,6 +24,7 @@ import {
 } from '@offpay/protocol';
 import type { TestBank } from './bank.js';
 import { deviceKey, enrollPayee, enrollPayer } from './enrollment.js';
+import { verifyMerchant } from './merchants.js';
 import { fund, registerUser, type User } from './users.js';
 
 /** A payer device enrolled under one certificate. */
@@ -71,12 +72,16 @@ export async function payerDevice(
   return { user, secretKey: key.secretKey, cert, chain: initialChainState(cert) };
 }
 
-/** A new user with an enrolled receiver device and an empty ledger. */
+/**
+ * A new verified merchant (named `displayName`, numbered if the name was used already on this
+ * bank) with an enrolled receiver device and an empty ledger.
+ */
 export async function payeeDevice(
   bank: TestBank,
   displayName = "Bob's Market",
 ): Promise<PayeeDevice> {
   const user = await registerUser(bank, displayName);
+  await verifyMerchant(bank, user, displayName);
   const key = deviceKey();
   const kem = deviceKey();
   const cert = decodePayeeCertificate(

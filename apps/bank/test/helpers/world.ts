@@ -27,6 +27,8 @@ import {
   type PayerDevice,
 } from './devices.js';
 import { assertLedgerInvariants, reserveViolations } from './ledger.js';
+import { verifyMerchant } from './merchants.js';
+import { signedInOperator, type TestOperator } from './operators.js';
 import {
   pinnedKeys,
   revocationList,
@@ -41,6 +43,7 @@ export { deviceKey, type DeviceKey } from './enrollment.js';
 export { rawBatch, type EntryResultView } from './batches.js';
 export { reserveViolations } from './ledger.js';
 export type { User } from './users.js';
+export type { TestOperator } from './operators.js';
 
 /** The bank, and what users and devices do with it, as methods. */
 export class World extends TestBank {
@@ -60,6 +63,18 @@ export class World extends TestBank {
 
   user(displayName?: string, currency?: string): Promise<User> {
     return registerUser(this, displayName, currency);
+  }
+
+  /** A new user whose merchant identity the bank verified (a numbered name if already used). */
+  async merchant(displayName = 'Test Shop', currency?: string): Promise<User> {
+    const user = await registerUser(this, displayName, currency);
+    await verifyMerchant(this, user, displayName);
+    return user;
+  }
+
+  /** A created and signed-in operator (or auditor). */
+  operator(role?: 'operator' | 'auditor'): Promise<TestOperator> {
+    return signedInOperator(this, role);
   }
 
   fund(user: User, minor: bigint, currency?: string): Promise<void> {

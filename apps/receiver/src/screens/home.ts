@@ -1,6 +1,9 @@
-/** Home ("Till"): the shop's name, what is waiting to be settled, and the way to everything. */
+/**
+ * Home ("Till"): the shop's name and merchant code (docs/protocol.md §5.5: what payers compare
+ * with their wallet), what is waiting to be settled, and the way to everything.
+ */
 import { button, errorNotice, h, homeBody, notice, trustedNow } from '@offpay/app-kit';
-import { Money } from '@offpay/protocol';
+import { merchantCode, Money } from '@offpay/protocol';
 import type { Ctx } from '../ctx.js';
 import { ledgerSummary, summaryLine } from '../state/ledger.js';
 import { latestOpenRequest } from '../state/requests.js';
@@ -36,6 +39,12 @@ export async function homeScreen(ctx: Ctx): Promise<void> {
       'Till',
       [
         h('p', { class: 'display-name' }, till.cert.displayName),
+        h(
+          'p',
+          { class: 'merchant-code' },
+          'Merchant code ',
+          h('strong', {}, merchantCode(till.cert)),
+        ),
         h('p', { class: 'till-summary' }, summary),
       ],
       [alarm && notice('error', alarm.title, alarm.text)],

@@ -16,7 +16,7 @@ import {
   sendPanel,
   trustedNow,
 } from '@offpay/app-kit';
-import { isAppError, LIMITS, Money } from '@offpay/protocol';
+import { isAppError, LIMITS, merchantCode, Money } from '@offpay/protocol';
 import type { Ctx } from '../ctx.js';
 import type { StoredRequest } from '../db.js';
 import { acceptPayment, type Accepted } from '../state/accept.js';
@@ -54,7 +54,17 @@ export function requestScreen(ctx: Ctx): void {
     const { stored } = await createRequest(app.db, till, input, await trustedNow(app.db));
     ctx.go({ to: 'waiting', request: stored });
   });
-  ctx.show('Request payment', submit);
+  ctx.show('Request payment', codeLine(till), submit);
+}
+
+/** The till's name and merchant code, which the payer's wallet shows too (docs/protocol.md §5.5). */
+function codeLine(till: Till): HTMLElement {
+  return h(
+    'p',
+    { class: 'merchant-code' },
+    `${till.cert.displayName} · merchant code `,
+    h('strong', {}, merchantCode(till.cert)),
+  );
 }
 
 /** The signed request as QR and file, for the payer to scan. */
@@ -99,6 +109,7 @@ export function waitingScreen(ctx: Ctx, request: StoredRequest): void {
     h('p', { class: 'request-amount' }, amount.toString()),
     request.memo && h('p', { class: 'memo' }, request.memo),
     h('p', { class: 'muted' }, open),
+    codeLine(till),
     requestPanel(ctx, till, request, amount),
     help,
     receive.element,

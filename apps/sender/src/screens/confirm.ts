@@ -1,5 +1,9 @@
-/** Confirm: the amount and the payee's bank-verified name, before anything is signed. */
+/**
+ * Confirm: the amount, the payee's bank-verified name and its merchant code (docs/protocol.md
+ * §5.5: the till shows the same code), before anything is signed.
+ */
 import { actions, button, h, messages } from '@offpay/app-kit';
+import { merchantCode } from '@offpay/protocol';
 import type { Ctx } from '../ctx.js';
 import { commitPayment, type PreparedPayment } from '../state/pay.js';
 
@@ -40,6 +44,13 @@ export function confirmScreen(ctx: Ctx, prepared: PreparedPayment): void {
       { class: 'card confirm', 'aria-label': 'Payment' },
       h('p', { class: 'amount-big' }, prepared.amount.toString()),
       h('p', { class: 'payee' }, 'to ', h('strong', {}, prepared.payeeName)),
+      h(
+        'p',
+        { class: 'merchant-code' },
+        'Merchant code ',
+        h('strong', {}, merchantCode(prepared.request.payeeCert)),
+        ' — the till shows the same',
+      ),
       prepared.memo !== '' && h('p', { class: 'memo' }, prepared.memo),
       h('p', { class: 'hint verified' }, 'Verified by your bank'),
       h('p', { class: 'muted' }, `${prepared.remainingAfter.toString()} left after this payment.`),

@@ -5,6 +5,15 @@ import { enrollmentChallenge, enrollPayee, enrollPayer } from './enrollment.js';
 import { reportFraudProof } from './fraud.js';
 import { health, readiness } from './health.js';
 import { bankPublicKey, keys } from './keys.js';
+import {
+  applyAsMerchant,
+  approveMerchantApplication,
+  getMerchantApplication,
+  listMerchantApplications,
+  merchantStatus,
+  refuseMerchantApplication,
+} from './merchants.js';
+import { operatorAudit, operatorLogin, operatorLogout, operatorMe } from './operators.js';
 import { merchantSettlementsCsv, payerSync } from './reports.js';
 import { closeCertificate, revocations } from './revocations.js';
 import { settle, settlementEvents, settlementResult } from './settlement.js';
@@ -43,6 +52,16 @@ export const routes = {
   reportFraudProof,
   health,
   readiness,
+  applyAsMerchant,
+  merchantStatus,
+  operatorLogin,
+  operatorLogout,
+  operatorMe,
+  operatorAudit,
+  listMerchantApplications,
+  getMerchantApplication,
+  approveMerchantApplication,
+  refuseMerchantApplication,
 } as const;
 
 /** The name of a route in {@link routes}. */

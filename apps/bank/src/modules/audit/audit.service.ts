@@ -22,6 +22,8 @@ export interface AuditLog {
   append(tx: Queryable, input: AuditInput): Promise<void>;
   /** Walks the whole chain; `brokenAt` is the id of the first bad record. */
   verify(q: Queryable): Promise<{ ok: boolean; count: number; brokenAt?: bigint }>;
+  /** Up to `limit` records with an id greater than `afterId`, in log order. */
+  list(q: Queryable, afterId: bigint, limit: number): Promise<(AuditRecord & { id: bigint })[]>;
 }
 
 /** Builds the audit log. `now` is a parameter so tests control time. */
@@ -39,6 +41,7 @@ export function createAuditLog(deps: { now: () => Date }): AuditLog {
       };
       await insertAuditRecord(tx, record);
     },
+    list: (q, afterId, limit) => listAuditRecords(q, afterId, limit),
     async verify(q) {
       let head = AUDIT_GENESIS;
       let count = 0;

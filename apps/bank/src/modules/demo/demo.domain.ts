@@ -39,3 +39,24 @@ export const DEMO_USERS: readonly DemoUser[] = [
 export function openingReference(user: Pick<DemoUser, 'email'>): string {
   return `demo-opening:${user.email}`;
 }
+
+/**
+ * The demo operator (embedded default only, never with DATABASE_URL): a public password and a
+ * fixed, public TOTP secret, so anyone running the demo can sign in — `pnpm totp:demo` prints the
+ * current code. Demo only: a real bank creates its operators with `operator:create`.
+ */
+export const DEMO_OPERATOR = {
+  email: 'operator@example.com',
+  password: 'operator-demo-password',
+  /** Base32 (RFC 4648) of the 20-byte TOTP secret; public. */
+  totpSecretBase32: 'OFFPAYDEMOOPERATORTOTPSECRETXXXX',
+  role: 'operator',
+} as const;
+
+/** Bob's merchant application, filed by the seed and left pending for an operator to decide. */
+export const DEMO_APPLICATION = {
+  email: 'bob@example.com',
+  legalName: 'Bob Martin, sole trader',
+  displayName: "Bob's Market",
+  contact: 'bob@example.com',
+} as const;

@@ -14,3 +14,23 @@ export async function findCustomerAccount(
   );
   return rows[0]?.id ?? null;
 }
+
+/** The id of the user with `email`; null when absent. */
+export async function findUserId(q: Queryable, email: string): Promise<string | null> {
+  const rows = await q.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [email]);
+  return rows[0]?.id ?? null;
+}
+
+/** True when an operator with `email` exists. */
+export async function operatorExists(q: Queryable, email: string): Promise<boolean> {
+  const rows = await q.query('SELECT 1 FROM operators WHERE email = $1', [email]);
+  return rows.length > 0;
+}
+
+/** True when the user has ever applied to be a merchant (or is one). */
+export async function hasApplied(q: Queryable, userId: string): Promise<boolean> {
+  const rows = await q.query('SELECT 1 FROM merchant_applications WHERE user_id = $1 LIMIT 1', [
+    userId,
+  ]);
+  return rows.length > 0;
+}

@@ -4,7 +4,7 @@
  * certificate shows. No pg, no fastify: time is a parameter.
  */
 import { fromBase64Url, isValidPublicKey, toBase64Url } from '@offpay/crypto';
-import { LIMITS } from '@offpay/protocol';
+import { isDisplayText, LIMITS } from '@offpay/protocol';
 import { bankFail } from '../../errors.js';
 import { unixSeconds } from '../../time.js';
 
@@ -70,21 +70,16 @@ export function requireCompressedKey(key: Uint8Array, field: 'signKey' | 'kemKey
     bankFail('BANK_PUBLIC_KEY_INVALID', `${field} is not a compressed P-256 public key`, { field });
 }
 
-// The protocol's display-name rule (packages/protocol certificates.ts): no control, format or
-// line/paragraph separator characters, 64 UTF-8 bytes at most.
-const DISPLAY_NAME = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u;
-
 /**
- * The account's name as a payee certificate may carry it. Registration limits names to 64
- * characters, which can exceed the protocol's 64 bytes.
+ * The verified merchant name as a payee certificate may carry it: checked against the protocol's
+ * display-text rule (docs/protocol.md §3) once more, as the last line before signing.
  * @throws BANK_DISPLAY_NAME_UNUSABLE
  */
 export function certifiableDisplayName(name: string): string {
-  const bytes = new TextEncoder().encode(name).length;
-  if (bytes < 1 || bytes > LIMITS.displayNameBytes || !DISPLAY_NAME.test(name)) {
+  if (!isDisplayText(name, LIMITS.displayNameBytes, 1)) {
     bankFail(
       'BANK_DISPLAY_NAME_UNUSABLE',
-      `The account's display name must be 1 to ${LIMITS.displayNameBytes} UTF-8 bytes without control characters`,
+      `A display name must be 1 to ${LIMITS.displayNameBytes} UTF-8 bytes without control or format characters`,
       { limitBytes: LIMITS.displayNameBytes },
     );
   }

@@ -1,7 +1,8 @@
 /**
  * Issuing a certificate, inside the enrollment's transaction (DESIGN.md §3 "Enrollment"): a payer
- * certificate reserves its limit in the same transaction that issues it; a payee certificate
- * carries the account's verified display name and opens the payee's settled ledger head. There is
+ * certificate reserves its limit in the same transaction that issues it; a payee certificate is
+ * issued only to a verified merchant, carries the name the bank verified, and opens the payee's
+ * settled ledger head. There is
  * no re-issue: a restored wallet enrolls again with a new key (DESIGN.md §3 "Restore").
  */
 import { kid, toHex } from '@offpay/crypto';
@@ -22,7 +23,7 @@ import { certifiableDisplayName, certificateExpiry } from './enrollment.domain.j
 import {
   ensureReserveAccount,
   findCustomerAccount,
-  findDisplayName,
+  findVerifiedName,
   insertPayeeCertificate,
   insertPayerCertificate,
   nextSerial,
@@ -146,6 +147,26 @@ export async function issuePayer(
   return { serial, certificate: bytes, expiresAt: at.expiresAt, currency, limit };
 }
 
+/**
+ * The display name a payee certificate of `userId` carries: the name the bank verified for its
+ * merchant identity, never the name typed at registration (issue #12: impostor merchants).
+ * @throws BANK_MERCHANT_NOT_VERIFIED
+ */
+async function verifiedName(tx: Queryable, userId: string): Promise<string> {
+  const found = await findVerifiedName(tx, userId);
+  if ('displayName' in found) return found.displayName;
+  const why = {
+    none: 'apply first (POST /v1/merchant/application)',
+    pending: 'your application is waiting for an operator',
+    refused: 'your application was refused (GET /v1/merchant/application says why)',
+  }[found.state];
+  return bankFail(
+    'BANK_MERCHANT_NOT_VERIFIED',
+    `The bank issues payee certificates to verified merchants only: ${why}`,
+    { state: found.state },
+  );
+}
+
 /** @throws BANK_KEY_ALREADY_ENROLLED for the payee key `signKey`. */
 export function keyTaken(signKey: Uint8Array): never {
   bankFail('BANK_KEY_ALREADY_ENROLLED', 'This signing key already has a payee certificate', {
@@ -154,9 +175,10 @@ export function keyTaken(signKey: Uint8Array): never {
 }
 
 /**
- * Issues a payee certificate with the account's verified display name and opens its settled
+ * Issues a payee certificate with the account's verified merchant name and opens its settled
  * ledger head at the genesis, inside `tx`.
- * @throws BANK_ACCOUNT_NOT_FOUND, BANK_DISPLAY_NAME_UNUSABLE, BANK_KEY_ALREADY_ENROLLED
+ * @throws BANK_ACCOUNT_NOT_FOUND, BANK_MERCHANT_NOT_VERIFIED, BANK_DISPLAY_NAME_UNUSABLE,
+ * BANK_KEY_ALREADY_ENROLLED
  */
 export async function issuePayee(
   deps: IssueDeps,
@@ -166,7 +188,7 @@ export async function issuePayee(
 ): Promise<IssuedCertificate & { displayName: string }> {
   const now = deps.now();
   const account = await customerAccount(tx, userId, null);
-  const displayName = certifiableDisplayName((await findDisplayName(tx, userId)) ?? '');
+  const displayName = certifiableDisplayName(await verifiedName(tx, userId));
   if (await payeeKidTaken(tx, kid(req.signKey))) keyTaken(req.signKey);
   const serial = await nextSerial(tx);
   const expiresAt = certificateExpiry(now, deps.ttl.payeeSeconds);

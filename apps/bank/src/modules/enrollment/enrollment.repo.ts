@@ -63,13 +63,27 @@ export async function ensureReserveAccount(
   return (rows[0] as { id: string }).id;
 }
 
-/** The user's display name (verified at registration); null when the user does not exist. */
-export async function findDisplayName(q: Queryable, userId: string): Promise<string | null> {
+/**
+ * The merchant name the bank verified for the user (docs/operations.md "Merchants"), or, when it
+ * verified none, the state of the user's latest application (`none` without one).
+ */
+export async function findVerifiedName(
+  q: Queryable,
+  userId: string,
+): Promise<{ displayName: string } | { state: 'none' | 'pending' | 'refused' }> {
   const rows = await q.query<{ display_name: string }>(
-    'SELECT display_name FROM users WHERE id = $1',
+    'SELECT display_name FROM merchants WHERE user_id = $1',
     [userId],
   );
-  return rows[0]?.display_name ?? null;
+  if (rows[0]) return { displayName: rows[0].display_name };
+  const latest = await q.query<{ state: 'pending' | 'refused' | 'approved' }>(
+    `SELECT state FROM merchant_applications WHERE user_id = $1
+     ORDER BY submitted_at DESC, id DESC LIMIT 1`,
+    [userId],
+  );
+  const state = latest[0]?.state;
+  // An approved application always has its merchants row (same transaction); read as none.
+  return { state: state === 'pending' || state === 'refused' ? state : 'none' };
 }
 
 /** True when a payee certificate already certifies the key with this kid. */

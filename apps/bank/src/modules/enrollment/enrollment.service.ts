@@ -50,9 +50,10 @@ export interface EnrollmentService {
    */
   enrollPayer(userId: string, req: PayerEnrollment): Promise<IssuedCertificate & { limit: bigint }>;
   /**
-   * Issues a payee certificate (verified display name) and opens its ledger head.
+   * Issues a payee certificate (the verified merchant name) and opens its ledger head.
    * @throws BANK_CHALLENGE_INVALID, BANK_PUBLIC_KEY_INVALID, BANK_ENROLLMENT_PROOF_INVALID,
-   * BANK_ACCOUNT_NOT_FOUND, BANK_DISPLAY_NAME_UNUSABLE, BANK_KEY_ALREADY_ENROLLED
+   * BANK_ACCOUNT_NOT_FOUND, BANK_MERCHANT_NOT_VERIFIED, BANK_DISPLAY_NAME_UNUSABLE,
+   * BANK_KEY_ALREADY_ENROLLED
    */
   enrollPayee(
     userId: string,

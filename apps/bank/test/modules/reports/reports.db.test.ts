@@ -16,7 +16,7 @@ async function world(): Promise<World> {
   const payer = await bank.user('Payer');
   await bank.fund(payer, 2_000n);
   const enrolled = await bank.enrollPayer(payer, '1000');
-  const shop = await bank.user('Shop');
+  const shop = await bank.merchant('Shop');
   const payee = await bank.enrollPayee(shop);
   return {
     payer,
@@ -119,7 +119,7 @@ describe('GET /v1/merchant/settlements.csv', () => {
   });
 
   it('refuses bad bounds with 400', async () => {
-    const shop = await bank.user('Shop');
+    const shop = await bank.merchant('Shop');
     for (const query of [
       'from=yesterday',
       'from=2030-02-30T00:00:00Z',

@@ -17,7 +17,7 @@ describe('reserve release at expiresAt + grace', () => {
       user,
       cert: { serial },
     } = await bank.payer(1_000n, 1_500n);
-    const shop = await bank.user('Shop');
+    const shop = await bank.merchant('Shop');
     const payeeSerial = Number((await bank.enrollPayee(shop)).json<{ serial: string }>().serial);
     await bank.recordSettledPayment({
       payer: user,
@@ -63,7 +63,7 @@ describe('reserve release at expiresAt + grace', () => {
       user,
       cert: { serial },
     } = await bank.payer(400n, 1_000n);
-    const shop = await bank.user('Shop');
+    const shop = await bank.merchant('Shop');
     const payeeSerial = Number((await bank.enrollPayee(shop)).json<{ serial: string }>().serial);
     const settle = {
       payer: user,

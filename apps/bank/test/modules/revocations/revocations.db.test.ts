@@ -61,7 +61,7 @@ describe('closing a certificate', () => {
   });
 
   it('closes a payee certificate without touching the payer list', async () => {
-    const user = await bank.user('Shop');
+    const user = await bank.merchant('Shop');
     const enrolled = await bank.enrollPayee(user);
     const serial = Number(enrolled.json<{ serial: string }>().serial);
     const before = await bank.revocationList();
