@@ -11,10 +11,16 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { toErrorResponse } from '../http/error-response.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The media types the route reads, the preferred first (named by a 415); default JSON. */
+    accepts?: readonly string[];
+  }
+}
+
 /** The media types a route reads, for a 415's message: `config.accepts` of the route, else JSON. */
 export function acceptedMediaTypes(request: FastifyRequest): readonly string[] {
-  const config = request.routeOptions.config as { accepts?: readonly string[] } | undefined;
-  return config?.accepts ?? ['application/json'];
+  return request.routeOptions.config?.accepts ?? ['application/json'];
 }
 
 // Framework errors after which the body was read to its end: the connection can serve the next
