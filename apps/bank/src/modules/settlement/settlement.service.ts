@@ -16,9 +16,12 @@
 import { equalBytes, toHex } from '@offpay/crypto';
 import {
   decodePayerCertificate,
-  decodeSettlementBatch,
   decodeSettlementResult,
+  readSettlementBatch,
+  type Payment,
+  type ProtoErrorCode,
   type SettlementBatch,
+  type SettlementBatchReading,
 } from '@offpay/protocol';
 import type { Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
@@ -33,7 +36,7 @@ import type {
   SettlementObserver,
   SettlementPhase,
 } from './settlement.ports.js';
-import { recordSettlement } from './settlement.record.js';
+import { recordSettlement, type UndecodedEntry } from './settlement.record.js';
 import * as repo from './settlement.repo.js';
 import { verifyEntriesInThread } from './settlement.verify.js';
 
@@ -57,7 +60,9 @@ export function createSettlementService(deps: SettlementDeps): SettlementService
   return {
     async settle(sealedBatch, idempotencyKey) {
       const timer = phaseTimer(deps.observer);
-      const batch = decodeSettlementBatch(await openBatch(deps.keyring, sealedBatch));
+      // docs/protocol.md §9.3: a fault of the batch itself refuses it whole (thrown here); an
+      // entry whose payment does not decode is rejected alone, with its code.
+      const batch = readSettlementBatch(await openBatch(deps.keyring, sealedBatch));
       checkIdempotencyKey(idempotencyKey, batch.batchKey);
       const payee = await findPayee(deps.db, batch);
       // An equal batch gets the stored result whatever happened since (DESIGN §5): it is checked
@@ -79,20 +84,49 @@ export function createSettlementService(deps: SettlementDeps): SettlementService
   };
 }
 
+/**
+ * The batch with the entries whose payment decoded, and the others with their decoding codes
+ * (docs/protocol.md §9.4 step 12a).
+ */
+function splitEntries(reading: SettlementBatchReading): {
+  batch: SettlementBatch;
+  indexes: number[];
+  undecoded: UndecodedEntry[];
+} {
+  const payments: Payment[] = [];
+  const indexes: number[] = [];
+  const undecoded: UndecodedEntry[] = [];
+  for (const e of reading.entries) {
+    if (e.payment) {
+      payments.push(e.payment);
+      indexes.push(e.index);
+    } else {
+      const code = e.refusal.code as ProtoErrorCode;
+      undecoded.push({ index: e.index, paymentId: e.paymentId, code });
+    }
+  }
+  return { batch: { ...reading, entries: payments }, indexes, undecoded };
+}
+
 async function verifyAndSettle(
   deps: SettlementDeps,
-  batch: SettlementBatch,
+  reading: SettlementBatchReading,
   payee: repo.PayeeRow,
   timer: (phase: SettlementPhase) => void,
 ): Promise<SettleOutcome> {
+  const { batch, indexes, undecoded } = splitEntries(reading);
   const bankKeys = trustedSignKeys(deps.keyring);
-  const entries = deps.verifyEntries
+  const verified = deps.verifyEntries
     ? await deps.verifyEntries(batch, bankKeys)
     : verifyEntriesInThread(batch, bankKeys, deps.verifier);
+  // The verifier numbers the decoded entries consecutively; each keeps its ledger index.
+  const entries = verified.map((e, k) => ({ ...e, index: indexes[k] ?? e.index }));
   timer('verify');
   const release = await deps.payeeLock?.acquire(payee.serial);
   try {
-    const outcome = await deps.db.transaction((tx) => settleInTx(deps, tx, batch, payee, entries));
+    const outcome = await deps.db.transaction((tx) =>
+      settleInTx(deps, tx, { batch, undecoded }, payee, entries),
+    );
     timer('transaction');
     return outcome;
   } finally {
@@ -119,7 +153,7 @@ function replay(signed: Uint8Array): SettleOutcome {
 async function settleInTx(
   deps: SettlementDeps,
   tx: Queryable,
-  batch: SettlementBatch,
+  { batch, undecoded }: { batch: SettlementBatch; undecoded: UndecodedEntry[] },
   payee: repo.PayeeRow,
   entries: BatchEntry[],
 ): Promise<SettleOutcome> {
@@ -151,7 +185,7 @@ async function settleInTx(
     available: new Map(certs.map((c) => [c.customerAccountId, c.available])),
     now: unixSeconds(now),
   });
-  return recordSettlement(deps, tx, { batch, payee, certs, decision, now });
+  return recordSettlement(deps, tx, { batch, undecoded, payee, certs, decision, now });
 }
 
 function certState(c: repo.LockedCert): CertState & { accountId: string } {
