@@ -19,7 +19,6 @@ import {
   decodeSettlementResult,
   readSettlementBatch,
   type Payment,
-  type ProtoErrorCode,
   type SettlementBatch,
   type SettlementBatchReading,
 } from '@offpay/protocol';
@@ -101,7 +100,7 @@ function splitEntries(reading: SettlementBatchReading): {
       payments.push(e.payment);
       indexes.push(e.index);
     } else {
-      const code = e.refusal.code as ProtoErrorCode;
+      const code = e.refusal.code;
       undecoded.push({ index: e.index, paymentId: e.paymentId, code });
     }
   }
