@@ -134,7 +134,9 @@ async function move(
   sources: Map<string, bigint>,
   payeeAccountId: string,
 ): Promise<void> {
-  const entries = [...sources];
+  // A payee paid by its own account (self-dealing beyond the reserve): recovery from oneself moves
+  // nothing, so that source drops out; the payment still settles and its fraud proof is stored.
+  const entries = [...sources].filter(([accountId]) => accountId !== payeeAccountId);
   // A batch may draw on up to 1,000 payers' reserves; a transfer takes at most MAX_LEGS legs, so
   // the sources go in chunks, each its own balanced transfer (reference suffixed by its chunk).
   const chunk = MAX_LEGS - 1;
