@@ -20,6 +20,8 @@ export type { ErrorBody };
 export interface ErrorContext {
   bodyLimitBytes: number;
   requestId: string;
+  /** The media types the route reads, the preferred first (for a 415). */
+  acceptedMediaTypes?: readonly string[];
 }
 
 /**
@@ -65,9 +67,11 @@ function fastifyClientError(err: { code?: unknown; statusCode?: unknown }, ctx: 
     );
   }
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const accepted = [...(ctx.acceptedMediaTypes ?? ['application/json'])];
     return body(
       'BANK_UNSUPPORTED_MEDIA_TYPE',
-      'This Content-Type is not accepted here; send application/json',
+      `This Content-Type is not accepted here; send ${accepted.join(', or ')}`,
+      { accepted },
     );
   }
   const known = FASTIFY_CLIENT_ERRORS[code];
