@@ -60,14 +60,17 @@ export function setAppHeaders(reply: FastifyReply, path: string): void {
   }
 }
 
-/** Registers each app whose build exists under `config.appsDir`; says which it skipped. */
+/**
+ * Registers each app whose build folder exists under `config.appsDir` (files are read per request,
+ * so a build finishing after the bank started is served); says which it skipped.
+ */
 export default fp<{ config: BankConfig }>(
   async (app, { config }) => {
     if (config.appsDir === undefined) return;
     let first = true;
     for (const mount of APP_MOUNTS) {
       const root = join(config.appsDir, mount.build);
-      if (!existsSync(join(root, 'index.html'))) {
+      if (!existsSync(root)) {
         app.log.warn({ root }, `no built app in ${root}: ${mount.prefix} is not served`);
         continue;
       }
