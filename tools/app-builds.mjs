@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Folders never part of a build's input. */
 const SKIP = new Set(['node_modules', 'dist', 'test', 'coverage', '.turbo', '.data']);
@@ -77,4 +78,13 @@ export function buildIsCurrent(root, app, hash) {
  */
 export function stampBuild(root, app, hash) {
   writeFileSync(join(root, 'apps', app, 'dist', STAMP), `${hash}\n`);
+}
+
+// `node tools/app-builds.mjs stamp <app>`: each app's `build` script stamps its fresh build, so a
+// build by turbo or CI counts for `pnpm start` too.
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'stamp') {
+  const app = process.argv[3];
+  if (app !== 'sender' && app !== 'receiver') throw new Error('usage: stamp sender|receiver');
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  stampBuild(root, app, sourceHash(root, app));
 }

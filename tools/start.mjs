@@ -148,7 +148,10 @@ async function lanSetup() {
   const { lanAddress, lanCertificates, trustSteps } = await import('./lan.mjs');
   const address = lanAddress(process.env['OFFPAY_LAN_ADDRESS']);
   if (!address) throw new Error('offpay --lan: no LAN address found (set OFFPAY_LAN_ADDRESS)');
-  const certs = await lanCertificates(join(ROOT, '.data', 'lan'), address);
+  const certs = await lanCertificates(
+    process.env['OFFPAY_LAN_DIR'] ?? join(ROOT, '.data', 'lan'),
+    address,
+  );
   const origin = `https://${address}:${LAN_PORT}`;
   const caUrl = `http://${address}:${CA_PORT}/offpay-ca.crt`;
   const caPem = readFileSync(certs.caCertFile);
