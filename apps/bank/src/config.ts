@@ -27,6 +27,8 @@ const booleanString = z
 
 const envSchema = z
   .object({
+    // production: refuses the embedded demo (below); /docs and /metrics off unless turned on.
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(8787),
     HOST: z.string().min(1).default('127.0.0.1'),
     DATABASE_URL: optionalString.pipe(z.url().optional()),
@@ -88,8 +90,40 @@ const envSchema = z
     // Bad-signature burst alert (docs/operations.md "Alerts").
     ALERT_BAD_SIGNATURES: z.coerce.number().int().min(1).max(1_000_000).default(5),
     ALERT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    // The built apps, served from the bank's origin (docs/operations.md "One origin").
+    APPS_DIR: optionalString,
+    // HTTPS in the bank itself (`pnpm start --lan`); behind a proxy (Caddy) leave both unset.
+    TLS_CERT_FILE: optionalString,
+    TLS_KEY_FILE: optionalString,
+    // Swagger UI at /docs and GET /metrics: on by default, off by default in production.
+    DOCS_ENABLED: optionalString.pipe(booleanString.optional()),
+    METRICS_ENABLED: optionalString.pipe(booleanString.optional()),
   })
   .superRefine((env, ctx) => {
+    if ((env.TLS_CERT_FILE === undefined) !== (env.TLS_KEY_FILE === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TLS_KEY_FILE'],
+        message: 'TLS_CERT_FILE and TLS_KEY_FILE are set together or not at all',
+      });
+    }
+    // Production never runs the embedded demo bank: its data lives in a folder beside the
+    // process and its seeded users have public passwords (README.md).
+    if (env.NODE_ENV === 'production' && env.DATABASE_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'is required in production (NODE_ENV=production): the embedded demo database is for trying offpay out',
+      });
+    }
+    if (env.NODE_ENV === 'production' && env.DEMO_SEED === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEMO_SEED'],
+        message: 'must be false in production: the demo users have public passwords',
+      });
+    }
     // A shared database means a production-like deployment: the secret that protects the bank's
     // private keys must come from the operator, never from a file next to the process.
     if (env.DATABASE_URL !== undefined && env.BANK_KEY_ENCRYPTION_SECRET === undefined) {
@@ -182,6 +216,14 @@ export interface BankConfig {
   operators?: { sessionSeconds: number };
   /** Alert thresholds; absent → 5 bad signatures from one address within 60 s. */
   alerts?: { badSignatures: number; windowSeconds: number };
+  /** A folder with the built apps (`sender/dist`, `receiver/dist`); absent → no apps served. */
+  appsDir?: string;
+  /** Certificate and key files (PEM) for HTTPS in the bank itself; absent → plain HTTP. */
+  tls?: { certFile: string; keyFile: string };
+  /** Swagger UI and the OpenAPI document at /docs; absent → on. */
+  docs?: boolean;
+  /** GET /metrics; absent → on. */
+  metrics?: boolean;
 }
 
 /**
@@ -239,6 +281,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     corsOrigins: e.CORS_ORIGINS ?? DEFAULT_CORS_ORIGINS,
     alerts: { badSignatures: e.ALERT_BAD_SIGNATURES, windowSeconds: e.ALERT_WINDOW_SECONDS },
+    ...(e.APPS_DIR !== undefined ? { appsDir: e.APPS_DIR } : {}),
+    ...(e.TLS_CERT_FILE !== undefined && e.TLS_KEY_FILE !== undefined
+      ? { tls: { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } }
+      : {}),
+    docs: e.DOCS_ENABLED ?? e.NODE_ENV !== 'production',
+    metrics: e.METRICS_ENABLED ?? e.NODE_ENV !== 'production',
   };
 }
 
