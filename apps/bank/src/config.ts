@@ -10,6 +10,9 @@ import { z } from 'zod';
 /** Where the embedded database and the generated key-encryption secret live by default. */
 const DEFAULT_DATA_DIR = fileURLToPath(new URL('../.data/bank', import.meta.url));
 
+/** The tokens' issuer when JWT_ISSUER is not set. */
+export const DEFAULT_JWT_ISSUER = 'offpay-bank';
+
 /** scrypt cost in production: N = 2^15, r = 8, p = 1 (RFC 7914; OWASP's minimum for scrypt). */
 export const PRODUCTION_SCRYPT_LOG2N = 15;
 
@@ -36,6 +39,8 @@ const envSchema = z
     REDIS_URL: optionalString.pipe(z.url().optional()),
     JWT_SECRET: optionalString.pipe(z.string().min(32).optional()),
     JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+    // The tokens' issuer (iss), the same on every instance of one bank (docs/operations.md).
+    JWT_ISSUER: optionalString.pipe(z.string().max(200).optional()),
     BODY_LIMIT_BYTES: z.coerce
       .number()
       .int()
@@ -246,7 +251,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
     redisUrl: e.REDIS_URL,
     jwt: {
       secret: e.JWT_SECRET,
-      issuer: publicBaseUrl,
+      // Never an instance's own address: instances behind one load balancer (each with its own
+      // PUBLIC_BASE_URL, or none) must accept each other's tokens.
+      issuer: e.JWT_ISSUER ?? DEFAULT_JWT_ISSUER,
       audience: 'offpay',
       ttlSeconds: e.JWT_TTL_SECONDS,
     },

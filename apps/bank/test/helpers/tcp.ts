@@ -93,6 +93,20 @@ export class TcpProxy {
     this.#frozen = true;
   }
 
+  /**
+   * How many RESP commands (arrays of bulk strings, what a Redis client sends) clients sent while
+   * the proxy was frozen.
+   */
+  heldRedisCommands(): number {
+    const perConnection = new Map<Socket, Buffer[]>();
+    for (const [socket, chunk] of this.#held) {
+      perConnection.set(socket, [...(perConnection.get(socket) ?? []), chunk]);
+    }
+    let count = 0;
+    for (const chunks of perConnection.values()) count += countRespCommands(Buffer.concat(chunks));
+    return count;
+  }
+
   /** The server answers again, starting with what it was sent while frozen. */
   thaw(): void {
     this.#frozen = false;
@@ -101,5 +115,29 @@ export class TcpProxy {
 
   async close(): Promise<void> {
     await this.cut();
+  }
+}
+
+/** Counts the complete RESP arrays (`*N` then N `$len` bulk strings) at the start of `bytes`. */
+function countRespCommands(bytes: Buffer): number {
+  let at = 0;
+  let count = 0;
+  const line = (): string | null => {
+    const end = bytes.indexOf('\r\n', at);
+    if (end < 0) return null;
+    const text = bytes.toString('latin1', at, end);
+    at = end + 2;
+    return text;
+  };
+  for (;;) {
+    const header = line();
+    if (header === null || !header.startsWith('*')) return count;
+    for (let i = Number(header.slice(1)); i > 0; i--) {
+      const bulk = line();
+      if (bulk === null || !bulk.startsWith('$')) return count;
+      at += Number(bulk.slice(1)) + 2;
+    }
+    if (at > bytes.length) return count;
+    count++;
   }
 }
