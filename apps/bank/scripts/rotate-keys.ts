@@ -23,6 +23,10 @@ try {
   console.log(
     `rotated the ${kind} key: new kid ${toHex(next.kid)} (announced under the previous signing key)`,
   );
+} catch (err) {
+  // A refusal (the clock behind the latest announcement) rolled back: say why, change nothing.
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exitCode = 1;
 } finally {
   await app.close();
 }

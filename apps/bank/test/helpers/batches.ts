@@ -103,8 +103,11 @@ export function rawBatch(input: {
   signature?: Uint8Array;
 }): { bytes: Uint8Array; batchKey: Uint8Array } {
   let head = input.from.head;
-  for (const e of input.entries) {
-    head = ledgerEntryHash(head, messageId(SIGN_LABEL.payment, (e as Uint8Array[])[0]!));
+  // A given head is taken as is: entries without an id (hostile ones) have no chain to fold.
+  if (!input.head) {
+    for (const e of input.entries) {
+      head = ledgerEntryHash(head, messageId(SIGN_LABEL.payment, (e as Uint8Array[])[0]!));
+    }
   }
   const tbs = encodeCbor([
     VERSION,

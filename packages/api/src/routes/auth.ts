@@ -1,4 +1,5 @@
 /** Registration, login and logout. */
+import { isDisplayText, LIMITS } from '@offpay/protocol';
 import { z } from 'zod';
 import { currency, instant, uuid } from '../fields.js';
 import type { RouteSpec } from '../route.js';
@@ -15,14 +16,16 @@ export const register = {
   body: z.object({
     email,
     password: z.string().min(10).max(256).describe('At least 10 characters'),
-    // No control or format characters: a display name is shown to payers (bidi tricks).
+    // Display text as the protocol defines it (docs/protocol.md §3): a name is shown to people,
+    // so no controls, format characters (bidi tricks), surrogates, private use or separators.
     displayName: z
       .string()
       .max(256)
       .trim()
-      .min(1)
-      .max(64)
-      .regex(/^[^\p{C}]+$/u),
+      .refine(
+        (s) => isDisplayText(s, LIMITS.displayNameBytes, 1),
+        `1 … ${LIMITS.displayNameBytes} UTF-8 bytes of display text (docs/protocol.md §3)`,
+      ),
     currency: currency.default('EUR'),
   }),
   status: 201,
@@ -30,7 +33,7 @@ export const register = {
     userId: uuid,
     accountId: uuid,
     email: z.string().max(254),
-    displayName: z.string().max(64),
+    displayName: z.string().max(LIMITS.displayNameBytes),
     currency,
   }),
   errors: [400, 409],

@@ -28,9 +28,14 @@ const text = (max: number) =>
 /** What a customer sends to apply. */
 const applicationInput = z.object({
   legalName: text(200).describe('The registered legal name of the business'),
-  displayName: text(LIMITS.displayNameBytes).describe(
-    'The name payers will see on the till and in the wallet (1 … 64 UTF-8 bytes, one script)',
-  ),
+  // Judged by the bank with the protocol's isDisplayText (docs/protocol.md §3) and the name
+  // rules: 422 BANK_DISPLAY_NAME_UNUSABLE for any forbidden code point or more than 64 bytes.
+  displayName: z
+    .string()
+    .max(LIMITS.displayNameBytes * 4)
+    .describe(
+      'The name payers will see on the till and in the wallet (1 … 64 UTF-8 bytes of display text, one script)',
+    ),
   contact: text(200).describe('How the bank reaches the business (email or phone)'),
 });
 

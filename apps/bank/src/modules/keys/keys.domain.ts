@@ -74,3 +74,30 @@ export function describeSecretKey(secretKey: Uint8Array): {
 export function kemKeyAccepted(retiredAt: Date | null, now: Date, acceptSeconds: number): boolean {
   return retiredAt === null || now.getTime() - retiredAt.getTime() <= acceptSeconds * 1000;
 }
+
+/** The latest key announcement the bank made: its `validFrom` and when it was made (Unix seconds). */
+export interface LatestAnnouncement {
+  validFrom: number;
+  madeAt: number;
+}
+
+/**
+ * The `validFrom` of the next key announcement (docs/protocol.md §12): the bank time of the
+ * rotation, and at least the previous announcement's plus 1, so that several rotations within
+ * one second still come in a strict order. A clock behind the time the latest announcement was
+ * made is refused: the bank's clock went back, and the announcement would misstate when the keys
+ * changed.
+ * @throws RangeError naming both times when `nowSeconds` is before `latest.madeAt`
+ */
+export function nextValidFrom(nowSeconds: number, latest: LatestAnnouncement | null): number {
+  if (latest === null) return nowSeconds;
+  if (nowSeconds < latest.madeAt) {
+    throw new RangeError(
+      `refusing to rotate: the bank clock (${new Date(nowSeconds * 1000).toISOString()}) is ` +
+        `before the latest key announcement, made at ` +
+        `${new Date(latest.madeAt * 1000).toISOString()}; announcements' validFrom must be ` +
+        `strictly increasing (docs/protocol.md §12). Fix the clock, then rotate again.`,
+    );
+  }
+  return Math.max(nowSeconds, latest.validFrom + 1);
+}

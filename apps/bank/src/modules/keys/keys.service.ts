@@ -4,6 +4,7 @@
  * current signing key, opens sealed bytes with current or recently retired KEM keys, and rotates.
  */
 import { generateSecretKey, open, randomBytes, sign, toHex } from '@offpay/crypto';
+import { decodeKeyAnnouncement } from '@offpay/protocol';
 import type { Database, Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
 import type { AuditLog } from '../audit/audit.service.js';
@@ -12,6 +13,7 @@ import {
   describeSecretKey,
   kemKeyAccepted,
   openSecret,
+  type LatestAnnouncement,
   sealedSecretAad,
   sealSecret,
   type BankKeyKind,
@@ -38,6 +40,8 @@ export type RotationAnnouncer = (input: {
   kind: BankKeyKind;
   previous: BankKeyInfo;
   next: Pick<BankKeyInfo, 'kid' | 'kind' | 'publicKey' | 'createdAt'>;
+  /** The latest announcement the bank made, or null before any. */
+  latest: LatestAnnouncement | null;
   signWithAnnouncingKey: (message: Uint8Array) => Uint8Array;
 }) => Uint8Array;
 
@@ -239,6 +243,7 @@ class Keyring implements BankKeyring {
       kind: next.kind,
       previous: publicInfo(rotation.previous),
       next,
+      latest: latestAnnouncement(rotation.rows),
       signWithAnnouncingKey: (message) => sign(message, announcingKey),
     });
   }
@@ -248,6 +253,26 @@ interface Rotation {
   previous: BankKeyRow;
   rows: readonly BankKeyRow[];
   announcer: RotationAnnouncer | undefined;
+}
+
+/**
+ * The latest of the stored announcements (rows read under the keys' lock). Bytes
+ * that are not a protocol announcement are skipped, as a client's walk skips them (§12 step 1).
+ */
+function latestAnnouncement(rows: readonly BankKeyRow[]): LatestAnnouncement | null {
+  let latest: LatestAnnouncement | null = null;
+  for (const r of rows) {
+    if (!r.announcement) continue;
+    let validFrom: number;
+    try {
+      ({ validFrom } = decodeKeyAnnouncement(r.announcement));
+    } catch {
+      continue;
+    }
+    if (latest === null || validFrom > latest.validFrom)
+      latest = { validFrom, madeAt: Math.floor(r.createdAt.getTime() / 1000) };
+  }
+  return latest;
 }
 
 function publicInfo(row: BankKeyRow): BankKeyInfo {

@@ -3,6 +3,7 @@
  * revocation lists are signed through the keyring, which never hands out a secret key.
  */
 import { encodeKeyAnnouncement, signKeyAnnouncement, type Signer } from '@offpay/protocol';
+import { nextValidFrom } from './keys.domain.js';
 import type { BankKeyring, RotationAnnouncer } from './keys.service.js';
 
 /** A Signer over the keyring's current signing key (read at each call, so rotation applies). */
@@ -28,13 +29,13 @@ export function trustedSignKeys(keyring: BankKeyring): Map<string, Uint8Array> {
  * that pinned the old key trusts the new one.
  */
 export function protocolAnnouncer(keyring: BankKeyring, now: () => Date): RotationAnnouncer {
-  return ({ kind, previous, next, signWithAnnouncingKey }) => {
+  return ({ kind, previous, next, latest, signWithAnnouncingKey }) => {
     const announcing = kind === 'sign' ? previous.publicKey : keyring.current('sign').publicKey;
     const announcement = signKeyAnnouncement(
       {
         signKey: kind === 'sign' ? next.publicKey : keyring.current('sign').publicKey,
         kemKey: kind === 'kem' ? next.publicKey : keyring.current('kem').publicKey,
-        validFrom: Math.floor(now().getTime() / 1000),
+        validFrom: nextValidFrom(Math.floor(now().getTime() / 1000), latest),
       },
       { publicKey: announcing, sign: signWithAnnouncingKey },
     );

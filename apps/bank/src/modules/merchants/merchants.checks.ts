@@ -1,7 +1,13 @@
 /** The checks shared by applying and approving: the name, the applicant, the application. */
 import type { Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
-import { judgeName, reservedName, type NameRefusal, type ReservedName } from './merchants.names.js';
+import {
+  isCertifiableName,
+  judgeName,
+  reservedName,
+  type NameRefusal,
+  type ReservedName,
+} from './merchants.names.js';
 import {
   findApplication,
   findCollidingNames,
@@ -43,6 +49,16 @@ function failName(refusal: NameRefusal): never {
         },
       );
   }
+}
+
+/**
+ * The name as the applicant typed it is display text (docs/protocol.md §3, `isDisplayText`):
+ * checked before white space is collapsed, so a tab, a line separator or a newline inside a name
+ * is refused, not quietly turned into a space.
+ * @throws BANK_DISPLAY_NAME_UNUSABLE
+ */
+export function requireDisplayText(raw: string): void {
+  if (!isCertifiableName(raw.trim())) failName({ code: 'unusable' });
 }
 
 /**

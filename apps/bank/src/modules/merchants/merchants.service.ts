@@ -7,7 +7,7 @@
 import { isUniqueViolation } from '../../db/errors.js';
 import { bankFail } from '../../errors.js';
 import type { OperatorActor } from '../operators/operators.domain.js';
-import { checkName, requireNotVerified } from './merchants.checks.js';
+import { checkName, requireDisplayText, requireNotVerified } from './merchants.checks.js';
 import {
   approveApplication,
   listQueue,
@@ -64,6 +64,7 @@ export interface MerchantsService {
 /** Files an application after the checks a name must pass now (they run again at approval). */
 async function submit(deps: MerchantsDeps, userId: string, input: ApplicationInput) {
   const { db, now } = deps;
+  requireDisplayText(input.displayName);
   const displayName = normalizeDisplayName(input.displayName);
   await requireNotVerified(db, userId);
   const open = await findOpenApplication(db, userId);

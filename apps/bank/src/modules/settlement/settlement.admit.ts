@@ -6,6 +6,7 @@ import { toHex } from '@offpay/crypto';
 import {
   GRACE_SECONDS,
   verifySettlementBatch,
+  type BatchChain,
   type SettlementBatch,
   type Verifier,
 } from '@offpay/protocol';
@@ -15,7 +16,10 @@ import { unixSeconds } from '../../time.js';
 import { findPayeeByKid, type PayeeRow } from './settlement.repo.js';
 
 /** The payee certificate the batch names. @throws BANK_UNKNOWN_PAYEE */
-export async function findPayee(q: Queryable, batch: SettlementBatch): Promise<PayeeRow> {
+export async function findPayee(
+  q: Queryable,
+  batch: Pick<SettlementBatch, 'payeeKid'>,
+): Promise<PayeeRow> {
   const payee = await findPayeeByKid(q, batch.payeeKid);
   if (!payee)
     bankFail('BANK_UNKNOWN_PAYEE', `No payee certificate has kid ${toHex(batch.payeeKid)}`);
@@ -27,7 +31,7 @@ export async function findPayee(q: Queryable, batch: SettlementBatch): Promise<P
  * @throws PROTO_SIGNATURE_INVALID, PROTO_BATCH_HEAD_MISMATCH, BANK_PAYEE_REVOKED, BANK_PAYEE_EXPIRED
  */
 export function admitPayee(
-  batch: SettlementBatch,
+  batch: BatchChain,
   payee: PayeeRow,
   verifier: Verifier,
   now: Date,

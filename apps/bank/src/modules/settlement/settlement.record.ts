@@ -12,6 +12,7 @@ import {
   makeFraudProof,
   signSettlementResult,
   type Payment,
+  type ProtoErrorCode,
   type SettlementBatch,
 } from '@offpay/protocol';
 import type { Queryable } from '../../db/queryable.js';
@@ -23,9 +24,22 @@ import type { SettlementDecision } from './settlement.domain.js';
 import type { SettleOutcome, SettlementDeps } from './settlement.ports.js';
 import * as repo from './settlement.repo.js';
 
+/**
+ * An entry whose payment did not decode (docs/protocol.md §9.3): rejected with its decoding code
+ * before any other check, known by its paymentId only.
+ */
+export interface UndecodedEntry {
+  index: number;
+  paymentId: Uint8Array;
+  code: ProtoErrorCode;
+}
+
 /** What the transaction decided for a batch, to be recorded. */
 export interface Decided {
+  /** The batch, with the entries that decoded (`undecoded` holds the others). */
   batch: SettlementBatch;
+  /** Entries rejected because their payment did not decode. */
+  undecoded?: readonly UndecodedEntry[];
   payee: repo.PayeeRow;
   certs: repo.LockedCert[];
   decision: SettlementDecision;
@@ -40,17 +54,23 @@ export async function recordSettlement(
   d: Decided,
 ): Promise<SettleOutcome> {
   const { batch, payee, decision, now } = d;
+  const undecoded = d.undecoded ?? [];
+  const count = batch.entries.length + undecoded.length;
+  const results = [
+    ...decision.outcomes.map((o) => ({
+      index: o.index,
+      paymentId: o.payment.paymentId,
+      status: o.status,
+      code: o.code,
+    })),
+    ...undecoded.map((u) => ({ ...u, status: 'rejected' as const })),
+  ].sort((a, b) => a.index - b.index);
   const result = signSettlementResult(
     {
       payeeKid: batch.payeeKid,
       batchKey: batch.batchKey,
       fromIndex: batch.fromIndex,
-      results: decision.outcomes.map((o) => ({
-        index: o.index,
-        paymentId: o.payment.paymentId,
-        status: o.status,
-        code: o.code,
-      })),
+      results,
       head: batch.head,
       settledAt: unixSeconds(now),
     },
@@ -65,7 +85,7 @@ export async function recordSettlement(
   await writeOutcomes(deps, tx, { ...d, settlementId });
   await recordFrauds(deps, tx, decision, batch);
   await repo.updatePayeeHead(tx, payee.serial, {
-    nextIndex: batch.fromIndex + batch.entries.length,
+    nextIndex: batch.fromIndex + count,
     head: batch.head,
   });
   await deps.audit.append(tx, {
@@ -73,7 +93,7 @@ export async function recordSettlement(
     action: 'settlement',
     data: {
       batchKey: toHex(batch.batchKey),
-      entries: batch.entries.length,
+      entries: count,
       settled: decision.outcomes.filter((o) => o.status === 'settled').length,
     },
   });

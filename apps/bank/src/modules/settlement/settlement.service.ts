@@ -16,9 +16,11 @@
 import { equalBytes, toHex } from '@offpay/crypto';
 import {
   decodePayerCertificate,
-  decodeSettlementBatch,
   decodeSettlementResult,
+  readSettlementBatch,
+  type Payment,
   type SettlementBatch,
+  type SettlementBatchReading,
 } from '@offpay/protocol';
 import type { Queryable } from '../../db/queryable.js';
 import { isTransactionConflict } from '../../db/errors.js';
@@ -35,7 +37,7 @@ import type {
   SettlementObserver,
   SettlementPhase,
 } from './settlement.ports.js';
-import { recordSettlement } from './settlement.record.js';
+import { recordSettlement, type UndecodedEntry } from './settlement.record.js';
 import * as repo from './settlement.repo.js';
 import { verifyEntriesInThread } from './settlement.verify.js';
 
@@ -59,7 +61,9 @@ export function createSettlementService(deps: SettlementDeps): SettlementService
   return {
     async settle(sealedBatch, idempotencyKey) {
       const timer = phaseTimer(deps.observer);
-      const batch = decodeSettlementBatch(await openBatch(deps.keyring, sealedBatch));
+      // docs/protocol.md §9.3: a fault of the batch itself refuses it whole (thrown here); an
+      // entry whose payment does not decode is rejected alone, with its code.
+      const batch = readSettlementBatch(await openBatch(deps.keyring, sealedBatch));
       checkIdempotencyKey(idempotencyKey, batch.batchKey);
       const payee = await findPayee(deps.db, batch);
       // An equal batch gets the stored result whatever happened since (DESIGN §5): it is checked
@@ -81,16 +85,43 @@ export function createSettlementService(deps: SettlementDeps): SettlementService
   };
 }
 
+/**
+ * The batch with the entries whose payment decoded, and the others with their decoding codes
+ * (docs/protocol.md §9.4 step 12a).
+ */
+function splitEntries(reading: SettlementBatchReading): {
+  batch: SettlementBatch;
+  indexes: number[];
+  undecoded: UndecodedEntry[];
+} {
+  const payments: Payment[] = [];
+  const indexes: number[] = [];
+  const undecoded: UndecodedEntry[] = [];
+  for (const e of reading.entries) {
+    if (e.payment) {
+      payments.push(e.payment);
+      indexes.push(e.index);
+    } else {
+      const code = e.refusal.code;
+      undecoded.push({ index: e.index, paymentId: e.paymentId, code });
+    }
+  }
+  return { batch: { ...reading, entries: payments }, indexes, undecoded };
+}
+
 async function verifyAndSettle(
   deps: SettlementDeps,
-  batch: SettlementBatch,
+  reading: SettlementBatchReading,
   payee: repo.PayeeRow,
   timer: (phase: SettlementPhase) => void,
 ): Promise<SettleOutcome> {
+  const { batch, indexes, undecoded } = splitEntries(reading);
   const bankKeys = trustedSignKeys(deps.keyring);
-  const entries = deps.verifyEntries
+  const verified = deps.verifyEntries
     ? await deps.verifyEntries(batch, bankKeys)
     : verifyEntriesInThread(batch, bankKeys, deps.verifier);
+  // The verifier numbers the decoded entries consecutively; each keeps its ledger index.
+  const entries = verified.map((e, k) => ({ ...e, index: indexes[k] ?? e.index }));
   timer('verify');
   const release = await deps.payeeLock?.acquire(payee.serial);
   try {
@@ -100,7 +131,7 @@ async function verifyAndSettle(
     // Nothing outside Postgres happens inside it: Redis and events come after the commit.
     const outcome = await retryingTransaction(
       deps.db,
-      (tx) => settleInTx(deps, tx, batch, payee, entries),
+      (tx) => settleInTx(deps, tx, { batch, undecoded }, payee, entries),
       (err) => deps.observer?.retried?.(isTransactionConflict(err) ? 'conflict' : 'connection'),
     );
     timer('transaction');
@@ -129,7 +160,7 @@ function replay(signed: Uint8Array): SettleOutcome {
 async function settleInTx(
   deps: SettlementDeps,
   tx: Queryable,
-  batch: SettlementBatch,
+  { batch, undecoded }: { batch: SettlementBatch; undecoded: UndecodedEntry[] },
   payee: repo.PayeeRow,
   entries: BatchEntry[],
 ): Promise<SettleOutcome> {
@@ -171,7 +202,7 @@ async function settleInTx(
     available: new Map(certs.map((c) => [c.customerAccountId, balances.get(c.customerAccountId)!])),
     now: unixSeconds(now),
   });
-  return recordSettlement(deps, tx, { batch, payee, certs, decision, now });
+  return recordSettlement(deps, tx, { batch, undecoded, payee, certs, decision, now });
 }
 
 function certState(c: repo.LockedCert): CertState & { accountId: string } {

@@ -6,6 +6,7 @@
 import { fromHex, toHex } from '@offpay/crypto';
 import {
   bankKeySet,
+  decodeKeyAnnouncement,
   decodeSettlementResult,
   verifyKeyAnnouncement,
   verifySettlementResult,
@@ -74,5 +75,42 @@ describe('bank key rotation', () => {
     world.pay(payer, payee, 300);
     const res = await world.settle((await world.batch(payee)).sealed);
     expect(res.json()).toMatchObject({ results: [{ status: 'settled' }] });
+  });
+});
+
+describe('announcement order (docs/protocol.md §12)', () => {
+  const validFroms = async () =>
+    [...(await keys()).signKeys, ...(await keys()).kemKeys]
+      .filter((k) => k.announcement)
+      .map((k) => decodeKeyAnnouncement(fromHex(k.announcement!)).validFrom)
+      .sort((a, b) => a - b);
+
+  it('makes validFrom strictly increasing, even for three rotations within one second', async () => {
+    const { keyring } = world.app.services;
+    const frozen = new Date(world.clock);
+    for (const kind of ['sign', 'kem', 'sign'] as const) {
+      await keyring.rotate(
+        kind,
+        protocolAnnouncer(keyring, () => frozen),
+      );
+    }
+    const all = await validFroms();
+    for (let i = 1; i < all.length; i++) expect(all[i]).toBeGreaterThan(all[i - 1]!);
+    // A client can follow them: no two share a validFrom.
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('refuses to rotate with a clock behind the latest announcement, naming both times, changing nothing', async () => {
+    const { keyring } = world.app.services;
+    const before = await keys();
+    const latest = (await validFroms()).at(-1)!;
+    const past = new Date((latest - 3600) * 1000);
+    await expect(
+      keyring.rotate(
+        'sign',
+        protocolAnnouncer(keyring, () => past),
+      ),
+    ).rejects.toThrow(/bank clock \(.+\) is before the latest key announcement, made at /);
+    expect(await keys()).toEqual(before);
   });
 });

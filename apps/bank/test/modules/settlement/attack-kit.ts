@@ -76,6 +76,29 @@ export async function expectUntouched(world: World, fx: Fixture): Promise<void> 
   expect(await world.balance(fx.payee.user.accountId)).toBe(1000n);
 }
 
+/**
+ * docs/protocol.md §9.3: an entry whose payment does not decode is rejected alone with its code
+ * (200, the result signed), nothing moves, and the settled head passes over it.
+ */
+export async function expectRejectedAlone(
+  world: World,
+  fx: Fixture,
+  res: LightMyRequestResponse,
+  code: string,
+): Promise<void> {
+  expect(res.statusCode, res.body).toBe(200);
+  expect(res.json<{ results: unknown[] }>().results).toEqual([
+    { index: fx.payee.settled.nextIndex, paymentId: expect.any(String), status: 'rejected', code },
+  ]);
+  expect(await world.balance(fx.payee.user.accountId)).toBe(0n);
+  expect(await world.balance(fx.reserve)).toBe(LIMIT);
+  const [head] = await world.db.query<{ next_index: string }>(
+    'SELECT next_index FROM payee_heads WHERE payee_serial = $1',
+    [fx.payee.cert.serial],
+  );
+  expect(Number(head?.next_index)).toBe(fx.payee.settled.nextIndex + 1);
+}
+
 /** Seals batch bytes to the bank's current KEM key. */
 export async function seal(world: World, batchBytes: Uint8Array): Promise<Uint8Array> {
   return sealSettlementBatch(batchBytes, await world.bankKemKey());

@@ -19,6 +19,7 @@ import { describe, expect, it } from 'vitest';
 import {
   attackWorld,
   expectRefused,
+  expectRejectedAlone,
   expectUntouched as untouched,
   fixture as makeFixture,
   handBatch,
@@ -49,12 +50,12 @@ describe('payer certificates posing as payee certificates', () => {
     await expectUntouched(fx);
   });
 
-  it('refuses a payment carrying a payee certificate as its payer certificate: 400 PROTO_CERT_WRONG_TYPE', async () => {
+  it('rejects the entry of a payment carrying a payee certificate as its payer certificate alone: PROTO_CERT_WRONG_TYPE', async () => {
     const fx = await fixture();
     const p = fx.payment;
     const batch = handBatch(fx, [[p.tbs, p.signature, certificateValue(fx.payee.cert)]]);
-    expectRefused(await world.settle(await seal(batch.bytes)), 400, 'PROTO_CERT_WRONG_TYPE');
-    await expectUntouched(fx);
+    const res = await world.settle(await seal(batch.bytes));
+    await expectRejectedAlone(world, fx, res, 'PROTO_CERT_WRONG_TYPE');
   });
 });
 

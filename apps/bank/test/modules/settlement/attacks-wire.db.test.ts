@@ -23,6 +23,7 @@ import { describe, expect, it } from 'vitest';
 import {
   attackWorld,
   expectRefused,
+  expectRejectedAlone,
   expectUntouched as untouched,
   fixture as makeFixture,
   handBatch,
@@ -109,19 +110,19 @@ describe('amounts', () => {
     return [tbs, signature, certificateValue(fx.payer.cert)];
   }
 
-  it('refuses a negative amount (a signed tbs holding -5): 400 PROTO_SCHEMA', async () => {
+  it('rejects the entry of a negative amount (a signed tbs holding -5) alone: PROTO_SCHEMA', async () => {
     const fx = await fixture();
     const batch = handBatch(fx, [rawAmountPayment(fx, encodeCbor(-5))]);
-    expectRefused(await world.settle(await seal(batch.bytes)), 400, 'PROTO_SCHEMA');
-    await expectUntouched(fx);
+    const res = await world.settle(await seal(batch.bytes));
+    await expectRejectedAlone(world, fx, res, 'PROTO_SCHEMA');
   });
 
-  it('refuses an overflowing amount (2^53 as 0x1b0020000000000000): 400 PROTO_CBOR_FORBIDDEN', async () => {
+  it('rejects the entry of an overflowing amount (2^53 as 0x1b0020000000000000) alone: PROTO_CBOR_FORBIDDEN', async () => {
     const fx = await fixture();
     const overflow = Uint8Array.of(0x1b, 0x00, 0x20, 0, 0, 0, 0, 0, 0);
     const batch = handBatch(fx, [rawAmountPayment(fx, overflow)]);
-    expectRefused(await world.settle(await seal(batch.bytes)), 400, 'PROTO_CBOR_FORBIDDEN');
-    await expectUntouched(fx);
+    const res = await world.settle(await seal(batch.bytes));
+    await expectRejectedAlone(world, fx, res, 'PROTO_CBOR_FORBIDDEN');
   });
 });
 
