@@ -16,6 +16,9 @@ need_node() {
 # pnpm, pinned (package.json "packageManager"), through npm: corepack needs integrity-key
 # workarounds for this version (../shared/TOOLCHAIN.md).
 need_pnpm() {
+  # npm's global bin may be off PATH (a custom prefix): a pnpm installed there earlier counts.
+  PATH="$PATH:$(npm prefix -g)/bin"
+  export PATH
   if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
     log "installing pnpm $PNPM_VERSION with npm (npm install -g pnpm@$PNPM_VERSION)"
     npm install -g --no-fund --no-audit "pnpm@$PNPM_VERSION" </dev/null
