@@ -1,7 +1,7 @@
 /**
  * Starts the bank: build, listen, close gracefully on SIGINT/SIGTERM. Nothing else.
  * `--check`: build (configuration, database and migrations, keys) and exit 0 without listening —
- * what CI runs against the compiled bank (apps/bank/scripts/build.mjs).
+ * what CI runs against the compiled bank (apps/bank/scripts/build.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { buildApp } from './app.js';
