@@ -27,7 +27,7 @@ import authPlugin from './plugins/auth.js';
 import corsPlugin from './plugins/cors.js';
 import dbPlugin from './plugins/db.js';
 import demoPlugin from './plugins/demo.js';
-import errorHandler, { sendError } from './plugins/error-handler.js';
+import errorHandler, { clientErrorHandler, sendError } from './plugins/error-handler.js';
 import kvPlugin from './plugins/kv.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import servicesPlugin from './plugins/services.js';
@@ -58,6 +58,8 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
     // PGlite needs several seconds to start; the default 10 s plugin timeout is too tight.
     pluginTimeout: 60_000,
     frameworkErrors: (err, request, reply) => void sendError(err, request, reply),
+    // Bytes that are not HTTP get the bank's error shape too, never Fastify's default body.
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -29,7 +29,8 @@ const limitBytes = z.object({ limitBytes: z.number().int().min(0) });
 const kid = z.object({ kid: hex(8) });
 
 /** HTTP statuses the bank answers errors with. */
-export type BankStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
+export type BankStatus =
+  400 | 401 | 403 | 404 | 405 | 408 | 409 | 413 | 415 | 422 | 429 | 431 | 500 | 503;
 
 /** One registry entry: the HTTP status, what the code means, what a client should do, details. */
 export interface BankErrorSpec {
@@ -45,7 +46,7 @@ export const BANK_ERRORS = {
   BANK_BAD_REQUEST: {
     status: 400,
     meaning:
-      'The request is malformed: invalid JSON, or fields of the wrong shape (details.issues).',
+      'The request is malformed: not valid HTTP, invalid JSON, or fields of the wrong shape (details.issues).',
     advice: 'Fix the request as details.issues says; do not retry it unchanged.',
     details: z.object({ issues: z.array(issue).max(MAX_ISSUES) }),
   },
@@ -57,15 +58,38 @@ export const BANK_ERRORS = {
   },
   BANK_UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
-    meaning: 'The Content-Type is not one the route accepts.',
-    advice: 'Send application/json unless the route documents another type.',
-    details: none,
+    meaning:
+      'The Content-Type is not one the route accepts (details.accepted lists those it does).',
+    advice:
+      'Send one of details.accepted: application/json unless the route documents another type.',
+    details: z.object({ accepted: z.array(z.string().max(100)).max(10) }),
   },
   BANK_NOT_FOUND: {
     status: 404,
-    meaning: 'No route matches this method and path.',
+    meaning: 'No route matches this path.',
     advice: 'Check the path against the API documentation at /docs.',
     details: none,
+  },
+  BANK_METHOD_NOT_ALLOWED: {
+    status: 405,
+    meaning:
+      'The path exists but not with this method (details.allowed, also in the Allow header).',
+    advice: 'Use one of the allowed methods.',
+    details: z.object({ allowed: z.array(z.enum(['GET', 'HEAD', 'POST'])).max(3) }),
+  },
+  BANK_HEADERS_TOO_LARGE: {
+    status: 431,
+    meaning:
+      'The request line and headers are larger than the bank reads (details.limitBytes); the connection is closed.',
+    advice: 'Send shorter headers (a token or cookie may have grown); reconnect.',
+    details: limitBytes,
+  },
+  BANK_REQUEST_TIMEOUT: {
+    status: 408,
+    meaning:
+      'The request did not arrive completely in time (details.timeoutSeconds); the connection is closed.',
+    advice: 'Send the whole request promptly; reconnect and retry.',
+    details: z.object({ timeoutSeconds: z.number().int().min(0) }),
   },
   BANK_AUTH_REQUIRED: {
     status: 401,

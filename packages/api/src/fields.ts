@@ -43,6 +43,24 @@ export const signedMinor = z
   .refine((s) => within(s, INT8_MAX), 'within ±(2^63 − 1)')
   .describe('Minor units (cents) as a decimal string; negative: money out');
 
+/**
+ * A row id of a Postgres `bigint` column (postings, transfers, audit entries): 1 … 2^63 − 1 as a
+ * decimal string. A larger value would reach SQL and fail there, so it is refused here (400).
+ */
+export const rowId = z
+  .string()
+  .max(19)
+  .regex(/^[1-9][0-9]{0,18}$/, 'a row id is a decimal integer ≥ 1')
+  .refine((s) => within(s, INT8_MAX), 'a row id is at most 2^63 − 1')
+  .describe('Row id, decimal string, 1 … 2^63 − 1');
+
+/** A cursor over row ids: {@link rowId} or `0` (before the first row). */
+export const rowCursor = z
+  .string()
+  .max(19)
+  .regex(/^(0|[1-9][0-9]{0,18})$/, 'a cursor is a decimal integer ≥ 0')
+  .refine((s) => within(s, INT8_MAX), 'a cursor is at most 2^63 − 1');
+
 /** An ISO 4217 currency code. */
 export const currency = z
   .string()

@@ -37,6 +37,8 @@ export {
   ENTRY_STATUSES,
   SEALED_BATCH_MAX_BYTES,
   SETTLEMENT_BODY_LIMIT,
+  SETTLEMENT_MEDIA_TYPES,
+  sealedBatchJson,
   settledEntry,
   settlementAnswer,
   settlementEvent,

@@ -43,8 +43,13 @@ export interface RouteSpec {
   query?: z.ZodType;
   /** The headers that matter (others are ignored). */
   headers?: z.ZodType;
-  /** The JSON body (a route may accept other media types too: see its description). */
+  /** The JSON body (a route may accept other media types too: see {@link RouteSpec.rawBody}). */
   body?: z.ZodType;
+  /**
+   * Media types the route also reads as raw bytes (POST /v1/settlements: the sealed batch as
+   * application/cbor), documented beside the JSON body; `maxBytes` bounds every form.
+   */
+  rawBody?: { mediaTypes: readonly string[]; maxBytes: number; description: string };
   /** The status of a successful answer. */
   status: 200 | 201 | 204;
   /** A successful answer: JSON unless {@link RouteSpec.contentType} says otherwise. */

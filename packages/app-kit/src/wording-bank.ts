@@ -53,6 +53,18 @@ export const BANK_WORDS = {
     title: 'Wrong bank address',
     text: 'The bank does not offer this service at this address. Check the bank address, or update the app.',
   },
+  BANK_METHOD_NOT_ALLOWED: {
+    title: REFUSED,
+    text: 'The bank does not offer this action at this address. Update the app.',
+  },
+  BANK_HEADERS_TOO_LARGE: {
+    title: REFUSED,
+    text: 'The bank refused a request with this much header data. Log in again and retry.',
+  },
+  BANK_REQUEST_TIMEOUT: {
+    title: 'Connection too slow',
+    text: 'The request did not reach the bank in time. Try again on a better connection.',
+  },
   BANK_AUTH_REQUIRED: { title: 'Log in needed', text: 'Log in to the bank to continue.' },
   BANK_TOKEN_INVALID: {
     title: 'Log in again',

@@ -11,7 +11,7 @@ import {
 } from '@offpay/api';
 import { isAppError, PROTO_ERRORS, type ProtoErrorCode } from '@offpay/protocol';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isDatabaseUnavailable } from '../db/errors.js';
+import { isDatabaseUnavailable, isTransactionConflict } from '../db/errors.js';
 import { isBankError } from '../errors.js';
 
 export type { ErrorBody };
@@ -20,6 +20,8 @@ export type { ErrorBody };
 export interface ErrorContext {
   bodyLimitBytes: number;
   requestId: string;
+  /** The media types the route reads, the preferred first (for a 415). */
+  acceptedMediaTypes?: readonly string[];
 }
 
 /**
@@ -65,9 +67,11 @@ function fastifyClientError(err: { code?: unknown; statusCode?: unknown }, ctx: 
     );
   }
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const accepted = [...(ctx.acceptedMediaTypes ?? ['application/json'])];
     return body(
       'BANK_UNSUPPORTED_MEDIA_TYPE',
-      'This Content-Type is not accepted here; send application/json',
+      `This Content-Type is not accepted here; send ${accepted.join(', or ')}`,
+      { accepted },
     );
   }
   const known = FASTIFY_CLIENT_ERRORS[code];
@@ -113,5 +117,9 @@ export function toErrorResponse(
   }
   if (isDatabaseUnavailable(err))
     return body('BANK_UNAVAILABLE', 'The bank cannot reach its database; retry later');
+  // Still losing a race after the retries (a deadlock or serialization failure undoes the whole
+  // transaction): nothing happened, and the same request later will work. Never a defect.
+  if (isTransactionConflict(err))
+    return body('BANK_UNAVAILABLE', 'The bank is busy with the same accounts; retry shortly');
   return body('BANK_INTERNAL', 'Internal error', { requestId: ctx.requestId });
 }

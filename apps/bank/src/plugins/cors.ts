@@ -15,6 +15,9 @@ export default fp<{ config: BankConfig }>(
       allowedHeaders: ['content-type', 'authorization', 'idempotency-key'],
       exposedHeaders: ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after'],
       maxAge: 600,
+      // An OPTIONS without the preflight headers is answered like a preflight (204), not with
+      // the plugin's plain-text 400, which is outside the bank's error shape.
+      strictPreflight: false,
     });
   },
   { name: 'cors' },

@@ -1,10 +1,47 @@
 /** OpenAPI document from the routes' zod schemas, served with Swagger UI at /docs. */
-import { SETTLEMENT_BODY_LIMIT } from '@offpay/api';
+import { routes, SETTLEMENT_BODY_LIMIT, type RouteSpec } from '@offpay/api';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { BankConfig } from '../config.js';
+
+type TransformInput = Parameters<typeof jsonSchemaTransform>[0];
+
+/** Routes that also read raw bytes, by `METHOD path` as Fastify registers them. */
+const RAW_BODY_ROUTES = new Map(
+  (Object.values(routes) as RouteSpec[])
+    .filter((r) => r.rawBody && r.body)
+    .map((r) => [`${r.method} ${r.path}`, r]),
+);
+
+/**
+ * The zod transform, plus the request forms of routes that read their body themselves (POST
+ * /v1/settlements): the JSON forms from the route's zod body, and each raw media type as bytes,
+ * every one with the route's byte limit.
+ */
+function transform(input: TransformInput): ReturnType<typeof jsonSchemaTransform> {
+  const method = typeof input.route.method === 'string' ? input.route.method : '';
+  const route = RAW_BODY_ROUTES.get(`${method} ${input.url}`);
+  if (!route?.rawBody || !route.body) return jsonSchemaTransform(input);
+  const { rawBody } = route;
+  const withBody = { ...input, schema: { ...input.schema, body: route.body } };
+  const out = jsonSchemaTransform(withBody);
+  const json = (out.schema as { body?: Record<string, unknown> }).body ?? {};
+  const bytes = {
+    type: 'string',
+    format: 'binary',
+    maxLength: rawBody.maxBytes,
+    description: rawBody.description,
+  };
+  const content: Record<string, { schema: unknown }> = Object.fromEntries(
+    rawBody.mediaTypes.map((t) => [t, { schema: bytes }]),
+  );
+  content['application/json'] = {
+    schema: { ...json, description: `JSON, at most ${rawBody.maxBytes} bytes` },
+  };
+  return { ...out, schema: { ...out.schema, body: { content } } };
+}
 
 /** Registers @fastify/swagger and the UI; must come before any route. */
 export default fp<{ config: BankConfig }>(
@@ -30,7 +67,7 @@ export default fp<{ config: BankConfig }>(
           securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
         },
       },
-      transform: jsonSchemaTransform,
+      transform,
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
   },

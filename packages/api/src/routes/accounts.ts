@@ -1,6 +1,6 @@
 /** The caller's accounts, balances and history. */
 import { z } from 'zod';
-import { balanceMinor, currency, instant, signedMinor, uuid } from '../fields.js';
+import { balanceMinor, currency, instant, rowId, signedMinor, uuid } from '../fields.js';
 import {
   ACCOUNTS_MAX,
   HISTORY_DEFAULT_LIMIT,
@@ -20,12 +20,6 @@ export const TRANSFER_KINDS = [
   'recovery',
   'adjustment',
 ] as const;
-
-/** A posting id or transfer id: a positive `bigint` as a decimal string. */
-const rowId = z
-  .string()
-  .max(19)
-  .regex(/^[1-9][0-9]{0,18}$/);
 
 /** One account with its balance. */
 export const account = z.object({

@@ -3,7 +3,7 @@
  * own tokens, and the audit log they answer to.
  */
 import { z } from 'zod';
-import { instant, uuid } from '../fields.js';
+import { instant, rowCursor, uuid } from '../fields.js';
 import { OPERATOR_ROLES, type RouteSpec } from '../route.js';
 
 const email = z.email().max(254).describe('Operator login name; compared case-insensitively');
@@ -122,12 +122,7 @@ export const operatorAudit = {
   tag: 'operators',
   summary: 'Audit log entries after an id, oldest first, with the whole chain verified',
   query: z.object({
-    after: z
-      .string()
-      .max(19)
-      .regex(/^(0|[1-9][0-9]{0,18})$/)
-      .default('0')
-      .describe('Entries with a greater id'),
+    after: rowCursor.default('0').describe('Entries with a greater id'),
     limit: z.coerce.number().int().min(1).max(AUDIT_PAGE_MAX).default(50),
   }),
   status: 200,

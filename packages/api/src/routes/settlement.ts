@@ -18,6 +18,16 @@ export const SEALED_BATCH_MAX_BYTES = LIMITS.sealedBatchBytes + 128;
 /** The body limit of POST /v1/settlements: the sealed bound as base64url in JSON, plus framing. */
 export const SETTLEMENT_BODY_LIMIT = base64UrlLength(SEALED_BATCH_MAX_BYTES) + 1024;
 
+/**
+ * The media types POST /v1/settlements reads (docs/protocol.md §9.6), the preferred first: the
+ * sealed wire bytes as CBOR or octets, or JSON (`{"sealed": …}` or an offpay file).
+ */
+export const SETTLEMENT_MEDIA_TYPES = [
+  'application/cbor',
+  'application/octet-stream',
+  'application/json',
+] as const;
+
 /** Settlement statuses of one entry. */
 export const ENTRY_STATUSES = ['settled', 'duplicate', 'rejected'] as const;
 
@@ -78,7 +88,15 @@ const readableValue = z.union([
   z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
 ]);
 
-/** An offpay file holding a sealed batch. */
+/** The JSON form `{"sealed": base64url}` of a sealed batch. */
+export const sealedBatchJson = z
+  .object({ sealed: sealedText })
+  .describe('The sealed batch wire bytes, base64url');
+
+/**
+ * An offpay file holding a sealed batch, as documented. The bank reads a JSON body with an
+ * `offpay` member with `decodeFileValue` of @offpay/protocol (§13.1, the PROTO_FILE_* codes).
+ */
 const batchFile = z
   .object({ offpay: z.literal(1), type: z.literal('settlement-batch'), data: sealedText })
   .catchall(readableValue)
@@ -97,9 +115,19 @@ export const settle = {
   summary: 'Settle a sealed batch (application/cbor, application/octet-stream or JSON)',
   description:
     `No login: the payee's signature inside the batch is the authority, so anyone may carry it. ` +
-    `The body is the sealed batch as raw bytes (application/cbor or application/octet-stream), ` +
-    `or JSON: {"sealed": base64url} or an offpay file. At most ${LIMITS.batchEntries} entries ` +
-    `and ${SEALED_BATCH_MAX_BYTES} sealed bytes per batch; settle large ledgers in several batches.`,
+    `Three request forms (docs/protocol.md §9.6): the sealed wire form [1, kemKid, sealed] as ` +
+    `raw bytes (application/cbor, or application/octet-stream); JSON {"sealed": base64url}; or ` +
+    `JSON an offpay file of type settlement-batch (a body with an "offpay" member is read as a ` +
+    `file: 400 PROTO_FILE_INVALID / PROTO_FILE_WRONG_TYPE). Any other Content-Type, text/plain ` +
+    `included, is 415 BANK_UNSUPPORTED_MEDIA_TYPE. Every form is limited to ` +
+    `${SETTLEMENT_BODY_LIMIT} bytes (413 BANK_BODY_TOO_LARGE); at most ${LIMITS.batchEntries} ` +
+    `entries and ${SEALED_BATCH_MAX_BYTES} sealed bytes per batch (413 PROTO_TOO_LARGE, ` +
+    `PROTO_BATCH_TOO_MANY_ENTRIES); settle large ledgers in several batches.`,
+  rawBody: {
+    mediaTypes: SETTLEMENT_MEDIA_TYPES.filter((t) => t !== 'application/json'),
+    maxBytes: SETTLEMENT_BODY_LIMIT,
+    description: `The sealed wire form [1, kemKid, sealed] (CBOR), at most ${SEALED_BATCH_MAX_BYTES} bytes`,
+  },
   headers: z.object({
     'idempotency-key': z
       .string()
@@ -107,10 +135,7 @@ export const settle = {
       .optional()
       .describe('The batch key (hex SHA-256 of the signed batch); optional'),
   }),
-  body: z.union([
-    z.object({ sealed: sealedText }).describe('The sealed batch wire bytes, base64url'),
-    batchFile,
-  ]),
+  body: z.union([sealedBatchJson, batchFile]),
   status: 200,
   response: settlementAnswer,
   errors: [400, 403, 404, 409, 413, 415, 422, 429, 503],

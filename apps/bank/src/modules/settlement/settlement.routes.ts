@@ -3,21 +3,34 @@
  * No login: the payee's signature inside the batch is the authority, so anyone may carry a sealed
  * batch to the bank.
  */
-import { routes, SETTLEMENT_BODY_LIMIT } from '@offpay/api';
+import {
+  routes,
+  sealedBatchJson,
+  SETTLEMENT_BODY_LIMIT,
+  SETTLEMENT_MEDIA_TYPES,
+} from '@offpay/api';
 import { fromBase64Url, fromHex } from '@offpay/crypto';
+import { decodeFileValue } from '@offpay/protocol';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { bankFail } from '../../errors.js';
 import { routeOptions } from '../../http/route-schema.js';
 import { answerView } from './settlement.view.js';
 
-/** The sealed bytes of a raw body, `{"sealed": …}` or an offpay file. @throws BANK_BAD_REQUEST */
+/**
+ * The sealed bytes of a raw body, `{"sealed": …}` or an offpay file (docs/protocol.md §9.6): a
+ * JSON body with an `offpay` member is read as a file, by exactly the rules of §13.1.
+ * @throws BANK_BAD_REQUEST, PROTO_FILE_INVALID, PROTO_FILE_WRONG_TYPE
+ */
 function sealedBytes(body: unknown): Uint8Array {
   if (body instanceof Uint8Array) return body;
-  const parsed = routes.settle.body.safeParse(body);
+  if (typeof body === 'object' && body !== null && Object.hasOwn(body, 'offpay')) {
+    return decodeFileValue(body, 'settlement-batch').data;
+  }
+  const parsed = sealedBatchJson.safeParse(body);
   if (!parsed.success) {
     bankFail(
       'BANK_BAD_REQUEST',
-      'Send the sealed batch as {"sealed": base64url}, an offpay file, or raw bytes',
+      'Send the sealed batch as raw bytes (application/cbor), {"sealed": base64url} or an offpay file',
       {
         issues: parsed.error.issues.map((i) => ({
           path: `body.${i.path.join('.')}`.slice(0, 200),
@@ -27,8 +40,7 @@ function sealedBytes(body: unknown): Uint8Array {
     );
   }
   try {
-    const d = parsed.data;
-    return fromBase64Url('offpay' in d ? d.data : d.sealed);
+    return fromBase64Url(parsed.data.sealed);
   } catch {
     return bankFail('BANK_BAD_REQUEST', 'The sealed batch is not valid base64url', {
       issues: [{ path: 'body', message: 'not canonical base64url' }],
@@ -48,6 +60,8 @@ export const settlementRoutes: FastifyPluginCallbackZod = (app, _options, done) 
   app.route({
     ...routeOptions(app, routes.settle, { validateBody: false }),
     bodyLimit: SETTLEMENT_BODY_LIMIT,
+    // What a 415 names (docs/protocol.md §9.6), CBOR first.
+    config: { accepts: SETTLEMENT_MEDIA_TYPES },
     handler: async (request) => {
       const outcome = await app.services.settlement.settle(
         sealedBytes(request.body),

@@ -230,13 +230,7 @@ describe('mutated bytes', () => {
 describe('the HTTP envelope', () => {
   it('refuses a garbled JSON body: 400 BANK_BAD_REQUEST', async () => {
     const fx = await fixture();
-    for (const payload of [
-      '{"sealed": ',
-      '{"sealed": "not base64url!"}',
-      '{"offpay": 1}',
-      '[]',
-      '',
-    ]) {
+    for (const payload of ['{"sealed": ', '{"sealed": "not base64url!"}', '[]', '']) {
       const res = await world.app.inject({
         method: 'POST',
         url: '/v1/settlements',
@@ -248,23 +242,51 @@ describe('the HTTP envelope', () => {
     await expectUntouched(fx);
   });
 
-  it('refuses a wrong content type: 415 BANK_UNSUPPORTED_MEDIA_TYPE, or 400 with a code for text', async () => {
+  it('refuses a malformed offpay file with the PROTO_FILE_* codes (docs/protocol.md §9.6)', async () => {
+    const fx = await fixture();
+    for (const payload of [
+      '{"offpay": 1}',
+      '{"offpay": 2, "type": "settlement-batch", "data": "AA"}',
+      '{"offpay": 1, "type": "settlement-batch", "data": "A"}',
+      '{"offpay": 1, "type": "settlement-batch", "data": "AB"}',
+      '{"offpay": 1, "type": "nonsense", "data": "AA"}',
+    ]) {
+      const res = await world.app.inject({
+        method: 'POST',
+        url: '/v1/settlements',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+      expectRefused(res, 400, 'PROTO_FILE_INVALID');
+    }
+    await expectUntouched(fx);
+  });
+
+  it('refuses every unlisted media type, text/plain included: 415 naming the accepted, CBOR first', async () => {
     const fx = await fixture();
     const { sealed } = await world.batch(fx.payee, [fx.payment]);
-    const xml = await world.app.inject({
-      method: 'POST',
-      url: '/v1/settlements',
-      headers: { 'content-type': 'application/xml' },
-      payload: Buffer.from(sealed),
-    });
-    expectRefused(xml, 415, 'BANK_UNSUPPORTED_MEDIA_TYPE');
-    const text = await world.app.inject({
-      method: 'POST',
-      url: '/v1/settlements',
-      headers: { 'content-type': 'text/plain' },
-      payload: toBase64Url(sealed),
-    });
-    expectRefused(text, 400, 'BANK_BAD_REQUEST');
+    for (const [type, payload] of [
+      ['application/xml', Buffer.from(sealed)],
+      ['text/plain', toBase64Url(sealed)],
+      ['text/plain; charset=utf-8', toBase64Url(sealed)],
+      ['multipart/form-data; boundary=x', '--x--'],
+      ['application/x-www-form-urlencoded', `sealed=${toBase64Url(sealed)}`],
+      ['image/png', Buffer.from(sealed)],
+    ] as const) {
+      const res = await world.app.inject({
+        method: 'POST',
+        url: '/v1/settlements',
+        headers: { 'content-type': type },
+        payload,
+      });
+      expectRefused(res, 415, 'BANK_UNSUPPORTED_MEDIA_TYPE');
+      expect(res.json()).toMatchObject({
+        message: expect.stringMatching(
+          /application\/cbor.*application\/octet-stream.*application\/json/,
+        ),
+        details: { accepted: ['application/cbor', 'application/octet-stream', 'application/json'] },
+      });
+    }
     await expectUntouched(fx);
   });
 });

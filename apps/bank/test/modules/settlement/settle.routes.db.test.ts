@@ -163,9 +163,47 @@ describe('POST /v1/settlements', () => {
         payload: { ...file, ...extra },
       });
       expect(res.statusCode, res.body).toBe(400);
-      expect(res.json()).toMatchObject({ code: 'BANK_BAD_REQUEST' });
+      expect(res.json()).toMatchObject({ code: 'PROTO_FILE_INVALID' });
     }
     expect(await world.balance(payee.user.accountId)).toBe(0n);
+  });
+
+  it('refuses an offpay file of another type with PROTO_FILE_WRONG_TYPE, naming both types', async () => {
+    const payer = await world.payer(5_000n);
+    const payee = await world.payee();
+    world.pay(payer, payee, 100);
+    const { sealed } = await world.batch(payee);
+    const file = JSON.parse(encodeFile('payment', sealed)) as object;
+    const res = await world.app.inject({ method: 'POST', url: '/v1/settlements', payload: file });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json()).toMatchObject({
+      code: 'PROTO_FILE_WRONG_TYPE',
+      details: { expected: 'settlement-batch', actual: 'payment' },
+    });
+    expect(await world.balance(payee.user.accountId)).toBe(0n);
+  });
+
+  it('documents the three request forms and the byte limit in the OpenAPI', async () => {
+    const doc = (await world.app.inject('/docs/json')).json<{
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: Record<string, { schema: object }> } }>
+      >;
+    }>();
+    const content = doc.paths['/v1/settlements']?.['post']?.requestBody?.content ?? {};
+    expect(Object.keys(content)).toEqual([
+      'application/cbor',
+      'application/octet-stream',
+      'application/json',
+    ]);
+    expect(content['application/cbor']?.schema).toMatchObject({
+      format: 'binary',
+      maxLength: 1_399_296,
+    });
+    const json = JSON.stringify(content['application/json']?.schema);
+    expect(json).toContain('"sealed"');
+    expect(json).toContain('"settlement-batch"');
+    expect(json).toContain('1399296');
   });
 
   it('settles a second batch that continues from the settled head, and refuses one that does not', async () => {
