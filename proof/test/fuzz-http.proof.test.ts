@@ -56,7 +56,7 @@ afterAll(async () => {
   await world?.stop();
 });
 
-const ROUTES = Object.values(routes).map((r) => ({ method: r.method as string, path: r.path }));
+const ROUTES = Object.values(routes).map((r) => ({ method: r.method, path: r.path }));
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
 const MEDIA = [
   'application/json',
