@@ -23,8 +23,10 @@ import {
   encodePayment,
   encodeSettlementBatch,
   initialChainState,
+  payerGenesis,
   sealSettlementBatch,
   signEnrollment,
+  signPayment,
   signSettlementBatch,
   type LedgerEntry,
   type LedgerHead,
@@ -227,6 +229,33 @@ export function pay(payer: Payer, payee: Payee, amount: number, nowSeconds: numb
   payer.chain = made.state;
   append(payee, made.payment);
   return made.payment;
+}
+
+/**
+ * Signs a first payment (counter 1 from the payer genesis) with any amount, honest or not: two
+ * of them are an equivocation, the double spend a cheating phone makes.
+ */
+export function craftFirstPayment(
+  payer: Payer,
+  payee: Payee,
+  amount: number,
+  nowSeconds: number,
+): Payment {
+  const serial = payer.cert.serial;
+  return signPayment(
+    {
+      serial,
+      counter: 1,
+      prev: payerGenesis(serial),
+      spent: amount,
+      amount,
+      payeeKid: payee.kid,
+      createdAt: nowSeconds,
+      requestId: randomBytes(16),
+    },
+    payer.cert,
+    payer.secretKey,
+  );
 }
 
 /** Appends any payment (honest or crafted) to the till's ledger. */
