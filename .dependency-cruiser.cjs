@@ -93,6 +93,12 @@ module.exports = {
       'the device core builds on api, protocol and crypto',
     ),
     layer(
+      'proof-is-a-client',
+      '^proof/',
+      ['crypto', 'protocol', 'api'],
+      'the proof suite talks to the bank as a client does: api, protocol and crypto only',
+    ),
+    layer(
       'bank-without-device-core',
       '^apps/bank/',
       ['crypto', 'protocol', 'api'],
@@ -108,9 +114,10 @@ module.exports = {
     },
     {
       name: 'packages-import-no-app',
-      comment: 'A package (or a workspace tool) never imports an app.',
+      comment:
+        'A package, a workspace tool or the proof suite (black-box: it spawns the bank) never imports an app.',
       severity: 'error',
-      from: { path: '^(packages|tools)/' },
+      from: { path: '^(packages|tools|proof)/' },
       to: { path: '^apps/' },
     },
     {

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# One command on a fresh machine: install pnpm and the dependencies (from the lockfile), then run
-# the system on its embedded defaults (see README.md "Quick start").
+# Set up and run offpay on this machine (README.md "Quick start"): installs pnpm when it is
+# missing and the dependencies from the lockfile, then `pnpm start` — the bank on its embedded
+# defaults (no Postgres or Redis needed) serving the wallet and the till at
+# http://127.0.0.1:8787/wallet/ and /till/. Ctrl-C stops it. `./start.sh --lan` serves phones on
+# the local network over HTTPS (docs/operations.md "Phones on the LAN").
 set -euo pipefail
 cd "$(dirname "$0")"
-PNPM_VERSION=10.34.9
-command -v node >/dev/null 2>&1 || { echo "offpay needs Node.js >= 20.19 (https://nodejs.org)" >&2; exit 1; }
-if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
-  echo "Installing pnpm $PNPM_VERSION…"
-  npm install -g --no-fund --no-audit "pnpm@$PNPM_VERSION"
-fi
-pnpm install --frozen-lockfile
-exec pnpm start
+. tools/sh/setup.sh
+need_node
+need_pnpm
+install_dependencies
+log "pnpm start $*"
+exec pnpm start "$@"

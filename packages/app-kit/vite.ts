@@ -94,8 +94,8 @@ function page(site: AppSite): Plugin {
         'description',
         `${site.name}: ${site.description.replace(/^./, (c) => c.toLowerCase())}`,
       ),
-      tag('link', { rel: 'icon', href: '/icon.svg', type: 'image/svg+xml' }, 'head'),
-      tag('link', { rel: 'apple-touch-icon', href: '/icon-192.png' }, 'head'),
+      tag('link', { rel: 'icon', href: 'icon.svg', type: 'image/svg+xml' }, 'head'),
+      tag('link', { rel: 'apple-touch-icon', href: 'icon-192.png' }, 'head'),
       tag('title', {}, 'head', site.name),
       tag('header', { class: 'app-header' }, 'body-prepend', [
         tag('span', { class: 'app-name' }, undefined, site.name),
@@ -106,10 +106,21 @@ function page(site: AppSite): Plugin {
   };
 }
 
-/** The whole Vite configuration of an app; `pwa` is vite-plugin-pwa's `VitePWA`. */
+/** Where the dev and preview servers find the bank (the embedded bank of `pnpm start`). */
+const LOCAL_BANK = 'http://127.0.0.1:8787';
+
+/** The bank's own paths, passed on by the dev and preview servers so the page's origin works. */
+const BANK_PATHS = ['/v1', '/readyz', '/healthz'];
+
+/**
+ * The whole Vite configuration of an app; `pwa` is vite-plugin-pwa's `VitePWA`. The base is
+ * relative: the same build works at any path, e.g. /wallet/ and /till/ of the bank's origin.
+ */
 export function appConfig(site: AppSite, pwa: (options: PwaOptions) => PluginOption): UserConfig {
-  const server = { port: site.port, strictPort: true, host: '127.0.0.1' };
+  const proxy = Object.fromEntries(BANK_PATHS.map((path) => [path, LOCAL_BANK]));
+  const server = { port: site.port, strictPort: true, host: '127.0.0.1', proxy };
   return {
+    base: './',
     server,
     preview: server,
     build: { target: 'es2022', sourcemap: true },

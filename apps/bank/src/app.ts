@@ -23,6 +23,7 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { merchantRoutes } from './modules/merchants/merchants.routes.js';
 import { operatorRoutes } from './modules/operators/operators.routes.js';
 import { keyRoutes } from './modules/keys/keys.routes.js';
+import appsPlugin from './plugins/apps.js';
 import authPlugin from './plugins/auth.js';
 import corsPlugin from './plugins/cors.js';
 import dbPlugin from './plugins/db.js';
@@ -44,6 +45,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Where log lines go; default: stdout. */
   logDestination?: DestinationStream;
+  /** Certificate and key (PEM) to serve HTTPS with; default: plain HTTP. */
+  https?: { cert: Buffer; key: Buffer };
 }
 
 /** Builds (but does not start) the bank. Call `ready()` or `listen()` on the result. */
@@ -51,6 +54,8 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   // Typed as fastify's base logger so that FastifyInstance keeps its default generics.
   const logger: FastifyBaseLogger = createLogger(config.logLevel, deps.logDestination);
   const app = Fastify({
+    // HTTPS changes only the server underneath, not the routes: typed as the plain instance.
+    ...(deps.https ? { https: deps.https } : {}),
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
     // Whose X-Forwarded-For to believe: per-address rate limits need the client's address.
@@ -60,13 +65,14 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
     frameworkErrors: (err, request, reply) => void sendError(err, request, reply),
     // Bytes that are not HTTP get the bank's error shape too, never Fastify's default body.
     clientErrorHandler,
-  });
+  }) as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(errorHandler);
   await app.register(corsPlugin, { config });
-  await app.register(swaggerPlugin, { config });
+  if (config.docs !== false) await app.register(swaggerPlugin, { config });
+  await app.register(appsPlugin, { config });
   await app.register(dbPlugin, { config, ...(deps.database ? { database: deps.database } : {}) });
   await app.register(kvPlugin, { config, ...(deps.stores ? { stores: deps.stores } : {}) });
   await app.register(servicesPlugin, { config, now: deps.now ?? (() => new Date()) });

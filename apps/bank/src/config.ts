@@ -10,6 +10,9 @@ import { z } from 'zod';
 /** Where the embedded database and the generated key-encryption secret live by default. */
 const DEFAULT_DATA_DIR = fileURLToPath(new URL('../.data/bank', import.meta.url));
 
+/** The tokens' issuer when JWT_ISSUER is not set. */
+export const DEFAULT_JWT_ISSUER = 'offpay-bank';
+
 /** scrypt cost in production: N = 2^15, r = 8, p = 1 (RFC 7914; OWASP's minimum for scrypt). */
 export const PRODUCTION_SCRYPT_LOG2N = 15;
 
@@ -27,6 +30,8 @@ const booleanString = z
 
 const envSchema = z
   .object({
+    // production: refuses the embedded demo (below); /docs and /metrics off unless turned on.
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(8787),
     HOST: z.string().min(1).default('127.0.0.1'),
     DATABASE_URL: optionalString.pipe(z.url().optional()),
@@ -34,6 +39,8 @@ const envSchema = z
     REDIS_URL: optionalString.pipe(z.url().optional()),
     JWT_SECRET: optionalString.pipe(z.string().min(32).optional()),
     JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+    // The tokens' issuer (iss), the same on every instance of one bank (docs/operations.md).
+    JWT_ISSUER: optionalString.pipe(z.string().max(200).optional()),
     BODY_LIMIT_BYTES: z.coerce
       .number()
       .int()
@@ -89,8 +96,40 @@ const envSchema = z
     // Bad-signature burst alert (docs/operations.md "Alerts").
     ALERT_BAD_SIGNATURES: z.coerce.number().int().min(1).max(1_000_000).default(5),
     ALERT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    // The built apps, served from the bank's origin (docs/operations.md "One origin").
+    APPS_DIR: optionalString,
+    // HTTPS in the bank itself (`pnpm start --lan`); behind a proxy (Caddy) leave both unset.
+    TLS_CERT_FILE: optionalString,
+    TLS_KEY_FILE: optionalString,
+    // Swagger UI at /docs and GET /metrics: on by default, off by default in production.
+    DOCS_ENABLED: optionalString.pipe(booleanString.optional()),
+    METRICS_ENABLED: optionalString.pipe(booleanString.optional()),
   })
   .superRefine((env, ctx) => {
+    if ((env.TLS_CERT_FILE === undefined) !== (env.TLS_KEY_FILE === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TLS_KEY_FILE'],
+        message: 'TLS_CERT_FILE and TLS_KEY_FILE are set together or not at all',
+      });
+    }
+    // Production never runs the embedded demo bank: its data lives in a folder beside the
+    // process and its seeded users have public passwords (README.md).
+    if (env.NODE_ENV === 'production' && env.DATABASE_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'is required in production (NODE_ENV=production): the embedded demo database is for trying offpay out',
+      });
+    }
+    if (env.NODE_ENV === 'production' && env.DEMO_SEED === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEMO_SEED'],
+        message: 'must be false in production: the demo users have public passwords',
+      });
+    }
     // A shared database means a production-like deployment: the secret that protects the bank's
     // private keys must come from the operator, never from a file next to the process.
     if (env.DATABASE_URL !== undefined && env.BANK_KEY_ENCRYPTION_SECRET === undefined) {
@@ -186,6 +225,14 @@ export interface BankConfig {
   operators?: { sessionSeconds: number };
   /** Alert thresholds; absent → 5 bad signatures from one address within 60 s. */
   alerts?: { badSignatures: number; windowSeconds: number };
+  /** A folder with the built apps (`sender/dist`, `receiver/dist`); absent → no apps served. */
+  appsDir?: string;
+  /** Certificate and key files (PEM) for HTTPS in the bank itself; absent → plain HTTP. */
+  tls?: { certFile: string; keyFile: string };
+  /** Swagger UI and the OpenAPI document at /docs; absent → on. */
+  docs?: boolean;
+  /** GET /metrics; absent → on. */
+  metrics?: boolean;
 }
 
 /**
@@ -208,7 +255,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
     redisUrl: e.REDIS_URL,
     jwt: {
       secret: e.JWT_SECRET,
-      issuer: publicBaseUrl,
+      // Never an instance's own address: instances behind one load balancer (each with its own
+      // PUBLIC_BASE_URL, or none) must accept each other's tokens.
+      issuer: e.JWT_ISSUER ?? DEFAULT_JWT_ISSUER,
       audience: 'offpay',
       ttlSeconds: e.JWT_TTL_SECONDS,
     },
@@ -244,6 +293,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     corsOrigins: e.CORS_ORIGINS ?? DEFAULT_CORS_ORIGINS,
     alerts: { badSignatures: e.ALERT_BAD_SIGNATURES, windowSeconds: e.ALERT_WINDOW_SECONDS },
+    ...(e.APPS_DIR !== undefined ? { appsDir: e.APPS_DIR } : {}),
+    ...(e.TLS_CERT_FILE !== undefined && e.TLS_KEY_FILE !== undefined
+      ? { tls: { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } }
+      : {}),
+    docs: e.DOCS_ENABLED ?? e.NODE_ENV !== 'production',
+    metrics: e.METRICS_ENABLED ?? e.NODE_ENV !== 'production',
   };
 }
 

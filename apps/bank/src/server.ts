@@ -1,4 +1,9 @@
-/** Starts the bank: build, listen, close gracefully on SIGINT/SIGTERM. Nothing else. */
+/**
+ * Starts the bank: build, listen, close gracefully on SIGINT/SIGTERM. Nothing else.
+ * `--check`: build (configuration, database and migrations, keys) and exit 0 without listening —
+ * what CI runs against the compiled bank (apps/bank/scripts/build.ts).
+ */
+import { readFile } from 'node:fs/promises';
 import { buildApp } from './app.js';
 import { loadConfig, type BankConfig } from './config.js';
 
@@ -12,7 +17,18 @@ try {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 }
-const app = await buildApp(config);
+const https = config.tls && {
+  cert: await readFile(config.tls.certFile),
+  key: await readFile(config.tls.keyFile),
+};
+const app = await buildApp(config, https ? { https } : {});
+
+if (process.argv.includes('--check')) {
+  await app.ready();
+  app.log.info('check passed: configuration, database, migrations and keys are in order');
+  await app.close();
+  process.exit(0);
+}
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

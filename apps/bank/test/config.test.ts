@@ -14,7 +14,7 @@ describe('loadConfig', () => {
     });
     expect(c.dataDir).toMatch(/apps\/bank\/\.data\/bank$/);
     expect(c.jwt).toMatchObject({
-      issuer: 'http://127.0.0.1:8787',
+      issuer: 'offpay-bank',
       audience: 'offpay',
       ttlSeconds: 900,
       secret: undefined,
@@ -62,8 +62,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ SCRYPT_LOG2N: '10' }).passwordHashing.log2N).toBe(PRODUCTION_SCRYPT_LOG2N);
   });
 
-  it('uses PUBLIC_BASE_URL as the token issuer', () => {
-    expect(loadConfig({ PUBLIC_BASE_URL: 'https://bank.example/' }).jwt.issuer).toBe(
+  it('takes the token issuer from JWT_ISSUER, never from an instance’s PUBLIC_BASE_URL', () => {
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://a.bank.example/' }).jwt.issuer).toBe(
+      loadConfig({ PUBLIC_BASE_URL: 'https://b.bank.example/' }).jwt.issuer,
+    );
+    expect(loadConfig({ JWT_ISSUER: 'https://bank.example' }).jwt.issuer).toBe(
       'https://bank.example',
     );
   });

@@ -21,11 +21,12 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on at `host` now (so a running `pnpm start` is never in the way). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((ok, fail) => {
     const server = createServer();
     server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const address = server.address();
       server.close(() =>
         typeof address === 'object' && address ? ok(address.port) : fail(new Error('no port')),

@@ -373,8 +373,10 @@ export const BANK_ERRORS = {
   },
   BANK_UNAVAILABLE: {
     status: 503,
-    meaning: 'The bank cannot reach its database (or another dependency it cannot work without).',
-    advice: 'Retry later, after the Retry-After header.',
+    meaning:
+      'The bank cannot reach its database (or another dependency it cannot work without), or its transaction kept losing to concurrent work on the same accounts after retries. Nothing was changed.',
+    advice:
+      'Retry after the Retry-After header; a settlement batch is sent again as it is (it settles once).',
     details: none,
   },
   BANK_INTERNAL: {

@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 
 interface ImportMetaEnv {
-  /** The bank address suggested on the Setup screens (default http://127.0.0.1:8787). */
+  /** The bank address suggested on the Setup screens (default: the page's own origin). */
   readonly VITE_BANK_URL?: string;
 }
 

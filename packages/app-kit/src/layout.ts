@@ -11,9 +11,9 @@ import type { BankSession } from './session.js';
 import {
   bankUrl,
   checkNewPassphrase,
+  defaultBankUrl,
   MIN_PASSPHRASE_LENGTH,
   normalizeBankUrl,
-  SUGGESTED_BANK_URL,
 } from './rules.js';
 import type { Db } from './storage/db.js';
 import type { Stores } from './storage/schema.js';
@@ -77,7 +77,7 @@ export function createForm(
 ): HTMLFormElement {
   const bank = field('Bank address', {
     type: 'url',
-    value: SUGGESTED_BANK_URL,
+    value: defaultBankUrl(),
     autocomplete: 'url',
   });
   const pass = field(

@@ -5,8 +5,29 @@
 import { AppError } from './errors.js';
 import type { MetaDb } from './storage/db.js';
 
-/** The default bank address (the embedded bank of `pnpm start`). */
+/** The bank address when nothing better is known: the embedded bank of `pnpm start`. */
 export const DEFAULT_BANK_URL = 'http://127.0.0.1:8787';
+
+/**
+ * The bank an app talks to unless its person chose another: the address given at build time
+ * (`VITE_BANK_URL`), else the page's own origin — the bank serves the apps (one origin: no CORS,
+ * one certificate, docs/operations.md "One origin"), and the Vite dev and preview servers pass the
+ * bank's paths on to it — else {@link DEFAULT_BANK_URL} (a page with no web origin, e.g. `file:`).
+ */
+export function defaultBankUrl(
+  origin: string | undefined = globalThis.location?.origin,
+  configured: string | undefined = import.meta.env.VITE_BANK_URL,
+): string {
+  for (const candidate of [configured, origin]) {
+    if (!candidate) continue;
+    try {
+      return normalizeBankUrl(candidate);
+    } catch {
+      // `null` (an opaque origin) or a bad build setting: try the next.
+    }
+  }
+  return DEFAULT_BANK_URL;
+}
 
 /** Longest bank address kept. */
 export const MAX_BANK_URL_CHARS = 2048;
@@ -43,11 +64,11 @@ export function normalizeBankUrl(text: string): string {
 /** The bank address stored in the app's database, or the default when none (or a bad row). */
 export async function bankUrl(db: MetaDb): Promise<string> {
   const row = await db.get('meta', BANK_URL_KEY);
-  if (typeof row !== 'string') return DEFAULT_BANK_URL;
+  if (typeof row !== 'string') return defaultBankUrl();
   try {
-    return normalizeBankUrl(row) === row ? row : DEFAULT_BANK_URL;
+    return normalizeBankUrl(row) === row ? row : defaultBankUrl();
   } catch {
-    return DEFAULT_BANK_URL;
+    return defaultBankUrl();
   }
 }
 
@@ -70,6 +91,3 @@ export function checkNewPassphrase(passphrase: string, repeat?: string): void {
   }
   if (repeat !== undefined && repeat !== passphrase) throw new AppError('APP_PASSPHRASE_MISMATCH');
 }
-
-/** The bank address the Setup screens suggest: VITE_BANK_URL at build time, else the default. */
-export const SUGGESTED_BANK_URL: string = import.meta.env.VITE_BANK_URL || DEFAULT_BANK_URL;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { bankUrl, checkNewPassphrase, DEFAULT_BANK_URL, normalizeBankUrl } from '../src/rules.js';
+import {
+  bankUrl,
+  checkNewPassphrase,
+  DEFAULT_BANK_URL,
+  defaultBankUrl,
+  normalizeBankUrl,
+} from '../src/rules.js';
 import { freshDb } from './support/schema.js';
 
 const codeOf = (run: () => unknown): unknown => {
@@ -32,11 +38,32 @@ describe('normalizeBankUrl', () => {
 
   it('reads the stored address back under the same rule, else the default', async () => {
     const db = await freshDb();
-    expect(await bankUrl(db)).toBe(DEFAULT_BANK_URL);
+    expect(await bankUrl(db)).toBe(defaultBankUrl());
     await db.write([{ put: 'meta', key: 'bankUrl', value: 'https://bank.example' }]);
     expect(await bankUrl(db)).toBe('https://bank.example');
     await db.write([{ put: 'meta', key: 'bankUrl', value: 'ftp://bank.example' }]);
-    expect(await bankUrl(db)).toBe(DEFAULT_BANK_URL);
+    expect(await bankUrl(db)).toBe(defaultBankUrl());
+  });
+});
+
+describe('defaultBankUrl', () => {
+  it("is the page's own origin when the bank serves the app (one origin)", () => {
+    expect(defaultBankUrl('https://192.168.1.20:8443', undefined)).toBe(
+      'https://192.168.1.20:8443',
+    );
+    expect(defaultBankUrl('https://pay.example', '')).toBe('https://pay.example');
+  });
+
+  it('prefers the address given at build time (VITE_BANK_URL)', () => {
+    expect(defaultBankUrl('https://pay.example', 'https://bank.example/')).toBe(
+      'https://bank.example',
+    );
+  });
+
+  it('falls back to the local bank for a page without a web origin or a bad build setting', () => {
+    expect(defaultBankUrl('null', undefined)).toBe(DEFAULT_BANK_URL);
+    expect(defaultBankUrl(undefined, 'ftp://bank.example')).toBe(DEFAULT_BANK_URL);
+    expect(defaultBankUrl('file://', 'javascript:alert(1)')).toBe(DEFAULT_BANK_URL);
   });
 });
 

@@ -9,6 +9,11 @@ export interface PgDatabaseOptions {
   max?: number;
   /** Called when an idle pooled connection fails (the pool drops it and carries on). */
   onIdleError?: (err: Error) => void;
+  /**
+   * `application_name` of the connections (in `pg_stat_activity`); an `application_name` in the
+   * URL wins. Default `offpay-bank`.
+   */
+  applicationName?: string;
 }
 
 // Per-pool type parsers: never `pg.types.setTypeParser`, which would change every pool in the
@@ -45,6 +50,7 @@ export function createPgDatabase(url: string, options: PgDatabaseOptions = {}): 
     max: options.max ?? 10,
     types,
     connectionTimeoutMillis: 5_000,
+    application_name: options.applicationName ?? 'offpay-bank',
     // A transaction left open by a crashed request must not hold row locks for ever.
     idle_in_transaction_session_timeout: 60_000,
   });
@@ -55,7 +61,15 @@ export function createPgDatabase(url: string, options: PgDatabaseOptions = {}): 
     ...base,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // A checked-out client has no listener of the pool's: without this one, a connection lost
+      // mid-transaction (Postgres restarted, backend terminated, network reset) would emit an
+      // 'error' nobody handles and end the process — every instance at once. The failure reaches
+      // the caller through the statement that fails; the client is released as broken.
       let broken: Error | undefined;
+      const onError = (err: Error) => {
+        broken = err;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(queryableOf(client));
@@ -63,11 +77,14 @@ export function createPgDatabase(url: string, options: PgDatabaseOptions = {}): 
         return result;
       } catch (err) {
         // A failed ROLLBACK means the connection is unusable: destroy it instead of reusing it.
-        await client.query('ROLLBACK').catch((e: unknown) => {
-          broken = e instanceof Error ? e : new Error(String(e));
-        });
+        if (!broken) {
+          await client.query('ROLLBACK').catch((e: unknown) => {
+            broken = e instanceof Error ? e : new Error(String(e));
+          });
+        }
         throw err;
       } finally {
+        client.removeListener('error', onError);
         client.release(broken);
       }
     },

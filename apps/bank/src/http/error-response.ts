@@ -11,7 +11,7 @@ import {
 } from '@offpay/api';
 import { isAppError, PROTO_ERRORS, type ProtoErrorCode } from '@offpay/protocol';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isDatabaseUnavailable } from '../db/errors.js';
+import { isDatabaseUnavailable, isTransactionConflict } from '../db/errors.js';
 import { isBankError } from '../errors.js';
 
 export type { ErrorBody };
@@ -117,5 +117,9 @@ export function toErrorResponse(
   }
   if (isDatabaseUnavailable(err))
     return body('BANK_UNAVAILABLE', 'The bank cannot reach its database; retry later');
+  // Still losing a race after the retries (a deadlock or serialization failure undoes the whole
+  // transaction): nothing happened, and the same request later will work. Never a defect.
+  if (isTransactionConflict(err))
+    return body('BANK_UNAVAILABLE', 'The bank is busy with the same accounts; retry shortly');
   return body('BANK_INTERNAL', 'Internal error', { requestId: ctx.requestId });
 }

@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { PubSub, Unsubscribe } from './kv.js';
+import type { Breaker } from './breaker.js';
 import { deliver } from './memory.js';
 
 interface Channel {
@@ -13,8 +14,12 @@ interface Channel {
   ready: Promise<unknown>;
 }
 
-/** {@link PubSub} over `client` (publishing) and `subscriber` (a connection of its own). */
+/**
+ * {@link PubSub} over `client` (publishing, through `breaker`) and `subscriber` (a connection of
+ * its own).
+ */
 export function redisPubSub(
+  breaker: Breaker,
   client: Redis,
   subscriber: Redis,
   key: (channel: string) => string,
@@ -37,7 +42,7 @@ export function redisPubSub(
 
   return {
     async publish(channel, message) {
-      await client.publish(key(channel), message);
+      await breaker.run(() => client.publish(key(channel), message));
     },
     async subscribe(channel, listener): Promise<Unsubscribe> {
       const name = key(channel);

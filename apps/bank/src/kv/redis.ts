@@ -2,6 +2,12 @@
  * Redis implementations of the key-value interfaces. They fail fast when Redis is unreachable
  * (no offline queue, one retry, short timeouts) so that callers can fall back to Postgres or
  * answer 503 at once instead of hanging; the client keeps reconnecting in the background.
+ *
+ * A Redis that is connected but does not answer (SIGSTOP, a stuck network) is worse: every
+ * command would wait its full timeout. So the first command that times out pauses Redis for
+ * {@link REDIS_PAUSE_MS}: meanwhile every call fails at once (callers fall back exactly as when
+ * Redis is down), then the next call tries again. A request therefore waits for a hung Redis at
+ * most one {@link REDIS_COMMAND_TIMEOUT_MS} (docs/operations.md "Redis faults").
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -13,7 +19,10 @@ import {
   type KeyValueStores,
   type Lock,
 } from './kv.js';
+import { Breaker, isTimeout, REDIS_COMMAND_TIMEOUT_MS } from './breaker.js';
 import { redisPubSub } from './redis-pubsub.js';
+
+export { REDIS_COMMAND_TIMEOUT_MS, REDIS_PAUSE_MS } from './breaker.js';
 
 /** Options for {@link createRedisStores}. */
 export interface RedisStoresOptions {
@@ -49,7 +58,7 @@ function connect(url: string, options: RedisStoresOptions): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
-    commandTimeout: 1_000,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     // Reconnect for ever, backing off to 5 s: Redis coming back must heal the bank by itself.
     retryStrategy: (attempt) => Math.min(attempt * 250, RETRY_CAP_MS),
   });
@@ -67,58 +76,86 @@ function connect(url: string, options: RedisStoresOptions): Redis {
 
 type Key = (role: string, key: string) => string;
 
-function redisChallenges(client: Redis, k: Key): ChallengeStore {
+/** What every store runs its commands through. */
+interface Conn {
+  client: Redis;
+  breaker: Breaker;
+  k: Key;
+}
+
+function redisChallenges({ client, breaker, k }: Conn): ChallengeStore {
   return {
     async put(id, value, ttlSeconds) {
       assertTtl(ttlSeconds, 'ttlSeconds');
-      await client.set(k('challenge', id), value, 'EX', ttlSeconds);
+      await breaker.run(() => client.set(k('challenge', id), value, 'EX', ttlSeconds));
     },
     // GETDEL (Redis ≥ 6.2) is atomic: a challenge can be answered once.
-    take: (id) => client.getdel(k('challenge', id)),
+    take: (id) => breaker.run(() => client.getdel(k('challenge', id))),
   };
 }
 
-function redisCache(client: Redis, k: Key): Cache {
+function redisCache({ client, breaker, k }: Conn): Cache {
   return {
-    get: (key) => client.get(k('cache', key)),
+    get: (key) => breaker.run(() => client.get(k('cache', key))),
     async set(key, value, ttlSeconds) {
       assertTtl(ttlSeconds, 'ttlSeconds');
-      await client.set(k('cache', key), value, 'EX', ttlSeconds);
+      await breaker.run(() => client.set(k('cache', key), value, 'EX', ttlSeconds));
     },
     async setIfAbsent(key, value, ttlSeconds) {
       assertTtl(ttlSeconds, 'ttlSeconds');
-      return (await client.set(k('cache', key), value, 'EX', ttlSeconds, 'NX')) === 'OK';
+      const reply = await breaker.run(() =>
+        client.set(k('cache', key), value, 'EX', ttlSeconds, 'NX'),
+      );
+      return reply === 'OK';
     },
     async delete(key) {
-      await client.del(k('cache', key));
+      await breaker.run(() => client.del(k('cache', key)));
     },
     async compareAndSet(key, expected, value, ttlSeconds) {
       assertTtl(ttlSeconds, 'ttlSeconds');
       const args = [expected === null ? '0' : '1', expected ?? '', value, ttlSeconds];
-      return (await client.eval(CAS_LUA, 1, k('cache', key), ...args)) === 1;
+      return (await breaker.run(() => client.eval(CAS_LUA, 1, k('cache', key), ...args))) === 1;
     },
   };
 }
 
-function redisLock(client: Redis, k: Key): Lock {
+function redisLock({ client, breaker, k }: Conn): Lock {
   return {
     async tryAcquire(key, ttlMs) {
       assertTtl(ttlMs, 'ttlMs');
       const token = randomBytes(16).toString('hex');
-      const ok = await client.set(k('lock', key), token, 'PX', ttlMs, 'NX');
-      return ok === 'OK' ? token : null;
+      try {
+        const ok = await breaker.run(() => client.set(k('lock', key), token, 'PX', ttlMs, 'NX'));
+        return ok === 'OK' ? token : null;
+      } catch (err) {
+        // A SET that timed out may still run when Redis wakes up, and then hold the lock for
+        // ttlMs with nobody to release it. The release is queued right behind it on the same
+        // connection, so Redis runs both in order: the lock never outlives this request.
+        // Not awaited: the caller goes on without the lock now.
+        if (isTimeout(err)) {
+          client.eval(RELEASE_LUA, 1, k('lock', key), token).catch(() => undefined);
+        }
+        throw err;
+      }
     },
     async release(key, token) {
-      return (await client.eval(RELEASE_LUA, 1, k('lock', key), token)) === 1;
+      const release = () => client.eval(RELEASE_LUA, 1, k('lock', key), token);
+      if (breaker.paused) {
+        // Sent anyway, not awaited: it runs behind whatever this connection sent before, so a
+        // lock held when Redis stopped answering is released as soon as Redis wakes up.
+        release().catch(() => undefined);
+        return false;
+      }
+      return (await breaker.run(release)) === 1;
     },
   };
 }
 
-function redisCounter(client: Redis, k: Key): Counter {
+function redisCounter({ client, breaker, k }: Conn): Counter {
   return {
     async incr(key, windowMs) {
       assertTtl(windowMs, 'windowMs');
-      const reply = await client.eval(INCR_LUA, 1, k('counter', key), windowMs);
+      const reply = await breaker.run(() => client.eval(INCR_LUA, 1, k('counter', key), windowMs));
       const [count, pttl] = reply as [number, number];
       return { count, resetInMs: Math.max(0, pttl) };
     },
@@ -140,18 +177,22 @@ export async function createRedisStores(
   await Promise.all([client.connect(), subscriber.connect()].map((p) => p.catch(() => undefined)));
   const prefix = options.prefix ?? 'offpay:';
   const k: Key = (role, key) => `${prefix}${role}:${key}`;
+  const conn: Conn = { client, breaker: new Breaker(), k };
   return {
     backend: 'redis',
-    challenges: redisChallenges(client, k),
-    cache: redisCache(client, k),
-    lock: redisLock(client, k),
-    counter: redisCounter(client, k),
-    pubsub: redisPubSub(client, subscriber, (channel) => k('pubsub', channel)),
+    challenges: redisChallenges(conn),
+    cache: redisCache(conn),
+    lock: redisLock(conn),
+    counter: redisCounter(conn),
+    pubsub: redisPubSub(conn.breaker, client, subscriber, (channel) => k('pubsub', channel)),
     async ping() {
       // Ready means every role works: live events need the subscriber connection too.
       if (subscriber.status !== 'ready') return false;
       try {
-        return (await client.ping()) === 'PONG';
+        // Never skipped: /readyz, polled by the load balancer, is how a paused Redis is retried.
+        const ok = (await client.ping()) === 'PONG';
+        if (ok) conn.breaker.answered();
+        return ok;
       } catch {
         return false;
       }

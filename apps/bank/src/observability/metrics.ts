@@ -25,6 +25,8 @@ export interface BankMetrics {
   verifySeconds: Histogram<'path'>;
   /** Verify workers that failed (crash, exit, timeout); their batches were checked in-thread. */
   verifyWorkerFailures: Counter;
+  /** Settlement transactions run again, by reason: `conflict` (deadlock, serialization) or `connection`. */
+  settlementRetries: Counter<'reason'>;
 }
 
 /** A fresh registry with every metric and Node's default process metrics. */
@@ -70,5 +72,10 @@ export function createMetrics(): BankMetrics {
       help: 'Verify workers that failed; their batches were checked in-thread',
       registers: [registry],
     }),
+    settlementRetries: counter(
+      'offpay_settlement_retries_total',
+      'Settlement transactions run again after a deadlock, serialization failure or lost connection',
+      ['reason'],
+    ),
   };
 }

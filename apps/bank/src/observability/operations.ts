@@ -47,10 +47,13 @@ export default fp<OperationsPluginOptions>(
         ),
     });
 
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply: FastifyReply) => {
-      void reply.type(metrics.registry.contentType);
-      return metrics.registry.metrics();
-    });
+    // Off when configured so (production's default, docs/operations.md "Run it for real").
+    if (config.metrics !== false) {
+      app.get('/metrics', { schema: { hide: true } }, async (_request, reply: FastifyReply) => {
+        void reply.type(metrics.registry.contentType);
+        return metrics.registry.metrics();
+      });
+    }
 
     // A whole batch refused (4xx): counted by the code the client receives.
     app.addHook('onError', async (request, _reply, error) => {

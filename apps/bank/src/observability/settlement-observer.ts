@@ -16,6 +16,7 @@ export function metricsObserver(metrics: BankMetrics): SettlementObserver {
         metrics.settlementEntries.inc({ status: r.status, code: r.code || 'none' });
     },
     fraudProof: ({ kind }) => metrics.fraudProofs.inc({ kind }),
+    retried: (reason) => metrics.settlementRetries.inc({ reason }),
   };
 }
 
@@ -59,5 +60,6 @@ export function combineObservers(...observers: SettlementObserver[]): Settlement
     phase: (name, seconds) => observers.forEach((o) => o.phase?.(name, seconds)),
     answered: (info) => observers.forEach((o) => o.answered?.(info)),
     fraudProof: (info) => observers.forEach((o) => o.fraudProof?.(info)),
+    retried: (reason) => observers.forEach((o) => o.retried?.(reason)),
   };
 }

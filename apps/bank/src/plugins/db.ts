@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import fp from 'fastify-plugin';
 import type { BankConfig } from '../config.js';
+import { databaseErrorFields } from '../db/errors.js';
 import { runMigrations } from '../db/migrate.js';
 import { createPgDatabase } from '../db/pg.js';
 import { createPgliteDatabase } from '../db/pglite.js';
@@ -25,7 +26,9 @@ export default fp<DbPluginOptions>(
     if (!db) {
       db = config.databaseUrl
         ? createPgDatabase(config.databaseUrl, {
-            onIdleError: (err) => app.log.warn({ err }, 'idle Postgres connection failed'),
+            // Code and message only: the error object drags the pg client's internals along.
+            onIdleError: (err) =>
+              app.log.warn(databaseErrorFields(err), 'idle Postgres connection failed'),
           })
         : await createPgliteDatabase(join(config.dataDir, 'pgdata'));
       const owned = db;

@@ -66,6 +66,15 @@ export async function payerDevice(
     currency,
   );
   await fund(bank, user, funds, currency);
+  return payerDeviceOf(bank, user, limit);
+}
+
+/** Another payer device (a certificate of its own) for an existing, funded `user`. */
+export async function payerDeviceOf(
+  bank: TestBank,
+  user: User,
+  limit: bigint,
+): Promise<PayerDevice> {
   const key = deviceKey();
   const res = await enrollPayer(bank, user, limit.toString(), { key });
   const cert = decodePayerCertificate(certificateOf(res, 'payer'));
@@ -81,6 +90,18 @@ export async function payeeDevice(
   displayName = "Bob's Market",
 ): Promise<PayeeDevice> {
   const user = await registerUser(bank, displayName);
+  return payeeDeviceOf(bank, user, displayName);
+}
+
+/**
+ * A receiver device for an existing `user` (a payer too, in the self-dealing and cross-trading
+ * tests), whose merchant identity the bank verifies first under `displayName`.
+ */
+export async function payeeDeviceOf(
+  bank: TestBank,
+  user: User,
+  displayName: string,
+): Promise<PayeeDevice> {
   await verifyMerchant(bank, user, displayName);
   const key = deviceKey();
   const kem = deviceKey();

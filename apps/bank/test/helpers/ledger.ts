@@ -42,12 +42,19 @@ export async function assertLedgerInvariants(db: Queryable): Promise<{ transfers
  * certificates settled equals the sum of their settled payments; it is at most their reserved
  * limits plus what was recovered from the payer's available balance ('recovery' transfers); the
  * reserve paid out exactly the rest ('settlement' transfers); no reserve account is negative.
+ * A payer paying its own till beyond the reserve (self-dealing) is recovered from itself, which
+ * moves nothing: up to what it paid its own tills may be settled with no recovery transfer.
  * Empty when every certificate is within its bound.
  */
 export async function reserveViolations(db: Queryable): Promise<unknown[]> {
   return db.query(
     `WITH paid AS (
        SELECT serial, sum(amount) AS total FROM payments WHERE status = 'settled' GROUP BY serial),
+     own AS (
+       SELECT pc.account_id, sum(p.amount) AS total
+       FROM payments p JOIN payer_certificates pc ON pc.serial = p.serial
+       JOIN payee_certificates e ON e.serial = p.payee_serial AND e.account_id = pc.account_id
+       WHERE p.status = 'settled' GROUP BY pc.account_id),
      certs AS (
        SELECT a.user_id, c.account_id, c.currency, sum(c.limit_minor) AS limits,
               sum(c.settled_minor) AS settled, sum(coalesce(paid.total, 0)) AS paid
@@ -68,9 +75,12 @@ export async function reserveViolations(db: Queryable): Promise<unknown[]> {
                          AND r.currency = certs.currency
      LEFT JOIN account_balances rb ON rb.account_id = r.id
      LEFT JOIN moved res ON res.account_id = r.id AND res.kind = 'settlement'
+     LEFT JOIN own ON own.account_id = certs.account_id
      WHERE certs.settled <> certs.paid
-        OR certs.settled > certs.limits + coalesce(rec.total, 0)
-        OR coalesce(res.total, 0) + coalesce(rec.total, 0) <> certs.settled
+        OR certs.settled > certs.limits + coalesce(rec.total, 0) + coalesce(own.total, 0)
+        OR coalesce(res.total, 0) + coalesce(rec.total, 0) > certs.settled
+        OR coalesce(res.total, 0) + coalesce(rec.total, 0) + coalesce(own.total, 0)
+           < certs.settled
         OR rb.balance < 0`,
   );
 }

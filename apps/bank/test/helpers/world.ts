@@ -22,7 +22,9 @@ import {
   append,
   pay,
   payeeDevice,
+  payeeDeviceOf,
   payerDevice,
+  payerDeviceOf,
   type PayeeDevice,
   type PayerDevice,
 } from './devices.js';
@@ -121,6 +123,16 @@ export class World extends TestBank {
 
   payee(displayName?: string): Promise<PayeeDevice> {
     return payeeDevice(this, displayName);
+  }
+
+  /** One more payer device (its own certificate, reserving `limit`) of an existing user. */
+  payerOf(user: User, limit: bigint): Promise<PayerDevice> {
+    return payerDeviceOf(this, user, limit);
+  }
+
+  /** A receiver device of an existing user, verified as the merchant `displayName`. */
+  payeeOf(user: User, displayName = 'Own Shop'): Promise<PayeeDevice> {
+    return payeeDeviceOf(this, user, displayName);
   }
 
   pay(payer: PayerDevice, payee: PayeeDevice, amount: number): Payment {

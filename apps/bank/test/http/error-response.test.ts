@@ -47,6 +47,29 @@ describe('toErrorResponse', () => {
     }
   });
 
+  it('answers 503 for every lost or refused connection and every lost race, never 500', () => {
+    const coded = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+    const faults = [
+      coded('57P01', 'terminating connection due to administrator command'),
+      coded('57P02', 'terminating connection due to crash of another server process'),
+      coded('57P03', 'the database system is starting up'),
+      coded('08006', 'connection failure'),
+      coded('08001'),
+      coded('53300', 'sorry, too many clients already'),
+      coded('ECONNRESET', 'read ECONNRESET'),
+      coded('ECONNREFUSED'),
+      new Error('Connection terminated unexpectedly'),
+      new Error('Client has encountered a connection error and is not queryable'),
+      coded('40P01', 'deadlock detected'),
+      coded('40001', 'could not serialize access due to concurrent update'),
+    ];
+    for (const err of faults) {
+      const r = toErrorResponse(err, ctx);
+      expect([r.status, r.body.code], err.message).toEqual([503, 'BANK_UNAVAILABLE']);
+      expect(r.body.message).not.toContain(err.message);
+    }
+  });
+
   it('hides everything else behind BANK_INTERNAL', () => {
     const r = toErrorResponse(
       Object.assign(new Error('duplicate key violates users_email_key'), { code: '23505' }),

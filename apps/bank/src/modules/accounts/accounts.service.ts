@@ -33,6 +33,13 @@ export interface AccountsService {
    * `transfers_kind_reference_key` when this (kind, reference) already moved money.
    */
   transfer(tx: Queryable, req: TransferRequest): Promise<{ transferId: bigint; currency: string }>;
+  /**
+   * Locks the balance rows of `accountIds` FOR UPDATE in ONE statement, in ascending id order,
+   * and returns their balances. A caller that will make several transfers takes every lock here
+   * first, so two such callers never hold some of each other's accounts (docs/operations.md
+   * "Concurrency"); the transfers then lock rows this transaction already holds.
+   */
+  lock(tx: Queryable, accountIds: readonly string[]): Promise<Map<string, bigint>>;
   /** Opens a user's customer account in `currency` inside `tx`. */
   openCustomerAccount(tx: Queryable, userId: string, currency: string): Promise<string>;
   /** The bank's own account of `kind` in `currency`, created on first use, inside `tx`. */
@@ -83,6 +90,10 @@ export function createAccountsService(deps: { db: Database; cache?: Cache }): Ac
         accounts.map((a) => a.userId),
       );
       return { transferId, currency };
+    },
+    async lock(tx, accountIds) {
+      const locked = await lockAccounts(tx, [...new Set(accountIds)]);
+      return new Map(locked.map((a) => [a.id, a.balance]));
     },
     async openCustomerAccount(tx, userId, currency) {
       const id = await insertAccount(tx, { userId, kind: 'customer', currency });

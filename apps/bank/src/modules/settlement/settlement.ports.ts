@@ -58,6 +58,8 @@ export interface SettlementObserver {
     paymentIds: [Uint8Array, Uint8Array];
     proofId: bigint;
   }): void;
+  /** The batch's transaction failed for a reason outside it and is run again (db/retry.ts). */
+  retried?(reason: 'conflict' | 'connection'): void;
 }
 
 /**
@@ -81,7 +83,7 @@ export interface SettlementPayeeLock {
 export interface SettlementDeps {
   db: Database;
   keyring: BankKeyring;
-  accounts: Pick<AccountsService, 'transfer'>;
+  accounts: Pick<AccountsService, 'transfer' | 'lock'>;
   audit: AuditLog;
   verifier: Verifier;
   recordFraudProof: RecordFraudProof;

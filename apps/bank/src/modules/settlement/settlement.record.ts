@@ -16,6 +16,7 @@ import {
   type SettlementBatch,
 } from '@offpay/protocol';
 import type { Queryable } from '../../db/queryable.js';
+import { afterCommit } from '../../kv/after-commit.js';
 import { unixSeconds } from '../../time.js';
 import { MAX_LEGS } from '../accounts/accounts.domain.js';
 import { protocolSigner } from '../keys/keys.signer.js';
@@ -153,9 +154,11 @@ async function move(
   sources: Map<string, bigint>,
   payeeAccountId: string,
 ): Promise<void> {
+  // A payee paid by its own account (self-dealing beyond the reserve): recovery from oneself moves
+  // nothing, so that source drops out; the payment still settles and its fraud proof is stored.
+  const entries = [...sources].filter(([accountId]) => accountId !== payeeAccountId);
   // A batch may draw on up to 1,000 payers' reserves; a transfer takes at most MAX_LEGS legs, so
   // the sources go in chunks, each its own balanced transfer (reference suffixed by its chunk).
-  const entries = [...sources];
   const chunk = MAX_LEGS - 1;
   for (let start = 0; start < entries.length; start += chunk) {
     let total = 0n;
@@ -185,12 +188,14 @@ async function recordFrauds(
     const proof = makeFraudProof(other, f.payment);
     const id = await deps.recordFraudProof(tx, proof);
     // Counted and logged at warn (an alert) by the observer: public data only, no payment bytes.
-    deps.observer?.fraudProof?.({
+    // After COMMIT: a transaction rolled back (and retried) must not count its proofs.
+    const info = {
       serial: f.serial,
       kind: proof.kind,
-      paymentIds: [proof.first.paymentId, proof.second.paymentId],
+      paymentIds: [proof.first.paymentId, proof.second.paymentId] as [Uint8Array, Uint8Array],
       proofId: id,
-    });
+    };
+    await afterCommit(tx, () => Promise.resolve(deps.observer?.fraudProof?.(info)));
   }
 }
 

@@ -71,7 +71,6 @@ export interface LockedCert {
   certTbsSource: Uint8Array;
   customerAccountId: string;
   reserveAccountId: string | null;
-  available: bigint;
   /** True once the unspent reserve went back to the payer (expiry + grace passed). */
   released: boolean;
   /** True when a fraud proof against the certificate is stored. */
@@ -80,7 +79,8 @@ export interface LockedCert {
 
 /**
  * Locks payer certificates in serial order (so two payees racing one payer serialise without
- * deadlock, DESIGN.md §5) and reads their reserve state and the payer's available balance.
+ * deadlock, DESIGN.md §5) and reads their reserve state and the accounts their money moves from
+ * (locked next, with the payee's, by the service).
  */
 export async function lockPayerCerts(
   tx: Queryable,
@@ -95,17 +95,15 @@ export async function lockPayerCerts(
     cert: Uint8Array;
     account_id: string;
     reserve_id: string | null;
-    available: bigint;
     released: boolean;
     proven: boolean;
   }>(
     `SELECT c.serial, c.currency, c.limit_minor, c.settled_minor, c.cert, c.account_id,
             c.reserve_released_at IS NOT NULL AS released,
             EXISTS (SELECT 1 FROM fraud_proofs f WHERE f.serial = c.serial) AS proven,
-            r.id AS reserve_id, b.balance AS available
+            r.id AS reserve_id
      FROM payer_certificates c
      JOIN accounts a ON a.id = c.account_id
-     JOIN account_balances b ON b.account_id = c.account_id
      LEFT JOIN accounts r ON r.user_id = a.user_id AND r.kind = 'reserve' AND r.currency = c.currency
      WHERE c.serial = ANY($1::bigint[])
      ORDER BY c.serial
@@ -120,7 +118,6 @@ export async function lockPayerCerts(
     certTbsSource: r.cert,
     customerAccountId: r.account_id,
     reserveAccountId: r.reserve_id,
-    available: r.available,
     released: r.released,
     proven: r.proven,
   }));

@@ -23,6 +23,8 @@ import {
   type SettlementBatchReading,
 } from '@offpay/protocol';
 import type { Queryable } from '../../db/queryable.js';
+import { isTransactionConflict } from '../../db/errors.js';
+import { retryingTransaction } from '../../db/retry.js';
 import { bankFail } from '../../errors.js';
 import { unixSeconds } from '../../time.js';
 import { trustedSignKeys } from '../keys/keys.signer.js';
@@ -123,8 +125,14 @@ async function verifyAndSettle(
   timer('verify');
   const release = await deps.payeeLock?.acquire(payee.serial);
   try {
-    const outcome = await deps.db.transaction((tx) =>
-      settleInTx(deps, tx, { batch, undecoded }, payee, entries),
+    // Safe to run again (db/retry.ts): the transaction is idempotent by its batch key. A conflict
+    // committed nothing; after a lost connection the COMMIT may have happened, and then the
+    // re-run finds the stored result under the payee's head lock and answers it (settleInTx).
+    // Nothing outside Postgres happens inside it: Redis and events come after the commit.
+    const outcome = await retryingTransaction(
+      deps.db,
+      (tx) => settleInTx(deps, tx, { batch, undecoded }, payee, entries),
+      (err) => deps.observer?.retried?.(isTransactionConflict(err) ? 'conflict' : 'connection'),
     );
     timer('transaction');
     return outcome;
@@ -170,6 +178,15 @@ async function settleInTx(
     ...new Set(entries.filter((e) => !e.signatureCode).map((e) => e.payment.serial)),
   ].sort((a, b) => a - b);
   const certs = await repo.lockPayerCerts(tx, serials);
+  // Every account the batch may move money between — each certificate's reserve and customer
+  // account and the payee's — locked in one statement in id order before the first transfer. Two
+  // batches then never each hold accounts the other's later transfer needs (chunked transfers,
+  // users who both pay and sell): they queue on the first shared account instead of deadlocking.
+  // The payee head and the certificates are locked before, each in one sorted statement too.
+  const balances = await deps.accounts.lock(tx, [
+    payee.accountId,
+    ...certs.flatMap((c) => [c.customerAccountId, c.reserveAccountId ?? []].flat()),
+  ]);
   // The clock is read under the certificate locks, so a reserve released meanwhile is seen expired.
   const now = deps.now();
   const decision = decideSettlement({
@@ -181,7 +198,8 @@ async function settleInTx(
       tx,
       batch.entries.map((p) => p.paymentId),
     ),
-    available: new Map(certs.map((c) => [c.customerAccountId, c.available])),
+    // Read under the account locks: another batch recovering from the same payer has committed.
+    available: new Map(certs.map((c) => [c.customerAccountId, balances.get(c.customerAccountId)!])),
     now: unixSeconds(now),
   });
   return recordSettlement(deps, tx, { batch, undecoded, payee, certs, decision, now });
