@@ -53,6 +53,19 @@ export async function listBankKeys(q: Queryable): Promise<BankKeyRow[]> {
 }
 
 /** Inserts a key. */
+/** True when the database holds a key of `kind` with this kid (one primary-key probe). */
+export async function hasBankKey(
+  q: Queryable,
+  kind: BankKeyKind,
+  kid: Uint8Array,
+): Promise<boolean> {
+  const rows = await q.query<{ one: number }>(
+    'SELECT 1 AS one FROM bank_keys WHERE kid = $1 AND kind = $2',
+    [kid, kind],
+  );
+  return rows.length > 0;
+}
+
 export async function insertBankKey(
   tx: Queryable,
   k: Omit<BankKeyRow, 'retiredAt'>,

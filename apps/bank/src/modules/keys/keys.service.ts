@@ -20,6 +20,7 @@ import {
 } from './keys.domain.js';
 import {
   findSealedSecret,
+  hasBankKey,
   insertBankKey,
   insertSealedSecret,
   listBankKeys,
@@ -63,6 +64,12 @@ export interface BankKeyring {
   rotate(kind: BankKeyKind, announcer?: RotationAnnouncer): Promise<BankKeyInfo>;
   /** Re-reads keys from the database (after another instance rotated). */
   reload(): Promise<void>;
+  /**
+   * Reloads when the database holds a key of `kind` with `kid` that this instance has not loaded
+   * (another instance rotated); a kid the database does not know costs one primary-key probe and
+   * no reload. True when the key is loaded afterwards.
+   */
+  reloadFor(kind: BankKeyKind, kid: Uint8Array): Promise<boolean>;
   /** A generated secret (e.g. `jwt`), created sealed in the database on first use. */
   secret(name: string, length?: number): Promise<Uint8Array>;
 }
@@ -118,6 +125,14 @@ class Keyring implements BankKeyring {
     const rows = await listBankKeys(this.#deps.db);
     this.#secretKeys = new Map(rows.map((r) => [toHex(r.kid), this.#unseal(r)]));
     this.#infos = rows.map(publicInfo);
+  }
+
+  async reloadFor(kind: BankKeyKind, kid: Uint8Array): Promise<boolean> {
+    const loaded = () => this.list(kind).some((k) => toHex(k.kid) === toHex(kid));
+    if (loaded()) return true;
+    if (!(await hasBankKey(this.#deps.db, kind, kid))) return false;
+    await this.reload();
+    return loaded();
   }
 
   current(kind: BankKeyKind): BankKeyInfo {

@@ -3,14 +3,16 @@
  * key, and check the client's Idempotency-Key against the key the bank derives itself. A refusal
  * here is whole-batch: nothing has moved.
  */
-import { equalBytes, isCryptoError, toHex } from '@offpay/crypto';
+import { isCryptoError, toHex } from '@offpay/crypto';
 import { fail as protoFail, readSealedBatch } from '@offpay/protocol';
 import { bankFail, isBankError } from '../../errors.js';
 import type { BankKeyring } from '../keys/keys.service.js';
 
 /**
  * Opens the sealed batch in the keyring; a failure to open is the protocol's code. A KEM kid this
- * instance does not know may have been made by another instance's rotation: reload once.
+ * instance has not loaded may have been made by another instance's rotation: the keyring reloads
+ * only when the database holds that kid, so made-up kids cost a probe, never a reload
+ * (docs/protocol.md §12).
  * @throws PROTO_UNKNOWN_RECIPIENT_KEY, PROTO_SEAL_OPEN_FAILED, PROTO_* of the wire framing
  */
 export async function openBatch(
@@ -18,17 +20,13 @@ export async function openBatch(
   sealedBatch: Uint8Array,
 ): Promise<Uint8Array> {
   const { kemKid, info, sealed } = readSealedBatch(sealedBatch);
-  const known = keyring.list('kem').some((k) => equalBytes(k.kid, kemKid));
-  if (!known) await keyring.reload();
+  if (!(await keyring.reloadFor('kem', kemKid))) unknownRecipientKey(kemKid);
   try {
     return keyring.openSealed(kemKid, info, sealed);
   } catch (e) {
     // docs/protocol.md §9: every party answers an unknown recipient key with the protocol's code.
-    if (isBankError(e, 'BANK_KEY_UNKNOWN')) {
-      protoFail('PROTO_UNKNOWN_RECIPIENT_KEY', `bank KEM key ${toHex(kemKid)} is not known`, {
-        kemKid: toHex(kemKid),
-      });
-    }
+    // A KEM key retired longer ago than the bank accepts: the same answer (§9.2).
+    if (isBankError(e, 'BANK_KEY_UNKNOWN')) unknownRecipientKey(kemKid);
     if (isCryptoError(e)) {
       protoFail(
         'PROTO_SEAL_OPEN_FAILED',
@@ -37,6 +35,13 @@ export async function openBatch(
     }
     throw e;
   }
+}
+
+/** docs/protocol.md §9.2: every party answers an unknown recipient key with the protocol's code. */
+function unknownRecipientKey(kemKid: Uint8Array): never {
+  return protoFail('PROTO_UNKNOWN_RECIPIENT_KEY', `bank KEM key ${toHex(kemKid)} is not known`, {
+    kemKid: toHex(kemKid),
+  });
 }
 
 /**
