@@ -274,6 +274,11 @@ export async function bankKemKey(base: string): Promise<Uint8Array> {
   return compressPublicKey(fromHex(current.publicKey));
 }
 
+/** How many of the till's entries the bank has not settled yet. */
+export function unsettled(payee: Payee): number {
+  return payee.ledger.length - payee.settled.nextIndex;
+}
+
 /** A sealed batch of the till's entries from its settled head (or of `payments`). */
 export function sealedBatch(
   payee: Payee,

@@ -107,9 +107,9 @@ export class World {
     for (const bank of this.banks) {
       rmSync(`${this.env.clockFile}.ack`, { force: true });
       bank.signal('SIGUSR2');
-      for (let i = 0; i < 200; i++) {
-        const ack = readAck(`${this.env.clockFile}.ack`);
-        if (ack === this.clockOffsetMs) break;
+      const deadline = Date.now() + 30_000;
+      while (readAck(`${this.env.clockFile}.ack`) !== this.clockOffsetMs) {
+        if (Date.now() > deadline) throw new Error('a bank did not apply the clock change');
         await sleep(10);
       }
     }
