@@ -72,6 +72,9 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
     // Content-Length no longer holds its connection for ever (408 BANK_REQUEST_TIMEOUT). Node
     // checks every 30 s, so the cut comes 60 to 90 s in; a whole batch needs 24 KB/s.
     requestTimeout: REQUEST_TIMEOUT_MS,
+    // Node answers an HTTP/1.1 request without Host with a bare 400 (no body); the error handler
+    // plugin makes the same refusal in the bank's shape instead (RFC 9112 §3.2).
+    http: { requireHostHeader: false },
   }) as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

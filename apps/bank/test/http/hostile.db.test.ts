@@ -313,6 +313,20 @@ describe('malformed HTTP on a real socket', () => {
     expect(more).toEqual([]);
   });
 
+  it('an HTTP/1.1 request without Host is 400 in shape (Node alone answers with no body)', async () => {
+    for (const request of [
+      'GET /healthz HTTP/1.1\r\nt: bank\r\n\r\n',
+      'POST /v1/settlements HTTP/1.1\r\n\r\n',
+    ]) {
+      const [answer] = responses(await onOneSocket(request, countResponses(1)));
+      expect(answer?.status).toBe(400);
+      expect(expectShape(answer?.body ?? '')).toMatchObject({
+        code: 'BANK_BAD_REQUEST',
+        details: { issues: [{ path: 'headers/host' }] },
+      });
+    }
+  });
+
   it('a request that stops short of its Content-Length does not hold its connection for ever', () => {
     // Node cuts such a request after requestTimeout (408 BANK_REQUEST_TIMEOUT, answered by the
     // clientErrorHandler as test/http/client-errors.test.ts shows); Fastify's default is none.
