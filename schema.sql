@@ -466,3 +466,10 @@ CREATE TRIGGER merchants_append_only BEFORE UPDATE OR DELETE ON merchants
   FOR EACH ROW EXECUTE FUNCTION offpay_append_only();
 CREATE TRIGGER merchants_no_truncate BEFORE TRUNCATE ON merchants
   FOR EACH STATEMENT EXECUTE FUNCTION offpay_append_only();
+
+-- ==== migrations/007_fraud_proof_payments.sql ====
+
+-- A settlement answer names the stored proof behind each fraud-rejected entry by its paymentId
+-- (GET /v1/fraud-proofs/{id}, docs/protocol.md §8): find proofs by either payment.
+CREATE INDEX fraud_proofs_payment_a ON fraud_proofs (payment_a);
+CREATE INDEX fraud_proofs_payment_b ON fraud_proofs (payment_b);

@@ -35,6 +35,9 @@ import servicesPlugin from './plugins/services.js';
 import operationsPlugin from './observability/operations.js';
 import swaggerPlugin from './plugins/swagger.js';
 
+/** The longest a request (its headers and body) may take to arrive. */
+export const REQUEST_TIMEOUT_MS = 60_000;
+
 /** What tests (or an embedding program) may supply instead of the defaults. */
 export interface AppDeps {
   /** A database the caller owns and closes; default: from `config`. */
@@ -65,6 +68,10 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
     frameworkErrors: (err, request, reply) => void sendError(err, request, reply),
     // Bytes that are not HTTP get the bank's error shape too, never Fastify's default body.
     clientErrorHandler,
+    // A request (headers and body) must arrive within a minute: one that stops short of its
+    // Content-Length no longer holds its connection for ever (408 BANK_REQUEST_TIMEOUT). Node
+    // checks every 30 s, so the cut comes 60 to 90 s in; a whole batch needs 24 KB/s.
+    requestTimeout: REQUEST_TIMEOUT_MS,
   }) as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

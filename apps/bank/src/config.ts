@@ -72,6 +72,7 @@ const envSchema = z
     RATE_LIMIT_ENROLLMENT: z.coerce.number().int().min(0).max(1_000_000).default(20),
     RATE_LIMIT_SETTLEMENT: z.coerce.number().int().min(0).max(1_000_000).default(300),
     RATE_LIMIT_OPERATOR_LOGIN: z.coerce.number().int().min(0).max(1_000_000).default(5),
+    RATE_LIMIT_FRAUD_PROOFS: z.coerce.number().int().min(0).max(1_000_000).default(120),
     // Operator sessions are short (docs/operations.md "Operators"): 1 … 60 minutes, 15 by default.
     OPERATOR_SESSION_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
     // Client addresses from X-Forwarded-For behind a proxy: true, or the proxies' addresses/CIDRs.
@@ -151,6 +152,8 @@ export interface RateLimits {
   settlement: number;
   /** Operator sign-ins per client address, across emails; absent → 5. */
   operatorLogin?: number;
+  /** Reads of stored fraud proofs (GET /v1/fraud-proofs…) per client address; absent → 120. */
+  fraudProofs?: number;
 }
 
 /** Rate limits when the configuration names none. */
@@ -160,6 +163,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   enrollment: 20,
   settlement: 300,
   operatorLogin: 5,
+  fraudProofs: 120,
 };
 
 /** Live settlement events (GET /v1/settlements/events). */
@@ -279,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
       enrollment: e.RATE_LIMIT_ENROLLMENT,
       settlement: e.RATE_LIMIT_SETTLEMENT,
       operatorLogin: e.RATE_LIMIT_OPERATOR_LOGIN,
+      fraudProofs: e.RATE_LIMIT_FRAUD_PROOFS,
     },
     operators: { sessionSeconds: e.OPERATOR_SESSION_SECONDS },
     events: {

@@ -11,6 +11,7 @@ describe('loadConfig: rate limits, proxies and live events', () => {
       enrollment: 20,
       settlement: 300,
       operatorLogin: 5,
+      fraudProofs: 120,
     });
     expect(c.operators).toEqual({ sessionSeconds: 900 });
     expect(c.events).toEqual(DEFAULT_EVENTS);
@@ -24,6 +25,7 @@ describe('loadConfig: rate limits, proxies and live events', () => {
       RATE_LIMIT_ENROLLMENT: '7',
       RATE_LIMIT_SETTLEMENT: '0',
       RATE_LIMIT_OPERATOR_LOGIN: '2',
+      RATE_LIMIT_FRAUD_PROOFS: '9',
       OPERATOR_SESSION_SECONDS: '300',
       TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
       EVENTS_MAX_STREAMS_PER_USER: '3',
@@ -35,6 +37,7 @@ describe('loadConfig: rate limits, proxies and live events', () => {
       enrollment: 7,
       settlement: 0,
       operatorLogin: 2,
+      fraudProofs: 9,
     });
     expect(c.operators).toEqual({ sessionSeconds: 300 });
     expect(c.trustProxy).toBe('10.0.0.0/8,127.0.0.1');

@@ -32,6 +32,8 @@ export interface BenchResult {
   accept: number[];
   sealedBytes: number;
   userAgent: string;
+  /** Whether WebCrypto's P-256 is in use (false: noble everywhere). */
+  native: boolean;
 }
 
 const DAY = 86_400;
@@ -95,6 +97,7 @@ async function run(iterations: number, warmup: number): Promise<BenchResult> {
     accept: [],
     sealedBytes: 0,
     userAgent: navigator.userAgent,
+    native: false,
   };
   for (let i = 0; i < warmup + iterations; i++) {
     const { request } = await createRequest(

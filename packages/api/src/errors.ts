@@ -347,6 +347,13 @@ export const BANK_ERRORS = {
     advice: 'Check the serial (GET /v1/payer/sync lists your payer certificates).',
     details: z.object({ serial }),
   },
+  BANK_FRAUD_PROOF_NOT_FOUND: {
+    status: 404,
+    meaning: 'No stored fraud proof has this id (details.id).',
+    advice:
+      'Check the id (a rejected settlement entry names its proof; GET /v1/fraud-proofs?payerSerial= lists them).',
+    details: z.object({ id: z.string().max(19) }),
+  },
   BANK_RATE_LIMITED: {
     status: 429,
     meaning:

@@ -21,7 +21,7 @@ export * from './route.js';
 export { routes, type RouteName } from './routes/index.js';
 export { ACCOUNT_KINDS, TRANSFER_KINDS, account, historyItem } from './routes/accounts.js';
 export { bankKey } from './routes/keys.js';
-export { FRAUD_KINDS } from './routes/fraud.js';
+export { FRAUD_KINDS, FRAUD_PROOFS_MAX, fraudProofPath, storedFraudProof } from './routes/fraud.js';
 export { readinessSchema } from './routes/health.js';
 export {
   APPLICATION_STATES,

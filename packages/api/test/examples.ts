@@ -12,13 +12,32 @@ const uuid = '0b6f2c1e-3d4a-4f5b-8c6d-7e8f9a0b1c2d';
 
 const issued = { serial: '42', certificate: b64(180), expiresAt: at, currency: 'EUR' };
 const entry = { index: 3, paymentId: hex(32), status: 'rejected', code: 'PROTO_CERT_EXPIRED' };
+const fraudEntry = {
+  index: 5,
+  paymentId: hex(32, 'ef'),
+  status: 'rejected',
+  code: 'PROTO_FRAUD_EQUIVOCATION',
+  details: { fraudProofId: '7', fraudProofPath: '/v1/fraud-proofs/7' },
+};
 const event = {
   batchKey: hex(32),
   payeeKid: hex(8),
   fromIndex: 3,
   head: hex(32),
   settledAt: 1_772_366_400,
-  results: [entry, { ...entry, index: 4, status: 'settled', code: '' }],
+  results: [entry, { ...entry, index: 4, status: 'settled', code: '' }, fraudEntry],
+};
+const storedProof = {
+  id: '7',
+  path: '/v1/fraud-proofs/7',
+  serial: '42',
+  kind: 'equivocation',
+  first: hex(32),
+  second: hex(32, 'cd'),
+  proof: b64(700),
+  issuerKid: hex(8),
+  issuerPublicKey: `02${hex(32)}`,
+  storedAt: at,
 };
 const key = {
   kid: hex(8),
@@ -164,6 +183,14 @@ export const EXAMPLES: Record<RouteName, Example> = {
   reportFraudProof: {
     body: { proof: b64(700) },
     response: { serial: '42', kind: 'fork', first: hex(32), second: hex(32, 'cd'), revoked: true },
+  },
+  fraudProofs: {
+    query: { payerSerial: '42' },
+    response: { proofs: [storedProof] },
+  },
+  fraudProof: {
+    params: { id: '7' },
+    response: storedProof,
   },
   applyAsMerchant: {
     body: { legalName: 'Bob Martin SARL', displayName: "Bob's Market", contact: 'bob@example.com' },

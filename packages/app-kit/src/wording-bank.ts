@@ -206,6 +206,10 @@ export const BANK_WORDS = {
     title: 'Shop not verified yet',
     text: 'The bank enrolls tills only for shops it has verified. Apply as a merchant, and enroll once the bank has approved.',
   },
+  BANK_FRAUD_PROOF_NOT_FOUND: {
+    title: 'Proof not found',
+    text: 'The bank has no fraud proof with this number.',
+  },
   BANK_CERTIFICATE_NOT_FOUND: {
     title: 'Certificate not found',
     text: 'The bank has no such certificate for this login. Sync with the bank to see your certificates.',

@@ -1,6 +1,6 @@
 /**
  * Rate limits (DESIGN.md §5): login per client address and email, operator sign-in per client
- * address across emails, enrollment per user, settlement per client address. Counted with `@fastify/rate-limit` in the key-value stores'
+ * address across emails, enrollment per user, settlement and reads of fraud proofs per client address. Counted with `@fastify/rate-limit` in the key-value stores'
  * {@link Counter} (Redis with REDIS_URL, so every instance shares one count; in-process
  * otherwise). A limited request gets 429 BANK_RATE_LIMITED with `RateLimit-*` and `Retry-After`
  * headers. When Redis fails the limit is skipped (never a reason to refuse) and the failure is
@@ -21,7 +21,8 @@ import type { Counter } from '../kv/kv.js';
 import { normalizeEmail } from '../modules/auth/auth.domain.js';
 
 /** A group of routes sharing one limit (the `group` label of offpay_rate_limited_total). */
-export type RateLimitGroup = 'login' | 'operatorLogin' | 'enrollment' | 'settlement';
+export type RateLimitGroup =
+  'login' | 'operatorLogin' | 'enrollment' | 'settlement' | 'fraudProofs';
 
 interface Rule {
   group: RateLimitGroup;
@@ -58,6 +59,9 @@ const RULES: Readonly<Record<string, Rule>> = {
   [at(routes.enrollPayer)]: enrollment,
   [at(routes.enrollPayee)]: enrollment,
   [at(routes.settle)]: { group: 'settlement', hook: 'onRequest', key: (r) => r.ip },
+  // Stored fraud proofs are public: one count per address over both reads.
+  [at(routes.fraudProofs)]: { group: 'fraudProofs', hook: 'onRequest', key: (r) => r.ip },
+  [at(routes.fraudProof)]: { group: 'fraudProofs', hook: 'onRequest', key: (r) => r.ip },
 };
 
 /** The plugin's store: fixed windows in the key-value {@link Counter}. */
@@ -89,9 +93,11 @@ function attach(route: RouteOptions, kind: Rule['hook'], hook: Hook): void {
   (route as unknown as Record<string, Hook[]>)[kind] = [...list, hook];
 }
 
-/** The limit of a group; operator sign-in defaults to 5 when the configuration names none. */
+/** The limit of a group; the optional ones default to 5 (operator sign-in), 120 (proof reads). */
 function maxOf(limits: RateLimits, group: RateLimitGroup): number {
-  return group === 'operatorLogin' ? (limits.operatorLogin ?? 5) : limits[group];
+  if (group === 'operatorLogin') return limits.operatorLogin ?? 5;
+  if (group === 'fraudProofs') return limits.fraudProofs ?? 120;
+  return limits[group];
 }
 
 function limiter(app: FastifyInstance, limits: RateLimits, rule: Rule): Hook {

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { errorBody, routes, type RouteSpec } from '@offpay/api';
 import { z } from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { REQUEST_TIMEOUT_MS } from '../../src/app.js';
 import { useWorld, type TestOperator, type User } from '../helpers/world.js';
 
 const world = useWorld();
@@ -310,6 +311,12 @@ describe('malformed HTTP on a real socket', () => {
     expect(expectShape(answer?.body ?? '').code).toBe(code);
     expect(text).not.toMatch(/"statusCode"|"error":/);
     expect(more).toEqual([]);
+  });
+
+  it('a request that stops short of its Content-Length does not hold its connection for ever', () => {
+    // Node cuts such a request after requestTimeout (408 BANK_REQUEST_TIMEOUT, answered by the
+    // clientErrorHandler as test/http/client-errors.test.ts shows); Fastify's default is none.
+    expect(world.app.server.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
   });
 
   it('a body over the limit is 413 in shape (the unread rest closes the connection)', async () => {

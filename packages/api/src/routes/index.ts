@@ -2,7 +2,7 @@
 import { accountHistory, accounts } from './accounts.js';
 import { login, logout, register } from './auth.js';
 import { enrollmentChallenge, enrollPayee, enrollPayer } from './enrollment.js';
-import { reportFraudProof } from './fraud.js';
+import { fraudProof, fraudProofs, reportFraudProof } from './fraud.js';
 import { health, readiness } from './health.js';
 import { bankPublicKey, keys } from './keys.js';
 import {
@@ -50,6 +50,8 @@ export const routes = {
   settlementResult,
   settlementEvents,
   reportFraudProof,
+  fraudProofs,
+  fraudProof,
   health,
   readiness,
   applyAsMerchant,

@@ -10,7 +10,7 @@ import {
   type ProtoErrorCode,
 } from '@offpay/protocol';
 import { z } from 'zod';
-import { base64UrlLength, base64UrlUpTo, hex, ledgerIndex, unixSeconds } from '../fields.js';
+import { base64UrlLength, base64UrlUpTo, hex, ledgerIndex, rowId, unixSeconds } from '../fields.js';
 import type { RouteSpec } from '../route.js';
 
 /** Raw sealed bytes: the batch bound plus the wire framing `[1, kemKid, sealed]`. */
@@ -49,6 +49,15 @@ export const settledEntry = z
     paymentId: hex(32),
     status: z.enum(ENTRY_STATUSES),
     code: z.enum(ENTRY_CODES),
+    details: z
+      .object({
+        fraudProofId: rowId,
+        fraudProofPath: z.string().max(40),
+      })
+      .optional()
+      .describe(
+        'On an entry rejected with a PROTO_FRAUD_* code: the stored proof it rests on, public at fraudProofPath (not part of the signed result)',
+      ),
   })
   .refine((e) => (e.status === 'rejected') === (e.code !== ''), {
     message: 'a rejected entry has a code, and only a rejected one',

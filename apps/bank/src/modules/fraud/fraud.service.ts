@@ -4,6 +4,7 @@
  * a batch's entries ({@link FraudService.record}), and from anyone who reports one — a receiver
  * that refused a payment offline holds a proof the bank may not have seen.
  */
+import { FRAUD_PROOFS_MAX } from '@offpay/api';
 import { toHex } from '@offpay/crypto';
 import {
   encodeFraudProof,
@@ -16,7 +17,14 @@ import { bankFail } from '../../errors.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import type { BankKeyring } from '../keys/keys.service.js';
 import { trustedSignKeys } from '../keys/keys.signer.js';
-import { insertFraudProof, payerCertificateExists } from './fraud.repo.js';
+import {
+  findFraudProof,
+  insertFraudProof,
+  listFraudProofs,
+  payerCertificateExists,
+  proofsHolding,
+  type StoredFraudProofRow,
+} from './fraud.repo.js';
 
 /** Revokes a certificate for a stored fraud proof, inside the caller's transaction. */
 export type RevokeForFraud = (
@@ -46,6 +54,12 @@ export interface FraudService {
    * @throws PROTO_* when it is not a valid proof under this bank's keys, BANK_CERTIFICATE_NOT_FOUND
    */
   report(proofBytes: Uint8Array): Promise<FraudReport>;
+  /** The proofs stored against a payer serial, oldest first, at most {@link FRAUD_PROOFS_MAX}. */
+  list(serial: number): Promise<StoredFraudProofRow[]>;
+  /** One stored proof. @throws BANK_FRAUD_PROOF_NOT_FOUND */
+  get(id: string): Promise<StoredFraudProofRow>;
+  /** For each payment id (hex) that a stored proof holds, that proof's id. */
+  holding(paymentIds: readonly Uint8Array[]): Promise<Map<string, string>>;
 }
 
 /** Dependencies of {@link createFraudService}. */
@@ -73,6 +87,14 @@ export function createFraudService(deps: FraudDeps): FraudService {
 
   return {
     record,
+    list: (serial) => listFraudProofs(deps.db, serial, FRAUD_PROOFS_MAX),
+    async get(id) {
+      const found = await findFraudProof(deps.db, id);
+      if (!found)
+        bankFail('BANK_FRAUD_PROOF_NOT_FOUND', `No stored fraud proof has id ${id}`, { id });
+      return found;
+    },
+    holding: (paymentIds) => proofsHolding(deps.db, paymentIds),
     async report(proofBytes) {
       const proof = verifyFraudProof(proofBytes, trustedSignKeys(deps.keyring));
       const serial = proof.first.serial;

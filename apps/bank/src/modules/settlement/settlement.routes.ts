@@ -4,6 +4,7 @@
  * batch to the bank.
  */
 import {
+  fraudProofPath,
   routes,
   sealedBatchJson,
   SETTLEMENT_BODY_LIMIT,
@@ -11,6 +12,7 @@ import {
 } from '@offpay/api';
 import { fromBase64Url, fromHex } from '@offpay/crypto';
 import { decodeFileValue } from '@offpay/protocol';
+import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { bankFail } from '../../errors.js';
 import { routeOptions } from '../../http/route-schema.js';
@@ -48,6 +50,27 @@ function sealedBytes(body: unknown): Uint8Array {
   }
 }
 
+type AnswerView = ReturnType<typeof answerView>;
+
+/**
+ * Names, on each entry rejected with a fraud code, the stored proof it rests on (public at
+ * GET /v1/fraud-proofs/{id}). The signed result carries codes only; this is the JSON beside it.
+ */
+async function withProofs(app: FastifyInstance, view: AnswerView): Promise<AnswerView> {
+  const isFraud = (r: AnswerView['results'][number]) =>
+    r.status === 'rejected' && r.code.startsWith('PROTO_FRAUD_');
+  const ids = view.results.filter(isFraud).map((r) => fromHex(r.paymentId));
+  if (ids.length === 0) return view;
+  const held = await app.services.fraud.holding(ids);
+  return {
+    ...view,
+    results: view.results.map((r) => {
+      const id = isFraud(r) ? held.get(r.paymentId) : undefined;
+      return id ? { ...r, details: { fraudProofId: id, fraudProofPath: fraudProofPath(id) } } : r;
+    }),
+  };
+}
+
 /** Settlement routes. */
 export const settlementRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
   // The sealed batch may also be sent as raw bytes (curl --data-binary @batch.cbor).
@@ -67,7 +90,7 @@ export const settlementRoutes: FastifyPluginCallbackZod = (app, _options, done) 
         sealedBytes(request.body),
         request.headers['idempotency-key'],
       );
-      return answerView(outcome.result, outcome.signed, outcome.replayed);
+      return withProofs(app, answerView(outcome.result, outcome.signed, outcome.replayed));
     },
   });
 
@@ -75,7 +98,7 @@ export const settlementRoutes: FastifyPluginCallbackZod = (app, _options, done) 
     ...routeOptions(app, routes.settlementResult),
     handler: async (request) => {
       const stored = await app.services.settlement.result(fromHex(request.params.batchKey));
-      return answerView(stored.result, stored.signed, true);
+      return withProofs(app, answerView(stored.result, stored.signed, true));
     },
   });
   done();
