@@ -116,8 +116,29 @@ function expectStatus(res: Answer, status: number, what: string): void {
 
 let users = 0;
 
+/**
+ * Runs a client step again while the bank answers 503 (a dependency is down or slow: the
+ * documented answer, with Retry-After), as an app does; at most 10 times, a second apart.
+ */
+async function whileUnavailable<T>(step: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      const unavailable =
+        err instanceof Error && / 503 \{"code":"BANK_UNAVAILABLE"/.test(err.message);
+      if (!unavailable || attempt >= 10) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
 /** Registers and logs in a user. */
-export async function registerUser(base: string, displayName = 'Proof User'): Promise<User> {
+export function registerUser(base: string, displayName = 'Proof User'): Promise<User> {
+  return whileUnavailable(() => registerUserOnce(base, displayName));
+}
+
+async function registerUserOnce(base: string, displayName: string): Promise<User> {
   const email = `proof${++users}-${toBase64Url(randomBytes(6)).toLowerCase()}@example.com`;
   const password = 'proof suite password';
   const reg = await request(base, 'POST', '/v1/auth/register', {
@@ -147,7 +168,11 @@ async function challenge(base: string, user: User) {
 }
 
 /** Enrolls a payer device reserving `limit` from the user's (funded) account. */
-export async function enrollPayer(base: string, user: User, limit: bigint): Promise<Payer> {
+export function enrollPayer(base: string, user: User, limit: bigint): Promise<Payer> {
+  return whileUnavailable(() => enrollPayerOnce(base, user, limit));
+}
+
+async function enrollPayerOnce(base: string, user: User, limit: bigint): Promise<Payer> {
   const secretKey = generateSecretKey();
   const signKey = getPublicKey(secretKey);
   const c = await challenge(base, user);
@@ -193,7 +218,11 @@ export async function approveMerchant(base: string, opToken: string, id: string)
 }
 
 /** Enrolls a till for a verified merchant. */
-export async function enrollPayee(base: string, user: User): Promise<Payee> {
+export function enrollPayee(base: string, user: User): Promise<Payee> {
+  return whileUnavailable(() => enrollPayeeOnce(base, user));
+}
+
+async function enrollPayeeOnce(base: string, user: User): Promise<Payee> {
   const secretKey = generateSecretKey();
   const kemSecret = generateSecretKey();
   const signKey = getPublicKey(secretKey);
