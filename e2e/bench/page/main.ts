@@ -7,7 +7,7 @@
  * Certificates come from a bank key made here, as in the apps' unit tests; no network.
  */
 import { createVault, openAppDb, pinKeys, renderQr } from '@offpay/app-kit';
-import { generateSecretKey, getPublicKey } from '@offpay/crypto';
+import { generateSecretKey, getPublicKey, hasNativeP256 } from '@offpay/crypto';
 import {
   decodeQrText,
   encodeCertificate,
@@ -97,7 +97,7 @@ async function run(iterations: number, warmup: number): Promise<BenchResult> {
     accept: [],
     sealedBytes: 0,
     userAgent: navigator.userAgent,
-    native: false,
+    native: await hasNativeP256(),
   };
   for (let i = 0; i < warmup + iterations; i++) {
     const { request } = await createRequest(
