@@ -22,7 +22,7 @@ const root = join(import.meta.dirname, 'page');
 await build({
   root,
   logLevel: 'warn',
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', minify: !PROFILE },
 });
 const server = await preview({
   root,
@@ -129,7 +129,11 @@ try {
 }
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }[];
   samples?: number[];
   timeDeltas?: number[];
 }
