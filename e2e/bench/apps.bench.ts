@@ -22,7 +22,7 @@ const root = join(import.meta.dirname, 'page');
 await build({
   root,
   logLevel: 'warn',
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', minify: !PROFILE },
 });
 const server = await preview({
   root,
@@ -42,14 +42,15 @@ try {
   await page.waitForFunction(
     () => (window as unknown as { offpayBenchReady?: boolean }).offpayBenchReady === true,
   );
-  const runOnce = () =>
+  const runOnce = (noble: boolean) =>
     page.evaluate(
-      ([n, w]) =>
+      ([n, w, nb]) =>
         (
           window as unknown as {
             offpayBench: (
               n: number,
               w: number,
+              noble: boolean,
             ) => Promise<{
               pay: number[];
               prepare: number[];
@@ -59,17 +60,21 @@ try {
               native: boolean;
             }>;
           }
-        ).offpayBench(n!, w!),
-      [ITERATIONS, 10],
+        ).offpayBench(n as number, w as number, nb as boolean),
+      [ITERATIONS, 10, noble] as const,
     );
   const load0 = os.loadavg()[0]!;
-  const fast = await runOnce();
+  // BENCH_NOBLE=1 also times the noble fallback (WebCrypto P-256 off), in the same run.
+  const compare = process.env['BENCH_NOBLE'] === '1';
+  const fastNoble = compare ? await runOnce(true) : undefined;
+  const fast = await runOnce(false);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+  const slowNoble = compare ? await runOnce(true) : undefined;
   if (PROFILE) {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.start');
   }
-  const slow = await runOnce();
+  const slow = await runOnce(false);
   const profile = PROFILE ? (await cdp.send('Profiler.stop')).profile : undefined;
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
   const load1 = os.loadavg()[0]!;
@@ -118,6 +123,24 @@ try {
       TARGETS.till,
     ),
   );
+  if (fastNoble && slowNoble) {
+    console.log(
+      row(
+        'wallet: the same with noble (no WebCrypto)',
+        fastNoble.pay,
+        slowNoble.pay,
+        TARGETS.wallet,
+      ),
+    );
+    console.log(
+      row(
+        'till: the same with noble (no WebCrypto)',
+        fastNoble.accept,
+        slowNoble.accept,
+        TARGETS.till,
+      ),
+    );
+  }
   console.log(`\nsealed payment: ${fast.sealedBytes} bytes`);
   if (profile && PROFILE) {
     writeFileSync(PROFILE, JSON.stringify(profile));
@@ -129,7 +152,11 @@ try {
 }
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }[];
   samples?: number[];
   timeDeltas?: number[];
 }

@@ -7,7 +7,7 @@
  * Certificates come from a bank key made here, as in the apps' unit tests; no network.
  */
 import { createVault, openAppDb, pinKeys, renderQr } from '@offpay/app-kit';
-import { generateSecretKey, getPublicKey } from '@offpay/crypto';
+import { disableNativeP256, generateSecretKey, getPublicKey, hasNativeP256 } from '@offpay/crypto';
 import {
   decodeQrText,
   encodeCertificate,
@@ -38,7 +38,8 @@ export interface BenchResult {
 
 const DAY = 86_400;
 
-async function run(iterations: number, warmup: number): Promise<BenchResult> {
+async function run(iterations: number, warmup: number, noble = false): Promise<BenchResult> {
+  disableNativeP256(noble);
   const now = Math.floor(Date.now() / 1000);
   const bankSk = generateSecretKey();
   const pinned = { signKeys: [getPublicKey(bankSk)], kemKey: getPublicKey(generateSecretKey()) };
@@ -97,7 +98,7 @@ async function run(iterations: number, warmup: number): Promise<BenchResult> {
     accept: [],
     sealedBytes: 0,
     userAgent: navigator.userAgent,
-    native: false,
+    native: await hasNativeP256(),
   };
   for (let i = 0; i < warmup + iterations; i++) {
     const { request } = await createRequest(

@@ -84,7 +84,7 @@ function serializePublicKey(publicKey: Uint8Array): Uint8Array {
 }
 
 // RFC 9180 §4.1 ExtractAndExpand.
-function extractAndExpand(dh: Uint8Array, kemContext: Uint8Array): Uint8Array {
+export function extractAndExpand(dh: Uint8Array, kemContext: Uint8Array): Uint8Array {
   const eaePrk = labeledExtract(KEM_SUITE_ID, EMPTY, 'eae_prk', dh);
   return labeledExpand(KEM_SUITE_ID, eaePrk, 'shared_secret', kemContext, N_SECRET);
 }

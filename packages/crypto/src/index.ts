@@ -39,6 +39,16 @@ export { chainLink, chainLinks, KID_LENGTH, kid, sha256, taggedHash, verifyChain
 export { hkdf, hkdfExpand, hkdfExtract, HKDF_SHA256_MAX_LENGTH } from './hkdf.js';
 export { deriveKeyPair, open, seal, SEAL_OVERHEAD } from './hpke.js';
 export {
+  disableNativeP256,
+  hasNativeP256,
+  openAsync,
+  sealAsync,
+  sharedSecretAsync,
+  verifyAsync,
+  withNativeVerify,
+  type VerifyFn,
+} from './native.js';
+export {
   compressPublicKey,
   decompressPublicKey,
   isValidPublicKey,

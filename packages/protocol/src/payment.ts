@@ -3,7 +3,16 @@
  * tbs that names its certificate by serial; the certificate travels beside the tbs. The
  * `paymentId` hashes the tbs under the payment label and never the signature.
  */
-import { concatBytes, i2osp, labelBytes, open, seal, taggedHash } from '@offpay/crypto';
+import {
+  concatBytes,
+  i2osp,
+  labelBytes,
+  open,
+  openAsync,
+  seal,
+  sealAsync,
+  taggedHash,
+} from '@offpay/crypto';
 import { encodeCbor, type CborValue } from './cbor.js';
 import {
   HASH_LABEL,
@@ -170,6 +179,49 @@ export function sealPayment(
 }
 
 /**
+ * {@link sealPayment} with the platform's native ECDH (WebCrypto) where it has P-256, else noble:
+ * the same bytes on the wire, opened by either `openPayment`.
+ */
+export function sealPaymentAsync(
+  paymentBytes: Uint8Array,
+  payeeKemKey: Uint8Array,
+  payeeKid: Uint8Array,
+): Promise<Uint8Array> {
+  return sealAsync(payeeKemKey, paymentSealInfo(payeeKid), paymentBytes);
+}
+
+function checkSealedSize(sealed: Uint8Array): void {
+  const max = LIMITS.sealedPaymentAcceptBytes;
+  if (sealed.length > max) {
+    fail('PROTO_TOO_LARGE', `a sealed payment is at most ${max} bytes`, {
+      what: 'sealed payment',
+      limit: max,
+      actual: sealed.length,
+    });
+  }
+}
+
+const SEAL_OPEN_FAILED =
+  'this payment could not be opened: it is damaged, tampered or meant for someone else';
+
+/**
+ * {@link openPayment} with the platform's native ECDH (WebCrypto) where it has P-256, else noble.
+ * @throws the codes of openPayment
+ */
+export async function openPaymentAsync(
+  sealed: Uint8Array,
+  payeeKemSecretKey: Uint8Array,
+  payeeKid: Uint8Array,
+): Promise<Uint8Array> {
+  checkSealedSize(sealed);
+  try {
+    return await openAsync(payeeKemSecretKey, paymentSealInfo(payeeKid), sealed);
+  } catch {
+    return fail('PROTO_SEAL_OPEN_FAILED', SEAL_OPEN_FAILED);
+  }
+}
+
+/**
  * Opens a sealed payment with the payee's KEM secret key, whatever carried it (one QR code, an
  * animated sequence or a file): docs/protocol.md §3.
  * @throws PROTO_TOO_LARGE beyond LIMITS.sealedPaymentAcceptBytes; PROTO_SEAL_OPEN_FAILED for bytes
@@ -180,20 +232,10 @@ export function openPayment(
   payeeKemSecretKey: Uint8Array,
   payeeKid: Uint8Array,
 ): Uint8Array {
-  const max = LIMITS.sealedPaymentAcceptBytes;
-  if (sealed.length > max) {
-    fail('PROTO_TOO_LARGE', `a sealed payment is at most ${max} bytes`, {
-      what: 'sealed payment',
-      limit: max,
-      actual: sealed.length,
-    });
-  }
+  checkSealedSize(sealed);
   try {
     return open(payeeKemSecretKey, paymentSealInfo(payeeKid), sealed);
   } catch {
-    return fail(
-      'PROTO_SEAL_OPEN_FAILED',
-      'this payment could not be opened: it is damaged, tampered or meant for someone else',
-    );
+    return fail('PROTO_SEAL_OPEN_FAILED', SEAL_OPEN_FAILED);
   }
 }

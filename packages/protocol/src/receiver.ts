@@ -8,6 +8,7 @@ import { detectFraud, failWithFraud, makeFraudProof } from './fraud.js';
 import type { BankKeys } from './keyset.js';
 import { decodePayment, openPayment, type Payment } from './payment.js';
 import { checkPaymentRules, verifyPaymentSignatures } from './rules.js';
+import type { Verifier } from './signing.js';
 
 /** The open request a payment must answer. */
 export interface OpenRequest {
@@ -29,6 +30,8 @@ export interface ReceiverContext {
   findAccepted: (paymentIdHex: string) => number | undefined;
   /** Earlier accepted payments under the same payer certificate serial. */
   paymentsBySerial: (serial: number) => Iterable<Payment>;
+  /** The signature verifier (default noble's `verify`; the till passes WebCrypto's through `withNativeVerify`). */
+  verifier?: Verifier;
 }
 
 /** An accepted payment and its wire bytes, ready to append to the ledger. */
@@ -55,7 +58,7 @@ export function verifyPaymentOffline(sealed: Uint8Array, ctx: ReceiverContext): 
  */
 export function verifyOpenedPayment(bytes: Uint8Array, ctx: ReceiverContext): AcceptedPayment {
   const payment = decodePayment(bytes);
-  verifyPaymentSignatures(payment, ctx.bankKeys);
+  verifyPaymentSignatures(payment, ctx.bankKeys, ctx.verifier);
   const id = toHex(payment.paymentId);
   const index = ctx.findAccepted(id);
   if (index !== undefined) {

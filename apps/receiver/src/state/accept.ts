@@ -7,7 +7,7 @@
  * and the earlier payments fraud detection compares). The whole check-and-write holds the till
  * lock, so two tabs never write the same ledger index.
  */
-import { equalBytes, toHex } from '@offpay/crypto';
+import { equalBytes, toHex, withNativeVerify } from '@offpay/crypto';
 import {
   appendToLedger,
   decodePayment,
@@ -16,7 +16,7 @@ import {
   fail,
   isAppError,
   Money,
-  openPayment,
+  openPaymentAsync,
   signReceipt,
   verifyOpenedPayment,
   type AcceptedPayment,
@@ -55,9 +55,12 @@ export async function acceptPayment(
   sealed: Uint8Array,
   deviceNowMs?: number,
 ): Promise<Accepted> {
-  // Opened once, outside the lock: the HPKE open is the costliest step on a phone.
-  const opened = openPayment(sealed, till.kemSecret, till.kid);
-  return withTillLock(() => accept(db, till, requestId, opened, deviceNowMs));
+  // The lock is asked for at once (the call's order is the order payments are taken in); the
+  // seal is opened under it, once, with the platform's native ECDH where it has one.
+  return withTillLock(async () => {
+    const opened = await openPaymentAsync(sealed, till.kemSecret, till.kid);
+    return accept(db, till, requestId, opened, deviceNowMs);
+  });
 }
 
 async function accept(
@@ -154,7 +157,9 @@ async function verify(
   ]);
   const idHex = toHex(payment.paymentId);
   try {
-    const accepted = verifyOpenedPayment(opened, {
+    // The signatures are verified by WebCrypto (noble where it lacks P-256); the check is pure,
+    // so withNativeVerify may run it twice when a signature is bad, with the same verdict.
+    const context = {
       payee: { kid: till.kid, kemSecretKey: till.kemSecret, currency: till.cert.currency },
       bankKeys: till.bankKeys,
       now,
@@ -165,10 +170,13 @@ async function verify(
         amount: request.amount,
         expiresAt: request.expiresAt,
       },
-      findAccepted: (id) => (id === idHex ? duplicate[0]?.index : undefined),
-      paymentsBySerial: (serial) =>
+      findAccepted: (id: string) => (id === idHex ? duplicate[0]?.index : undefined),
+      paymentsBySerial: (serial: number) =>
         serial === payment.serial ? conflicting(earlier, payment) : [],
-    });
+    };
+    const accepted = await withNativeVerify((verifier) =>
+      verifyOpenedPayment(opened, { ...context, verifier }),
+    );
     return { accepted, earlier };
   } catch (e) {
     if (isAppError(e) && e.code.startsWith('PROTO_FRAUD_')) await keepFraudProof(db, e, now);

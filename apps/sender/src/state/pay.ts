@@ -13,7 +13,7 @@ import {
   encodePayment,
   fail,
   remainingAllowance,
-  sealPayment,
+  sealPaymentAsync,
   type PaymentRequest,
 } from '@offpay/protocol';
 import {
@@ -153,7 +153,11 @@ async function commitLocked(
     requestId: request.requestId,
     now,
   });
-  const sealed = sealPayment(encodePayment(payment), request.payeeCert.kemKey, request.payeeKid);
+  const sealed = await sealPaymentAsync(
+    encodePayment(payment),
+    request.payeeCert.kemKey,
+    request.payeeKid,
+  );
   const item: HistoryItem = {
     paymentId: toHex(payment.paymentId),
     serial: wallet.cert.serial,
