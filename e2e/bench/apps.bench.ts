@@ -60,7 +60,7 @@ try {
               native: boolean;
             }>;
           }
-        ).offpayBench(n as number, w as number, nb as boolean),
+        ).offpayBench(n, w as number, nb),
       [ITERATIONS, 10, noble] as const,
     );
   const load0 = os.loadavg()[0]!;

@@ -30,6 +30,9 @@ export const MIN_MODULE_PX = 4;
 
 // Codes are drawn about this wide (before CSS scaling), so small codes get bigger modules.
 const TARGET_CANVAS_PX = 480;
+/** Opaque white and opaque black as RGBA bytes read as one 32-bit word (any byte order). */
+const WHITE = 0xffffffff;
+const BLACK = new Uint32Array(new Uint8Array([0, 0, 0, 255]).buffer)[0]!;
 
 export interface QrView {
   /** The element to insert (a figure with the canvas and a caption "part 2 of 5" when animated). */
@@ -91,29 +94,28 @@ function paintMatrix(
   if (canvas.height !== side) canvas.height = side;
   const ctx = canvas.getContext('2d');
   if (ctx === null) return;
-  ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, side, side);
-  ctx.fillStyle = '#000000';
-  const offset = (QUIET_ZONE_MODULES + Math.floor((outerModules - matrix.size) / 2)) * moduleSize;
+  // One pixel per module on a small canvas, then one scaled, unsmoothed drawImage: a canvas
+  // fillRect per run of dark modules cost ~20 ms a code at 4× CPU throttling (PERFORMANCE.md).
+  const modulesWide = outerModules + 2 * QUIET_ZONE_MODULES;
+  const small = document.createElement('canvas');
+  small.width = modulesWide;
+  small.height = modulesWide;
+  const smallCtx = small.getContext('2d');
+  if (smallCtx === null) return;
+  const image = smallCtx.createImageData(modulesWide, modulesWide);
+  const pixels = new Uint32Array(image.data.buffer);
+  pixels.fill(WHITE);
+  const offset = QUIET_ZONE_MODULES + Math.floor((outerModules - matrix.size) / 2);
   const { size, modules } = matrix;
   for (let row = 0; row < size; row++) {
-    // One rectangle per horizontal run of dark modules: a few hundred calls instead of thousands.
-    let col = 0;
-    while (col < size) {
-      if (modules[row * size + col] === 0) {
-        col++;
-        continue;
-      }
-      const start = col;
-      while (col < size && modules[row * size + col] !== 0) col++;
-      ctx.fillRect(
-        offset + start * moduleSize,
-        offset + row * moduleSize,
-        (col - start) * moduleSize,
-        moduleSize,
-      );
+    for (let col = 0; col < size; col++) {
+      if (modules[row * size + col] !== 0)
+        pixels[(offset + row) * modulesWide + offset + col] = BLACK;
     }
   }
+  smallCtx.putImageData(image, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(small, 0, 0, side, side);
 }
 
 /**

@@ -47,7 +47,7 @@ function rasterize(text: string, moduleSize = 4): Raster {
   return { width: side, height: side, data };
 }
 
-/** A 2D context double that paints fillRect calls into an RGBA buffer. */
+/** A 2D context double that paints fillRect, putImageData and drawImage calls into an RGBA buffer. */
 class PaintingContext {
   fillStyle = '#000000';
   readonly raster: Raster;
@@ -63,6 +63,31 @@ class PaintingContext {
         const i = (yy * width + xx) * 4;
         data[i] = data[i + 1] = data[i + 2] = v;
         data[i + 3] = 255;
+      }
+    }
+  }
+  imageSmoothingEnabled = true;
+  createImageData(width: number, height: number): Raster {
+    return { width, height, data: new Uint8ClampedArray(width * height * 4) };
+  }
+  putImageData(image: Raster, dx: number, dy: number): void {
+    const { width, data } = this.raster;
+    for (let y = 0; y < image.height; y++) {
+      const row = image.data.subarray(y * image.width * 4, (y + 1) * image.width * 4);
+      data.set(row, ((y + dy) * width + dx) * 4);
+    }
+  }
+  /** Nearest-neighbour scaling, as a canvas does with smoothing off. */
+  drawImage(source: HTMLCanvasElement, dx: number, dy: number, dw: number, dh: number): void {
+    if (this.imageSmoothingEnabled) throw new Error('a QR code must be drawn unsmoothed');
+    const from = painted.get(source)!.raster;
+    const { width, data } = this.raster;
+    for (let y = 0; y < dh; y++) {
+      for (let x = 0; x < dw; x++) {
+        const sx = Math.floor((x * from.width) / dw);
+        const sy = Math.floor((y * from.height) / dh);
+        const si = (sy * from.width + sx) * 4;
+        data.set(from.data.subarray(si, si + 4), ((y + dy) * width + x + dx) * 4);
       }
     }
   }

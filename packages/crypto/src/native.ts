@@ -21,18 +21,47 @@ const EMPTY = new Uint8Array(0);
 /** Imported public keys kept (a till verifies one bank key and a few payer keys again and again). */
 const KEY_CACHE_SIZE = 64;
 
-/** A WebCrypto `BufferSource` of our bytes (the DOM typings want an ArrayBuffer-backed view). */
-const src = (data: Uint8Array) => data as Uint8Array<ArrayBuffer>;
+/** A WebCrypto key (opaque here). */
+type Key = { readonly type: string };
 
-let probe: Promise<SubtleCrypto | undefined> | undefined;
+/**
+ * The part of WebCrypto's `SubtleCrypto` used here, typed locally: the bank compiles this package
+ * without the DOM library.
+ */
+interface Subtle {
+  importKey(
+    format: 'raw' | 'jwk',
+    keyData: Uint8Array | object,
+    algorithm: object,
+    extractable: boolean,
+    usages: string[],
+  ): Promise<Key>;
+  verify(algorithm: object, key: Key, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
+  generateKey(
+    algorithm: object,
+    extractable: boolean,
+    usages: string[],
+  ): Promise<{ publicKey: Key; privateKey: Key }>;
+  exportKey(format: 'raw', key: Key): Promise<ArrayBuffer>;
+  deriveBits(
+    algorithm: { name: 'ECDH'; public: Key },
+    baseKey: Key,
+    length: number,
+  ): Promise<ArrayBuffer>;
+}
+
+/** Our bytes as they are handed to WebCrypto. */
+const src = (data: Uint8Array) => data;
+
+let probe: Promise<Subtle | undefined> | undefined;
 
 /**
  * WebCrypto's `subtle` when it does P-256 ECDSA and ECDH here, else undefined. Probed once, by
  * importing a known point for both algorithms.
  */
-function nativeSubtle(): Promise<SubtleCrypto | undefined> {
+function nativeSubtle(): Promise<Subtle | undefined> {
   probe ??= (async () => {
-    const subtle = globalThis.crypto?.subtle as SubtleCrypto | undefined;
+    const subtle = (globalThis as { crypto?: { subtle?: Subtle } }).crypto?.subtle;
     if (!subtle) return undefined;
     try {
       const point = src(p256.Point.BASE.toBytes(false));
@@ -71,15 +100,15 @@ class Lru<V> {
 }
 
 const hexKey = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16)).join(',');
-const verifyKeys = new Lru<Promise<CryptoKey>>();
-const ecdhKeys = new Lru<{ key: Promise<CryptoKey>; uncompressed: Uint8Array }>();
+const verifyKeys = new Lru<Promise<Key>>();
+const ecdhKeys = new Lru<{ key: Promise<Key>; uncompressed: Uint8Array }>();
 
 /** The 65-byte form of a SEC1 key; throws for bytes that are not a point. */
 function uncompressed(publicKey: Uint8Array): Uint8Array {
   return p256.Point.fromBytes(publicKey).toBytes(false);
 }
 
-function verifyKey(subtle: SubtleCrypto, publicKey: Uint8Array): Promise<CryptoKey> {
+function verifyKey(subtle: Subtle, publicKey: Uint8Array): Promise<Key> {
   const id = hexKey(publicKey);
   let key = verifyKeys.get(id);
   if (!key) {
@@ -160,7 +189,7 @@ export async function withNativeVerify<T>(check: (verifier: VerifyFn) => T): Pro
  * A peer's public key imported for ECDH, and its 65-byte form. noble checks the point first (for
  * the same refusals as `sharedSecret`); `cache` keeps it (a recipient's key, not an `enc`).
  */
-function ecdhPublicKey(subtle: SubtleCrypto, publicKey: Uint8Array, cache: boolean) {
+function ecdhPublicKey(subtle: Subtle, publicKey: Uint8Array, cache: boolean) {
   const id = cache ? hexKey(publicKey) : '';
   let entry = cache ? ecdhKeys.get(id) : undefined;
   if (!entry) {
@@ -177,12 +206,9 @@ function ecdhPublicKey(subtle: SubtleCrypto, publicKey: Uint8Array, cache: boole
 }
 
 /** A till's KEM secret key imported once per key object (it is the same on every payment). */
-const ecdhSecretKeys = new WeakMap<
-  Uint8Array,
-  { key: Promise<CryptoKey>; publicKey: Uint8Array }
->();
+const ecdhSecretKeys = new WeakMap<Uint8Array, { key: Promise<Key>; publicKey: Uint8Array }>();
 
-function ecdhSecretKey(subtle: SubtleCrypto, secretKey: Uint8Array) {
+function ecdhSecretKey(subtle: Subtle, secretKey: Uint8Array) {
   let entry = ecdhSecretKeys.get(secretKey);
   if (!entry) {
     if (!p256.utils.isValidSecretKey(secretKey)) {
@@ -202,7 +228,7 @@ function ecdhSecretKey(subtle: SubtleCrypto, secretKey: Uint8Array) {
   return entry;
 }
 
-async function deriveBits(subtle: SubtleCrypto, publicKey: CryptoKey, secret: CryptoKey) {
+async function deriveBits(subtle: Subtle, publicKey: Key, secret: Key) {
   return new Uint8Array(await subtle.deriveBits({ name: 'ECDH', public: publicKey }, secret, 256));
 }
 
@@ -222,8 +248,8 @@ export async function sharedSecretAsync(
   if (!subtle) return nobleSharedSecret(secretKey, publicKey);
   const secret = ecdhSecretKey(subtle, secretKey);
   const peer = ecdhPublicKey(subtle, publicKey, cachePublicKey);
-  const [peerKey, secretCryptoKey] = await Promise.all([peer.key, secret.key]);
-  return deriveBits(subtle, peerKey, secretCryptoKey);
+  const [peerKey, secretWebKey] = await Promise.all([peer.key, secret.key]);
+  return deriveBits(subtle, peerKey, secretWebKey);
 }
 
 /**
