@@ -157,13 +157,16 @@ export class OwnPostgres {
   #run(tool: string, args: string[]): void {
     const exe = join(this.bin, tool);
     const [cmd, argv] = this.#asPostgres
-      ? ['runuser', ['-u', 'postgres', '--', exe, ...args]]
+      ? [RUNUSER, ['-u', 'postgres', '--', exe, ...args]]
       : [exe, args];
     execFileSync(cmd, argv, { stdio: 'pipe', timeout: 60_000, cwd: tmpdir() });
   }
 }
 
 const SETUP = "CREATE ROLE offpay LOGIN PASSWORD 'offpay'";
+
+// util-linux's runuser lives in sbin, which a non-login root shell may not have on PATH.
+const RUNUSER = ['/usr/sbin/runuser', '/sbin/runuser'].find((p) => existsSync(p)) ?? 'runuser';
 
 function postgresIds(): { uid: number; gid: number } {
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
