@@ -8,13 +8,13 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep } from '../src/bank-process.js';
-import { customerBalance } from '../src/balances.js';
 import type { Payee, Payer } from '../src/client.js';
 import { sql } from '../src/database.js';
 import { rng, seed, size, summary } from '../src/scenario.js';
 import { OwnPostgres } from '../src/services.js';
 import { settlementStream } from '../src/stream.js';
 import { World } from '../src/world.js';
+import { expectStreamSurvived } from './stream-checks.js';
 
 const CYCLES = size(2, 10);
 const SEED = seed();
@@ -63,11 +63,7 @@ it(`settlements survive terminated backends and restarts (${CYCLES} cycles, seed
   })();
   const f = await settlementStream(world, { payers, payees }, rng(SEED), faults);
   await faults;
-  expect(world.exits(), 'no bank process exits').toEqual([]);
-  expect(f.unexpected, 'only 200 or 503 answers').toEqual([]);
-  expect(f.withoutRetryAfter, '503 always carries Retry-After').toBe(0);
-  for (const p of payees) expect(await customerBalance(world.url, p.user)).toBe(f.paid.get(p));
-  const report = await world.reconcile();
+  const report = await expectStreamSurvived(world, payees, f);
   summary('Postgres backends terminated and restarted', {
     seed: SEED,
     trials: CYCLES,
