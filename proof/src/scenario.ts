@@ -16,7 +16,10 @@ export function size(ci: number, long: number): number {
 /** The scenario's seed: PROOF_SEED when set, else a fresh one (printed in the summary). */
 export function seed(): number {
   const fixed = process.env['PROOF_SEED'];
-  return fixed ? Number(fixed) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
+  const value = fixed ? Number(fixed) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
+  // Printed before the scenario runs, so a failing run names the seed that replays it.
+  console.log(`[proof] seed=${value} (PROOF_SEED=${value} replays it)`);
+  return value;
 }
 
 /** mulberry32: a small, fast PRNG; the same seed gives the same sequence. */

@@ -160,3 +160,12 @@ export async function listHistory(
     at: r.created_at,
   }));
 }
+
+/** The users owning `accountIds` (system accounts have none). */
+export async function ownersOf(q: Queryable, accountIds: readonly string[]): Promise<string[]> {
+  const rows = await q.query<{ user_id: string }>(
+    `SELECT DISTINCT user_id FROM accounts WHERE id = ANY($1::uuid[]) AND user_id IS NOT NULL`,
+    [accountIds],
+  );
+  return rows.map((r) => r.user_id);
+}

@@ -18,6 +18,7 @@ import {
   listHistory,
   listUserAccounts,
   lockAccounts,
+  ownersOf,
   type AccountBalance,
   type HistoryRow,
 } from './accounts.repo.js';
@@ -52,6 +53,12 @@ export interface AccountsService {
   accountsOf(userId: string): Promise<AccountBalance[]>;
   /** A user's postings, newest first, paged by posting id. */
   historyOf(userId: string, page: { limit: number; before: bigint | null }): Promise<HistoryRow[]>;
+  /**
+   * Invalidates now the cached balances of the owners of `accountIds`: for work committed by an
+   * instance that may have died between its COMMIT and its own invalidation (a replayed
+   * settlement). Never rejects.
+   */
+  forgetBalances(accountIds: readonly string[]): Promise<void>;
 }
 
 /** Invalidates the cached balances of `userIds` once `tx` commits. */
@@ -106,5 +113,10 @@ export function createAccountsService(deps: { db: Database; cache?: Cache }): Ac
         ? balances.get(userId, () => listUserAccounts(deps.db, userId, ACCOUNTS_MAX))
         : listUserAccounts(deps.db, userId, ACCOUNTS_MAX),
     historyOf: (userId, page) => listHistory(deps.db, userId, page),
+    async forgetBalances(accountIds) {
+      if (!balances) return;
+      const owners = await ownersOf(deps.db, accountIds).catch(() => []);
+      await Promise.all(owners.map((u) => balances.invalidate(u)));
+    },
   };
 }

@@ -83,7 +83,7 @@ export interface SettlementPayeeLock {
 export interface SettlementDeps {
   db: Database;
   keyring: BankKeyring;
-  accounts: Pick<AccountsService, 'transfer' | 'lock'>;
+  accounts: Pick<AccountsService, 'transfer' | 'lock' | 'forgetBalances'>;
   audit: AuditLog;
   verifier: Verifier;
   recordFraudProof: RecordFraudProof;

@@ -74,6 +74,9 @@ export function createSettlementService(deps: SettlementDeps): SettlementService
       timer('open');
       const outcome = stored ? replay(stored) : await verifyAndSettle(deps, batch, payee, timer);
       if (!cached) await deps.resultCache?.put(batch.batchKey, outcome.signed);
+      // A replay read from Postgres may follow an instance that died between its COMMIT and its
+      // cache invalidation (kill -9, lost host): the payee re-reads balances that include it.
+      if (outcome.replayed && !cached) await deps.accounts.forgetBalances([payee.accountId]);
       deps.observer?.answered?.({ payeeSerial: payee.serial, ...outcome });
       return outcome;
     },
