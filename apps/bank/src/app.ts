@@ -13,6 +13,7 @@ import { createLogger } from './logger.js';
 import { accountRoutes } from './modules/accounts/accounts.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { enrollmentRoutes } from './modules/enrollment/enrollment.routes.js';
+import { refundRoutes } from './modules/refunds/refunds.routes.js';
 import { reportRoutes } from './modules/reports/reports.routes.js';
 import { reserveReleaseJob } from './modules/reserves/reserves.job.js';
 import { revocationRoutes } from './modules/revocations/revocations.routes.js';
@@ -103,6 +104,7 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   await app.register(fraudRoutes);
   await app.register(operatorRoutes);
   await app.register(merchantRoutes);
+  await app.register(refundRoutes);
   await app.register(reserveReleaseJob, {
     intervalSeconds: config.certificates.releaseIntervalSeconds,
   });

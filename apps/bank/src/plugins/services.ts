@@ -28,6 +28,7 @@ import {
   createOperatorsService,
   type OperatorsService,
 } from '../modules/operators/operators.service.js';
+import { createRefundsService, type RefundsService } from '../modules/refunds/refunds.service.js';
 import { createReportsService, type ReportsService } from '../modules/reports/reports.service.js';
 import {
   createReservesService,
@@ -69,6 +70,7 @@ export interface Services {
   events: SettlementEvents;
   operators: OperatorsService;
   merchants: MerchantsService;
+  refunds: RefundsService;
 }
 
 declare module 'fastify' {
@@ -163,6 +165,7 @@ export default fp<ServicesPluginOptions>(
     });
     const reserves = createReservesService({ db, accounts, audit });
     const reports = createReportsService({ db });
+    const refunds = createRefundsService({ db, accounts, audit, now });
     const fraud = createFraudService({
       db,
       keyring,
@@ -216,6 +219,7 @@ export default fp<ServicesPluginOptions>(
       events,
       operators,
       merchants,
+      refunds,
     });
   },
   { name: 'offpay-services', dependencies: ['offpay-db', 'offpay-kv'] },

@@ -19,6 +19,7 @@ export const TRANSFER_KINDS = [
   'settlement',
   'recovery',
   'adjustment',
+  'refund',
 ] as const;
 
 /** One account with its balance. */

@@ -15,6 +15,7 @@ import {
 } from './merchants.js';
 import { operatorAudit, operatorLogin, operatorLogout, operatorMe } from './operators.js';
 import { merchantSettlementsCsv, payerSync } from './reports.js';
+import { paymentRefunds, refundPayment } from './refunds.js';
 import { closeCertificate, revocations } from './revocations.js';
 import { settle, settlementEvents, settlementResult } from './settlement.js';
 
@@ -48,6 +49,8 @@ export const routes = {
   merchantSettlementsCsv,
   settle,
   settlementResult,
+  refundPayment,
+  paymentRefunds,
   settlementEvents,
   reportFraudProof,
   fraudProofs,

@@ -10,7 +10,7 @@ export type AccountKind = 'customer' | 'reserve' | 'settlement' | 'issuance';
 
 /** Why money moved. `(kind, reference)` is unique: one movement per cause. */
 export type TransferKind =
-  'funding' | 'reserve' | 'release' | 'settlement' | 'recovery' | 'adjustment';
+  'funding' | 'reserve' | 'release' | 'settlement' | 'recovery' | 'adjustment' | 'refund';
 
 /** One side of a transfer: positive credits the account, negative debits it (minor units). */
 export interface TransferLeg {
