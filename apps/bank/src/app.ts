@@ -12,6 +12,7 @@ import type { KeyValueStores } from './kv/kv.js';
 import { createLogger } from './logger.js';
 import { accountRoutes } from './modules/accounts/accounts.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { depositRoutes } from './modules/deposits/deposits.routes.js';
 import { enrollmentRoutes } from './modules/enrollment/enrollment.routes.js';
 import { reportRoutes } from './modules/reports/reports.routes.js';
 import { reserveReleaseJob } from './modules/reserves/reserves.job.js';
@@ -103,6 +104,7 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   await app.register(fraudRoutes);
   await app.register(operatorRoutes);
   await app.register(merchantRoutes);
+  await app.register(depositRoutes);
   await app.register(reserveReleaseJob, {
     intervalSeconds: config.certificates.releaseIntervalSeconds,
   });

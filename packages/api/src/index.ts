@@ -30,7 +30,10 @@ export {
   STATEMENT_MAX_CHARS,
   STATEMENT_MAX_ROWS,
   deposit,
+  depositAccount as depositAccountField,
+  depositReference as depositReferenceField,
   statementRow,
+  valueDate as valueDateField,
 } from './routes/deposits.js';
 export {
   PAIN001_MAX_CHARS,

@@ -13,6 +13,11 @@ import {
 import { createAuditLog, type AuditLog } from '../modules/audit/audit.service.js';
 import { createAuthService, type AuthService } from '../modules/auth/auth.service.js';
 import {
+  createDepositsService,
+  type DepositsDeps,
+  type DepositsService,
+} from '../modules/deposits/deposits.service.js';
+import {
   createEnrollmentService,
   type EnrollmentService,
 } from '../modules/enrollment/enrollment.service.js';
@@ -69,6 +74,7 @@ export interface Services {
   events: SettlementEvents;
   operators: OperatorsService;
   merchants: MerchantsService;
+  deposits: DepositsService;
 }
 
 declare module 'fastify' {
@@ -140,6 +146,9 @@ export default fp<ServicesPluginOptions>(
       record: (tx, actor, action) => operators.record(tx, actor, action),
       now,
     });
+    const record: DepositsDeps['record'] = (tx, actor, action) =>
+      operators.record(tx, actor, action);
+    const deposits = createDepositsService({ db, accounts, record, now });
     const health = createHealthService({ db, kv });
     const metrics = createMetrics();
     const enrollment = createEnrollmentService({
@@ -216,6 +225,7 @@ export default fp<ServicesPluginOptions>(
       events,
       operators,
       merchants,
+      deposits,
     });
   },
   { name: 'offpay-services', dependencies: ['offpay-db', 'offpay-kv'] },

@@ -40,8 +40,13 @@ export const depositReference = z
 /** The customer account to credit: its account id, or its owner's email. */
 export const depositAccount = z
   .string()
+  .trim()
   .min(3)
   .max(254)
+  .regex(
+    /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[^\s@]{1,64}@[^\s@]{1,189})$/,
+    'an account id (UUID) or an email',
+  )
   .describe("The customer's account id, or the email of its owner (its account in `currency`)");
 
 const description = z
