@@ -366,7 +366,8 @@ export const BANK_ERRORS = {
     status: 422,
     meaning:
       'The statement file cannot be read as a whole (details: line, reason): not CSV, a header other than the documented columns, or more rows than allowed; no row was applied.',
-    advice: 'Fix the file as details say (docs/operations.md lists the columns) and import it again.',
+    advice:
+      'Fix the file as details say (docs/operations.md lists the columns) and import it again.',
     details: z.object({
       line: z.number().int().min(0).max(1_000_000),
       reason: z.enum(['csv', 'header', 'too_many_rows', 'empty']),
@@ -376,7 +377,8 @@ export const BANK_ERRORS = {
     status: 422,
     meaning:
       'Row outcome of a statement import: a field of the row is malformed or missing (details.field); the row was not applied.',
-    advice: 'Correct the row and import it again; rows already applied are reported, not applied twice.',
+    advice:
+      'Correct the row and import it again; rows already applied are reported, not applied twice.',
     details: z.object({
       field: z.enum([
         'columns',

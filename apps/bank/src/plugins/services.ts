@@ -3,7 +3,7 @@
  * never import each other; what one needs of another is handed to its factory here.
  */
 import fp from 'fastify-plugin';
-import { DEFAULT_EVENTS, type BankConfig } from '../config.js';
+import { DEFAULT_EVENTS, DEMO_DEBTOR_IBAN, type BankConfig } from '../config.js';
 import { trackCommits } from '../kv/after-commit.js';
 import { payeeLock, resultCache } from '../kv/fast-paths.js';
 import {
@@ -34,6 +34,7 @@ import {
   type OperatorsService,
 } from '../modules/operators/operators.service.js';
 import { createReportsService, type ReportsService } from '../modules/reports/reports.service.js';
+import { createPayoutsService, type PayoutsService } from '../modules/payouts/payouts.service.js';
 import {
   createReservesService,
   type ReservesService,
@@ -75,6 +76,7 @@ export interface Services {
   operators: OperatorsService;
   merchants: MerchantsService;
   deposits: DepositsService;
+  payouts: PayoutsService;
 }
 
 declare module 'fastify' {
@@ -149,6 +151,14 @@ export default fp<ServicesPluginOptions>(
     const record: DepositsDeps['record'] = (tx, actor, action) =>
       operators.record(tx, actor, action);
     const deposits = createDepositsService({ db, accounts, record, now });
+    const payouts = createPayoutsService({
+      db,
+      accounts,
+      audit,
+      record,
+      debtor: config.payoutDebtor ?? { name: 'offpay bank', iban: DEMO_DEBTOR_IBAN, bic: null },
+      now,
+    });
     const health = createHealthService({ db, kv });
     const metrics = createMetrics();
     const enrollment = createEnrollmentService({
@@ -226,6 +236,7 @@ export default fp<ServicesPluginOptions>(
       operators,
       merchants,
       deposits,
+      payouts,
     });
   },
   { name: 'offpay-services', dependencies: ['offpay-db', 'offpay-kv'] },

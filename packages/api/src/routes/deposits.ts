@@ -122,7 +122,11 @@ export const ROW_OUTCOMES = ['applied', 'already_applied', 'refused'] as const;
 
 /** One row's outcome: its line in the file, and on refusal a code of docs/errors.md. */
 export const statementRow = z.object({
-  line: z.number().int().min(1).max(STATEMENT_MAX_ROWS + 1),
+  line: z
+    .number()
+    .int()
+    .min(1)
+    .max(STATEMENT_MAX_ROWS + 1),
   reference: z.string().max(64).nullable(),
   outcome: z.enum(ROW_OUTCOMES),
   depositId: rowId.nullable(),

@@ -85,7 +85,8 @@ export const registerPayoutAccount = {
   path: '/v1/payout-accounts',
   auth: true,
   tag: 'money',
-  summary: 'Register a payout account (IBAN and holder name); the same IBAN again answers the first',
+  summary:
+    'Register a payout account (IBAN and holder name); the same IBAN again answers the first',
   body: z.object({ iban: ibanInput, holderName }),
   status: 201,
   response: payoutAccount,
@@ -179,7 +180,10 @@ function step(verb: string, summary: string) {
 }
 
 /** POST /v1/operator/payouts/:id/approve */
-export const approvePayout = step('approve', 'Approve a requested payout (it joins the next batch)');
+export const approvePayout = step(
+  'approve',
+  'Approve a requested payout (it joins the next batch)',
+);
 /** POST /v1/operator/payouts/:id/refuse */
 export const refusePayout = step('refuse', 'Refuse a requested payout: the held money goes back');
 /** POST /v1/operator/payouts/:id/confirm */

@@ -106,11 +106,10 @@ export function parseStatement(csv: string): StatementRow[] {
   if (!header) bankFail('BANK_STATEMENT_INVALID', 'The statement is empty', fileFault('empty'));
   const names = header.record.map((c) => c.trim().toLowerCase());
   if (names.join(',') !== STATEMENT_COLUMNS.join(',')) {
-    bankFail(
-      'BANK_STATEMENT_INVALID',
-      `The header row must be ${STATEMENT_COLUMNS.join(',')}`,
-      { line: 1, reason: 'header' },
-    );
+    bankFail('BANK_STATEMENT_INVALID', `The header row must be ${STATEMENT_COLUMNS.join(',')}`, {
+      line: 1,
+      reason: 'header',
+    });
   }
   const data = records.slice(1);
   if (data.length === 0)
@@ -141,7 +140,10 @@ export function readRow(cells: readonly string[], line: number): StatementRow {
     message,
   });
   if (cells.length !== STATEMENT_COLUMNS.length)
-    return refuse('columns', `A row has ${STATEMENT_COLUMNS.length} columns, this one ${cells.length}`);
+    return refuse(
+      'columns',
+      `A row has ${STATEMENT_COLUMNS.length} columns, this one ${cells.length}`,
+    );
   const [, date, account, amount, cur, description] = cells.map((c) => c.trim()) as string[];
   if (!reference) return refuse('reference', 'The reference is missing or malformed');
   const day = date === '' ? { success: true as const, data: null } : valueDateField.safeParse(date);
@@ -154,7 +156,10 @@ export function readRow(cells: readonly string[], line: number): StatementRow {
   if (!code.success) return refuse('currency', 'The currency is not an ISO 4217 code');
   const text = description ?? '';
   if (text.length > 140 || /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text))
-    return refuse('description', 'The description is over 140 characters or holds control characters');
+    return refuse(
+      'description',
+      'The description is over 140 characters or holds control characters',
+    );
   return {
     line,
     reference,

@@ -70,10 +70,7 @@ export interface DepositsService {
    */
   importStatement(actor: OperatorActor, csv: string, reason: string): Promise<ImportResult>;
   /** Deposits newest first (audited as a read). */
-  list(
-    actor: OperatorActor,
-    page: { before: bigint | null; limit: number },
-  ): Promise<DepositRow[]>;
+  list(actor: OperatorActor, page: { before: bigint | null; limit: number }): Promise<DepositRow[]>;
 }
 
 /** The customer account a request names. @throws BANK_ACCOUNT_NOT_FOUND, BANK_CURRENCY_MISMATCH */
@@ -81,7 +78,10 @@ async function resolveAccount(tx: Queryable, req: DepositRequest): Promise<strin
   if (req.account.kind === 'email') {
     const id = await repo.customerAccountByEmail(tx, req.account.email, req.currency);
     if (!id) {
-      bankFail('BANK_ACCOUNT_NOT_FOUND', `No customer with this email has a ${req.currency} account`);
+      bankFail(
+        'BANK_ACCOUNT_NOT_FOUND',
+        `No customer with this email has a ${req.currency} account`,
+      );
     }
     return id;
   }
@@ -157,18 +157,34 @@ async function applyRows(
   for (const row of rows) {
     const base = { line: row.line, reference: row.reference };
     if (!('request' in row)) {
-      out.push({ ...base, outcome: 'refused', depositId: null, code: 'BANK_STATEMENT_ROW_INVALID',
-        message: `${row.field}: ${row.message}` });
+      out.push({
+        ...base,
+        outcome: 'refused',
+        depositId: null,
+        code: 'BANK_STATEMENT_ROW_INVALID',
+        message: `${row.field}: ${row.message}`,
+      });
       continue;
     }
     try {
       const done = await withSavepoint(tx, () => apply(deps, tx, actor, row.request, context));
-      out.push({ ...base, outcome: done.outcome, depositId: done.deposit.id, code: null, message: null });
+      out.push({
+        ...base,
+        outcome: done.outcome,
+        depositId: done.deposit.id,
+        code: null,
+        message: null,
+      });
     } catch (err) {
       // A refusal of this row only; anything else (a lost race, the database) undoes the import.
       if (!isBankError(err)) throw err;
-      out.push({ ...base, outcome: 'refused', depositId: null, code: err.code,
-        message: err.message.slice(0, 300) });
+      out.push({
+        ...base,
+        outcome: 'refused',
+        depositId: null,
+        code: err.code,
+        message: err.message.slice(0, 300),
+      });
     }
   }
   return out;
@@ -195,14 +211,25 @@ export function createDepositsService(deps: DepositsDeps): DepositsService {
       const parsed = parseStatement(csv);
       const sha256 = createHash('sha256').update(csv, 'utf8').digest();
       return retryingTransaction(db, async (tx) => {
-        const importId = await repo.openImport(tx, { operatorId: actor.id, reason, sha256,
-          at: deps.now() });
+        const importId = await repo.openImport(tx, {
+          operatorId: actor.id,
+          reason,
+          sha256,
+          at: deps.now(),
+        });
         const rows = await applyRows(deps, tx, actor, parsed, { reason, importId });
         const count = (o: ImportedRow['outcome']) => rows.filter((r) => r.outcome === o).length;
-        const counts = { total: rows.length, applied: count('applied'),
-          alreadyApplied: count('already_applied'), refused: count('refused') };
-        await repo.closeImport(tx, importId, { applied: counts.applied,
-          already: counts.alreadyApplied, refused: counts.refused });
+        const counts = {
+          total: rows.length,
+          applied: count('applied'),
+          alreadyApplied: count('already_applied'),
+          refused: count('refused'),
+        };
+        await repo.closeImport(tx, importId, {
+          applied: counts.applied,
+          already: counts.alreadyApplied,
+          refused: counts.refused,
+        });
         await deps.record(tx, actor, {
           action: 'deposit.imported',
           target: `deposit_import:${importId}`,

@@ -4,10 +4,9 @@
  * deposit, sent concurrently it still applies once, with other facts it is a conflict — and every
  * step is in the audit log with who and why. Reconciliation agrees after every test.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { reconcile } from '../../../src/modules/reconcile/reconcile.service.js';
 import { useWorld, type TestOperator, type User } from '../../helpers/world.js';
-import { afterEach } from 'vitest';
 
 const bank = useWorld({ invariants: true });
 
@@ -18,7 +17,7 @@ afterEach(async () => {
 let seq = 0;
 const ref = () => `DEP-${Date.now().toString(36)}-${++seq}`;
 
-function deposit(o: TestOperator, body: Record<string, unknown>) {
+function deposit(o: TestOperator | User, body: Record<string, unknown>) {
   return bank.post('/v1/operator/deposits', { reason: 'Statement of the day', ...body }, o);
 }
 
