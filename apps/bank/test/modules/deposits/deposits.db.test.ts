@@ -54,9 +54,10 @@ describe('a deposit', () => {
     expect(byId.statusCode, byId.body).toBe(200);
     const first = byId.json<{ outcome: string; deposit: { id: string } }>();
     expect(first.outcome).toBe('applied');
-    const [email] = await bank.db.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [
-      alice.userId,
-    ]);
+    const [email] = await bank.db.query<{ email: string }>(
+      'SELECT email FROM users WHERE id = $1',
+      [alice.userId],
+    );
     const byEmail = await deposit(ops, {
       reference: ref(),
       account: email?.email.toUpperCase(),
@@ -104,7 +105,12 @@ describe('a deposit', () => {
   it('posted twenty times at once is applied exactly once', async () => {
     const ops = await bank.operator();
     const carol = await bank.user('Carol');
-    const body = { reference: ref(), account: carol.accountId, amountMinor: '999', currency: 'EUR' };
+    const body = {
+      reference: ref(),
+      account: carol.accountId,
+      amountMinor: '999',
+      currency: 'EUR',
+    };
     const answers = await Promise.all(Array.from({ length: 20 }, () => deposit(ops, body)));
     expect(answers.map((a) => a.statusCode)).toEqual(Array(20).fill(200));
     const outcomes = answers.map((a) => a.json<{ outcome: string }>().outcome);
