@@ -196,7 +196,10 @@ async function settleInTx(
     payee: { kid: batch.payeeKid, currency: payee.currency },
     entries,
     certs: new Map(certs.map((c) => [c.serial, certState(c)])),
-    settled: await repo.settledLinks(tx, serials),
+    settled: await repo.settledLinks(
+      tx,
+      entries.filter((e) => !e.signatureCode).map((e) => e.payment),
+    ),
     settledIds: await repo.settledAmong(
       tx,
       batch.entries.map((p) => p.paymentId),
