@@ -77,12 +77,7 @@ interface Row {
   sql: { sql: string; ms: number; calls: number }[];
 }
 
-async function run(
-  name: string,
-  deps: SettlementDeps,
-  pool: number,
-  list: Client[],
-): Promise<Row> {
+async function run(name: string, deps: SettlementDeps, pool: number, list: Client[]): Promise<Row> {
   const latencies: number[] = [];
   sql.totals.clear();
   const cpu0 = process.cpuUsage();
@@ -101,7 +96,8 @@ async function run(
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
   return {
     name,
     pool,
@@ -145,11 +141,15 @@ async function main(): Promise<void> {
     ];
     const rows: Row[] = [];
     for (const [name, max, audit] of plans)
-      rows.push(await run(name, depsOn(pool(max), audit), max, await clients(world, BATCHES_PER_CLIENT)));
+      rows.push(
+        await run(name, depsOn(pool(max), audit), max, await clients(world, BATCHES_PER_CLIENT)),
+      );
     const ok = await s.audit.verify(world.db);
     if (!ok.ok) throw new Error('the audit chain is broken');
     console.log('## apps/bank: the Postgres ceiling for batches of 10\n');
-    console.log(`Machine: ${machineInfo()}; ${os.cpus().length} cores shared by Postgres and this driver\n`);
+    console.log(
+      `Machine: ${machineInfo()}; ${os.cpus().length} cores shared by Postgres and this driver\n`,
+    );
     console.log(
       `${CLIENTS} clients, each settling its own payee's chain (${BATCHES_PER_CLIENT} batches of ${PAYMENTS_PER_BATCH}), the bank's settlement transaction only (settleVerified). Target of the API: ${TARGET_RPS} requests/s.\n`,
     );
