@@ -51,7 +51,7 @@ export function parsePinned(row: unknown): PinnedKeys | undefined {
 }
 
 /** The pinned bank keys, or undefined before enrollment. */
-export async function pinnedKeys(db: MetaDb): Promise<PinnedKeys | undefined> {
+export async function pinnedKeys(db: Pick<MetaDb, 'get'>): Promise<PinnedKeys | undefined> {
   return parsePinned(await db.get('meta', TRUST_KEYS.pinned));
 }
 
@@ -173,7 +173,7 @@ function checkedList(signed: Uint8Array, bankKeys: BankKeys): CheckedRevocations
  * does not verify (a damaged row counts as none; the next refresh replaces it).
  */
 export async function storedRevocations(
-  db: MetaDb,
+  db: Pick<MetaDb, 'get'>,
   bankKeys: BankKeys,
 ): Promise<CheckedRevocations | undefined> {
   const row = await db.get('meta', TRUST_KEYS.revocations);
