@@ -176,7 +176,14 @@ export async function storedRevocations(
   db: Pick<MetaDb, 'get'>,
   bankKeys: BankKeys,
 ): Promise<CheckedRevocations | undefined> {
-  const row = await db.get('meta', TRUST_KEYS.revocations);
+  return revocationsOf(await db.get('meta', TRUST_KEYS.revocations), bankKeys);
+}
+
+/**
+ * {@link storedRevocations} of a `meta` row already read (`TRUST_KEYS.revocations`, read
+ * together with others in one transaction). The same bytes are verified once per page.
+ */
+export function revocationsOf(row: unknown, bankKeys: BankKeys): CheckedRevocations | undefined {
   const signed = (row as { signed?: unknown } | undefined)?.signed;
   if (!(signed instanceof Uint8Array)) return undefined;
   try {

@@ -25,7 +25,14 @@ import {
   type LedgerHead,
   type Payment,
 } from '@offpay/protocol';
-import { AppError, bankTimeSettled, trustedNow, trustedNowIn, type DbTx } from '@offpay/app-kit';
+import {
+  allInOrder,
+  AppError,
+  bankTimeSettled,
+  trustedNow,
+  trustedNowIn,
+  type DbTx,
+} from '@offpay/app-kit';
 import {
   META,
   type LedgerRecord,
@@ -97,16 +104,32 @@ async function accept(
   verifier: VerifyFn,
   deviceNowMs: number | undefined,
 ): Promise<Accepted> {
-  // Every read in one transaction, issued together: no other tab moves the head meanwhile.
-  const [now, found, head] = await Promise.all([
+  // Every read in one transaction, issued in two rounds (the second needs the head and the
+  // payment): no other tab moves the head meanwhile. Refusals keep the order of the checks.
+  const [now, found, head, isRevoked, cap] = await allInOrder([
     trustedNowIn(tx, deviceNowMs),
     findRequest(tx, requestId),
     readHead(tx, META.ledgerHead, till),
-  ]);
-  await checkHead(tx, head);
-  const { accepted, earlier } = await verify(tx, till, opened, found?.request, now, verifier);
+    revocationCheck(tx, till),
+    payerCap(tx),
+  ] as const);
+  const decoded = decodeOrError(opened);
+  const [, payment, duplicate, earlier] = await allInOrder([
+    checkHead(tx, head),
+    // A malformed payment is refused here (as the protocol's check would), after the head.
+    'error' in decoded ? Promise.reject(decoded.error) : Promise.resolve(decoded.payment),
+    ...payerReads(tx, decoded),
+  ] as const);
+  const accepted = verify(
+    till,
+    opened,
+    payment,
+    { now, isRevoked, duplicate, earlier },
+    found,
+    verifier,
+  );
   const request = checkPayable(found);
-  await checkCap(tx, till, earlier, accepted.payment);
+  checkCap(till, cap, earlier, accepted.payment);
   const { entry, head: next } = appendToLedger(head, accepted.payment, accepted.bytes);
   const record = recordOf(till, entry, accepted.payment, request.memo, now);
   await tx.write([
@@ -115,6 +138,27 @@ async function accept(
     { put: 'requests', value: { ...request, status: 'paid', paidIndex: entry.index } },
   ]);
   return { record, receiptBytes: record.receipt, amount: Money.of(record.amount, record.currency) };
+}
+
+function decodeOrError(opened: Uint8Array): { payment: Payment } | { error: unknown } {
+  try {
+    return { payment: decodePayment(opened) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/**
+ * The rows the checks of a payment read: the payment by its id (a duplicate) and its payer's
+ * earlier entries. Nothing to read for bytes that did not decode (they are refused first).
+ */
+function payerReads(
+  tx: TillReads,
+  decoded: { payment: Payment } | { error: unknown },
+): [Promise<LedgerRecord[]>, Promise<LedgerRecord[]>] {
+  if ('error' in decoded) return [Promise.resolve([]), Promise.resolve([])];
+  const { paymentId, serial } = decoded.payment;
+  return [tx.byIndex('ledger', 'paymentId', paymentId), payerEntries(tx, serial)];
 }
 
 /** The ledger record of an accepted payment, with the receipt the till signs for it. */
@@ -163,28 +207,30 @@ async function checkHead(db: TillReads, { nextIndex, head }: LedgerHead): Promis
     });
 }
 
+/** What the protocol's check reads from the till's storage, read beforehand. */
+interface Reads {
+  now: number;
+  isRevoked: (serial: number) => boolean;
+  duplicate: LedgerRecord[];
+  earlier: LedgerRecord[];
+}
+
 /**
- * The protocol's verdict, with the payer's earlier entries (for the limit). Only the entries of
- * this payment and its payer are read, and only those that conflict with it are decoded. A fraud
- * error is thrown as it is (acceptPayment keeps its proof once this transaction is rolled back).
+ * The protocol's verdict, with the payer's earlier entries already read (by index: only those of
+ * this payment and its payer), and only those that conflict with it decoded. A fraud error is
+ * thrown as it is (acceptPayment keeps its proof once this transaction is rolled back).
  */
-async function verify(
-  tx: TillReads,
+function verify(
   till: Till,
   opened: Uint8Array,
-  request: StoredRequest | undefined,
-  now: number,
+  payment: Payment,
+  { now, isRevoked, duplicate, earlier }: Reads,
+  found: Awaited<ReturnType<typeof findRequest>>,
   verifier: VerifyFn,
-): Promise<{ accepted: AcceptedPayment; earlier: LedgerRecord[] }> {
-  // The protocol decodes it again first: a malformed payment fails there with the same code.
-  const payment = decodePayment(opened);
-  const [duplicate, earlier, isRevoked] = await Promise.all([
-    tx.byIndex('ledger', 'paymentId', payment.paymentId),
-    payerEntries(tx, payment.serial),
-    revocationCheck(tx, till),
-  ]);
+): AcceptedPayment {
+  const request = found?.request;
   const idHex = toHex(payment.paymentId);
-  const accepted = verifyOpenedPayment(opened, {
+  return verifyOpenedPayment(opened, {
     payee: { kid: till.kid, kemSecretKey: till.kemSecret, currency: till.cert.currency },
     bankKeys: till.bankKeys,
     now,
@@ -201,7 +247,6 @@ async function verify(
     // Verdicts found by WebCrypto before the transaction (signatures.ts).
     verifier,
   });
-  return { accepted, earlier };
 }
 
 /**
@@ -266,13 +311,12 @@ function checkPayable(found: Awaited<ReturnType<typeof findRequest>>): StoredReq
   return request;
 }
 
-async function checkCap(
-  db: TillReads,
+function checkCap(
   till: Till,
+  cap: number | undefined,
   earlier: readonly LedgerRecord[],
   payment: Payment,
-) {
-  const cap = await payerCap(db);
+): void {
   if (cap === undefined) return;
   const currency = till.cert.currency;
   let total = Money.of(payment.amount, currency);

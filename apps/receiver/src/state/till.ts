@@ -23,7 +23,8 @@ import {
   pinnedKeys,
   setUpApp,
   startEnrollment,
-  storedRevocations,
+  TRUST_KEYS,
+  revocationsOf,
   verifiedCertificate,
   whileNotSetUp,
   withLock,
@@ -154,8 +155,12 @@ export async function revocationCheck(
   db: TillReads,
   till: Till,
 ): Promise<(serial: number) => boolean> {
-  const local = new Set(await localRevoked(db));
-  const bank = (await storedRevocations(db, till.bankKeys))?.revoked;
+  const [localList, row] = await Promise.all([
+    localRevoked(db),
+    db.get('meta', TRUST_KEYS.revocations),
+  ]);
+  const local = new Set(localList);
+  const bank = revocationsOf(row, till.bankKeys)?.revoked;
   return (serial) => local.has(serial) || (bank?.has(serial) ?? false);
 }
 

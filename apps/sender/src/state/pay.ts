@@ -21,7 +21,8 @@ import {
   allInOrder,
   AppError,
   bankTimeSettled,
-  storedRevocations,
+  revocationsOf,
+  TRUST_KEYS,
   trustedNowIn,
   verifyRequest,
   type Vault,
@@ -56,12 +57,30 @@ export interface AlreadyPaid {
 /** Details of a refusal about this wallet's own certificate (not the payee's). */
 export const OWN = { whose: 'wallet' } as const;
 
-async function checkRequest(
-  db: WalletReads,
+/** The reads both steps start from, issued together in their transaction. */
+function readAll(
+  tx: WalletReads,
+  vault: Vault,
+  request: PaymentRequest | Promise<never>,
+  nowMs?: number,
+) {
+  return allInOrder([
+    loadEnrolled(tx, vault),
+    trustedNowIn(tx, nowMs),
+    request instanceof Promise
+      ? request
+      : findByRequest(tx, toHex(request.payeeKid), toHex(request.requestId)),
+    tx.get('meta', TRUST_KEYS.revocations),
+  ] as const);
+}
+
+/** Checks `request` for this wallet at `now`; `revocations` is the stored list's meta row. */
+function checkRequest(
   wallet: Enrolled,
   request: PaymentRequest,
   now: number,
-): Promise<Money> {
+  revocations: unknown,
+): Money {
   const { cert, chain, bankKeys } = wallet;
   // The request carries the payee certificate: checked under the pinned keys with the request.
   verifyRequest(request, bankKeys, now);
@@ -74,7 +93,7 @@ async function checkRequest(
   if (now > cert.expiresAt) {
     fail('PROTO_CERT_EXPIRED', 'this wallet’s certificate has expired', OWN);
   }
-  if ((await storedRevocations(db, bankKeys))?.revoked.has(cert.serial)) {
+  if (revocationsOf(revocations, bankKeys)?.revoked.has(cert.serial)) {
     fail('PROTO_CERT_REVOKED', 'this wallet’s certificate is revoked', OWN);
   }
   const amount = Money.of(request.amount, cert.currency);
@@ -117,17 +136,16 @@ export async function preparePayment(
   // order: the wallet, the clock, then the request's bytes.
   return db.transaction(['meta', 'chain', 'history'], async (tx) => {
     const decoded = decodeOrError(requestBytes);
-    const [wallet, now, paid] = await allInOrder([
-      loadEnrolled(tx, vault),
-      trustedNowIn(tx, options.nowMs),
-      'error' in decoded
-        ? Promise.reject(decoded.error)
-        : findByRequest(tx, toHex(decoded.request.payeeKid), toHex(decoded.request.requestId)),
-    ] as const);
-    if ('error' in decoded) throw decoded.error; // (allInOrder threw it already)
+    const [wallet, now, paid, revocations] = await readAll(
+      tx,
+      vault,
+      'error' in decoded ? Promise.reject(decoded.error as Error) : decoded.request,
+      options.nowMs,
+    );
+    if ('error' in decoded) throw decoded.error; // (readAll threw it already)
     const { request } = decoded;
     if (paid) return { kind: 'paid', item: paid };
-    const remainingAfter = await checkRequest(tx, wallet, request, now);
+    const remainingAfter = checkRequest(wallet, request, now, revocations);
     return {
       kind: 'new',
       request,
@@ -167,15 +185,11 @@ async function commitLocked(
   const seal = await paymentSealerAsync(request.payeeCert.kemKey, request.payeeKid);
   await bankTimeSettled(db);
   return db.transaction(['meta', 'chain', 'history'], async (tx) => {
-    // Confirmed twice (a double tap, two tabs): the request keeps its one payment.
     const payeeKid = toHex(request.payeeKid);
-    const [wallet, now, paid] = await allInOrder([
-      loadEnrolled(tx, vault),
-      trustedNowIn(tx, options.nowMs),
-      findByRequest(tx, payeeKid, toHex(request.requestId)),
-    ] as const);
+    const [wallet, now, paid, revocations] = await readAll(tx, vault, request, options.nowMs);
+    // Confirmed twice (a double tap, two tabs): the request keeps its one payment.
     if (paid) return paid;
-    await checkRequest(tx, wallet, request, now);
+    checkRequest(wallet, request, now, revocations);
     const { payment, state } = createPayment(wallet.cert, wallet.chain, wallet.secretKey, {
       amount: request.amount,
       payeeKid: request.payeeKid,

@@ -103,14 +103,28 @@ export function storageFailed(error: unknown, reading = false): AppError {
 const storeOf = (op: AnyOp): string =>
   'put' in op ? op.put : 'delete' in op ? op.delete : op.clear;
 
+/**
+ * Places every op's request at once: IndexedDB runs a transaction's requests in the order they
+ * were placed, so the outcome is that of one after the other, without a round trip per op.
+ */
 async function apply(tx: Tx, ops: readonly AnyOp[]): Promise<void> {
-  for (const op of ops) {
-    const store = tx.objectStore(storeOf(op));
-    if ('put' in op) {
-      await (op.key === undefined ? store.put(op.value) : store.put(op.value, idbKey(op.key)));
-    } else if ('delete' in op) await store.delete(idbKey(op.key)!);
-    else await store.clear();
+  const requests: Promise<unknown>[] = [];
+  try {
+    for (const op of ops) {
+      const store = tx.objectStore(storeOf(op));
+      if ('put' in op) {
+        requests.push(
+          op.key === undefined ? store.put(op.value) : store.put(op.value, idbKey(op.key)),
+        );
+      } else requests.push('delete' in op ? store.delete(idbKey(op.key)!) : store.clear());
+    }
+  } catch (error) {
+    // A value the browser cannot store (DataCloneError) throws at once; the transaction is then
+    // aborted, and the requests already placed fail with it: handled here.
+    for (const r of requests) r.catch(() => undefined);
+    throw error;
   }
+  await Promise.all(requests);
 }
 
 /** Runs `body` in one readwrite transaction over `stores`; aborts it on any failure. */
