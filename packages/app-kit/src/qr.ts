@@ -13,6 +13,7 @@ import {
   splitIntoParts,
 } from '@offpay/protocol';
 import QRCode from 'qrcode';
+import { withBestMask } from './qr-mask.js';
 import { h } from './ui.js';
 
 /** Largest QR version shown as a single code (bigger codes are hard to scan from a phone). */
@@ -55,10 +56,14 @@ export interface QrMatrix {
  */
 export function qrMatrix(text: string): QrMatrix {
   const alphanumeric = /^[0-9A-Z $%*+\-./:]*$/.test(text);
+  // The library encodes with a fixed mask; the mask is then chosen by its own rules, faster
+  // (qr-mask.ts): the same modules as letting the library choose.
   const code = QRCode.create(alphanumeric ? [{ data: text, mode: 'alphanumeric' }] : text, {
     errorCorrectionLevel: 'M',
+    maskPattern: 0,
   });
-  return { size: code.modules.size, modules: code.modules.data };
+  const { size, data, reservedBit } = code.modules;
+  return { size, modules: withBestMask(data, reservedBit, size, 0).modules };
 }
 
 /**

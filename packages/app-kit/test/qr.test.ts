@@ -14,6 +14,8 @@ import {
 } from '@offpay/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
+import QRCode from 'qrcode';
+import { formatBitsM } from '../src/qr-mask.js';
 import { join } from 'node:path';
 import {
   drawQr,
@@ -115,6 +117,26 @@ function shuffled<T>(items: T[]): T[] {
 }
 
 describe('qrMatrix', () => {
+  it('is the code the qrcode library makes, module for module (its own mask choice)', () => {
+    // Payload sizes from a tiny code to an animated part and a large single code, both modes.
+    for (const n of [1, 20, 90, 200, 300, 360, 375, 397, 600, 900]) {
+      for (const text of [`OP1:${encodeBase45(randomBytes(n))}`, `https://x.test/${n}?q=a`]) {
+        const alphanumeric = text.startsWith('OP1:');
+        const theirs = QRCode.create(alphanumeric ? [{ data: text, mode: 'alphanumeric' }] : text, {
+          errorCorrectionLevel: 'M',
+        });
+        const ours = qrMatrix(text);
+        expect(ours.size).toBe(theirs.modules.size);
+        expect(ours.modules).toEqual(theirs.modules.data);
+      }
+    }
+  });
+
+  it('writes the format bits of level M for each mask as ISO/IEC 18004 Table C.1 lists them', () => {
+    const table = [0x5412, 0x5125, 0x5e7c, 0x5b4b, 0x45f9, 0x40ce, 0x4f97, 0x4aa0];
+    expect(table.map((_, p) => formatBitsM(p))).toEqual(table);
+  });
+
   it('encodes base45 text in alphanumeric mode (the version qrVersionFor predicts)', () => {
     const text = `OP1:${encodeBase45(randomBytes(375))}`;
     const { size } = qrMatrix(text);
