@@ -48,7 +48,10 @@ export interface Db<S extends Stores> {
    * `body` may await only this transaction's own requests: awaiting anything else (WebCrypto, a
    * timer, another transaction) lets IndexedDB commit it early, and the next request fails.
    */
-  transaction<T>(stores: readonly (keyof S & string)[], body: (tx: DbTx<S>) => Promise<T>): Promise<T>;
+  transaction<T>(
+    stores: readonly (keyof S & string)[],
+    body: (tx: DbTx<S>) => Promise<T>,
+  ): Promise<T>;
   /** Every row of every store except the vault record, for backups. */
   snapshot(): Promise<Snapshot>;
   /** Replaces every store with `snapshot` and applies `alsoWrite`, in one transaction (restore). */
