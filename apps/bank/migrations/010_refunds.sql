@@ -4,7 +4,10 @@
 -- `pnpm reconcile`). The Idempotency-Key is the merchant's: one refund per (merchant, key).
 ALTER TABLE transfers DROP CONSTRAINT transfers_kind_check;
 ALTER TABLE transfers ADD CONSTRAINT transfers_kind_check
-  CHECK (kind IN ('funding', 'reserve', 'release', 'settlement', 'recovery', 'adjustment', 'refund'));
+  CHECK (kind IN (
+    'funding', 'reserve', 'release', 'settlement', 'recovery', 'adjustment',
+    'deposit', 'payout_hold', 'payout_return', 'payout_paid', 'refund'
+  ));
 
 CREATE TABLE refunds (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
