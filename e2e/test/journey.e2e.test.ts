@@ -302,4 +302,30 @@ describe('a payment from first run to settlement', () => {
     expect(carried.results.map((r) => r.status)).toEqual(['settled', 'settled', 'settled']);
     expect(await balances(stack.bankUrl, BOB)).toEqual(bob);
   });
+
+  it('refunds part of a settled payment from the till, and the payer is credited', async () => {
+    const alice = await balances(stack.bankUrl, ALICE);
+    const bob = await balances(stack.bankUrl, BOB);
+    await home(receiver, 'Till');
+    await click(receiver, 'Ledger');
+    await onScreen(receiver, 'Ledger');
+    await receiver.getByRole('button', { name: /^Refund entry #\d+ \(2\.50 EUR\)$/ }).click();
+    await onScreen(receiver, /^Refund entry #\d+$/);
+    await see(receiver, 'Paid 2.50 EUR · refunded 0.00 EUR · refundable 2.50 EUR');
+    await receiver.getByLabel('Amount to refund').fill('1.00');
+    await receiver.getByLabel('Reason (optional)').fill('Broken mug');
+    await click(receiver, 'Refund');
+    await see(receiver, 'Refunded 1.00 EUR');
+    await see(receiver, 'Paid 2.50 EUR · refunded 1.00 EUR · refundable 1.50 EUR');
+    await screenshot(receiver, 'receiver-refund');
+    // More than remains is refused, in words, and nothing moves.
+    await receiver.getByLabel('Amount to refund').fill('2.00');
+    await click(receiver, 'Refund');
+    await see(receiver, 'Too much to refund');
+
+    const aliceAfter = await balances(stack.bankUrl, ALICE);
+    const bobAfter = await balances(stack.bankUrl, BOB);
+    expect((bob['customer'] ?? 0n) - (bobAfter['customer'] ?? 0n)).toBe(100n);
+    expect((aliceAfter['customer'] ?? 0n) - (alice['customer'] ?? 0n)).toBe(100n);
+  });
 });

@@ -16,6 +16,7 @@ import { authRoutes } from './modules/auth/auth.routes.js';
 import { depositRoutes } from './modules/deposits/deposits.routes.js';
 import { payoutRoutes } from './modules/payouts/payouts.routes.js';
 import { enrollmentRoutes } from './modules/enrollment/enrollment.routes.js';
+import { refundRoutes } from './modules/refunds/refunds.routes.js';
 import { reportRoutes } from './modules/reports/reports.routes.js';
 import { reserveReleaseJob } from './modules/reserves/reserves.job.js';
 import { revocationRoutes } from './modules/revocations/revocations.routes.js';
@@ -108,6 +109,7 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   await app.register(merchantRoutes);
   await app.register(depositRoutes);
   await app.register(payoutRoutes);
+  await app.register(refundRoutes);
   await app.register(reserveReleaseJob, {
     intervalSeconds: config.certificates.releaseIntervalSeconds,
   });

@@ -7,6 +7,7 @@ import type { Route, TillApp } from './ctx.js';
 import type { TillDb } from './db.js';
 import { homeScreen } from './screens/home.js';
 import { ledgerScreen } from './screens/ledger.js';
+import { refundScreen } from './screens/refund.js';
 import { acceptedScreen, requestScreen, waitingScreen } from './screens/request.js';
 import { settingsScreen } from './screens/settings.js';
 import { settleScreen } from './screens/settle.js';
@@ -24,6 +25,7 @@ const SCREENS: Screens<Route, TillApp> = {
   accepted: (ctx, route) => acceptedScreen(ctx, route.accepted),
   ledger: ledgerScreen,
   settle: settleScreen,
+  refund: (ctx, route) => refundScreen(ctx, route.row),
   settings: settingsScreen,
 };
 

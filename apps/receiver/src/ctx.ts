@@ -6,14 +6,15 @@
 import { describeError, type BankSession, type ScreenCtx, type Vault } from '@offpay/app-kit';
 import type { StoredRequest, TillDb } from './db.js';
 import type { Accepted } from './state/accept.js';
-import { checkLedger } from './state/ledger.js';
+import { checkLedger, type LedgerRow } from './state/ledger.js';
 import type { Till } from './state/till.js';
 
 /** Every screen of the till and what it needs to open. */
 export type Route =
   | { to: 'setup' | 'unlock' | 'enroll' | 'home' | 'request' | 'ledger' | 'settle' | 'settings' }
   | { to: 'waiting'; request: StoredRequest }
-  | { to: 'accepted'; accepted: Accepted };
+  | { to: 'accepted'; accepted: Accepted }
+  | { to: 'refund'; row: LedgerRow };
 
 /** The session the screens share. */
 export interface TillApp {

@@ -466,6 +466,35 @@ export const BANK_ERRORS = {
     advice: 'Enroll a receiver (POST /v1/enrollment/payee), or name one of your own payee kids.',
     details: z.object({ payeeKid: hexUpTo(8) }),
   },
+  BANK_PAYMENT_NOT_FOUND: {
+    status: 404,
+    meaning:
+      'No payment with this paymentId settled to one of your payee certificates (or, for reading its refunds, was paid by one of yours).',
+    advice:
+      'Check the paymentId (hex, from your ledger or statement); only settled payments can be refunded.',
+    details: z.object({ paymentId: hexUpTo(32) }),
+  },
+  BANK_REFUND_EXCEEDS_PAYMENT: {
+    status: 409,
+    meaning:
+      'The refund would take the payment’s refunds past its settled amount (details.refundableMinor is what remains). Nothing moved.',
+    advice: 'Refund at most details.refundableMinor.',
+    details: z.object({ refundableMinor: balanceMinor }),
+  },
+  BANK_REFUND_TO_SELF: {
+    status: 409,
+    meaning:
+      'The payment went from your own account to your own till: a refund would move nothing. Nothing moved.',
+    advice: 'Nothing to do: the money never left your account.',
+    details: none,
+  },
+  BANK_REFUND_KEY_REUSED: {
+    status: 409,
+    meaning:
+      'This Idempotency-Key already made a refund of another payment or amount (details.refundId). Nothing moved.',
+    advice: 'Use a new key for a new refund; send the same key only to repeat the same refund.',
+    details: z.object({ refundId: z.string().max(36) }),
+  },
   BANK_UNAVAILABLE: {
     status: 503,
     meaning:

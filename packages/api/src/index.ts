@@ -55,6 +55,13 @@ export {
   operatorApplication,
 } from './routes/merchants.js';
 export { AUDIT_PAGE_MAX, auditEntry, operatorView, reason } from './routes/operators.js';
+export {
+  REFUND_REASON_MAX_CHARS,
+  REFUNDS_PER_PAYMENT_MAX,
+  refund,
+  refundablePayment,
+  refundKey,
+} from './routes/refunds.js';
 export { SETTLEMENT_CSV_HEADER, syncCertificate, syncPayment } from './routes/reports.js';
 export { CERTIFICATE_STATUSES, REVOCATION_REASONS } from './routes/revocations.js';
 export {

@@ -72,6 +72,8 @@ type Schema<R, K extends keyof RouteSpec> = R extends { [P in K]: infer S extend
 export type BodyOf<R extends RouteSpec> = z.input<Schema<R, 'body'>>;
 /** What a client sends as the query of route `R`. */
 export type QueryOf<R extends RouteSpec> = z.input<Schema<R, 'query'>>;
+/** The headers a client sends with route `R` (those the route declares). */
+export type HeadersOf<R extends RouteSpec> = z.input<Schema<R, 'headers'>>;
 /** The path parameters of route `R`. */
 export type ParamsOf<R extends RouteSpec> = z.input<Schema<R, 'params'>>;
 /** A successful answer of route `R`, parsed. */

@@ -214,6 +214,42 @@ export const EXAMPLES: Record<RouteName, Example> = {
     params: { batchKey: hex(32) },
     response: { ...event, replayed: true, signed: b64(400) },
   },
+  refundPayment: {
+    params: { paymentId: hex(32) },
+    headers: { 'idempotency-key': uuid },
+    body: { amountMinor: '250', reason: 'Returned item' },
+    response: {
+      refund: {
+        refundId: uuid,
+        paymentId: hex(32),
+        amountMinor: '250',
+        currency: 'EUR',
+        reason: 'Returned item',
+        transferId: '17',
+        createdAt: at,
+      },
+      payment: {
+        paymentId: hex(32),
+        currency: 'EUR',
+        settledMinor: '1000',
+        refundedMinor: '250',
+        refundableMinor: '750',
+        refunds: [],
+      },
+      replayed: false,
+    },
+  },
+  paymentRefunds: {
+    params: { paymentId: hex(32) },
+    response: {
+      paymentId: hex(32),
+      currency: 'EUR',
+      settledMinor: '1000',
+      refundedMinor: '0',
+      refundableMinor: '1000',
+      refunds: [],
+    },
+  },
   settlementEvents: {
     query: { payeeKid: hex(8) },
     response: 'event: settlement\n\n',

@@ -14,6 +14,7 @@ import {
   routes,
   type AnswerOf,
   type BodyOf,
+  type HeadersOf,
   type ParamsOf,
   type QueryOf,
   type RouteSpec,
@@ -42,6 +43,7 @@ type Part<R, K extends keyof RouteSpec, T> = R extends { [P in K]: z.ZodType } ?
 export type CallInput<R extends RouteSpec> = Part<R, 'body', { body: BodyOf<R> }> &
   Part<R, 'params', { params: ParamsOf<R> }> &
   Part<R, 'query', { query?: QueryOf<R> }> &
+  Part<R, 'headers', { headers?: HeadersOf<R> }> &
   (R['auth'] extends true ? { token: string } : unknown);
 
 /** The JSON routes of the contract (not the CSV export, not the event stream). */
@@ -56,6 +58,21 @@ const ANSWER_LIMITS = new Map<RouteSpec, number>([
   [routes.payerSync, 16 << 20],
   [routes.keys, 4 << 20],
 ]);
+
+/** What a merchant refunds of one settled payment (see {@link BankClient.refund}). */
+export interface RefundInput {
+  /** hex */
+  paymentId: string;
+  amountMinor: bigint;
+  reason: string;
+  /** The idempotency key: one per refund the merchant means, kept for its retries. */
+  key: string;
+}
+
+/** The answer to a refund. */
+export type RefundAnswer = AnswerOf<typeof routes.refundPayment>;
+/** A settled payment with its refunds. */
+export type RefundablePayment = AnswerOf<typeof routes.paymentRefunds>;
 
 /** GET /v1/keys, decoded: what the apps pin at enrollment. */
 export interface BankKeysInfo {
@@ -150,13 +167,15 @@ export class BankClient {
    * time, revocations and balances must be the bank's current answer.
    */
   async call<R extends JsonRoute>(route: R, input: CallInput<R>): Promise<AnswerOf<R>> {
-    const { body, params, query, token } = input as {
+    const { body, params, query, token, ...rest } = input as {
       body?: unknown;
       params?: Record<string, string>;
       query?: unknown;
       token?: string;
+      headers?: Record<string, string>;
     };
     const headers: Record<string, string> = {
+      ...rest.headers,
       accept: 'application/json',
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(route.auth ? bearer(token!) : {}),
@@ -267,6 +286,24 @@ export class BankClient {
   /** GET /v1/accounts/me: the caller's accounts and balances. */
   async accounts(token: string): Promise<AccountView[]> {
     return (await this.call(routes.accounts, { token })).accounts;
+  }
+
+  /**
+   * POST /v1/payments/:paymentId/refunds: refunds `amountMinor` of a payment settled to the
+   * caller. `key` makes it idempotent: send the same key again to repeat the same refund.
+   */
+  refund(token: string, input: RefundInput): Promise<RefundAnswer> {
+    return this.call(routes.refundPayment, {
+      token,
+      params: { paymentId: input.paymentId },
+      headers: { 'idempotency-key': input.key },
+      body: { amountMinor: input.amountMinor.toString(), reason: input.reason },
+    });
+  }
+
+  /** GET /v1/payments/:paymentId/refunds: the payment's refunds and what remains refundable. */
+  refunds(token: string, paymentId: string): Promise<RefundablePayment> {
+    return this.call(routes.paymentRefunds, { token, params: { paymentId } });
   }
 
   /** POST /v1/fraud-proofs (no login): the bank checks the proof and revokes the payer. */

@@ -266,6 +266,22 @@ export const BANK_WORDS = {
     title: 'Payout batch not found',
     text: 'The bank has no payout batch with this id.',
   },
+  BANK_PAYMENT_NOT_FOUND: {
+    title: 'Payment not found',
+    text: 'The bank has no settled payment with this id for your login. Only settled payments can be refunded: settle first.',
+  },
+  BANK_REFUND_EXCEEDS_PAYMENT: {
+    title: 'Too much to refund',
+    text: 'The refunds of this payment would come to more than the customer paid. Refund at most what remains.',
+  },
+  BANK_REFUND_TO_SELF: {
+    title: 'Nothing to refund',
+    text: 'This payment came from your own account: the money never left it.',
+  },
+  BANK_REFUND_KEY_REUSED: {
+    title: 'Refund already made',
+    text: 'This refund request was already used for another amount. Open the refund again and start over.',
+  },
   BANK_UNAVAILABLE: {
     title: 'Bank unavailable',
     text: 'The bank is temporarily unavailable. Try again in a minute.',

@@ -33,6 +33,7 @@ import {
   createOperatorsService,
   type OperatorsService,
 } from '../modules/operators/operators.service.js';
+import { createRefundsService, type RefundsService } from '../modules/refunds/refunds.service.js';
 import { createReportsService, type ReportsService } from '../modules/reports/reports.service.js';
 import { createPayoutsService, type PayoutsService } from '../modules/payouts/payouts.service.js';
 import {
@@ -77,6 +78,7 @@ export interface Services {
   merchants: MerchantsService;
   deposits: DepositsService;
   payouts: PayoutsService;
+  refunds: RefundsService;
 }
 
 declare module 'fastify' {
@@ -182,6 +184,7 @@ export default fp<ServicesPluginOptions>(
     });
     const reserves = createReservesService({ db, accounts, audit });
     const reports = createReportsService({ db });
+    const refunds = createRefundsService({ db, accounts, audit, now });
     const fraud = createFraudService({
       db,
       keyring,
@@ -237,6 +240,7 @@ export default fp<ServicesPluginOptions>(
       merchants,
       deposits,
       payouts,
+      refunds,
     });
   },
   { name: 'offpay-services', dependencies: ['offpay-db', 'offpay-kv'] },

@@ -12,7 +12,7 @@ import {
 import { checkLedgerQuietly, type Ctx } from '../ctx.js';
 import { ledgerRows, type LedgerRow } from '../state/ledger.js';
 
-function rowView(row: LedgerRow): HTMLElement {
+function rowView(ctx: Ctx, row: LedgerRow): HTMLElement {
   return h(
     'li',
     { class: 'ledger-row', 'data-index': row.index },
@@ -22,6 +22,17 @@ function rowView(row: LedgerRow): HTMLElement {
     h('span', { class: 'ledger-date muted' }, formatTime(row.acceptedAt)),
     row.memo !== '' && h('span', { class: 'memo' }, row.memo),
     row.status === 'rejected' && h('p', { class: 'ledger-reason' }, entryReason(row.code)),
+    row.status === 'settled' &&
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn-secondary ledger-refund',
+          'aria-label': `Refund entry ${entryNumber(row.index)} (${row.amount.toString()})`,
+          onclick: () => ctx.go({ to: 'refund', row }),
+        },
+        'Refund',
+      ),
   );
 }
 
@@ -42,7 +53,11 @@ export async function ledgerScreen(ctx: Ctx): Promise<void> {
     list =
       rows.length === 0
         ? h('p', { class: 'muted' }, 'No payments yet.')
-        : h('ol', { class: 'list ledger-list', reversed: true }, ...rows.map(rowView));
+        : h(
+            'ol',
+            { class: 'list ledger-list', reversed: true },
+            ...rows.map((row) => rowView(ctx, row)),
+          );
   } catch (e) {
     list = notice('error', 'Entries cannot be listed', describeError(e).text);
   }

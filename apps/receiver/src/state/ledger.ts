@@ -125,6 +125,8 @@ export function summaryLine(s: LedgerSummary): string {
 /** A row of the ledger view. */
 export interface LedgerRow {
   index: number;
+  /** hex: what the bank knows the payment by (a refund names it). */
+  paymentId: string;
   amount: Money;
   memo: string;
   acceptedAt: number;
@@ -142,6 +144,7 @@ export async function ledgerRows(db: TillDb, till: Till): Promise<LedgerRow[]> {
       const amount = Money.of(r.amount, till.cert.currency);
       return {
         index: r.index,
+        paymentId: toHex(r.paymentId),
         amount,
         memo: r.memo,
         acceptedAt: r.acceptedAt,

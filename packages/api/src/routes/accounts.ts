@@ -30,6 +30,7 @@ export const TRANSFER_KINDS = [
   'payout_hold',
   'payout_return',
   'payout_paid',
+  'refund',
 ] as const;
 
 /** One account with its balance. */

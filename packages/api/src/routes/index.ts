@@ -29,6 +29,7 @@ import {
   requestPayout,
 } from './payouts.js';
 import { merchantSettlementsCsv, payerSync } from './reports.js';
+import { paymentRefunds, refundPayment } from './refunds.js';
 import { closeCertificate, revocations } from './revocations.js';
 import { settle, settlementEvents, settlementResult } from './settlement.js';
 
@@ -62,6 +63,8 @@ export const routes = {
   merchantSettlementsCsv,
   settle,
   settlementResult,
+  refundPayment,
+  paymentRefunds,
   settlementEvents,
   reportFraudProof,
   fraudProofs,

@@ -63,10 +63,11 @@ export const SETTLEMENT_CSV_HEADER = [
   'amount_minor',
   'currency',
   'payee_serial',
+  'refunded_minor',
 ] as const;
 
-// A row is at most ~170 characters: 24 + 64 + 16 + 16 + 16 + 3 + 16, commas and CRLF.
-const CSV_MAX_CHARS = (CSV_MAX_ROWS + 1) * 192;
+// A row is at most ~190 characters: 24 + 64 + 16 + 16 + 16 + 3 + 16 + 19, commas and CRLF.
+const CSV_MAX_CHARS = (CSV_MAX_ROWS + 1) * 224;
 
 /** GET /v1/merchant/settlements.csv */
 export const merchantSettlementsCsv = {

@@ -20,7 +20,8 @@ export type TransferKind =
   | 'deposit'
   | 'payout_hold'
   | 'payout_return'
-  | 'payout_paid';
+  | 'payout_paid'
+  | 'refund';
 
 /** One side of a transfer: positive credits the account, negative debits it (minor units). */
 export interface TransferLeg {

@@ -31,6 +31,7 @@ export const VIOLATION_CODES = [
   'DEPOSIT_TRANSFER_MISMATCH',
   'PAYOUT_HOLD_MISMATCH',
   'PAYOUT_MONEY_MISMATCH',
+  'REFUND_MISMATCH',
 ] as const;
 
 /** A violation's code. */
@@ -246,6 +247,27 @@ export function checkRecoveries(
       unproven,
     ),
   ];
+}
+
+/**
+ * A refund that breaks a refund rule (the repository reads only suspects): its transfer is not
+ * one `refund` transfer moving exactly its amount from the payee's account to the payer's
+ * (`transfer`), a payment's refunds add up to more than it settled (`exceeds`), or a `refund`
+ * transfer has no refund row (`orphan`).
+ */
+export interface RefundFact {
+  id: string;
+  problem: 'transfer' | 'exceeds' | 'orphan';
+  amount: string;
+}
+
+/** Refunds that do not match their money, or add up to more than their payment. */
+export function checkRefunds(facts: readonly RefundFact[]): Violation[] {
+  return violation(
+    'REFUND_MISMATCH',
+    'refunds whose transfer does not move exactly their amount from payee to payer, payments refunded beyond their amount, or refund transfers without a refund',
+    facts,
+  );
 }
 
 /** Fraud proofs whose certificate is not revoked for fraud. */

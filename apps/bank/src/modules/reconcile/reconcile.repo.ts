@@ -11,6 +11,7 @@ import type {
   OrphanTransferFact,
   PaymentFact,
   ProofFact,
+  RefundFact,
   RecoveryFact,
   ReserveFact,
   SettlementFact,
@@ -279,5 +280,34 @@ export function moneyOrphans(q: Queryable): Promise<MoneyOrphanFact[]> {
      WHERE (t.kind = 'deposit' AND NOT EXISTS (SELECT 1 FROM deposits d WHERE d.reference = t.reference))
         OR (t.kind IN ('payout_hold', 'payout_return', 'payout_paid')
             AND NOT EXISTS (SELECT 1 FROM payouts p WHERE p.id::text = t.reference))`,
+  );
+}
+
+/** Suspect refunds (see RefundFact): every refund row is checked against its transfer's postings. */
+export function suspectRefunds(q: Queryable): Promise<RefundFact[]> {
+  return q.query<RefundFact>(
+    `WITH r AS (
+       SELECT r.id, r.amount, t.kind, t.reference,
+              (SELECT coalesce(sum(x.amount), 0) FROM postings x
+               WHERE x.transfer_id = r.transfer_id AND x.account_id = pc.account_id) AS payee_moved,
+              (SELECT coalesce(sum(x.amount), 0) FROM postings x
+               WHERE x.transfer_id = r.transfer_id AND x.account_id = c.account_id) AS payer_moved,
+              (SELECT count(*) FROM postings x WHERE x.transfer_id = r.transfer_id) AS postings
+       FROM refunds r
+       JOIN transfers t ON t.id = r.transfer_id
+       JOIN payments p ON p.payment_id = r.payment_id
+       JOIN payee_certificates pc ON pc.serial = p.payee_serial
+       JOIN payer_certificates c ON c.serial = p.serial)
+     SELECT id::text AS id, 'transfer' AS problem, amount::text AS amount FROM r
+     WHERE kind <> 'refund' OR reference <> 'refund:' || id::text OR postings <> 2
+        OR payee_moved <> -amount OR payer_moved <> amount
+     UNION ALL
+     SELECT encode(p.payment_id, 'hex'), 'exceeds', sum(r.amount)::text
+     FROM refunds r JOIN payments p ON p.payment_id = r.payment_id
+     GROUP BY p.payment_id, p.amount, p.status
+     HAVING sum(r.amount) > p.amount OR p.status <> 'settled'
+     UNION ALL
+     SELECT t.id::text, 'orphan', '0' FROM transfers t
+     WHERE t.kind = 'refund' AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.transfer_id = t.id)`,
   );
 }

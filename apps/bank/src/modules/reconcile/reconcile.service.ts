@@ -51,6 +51,7 @@ export async function reconcileIn(tx: Queryable): Promise<ReconcileReport> {
     ...domain.checkReserves(await repo.reserves(tx), certs),
     ...domain.checkRecoveries(certs, await repo.recoveries(tx)),
     ...domain.checkProofs(proofs),
+    ...domain.checkRefunds(await repo.suspectRefunds(tx)),
     ...results.violations,
     ...domain.checkSettlements(
       settlements,

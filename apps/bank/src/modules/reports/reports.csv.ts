@@ -15,6 +15,8 @@ export interface SettlementCsvRow {
   amount: bigint;
   currency: string;
   payeeSerial: number;
+  /** The sum of its refunds so far (0 when none). */
+  refunded: bigint;
 }
 
 // A leading = + - @ (or a tab or carriage return, which some spreadsheets skip before one) makes
@@ -46,6 +48,7 @@ export function settlementsCsv(rows: readonly SettlementCsvRow[]): string {
         r.amount.toString(),
         r.currency,
         String(r.payeeSerial),
+        r.refunded.toString(),
       ]),
     );
   }

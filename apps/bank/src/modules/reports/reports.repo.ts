@@ -110,8 +110,11 @@ export async function listMerchantSettlements(
     amount: bigint;
     currency: string;
     payee_serial: bigint;
+    refunded: bigint;
   }>(
-    `SELECT p.settled_at, p.payment_id, p.serial, p.counter, p.amount, p.currency, p.payee_serial
+    `SELECT p.settled_at, p.payment_id, p.serial, p.counter, p.amount, p.currency, p.payee_serial,
+            (SELECT coalesce(sum(r.amount), 0) FROM refunds r WHERE r.payment_id = p.payment_id)::bigint
+              AS refunded
      FROM payments p
      JOIN payee_certificates e ON e.serial = p.payee_serial
      JOIN accounts a ON a.id = e.account_id
@@ -129,5 +132,6 @@ export async function listMerchantSettlements(
     amount: r.amount,
     currency: r.currency,
     payeeSerial: Number(r.payee_serial),
+    refunded: r.refunded,
   }));
 }

@@ -24,11 +24,12 @@ describe('CSV export', () => {
         amount: 2n ** 53n - 1n,
         currency: 'EUR',
         payeeSerial: 8,
+        refunded: 120n,
       },
     ]);
     expect(csv).toBe(
-      'settled_at,payment_id,payer_serial,counter,amount_minor,currency,payee_serial\r\n' +
-        `2030-01-01T00:00:00.000Z,${'ab'.repeat(32)},7,1,9007199254740991,EUR,8\r\n`,
+      'settled_at,payment_id,payer_serial,counter,amount_minor,currency,payee_serial,refunded_minor\r\n' +
+        `2030-01-01T00:00:00.000Z,${'ab'.repeat(32)},7,1,9007199254740991,EUR,8,120\r\n`,
     );
   });
 });

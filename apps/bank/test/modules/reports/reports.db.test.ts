@@ -101,9 +101,9 @@ describe('GET /v1/merchant/settlements.csv', () => {
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['x-offpay-truncated']).toBe('false');
     expect(res.body).toBe(
-      'settled_at,payment_id,payer_serial,counter,amount_minor,currency,payee_serial\r\n' +
-        `2030-01-02T09:00:00.000Z,${a},${w.payerSerial},1,250,EUR,${w.payeeSerial}\r\n` +
-        `2030-01-03T09:00:00.000Z,${b},${w.payerSerial},2,75,EUR,${w.payeeSerial}\r\n`,
+      'settled_at,payment_id,payer_serial,counter,amount_minor,currency,payee_serial,refunded_minor\r\n' +
+        `2030-01-02T09:00:00.000Z,${a},${w.payerSerial},1,250,EUR,${w.payeeSerial},0\r\n` +
+        `2030-01-03T09:00:00.000Z,${b},${w.payerSerial},2,75,EUR,${w.payeeSerial},0\r\n`,
     );
     const ranged = await bank.get(
       '/v1/merchant/settlements.csv?from=2030-01-03T00:00:00%2B01:00&to=2030-01-04T00:00:00Z',
@@ -113,7 +113,7 @@ describe('GET /v1/merchant/settlements.csv', () => {
     expect(ranged.body).toContain(b);
     // The payer, or anyone else, gets only the header.
     expect((await bank.get('/v1/merchant/settlements.csv', w.payer)).body.split('\r\n')).toEqual([
-      'settled_at,payment_id,payer_serial,counter,amount_minor,currency,payee_serial',
+      'settled_at,payment_id,payer_serial,counter,amount_minor,currency,payee_serial,refunded_minor',
       '',
     ]);
   });
