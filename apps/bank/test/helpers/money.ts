@@ -15,7 +15,7 @@ export interface TestPayout {
   user: User;
 }
 
-async function ok(res: { statusCode: number; body: string }): Promise<{ id: string }> {
+function ok(res: { statusCode: number; body: string }): { id: string } {
   if (res.statusCode >= 300) throw new Error(`${res.statusCode} ${res.body}`);
   return JSON.parse(res.body) as { id: string };
 }
@@ -24,7 +24,7 @@ async function ok(res: { statusCode: number; body: string }): Promise<{ id: stri
 export async function requestedPayout(bank: TestBank, minor = 100n): Promise<TestPayout> {
   const user = await registerUser(bank, 'Payee');
   await fund(bank, user, minor);
-  const account = await ok(
+  const account = ok(
     await bank.post(
       '/v1/payout-accounts',
       { iban: 'DE89370400440532013000', holderName: 'Payee' },
@@ -37,7 +37,7 @@ export async function requestedPayout(bank: TestBank, minor = 100n): Promise<Tes
     headers: { ...auth(user), 'idempotency-key': randomUUID() },
     payload: { payoutAccountId: account.id, amountMinor: minor.toString(), currency: 'EUR' },
   });
-  return { id: (await ok(res)).id, user };
+  return { id: ok(res).id, user };
 }
 
 /** A payout brought to `state` by `operator` (in flight: exported with every approved one). */
@@ -48,7 +48,7 @@ export async function payoutIn(
 ): Promise<TestPayout> {
   const p = await requestedPayout(bank);
   if (state === 'requested') return p;
-  await ok(
+  ok(
     await bank.post(
       `/v1/operator/payouts/${p.id}/approve`,
       { reason: 'approved in test setup' },
@@ -56,7 +56,7 @@ export async function payoutIn(
     ),
   );
   if (state === 'approved') return p;
-  await ok(
+  ok(
     await bank.post(
       '/v1/operator/payout-batches',
       { currency: 'EUR', reason: 'export in test setup' },

@@ -172,7 +172,7 @@ export function readRow(cells: readonly string[], line: number): StatementRow {
       'columns',
       `A row has ${STATEMENT_COLUMNS.length} columns, this one ${cells.length}`,
     );
-  const [, date, account, amount, cur, description] = cells.map((c) => c.trim()) as string[];
+  const [, date, account, amount, cur, description] = cells.map((c) => c.trim());
   if (!reference) return refuse('reference', 'The reference is missing or malformed');
   const day = date === '' ? { success: true as const, data: null } : valueDateField.safeParse(date);
   if (!day.success) return refuse('date', 'The date is not YYYY-MM-DD');
