@@ -16,7 +16,7 @@ import { checkStep, STEPS, type PayoutStep } from './payouts.domain.js';
 import { pain001 } from './payouts.pain001.js';
 import * as repo from './payouts.repo.js';
 import type { BatchRow, PayoutRow } from './payouts.repo.js';
-import type { PayoutsDeps } from './payouts.service.js';
+import type { PayoutsDeps } from './payouts.deps.js';
 
 /** A step an operator takes on one payout. */
 export type SingleStep = Exclude<PayoutStep, 'export'>;

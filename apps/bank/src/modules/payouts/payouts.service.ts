@@ -3,11 +3,8 @@
  * and requests (payouts.request.ts), the operators' steps and the pain.001 export
  * (payouts.operate.ts), and the lists — reads by operators audited.
  */
-import type { PayoutDebtor } from '../../config.js';
-import type { Database, Queryable } from '../../db/queryable.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
-import type { AuditLog } from '../audit/audit.service.js';
-import type { OperatorAction, OperatorActor } from '../operators/operators.domain.js';
+import type { OperatorActor } from '../operators/operators.domain.js';
+import type { PayoutsDeps } from './payouts.deps.js';
 import type { PayoutState } from './payouts.domain.js';
 import { batchFile, exportBatch, takeStep, type SingleStep } from './payouts.operate.js';
 import * as repo from './payouts.repo.js';
@@ -15,19 +12,7 @@ import type { BatchRow, PayoutAccountRow, PayoutRow } from './payouts.repo.js';
 import { registerAccount, requestPayout, type PayoutRequest } from './payouts.request.js';
 import { PAYOUT_ACCOUNTS_MAX } from '@offpay/api';
 
-export type { BatchRow, PayoutAccountRow, PayoutRequest, PayoutRow, SingleStep };
-
-/** Dependencies of the payouts service. */
-export interface PayoutsDeps {
-  db: Database;
-  accounts: Pick<AccountsService, 'transfer' | 'systemAccount'>;
-  audit: Pick<AuditLog, 'append'>;
-  /** Appends an operator action's audit entry inside `tx` (the operators service). */
-  record: (tx: Queryable, actor: OperatorActor, action: OperatorAction) => Promise<void>;
-  /** The bank's account payouts are paid from (the debtor of pain.001 files). */
-  debtor: PayoutDebtor;
-  now: () => Date;
-}
+export type { BatchRow, PayoutAccountRow, PayoutRequest, PayoutRow, PayoutsDeps, SingleStep };
 
 /** Payout accounts, payouts and batches. */
 export interface PayoutsService {
