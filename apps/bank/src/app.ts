@@ -8,6 +8,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { DestinationStream } from 'pino';
 import { DEFAULT_EVENTS, type BankConfig } from './config.js';
 import type { Database } from './db/queryable.js';
+import { trustProxyOption } from './http/trust-proxy.js';
 import type { KeyValueStores } from './kv/kv.js';
 import { createLogger } from './logger.js';
 import { accountRoutes } from './modules/accounts/accounts.routes.js';
@@ -64,7 +65,7 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
     // Whose X-Forwarded-For to believe: per-address rate limits need the client's address.
-    trustProxy: config.trustProxy ?? false,
+    trustProxy: trustProxyOption(config.trustProxy),
     // PGlite needs several seconds to start; the default 10 s plugin timeout is too tight.
     pluginTimeout: 60_000,
     frameworkErrors: (err, request, reply) => void sendError(err, request, reply),
