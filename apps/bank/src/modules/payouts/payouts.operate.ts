@@ -15,7 +15,9 @@ import type { OperatorActor } from '../operators/operators.domain.js';
 import { checkStep, STEPS, type PayoutStep } from './payouts.domain.js';
 import { pain001 } from './payouts.pain001.js';
 import * as repo from './payouts.repo.js';
-import type { BatchRow, PayoutRow } from './payouts.repo.js';
+import type { PayoutRow } from './payouts.repo.js';
+import * as batches from './payouts.batches.repo.js';
+import type { BatchRow } from './payouts.batches.repo.js';
 import type { PayoutsDeps } from './payouts.deps.js';
 
 /** A step an operator takes on one payout. */
@@ -76,7 +78,7 @@ export function exportBatch(
   reason: string,
 ): Promise<BatchRow> {
   return retryingTransaction(deps.db, async (tx) => {
-    const approved = await repo.lockApproved(tx, currency, PAYOUT_BATCH_MAX);
+    const approved = await batches.lockApproved(tx, currency, PAYOUT_BATCH_MAX);
     if (approved.length === 0) {
       bankFail('BANK_PAYOUT_BATCH_EMPTY', `No approved ${currency} payout waits for export`, {
         currency,
@@ -88,7 +90,7 @@ export function exportBatch(
     const total = approved.reduce((sum, p) => sum + p.amount, 0n);
     const at = deps.now();
     const payoutIds = approved.map((p) => p.id);
-    await repo.insertBatch(tx, {
+    await batches.insertBatch(tx, {
       id,
       messageId,
       currency,
@@ -114,11 +116,11 @@ export function exportBatch(
  */
 export function batchFile(deps: PayoutsDeps, actor: OperatorActor, id: string): Promise<string> {
   return deps.db.transaction(async (tx) => {
-    const batch = await repo.findBatch(tx, id);
+    const batch = await batches.findBatch(tx, id);
     if (!batch)
       bankFail('BANK_PAYOUT_BATCH_NOT_FOUND', 'No payout batch has this id', { batchId: id });
     await deps.record(tx, actor, { action: 'operator.read', target: `payout_batch:${id}` });
-    const payouts = await repo.batchPayouts(tx, id);
+    const payouts = await batches.batchPayouts(tx, id);
     return pain001({
       messageId: batch.messageId,
       createdAt: batch.createdAt,

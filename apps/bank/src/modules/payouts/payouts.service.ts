@@ -8,7 +8,8 @@ import type { PayoutsDeps } from './payouts.deps.js';
 import type { PayoutState } from './payouts.domain.js';
 import { batchFile, exportBatch, takeStep, type SingleStep } from './payouts.operate.js';
 import * as repo from './payouts.repo.js';
-import type { BatchRow, PayoutAccountRow, PayoutRow } from './payouts.repo.js';
+import type { BatchRow } from './payouts.batches.repo.js';
+import type { PayoutAccountRow, PayoutRow } from './payouts.repo.js';
 import { registerAccount, requestPayout, type PayoutRequest } from './payouts.request.js';
 import { PAYOUT_ACCOUNTS_MAX } from '@offpay/api';
 
