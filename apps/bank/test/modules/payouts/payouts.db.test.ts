@@ -155,6 +155,29 @@ describe('a payout request', () => {
     expect(await bank.balance(user.accountId)).toBe(750n);
   });
 
+  it('needs an Idempotency-Key, and lists the request for its owner and the operators', async () => {
+    const ops = await bank.operator();
+    const { user, payoutAccountId } = await funded(300n);
+    const noKey = await bank.post(
+      '/v1/payouts',
+      { payoutAccountId, amountMinor: '100', currency: 'EUR' },
+      user,
+    );
+    expect(noKey.statusCode).toBe(400);
+    expect(noKey.json()).toMatchObject({ code: 'BANK_BAD_REQUEST' });
+    expect(await bank.balance(user.accountId)).toBe(300n);
+    const id = await requested(user, payoutAccountId, '100');
+    const mine = await bank.get('/v1/payouts?limit=5', user);
+    expect(mine.json<{ payouts: { id: string }[] }>().payouts.map((p) => p.id)).toEqual([id]);
+    const queue = await bank.get('/v1/operator/payouts?state=requested&limit=200', ops);
+    expect(queue.statusCode, queue.body).toBe(200);
+    const listed = queue.json<{ payouts: { id: string; holderName: string; userId: string }[] }>();
+    expect(listed.payouts.find((p) => p.id === id)).toMatchObject({
+      userId: user.userId,
+      holderName: 'Bob Martin',
+    });
+  });
+
   it('refuses a payout account of someone else', async () => {
     const { payoutAccountId } = await funded(100n);
     const other = await bank.user();
