@@ -23,6 +23,7 @@ import {
   myPayouts,
   operatorPayouts,
   payoutAccounts,
+  payoutBatchCsv,
   payoutBatchFile,
   refusePayout,
   registerPayoutAccount,
@@ -90,6 +91,7 @@ export const routes = {
   refusePayout,
   exportPayoutBatch,
   payoutBatchFile,
+  payoutBatchCsv,
   confirmPayout,
   failPayout,
 } as const;

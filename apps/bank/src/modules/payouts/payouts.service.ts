@@ -36,8 +36,8 @@ export interface PayoutsService {
   step(actor: OperatorActor, id: string, step: SingleStep, reason: string): Promise<PayoutRow>;
   /** @throws BANK_PAYOUT_BATCH_EMPTY */
   exportBatch(actor: OperatorActor, currency: string, reason: string): Promise<BatchRow>;
-  /** @throws BANK_PAYOUT_BATCH_NOT_FOUND */
-  batchFile(actor: OperatorActor, batchId: string): Promise<string>;
+  /** The batch's pain.001 document or CSV. @throws BANK_PAYOUT_BATCH_NOT_FOUND */
+  batchFile(actor: OperatorActor, batchId: string, format: 'pain.001' | 'csv'): Promise<string>;
 }
 
 /** Builds the payouts service. */
@@ -59,6 +59,6 @@ export function createPayoutsService(deps: PayoutsDeps): PayoutsService {
       }),
     step: (actor, id, step, reason) => takeStep(deps, actor, id, step, reason),
     exportBatch: (actor, currency, reason) => exportBatch(deps, actor, currency, reason),
-    batchFile: (actor, batchId) => batchFile(deps, actor, batchId),
+    batchFile: (actor, batchId, format) => batchFile(deps, actor, batchId, format),
   };
 }

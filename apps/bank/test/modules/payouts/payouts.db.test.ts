@@ -271,6 +271,21 @@ describe('an operator', () => {
     const toBob = txs.find((t) => t.Amt.InstdAmt['#text'] === '99.99');
     expect(toBob?.Cdtr.Nm).toBe('Bob & <Sons> "Ltd"');
     expect(toBob?.CdtrAcct.Id.IBAN).toBe('DE89370400440532013000');
+    // The same batch as CSV: a header and one row per payout, amounts in both forms.
+    const csv = await bank.get(batch.path.replace('/pain.001', '/payouts.csv'), ops);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.body.trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'end_to_end_id,payout_id,amount_minor,amount,currency,iban,holder_name,remittance',
+    );
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',').slice(2, 5).join(' '))
+        .sort(),
+    ).toEqual(['1 0.01 EUR', '1234 12.34 EUR', '9999 99.99 EUR']);
+    expect(csv.body).toContain(',"Bob & <Sons> ""Ltd""",');
     // In flight: the money is still held; nothing in flight can be exported again.
     const again = await bank.post(
       '/v1/operator/payout-batches',
