@@ -108,11 +108,11 @@ function checkRequest(
   return remaining.minus(amount);
 }
 
-function decodeOrError(bytes: Uint8Array): { request: PaymentRequest } | { error: unknown } {
+function decodeOrError(bytes: Uint8Array): { request: PaymentRequest } | { error: Error } {
   try {
     return { request: decodePaymentRequest(bytes) };
   } catch (error) {
-    return { error };
+    return { error: error instanceof Error ? error : new Error(String(error)) };
   }
 }
 
@@ -139,7 +139,7 @@ export async function preparePayment(
     const [wallet, now, paid, revocations] = await readAll(
       tx,
       vault,
-      'error' in decoded ? Promise.reject(decoded.error as Error) : decoded.request,
+      'error' in decoded ? Promise.reject(decoded.error) : decoded.request,
       options.nowMs,
     );
     if ('error' in decoded) throw decoded.error; // (readAll threw it already)

@@ -262,9 +262,9 @@ class TxView<S extends Stores> extends Reader<S> implements DbTx<S> {
   }
 
   async write(ops: readonly WriteOp<S>[]): Promise<void> {
-    storesOf(this.schema, ops as readonly AnyOp[]);
+    storesOf(this.schema, ops);
     try {
-      await apply(this.tx, ops as readonly AnyOp[]);
+      await apply(this.tx, ops);
     } catch (error) {
       throw storageFailed(error);
     }
@@ -286,7 +286,7 @@ class IdbDb<S extends Stores> extends Reader<S> implements Db<S> {
 
   async write(ops: readonly WriteOp<S>[]): Promise<void> {
     if (ops.length === 0) return;
-    const stores = storesOf(this.schema, ops as readonly AnyOp[]);
+    const stores = storesOf(this.schema, ops);
     await transact(this.db, stores, (tx) => apply(tx, ops));
   }
 

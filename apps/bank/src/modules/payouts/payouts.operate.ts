@@ -19,7 +19,7 @@ import * as repo from './payouts.repo.js';
 import type { PayoutRow } from './payouts.repo.js';
 import * as batches from './payouts.batches.repo.js';
 import type { BatchRow } from './payouts.batches.repo.js';
-import type { PayoutsDeps } from './payouts.deps.js';
+import type { PayoutsDeps } from './payouts.ports.js';
 
 /** A step an operator takes on one payout. */
 export type SingleStep = Exclude<PayoutStep, 'export'>;

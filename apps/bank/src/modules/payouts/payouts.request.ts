@@ -11,7 +11,7 @@ import { bankFail } from '../../errors.js';
 import { normalizeIban } from './payouts.domain.js';
 import * as repo from './payouts.repo.js';
 import type { PayoutAccountRow, PayoutRow } from './payouts.repo.js';
-import type { PayoutsDeps } from './payouts.deps.js';
+import type { PayoutsDeps } from './payouts.ports.js';
 
 /** A payout request. */
 export interface PayoutRequest {

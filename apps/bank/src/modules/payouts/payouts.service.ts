@@ -4,9 +4,9 @@
  * (payouts.operate.ts), and the lists — reads by operators audited.
  */
 import type { OperatorActor } from '../operators/operators.domain.js';
-import type { PayoutsDeps } from './payouts.deps.js';
 import type { PayoutState } from './payouts.domain.js';
 import { batchFile, exportBatch, takeStep, type SingleStep } from './payouts.operate.js';
+import type { PayoutsDeps } from './payouts.ports.js';
 import * as repo from './payouts.repo.js';
 import type { BatchRow } from './payouts.batches.repo.js';
 import type { PayoutAccountRow, PayoutRow } from './payouts.repo.js';

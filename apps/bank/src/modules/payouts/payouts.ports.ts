@@ -1,4 +1,7 @@
-/** What the payouts module is built from (handed over by the composition root). */
+/**
+ * What the payouts service needs from the rest of the bank (handed in by plugins/services.ts),
+ * in one file that the request and operator steps share without importing the service.
+ */
 import type { PayoutDebtor } from '../../config.js';
 import type { Database, Queryable } from '../../db/queryable.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
