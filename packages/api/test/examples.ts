@@ -394,6 +394,7 @@ export const EXAMPLES: Record<RouteName, Example> = {
     },
   },
   payoutBatchFile: { params: { id: uuid }, response: '<?xml version="1.0"?><Document/>' },
+  payoutBatchCsv: { params: { id: uuid }, response: 'end_to_end_id,payout_id\r\n' },
   health: { response: { status: 'ok' } },
   readiness: { response: { status: 'degraded', database: 'ok', redis: 'down' } },
 };

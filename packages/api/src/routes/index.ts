@@ -23,6 +23,7 @@ import {
   myPayouts,
   operatorPayouts,
   payoutAccounts,
+  payoutBatchCsv,
   payoutBatchFile,
   refusePayout,
   registerPayoutAccount,
@@ -93,6 +94,7 @@ export const routes = {
   refusePayout,
   exportPayoutBatch,
   payoutBatchFile,
+  payoutBatchCsv,
   confirmPayout,
   failPayout,
 } as const;

@@ -239,3 +239,33 @@ export const payoutBatchFile = {
   response: z.string().max(PAIN001_MAX_CHARS),
   errors: [400, 401, 403, 404],
 } as const satisfies RouteSpec;
+
+/** Columns of GET /v1/operator/payout-batches/:id/payouts.csv, in order. */
+export const PAYOUT_BATCH_CSV_HEADER = [
+  'end_to_end_id',
+  'payout_id',
+  'amount_minor',
+  'amount',
+  'currency',
+  'iban',
+  'holder_name',
+  'remittance',
+] as const;
+
+/** GET /v1/operator/payout-batches/:id/payouts.csv */
+export const payoutBatchCsv = {
+  method: 'GET',
+  path: '/v1/operator/payout-batches/:id/payouts.csv',
+  auth: true,
+  operator: { roles: OPERATOR_ROLES, kind: 'read' },
+  tag: 'money',
+  summary: 'The batch as text/csv, one row per payout (for banks that take CSV, and for checking)',
+  description:
+    `Columns: ${PAYOUT_BATCH_CSV_HEADER.join(', ')}. RFC 4180 with a header row; amount is the ` +
+    'decimal text of amount_minor; formula-like cells start with an apostrophe.',
+  params: z.object({ id: uuid }),
+  status: 200,
+  contentType: 'text/csv',
+  response: z.string().max(PAIN001_MAX_CHARS),
+  errors: [400, 401, 403, 404],
+} as const satisfies RouteSpec;

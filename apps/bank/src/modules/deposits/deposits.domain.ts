@@ -72,20 +72,49 @@ const MAX_RECORD_CHARS = 2048;
 
 interface Record_ {
   record: string[];
-  info: { lines: number };
+  info: { bytes: number };
 }
 
-function readRecords(csv: string): Record_[] {
+/** A record and the file line it starts on. */
+interface Located {
+  cells: string[];
+  line: number;
+}
+
+/**
+ * The line each record starts on, from the byte offsets csv-parse reports (`info.lines` counts a
+ * quoted CRLF twice): the first byte after the previous record that is not a line break.
+ */
+function locate(csv: string, records: readonly Record_[]): Located[] {
+  const bytes = Buffer.from(csv, 'utf8');
+  const out: Located[] = [];
+  let at = 0;
+  let line = 1;
+  for (const r of records) {
+    let start = at;
+    while (start < bytes.length && (bytes[start] === 0x0a || bytes[start] === 0x0d)) start++;
+    for (let i = at; i < start; i++) if (bytes[i] === 0x0a) line++;
+    out.push({ cells: r.record, line });
+    for (let i = start; i < r.info.bytes && i < bytes.length; i++) if (bytes[i] === 0x0a) line++;
+    at = r.info.bytes;
+  }
+  return out;
+}
+
+function readRecords(csv: string): Located[] {
   try {
-    return parse(csv, {
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      max_record_size: MAX_RECORD_CHARS,
-      // One more than allowed, to tell "too many" from "just enough" without reading the rest.
-      to_line: STATEMENT_MAX_ROWS + 2,
-    }) as unknown as Record_[];
+    return locate(
+      csv,
+      parse(csv, {
+        bom: true,
+        info: true,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        max_record_size: MAX_RECORD_CHARS,
+        // One more than allowed, to tell "too many" from "just enough" without reading the rest.
+        to_line: STATEMENT_MAX_ROWS + 2,
+      }) as unknown as Record_[],
+    );
   } catch (err) {
     const line = (err as { lines?: unknown }).lines;
     return bankFail('BANK_STATEMENT_INVALID', 'The statement is not readable CSV (RFC 4180)', {
@@ -104,7 +133,7 @@ export function parseStatement(csv: string): StatementRow[] {
   const records = readRecords(csv);
   const header = records[0];
   if (!header) bankFail('BANK_STATEMENT_INVALID', 'The statement is empty', fileFault('empty'));
-  const names = header.record.map((c) => c.trim().toLowerCase());
+  const names = header.cells.map((c) => c.trim().toLowerCase());
   if (names.join(',') !== STATEMENT_COLUMNS.join(',')) {
     bankFail('BANK_STATEMENT_INVALID', `The header row must be ${STATEMENT_COLUMNS.join(',')}`, {
       line: 1,
@@ -120,8 +149,7 @@ export function parseStatement(csv: string): StatementRow[] {
       reason: 'too_many_rows',
     });
   }
-  // The line a record ends on (quoted fields may span lines).
-  return data.map((r) => readRow(r.record, r.info.lines));
+  return data.map((r) => readRow(r.cells, r.line));
 }
 
 function fileFault(reason: 'empty') {
@@ -144,7 +172,7 @@ export function readRow(cells: readonly string[], line: number): StatementRow {
       'columns',
       `A row has ${STATEMENT_COLUMNS.length} columns, this one ${cells.length}`,
     );
-  const [, date, account, amount, cur, description] = cells.map((c) => c.trim()) as string[];
+  const [, date, account, amount, cur, description] = cells.map((c) => c.trim());
   if (!reference) return refuse('reference', 'The reference is missing or malformed');
   const day = date === '' ? { success: true as const, data: null } : valueDateField.safeParse(date);
   if (!day.success) return refuse('date', 'The date is not YYYY-MM-DD');

@@ -101,7 +101,7 @@ async function apply(
   tx: Queryable,
   actor: OperatorActor,
   req: DepositRequest,
-  context: { reason: string; importId: bigint | null },
+  context: { reason: string; importId: bigint | null; clearing?: Map<string, string> },
 ): Promise<DepositOutcome> {
   const accountId = await resolveAccount(tx, req);
   const inserted = await repo.insertDeposit(tx, {
@@ -123,7 +123,10 @@ async function apply(
     }
     return { outcome: 'already_applied', deposit: first };
   }
-  const clearing = await deps.accounts.systemAccount(tx, 'clearing', req.currency);
+  // An import asks once per currency, not once per row.
+  const clearing =
+    context.clearing?.get(req.currency) ??
+    (await deps.accounts.systemAccount(tx, 'clearing', req.currency));
   // The transfer (deposit, reference) is the one the deposits row's foreign key names.
   await deps.accounts.transfer(tx, {
     kind: 'deposit',
@@ -133,6 +136,8 @@ async function apply(
       { accountId, amount: req.amount },
     ],
   });
+  // Remembered only once this row's work stands (a refused row's savepoint undoes it all).
+  context.clearing?.set(req.currency, clearing);
   return { outcome: 'applied', deposit: inserted };
 }
 
@@ -154,6 +159,7 @@ async function applyRows(
   context: { reason: string; importId: bigint },
 ): Promise<ImportedRow[]> {
   const out: ImportedRow[] = [];
+  const clearing = new Map<string, string>();
   for (const row of rows) {
     const base = { line: row.line, reference: row.reference };
     if (!('request' in row)) {
@@ -167,7 +173,9 @@ async function applyRows(
       continue;
     }
     try {
-      const done = await withSavepoint(tx, () => apply(deps, tx, actor, row.request, context));
+      const done = await withSavepoint(tx, () =>
+        apply(deps, tx, actor, row.request, { ...context, clearing }),
+      );
       out.push({
         ...base,
         outcome: done.outcome,

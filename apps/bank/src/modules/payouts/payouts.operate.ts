@@ -13,9 +13,12 @@ import { retryingTransaction } from '../../db/retry.js';
 import { bankFail } from '../../errors.js';
 import type { OperatorActor } from '../operators/operators.domain.js';
 import { checkStep, STEPS, type PayoutStep } from './payouts.domain.js';
+import { batchCsv } from './payouts.csv.js';
 import { pain001 } from './payouts.pain001.js';
 import * as repo from './payouts.repo.js';
-import type { BatchRow, PayoutRow } from './payouts.repo.js';
+import type { PayoutRow } from './payouts.repo.js';
+import * as batches from './payouts.batches.repo.js';
+import type { BatchRow } from './payouts.batches.repo.js';
 import type { PayoutsDeps } from './payouts.ports.js';
 
 /** A step an operator takes on one payout. */
@@ -76,7 +79,7 @@ export function exportBatch(
   reason: string,
 ): Promise<BatchRow> {
   return retryingTransaction(deps.db, async (tx) => {
-    const approved = await repo.lockApproved(tx, currency, PAYOUT_BATCH_MAX);
+    const approved = await batches.lockApproved(tx, currency, PAYOUT_BATCH_MAX);
     if (approved.length === 0) {
       bankFail('BANK_PAYOUT_BATCH_EMPTY', `No approved ${currency} payout waits for export`, {
         currency,
@@ -88,7 +91,7 @@ export function exportBatch(
     const total = approved.reduce((sum, p) => sum + p.amount, 0n);
     const at = deps.now();
     const payoutIds = approved.map((p) => p.id);
-    await repo.insertBatch(tx, {
+    await batches.insertBatch(tx, {
       id,
       messageId,
       currency,
@@ -109,29 +112,40 @@ export function exportBatch(
 }
 
 /**
- * The pain.001 file of batch `id` (audited as a read: it names accounts and amounts).
- * @throws BANK_PAYOUT_BATCH_NOT_FOUND
+ * Batch `id` as a file: its pain.001 document or its CSV (audited as a read: it names accounts
+ * and amounts). @throws BANK_PAYOUT_BATCH_NOT_FOUND
  */
-export function batchFile(deps: PayoutsDeps, actor: OperatorActor, id: string): Promise<string> {
+export function batchFile(
+  deps: PayoutsDeps,
+  actor: OperatorActor,
+  id: string,
+  format: 'pain.001' | 'csv',
+): Promise<string> {
   return deps.db.transaction(async (tx) => {
-    const batch = await repo.findBatch(tx, id);
+    const batch = await batches.findBatch(tx, id);
     if (!batch)
       bankFail('BANK_PAYOUT_BATCH_NOT_FOUND', 'No payout batch has this id', { batchId: id });
-    await deps.record(tx, actor, { action: 'operator.read', target: `payout_batch:${id}` });
-    const payouts = await repo.batchPayouts(tx, id);
+    await deps.record(tx, actor, {
+      action: 'operator.read',
+      target: `payout_batch:${id}`,
+      data: { format },
+    });
+    const transfers = (await batches.batchPayouts(tx, id)).map((p) => ({
+      payoutId: p.id,
+      endToEndId: p.id.replaceAll('-', ''),
+      amount: p.amount,
+      creditorName: p.holderName,
+      creditorIban: p.iban,
+      remittance: `offpay payout ${p.id}`,
+    }));
+    if (format === 'csv') return batchCsv(batch.currency, transfers);
     return pain001({
       messageId: batch.messageId,
       createdAt: batch.createdAt,
       executionDate: batch.createdAt.toISOString().slice(0, 10),
       currency: batch.currency,
       debtor: deps.debtor,
-      transfers: payouts.map((p) => ({
-        endToEndId: p.id.replaceAll('-', ''),
-        amount: p.amount,
-        creditorName: p.holderName,
-        creditorIban: p.iban,
-        remittance: `offpay payout ${p.id}`,
-      })),
+      transfers,
     });
   });
 }

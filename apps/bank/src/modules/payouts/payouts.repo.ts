@@ -1,4 +1,7 @@
-/** SQL of payout accounts, payouts and payout batches (migrations/008_deposits_payouts.sql). */
+/**
+ * SQL of payout accounts and payouts (migrations/008_deposits_payouts.sql); batches are in
+ * payouts.batches.repo.ts.
+ */
 import type { Queryable } from '../../db/queryable.js';
 import type { PayoutState } from './payouts.domain.js';
 
@@ -30,16 +33,6 @@ export interface PayoutRow {
   batchId: string | null;
   settledAt: Date | null;
   settledReason: string | null;
-}
-
-/** A stored batch. */
-export interface BatchRow {
-  id: string;
-  messageId: string;
-  currency: string;
-  payouts: number;
-  total: bigint;
-  createdAt: Date;
 }
 
 const ACCOUNT_COLUMNS = 'id, user_id, iban, holder_name, created_at';
@@ -104,12 +97,14 @@ export async function customerAccount(
   return rows[0]?.id ?? null;
 }
 
-const PAYOUT_SELECT = `SELECT p.id, p.user_id, u.email, p.account_id, p.payout_account_id, pa.iban,
+/** Payouts with their payout account and requester (for payouts.batches.repo.ts too). */
+export const PAYOUT_SELECT = `SELECT p.id, p.user_id, u.email, p.account_id, p.payout_account_id, pa.iban,
   pa.holder_name, p.currency, p.amount, p.idempotency_key, p.state, p.requested_at, p.decided_at,
   p.decision_reason, p.batch_id, p.settled_at, p.settled_reason
   FROM payouts p JOIN payout_accounts pa ON pa.id = p.payout_account_id JOIN users u ON u.id = p.user_id`;
 
-interface RawPayout {
+/** A row of {@link PAYOUT_SELECT}. */
+export interface RawPayout {
   id: string;
   user_id: string;
   email: string;
@@ -129,7 +124,8 @@ interface RawPayout {
   settled_reason: string | null;
 }
 
-const toPayout = (r: RawPayout): PayoutRow => ({
+/** A row of {@link PAYOUT_SELECT} as a {@link PayoutRow}. */
+export const toPayout = (r: RawPayout): PayoutRow => ({
   id: r.id,
   userId: r.user_id,
   email: r.email,
@@ -246,88 +242,4 @@ export async function moveState(
     [s.id, s.from, s.to, s.at, s.operatorId, s.reason],
   );
   return rows.length === 1;
-}
-
-/** The oldest approved payouts of `currency`, locked (at most `limit`). */
-export async function lockApproved(
-  tx: Queryable,
-  currency: string,
-  limit: number,
-): Promise<PayoutRow[]> {
-  const rows = await tx.query<RawPayout>(
-    `${PAYOUT_SELECT} WHERE p.state = 'approved' AND p.currency = $1
-     ORDER BY p.requested_at, p.id LIMIT $2 FOR UPDATE OF p`,
-    [currency, limit],
-  );
-  return rows.map(toPayout);
-}
-
-/** Records a batch and puts its payouts in flight. */
-export async function insertBatch(
-  tx: Queryable,
-  b: {
-    id: string;
-    messageId: string;
-    currency: string;
-    payoutIds: readonly string[];
-    total: bigint;
-    operatorId: string;
-    reason: string;
-    at: Date;
-  },
-): Promise<void> {
-  await tx.query(
-    `INSERT INTO payout_batches (id, message_id, currency, payouts, total, operator_id, reason, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [
-      b.id,
-      b.messageId,
-      b.currency,
-      b.payoutIds.length,
-      b.total.toString(),
-      b.operatorId,
-      b.reason,
-      b.at,
-    ],
-  );
-  await tx.query(
-    `UPDATE payouts SET state = 'in_flight', batch_id = $1
-     WHERE id = ANY($2::uuid[]) AND state = 'approved'`,
-    [b.id, b.payoutIds],
-  );
-}
-
-/** A batch, or null. */
-export async function findBatch(q: Queryable, id: string): Promise<BatchRow | null> {
-  const rows = await q.query<{
-    id: string;
-    message_id: string;
-    currency: string;
-    payouts: number;
-    total: bigint;
-    created_at: Date;
-  }>(
-    'SELECT id, message_id, currency, payouts, total, created_at FROM payout_batches WHERE id = $1',
-    [id],
-  );
-  const r = rows[0];
-  return r
-    ? {
-        id: r.id,
-        messageId: r.message_id,
-        currency: r.currency,
-        payouts: r.payouts,
-        total: r.total,
-        createdAt: r.created_at,
-      }
-    : null;
-}
-
-/** The payouts of a batch, in the order they were requested. */
-export async function batchPayouts(q: Queryable, batchId: string): Promise<PayoutRow[]> {
-  const rows = await q.query<RawPayout>(
-    `${PAYOUT_SELECT} WHERE p.batch_id = $1 ORDER BY p.requested_at, p.id`,
-    [batchId],
-  );
-  return rows.map(toPayout);
 }

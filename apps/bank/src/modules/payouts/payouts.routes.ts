@@ -131,12 +131,24 @@ export const payoutRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
     ...routeOptions(app, routes.payoutBatchFile),
     handler: async (request, reply) => {
       const { id } = request.params;
-      const xml = await payouts().batchFile(requireOperator(request), id);
+      const xml = await payouts().batchFile(requireOperator(request), id, 'pain.001');
       // A string sent with an XML content type goes out as is: no JSON serializer runs.
       return reply
         .type('application/xml; charset=utf-8')
         .header('content-disposition', `attachment; filename="pain.001-${id}.xml"`)
         .send(xml);
+    },
+  });
+
+  app.route({
+    ...routeOptions(app, routes.payoutBatchCsv),
+    handler: async (request, reply) => {
+      const { id } = request.params;
+      const csv = await payouts().batchFile(requireOperator(request), id, 'csv');
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="payouts-${id}.csv"`)
+        .send(csv);
     },
   });
   done();

@@ -8,7 +8,8 @@ import type { PayoutState } from './payouts.domain.js';
 import { batchFile, exportBatch, takeStep, type SingleStep } from './payouts.operate.js';
 import type { PayoutsDeps } from './payouts.ports.js';
 import * as repo from './payouts.repo.js';
-import type { BatchRow, PayoutAccountRow, PayoutRow } from './payouts.repo.js';
+import type { BatchRow } from './payouts.batches.repo.js';
+import type { PayoutAccountRow, PayoutRow } from './payouts.repo.js';
 import { registerAccount, requestPayout, type PayoutRequest } from './payouts.request.js';
 import { PAYOUT_ACCOUNTS_MAX } from '@offpay/api';
 
@@ -35,8 +36,8 @@ export interface PayoutsService {
   step(actor: OperatorActor, id: string, step: SingleStep, reason: string): Promise<PayoutRow>;
   /** @throws BANK_PAYOUT_BATCH_EMPTY */
   exportBatch(actor: OperatorActor, currency: string, reason: string): Promise<BatchRow>;
-  /** @throws BANK_PAYOUT_BATCH_NOT_FOUND */
-  batchFile(actor: OperatorActor, batchId: string): Promise<string>;
+  /** The batch's pain.001 document or CSV. @throws BANK_PAYOUT_BATCH_NOT_FOUND */
+  batchFile(actor: OperatorActor, batchId: string, format: 'pain.001' | 'csv'): Promise<string>;
 }
 
 /** Builds the payouts service. */
@@ -58,6 +59,6 @@ export function createPayoutsService(deps: PayoutsDeps): PayoutsService {
       }),
     step: (actor, id, step, reason) => takeStep(deps, actor, id, step, reason),
     exportBatch: (actor, currency, reason) => exportBatch(deps, actor, currency, reason),
-    batchFile: (actor, batchId) => batchFile(deps, actor, batchId),
+    batchFile: (actor, batchId, format) => batchFile(deps, actor, batchId, format),
   };
 }

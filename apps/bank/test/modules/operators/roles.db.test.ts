@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { routePath, routes, type RouteSpec } from '@offpay/api';
 import { describe, expect, it } from 'vitest';
 import { applyAsMerchant } from '../../helpers/merchants.js';
+import { oneRowStatement, payoutIn } from '../../helpers/money.js';
+import type { TestOperator } from '../../helpers/operators.js';
 import { useWorld } from '../../helpers/world.js';
 
 const bank = useWorld();
@@ -89,17 +91,15 @@ describe('operator routes, from the contract', () => {
     }
   });
 
-  it.each(changing)('%s is audited with who, what, when and why', async (_n, route) => {
+  it.each(changing)('%s is audited with who, what, when and why', async (name, route) => {
     const operator = await bank.operator();
-    const shop = await bank.user('Audited');
-    const applied = await applyAsMerchant(bank, shop, `Audited Shop ${randomUUID().slice(0, 8)}`);
-    const id = applied.json<{ id: string }>().id;
     const reason = `because of ${route.path}`;
+    const { id, body, action, target } = await situation(name, operator);
     const res = await bank.app.inject({
       method: route.method,
       url: routePath(route, { id }),
       headers: { authorization: `Bearer ${operator.token}` },
-      payload: { reason },
+      payload: { ...body, reason },
     });
     expect(res.statusCode, res.body).toBe(route.status);
     const rows = await bank.db.query<{ actor: string; at: Date; action: string; data: object }>(
@@ -110,14 +110,73 @@ describe('operator routes, from the contract', () => {
       {
         actor: `operator:${operator.actor.id}`,
         at: bank.clock,
-        action: expect.stringMatching(/^merchant\./),
+        action: expect.stringMatching(action),
         data: expect.objectContaining({
           operatorId: operator.actor.id,
           operatorEmail: operator.email,
-          target: `merchant_application:${id}`,
+          target: expect.stringMatching(target),
           reason,
         }),
       },
     ]);
   });
 });
+
+/** What a changing route acts on, so that it succeeds: its id, its body, and its audit entry. */
+async function situation(
+  name: string,
+  operator: TestOperator,
+): Promise<{ id: string; body: object; action: RegExp; target: RegExp }> {
+  const payoutStep = (state: 'requested' | 'in_flight') => async () => {
+    const p = await payoutIn(bank, operator, state);
+    return { id: p.id, body: {}, action: /^payout\./, target: new RegExp(`^payout:${p.id}$`) };
+  };
+  const setups: Record<
+    string,
+    () => Promise<{ id: string; body: object; action: RegExp; target: RegExp }>
+  > = {
+    createDeposit: async () => {
+      const user = await bank.user('Depositor');
+      const body = {
+        reference: `R-${randomUUID()}`,
+        account: user.accountId,
+        amountMinor: '5',
+        currency: 'EUR',
+      };
+      return { id: '', body, action: /^deposit\.applied$/, target: /^deposit:\d+$/ };
+    },
+    importStatement: async () => {
+      const csv = oneRowStatement(await bank.user('Importer'));
+      return {
+        id: '',
+        body: { csv },
+        action: /^deposit\.imported$/,
+        target: /^deposit_import:\d+$/,
+      };
+    },
+    approvePayout: payoutStep('requested'),
+    refusePayout: payoutStep('requested'),
+    confirmPayout: payoutStep('in_flight'),
+    failPayout: payoutStep('in_flight'),
+    exportPayoutBatch: async () => {
+      await payoutIn(bank, operator, 'approved');
+      return {
+        id: '',
+        body: { currency: 'EUR' },
+        action: /^payout\.exported$/,
+        target: /^payout_batch:/,
+      };
+    },
+  };
+  const setup = setups[name];
+  if (setup) return setup();
+  const shop = await bank.user('Audited');
+  const applied = await applyAsMerchant(bank, shop, `Audited Shop ${randomUUID().slice(0, 8)}`);
+  const id = applied.json<{ id: string }>().id;
+  return {
+    id,
+    body: {},
+    action: /^merchant\./,
+    target: new RegExp(`^merchant_application:${id}$`),
+  };
+}

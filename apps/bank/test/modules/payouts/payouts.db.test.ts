@@ -155,6 +155,29 @@ describe('a payout request', () => {
     expect(await bank.balance(user.accountId)).toBe(750n);
   });
 
+  it('needs an Idempotency-Key, and lists the request for its owner and the operators', async () => {
+    const ops = await bank.operator();
+    const { user, payoutAccountId } = await funded(300n);
+    const noKey = await bank.post(
+      '/v1/payouts',
+      { payoutAccountId, amountMinor: '100', currency: 'EUR' },
+      user,
+    );
+    expect(noKey.statusCode).toBe(400);
+    expect(noKey.json()).toMatchObject({ code: 'BANK_BAD_REQUEST' });
+    expect(await bank.balance(user.accountId)).toBe(300n);
+    const id = await requested(user, payoutAccountId, '100');
+    const mine = await bank.get('/v1/payouts?limit=5', user);
+    expect(mine.json<{ payouts: { id: string }[] }>().payouts.map((p) => p.id)).toEqual([id]);
+    const queue = await bank.get('/v1/operator/payouts?state=requested&limit=200', ops);
+    expect(queue.statusCode, queue.body).toBe(200);
+    const listed = queue.json<{ payouts: { id: string; holderName: string; userId: string }[] }>();
+    expect(listed.payouts.find((p) => p.id === id)).toMatchObject({
+      userId: user.userId,
+      holderName: 'Bob Martin',
+    });
+  });
+
   it('refuses a payout account of someone else', async () => {
     const { payoutAccountId } = await funded(100n);
     const other = await bank.user();
@@ -248,6 +271,21 @@ describe('an operator', () => {
     const toBob = txs.find((t) => t.Amt.InstdAmt['#text'] === '99.99');
     expect(toBob?.Cdtr.Nm).toBe('Bob & <Sons> "Ltd"');
     expect(toBob?.CdtrAcct.Id.IBAN).toBe('DE89370400440532013000');
+    // The same batch as CSV: a header and one row per payout, amounts in both forms.
+    const csv = await bank.get(batch.path.replace('/pain.001', '/payouts.csv'), ops);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.body.trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'end_to_end_id,payout_id,amount_minor,amount,currency,iban,holder_name,remittance',
+    );
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',').slice(2, 5).join(' '))
+        .sort(),
+    ).toEqual(['1 0.01 EUR', '1234 12.34 EUR', '9999 99.99 EUR']);
+    expect(csv.body).toContain(',"Bob & <Sons> ""Ltd""",');
     // In flight: the money is still held; nothing in flight can be exported again.
     const again = await bank.post(
       '/v1/operator/payout-batches',
