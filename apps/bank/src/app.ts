@@ -13,6 +13,8 @@ import type { KeyValueStores } from './kv/kv.js';
 import { createLogger } from './logger.js';
 import { accountRoutes } from './modules/accounts/accounts.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { depositRoutes } from './modules/deposits/deposits.routes.js';
+import { payoutRoutes } from './modules/payouts/payouts.routes.js';
 import { enrollmentRoutes } from './modules/enrollment/enrollment.routes.js';
 import { reportRoutes } from './modules/reports/reports.routes.js';
 import { reserveReleaseJob } from './modules/reserves/reserves.job.js';
@@ -107,6 +109,8 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   await app.register(fraudRoutes);
   await app.register(operatorRoutes);
   await app.register(merchantRoutes);
+  await app.register(depositRoutes);
+  await app.register(payoutRoutes);
   await app.register(reserveReleaseJob, {
     intervalSeconds: config.certificates.releaseIntervalSeconds,
   });

@@ -17,6 +17,12 @@ export const DEFAULT_JWT_ISSUER = 'offpay-bank';
 /** scrypt cost in production: N = 2^15, r = 8, p = 1 (RFC 7914; OWASP's minimum for scrypt). */
 export const PRODUCTION_SCRYPT_LOG2N = 15;
 
+/**
+ * The debtor account of exported payouts when PAYOUT_DEBTOR_IBAN is not set: the well-known
+ * example IBAN of the German banking association, for demos and tests only.
+ */
+export const DEMO_DEBTOR_IBAN = 'DE89370400440532013000';
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** An unset variable and an empty one mean the same: docker-compose passes `${X:-}` as "". */
@@ -127,6 +133,18 @@ const envSchema = z
     RATE_LIMIT_FRAUD_REPORTS: z.coerce.number().int().min(0).max(1_000_000).default(30),
     // Operator sessions are short (docs/operations.md "Operators"): 1 … 60 minutes, 15 by default.
     OPERATOR_SESSION_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+    // The bank's own account that pays payouts: the debtor of the pain.001 files it exports.
+    PAYOUT_DEBTOR_NAME: z.string().min(1).max(70).default('offpay bank'),
+    PAYOUT_DEBTOR_IBAN: z
+      .string()
+      .regex(/^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/)
+      .default(DEMO_DEBTOR_IBAN),
+    PAYOUT_DEBTOR_BIC: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/)
+        .optional(),
+    ),
     // Client addresses from X-Forwarded-For behind a proxy: a hop count, or the proxies'
     // addresses/CIDRs. Never `true` (every client's X-Forwarded-For believed).
     TRUST_PROXY: optionalString.pipe(trustProxySchema.optional()),
@@ -250,6 +268,13 @@ export const DEFAULT_CORS_ORIGINS = [
   'http://localhost:5174',
 ];
 
+/** Who pays payouts. */
+export interface PayoutDebtor {
+  name: string;
+  iban: string;
+  bic: string | null;
+}
+
 /** Everything the bank needs to start; built from the environment or by tests. */
 export interface BankConfig {
   port: number;
@@ -291,6 +316,8 @@ export interface BankConfig {
   corsOrigins?: string[];
   /** Operator sessions; absent → 900 s (15 minutes). */
   operators?: { sessionSeconds: number };
+  /** The account exported payouts are paid from; absent → {@link DEMO_DEBTOR_IBAN}, "offpay bank". */
+  payoutDebtor?: PayoutDebtor;
   /** Alert thresholds; absent → 5 bad signatures from one address within 60 s. */
   alerts?: { badSignatures: number; windowSeconds: number };
   /** A folder with the built apps (`sender/dist`, `receiver/dist`); absent → no apps served. */
@@ -358,6 +385,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
       fraudReports: e.RATE_LIMIT_FRAUD_REPORTS,
     },
     operators: { sessionSeconds: e.OPERATOR_SESSION_SECONDS },
+    payoutDebtor: {
+      name: e.PAYOUT_DEBTOR_NAME,
+      iban: e.PAYOUT_DEBTOR_IBAN,
+      bic: e.PAYOUT_DEBTOR_BIC ?? null,
+    },
     events: {
       maxStreamsPerUser: e.EVENTS_MAX_STREAMS_PER_USER,
       heartbeatSeconds: e.EVENTS_HEARTBEAT_SECONDS,
