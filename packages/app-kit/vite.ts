@@ -5,6 +5,7 @@
  * itself — head tags, header, status line and `#app` — so each app's index.html is a stub.
  * vite-plugin-pwa is passed in by the app, where it is installed.
  */
+import { APP_CSP, APP_CSP_DIRECTIVES } from '@offpay/api';
 import type { HtmlTagDescriptor, Plugin, PluginOption, UserConfig } from 'vite';
 
 /** What differs between the two apps. */
@@ -112,6 +113,28 @@ const LOCAL_BANK = 'http://127.0.0.1:8787';
 /** The bank's own paths, passed on by the dev and preview servers so the page's origin works. */
 const BANK_PATHS = ['/v1', '/readyz', '/healthz'];
 
+/** Headers every page of the apps gets besides its policy (as the bank serves them). */
+const PAGE_HEADERS = {
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Permissions-Policy': 'camera=(self), microphone=(), geolocation=()',
+};
+
+/**
+ * The dev server's policy: the apps' own, except that Vite injects styles as <style> elements and
+ * reloads over a WebSocket. Still no framing and no foreign scripts. Dev only, never built.
+ */
+export const DEV_CSP = APP_CSP_DIRECTIVES.map((d) => {
+  if (d.startsWith('style-src ')) return `${d} 'unsafe-inline'`;
+  if (d.startsWith('connect-src ')) return `${d} ws://127.0.0.1:* ws://localhost:*`;
+  return d;
+}).join('; ');
+
+/** The security headers of the preview server (the build, as phones get it) and the dev server. */
+export const PREVIEW_HEADERS = { ...PAGE_HEADERS, 'Content-Security-Policy': APP_CSP };
+export const DEV_HEADERS = { ...PAGE_HEADERS, 'Content-Security-Policy': DEV_CSP };
+
 /**
  * The whole Vite configuration of an app; `pwa` is vite-plugin-pwa's `VitePWA`. The base is
  * relative: the same build works at any path, e.g. /wallet/ and /till/ of the bank's origin.
@@ -121,8 +144,9 @@ export function appConfig(site: AppSite, pwa: (options: PwaOptions) => PluginOpt
   const server = { port: site.port, strictPort: true, host: '127.0.0.1', proxy };
   return {
     base: './',
-    server,
-    preview: server,
+    // The preview serves the build with the same strict policy as the bank (@offpay/api pages.ts).
+    server: { ...server, headers: DEV_HEADERS },
+    preview: { ...server, headers: PREVIEW_HEADERS },
     build: { target: 'es2022', sourcemap: true },
     plugins: [page(site), pwa(pwaOptions(site))],
   };

@@ -35,6 +35,7 @@ import demoPlugin from './plugins/demo.js';
 import errorHandler, { clientErrorHandler, sendError } from './plugins/error-handler.js';
 import kvPlugin from './plugins/kv.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
+import securityHeaders from './plugins/security-headers.js';
 import servicesPlugin from './plugins/services.js';
 import operationsPlugin from './observability/operations.js';
 import swaggerPlugin from './plugins/swagger.js';
@@ -84,6 +85,8 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(errorHandler);
+  // Before every route: the apps and /docs set their own Content-Security-Policy on top.
+  await app.register(securityHeaders);
   await app.register(corsPlugin, { config });
   if (config.docs !== false) await app.register(swaggerPlugin, { config });
   await app.register(appsPlugin, { config });

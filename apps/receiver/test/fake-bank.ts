@@ -94,7 +94,8 @@ export class FakeBank {
         fromIndex: batch.fromIndex,
         results,
         head: batch.head,
-        settledAt: NOW + 100,
+        // The bank settles at the tests' clock: its signed time becomes the till's clock floor.
+        settledAt: NOW,
       },
       this.t.bank.signSk,
     );

@@ -20,7 +20,8 @@ async function revoked(t: TestTill, serials = [3, 5, 6, 11, 12, 42]): Promise<nu
 const proofs = (t: TestTill) => t.db.all('fraud');
 
 function listFrom(t: TestTill, seq: number, serials: number[], key = t.bank.signSk) {
-  return encodeRevocationList(signRevocationList({ seq, issuedAt: NOW, serials }, key));
+  // Issued `seq` seconds after NOW: the signed time the till keeps as its clock floor.
+  return encodeRevocationList(signRevocationList({ seq, issuedAt: NOW + seq, serials }, key));
 }
 
 const noFetch: typeof fetch = () => Promise.reject(new TypeError('offline'));
@@ -48,18 +49,19 @@ function bankWith(info: RevocationsInfo, fetchImpl: typeof fetch = noFetch): Ban
 }
 
 describe('refreshing from the bank', () => {
-  it('keeps a newer signed list, ignores an older one, and remembers the bank time', async () => {
+  it('keeps a newer signed list, ignores an older one, and remembers its signed time', async () => {
     const t = await makeTill();
     const newer = bankWith({ seq: 5, signed: listFrom(t, 5, [11, 12]), bankTime: NOW + 10 });
     await refreshTill(t.db, newer);
     expect(await revoked(t)).toEqual([11, 12]);
-    expect(await lastBankTime(t.db)).toBe(NOW + 10);
+    // The list's signed issuedAt (NOW + 5), not the unsigned bankTime beside it.
+    expect(await lastBankTime(t.db)).toBe(NOW + 5);
 
     const older = bankWith({ seq: 4, signed: listFrom(t, 4, []), bankTime: NOW + 5 });
     await refreshTill(t.db, older);
     expect(await t.db.get('meta', 'revocations')).toMatchObject({ seq: 5 });
     expect(await revoked(t)).toEqual([11, 12]);
-    expect(await lastBankTime(t.db)).toBe(NOW + 10);
+    expect(await lastBankTime(t.db)).toBe(NOW + 5);
   });
 
   it('refuses a list not signed by a pinned bank key and keeps the old one', async () => {

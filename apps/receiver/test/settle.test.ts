@@ -13,7 +13,7 @@ import {
   LIMITS,
   signSettlementResult,
 } from '@offpay/protocol';
-import { AppError, BankRefusal, plainReason } from '@offpay/app-kit';
+import { AppError, BankRefusal, lastBankTime, plainReason } from '@offpay/app-kit';
 import { describe, expect, it } from 'vitest';
 import {
   applySettlement,
@@ -28,7 +28,7 @@ import { ledgerRows, ledgerSummary } from '../src/state/ledger.js';
 import { settleNow, type OutcomeLine, type SettleProgress } from '../src/state/settle.js';
 import { readHead, type Till } from '../src/state/till.js';
 import { FakeBank } from './fake-bank.js';
-import { makeTill, NOW_MS, payRequest, request, TestPayer, type TestTill } from './helpers.js';
+import { makeTill, NOW, NOW_MS, payRequest, request, TestPayer, type TestTill } from './helpers.js';
 
 const settledHead = (db: TillDb, till: Till) => readHead(db, META.settledHead, till);
 
@@ -108,6 +108,15 @@ describe('settling online', () => {
     expect(lines[1]!.status).toBe('rejected');
     expect(lines[1]!.text).not.toBe('Settled');
     expect((await settledHead(t.db, t.till)).nextIndex).toBe(3);
+  });
+
+  it('takes the bank time from the signed result (settledAt), never from an unsigned field', async () => {
+    const t = await makeTill();
+    const bank = new FakeBank(t);
+    await pay(t, new TestPayer(t.bank), ['1.00']);
+    expect(await lastBankTime(t.db)).toBeUndefined();
+    await settle(t, bank);
+    expect(await lastBankTime(t.db)).toBe(NOW);
   });
 
   it('always ends with the signed result’s words, whatever the live event said', async () => {

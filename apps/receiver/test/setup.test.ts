@@ -12,15 +12,15 @@ const FAST = { iterations: 1000 };
 describe('setting up from a stale tab', () => {
   it('refuses to create a till over one set up meanwhile', async () => {
     const db = await freshDb();
-    await createTill(db, 'first passphrase', 'http://bank.test', FAST);
+    await createTill(db, 'first passphrase', 'https://bank.test', FAST);
     const vault = await db.get('meta', VAULT_KEY);
     await expect(
-      createTill(db, 'second passphrase', 'http://other.test', FAST),
+      createTill(db, 'second passphrase', 'https://other.test', FAST),
     ).rejects.toMatchObject({
       code: 'APP_SET_UP_ELSEWHERE',
     });
     expect(await db.get('meta', VAULT_KEY)).toEqual(vault);
-    expect(await bankUrl(db)).toBe('http://bank.test');
+    expect(await bankUrl(db)).toBe('https://bank.test');
   });
 
   it('refuses to restore a backup over a till set up meanwhile', async () => {
@@ -36,7 +36,7 @@ describe('setting up from a stale tab', () => {
 
   it('refuses a too short passphrase, storing nothing', async () => {
     const db = await freshDb();
-    await expect(createTill(db, 'short', 'http://bank.test', FAST)).rejects.toMatchObject({
+    await expect(createTill(db, 'short', 'https://bank.test', FAST)).rejects.toMatchObject({
       code: 'APP_PASSPHRASE_TOO_SHORT',
     });
     expect(await db.get('meta', VAULT_KEY)).toBeUndefined();

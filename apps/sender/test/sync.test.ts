@@ -115,7 +115,7 @@ describe('syncWithBank', () => {
       made.push(await commitPayment(db, vault, p, { nowMs: NOW_MS }));
     }
     await acceptReceipt(db, made[0]!.paymentId, bob.receipt(fromHex(made[0]!.paymentId)));
-    const list = signRevocationList({ seq: 1, issuedAt: NOW, serials: [] }, bank.signSk);
+    const list = signRevocationList({ seq: 1, issuedAt: NOW + 500, serials: [] }, bank.signSk);
     const outcome = await syncWithBank(
       db,
       {
@@ -141,7 +141,7 @@ describe('syncWithBank', () => {
     expect(outcome.renewSuggested).toBe(false);
     const states = Object.fromEntries((await listHistory(db)).map((i) => [i.paymentId, i.state]));
     expect(states).toEqual({ [made[0]!.paymentId]: 'settled', [made[1]!.paymentId]: 'sent' });
-    // The bank's time now bounds the device clock.
+    // The bank's signed time (the list's issuedAt) now bounds the device clock.
     await expect(trustedNow(db, NOW_MS)).rejects.toMatchObject({ code: 'PROTO_CLOCK_BEHIND' });
   });
 

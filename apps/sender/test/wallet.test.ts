@@ -44,7 +44,7 @@ const bob = new Receiver(bank);
 const pinned = { signKeys: [bank.signPk], kemKey: bank.kemPk };
 
 function revocations(seq: number, serials: number[], signer = bank): RevocationsInfo {
-  const list = signRevocationList({ seq, issuedAt: NOW, serials }, signer.signSk);
+  const list = signRevocationList({ seq, issuedAt: NOW + seq, serials }, signer.signSk);
   return { seq, signed: encodeRevocationList(list), bankTime: NOW + seq };
 }
 

@@ -452,7 +452,7 @@ export const BANK_ERRORS = {
   BANK_RATE_LIMITED: {
     status: 429,
     meaning:
-      'Too many requests of this kind from this address, email or user in the current window (details: limit, retryAfterSeconds).',
+      'Too many requests of this kind from this address, email or user, or bank-wide for registrations, in the current window (details: limit, retryAfterSeconds).',
     advice: 'Wait for the Retry-After header (details.retryAfterSeconds), then try again.',
     details: z.object({
       limit: z.number().int().min(0),

@@ -17,6 +17,7 @@
 export * from './errors.js';
 export * from './fields.js';
 export * from './limits.js';
+export * from './pages.js';
 export * from './route.js';
 export { routes, type RouteName } from './routes/index.js';
 export { ACCOUNT_KINDS, TRANSFER_KINDS, account, historyItem } from './routes/accounts.js';

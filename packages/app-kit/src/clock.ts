@@ -1,19 +1,16 @@
 /**
  * The device clock against the latest bank time seen (DESIGN.md §3 "Clocks"): the apps store the
- * bank time of the bank's latest answer and refuse to act on a device clock earlier than it.
+ * latest bank time and refuse to act on a device clock earlier than it (the clock floor).
  *
- * Later times always replace the stored one; an answer up to BANK_TIME_TOLERANCE_SECONDS earlier
- * (a cached answer, answers crossing on the network) leaves it alone; a genuine answer much earlier
- * than the stored time replaces it. Only the bank's answers move this value, never the device
- * clock, so setting the device clock back is still caught — and a bad time that once got in (a
- * forged answer on an unprotected connection) is healed by the next genuine answer instead of
- * locking the app for ever.
+ * Only a time the bank SIGNED moves the floor, checked under the pinned bank keys first: the
+ * revocation list's `issuedAt` (both apps) and a settlement result's `settledAt` (the till). The
+ * unsigned `bankTime` beside an answer never does (issue #12: a forged one could lower the floor,
+ * or raise it to lock the app). And the floor only rises: an older signed time — a replayed list,
+ * answers crossing — leaves it alone, so nothing can lower it at all. The device clock never moves
+ * it, so setting the device clock back is still caught.
  */
 import { checkedDeviceTime } from '@offpay/protocol';
 import type { MetaDb } from './storage/db.js';
-
-/** How much earlier than the stored time an answer may be and still be ignored (cache, races). */
-export const BANK_TIME_TOLERANCE_SECONDS = 300;
 
 /** Meta key of the latest bank time seen (Unix seconds). */
 export const LAST_BANK_TIME_KEY = 'lastBankTime';
@@ -34,8 +31,9 @@ export async function lastBankTime(db: Pick<MetaDb, 'get'>): Promise<number | un
 }
 
 /**
- * Records the bank time of a bank answer: kept when later than the stored one, or when earlier by
- * more than BANK_TIME_TOLERANCE_SECONDS. @throws RangeError for a non-time
+ * Records a bank time from a signed answer already verified under the pinned keys (see the file's
+ * comment; never an unsigned `bankTime`): kept only when later than the stored one.
+ * @throws RangeError for a non-time
  */
 export function rememberBankTime(db: MetaDb, bankTime: number): Promise<void> {
   if (!isSeconds(bankTime)) {
@@ -43,7 +41,7 @@ export function rememberBankTime(db: MetaDb, bankTime: number): Promise<void> {
   }
   const run = async () => {
     const last = await lastBankTime(db);
-    if (last === undefined || bankTime > last || bankTime < last - BANK_TIME_TOLERANCE_SECONDS) {
+    if (last === undefined || bankTime > last) {
       await db.write([{ put: 'meta', key: LAST_BANK_TIME_KEY, value: bankTime }]);
     }
   };

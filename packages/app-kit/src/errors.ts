@@ -21,6 +21,8 @@ export const APP_ERRORS = {
   APP_OFFLINE: 'The bank cannot be reached (no network, or the bank is down).',
   APP_BANK_RESPONSE: 'The bank answered with something this app does not understand.',
   APP_BANK_URL_INVALID: 'The bank address is not an http(s) address without credentials or query.',
+  APP_BANK_URL_INSECURE:
+    'The bank address must start with https:// (http:// only for a bank on this device: localhost, 127.0.0.1).',
   APP_CAMERA_UNAVAILABLE: 'The camera cannot be used (no camera, or permission refused).',
   APP_NO_QR_FOUND: 'No offpay QR code was found in the picture.',
   APP_INPUT_TOO_LARGE: 'The file or pasted text is too large to be an offpay message.',

@@ -36,9 +36,24 @@ export const MAX_BANK_URL_CHARS = 2048;
 export const BANK_URL_KEY = 'bankUrl';
 
 /**
- * The bank address as typed, normalised: trimmed, an http(s) URL with no credentials, query or
- * fragment, without trailing slashes ("https://bank.example/" → "https://bank.example").
- * @throws AppError APP_BANK_URL_INVALID
+ * Hosts a plain `http://` bank may have: this device only (the embedded bank of `pnpm start`,
+ * the e2e stack). Anywhere else the bank's answers — keys, time, balances — and the password
+ * would cross the network readable and changeable by anyone on the way.
+ */
+function isThisDevice(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    hostname === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
+}
+
+/**
+ * The bank address as typed, normalised: trimmed, an https URL (http only for this device:
+ * localhost, 127.0.0.1, [::1]) with no credentials, query or fragment, without trailing slashes
+ * ("https://bank.example/" → "https://bank.example").
+ * @throws AppError APP_BANK_URL_INVALID, APP_BANK_URL_INSECURE (http:// to another machine)
  */
 export function normalizeBankUrl(text: string): string {
   const trimmed = typeof text === 'string' ? text.trim() : '';
@@ -57,6 +72,9 @@ export function normalizeBankUrl(text: string): string {
     url.hash
   ) {
     throw new AppError('APP_BANK_URL_INVALID');
+  }
+  if (url.protocol === 'http:' && !isThisDevice(url.hostname)) {
+    throw new AppError('APP_BANK_URL_INSECURE');
   }
   return url.href.replace(/\/+$/, '');
 }

@@ -195,8 +195,9 @@ export function revocationsOf(row: unknown, bankKeys: BankKeys): CheckedRevocati
 
 /**
  * The quiet refresh whenever online: the bank's revocation list, verified under the pinned keys
- * and kept when newer (an older one is a replay), and the bank's time. Before enrollment only the
- * time is kept (there are no pinned keys to check the list with). Returns the list now held.
+ * and kept when newer (an older one is a replay); its signed issue time raises the clock floor
+ * (clock.ts). Before enrollment nothing is kept: there are no pinned keys to check the list with,
+ * and the unsigned `bankTime` beside it is never trusted. Returns the list now held.
  * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankRefusal; PROTO_* for a list that does not verify
  */
 export async function refreshRevocations(
@@ -216,6 +217,7 @@ export async function refreshRevocations(
       await db.write([{ put: 'meta', key: TRUST_KEYS.revocations, value }]);
     }
   }
-  await rememberBankTime(db, info.bankTime);
+  // The list's signed issue time, never the unsigned bankTime beside it (clock.ts).
+  if (list) await rememberBankTime(db, list.issuedAt);
   return list;
 }

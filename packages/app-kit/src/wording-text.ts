@@ -267,6 +267,10 @@ export const APP_WORDS = {
     title: 'Check the bank address',
     text: 'Enter the address your bank gave you, such as https://bank.example.',
   },
+  APP_BANK_URL_INSECURE: {
+    title: 'The bank address must be secure',
+    text: 'Use the https:// address your bank gave you. Plain http:// works only for a bank on this device (localhost).',
+  },
 } satisfies Record<AppErrorCode, Words>;
 
 /** Words for a value that carries no code this app knows. */

@@ -36,12 +36,30 @@ describe('normalizeBankUrl', () => {
     expect(codeOf(() => normalizeBankUrl(text))).toBe('APP_BANK_URL_INVALID');
   });
 
+  // Regression (issue #12): an http:// bank on another machine was accepted.
+  it.each(['http://bank.example', 'http://192.168.1.20:8787', 'http://10.0.0.1', 'http://[::2]'])(
+    'refuses the plain-http address %j with APP_BANK_URL_INSECURE',
+    (text) => {
+      expect(codeOf(() => normalizeBankUrl(text))).toBe('APP_BANK_URL_INSECURE');
+    },
+  );
+
+  it.each(['http://localhost:8787', 'http://127.0.0.1:8787', 'http://[::1]:8787'])(
+    'keeps the plain-http address %j of a bank on this device',
+    (text) => {
+      expect(normalizeBankUrl(text)).toBe(text);
+    },
+  );
+
   it('reads the stored address back under the same rule, else the default', async () => {
     const db = await freshDb();
     expect(await bankUrl(db)).toBe(defaultBankUrl());
     await db.write([{ put: 'meta', key: 'bankUrl', value: 'https://bank.example' }]);
     expect(await bankUrl(db)).toBe('https://bank.example');
     await db.write([{ put: 'meta', key: 'bankUrl', value: 'ftp://bank.example' }]);
+    expect(await bankUrl(db)).toBe(defaultBankUrl());
+    // An insecure address stored by an older version is not used either.
+    await db.write([{ put: 'meta', key: 'bankUrl', value: 'http://bank.example' }]);
     expect(await bankUrl(db)).toBe(defaultBankUrl());
   });
 });

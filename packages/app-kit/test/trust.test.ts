@@ -55,8 +55,9 @@ const payerCert = (signer = bankSk) =>
       signer,
     ),
   );
+// Issued `seq` seconds after NOW: the signed time the apps keep as their clock floor.
 const list = (seq: number, serials: number[], signer = bankSk) =>
-  encodeRevocationList(signRevocationList({ seq, issuedAt: NOW, serials }, signer));
+  encodeRevocationList(signRevocationList({ seq, issuedAt: NOW + seq, serials }, signer));
 
 beforeEach(() => vi.clearAllMocks());
 
@@ -91,8 +92,9 @@ describe('revocations', () => {
     const db = await freshDb();
     await db.write([pinKeys(pinned)]);
     const answer = (seq: number, serials: number[], signer = bankSk) => ({
+      // The unsigned bankTime says something else: it is never kept.
       revocations: () =>
-        Promise.resolve({ seq, signed: list(seq, serials, signer), bankTime: NOW + seq }),
+        Promise.resolve({ seq, signed: list(seq, serials, signer), bankTime: NOW + 1000 * seq }),
     });
     expect((await refreshRevocations(db, answer(5, [7])))?.seq).toBe(5);
     expect((await refreshRevocations(db, answer(4, [])))?.seq).toBe(5);
@@ -101,6 +103,31 @@ describe('revocations', () => {
     });
     expect([...(await storedRevocations(db, keys))!.revoked]).toEqual([7]);
     expect(await lastBankTime(db)).toBe(NOW + 5);
+  });
+
+  // Regression (issue #12): the unsigned bankTime beside the list moved the clock floor — a
+  // forged one far in the past lowered it (a device clock set back passed), one in the future
+  // locked the app.
+  it('takes the bank time only from the signed list: an unsigned bankTime never moves the floor', async () => {
+    const unpinned = await freshDb();
+    const forged = (bankTime: number) => ({
+      revocations: () => Promise.resolve({ seq: 3, signed: list(3, []), bankTime }),
+    });
+    // Before enrollment there is nothing to check a time with: nothing is kept.
+    await refreshRevocations(unpinned, forged(NOW + 999_999));
+    expect(await lastBankTime(unpinned)).toBeUndefined();
+
+    const db = await freshDb();
+    await db.write([pinKeys(pinned)]);
+    await refreshRevocations(db, forged(1));
+    expect(await lastBankTime(db)).toBe(NOW + 3);
+    await refreshRevocations(db, forged(NOW + 999_999));
+    expect(await lastBankTime(db)).toBe(NOW + 3);
+    // A replayed older list (signed, but earlier) never lowers it either.
+    await refreshRevocations(db, {
+      revocations: () => Promise.resolve({ seq: 1, signed: list(1, []), bankTime: 0 }),
+    });
+    expect(await lastBankTime(db)).toBe(NOW + 3);
   });
 
   it('decodes a stored list once; other bytes under the same seq are verified again', async () => {

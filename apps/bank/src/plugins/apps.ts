@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
+import { APP_CSP } from '@offpay/api';
 import type { FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import type { BankConfig } from '../config.js';
@@ -22,24 +23,8 @@ export const APP_MOUNTS = [
   { prefix: '/till/', build: join('receiver', 'dist') },
 ] as const;
 
-/**
- * The pages' policy. `connect-src` allows the bank of the page's origin and any HTTPS bank (the
- * bank address stays a setting); camera frames never leave the page, so `media-src` is local.
- */
-export const APP_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "connect-src 'self' https:",
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The pages' policy, shared with the apps' preview server (@offpay/api pages.ts). */
+export { APP_CSP };
 
 /** Content-hashed by the build (Vite's assets/, workbox-<hash>.js): never change under a name. */
 const IMMUTABLE = /\/(assets\/[^/]+|workbox-[0-9a-f]{8}\.js)$/;

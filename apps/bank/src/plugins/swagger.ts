@@ -2,6 +2,7 @@
 import { routes, SETTLEMENT_BODY_LIMIT, type RouteSpec } from '@offpay/api';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { DOCS_CSP } from './security-headers.js';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { BankConfig } from '../config.js';
@@ -69,7 +70,8 @@ export default fp<{ config: BankConfig }>(
       },
       transform,
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    // Its own page policy, on top of the API's (plugins/security-headers.ts).
+    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP });
   },
   { name: 'offpay-swagger' },
 );

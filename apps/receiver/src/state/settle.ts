@@ -8,6 +8,7 @@
 import { toHex } from '@offpay/crypto';
 import { isAppError, LIMITS, Money, type LedgerHead } from '@offpay/protocol';
 import {
+  rememberBankTime,
   AppError,
   isBankRefusal,
   entryReason,
@@ -196,6 +197,8 @@ async function settleOne(
   }
   const result = verifyAnswer(answer, till);
   if (result.fromIndex !== from.nextIndex) throw new AppError('APP_BANK_RESPONSE');
+  // The result's signed settlement time raises the clock floor (@offpay/app-kit clock.ts).
+  await rememberBankTime(db, result.settledAt);
   const applied = await applySettlement(db, till, result);
   if (!applied) throw new AppError('APP_BANK_RESPONSE');
   run.report({ kind: 'status', text: 'The bank answered' });

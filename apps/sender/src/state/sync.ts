@@ -14,12 +14,7 @@
  * is written: a sync is applied whole or not at all.
  */
 import { GRACE_SECONDS, Money } from '@offpay/protocol';
-import {
-  refreshRevocations,
-  rememberBankTime,
-  type BankClient,
-  type PayerSync,
-} from '@offpay/app-kit';
+import { refreshRevocations, type BankClient, type PayerSync } from '@offpay/app-kit';
 import type { HistoryItem, WalletDb } from '../db.js';
 import { listHistory } from './history.js';
 import { RENEW_WITHIN_SECONDS, storedChain, withWalletLock } from './wallet.js';
@@ -119,8 +114,8 @@ function bankView(c: SyncedCertificate, currency: string): BankView {
 }
 
 /**
- * Syncs with the bank using the session's token: records the bank's time, marks settled and
- * rejected payments (one transaction) and refreshes the revocation list.
+ * Syncs with the bank using the session's token: marks settled and rejected payments (one
+ * transaction) and refreshes the revocation list (whose signed time is the clock floor).
  * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE (then nothing was written), APP_STORAGE_FAILED;
  *   BankRefusal (signed out…)
  */
@@ -130,7 +125,8 @@ export async function syncWithBank(
   token: string,
 ): Promise<SyncOutcome> {
   const sync = await client.payerSync(token);
-  await rememberBankTime(db, sync.bankTime);
+  // sync.bankTime is unsigned: it decides this sync's outcomes only and never moves the clock
+  // floor, which follows the signed revocation list below (@offpay/app-kit clock.ts).
   const changed = await withWalletLock(async () => {
     const found = applySync(await listHistory(db), sync);
     await db.write(found.map((item) => ({ put: 'history' as const, value: item })));
