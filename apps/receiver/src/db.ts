@@ -191,3 +191,6 @@ export const tillSchema = defineSchema({
 
 /** The till's open database. */
 export type TillDb = Db<typeof tillSchema.stores>;
+
+/** The till's reads, on the database or inside one of its transactions (`TillDb.transaction`). */
+export type TillReads = Pick<TillDb, 'name' | 'get' | 'all' | 'byIndex' | 'count'>;

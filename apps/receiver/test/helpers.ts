@@ -181,27 +181,49 @@ export interface Watched {
   count(name: string): number;
 }
 
+/** A write hook of {@link watchDb}: given the ops and the real write (of the db, or of its transaction). */
+export type WriteHook = (
+  ops: Parameters<TillDb['write']>[0],
+  next: TillDb['write'],
+) => Promise<void>;
+
+type Readable = Pick<TillDb, 'get' | 'all' | 'byIndex' | 'count' | 'write'>;
+
 /**
- * `db` with every read and write it is asked for recorded (the real database answers), and
- * `write` replaced when given (to fail writes).
+ * `db` with every read and write it is asked for recorded (the real database answers), also
+ * inside its transactions ('transaction' is recorded, then the reads and writes made in it), and
+ * each write passed through `write` when given (to fail writes).
  */
-export function watchDb(db: TillDb, write: TillDb['write'] = (ops) => db.write(ops)): Watched {
+export function watchDb(db: TillDb, write: WriteHook = (ops, next) => next(ops)): Watched {
   const calls: string[] = [];
-  const watched = Object.create(db) as TillDb;
   // Each read is recorded as `<method>:<store>` and answered by the real database.
-  const seen =
-    (name: 'get' | 'all' | 'byIndex' | 'count') =>
-    (store: string, ...rest: unknown[]): unknown => {
-      calls.push(`${name}:${store}`);
-      return (db[name] as (...args: unknown[]) => unknown).call(db, store, ...rest);
-    };
+  const watch = <T extends Readable>(target: T): T => {
+    const watched = Object.create(target) as T;
+    const seen =
+      (name: 'get' | 'all' | 'byIndex' | 'count') =>
+      (store: string, ...rest: unknown[]): unknown => {
+        calls.push(`${name}:${store}`);
+        return (target[name] as (...args: unknown[]) => unknown).call(target, store, ...rest);
+      };
+    Object.assign(watched, {
+      get: seen('get'),
+      all: seen('all'),
+      byIndex: seen('byIndex'),
+      count: seen('count'),
+      write: (ops: Parameters<TillDb['write']>[0]) => (
+        calls.push('write'),
+        write(ops, (o) => target.write(o))
+      ),
+    });
+    return watched;
+  };
+  const watched = watch(db);
   Object.assign(watched, {
-    get: seen('get'),
-    all: seen('all'),
-    byIndex: seen('byIndex'),
-    count: seen('count'),
-    write: (ops: Parameters<TillDb['write']>[0]) => (calls.push('write'), write(ops)),
     snapshot: () => (calls.push('snapshot'), db.snapshot()),
+    transaction: (stores: Parameters<TillDb['transaction']>[0], body: (tx: never) => unknown) => (
+      calls.push('transaction'),
+      db.transaction(stores, (tx) => body(watch(tx) as never) as Promise<unknown>)
+    ),
   });
   return { db: watched, calls, count: (name) => calls.filter((c) => c === name).length };
 }

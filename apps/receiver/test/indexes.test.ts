@@ -19,6 +19,7 @@ import {
   watchDb,
   type TestTill,
   type Watched,
+  type WriteHook,
 } from './helpers.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -31,7 +32,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 /** The till `t` on a watched database (`write` replaced when given). */
-function watched(t: TestTill, write?: TillDb['write']): { till: TestTill; w: Watched } {
+function watched(t: TestTill, write?: WriteHook): { till: TestTill; w: Watched } {
   const w = watchDb(t.db, write);
   return { till: { ...t, db: w.db }, w };
 }
@@ -72,19 +73,21 @@ async function busyTill() {
 }
 
 describe('accepting a payment', () => {
-  it('writes the entry, the head and the paid request in one write; the indexes follow', async () => {
+  it('reads, checks and writes the entry, the head and the paid request in one transaction; the indexes follow', async () => {
     const t = await makeTill();
     const alice = new TestPayer(t.bank);
     const bob = new TestPayer(t.bank);
     await payRequest(t, alice, '2.50');
     const writes: Parameters<TillDb['write']>[0][] = [];
-    const { till } = watched(t, (ops) => (writes.push(ops), t.db.write(ops)));
+    const { till, w } = watched(t, (ops, next) => (writes.push(ops), next(ops)));
     const b1 = await payRequest(till, bob, '1.00');
     const a2 = await payRequest(till, alice, '0.75');
     const entryWrites = writes.filter((ops) =>
       ops.some((op) => 'put' in op && op.put === 'ledger'),
     );
     expect(entryWrites).toHaveLength(2);
+    // One transaction per payment, every read of the payment inside it.
+    expect(w.count('transaction')).toBe(2);
     expect(entryWrites[1]!.map((op) => ('put' in op ? op.put : ''))).toEqual([
       'ledger',
       'meta',
@@ -108,7 +111,7 @@ describe('accepting a payment', () => {
     const before = await t.db.snapshot();
     // The browser refuses the last value of the write: the whole transaction is aborted.
     const poison = { put: 'meta' as const, key: 'poison', value: () => 0 };
-    const { till } = watched(t, (ops) => t.db.write([...ops, poison]));
+    const { till } = watched(t, (ops, next) => next([...ops, poison]));
     expect(await codeOf(accept(till, r, sealed))).toBe('APP_STORAGE_FAILED');
     expect(await t.db.snapshot()).toEqual(before);
     await expect(accept(t, r, sealed)).resolves.toMatchObject({ record: { index: 1 } });
@@ -197,5 +200,8 @@ describe('accepting a payment', () => {
     expect(long).not.toContain('all:ledger');
     expect(long).not.toContain('snapshot');
     expect(long.filter((c) => c === 'write')).toHaveLength(1);
+    expect(long.filter((c) => c === 'transaction')).toHaveLength(1);
+    // Nothing is read outside that transaction.
+    expect(long[0]).toBe('transaction');
   });
 });

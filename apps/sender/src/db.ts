@@ -179,3 +179,6 @@ export const walletSchema = defineSchema({
 
 /** The wallet's open database. */
 export type WalletDb = Db<typeof walletSchema.stores>;
+
+/** The wallet's reads, on the database or inside one of its transactions (`WalletDb.transaction`). */
+export type WalletReads = Pick<WalletDb, 'name' | 'get' | 'all' | 'byIndex' | 'count'>;

@@ -166,9 +166,28 @@ export class Receiver {
   }
 }
 
-/** `db` with its `write` replaced (to watch or fail writes); everything else is the real one. */
-export function withWrite(db: WalletDb, write: WalletDb['write']): WalletDb {
-  return Object.assign(Object.create(db) as WalletDb, { write });
+/** A write hook of {@link withWrite}: given the ops and the real write (of the db or its transaction). */
+export type WriteHook = (
+  ops: Parameters<WalletDb['write']>[0],
+  next: WalletDb['write'],
+) => Promise<void>;
+
+/**
+ * `db` with every write — its own and those made inside its transactions — passed through `write`
+ * (to watch or fail writes), and each transaction it opens counted in `transactions`; everything
+ * else is the real one.
+ */
+export function withWrite(db: WalletDb, write: WriteHook, transactions: string[][] = []): WalletDb {
+  const hooked = <T extends Pick<WalletDb, 'write'>>(target: T): T =>
+    Object.assign(Object.create(target) as T, {
+      write: (ops: Parameters<WalletDb['write']>[0]) => write(ops, (o) => target.write(o)),
+    });
+  return Object.assign(hooked(db), {
+    transaction: (stores: Parameters<WalletDb['transaction']>[0], body: (tx: never) => unknown) => {
+      transactions.push([...stores]);
+      return db.transaction(stores, (tx) => body(hooked(tx) as never) as Promise<unknown>);
+    },
+  });
 }
 
 /**

@@ -153,15 +153,21 @@ describe('commitPayment', () => {
     ]);
   });
 
-  it('writes the chain state and the history record in one transaction', async () => {
+  it('reads, signs and writes the chain state and the history record in one transaction', async () => {
     const { db, vault } = await enrolledWallet(bank);
     const writes: (readonly WriteOp<typeof walletSchema.stores>[])[] = [];
-    const spy = withWrite(db, (ops) => {
-      writes.push(ops);
-      return db.write(ops);
-    });
+    const transactions: string[][] = [];
+    const spy = withWrite(
+      db,
+      (ops, next) => {
+        writes.push(ops);
+        return next(ops);
+      },
+      transactions,
+    );
     const p = await prepared(db, vault, bob.request(250));
     const item = await commitPayment(spy, vault, p, at);
+    expect(transactions).toEqual([['meta', 'chain', 'history']]);
     expect(writes).toHaveLength(1);
     expect(writes[0]!.map((op) => ('put' in op ? op.put : ''))).toEqual(['chain', 'history']);
     expect(item.payeeKid).toBe(toHex(bob.kid));
@@ -171,6 +177,7 @@ describe('commitPayment', () => {
     const { db, vault } = await enrolledWallet(bank);
     const p = await prepared(db, vault, bob.request(250));
     const failing = withWrite(db, () => Promise.reject(new AppError('APP_STORAGE_FAILED')));
+    // (inside the payment's one transaction: the whole of it is rolled back)
     await expect(commitPayment(failing, vault, p, at)).rejects.toMatchObject({
       code: 'APP_STORAGE_FAILED',
     });

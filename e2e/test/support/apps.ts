@@ -168,7 +168,15 @@ export async function filmAnimatedQr(page: Page, label: string): Promise<Buffer[
     const frame = await page.evaluate((name) => {
       const canvas = document.querySelector<HTMLCanvasElement>(`canvas[aria-label="${name}"]`);
       const caption = canvas?.closest('figure')?.querySelector('figcaption')?.textContent ?? '';
-      return { caption, png: canvas?.toDataURL('image/png') ?? '' };
+      if (!canvas) return { caption, png: '' };
+      // The canvas holds one pixel per module (CSS scales it on screen): the picture is scaled
+      // up the same way, unsmoothed, as the screen shows it.
+      const shown = document.createElement('canvas');
+      shown.width = shown.height = canvas.width * 4;
+      const ctx = shown.getContext('2d')!;
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(canvas, 0, 0, shown.width, shown.height);
+      return { caption, png: shown.toDataURL('image/png') };
     }, label);
     const match = /^Part (\d+) of (\d+)$/.exec(frame.caption);
     if (match && frame.png) {

@@ -27,7 +27,7 @@ function isSeconds(value: unknown): value is number {
 }
 
 /** The latest bank time seen (Unix seconds), or undefined before the first bank answer. */
-export async function lastBankTime(db: MetaDb): Promise<number | undefined> {
+export async function lastBankTime(db: Pick<MetaDb, 'get'>): Promise<number | undefined> {
   const stored = await db.get('meta', LAST_BANK_TIME_KEY);
   // A row that is not a time is treated as absent; the next bank answer overwrites it.
   return isSeconds(stored) ? stored : undefined;
@@ -60,8 +60,27 @@ export function rememberBankTime(db: MetaDb, bankTime: number): Promise<void> {
  * device clock is earlier than the last bank time seen.
  */
 export async function trustedNow(db: MetaDb, deviceNowMs: number = Date.now()): Promise<number> {
-  if (!Number.isFinite(deviceNowMs)) throw new RangeError('deviceNowMs must be a finite number');
-  // A bank time being remembered right now counts already.
+  await bankTimeSettled(db);
+  return trustedNowIn(db, deviceNowMs);
+}
+
+/**
+ * Waits until a bank time being remembered for `db` right now is stored, so that it counts
+ * already — before opening a transaction that reads the time with {@link trustedNowIn}.
+ */
+export async function bankTimeSettled(db: MetaDb): Promise<void> {
   await queues.get(db);
-  return checkedDeviceTime(Math.floor(deviceNowMs / 1000), await lastBankTime(db));
+}
+
+/**
+ * {@link trustedNow} reading through `reader` (an open transaction: `Db.transaction`) without
+ * waiting for anything else; call {@link bankTimeSettled} before opening the transaction.
+ * @throws ProtocolError PROTO_CLOCK_BEHIND; RangeError for a non-finite `deviceNowMs`
+ */
+export async function trustedNowIn(
+  reader: Pick<MetaDb, 'get'>,
+  deviceNowMs: number = Date.now(),
+): Promise<number> {
+  if (!Number.isFinite(deviceNowMs)) throw new RangeError('deviceNowMs must be a finite number');
+  return checkedDeviceTime(Math.floor(deviceNowMs / 1000), await lastBankTime(reader));
 }

@@ -1,8 +1,10 @@
 /**
  * Rendering payloads as QR codes: one code when the bytes fit (`OP1:` text, version ≤
  * SINGLE_QR_MAX_VERSION at level M), otherwise an animated sequence of `OP1M:` parts cycling on
- * a timer. The `qrcode` library only computes the module matrix; we paint it ourselves on a
- * canvas (fast, and none of the library's Node canvas paths). Nothing is fetched.
+ * a timer. The `qrcode` library only computes the module matrix; we paint it ourselves, one
+ * canvas pixel per module, and CSS scales the canvas up without smoothing (`canvas.qr` in
+ * styles.css: `image-rendering: pixelated`) — no full-size raster is drawn in JavaScript at all.
+ * Nothing is fetched.
  */
 import {
   encodeQrText,
@@ -11,6 +13,7 @@ import {
   splitIntoParts,
 } from '@offpay/protocol';
 import QRCode from 'qrcode';
+import { withBestMask } from './qr-mask.js';
 import { h } from './ui.js';
 
 /** Largest QR version shown as a single code (bigger codes are hard to scan from a phone). */
@@ -25,11 +28,6 @@ export const DEFAULT_FRAME_MS = 300;
 /** White border around a code, in modules (ISO/IEC 18004 §6.3.8 asks for 4). */
 export const QUIET_ZONE_MODULES = 4;
 
-/** Smallest module size drawn, in canvas pixels. */
-export const MIN_MODULE_PX = 4;
-
-// Codes are drawn about this wide (before CSS scaling), so small codes get bigger modules.
-const TARGET_CANVAS_PX = 480;
 /** Opaque white and opaque black as RGBA bytes read as one 32-bit word (any byte order). */
 const WHITE = 0xffffffff;
 const BLACK = new Uint32Array(new Uint8Array([0, 0, 0, 255]).buffer)[0]!;
@@ -58,64 +56,63 @@ export interface QrMatrix {
  */
 export function qrMatrix(text: string): QrMatrix {
   const alphanumeric = /^[0-9A-Z $%*+\-./:]*$/.test(text);
+  // The library encodes with a fixed mask; the mask is then chosen by its own rules, faster
+  // (qr-mask.ts): the same modules as letting the library choose.
   const code = QRCode.create(alphanumeric ? [{ data: text, mode: 'alphanumeric' }] : text, {
     errorCorrectionLevel: 'M',
+    maskPattern: 0,
   });
-  return { size: code.modules.size, modules: code.modules.data };
-}
-
-/** Module size (px) that draws `size` modules plus quiet zones about TARGET_CANVAS_PX wide. */
-export function moduleSizeFor(size: number): number {
-  return Math.max(MIN_MODULE_PX, Math.floor(TARGET_CANVAS_PX / (size + 2 * QUIET_ZONE_MODULES)));
+  const { size, data, reservedBit } = code.modules;
+  return { size, modules: withBestMask(data, reservedBit, size, 0).modules };
 }
 
 /**
- * Paints `text` as a QR code on `canvas`: black modules on white, integer `moduleSize` pixels
- * per module, a 4-module quiet zone. Sets the canvas size. Does nothing where there is no 2D
- * context (test DOMs).
+ * Paints `text` as a QR code on `canvas`: black modules on white, ONE canvas pixel per module
+ * and a 4-module quiet zone (CSS scales it up, unsmoothed). Sets the canvas size. Does nothing
+ * where there is no 2D context (test DOMs).
  */
-export function drawQr(canvas: HTMLCanvasElement, text: string, moduleSize?: number): void {
+export function drawQr(canvas: HTMLCanvasElement, text: string): void {
   const matrix = qrMatrix(text);
-  paintMatrix(canvas, matrix, moduleSize ?? moduleSizeFor(matrix.size), matrix.size);
+  paintMatrix(canvas, matrix, matrix.size);
+}
+
+// One pixel buffer per canvas width, reused by every code painted at that width (an animated
+// sequence repaints 3 times a second): no allocation per paint.
+const buffers = new Map<number, { image: ImageData; pixels: Uint32Array }>();
+
+function bufferFor(ctx: CanvasRenderingContext2D, side: number) {
+  let buffer = buffers.get(side);
+  if (!buffer) {
+    const image = ctx.createImageData(side, side);
+    buffer = { image, pixels: new Uint32Array(image.data.buffer) };
+    if (buffers.size >= 4) buffers.clear();
+    buffers.set(side, buffer);
+  }
+  return buffer;
 }
 
 /**
- * Paints `matrix` centred in a square of `outerModules` modules (≥ its size) plus quiet zones;
- * an animated sequence uses its largest part's size so the canvas never changes size.
+ * Paints `matrix` centred in a square of `outerModules` modules (≥ its size) plus quiet zones,
+ * one pixel per module; an animated sequence uses its largest part's size so the canvas never
+ * changes size. One putImageData: painting full-size modules in JavaScript cost ~16 ms a code
+ * at 4× CPU throttling (docs/PERFORMANCE.md "Devices").
  */
-function paintMatrix(
-  canvas: HTMLCanvasElement,
-  matrix: QrMatrix,
-  moduleSize: number,
-  outerModules: number,
-): void {
-  const side = (outerModules + 2 * QUIET_ZONE_MODULES) * moduleSize;
+function paintMatrix(canvas: HTMLCanvasElement, matrix: QrMatrix, outerModules: number): void {
+  const side = outerModules + 2 * QUIET_ZONE_MODULES;
   if (canvas.width !== side) canvas.width = side;
   if (canvas.height !== side) canvas.height = side;
   const ctx = canvas.getContext('2d');
   if (ctx === null) return;
-  // One pixel per module on a small canvas, then one scaled, unsmoothed drawImage: a canvas
-  // fillRect per run of dark modules cost ~20 ms a code at 4× CPU throttling (PERFORMANCE.md).
-  const modulesWide = outerModules + 2 * QUIET_ZONE_MODULES;
-  const small = document.createElement('canvas');
-  small.width = modulesWide;
-  small.height = modulesWide;
-  const smallCtx = small.getContext('2d');
-  if (smallCtx === null) return;
-  const image = smallCtx.createImageData(modulesWide, modulesWide);
-  const pixels = new Uint32Array(image.data.buffer);
+  const { image, pixels } = bufferFor(ctx, side);
   pixels.fill(WHITE);
   const offset = QUIET_ZONE_MODULES + Math.floor((outerModules - matrix.size) / 2);
   const { size, modules } = matrix;
   for (let row = 0; row < size; row++) {
-    for (let col = 0; col < size; col++) {
-      if (modules[row * size + col] !== 0)
-        pixels[(offset + row) * modulesWide + offset + col] = BLACK;
-    }
+    const from = row * size;
+    const to = (offset + row) * side + offset;
+    for (let col = 0; col < size; col++) if (modules[from + col] !== 0) pixels[to + col] = BLACK;
   }
-  smallCtx.putImageData(image, 0, 0);
-  ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(small, 0, 0, side, side);
+  ctx.putImageData(image, 0, 0);
 }
 
 /**
@@ -160,12 +157,11 @@ function animatedView(canvas: HTMLCanvasElement, texts: string[], frameMs: numbe
   const matrixAt = (i: number): QrMatrix => (matrices[i] ??= qrMatrix(texts[i]!));
   // Part 0 carries the longest chunk, so its code is the largest of the sequence.
   const outer = matrixAt(0).size;
-  const moduleSize = moduleSizeFor(outer);
   // aria-live off: announcing every frame would drown a screen reader.
   const caption = h('figcaption', { class: 'qr-caption', 'aria-live': 'off' });
   let index = 0;
   const show = (): void => {
-    paintMatrix(canvas, matrixAt(index), moduleSize, outer);
+    paintMatrix(canvas, matrixAt(index), outer);
     caption.textContent = `Part ${index + 1} of ${texts.length}`;
   };
   show();

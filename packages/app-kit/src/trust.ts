@@ -51,7 +51,7 @@ export function parsePinned(row: unknown): PinnedKeys | undefined {
 }
 
 /** The pinned bank keys, or undefined before enrollment. */
-export async function pinnedKeys(db: MetaDb): Promise<PinnedKeys | undefined> {
+export async function pinnedKeys(db: Pick<MetaDb, 'get'>): Promise<PinnedKeys | undefined> {
   return parsePinned(await db.get('meta', TRUST_KEYS.pinned));
 }
 
@@ -173,10 +173,17 @@ function checkedList(signed: Uint8Array, bankKeys: BankKeys): CheckedRevocations
  * does not verify (a damaged row counts as none; the next refresh replaces it).
  */
 export async function storedRevocations(
-  db: MetaDb,
+  db: Pick<MetaDb, 'get'>,
   bankKeys: BankKeys,
 ): Promise<CheckedRevocations | undefined> {
-  const row = await db.get('meta', TRUST_KEYS.revocations);
+  return revocationsOf(await db.get('meta', TRUST_KEYS.revocations), bankKeys);
+}
+
+/**
+ * {@link storedRevocations} of a `meta` row already read (`TRUST_KEYS.revocations`, read
+ * together with others in one transaction). The same bytes are verified once per page.
+ */
+export function revocationsOf(row: unknown, bankKeys: BankKeys): CheckedRevocations | undefined {
   const signed = (row as { signed?: unknown } | undefined)?.signed;
   if (!(signed instanceof Uint8Array)) return undefined;
   try {

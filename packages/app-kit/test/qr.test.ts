@@ -13,9 +13,12 @@ import {
   qrVersionFor,
 } from '@offpay/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import QRCode from 'qrcode';
+import { formatBitsM } from '../src/qr-mask.js';
+import { join } from 'node:path';
 import {
   drawQr,
-  moduleSizeFor,
   qrMatrix,
   QUIET_ZONE_MODULES,
   renderQr,
@@ -47,26 +50,13 @@ function rasterize(text: string, moduleSize = 4): Raster {
   return { width: side, height: side, data };
 }
 
-/** A 2D context double that paints fillRect, putImageData and drawImage calls into an RGBA buffer. */
+/** A 2D context double that paints putImageData calls into an RGBA buffer. */
 class PaintingContext {
-  fillStyle = '#000000';
   readonly raster: Raster;
   constructor(canvas: HTMLCanvasElement) {
     const { width, height } = canvas;
     this.raster = { width, height, data: new Uint8ClampedArray(width * height * 4) };
   }
-  fillRect(x: number, y: number, w: number, h: number): void {
-    const v = this.fillStyle === '#ffffff' ? 255 : 0;
-    const { width, data } = this.raster;
-    for (let yy = y; yy < y + h; yy++) {
-      for (let xx = x; xx < x + w; xx++) {
-        const i = (yy * width + xx) * 4;
-        data[i] = data[i + 1] = data[i + 2] = v;
-        data[i + 3] = 255;
-      }
-    }
-  }
-  imageSmoothingEnabled = true;
   createImageData(width: number, height: number): Raster {
     return { width, height, data: new Uint8ClampedArray(width * height * 4) };
   }
@@ -75,20 +65,6 @@ class PaintingContext {
     for (let y = 0; y < image.height; y++) {
       const row = image.data.subarray(y * image.width * 4, (y + 1) * image.width * 4);
       data.set(row, ((y + dy) * width + dx) * 4);
-    }
-  }
-  /** Nearest-neighbour scaling, as a canvas does with smoothing off. */
-  drawImage(source: HTMLCanvasElement, dx: number, dy: number, dw: number, dh: number): void {
-    if (this.imageSmoothingEnabled) throw new Error('a QR code must be drawn unsmoothed');
-    const from = painted.get(source)!.raster;
-    const { width, data } = this.raster;
-    for (let y = 0; y < dh; y++) {
-      for (let x = 0; x < dw; x++) {
-        const sx = Math.floor((x * from.width) / dw);
-        const sy = Math.floor((y * from.height) / dh);
-        const si = (sy * from.width + sx) * 4;
-        data.set(from.data.subarray(si, si + 4), ((y + dy) * width + x + dx) * 4);
-      }
     }
   }
 }
@@ -109,10 +85,26 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** `raster` scaled up `factor` times without smoothing, as `image-rendering: pixelated` shows it. */
+function pixelated(raster: Raster, factor: number): Raster {
+  const width = raster.width * factor;
+  const height = raster.height * factor;
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const si = (Math.floor(y / factor) * raster.width + Math.floor(x / factor)) * 4;
+      data.set(raster.data.subarray(si, si + 4), (y * width + x) * 4);
+    }
+  }
+  return { width, height, data };
+}
+
+/** What a camera reads off the canvas as the page shows it (scaled 4× by CSS). */
 function readCanvas(canvas: HTMLCanvasElement): string | undefined {
   const raster = painted.get(canvas)?.raster;
   if (raster === undefined) throw new Error('canvas was never painted');
-  return decodeQrPixels(raster.data, raster.width, raster.height);
+  const shown = pixelated(raster, 4);
+  return decodeQrPixels(shown.data, shown.width, shown.height);
 }
 
 function shuffled<T>(items: T[]): T[] {
@@ -125,6 +117,26 @@ function shuffled<T>(items: T[]): T[] {
 }
 
 describe('qrMatrix', () => {
+  it('is the code the qrcode library makes, module for module (its own mask choice)', () => {
+    // Payload sizes from a tiny code to an animated part and a large single code, both modes.
+    for (const n of [1, 20, 90, 200, 300, 360, 375, 397, 600, 900]) {
+      for (const text of [`OP1:${encodeBase45(randomBytes(n))}`, `https://x.test/${n}?q=a`]) {
+        const alphanumeric = text.startsWith('OP1:');
+        const theirs = QRCode.create(alphanumeric ? [{ data: text, mode: 'alphanumeric' }] : text, {
+          errorCorrectionLevel: 'M',
+        });
+        const ours = qrMatrix(text);
+        expect(ours.size).toBe(theirs.modules.size);
+        expect(ours.modules).toEqual(theirs.modules.data);
+      }
+    }
+  });
+
+  it('writes the format bits of level M for each mask as ISO/IEC 18004 Table C.1 lists them', () => {
+    const table = [0x5412, 0x5125, 0x5e7c, 0x5b4b, 0x45f9, 0x40ce, 0x4f97, 0x4aa0];
+    expect(table.map((_, p) => formatBitsM(p))).toEqual(table);
+  });
+
   it('encodes base45 text in alphanumeric mode (the version qrVersionFor predicts)', () => {
     const text = `OP1:${encodeBase45(randomBytes(375))}`;
     const { size } = qrMatrix(text);
@@ -159,14 +171,18 @@ describe('renderQr, single code', () => {
     expect(decodeQrText(read!)).toEqual(bytes);
   });
 
-  it('draws with integer modules of at least 4 px', () => {
+  it('paints one pixel per module, for the stylesheet to scale up without blurring', () => {
     const canvas = document.createElement('canvas');
     const text = `OP1:${encodeBase45(randomBytes(900))}`;
     drawQr(canvas, text);
     const size = qrMatrix(text).size;
-    expect(canvas.width / (size + 8)).toBe(moduleSizeFor(size));
-    expect(moduleSizeFor(size)).toBeGreaterThanOrEqual(4);
-    expect(Number.isInteger(canvas.width / (size + 8))).toBe(true);
+    expect(canvas.width).toBe(size + 2 * QUIET_ZONE_MODULES);
+    expect(canvas.height).toBe(canvas.width);
+    // Scaled with smoothing, the modules would blur into grey and the code read badly.
+    const css = readFileSync(join(import.meta.dirname, '../src/styles.css'), 'utf8');
+    const rule = /canvas\.qr\s*\{([^}]*)\}/.exec(css)?.[1] ?? '';
+    expect(rule).toMatch(/image-rendering:\s*pixelated/);
+    expect(rule).toMatch(/width:\s*100%/);
   });
 });
 

@@ -41,11 +41,15 @@ export { deriveKeyPair, open, seal, SEAL_OVERHEAD } from './hpke.js';
 export {
   disableNativeP256,
   hasNativeP256,
+  nativeVerdicts,
   openAsync,
   sealAsync,
+  setupSealAsync,
   sharedSecretAsync,
   verifyAsync,
   withNativeVerify,
+  type Sealer,
+  type Verdicts,
   type VerifyFn,
 } from './native.js';
 export {

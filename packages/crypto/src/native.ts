@@ -6,11 +6,18 @@
  * noble instead. Signing stays on noble: see docs/PERFORMANCE.md "Devices" (RFC 6979 signatures
  * cost one base-point multiplication and need no randomness from the platform).
  */
-import { assertBytes, concatBytes, toBase64Url } from './bytes.js';
-import { verify as nobleVerify, SIGNATURE_LENGTH } from './ecdsa.js';
+import { assertBytes, concatBytes, equalBytes, toBase64Url } from './bytes.js';
+import { generateSecretKey, verify as nobleVerify, SIGNATURE_LENGTH } from './ecdsa.js';
 import { sharedSecret as nobleSharedSecret } from './ecdh.js';
 import { CryptoError, isCryptoError } from './errors.js';
-import { AEAD, ENC_LENGTH, HpkeContext, extractAndExpand, keySchedule } from './hpke-core.js';
+import {
+  AEAD,
+  ENC_LENGTH,
+  HpkeContext,
+  extractAndExpand,
+  keySchedule,
+  setupBaseSWith,
+} from './hpke-core.js';
 import { open as nobleOpen, seal as nobleSeal } from './hpke.js';
 import { p256 } from './p256.js';
 
@@ -185,6 +192,58 @@ export async function withNativeVerify<T>(check: (verifier: VerifyFn) => T): Pro
   return check(known);
 }
 
+/** Signature verdicts found ahead of a check that cannot wait for them ({@link nativeVerdicts}). */
+export interface Verdicts {
+  /** Answers with the verdict found for the same bytes; noble's `verify` for any other. */
+  verifier: VerifyFn;
+  /** True iff every signature the check asked about verified. */
+  allValid: boolean;
+  /** The signatures the check asked about (to remember, or to pass as `known` later). */
+  asked: readonly (readonly [Uint8Array, Uint8Array, Uint8Array])[];
+}
+
+const sameTriple = (
+  [s, m, k]: readonly [Uint8Array, Uint8Array, Uint8Array],
+  s2: Uint8Array,
+  m2: Uint8Array,
+  k2: Uint8Array,
+) => equalBytes(s, s2) && equalBytes(m, m2) && equalBytes(k, k2);
+
+/**
+ * Verifies natively, beforehand, every signature a synchronous, side-effect-free `check` asks
+ * about (it runs once with each taken as valid, as in {@link withNativeVerify}), and returns a
+ * synchronous verifier that answers with those verdicts. For a check that must run where nothing
+ * may be awaited — inside an IndexedDB transaction — yet should not pay for pure-JS verification.
+ * `known` are signatures already verified valid (the same bytes: a payer certificate seen before);
+ * they are answered `true` without verifying again. Anything else the later check asks about is
+ * verified with noble, so a verdict is never guessed.
+ */
+export async function nativeVerdicts(
+  check: (verifier: VerifyFn) => unknown,
+  known: readonly (readonly [Uint8Array, Uint8Array, Uint8Array])[] = [],
+): Promise<Verdicts> {
+  const asked: [Uint8Array, Uint8Array, Uint8Array][] = [];
+  try {
+    check((signature, message, publicKey) => {
+      asked.push([signature, message, publicKey]);
+      return true;
+    });
+  } catch {
+    // The later check fails the same way (or earlier, with a real verdict): nothing to learn here.
+  }
+  const verdicts = await Promise.all(
+    asked.map(([s, m, k]) =>
+      known.some((t) => sameTriple(t, s, m, k)) ? true : verifyAsync(s, m, k),
+    ),
+  );
+  const verifier: VerifyFn = (s, m, k) => {
+    const i = asked.findIndex((t) => sameTriple(t, s, m, k));
+    if (i >= 0) return verdicts[i]!;
+    return known.some((t) => sameTriple(t, s, m, k)) || nobleVerify(s, m, k);
+  };
+  return { verifier, allValid: verdicts.every(Boolean), asked };
+}
+
 /**
  * A peer's public key imported for ECDH, and its 65-byte form. noble checks the point first (for
  * the same refusals as `sharedSecret`); `cache` keeps it (a recipient's key, not an `enc`).
@@ -252,6 +311,63 @@ export async function sharedSecretAsync(
   return deriveBits(subtle, peerKey, secretWebKey);
 }
 
+/** A single-shot seal set up before its plaintext exists ({@link setupSealAsync}). */
+export interface Sealer {
+  /**
+   * `enc ‖ ciphertext ‖ tag` of `plaintext`, synchronously. Once only: a second call throws
+   * RangeError (single-shot HPKE never seals two messages under one ephemeral key).
+   */
+  seal(plaintext: Uint8Array, aad?: Uint8Array): Uint8Array;
+}
+
+function sealerOf(enc: Uint8Array, context: HpkeContext): Sealer {
+  let used = false;
+  return {
+    seal(plaintext, aad = EMPTY) {
+      assertBytes(plaintext, 'plaintext');
+      assertBytes(aad, 'aad');
+      if (used) throw new RangeError('seal: this sealer was used already');
+      used = true;
+      return concatBytes(enc, context.seal(plaintext, aad));
+    },
+  };
+}
+
+/**
+ * RFC 9180 §5.1.1 SetupBaseS with WebCrypto's ECDH and a fresh WebCrypto ephemeral key (noble
+ * and a fresh noble key without WebCrypto P-256), before the plaintext exists: its one `seal` is
+ * then synchronous, for a caller that seals inside an IndexedDB transaction. The same bytes as
+ * {@link sealAsync}, opened by `open` and `openAsync`.
+ * @throws CRYPTO_INVALID_PUBLIC_KEY when the recipient key is not a valid point.
+ */
+export async function setupSealAsync(
+  recipientPublicKey: Uint8Array,
+  info: Uint8Array,
+): Promise<Sealer> {
+  assertBytes(recipientPublicKey, 'recipientPublicKey', 33, 65);
+  assertBytes(info, 'info');
+  const subtle = await nativeSubtle();
+  if (!subtle) {
+    const setup = setupBaseSWith(AEAD.AES_256_GCM, recipientPublicKey, info, generateSecretKey());
+    return sealerOf(setup.enc, setup.context);
+  }
+  const recipient = ecdhPublicKey(subtle, recipientPublicKey, true);
+  const [ephemeral, recipientKey] = await Promise.all([
+    subtle.generateKey(ECDH, true, ['deriveBits']),
+    recipient.key,
+  ]);
+  const [dh, encBuffer] = await Promise.all([
+    deriveBits(subtle, recipientKey, ephemeral.privateKey),
+    subtle.exportKey('raw', ephemeral.publicKey),
+  ]);
+  const enc = new Uint8Array(encBuffer);
+  const shared = extractAndExpand(dh, concatBytes(enc, recipient.uncompressed));
+  return sealerOf(
+    enc,
+    new HpkeContext(AEAD.AES_256_GCM, keySchedule(AEAD.AES_256_GCM, shared, info)),
+  );
+}
+
 /**
  * `seal` with WebCrypto's ECDH and a fresh WebCrypto ephemeral key: the same RFC 9180 base-mode
  * single-shot output (`enc ‖ ciphertext ‖ tag`), opened by `open` and by `openAsync`.
@@ -269,19 +385,7 @@ export async function sealAsync(
   assertBytes(aad, 'aad');
   const subtle = await nativeSubtle();
   if (!subtle) return nobleSeal(recipientPublicKey, info, plaintext, aad);
-  const recipient = ecdhPublicKey(subtle, recipientPublicKey, true);
-  const [ephemeral, recipientKey] = await Promise.all([
-    subtle.generateKey(ECDH, true, ['deriveBits']),
-    recipient.key,
-  ]);
-  const [dh, encBuffer] = await Promise.all([
-    deriveBits(subtle, recipientKey, ephemeral.privateKey),
-    subtle.exportKey('raw', ephemeral.publicKey),
-  ]);
-  const enc = new Uint8Array(encBuffer);
-  const shared = extractAndExpand(dh, concatBytes(enc, recipient.uncompressed));
-  const context = new HpkeContext(AEAD.AES_256_GCM, keySchedule(AEAD.AES_256_GCM, shared, info));
-  return concatBytes(enc, context.seal(plaintext, aad));
+  return (await setupSealAsync(recipientPublicKey, info)).seal(plaintext, aad);
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   openAsync,
   seal,
   sealAsync,
+  setupSealAsync,
   taggedHash,
 } from '@offpay/crypto';
 import { encodeCbor, type CborValue } from './cbor.js';
@@ -188,6 +189,21 @@ export function sealPaymentAsync(
   payeeKid: Uint8Array,
 ): Promise<Uint8Array> {
   return sealAsync(payeeKemKey, paymentSealInfo(payeeKid), paymentBytes);
+}
+
+/**
+ * {@link sealPaymentAsync} in two steps, with the same bytes: the native key agreement first,
+ * before the payment exists, then one synchronous seal of its bytes — for a wallet that signs the
+ * next payment of its chain and stores it inside one IndexedDB transaction, where WebCrypto cannot
+ * be awaited. The returned function seals once (a second call throws RangeError).
+ * @throws CRYPTO_INVALID_PUBLIC_KEY when the payee's KEM key is not a valid point
+ */
+export async function paymentSealerAsync(
+  payeeKemKey: Uint8Array,
+  payeeKid: Uint8Array,
+): Promise<(paymentBytes: Uint8Array) => Uint8Array> {
+  const sealer = await setupSealAsync(payeeKemKey, paymentSealInfo(payeeKid));
+  return (paymentBytes) => sealer.seal(paymentBytes);
 }
 
 function checkSealedSize(sealed: Uint8Array): void {

@@ -1,13 +1,14 @@
 /**
  * Accepting a payment (DESIGN.md §4 "Offline checks by the receiver"): the protocol's offline
  * verdict against this till's ledger, the request on screen, revocations and the limit per
- * customer, then ONE write that appends the ledger entry, moves the head, marks the request paid
- * and keeps the receipt — so a payment is never half-recorded. The checks read by index, never
+ * customer, then the write that appends the ledger entry, moves the head, marks the request paid
+ * and keeps the receipt — reads, checks and write in ONE IndexedDB transaction, so a payment is
+ * never half-recorded (and a slow phone pays for one transaction, not ten). The checks read by index, never
  * the whole ledger: the `paymentId` index (a duplicate) and the `payer` index (the payer's total
  * and the earlier payments fraud detection compares). The whole check-and-write holds the till
  * lock, so two tabs never write the same ledger index.
  */
-import { equalBytes, toHex, withNativeVerify } from '@offpay/crypto';
+import { equalBytes, toHex, type VerifyFn } from '@offpay/crypto';
 import {
   appendToLedger,
   decodePayment,
@@ -24,11 +25,28 @@ import {
   type LedgerHead,
   type Payment,
 } from '@offpay/protocol';
-import { AppError, trustedNow } from '@offpay/app-kit';
-import { META, type LedgerRecord, type StoredRequest, type TillDb } from '../db.js';
+import {
+  allInOrder,
+  AppError,
+  bankTimeSettled,
+  trustedNow,
+  trustedNowIn,
+  type DbTx,
+} from '@offpay/app-kit';
+import {
+  META,
+  type LedgerRecord,
+  type StoredRequest,
+  type TillDb,
+  type TillReads,
+  type tillSchema,
+} from '../db.js';
 import { keepFraudProof } from './fraud.js';
 import { findRequest } from './requests.js';
+import { paymentVerifier } from './signatures.js';
 import { payerCap, readHead, revocationCheck, withTillLock, type Till } from './till.js';
+
+type TillTx = DbTx<typeof tillSchema.stores>;
 
 /** An accepted payment: its ledger record and the signed receipt's bytes. */
 export interface Accepted {
@@ -56,38 +74,91 @@ export async function acceptPayment(
   deviceNowMs?: number,
 ): Promise<Accepted> {
   // The lock is asked for at once (the call's order is the order payments are taken in); the
-  // seal is opened under it, once, with the platform's native ECDH where it has one.
+  // seal is opened under it, once, with the platform's native ECDH where it has one, and the
+  // signatures are verified natively before the one transaction opens (WebCrypto cannot be
+  // awaited inside it). The reads, checks and the write are then one transaction.
   return withTillLock(async () => {
     const opened = await openPaymentAsync(sealed, till.kemSecret, till.kid);
-    return accept(db, till, requestId, opened, deviceNowMs);
+    const verifier = await paymentVerifier(opened, till.bankKeys);
+    await bankTimeSettled(db);
+    try {
+      return await db.transaction(['meta', 'ledger', 'requests'], (tx) =>
+        accept(tx, till, requestId, opened, verifier, deviceNowMs),
+      );
+    } catch (e) {
+      // The transaction was rolled back; the proof is kept (and the payer refused) by a write
+      // of its own.
+      if (isAppError(e) && e.code.startsWith('PROTO_FRAUD_')) {
+        await keepFraudProof(db, e, await trustedNow(db, deviceNowMs));
+      }
+      throw e;
+    }
   });
 }
 
 async function accept(
-  db: TillDb,
+  tx: TillTx,
   till: Till,
   requestId: Uint8Array,
   opened: Uint8Array,
+  verifier: VerifyFn,
   deviceNowMs: number | undefined,
 ): Promise<Accepted> {
-  // Read under the lock: no other tab moves the head until this write is done.
-  const [now, found, head] = await Promise.all([
-    trustedNow(db, deviceNowMs),
-    findRequest(db, requestId),
-    readHead(db, META.ledgerHead, till),
-  ]);
-  await checkHead(db, head);
-  const { accepted, earlier } = await verify(db, till, opened, found?.request, now);
+  // Every read in one transaction, issued in two rounds (the second needs the head and the
+  // payment): no other tab moves the head meanwhile. Refusals keep the order of the checks.
+  const [now, found, head, isRevoked, cap] = await allInOrder([
+    trustedNowIn(tx, deviceNowMs),
+    findRequest(tx, requestId),
+    readHead(tx, META.ledgerHead, till),
+    revocationCheck(tx, till),
+    payerCap(tx),
+  ] as const);
+  const decoded = decodeOrError(opened);
+  const [, payment, duplicate, earlier] = await allInOrder([
+    checkHead(tx, head),
+    // A malformed payment is refused here (as the protocol's check would), after the head.
+    'error' in decoded ? Promise.reject(decoded.error) : Promise.resolve(decoded.payment),
+    ...payerReads(tx, decoded),
+  ] as const);
+  const accepted = verify(
+    till,
+    opened,
+    payment,
+    { now, isRevoked, duplicate, earlier },
+    found,
+    verifier,
+  );
   const request = checkPayable(found);
-  await checkCap(db, till, earlier, accepted.payment);
+  checkCap(till, cap, earlier, accepted.payment);
   const { entry, head: next } = appendToLedger(head, accepted.payment, accepted.bytes);
   const record = recordOf(till, entry, accepted.payment, request.memo, now);
-  await db.write([
+  await tx.write([
     { put: 'ledger', value: record },
     { put: 'meta', key: META.ledgerHead, value: next },
     { put: 'requests', value: { ...request, status: 'paid', paidIndex: entry.index } },
   ]);
   return { record, receiptBytes: record.receipt, amount: Money.of(record.amount, record.currency) };
+}
+
+function decodeOrError(opened: Uint8Array): { payment: Payment } | { error: unknown } {
+  try {
+    return { payment: decodePayment(opened) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/**
+ * The rows the checks of a payment read: the payment by its id (a duplicate) and its payer's
+ * earlier entries. Nothing to read for bytes that did not decode (they are refused first).
+ */
+function payerReads(
+  tx: TillReads,
+  decoded: { payment: Payment } | { error: unknown },
+): [Promise<LedgerRecord[]>, Promise<LedgerRecord[]>] {
+  if ('error' in decoded) return [Promise.resolve([]), Promise.resolve([])];
+  const { paymentId, serial } = decoded.payment;
+  return [tx.byIndex('ledger', 'paymentId', paymentId), payerEntries(tx, serial)];
 }
 
 /** The ledger record of an accepted payment, with the receipt the till signs for it. */
@@ -123,7 +194,7 @@ function recordOf(
  * where the next entry goes — two reads by key, whatever the ledger's length.
  * @throws PROTO_LEDGER_BROKEN
  */
-async function checkHead(db: TillDb, { nextIndex, head }: LedgerHead): Promise<void> {
+async function checkHead(db: TillReads, { nextIndex, head }: LedgerHead): Promise<void> {
   const [last, taken] = await Promise.all([
     nextIndex > 0 ? db.get('ledger', nextIndex - 1) : undefined,
     db.count('ledger', nextIndex),
@@ -136,59 +207,53 @@ async function checkHead(db: TillDb, { nextIndex, head }: LedgerHead): Promise<v
     });
 }
 
+/** What the protocol's check reads from the till's storage, read beforehand. */
+interface Reads {
+  now: number;
+  isRevoked: (serial: number) => boolean;
+  duplicate: LedgerRecord[];
+  earlier: LedgerRecord[];
+}
+
 /**
- * The protocol's verdict, with the payer's earlier entries (for the limit); a fraud proof it
- * finds is kept (and the payer refused from now on). Only the entries of this payment and its
- * payer are read, and only those that conflict with it are decoded.
+ * The protocol's verdict, with the payer's earlier entries already read (by index: only those of
+ * this payment and its payer), and only those that conflict with it decoded. A fraud error is
+ * thrown as it is (acceptPayment keeps its proof once this transaction is rolled back).
  */
-async function verify(
-  db: TillDb,
+function verify(
   till: Till,
   opened: Uint8Array,
-  request: StoredRequest | undefined,
-  now: number,
-): Promise<{ accepted: AcceptedPayment; earlier: LedgerRecord[] }> {
-  // The protocol decodes it again first: a malformed payment fails there with the same code.
-  const payment = decodePayment(opened);
-  const [duplicate, earlier, isRevoked] = await Promise.all([
-    db.byIndex('ledger', 'paymentId', payment.paymentId),
-    payerEntries(db, payment.serial),
-    revocationCheck(db, till),
-  ]);
+  payment: Payment,
+  { now, isRevoked, duplicate, earlier }: Reads,
+  found: Awaited<ReturnType<typeof findRequest>>,
+  verifier: VerifyFn,
+): AcceptedPayment {
+  const request = found?.request;
   const idHex = toHex(payment.paymentId);
-  try {
-    // The signatures are verified by WebCrypto (noble where it lacks P-256); the check is pure,
-    // so withNativeVerify may run it twice when a signature is bad, with the same verdict.
-    const context = {
-      payee: { kid: till.kid, kemSecretKey: till.kemSecret, currency: till.cert.currency },
-      bankKeys: till.bankKeys,
-      now,
-      isRevoked,
-      // The protocol checks the duplicate first, then that the payment answers this request.
-      request: request && {
-        requestId: request.requestId,
-        amount: request.amount,
-        expiresAt: request.expiresAt,
-      },
-      findAccepted: (id: string) => (id === idHex ? duplicate[0]?.index : undefined),
-      paymentsBySerial: (serial: number) =>
-        serial === payment.serial ? conflicting(earlier, payment) : [],
-    };
-    const accepted = await withNativeVerify((verifier) =>
-      verifyOpenedPayment(opened, { ...context, verifier }),
-    );
-    return { accepted, earlier };
-  } catch (e) {
-    if (isAppError(e) && e.code.startsWith('PROTO_FRAUD_')) await keepFraudProof(db, e, now);
-    throw e;
-  }
+  return verifyOpenedPayment(opened, {
+    payee: { kid: till.kid, kemSecretKey: till.kemSecret, currency: till.cert.currency },
+    bankKeys: till.bankKeys,
+    now,
+    isRevoked,
+    // The protocol checks the duplicate first, then that the payment answers this request.
+    request: request && {
+      requestId: request.requestId,
+      amount: request.amount,
+      expiresAt: request.expiresAt,
+    },
+    findAccepted: (id: string) => (id === idHex ? duplicate[0]?.index : undefined),
+    paymentsBySerial: (serial: number) =>
+      serial === payment.serial ? conflicting(earlier, payment) : [],
+    // Verdicts found by WebCrypto before the transaction (signatures.ts).
+    verifier,
+  });
 }
 
 /**
  * A payer's entries by the `payer` index. @throws PROTO_LEDGER_BROKEN when one is damaged (it
  * would leave the payer's total short and a double spend unseen)
  */
-async function payerEntries(db: TillDb, serial: number): Promise<LedgerRecord[]> {
+async function payerEntries(db: TillReads, serial: number): Promise<LedgerRecord[]> {
   const [entries, stored] = await Promise.all([
     db.byIndex('ledger', 'payer', serial),
     db.count('ledger', serial, 'payer'),
@@ -246,13 +311,12 @@ function checkPayable(found: Awaited<ReturnType<typeof findRequest>>): StoredReq
   return request;
 }
 
-async function checkCap(
-  db: TillDb,
+function checkCap(
   till: Till,
+  cap: number | undefined,
   earlier: readonly LedgerRecord[],
   payment: Payment,
-) {
-  const cap = await payerCap(db);
+): void {
   if (cap === undefined) return;
   const currency = till.cert.currency;
   let total = Money.of(payment.amount, currency);

@@ -14,7 +14,7 @@ import {
   signPaymentRequest,
   type PaymentRequest,
 } from '@offpay/protocol';
-import { META, type StoredRequest, type TillDb } from '../db.js';
+import { META, type StoredRequest, type TillDb, type TillReads } from '../db.js';
 import { withTillLock, type Till } from './till.js';
 
 /** How long a request stays open. */
@@ -105,7 +105,7 @@ export async function createRequest(
 }
 
 /** The latest request made (open, paid or closed), or undefined before the first. */
-export async function currentRequest(db: TillDb): Promise<StoredRequest | undefined> {
+export async function currentRequest(db: TillReads): Promise<StoredRequest | undefined> {
   const id = await db.get('meta', META.currentRequest);
   return typeof id === 'string' && /^[0-9a-f]{32}$/.test(id)
     ? db.get('requests', fromHex(id))
@@ -114,7 +114,7 @@ export async function currentRequest(db: TillDb): Promise<StoredRequest | undefi
 
 /** The stored request with this id, and whether it is the current one — each read by key. */
 export async function findRequest(
-  db: TillDb,
+  db: TillReads,
   requestId: Uint8Array,
 ): Promise<{ request: StoredRequest; current: boolean } | undefined> {
   const [request, current] = await Promise.all([

@@ -23,7 +23,8 @@ import {
   pinnedKeys,
   setUpApp,
   startEnrollment,
-  storedRevocations,
+  TRUST_KEYS,
+  revocationsOf,
   verifiedCertificate,
   whileNotSetUp,
   withLock,
@@ -31,7 +32,7 @@ import {
   type Vault,
   type VaultOptions,
 } from '@offpay/app-kit';
-import { META, SECRET, type TillDb } from '../db.js';
+import { META, SECRET, type TillDb, type TillReads } from '../db.js';
 
 const TILL_LOCK = 'offpay-till-ledger';
 
@@ -133,7 +134,7 @@ export async function loadTill(db: TillDb, vault: Vault): Promise<Till | undefin
 
 /** A stored ledger head (the ledger's or the settled one), or the empty ledger's. */
 export async function readHead(
-  db: TillDb,
+  db: TillReads,
   key: typeof META.ledgerHead | typeof META.settledHead,
   till: Till,
 ): Promise<LedgerHead> {
@@ -144,23 +145,27 @@ export async function readHead(
 }
 
 /** Payer serials this till caught cheating. */
-export async function localRevoked(db: TillDb): Promise<number[]> {
+export async function localRevoked(db: TillReads): Promise<number[]> {
   const row = await db.get('meta', META.localRevoked);
   return Array.isArray(row) ? row.filter(count).slice(0, 10_000) : [];
 }
 
 /** Whether a payer serial is revoked: on the bank's verified list, or caught cheating here. */
 export async function revocationCheck(
-  db: TillDb,
+  db: TillReads,
   till: Till,
 ): Promise<(serial: number) => boolean> {
-  const local = new Set(await localRevoked(db));
-  const bank = (await storedRevocations(db, till.bankKeys))?.revoked;
+  const [localList, row] = await Promise.all([
+    localRevoked(db),
+    db.get('meta', TRUST_KEYS.revocations),
+  ]);
+  const local = new Set(localList);
+  const bank = revocationsOf(row, till.bankKeys)?.revoked;
   return (serial) => local.has(serial) || (bank?.has(serial) ?? false);
 }
 
 /** The limit per customer (one payer certificate) in minor units, or undefined for none. */
-export async function payerCap(db: TillDb): Promise<number | undefined> {
+export async function payerCap(db: TillReads): Promise<number | undefined> {
   const cap = await db.get('meta', META.payerCap);
   return count(cap) && cap > 0 ? cap : undefined;
 }

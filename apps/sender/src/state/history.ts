@@ -6,7 +6,7 @@
  */
 import { Money } from '@offpay/protocol';
 import { AppError } from '@offpay/app-kit';
-import type { HistoryItem, PaymentState, WalletDb } from '../db.js';
+import type { HistoryItem, PaymentState, WalletDb, WalletReads } from '../db.js';
 
 /**
  * Every readable record, newest first: by creation time, then by counter (a certificate's
@@ -28,7 +28,7 @@ export function findPayment(db: WalletDb, paymentIdHex: string): Promise<History
  * @throws AppError APP_WALLET_STATE_CHANGED when a stored payment for it cannot be read
  */
 export async function findByRequest(
-  db: WalletDb,
+  db: WalletReads,
   payeeKidHex: string,
   requestIdHex: string,
 ): Promise<HistoryItem | undefined> {

@@ -1,8 +1,9 @@
 /**
  * Paying a request (DESIGN.md §3 "The payer's chain"): `preparePayment` checks a scanned request
  * and our allowance before anything is signed; `commitPayment` signs the next payment of the
- * chain, seals it to the payee and stores the new chain state together with its history record,
- * in one transaction, BEFORE the payment is shown — so a counter is never used twice.
+ * chain, seals it to the payee and stores the new chain state together with its history record —
+ * reads, checks and write in one IndexedDB transaction — BEFORE the payment is shown, so a
+ * counter is never used twice.
  */
 import { toHex } from '@offpay/crypto';
 import {
@@ -13,17 +14,20 @@ import {
   encodePayment,
   fail,
   remainingAllowance,
-  sealPaymentAsync,
+  paymentSealerAsync,
   type PaymentRequest,
 } from '@offpay/protocol';
 import {
+  allInOrder,
   AppError,
-  storedRevocations,
-  trustedNow,
+  bankTimeSettled,
+  revocationsOf,
+  TRUST_KEYS,
+  trustedNowIn,
   verifyRequest,
   type Vault,
 } from '@offpay/app-kit';
-import type { HistoryItem, WalletDb } from '../db.js';
+import type { HistoryItem, WalletDb, WalletReads } from '../db.js';
 import { findByRequest } from './history.js';
 import { loadEnrolled, withWalletLock, type Enrolled } from './wallet.js';
 
@@ -53,12 +57,30 @@ export interface AlreadyPaid {
 /** Details of a refusal about this wallet's own certificate (not the payee's). */
 export const OWN = { whose: 'wallet' } as const;
 
-async function checkRequest(
-  db: WalletDb,
+/** The reads both steps start from, issued together in their transaction. */
+function readAll(
+  tx: WalletReads,
+  vault: Vault,
+  request: PaymentRequest | Promise<never>,
+  nowMs?: number,
+) {
+  return allInOrder([
+    loadEnrolled(tx, vault),
+    trustedNowIn(tx, nowMs),
+    request instanceof Promise
+      ? request
+      : findByRequest(tx, toHex(request.payeeKid), toHex(request.requestId)),
+    tx.get('meta', TRUST_KEYS.revocations),
+  ] as const);
+}
+
+/** Checks `request` for this wallet at `now`; `revocations` is the stored list's meta row. */
+function checkRequest(
   wallet: Enrolled,
   request: PaymentRequest,
   now: number,
-): Promise<Money> {
+  revocations: unknown,
+): Money {
   const { cert, chain, bankKeys } = wallet;
   // The request carries the payee certificate: checked under the pinned keys with the request.
   verifyRequest(request, bankKeys, now);
@@ -71,7 +93,7 @@ async function checkRequest(
   if (now > cert.expiresAt) {
     fail('PROTO_CERT_EXPIRED', 'this wallet’s certificate has expired', OWN);
   }
-  if ((await storedRevocations(db, bankKeys))?.revoked.has(cert.serial)) {
+  if (revocationsOf(revocations, bankKeys)?.revoked.has(cert.serial)) {
     fail('PROTO_CERT_REVOKED', 'this wallet’s certificate is revoked', OWN);
   }
   const amount = Money.of(request.amount, cert.currency);
@@ -84,6 +106,14 @@ async function checkRequest(
     });
   }
   return remaining.minus(amount);
+}
+
+function decodeOrError(bytes: Uint8Array): { request: PaymentRequest } | { error: unknown } {
+  try {
+    return { request: decodePaymentRequest(bytes) };
+  } catch (error) {
+    return { error };
+  }
 }
 
 /**
@@ -101,20 +131,30 @@ export async function preparePayment(
   requestBytes: Uint8Array,
   options: ClockOption = {},
 ): Promise<PreparedPayment | AlreadyPaid> {
-  const wallet = await loadEnrolled(db, vault);
-  const now = await trustedNow(db, options.nowMs);
-  const request = decodePaymentRequest(requestBytes);
-  const paid = await findByRequest(db, toHex(request.payeeKid), toHex(request.requestId));
-  if (paid) return { kind: 'paid', item: paid };
-  const remainingAfter = await checkRequest(db, wallet, request, now);
-  return {
-    kind: 'new',
-    request,
-    amount: Money.of(request.amount, wallet.cert.currency),
-    payeeName: request.payeeCert.displayName,
-    memo: request.memo,
-    remainingAfter,
-  };
+  await bankTimeSettled(db);
+  // Every read in one transaction (it writes nothing), issued together; the refusals keep their
+  // order: the wallet, the clock, then the request's bytes.
+  return db.transaction(['meta', 'chain', 'history'], async (tx) => {
+    const decoded = decodeOrError(requestBytes);
+    const [wallet, now, paid, revocations] = await readAll(
+      tx,
+      vault,
+      'error' in decoded ? Promise.reject(decoded.error as Error) : decoded.request,
+      options.nowMs,
+    );
+    if ('error' in decoded) throw decoded.error; // (readAll threw it already)
+    const { request } = decoded;
+    if (paid) return { kind: 'paid', item: paid };
+    const remainingAfter = checkRequest(wallet, request, now, revocations);
+    return {
+      kind: 'new',
+      request,
+      amount: Money.of(request.amount, wallet.cert.currency),
+      payeeName: request.payeeCert.displayName,
+      memo: request.memo,
+      remainingAfter,
+    };
+  });
 }
 
 /**
@@ -139,44 +179,44 @@ async function commitLocked(
   request: PaymentRequest,
   options: ClockOption,
 ): Promise<HistoryItem> {
-  const wallet = await loadEnrolled(db, vault);
-  const now = await trustedNow(db, options.nowMs);
-  // Confirmed twice (a double tap, two tabs): the request keeps its one payment.
-  const payeeKid = toHex(request.payeeKid);
-  const paid = await findByRequest(db, payeeKid, toHex(request.requestId));
-  if (paid) return paid;
-  await checkRequest(db, wallet, request, now);
-  const { payment, state } = createPayment(wallet.cert, wallet.chain, wallet.secretKey, {
-    amount: request.amount,
-    payeeKid: request.payeeKid,
-    payeeCurrency: request.payeeCert.currency,
-    requestId: request.requestId,
-    now,
+  // The native key agreement first: WebCrypto cannot be awaited inside the transaction below,
+  // where the payment is signed and sealed (synchronously) between reading the chain and writing
+  // it — one transaction per payment.
+  const seal = await paymentSealerAsync(request.payeeCert.kemKey, request.payeeKid);
+  await bankTimeSettled(db);
+  return db.transaction(['meta', 'chain', 'history'], async (tx) => {
+    const payeeKid = toHex(request.payeeKid);
+    const [wallet, now, paid, revocations] = await readAll(tx, vault, request, options.nowMs);
+    // Confirmed twice (a double tap, two tabs): the request keeps its one payment.
+    if (paid) return paid;
+    checkRequest(wallet, request, now, revocations);
+    const { payment, state } = createPayment(wallet.cert, wallet.chain, wallet.secretKey, {
+      amount: request.amount,
+      payeeKid: request.payeeKid,
+      payeeCurrency: request.payeeCert.currency,
+      requestId: request.requestId,
+      now,
+    });
+    const item: HistoryItem = {
+      paymentId: toHex(payment.paymentId),
+      serial: wallet.cert.serial,
+      counter: payment.counter,
+      amount: payment.amount,
+      currency: wallet.cert.currency,
+      payeeKid,
+      payeeName: request.payeeCert.displayName,
+      memo: request.memo,
+      createdAt: now,
+      state: 'sent',
+      sealed: seal(encodePayment(payment)),
+      requestId: toHex(request.requestId),
+      payeeCert: encodeCertificate(request.payeeCert),
+    };
+    const chain = { ...state, certificate: wallet.chain.certificate };
+    await tx.write([
+      { put: 'chain', value: chain },
+      { put: 'history', value: item },
+    ]);
+    return item;
   });
-  const sealed = await sealPaymentAsync(
-    encodePayment(payment),
-    request.payeeCert.kemKey,
-    request.payeeKid,
-  );
-  const item: HistoryItem = {
-    paymentId: toHex(payment.paymentId),
-    serial: wallet.cert.serial,
-    counter: payment.counter,
-    amount: payment.amount,
-    currency: wallet.cert.currency,
-    payeeKid,
-    payeeName: request.payeeCert.displayName,
-    memo: request.memo,
-    createdAt: now,
-    state: 'sent',
-    sealed,
-    requestId: toHex(request.requestId),
-    payeeCert: encodeCertificate(request.payeeCert),
-  };
-  const chain = { ...state, certificate: wallet.chain.certificate };
-  await db.write([
-    { put: 'chain', value: chain },
-    { put: 'history', value: item },
-  ]);
-  return item;
 }

@@ -12,6 +12,7 @@ import {
   type PayerCertificate,
 } from '@offpay/protocol';
 import {
+  allInOrder,
   AppError,
   bankKeysOf,
   importBackup,
@@ -27,7 +28,13 @@ import {
   type Vault,
   type VaultOptions,
 } from '@offpay/app-kit';
-import { MUST_ENROLL, PAYER_KEY, type ChainRecord, type WalletDb } from '../db.js';
+import {
+  MUST_ENROLL,
+  PAYER_KEY,
+  type ChainRecord,
+  type WalletDb,
+  type WalletReads,
+} from '../db.js';
 
 /** A certificate that expires within this many seconds is offered for renewal. */
 export const RENEW_WITHIN_SECONDS = 24 * 3600;
@@ -90,13 +97,13 @@ export function restoreWallet(
 }
 
 /** True when the wallet was restored and has not enrolled again since. */
-export async function mustEnroll(db: WalletDb): Promise<boolean> {
+export async function mustEnroll(db: WalletReads): Promise<boolean> {
   return (await db.get('meta', MUST_ENROLL)) === true;
 }
 
 /** The stored certificate, verified under the pinned keys, with its chain; undefined if none. */
 export async function storedChain(
-  db: WalletDb,
+  db: WalletReads,
 ): Promise<{ cert: PayerCertificate; chain: ChainRecord; bankKeys: BankKeys } | undefined> {
   const [records, stored, pinned] = await Promise.all([
     db.all('chain'),
@@ -138,9 +145,14 @@ export interface Enrolled {
  *   APP_WALLET_STATE_CHANGED for a damaged chain or a key that does not match the certificate
  *   (another tab renewed: this page holds the old key)
  */
-export async function loadEnrolled(db: WalletDb, vault: Vault): Promise<Enrolled> {
-  if (await mustEnroll(db)) throw new AppError('APP_MUST_ENROLL_AGAIN');
-  const stored = await storedChain(db);
+export async function loadEnrolled(db: WalletReads, vault: Vault): Promise<Enrolled> {
+  // Both read at once (one round trip inside a transaction); a restored wallet is said first.
+  const [restored, stored] = await allInOrder([
+    mustEnroll(db),
+    storedChain(db).catch((error: unknown) => ({ error })),
+  ] as const);
+  if (restored) throw new AppError('APP_MUST_ENROLL_AGAIN');
+  if (stored && 'error' in stored) throw stored.error;
   const secretKey = vault.secret(PAYER_KEY);
   if (!stored || !secretKey) throw new AppError('APP_NOT_ENROLLED');
   if (!equalBytes(vault.publicKey(PAYER_KEY)!, stored.cert.signKey)) {

@@ -40,11 +40,44 @@ export interface Db<S extends Stores> {
   count<N extends keyof S & string>(store: N, query?: Query, index?: string): Promise<number>;
   /** Every op in one readwrite transaction: all or nothing. */
   write(ops: readonly WriteOp<S>[]): Promise<void>;
+  /**
+   * Runs `body` in ONE readwrite transaction over `stores`: its reads see one state and its
+   * writes land together with them, or not at all (a throw aborts the transaction and is
+   * rethrown as it is). One transaction instead of one per read: each costs a browser round trip,
+   * the most of a payment's time on a slow phone (docs/PERFORMANCE.md "Devices").
+   * `body` may await only this transaction's own requests: awaiting anything else (WebCrypto, a
+   * timer, another transaction) lets IndexedDB commit it early, and the next request fails.
+   */
+  transaction<T>(
+    stores: readonly (keyof S & string)[],
+    body: (tx: DbTx<S>) => Promise<T>,
+  ): Promise<T>;
   /** Every row of every store except the vault record, for backups. */
   snapshot(): Promise<Snapshot>;
   /** Replaces every store with `snapshot` and applies `alsoWrite`, in one transaction (restore). */
   replaceAll(snapshot: Snapshot, alsoWrite?: readonly WriteOp<S>[]): Promise<void>;
   close(): void;
+}
+
+/** The reads and writes of one transaction ({@link Db.transaction}); the reads parse as Db's do. */
+export type DbTx<S extends Stores> = Pick<Db<S>, 'name' | 'get' | 'all' | 'byIndex' | 'count'> & {
+  /** Applies `ops` in this transaction (they land when it commits). */
+  write(ops: readonly WriteOp<S>[]): Promise<void>;
+};
+
+/**
+ * Like `Promise.all`, but when several reject, the error thrown is the first IN ORDER (not the
+ * first in time): reads issued together inside one transaction keep the precedence of their
+ * refusals that they had when made one after the other.
+ */
+export async function allInOrder<T extends readonly unknown[]>(
+  values: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(values);
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
 /** What the kit's own modules (vault, clock, trust, session) need of any app's database. */
@@ -73,14 +106,28 @@ export function storageFailed(error: unknown, reading = false): AppError {
 const storeOf = (op: AnyOp): string =>
   'put' in op ? op.put : 'delete' in op ? op.delete : op.clear;
 
+/**
+ * Places every op's request at once: IndexedDB runs a transaction's requests in the order they
+ * were placed, so the outcome is that of one after the other, without a round trip per op.
+ */
 async function apply(tx: Tx, ops: readonly AnyOp[]): Promise<void> {
-  for (const op of ops) {
-    const store = tx.objectStore(storeOf(op));
-    if ('put' in op) {
-      await (op.key === undefined ? store.put(op.value) : store.put(op.value, idbKey(op.key)));
-    } else if ('delete' in op) await store.delete(idbKey(op.key)!);
-    else await store.clear();
+  const requests: Promise<unknown>[] = [];
+  try {
+    for (const op of ops) {
+      const store = tx.objectStore(storeOf(op));
+      if ('put' in op) {
+        requests.push(
+          op.key === undefined ? store.put(op.value) : store.put(op.value, idbKey(op.key)),
+        );
+      } else requests.push('delete' in op ? store.delete(idbKey(op.key)!) : store.clear());
+    }
+  } catch (error) {
+    // A value the browser cannot store (DataCloneError) throws at once; the transaction is then
+    // aborted, and the requests already placed fail with it: handled here.
+    for (const r of requests) r.catch(() => undefined);
+    throw error;
   }
+  await Promise.all(requests);
 }
 
 /** Runs `body` in one readwrite transaction over `stores`; aborts it on any failure. */
@@ -127,17 +174,25 @@ export function checkSnapshot(schema: Schema<Stores>, snapshot: Snapshot): void 
   }
 }
 
-class IdbDb<S extends Stores> implements Db<S> {
-  constructor(
-    readonly schema: Schema<S>,
-    private readonly db: IDBPDatabase,
-  ) {}
+/** An object store as the readers use it: idb's, in its own transaction or in a shared one. */
+interface StoreReader {
+  get(key: IDBValidKey | IDBKeyRange): Promise<unknown>;
+  getAll(query?: IDBValidKey | IDBKeyRange): Promise<unknown[]>;
+  count(query?: IDBValidKey | IDBKeyRange): Promise<number>;
+  index(name: string): Pick<StoreReader, 'getAll' | 'count'>;
+}
+
+/** The parsed reads of Db, over `storeFor` (a store per call, or a store of one transaction). */
+abstract class Reader<S extends Stores> {
+  constructor(readonly schema: Schema<S>) {}
 
   get name(): string {
     return this.schema.name;
   }
 
-  private async read<T>(run: () => Promise<T>): Promise<T> {
+  protected abstract store(name: string): StoreReader;
+
+  protected async read<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
@@ -160,36 +215,111 @@ class IdbDb<S extends Stores> implements Db<S> {
   }
 
   async get<N extends keyof S & string>(store: N, key: Key) {
-    const row: unknown = await this.read(() => this.db.get(store, idbKey(key)!));
+    const row: unknown = await this.read(() => this.store(store).get(idbKey(key)!));
     return row === undefined ? undefined : this.parse(store, row);
   }
 
   async all<N extends keyof S & string>(store: N, query?: Query) {
-    return this.parseAll(store, await this.read(() => this.db.getAll(store, idbKey(query))));
+    return this.parseAll(store, await this.read(() => this.store(store).getAll(idbKey(query))));
   }
 
   async byIndex<N extends keyof S & string>(store: N, index: string, query?: Query) {
     return this.parseAll(
       store,
-      await this.read(() => this.db.getAllFromIndex(store, index, idbKey(query))),
+      await this.read(() => this.store(store).index(index).getAll(idbKey(query))),
     );
   }
 
   count<N extends keyof S & string>(store: N, query?: Query, index?: string): Promise<number> {
     return this.read(() =>
       index === undefined
-        ? this.db.count(store, idbKey(query))
-        : this.db.countFromIndex(store, index, idbKey(query)),
+        ? this.store(store).count(idbKey(query))
+        : this.store(store).index(index).count(idbKey(query)),
     );
+  }
+}
+
+/** Checks that every store a write names is one of the schema's. @throws TypeError */
+function storesOf(schema: Schema<Stores>, ops: readonly AnyOp[]): string[] {
+  const stores = [...new Set(ops.map(storeOf))];
+  for (const name of stores) {
+    if (!Object.hasOwn(schema.stores, name)) throw new TypeError(`write: no store ${name}`);
+  }
+  return stores;
+}
+
+/** The reads and writes of one readwrite transaction (Db.transaction). */
+class TxView<S extends Stores> extends Reader<S> implements DbTx<S> {
+  constructor(
+    schema: Schema<S>,
+    private readonly tx: Tx,
+  ) {
+    super(schema);
+  }
+
+  protected store(name: string): StoreReader {
+    return this.tx.objectStore(name);
+  }
+
+  async write(ops: readonly WriteOp<S>[]): Promise<void> {
+    storesOf(this.schema, ops as readonly AnyOp[]);
+    try {
+      await apply(this.tx, ops as readonly AnyOp[]);
+    } catch (error) {
+      throw storageFailed(error);
+    }
+  }
+}
+
+class IdbDb<S extends Stores> extends Reader<S> implements Db<S> {
+  constructor(
+    schema: Schema<S>,
+    private readonly db: IDBPDatabase,
+  ) {
+    super(schema);
+  }
+
+  /** The store in a readonly transaction of its own (one per read, as idb's shortcuts do). */
+  protected store(name: string): StoreReader {
+    return this.db.transaction(name, 'readonly').store;
   }
 
   async write(ops: readonly WriteOp<S>[]): Promise<void> {
     if (ops.length === 0) return;
-    const stores = [...new Set((ops as readonly AnyOp[]).map(storeOf))];
-    for (const name of stores) {
-      if (!Object.hasOwn(this.schema.stores, name)) throw new TypeError(`write: no store ${name}`);
-    }
+    const stores = storesOf(this.schema, ops as readonly AnyOp[]);
     await transact(this.db, stores, (tx) => apply(tx, ops));
+  }
+
+  async transaction<T>(
+    stores: readonly (keyof S & string)[],
+    body: (tx: DbTx<S>) => Promise<T>,
+  ): Promise<T> {
+    let tx: Tx;
+    try {
+      tx = this.db.transaction([...stores], 'readwrite');
+    } catch (error) {
+      throw storageFailed(error);
+    }
+    const done = tx.done;
+    // Marked handled now: an aborted transaction rejects `done` while `body` is still failing.
+    done.catch(() => undefined);
+    let result: T;
+    try {
+      result = await body(new TxView(this.schema, tx));
+    } catch (error) {
+      try {
+        tx.abort();
+      } catch {
+        // Already finished or aborted: nothing was committed by this transaction.
+      }
+      throw error;
+    }
+    try {
+      await done;
+    } catch (error) {
+      throw storageFailed(error);
+    }
+    return result;
   }
 
   async snapshot(): Promise<Snapshot> {

@@ -113,6 +113,7 @@ class Keyring implements BankKeyring {
   #nativeSign = new Map<string, NativeSignKey>();
   #nativeKem = new Map<string, NativeKemKey>();
   readonly #secrets = new Map<string, Uint8Array>();
+  #reloading: Promise<void> | null = null;
 
   constructor(deps: KeyringDeps) {
     this.#deps = deps;
@@ -142,7 +143,14 @@ class Keyring implements BankKeyring {
     const loaded = () => this.list(kind).some((k) => toHex(k.kid) === toHex(kid));
     if (loaded()) return true;
     if (!(await hasBankKey(this.#deps.db, kind, kid))) return false;
-    await this.reload();
+    // Loaded meanwhile by a reload another request started: nothing more to do.
+    if (loaded()) return true;
+    // Single flight: a burst of batches sealed to a key another instance just made shares one
+    // reload instead of each unsealing every key again.
+    this.#reloading ??= this.reload().finally(() => {
+      this.#reloading = null;
+    });
+    await this.#reloading;
     return loaded();
   }
 
