@@ -15,11 +15,6 @@ interface AuditRow {
 const AUDIT_LOCK_SQL =
   "SELECT pg_advisory_xact_lock(hashtextextended('offpay/audit/' || current_schema(), 0))";
 
-/** Locks the chain for this transaction: held until COMMIT or ROLLBACK. */
-export async function lockAuditChain(tx: Queryable): Promise<void> {
-  await tx.query(AUDIT_LOCK_SQL);
-}
-
 /** What {@link appendAuditRecord} writes: the entry and the bytes its hash is made of. */
 export interface AuditAppend {
   at: Date;
@@ -34,28 +29,32 @@ export interface AuditAppend {
   genesis: Uint8Array;
 }
 
+/** Bytes as a SQL expression that cannot carry anything but these bytes. */
+const bytesSql = (b: Uint8Array) => `decode('${Buffer.from(b).toString('hex')}', 'hex')`;
+/** Text as a SQL expression, through hex: no quoting, so no injection whatever the text holds. */
+const textSql = (t: string) => `convert_from(${bytesSql(Buffer.from(t, 'utf8'))}, 'UTF8')`;
+
 /**
- * Appends one record after the current head in ONE statement, the head read and the entry hash
- * `SHA-256(prefix ‖ head ‖ body)` computed by Postgres — so the chain's lock is held one round
- * trip less. Call it under {@link lockAuditChain}, in a later statement than the lock (a
- * statement's snapshot predates a lock it waits for; a new statement sees every commit before the
- * lock was granted). Returns the hashes written, for the caller to check.
+ * Locks the chain for this transaction (until COMMIT) and appends one record after its head, in
+ * ONE round trip: two statements sent together, so Postgres runs the insert the moment the lock
+ * is granted instead of answering and waiting for the next statement. The lock is then held for
+ * the insert and the COMMIT only — what audited transactions wait for each other on
+ * (docs/scaling.md). The insert is its own statement, so its snapshot sees every entry committed
+ * before the lock was granted; Postgres reads the head and hashes `SHA-256(prefix ‖ head ‖ body)`
+ * (auditEntryHash, which `AuditLog.verify()` recomputes). Every value goes in as hex, since a
+ * script takes no parameters.
  */
-export async function appendAuditRecord(
-  tx: Queryable,
-  r: AuditAppend,
-): Promise<{ prevHash: Uint8Array; entryHash: Uint8Array }> {
-  const rows = await tx.query<{ prev_hash: Uint8Array; entry_hash: Uint8Array }>(
-    `INSERT INTO audit_log (prev_hash, entry_hash, at, actor, action, data)
-     SELECT h.prev, sha256($1::bytea || h.prev || $2::bytea), $3::timestamptz, $4::text, $5::text,
-            $6::jsonb
+export async function appendAuditRecord(tx: Queryable, r: AuditAppend): Promise<void> {
+  if (Number.isNaN(r.at.getTime())) throw new RangeError('audit time is not a date');
+  await tx.exec(
+    `${AUDIT_LOCK_SQL};
+     INSERT INTO audit_log (prev_hash, entry_hash, at, actor, action, data)
+     SELECT h.prev, sha256(${bytesSql(r.prefix)} || h.prev || ${bytesSql(r.body)}),
+            ${textSql(r.at.toISOString())}::timestamptz, ${textSql(r.actor)}, ${textSql(r.action)},
+            ${textSql(JSON.stringify(r.data))}::jsonb
      FROM (SELECT coalesce((SELECT entry_hash FROM audit_log ORDER BY id DESC LIMIT 1),
-                           $7::bytea) AS prev) AS h
-     RETURNING prev_hash, entry_hash`,
-    [r.prefix, r.body, r.at, r.actor, r.action, JSON.stringify(r.data), r.genesis],
+                           ${bytesSql(r.genesis)}) AS prev) AS h`,
   );
-  const row = rows[0]!;
-  return { prevHash: row.prev_hash, entryHash: row.entry_hash };
 }
 
 /** Records in log order, `limit` at most, after id `afterId`. */
