@@ -48,15 +48,19 @@ export function canonicalJson(value: AuditValue): string {
   throw new TypeError(`audit data cannot hold ${typeof value}`);
 }
 
-/** The hash of `entry` following `prevHash`. */
-export function auditEntryHash(prevHash: Uint8Array, entry: AuditEntry): Uint8Array {
-  const body = canonicalJson({
+/** The canonical JSON an entry's hash covers (after the previous hash). */
+export function auditEntryBody(entry: AuditEntry): string {
+  return canonicalJson({
     action: entry.action,
     actor: entry.actor,
     at: entry.at.toISOString(),
     data: entry.data,
   });
-  return chainLink(AUDIT_LABEL, prevHash, utf8(body));
+}
+
+/** The hash of `entry` following `prevHash`. */
+export function auditEntryHash(prevHash: Uint8Array, entry: AuditEntry): Uint8Array {
+  return chainLink(AUDIT_LABEL, prevHash, utf8(auditEntryBody(entry)));
 }
 
 /**

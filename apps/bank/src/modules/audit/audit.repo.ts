@@ -15,21 +15,45 @@ interface AuditRow {
 const AUDIT_LOCK_SQL =
   "SELECT pg_advisory_xact_lock(hashtextextended('offpay/audit/' || current_schema(), 0))";
 
-/** Locks the chain for this transaction and returns the current head hash (null when empty). */
-export async function lockAuditHead(tx: Queryable): Promise<Uint8Array | null> {
-  await tx.query(AUDIT_LOCK_SQL);
-  const rows = await tx.query<{ entry_hash: Uint8Array }>(
-    'SELECT entry_hash FROM audit_log ORDER BY id DESC LIMIT 1',
-  );
-  return rows[0]?.entry_hash ?? null;
+/** What {@link appendAuditRecord} writes: the entry and the bytes its hash is made of. */
+export interface AuditAppend {
+  at: Date;
+  actor: string;
+  action: string;
+  data: Record<string, AuditValue>;
+  /** The hash input before the previous hash: the label's length-prefixed bytes. */
+  prefix: Uint8Array;
+  /** The hash input after the previous hash: the entry's canonical JSON in UTF-8. */
+  body: Uint8Array;
+  /** The previous hash of the first entry. */
+  genesis: Uint8Array;
 }
 
-/** Appends one record. */
-export async function insertAuditRecord(tx: Queryable, r: AuditRecord): Promise<void> {
-  await tx.query(
-    `INSERT INTO audit_log (prev_hash, entry_hash, at, actor, action, data)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
-    [r.prevHash, r.entryHash, r.at, r.actor, r.action, JSON.stringify(r.data)],
+/** Bytes as a SQL expression that cannot carry anything but these bytes. */
+const bytesSql = (b: Uint8Array) => `decode('${Buffer.from(b).toString('hex')}', 'hex')`;
+/** Text as a SQL expression, through hex: no quoting, so no injection whatever the text holds. */
+const textSql = (t: string) => `convert_from(${bytesSql(Buffer.from(t, 'utf8'))}, 'UTF8')`;
+
+/**
+ * Locks the chain for this transaction (until COMMIT) and appends one record after its head, in
+ * ONE round trip: two statements sent together, so Postgres runs the insert the moment the lock
+ * is granted instead of answering and waiting for the next statement. The lock is then held for
+ * the insert and the COMMIT only — what audited transactions wait for each other on
+ * (docs/scaling.md). The insert is its own statement, so its snapshot sees every entry committed
+ * before the lock was granted; Postgres reads the head and hashes `SHA-256(prefix ‖ head ‖ body)`
+ * (auditEntryHash, which `AuditLog.verify()` recomputes). Every value goes in as hex, since a
+ * script takes no parameters.
+ */
+export async function appendAuditRecord(tx: Queryable, r: AuditAppend): Promise<void> {
+  if (Number.isNaN(r.at.getTime())) throw new RangeError('audit time is not a date');
+  await tx.exec(
+    `${AUDIT_LOCK_SQL};
+     INSERT INTO audit_log (prev_hash, entry_hash, at, actor, action, data)
+     SELECT h.prev, sha256(${bytesSql(r.prefix)} || h.prev || ${bytesSql(r.body)}),
+            ${textSql(r.at.toISOString())}::timestamptz, ${textSql(r.actor)}, ${textSql(r.action)},
+            ${textSql(JSON.stringify(r.data))}::jsonb
+     FROM (SELECT coalesce((SELECT entry_hash FROM audit_log ORDER BY id DESC LIMIT 1),
+                           ${bytesSql(r.genesis)}) AS prev) AS h`,
   );
 }
 

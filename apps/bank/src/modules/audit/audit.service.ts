@@ -1,13 +1,17 @@
 /** Appending to and verifying the hash-chained audit log. */
+import { labelBytes, utf8 } from '@offpay/crypto';
 import type { Queryable } from '../../db/queryable.js';
 import {
   AUDIT_GENESIS,
-  auditEntryHash,
+  AUDIT_LABEL,
+  auditEntryBody,
   findBrokenAuditRecord,
   type AuditRecord,
   type AuditValue,
 } from './audit.domain.js';
-import { insertAuditRecord, listAuditRecords, lockAuditHead } from './audit.repo.js';
+import { appendAuditRecord, listAuditRecords } from './audit.repo.js';
+
+const AUDIT_PREFIX = labelBytes(AUDIT_LABEL);
 
 /** What a caller records: who did what, with non-secret data (never keys, tokens, passwords). */
 export interface AuditInput {
@@ -30,16 +34,16 @@ export interface AuditLog {
 export function createAuditLog(deps: { now: () => Date }): AuditLog {
   return {
     async append(tx, input) {
-      const prevHash = (await lockAuditHead(tx)) ?? AUDIT_GENESIS;
       // Millisecond precision: what timestamptz stores and returns exactly, so hashes recompute.
       const at = new Date(Math.floor(deps.now().getTime()));
       const entry = { at, actor: input.actor, action: input.action, data: input.data ?? {} };
-      const record: AuditRecord = {
+      // The chain has one head: appendAuditRecord takes its lock, held to COMMIT (docs/scaling.md).
+      await appendAuditRecord(tx, {
         ...entry,
-        prevHash,
-        entryHash: auditEntryHash(prevHash, entry),
-      };
-      await insertAuditRecord(tx, record);
+        prefix: AUDIT_PREFIX,
+        body: utf8(auditEntryBody(entry)),
+        genesis: AUDIT_GENESIS,
+      });
     },
     list: (q, afterId, limit) => listAuditRecords(q, afterId, limit),
     async verify(q) {

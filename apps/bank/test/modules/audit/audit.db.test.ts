@@ -29,6 +29,17 @@ describe('audit log on Postgres', () => {
     expect(await audit.verify(db)).toEqual({ ok: true, count: 25 });
   });
 
+  it('stores any actor and data exactly as given (quotes, backslashes, SQL, unicode) and the chain still verifies', async () => {
+    const audit = createAuditLog({ now: () => new Date() });
+    const actor = `user:o'brien\\'); DROP TABLE audit_log; -- ü 😀`;
+    const data = { note: "'; DELETE FROM audit_log; --", path: 'C:\\x00\\n', emoji: '😀', n: 7 };
+    await db.transaction((tx) => audit.append(tx, { actor, action: 'test.quoted', data }));
+    const rows = await audit.list(db, 0n, 1000);
+    const mine = rows.find((r) => r.action === 'test.quoted');
+    expect(mine).toMatchObject({ actor, data });
+    expect((await audit.verify(db)).ok).toBe(true);
+  });
+
   it('rolls an entry back with the transaction it belongs to', async () => {
     const audit = createAuditLog({ now: () => new Date() });
     await expect(
