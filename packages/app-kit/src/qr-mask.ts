@@ -56,19 +56,17 @@ function setFormat(m: Uint8Array, size: number, bits: number): void {
   m[(size - 8) * size + 8] = 1; // the dark module
 }
 
-/** Adds N1's points for a run of `run` same-colour modules. */
+/** N1's points for a run of `run` same-colour modules (five or more). */
 const runPoints = (run: number) => (run >= 5 ? N1 + run - 5 : 0);
 
 /**
  * N1 + N2 + N3 + N4 of a masked symbol (the library's rules): runs of five or more of one colour
  * (N1), 2×2 blocks of one colour (N2), 1:1:3:1:1 finder-like runs with four light modules on one
- * side in 11-module windows (N3), and the share of dark modules away from 50 % (N4) — one pass
- * over the rows, one over the columns.
+ * side in 11-module windows (N3), and the share of dark modules away from 50 % (N4). Every term
+ * is ≥ 0, so the count stops once it reaches `bound` (that mask cannot be the first lowest).
  */
-function penalty(m: Uint8Array, size: number): number {
+function penalty(m: Uint8Array, size: number, bound: number): number {
   let points = 0;
-  let blocks = 0;
-  let finders = 0;
   let dark = 0;
   for (let row = 0; row < size; row++) {
     const at = row * size;
@@ -85,14 +83,20 @@ function penalty(m: Uint8Array, size: number): number {
         run = 1;
       }
       bits = ((bits << 1) & 0x7ff) | v;
-      if (col >= 10 && (bits === 0x5d0 || bits === 0x05d)) finders++;
-      if (row < size - 1 && col < size - 1) {
-        const sum = v + m[at + col + 1]! + m[at + size + col]! + m[at + size + col + 1]!;
-        if (sum === 4 || sum === 0) blocks++;
-      }
+      if (col >= 10 && (bits === 0x5d0 || bits === 0x05d)) points += N3;
     }
     points += runPoints(run);
   }
+  points += Math.abs(Math.ceil((dark * 100) / m.length / 5) - 10) * N4;
+  if (points >= bound) return points;
+  for (let row = 0; row < size - 1; row++) {
+    const at = row * size;
+    for (let col = 0; col < size - 1; col++) {
+      const sum = m[at + col]! + m[at + col + 1]! + m[at + size + col]! + m[at + size + col + 1]!;
+      if (sum === 4 || sum === 0) points += N2;
+    }
+  }
+  if (points >= bound) return points;
   for (let col = 0; col < size; col++) {
     let run = 0;
     let last = -1;
@@ -106,12 +110,11 @@ function penalty(m: Uint8Array, size: number): number {
         run = 1;
       }
       bits = ((bits << 1) & 0x7ff) | v;
-      if (row >= 10 && (bits === 0x5d0 || bits === 0x05d)) finders++;
+      if (row >= 10 && (bits === 0x5d0 || bits === 0x05d)) points += N3;
     }
     points += runPoints(run);
   }
-  const n4 = Math.abs(Math.ceil((dark * 100) / m.length / 5) - 10) * N4;
-  return points + blocks * N2 + finders * N3 + n4;
+  return points;
 }
 
 /** The modules each pattern flips (function patterns and format areas never), per symbol size. */
@@ -157,7 +160,7 @@ export function withBestMask(
   let lowest = Infinity;
   for (let p = 0; p < 8; p++) {
     masked(candidate, base, masks[p]!, size, p);
-    const points = penalty(candidate, size);
+    const points = penalty(candidate, size, lowest);
     if (points < lowest) {
       lowest = points;
       best = p;
