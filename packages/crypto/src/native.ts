@@ -236,7 +236,7 @@ export async function nativeVerdicts(
   }
   const verdicts = await Promise.all(
     asked.map(([s, m, k]) =>
-      known.some((t) => sameTriple(t, s, m, k)) ? true : verifyAsync(s, m, k),
+      known.some((t) => sameTriple(t, s, m, k)) ? Promise.resolve(true) : verifyAsync(s, m, k),
     ),
   );
   const verifier: VerifyFn = (s, m, k) => {

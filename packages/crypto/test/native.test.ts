@@ -371,7 +371,11 @@ describe('signing: WebCrypto cannot give the protocol its RFC 6979 signatures', 
     };
     const alg = { name: 'ECDSA', namedCurve: 'P-256' };
     const key = await crypto.subtle.importKey('jwk', jwk, alg, false, ['sign']);
-    const sig = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, message);
+    const sig = await crypto.subtle.sign(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      key,
+      new Uint8Array(message),
+    );
     return new Uint8Array(sig);
   };
 

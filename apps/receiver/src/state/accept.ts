@@ -140,11 +140,11 @@ async function accept(
   return { record, receiptBytes: record.receipt, amount: Money.of(record.amount, record.currency) };
 }
 
-function decodeOrError(opened: Uint8Array): { payment: Payment } | { error: unknown } {
+function decodeOrError(opened: Uint8Array): { payment: Payment } | { error: Error } {
   try {
     return { payment: decodePayment(opened) };
   } catch (error) {
-    return { error };
+    return { error: error as Error }; // decoding throws coded Errors only
   }
 }
 
@@ -154,7 +154,7 @@ function decodeOrError(opened: Uint8Array): { payment: Payment } | { error: unkn
  */
 function payerReads(
   tx: TillReads,
-  decoded: { payment: Payment } | { error: unknown },
+  decoded: { payment: Payment } | { error: Error },
 ): [Promise<LedgerRecord[]>, Promise<LedgerRecord[]>] {
   if ('error' in decoded) return [Promise.resolve([]), Promise.resolve([])];
   const { paymentId, serial } = decoded.payment;

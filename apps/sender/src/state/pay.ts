@@ -127,11 +127,11 @@ function takeSealer(request: PaymentRequest): Promise<Seal> {
   return sealer ?? paymentSealerAsync(request.payeeCert.kemKey, request.payeeKid);
 }
 
-function decodeOrError(bytes: Uint8Array): { request: PaymentRequest } | { error: unknown } {
+function decodeOrError(bytes: Uint8Array): { request: PaymentRequest } | { error: Error } {
   try {
     return { request: decodePaymentRequest(bytes) };
   } catch (error) {
-    return { error };
+    return { error: error as Error }; // decoding throws coded Errors only
   }
 }
 
@@ -158,7 +158,7 @@ export async function preparePayment(
     const [wallet, now, paid, revocations] = await readAll(
       tx,
       vault,
-      'error' in decoded ? Promise.reject(decoded.error as Error) : decoded.request,
+      'error' in decoded ? Promise.reject(decoded.error) : decoded.request,
       options.nowMs,
     );
     if ('error' in decoded) throw decoded.error; // (readAll threw it already)

@@ -48,7 +48,10 @@ export interface Db<S extends Stores> {
    * `body` may await only this transaction's own requests: awaiting anything else (WebCrypto, a
    * timer, another transaction) lets IndexedDB commit it early, and the next request fails.
    */
-  transaction<T>(stores: readonly (keyof S & string)[], body: (tx: DbTx<S>) => Promise<T>): Promise<T>;
+  transaction<T>(
+    stores: readonly (keyof S & string)[],
+    body: (tx: DbTx<S>) => Promise<T>,
+  ): Promise<T>;
   /** Every row of every store except the vault record, for backups. */
   snapshot(): Promise<Snapshot>;
   /** Replaces every store with `snapshot` and applies `alsoWrite`, in one transaction (restore). */
@@ -259,9 +262,9 @@ class TxView<S extends Stores> extends Reader<S> implements DbTx<S> {
   }
 
   async write(ops: readonly WriteOp<S>[]): Promise<void> {
-    storesOf(this.schema, ops as readonly AnyOp[]);
+    storesOf(this.schema, ops);
     try {
-      await apply(this.tx, ops as readonly AnyOp[]);
+      await apply(this.tx, ops);
     } catch (error) {
       throw storageFailed(error);
     }
@@ -283,7 +286,7 @@ class IdbDb<S extends Stores> extends Reader<S> implements Db<S> {
 
   async write(ops: readonly WriteOp<S>[]): Promise<void> {
     if (ops.length === 0) return;
-    const stores = storesOf(this.schema, ops as readonly AnyOp[]);
+    const stores = storesOf(this.schema, ops);
     await transact(this.db, stores, (tx) => apply(tx, ops));
   }
 
