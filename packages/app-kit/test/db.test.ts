@@ -224,6 +224,10 @@ describe('transaction: reads and writes in one', () => {
     });
     expect(seen).toEqual(['a', 'b']);
     expect(await db.get('meta', 'n')).toBe(2);
+    // The record with the greatest key, within a range or not; none in an empty range.
+    expect((await db.last('items'))?.id).toBe('b');
+    expect((await db.last('items', IDBKeyRange.upperBound('a')))?.id).toBe('a');
+    expect(await db.last('items', IDBKeyRange.lowerBound('c'))).toBeUndefined();
   });
 
   it('writes nothing when its body throws, and rethrows that error as it is', async () => {
