@@ -177,11 +177,7 @@ export type WriteHook = (
  * (to watch or fail writes), and each transaction it opens counted in `transactions`; everything
  * else is the real one.
  */
-export function withWrite(
-  db: WalletDb,
-  write: WriteHook,
-  transactions: string[][] = [],
-): WalletDb {
+export function withWrite(db: WalletDb, write: WriteHook, transactions: string[][] = []): WalletDb {
   const hooked = <T extends Pick<WalletDb, 'write'>>(target: T): T =>
     Object.assign(Object.create(target) as T, {
       write: (ops: Parameters<WalletDb['write']>[0]) => write(ops, (o) => target.write(o)),

@@ -25,13 +25,7 @@ import {
   type LedgerHead,
   type Payment,
 } from '@offpay/protocol';
-import {
-  AppError,
-  bankTimeSettled,
-  trustedNow,
-  trustedNowIn,
-  type DbTx,
-} from '@offpay/app-kit';
+import { AppError, bankTimeSettled, trustedNow, trustedNowIn, type DbTx } from '@offpay/app-kit';
 import {
   META,
   type LedgerRecord,

@@ -28,7 +28,13 @@ import {
   type Vault,
   type VaultOptions,
 } from '@offpay/app-kit';
-import { MUST_ENROLL, PAYER_KEY, type ChainRecord, type WalletDb, type WalletReads } from '../db.js';
+import {
+  MUST_ENROLL,
+  PAYER_KEY,
+  type ChainRecord,
+  type WalletDb,
+  type WalletReads,
+} from '../db.js';
 
 /** A certificate that expires within this many seconds is offered for renewal. */
 export const RENEW_WITHIN_SECONDS = 24 * 3600;
