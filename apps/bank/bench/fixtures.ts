@@ -44,6 +44,9 @@ export function benchConfig(workers: number): Partial<BankConfig> {
     rateLimits: {
       ...DEFAULT_RATE_LIMITS,
       login: unlimited,
+      loginAddress: unlimited,
+      register: unlimited,
+      registerTotal: unlimited,
       enrollment: unlimited,
       settlement: unlimited,
     },

@@ -14,7 +14,10 @@ import { World, type PayeeDevice } from '../test/helpers/world.js';
 import { benchConfig, fmt, machineInfo, nativePayer, pay, sealBatch } from './fixtures.js';
 
 const CONNECTIONS = 50;
-const REQUESTS_PER_CONNECTION = 12;
+const REQUESTS_PER_CONNECTION = Number(process.env.BENCH_LOAD_REQUESTS ?? 20);
+/** Issue #14 item 2: per scenario, at least this many requests/s with p99 at most P99_TARGET ms. */
+const RPS_TARGET = 600;
+const P99_TARGET = 250;
 const PAYMENTS_PER_BATCH = 10;
 const BANK_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -101,6 +104,13 @@ function load(port: number, queues: Queue[]): Promise<autocannon.Result> {
   });
 }
 
+/** The bank process's CPU seconds so far (user + system), from its /metrics. */
+async function cpuSeconds(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const m = /^offpay_bank_process_cpu_seconds_total (\S+)$/m.exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
 /** Mean seconds per batch of each settlement phase, from the bank's own /metrics. */
 async function phases(port: number): Promise<Record<string, { sum: number; count: number }>> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -123,12 +133,15 @@ interface Row {
   seconds: number;
   p50: number;
   p99: number;
+  /** CPU ms of the bank processes per request (main thread, workers and GC). */
+  cpuMs: number;
 }
 
 function row(
   name: string,
   results: autocannon.Result[],
   measured: Record<string, { sum: number; count: number }>[],
+  cpu: number,
 ): Row {
   const phaseMs: Record<string, number> = {};
   for (const phase of ['open', 'verify', 'transaction']) {
@@ -145,6 +158,12 @@ function row(
     seconds: Math.max(...results.map((r) => r.duration)),
     p50: Math.max(...results.map((r) => r.latency.p50)),
     p99: Math.max(...results.map((r) => r.latency.p99)),
+    cpuMs:
+      (1000 * cpu) /
+      Math.max(
+        1,
+        results.reduce((a, r) => a + r['2xx'], 0),
+      ),
   };
 }
 
@@ -152,13 +171,23 @@ async function scenario(world: World, name: string, ports: number[], queues: Que
   const banks = await Promise.all(ports.map((port) => startBank(world.schema!.url, port)));
   try {
     const share = queues.length / ports.length;
+    const cpu0 = await Promise.all(ports.map(cpuSeconds));
     const results = await Promise.all(
       ports.map((port, i) => load(port, queues.slice(i * share, (i + 1) * share))),
     );
-    return row(name, results, await Promise.all(ports.map(phases)));
+    const cpu1 = await Promise.all(ports.map(cpuSeconds));
+    const cpu = cpu1.reduce((a, c, i) => a + c - cpu0[i]!, 0);
+    return row(name, results, await Promise.all(ports.map(phases)), cpu);
   } finally {
     await Promise.all(banks.map(stopBank));
   }
+}
+
+/** The row against issue #14's target, from the same run. */
+function verdict(r: Row): string {
+  const rps = r.ok / r.seconds;
+  const met = rps >= RPS_TARGET && r.p99 <= P99_TARGET && r.bad === 0;
+  return `${met ? 'met' : 'NOT met'}: ${(rps / RPS_TARGET).toFixed(2)} × rate, p99 ${(r.p99 / P99_TARGET).toFixed(2)} × bound`;
 }
 
 async function main(): Promise<void> {
@@ -178,13 +207,13 @@ async function main(): Promise<void> {
     console.log('## apps/bank: the settlement API under load\n');
     console.log(`Machine: ${machineInfo()}\n`);
     console.log(
-      '| banks | connections | batches of 10 settled | non-2xx + errors | seconds | requests/s | payments/s | p50 ms | p99 ms | open / verify / transaction ms |',
+      '| banks | connections | batches of 10 settled | non-2xx + errors | seconds | requests/s | payments/s | p50 ms | p99 ms | bank CPU ms/request | open / verify / transaction ms | target ≥ 600/s, p99 ≤ 250 ms, 0 errors |',
     );
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
     for (const r of rows) {
       const ph = ['open', 'verify', 'transaction'].map((p) => fmt(r.phases[p] ?? 0, 1)).join(' / ');
       console.log(
-        `| ${r.name} | ${r.connections} | ${fmt(r.ok)} | ${r.bad} | ${r.seconds.toFixed(1)} | ${fmt(r.ok / r.seconds)} | ${fmt((r.ok * PAYMENTS_PER_BATCH) / r.seconds)} | ${r.p50} | ${r.p99} | ${ph} |`,
+        `| ${r.name} | ${r.connections} | ${fmt(r.ok)} | ${r.bad} | ${r.seconds.toFixed(1)} | ${fmt(r.ok / r.seconds)} | ${fmt((r.ok * PAYMENTS_PER_BATCH) / r.seconds)} | ${r.p50} | ${r.p99} | ${fmt(r.cpuMs, 1)} | ${ph} | ${verdict(r)} |`,
       );
     }
     console.log(`\nPayments settled in the database: ${fmt(Number(settled?.n ?? 0))}`);

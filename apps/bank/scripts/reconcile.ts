@@ -45,7 +45,8 @@ try {
     const c = report.checked;
     console.log(
       `checked ${c.certificates} certificates, ${c.settlements} settlements, ` +
-        `${c.payments} settled payments, ${c.proofs} fraud proofs`,
+        `${c.payments} settled payments, ${c.proofs} fraud proofs, ${c.deposits} deposits, ` +
+        `${c.payouts} payouts`,
     );
     console.log(formatViolations(report.violations));
   }

@@ -8,10 +8,13 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { DestinationStream } from 'pino';
 import { DEFAULT_EVENTS, type BankConfig } from './config.js';
 import type { Database } from './db/queryable.js';
+import { trustProxyOption } from './http/trust-proxy.js';
 import type { KeyValueStores } from './kv/kv.js';
 import { createLogger } from './logger.js';
 import { accountRoutes } from './modules/accounts/accounts.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { depositRoutes } from './modules/deposits/deposits.routes.js';
+import { payoutRoutes } from './modules/payouts/payouts.routes.js';
 import { enrollmentRoutes } from './modules/enrollment/enrollment.routes.js';
 import { reportRoutes } from './modules/reports/reports.routes.js';
 import { reserveReleaseJob } from './modules/reserves/reserves.job.js';
@@ -62,7 +65,7 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
     // Whose X-Forwarded-For to believe: per-address rate limits need the client's address.
-    trustProxy: config.trustProxy ?? false,
+    trustProxy: trustProxyOption(config.trustProxy),
     // PGlite needs several seconds to start; the default 10 s plugin timeout is too tight.
     pluginTimeout: 60_000,
     frameworkErrors: (err, request, reply) => void sendError(err, request, reply),
@@ -103,6 +106,8 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   await app.register(fraudRoutes);
   await app.register(operatorRoutes);
   await app.register(merchantRoutes);
+  await app.register(depositRoutes);
+  await app.register(payoutRoutes);
   await app.register(reserveReleaseJob, {
     intervalSeconds: config.certificates.releaseIntervalSeconds,
   });

@@ -2,6 +2,7 @@
  * The bank's configuration: the environment parsed once with zod. This is the only module that
  * reads `process.env` (STYLE.md "create-t3-turbo"); everything else receives a {@link BankConfig}.
  */
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { GRACE_SECONDS } from '@offpay/protocol';
@@ -16,6 +17,12 @@ export const DEFAULT_JWT_ISSUER = 'offpay-bank';
 /** scrypt cost in production: N = 2^15, r = 8, p = 1 (RFC 7914; OWASP's minimum for scrypt). */
 export const PRODUCTION_SCRYPT_LOG2N = 15;
 
+/**
+ * The debtor account of exported payouts when PAYOUT_DEBTOR_IBAN is not set: the well-known
+ * example IBAN of the German banking association, for demos and tests only.
+ */
+export const DEMO_DEBTOR_IBAN = 'DE89370400440532013000';
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** An unset variable and an empty one mean the same: docker-compose passes `${X:-}` as "". */
@@ -27,6 +34,53 @@ const optionalString = z.preprocess(
 const booleanString = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
+
+/** A bare IPv4/IPv6 address or CIDR, as proxy-addr (Fastify's trustProxy) reads it. */
+function isAddressOrCidr(value: string): boolean {
+  const [address, bits, ...rest] = value.split('/');
+  if (rest.length > 0 || address === undefined) return false;
+  const version = isIP(address);
+  if (version === 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: unset or `false` → no proxy; a hop count (1 … 10: how many proxies in front, each
+ * appending to X-Forwarded-For); or a comma list of the proxies' addresses/CIDRs. `true` (believe
+ * any client's X-Forwarded-For, so any client picks its own rate-limit key) is refused.
+ */
+const trustProxySchema = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    if (v === 'true' || v === '1+' || v === '*') {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          '"true" would believe any client\'s X-Forwarded-For (anyone could pick their own address ' +
+          'and escape every per-address limit): give the number of proxies in front of the bank ' +
+          '(e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8,127.0.0.1)',
+      });
+    } else if (
+      v !== 'false' &&
+      !/^\d+$/.test(v) &&
+      !v.split(',').every((a) => isAddressOrCidr(a.trim()))
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'a hop count (1 … 10), false, or a comma-separated list of addresses/CIDRs like 10.0.0.0/8,127.0.0.1',
+      });
+    } else if (/^\d+$/.test(v) && (Number(v) < 1 || Number(v) > 10)) {
+      ctx.addIssue({ code: 'custom', message: 'a hop count is 1 … 10 (false for none)' });
+    }
+  })
+  .transform((v): false | number | string[] => {
+    if (v === 'false') return false;
+    if (/^\d+$/.test(v)) return Number(v);
+    return v.split(',').map((a) => a.trim());
+  });
 
 const envSchema = z
   .object({
@@ -69,14 +123,31 @@ const envSchema = z
     // Rate limits per window (docs/operations.md "Redis"); 0 turns one off.
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
     RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).max(1_000_000).default(10),
+    RATE_LIMIT_LOGIN_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(30),
+    RATE_LIMIT_REGISTER: z.coerce.number().int().min(0).max(1_000_000).default(5),
+    RATE_LIMIT_REGISTER_TOTAL: z.coerce.number().int().min(0).max(1_000_000).default(120),
     RATE_LIMIT_ENROLLMENT: z.coerce.number().int().min(0).max(1_000_000).default(20),
     RATE_LIMIT_SETTLEMENT: z.coerce.number().int().min(0).max(1_000_000).default(300),
     RATE_LIMIT_OPERATOR_LOGIN: z.coerce.number().int().min(0).max(1_000_000).default(5),
     RATE_LIMIT_FRAUD_PROOFS: z.coerce.number().int().min(0).max(1_000_000).default(120),
+    RATE_LIMIT_FRAUD_REPORTS: z.coerce.number().int().min(0).max(1_000_000).default(30),
     // Operator sessions are short (docs/operations.md "Operators"): 1 … 60 minutes, 15 by default.
     OPERATOR_SESSION_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
-    // Client addresses from X-Forwarded-For behind a proxy: true, or the proxies' addresses/CIDRs.
-    TRUST_PROXY: optionalString,
+    // The bank's own account that pays payouts: the debtor of the pain.001 files it exports.
+    PAYOUT_DEBTOR_NAME: z.string().min(1).max(70).default('offpay bank'),
+    PAYOUT_DEBTOR_IBAN: z
+      .string()
+      .regex(/^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/)
+      .default(DEMO_DEBTOR_IBAN),
+    PAYOUT_DEBTOR_BIC: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/)
+        .optional(),
+    ),
+    // Client addresses from X-Forwarded-For behind a proxy: a hop count, or the proxies'
+    // addresses/CIDRs. Never `true` (every client's X-Forwarded-For believed).
+    TRUST_PROXY: optionalString.pipe(trustProxySchema.optional()),
     // Browser origins allowed to call the API (the sender and receiver apps), comma-separated.
     CORS_ORIGINS: optionalString.pipe(
       z
@@ -146,6 +217,12 @@ export interface RateLimits {
   windowSeconds: number;
   /** Per client address and email. */
   login: number;
+  /** Logins per client address across emails (password spraying); absent → 30. */
+  loginAddress?: number;
+  /** Registrations per client address; absent → 5. */
+  register?: number;
+  /** Registrations bank-wide, every address together; absent → 120. */
+  registerTotal?: number;
   /** Per user, over the challenge and both enrollments. */
   enrollment: number;
   /** Per client address, before the sealed batch is even read. */
@@ -154,16 +231,22 @@ export interface RateLimits {
   operatorLogin?: number;
   /** Reads of stored fraud proofs (GET /v1/fraud-proofs…) per client address; absent → 120. */
   fraudProofs?: number;
+  /** Fraud-proof reports (POST /v1/fraud-proofs) per client address; absent → 30. */
+  fraudReports?: number;
 }
 
 /** Rate limits when the configuration names none. */
-export const DEFAULT_RATE_LIMITS: RateLimits = {
+export const DEFAULT_RATE_LIMITS: Required<RateLimits> = {
   windowSeconds: 60,
   login: 10,
+  loginAddress: 30,
+  register: 5,
+  registerTotal: 120,
   enrollment: 20,
   settlement: 300,
   operatorLogin: 5,
   fraudProofs: 120,
+  fraudReports: 30,
 };
 
 /** Live settlement events (GET /v1/settlements/events). */
@@ -184,6 +267,13 @@ export const DEFAULT_CORS_ORIGINS = [
   'http://127.0.0.1:5174',
   'http://localhost:5174',
 ];
+
+/** Who pays payouts. */
+export interface PayoutDebtor {
+  name: string;
+  iban: string;
+  bic: string | null;
+}
 
 /** Everything the bank needs to start; built from the environment or by tests. */
 export interface BankConfig {
@@ -217,12 +307,17 @@ export interface BankConfig {
   rateLimits?: RateLimits;
   /** Absent → {@link DEFAULT_EVENTS}. */
   events?: EventsConfig;
-  /** Fastify's `trustProxy` (whose X-Forwarded-For to believe); absent → none. */
-  trustProxy?: boolean | string;
+  /**
+   * Fastify's `trustProxy` (whose X-Forwarded-For to believe): a hop count, or the proxies'
+   * addresses/CIDRs; absent or false → none. Never `true` (see {@link loadConfig}).
+   */
+  trustProxy?: false | number | string[];
   /** Origins whose pages may call the API (CORS); absent → {@link DEFAULT_CORS_ORIGINS}. */
   corsOrigins?: string[];
   /** Operator sessions; absent → 900 s (15 minutes). */
   operators?: { sessionSeconds: number };
+  /** The account exported payouts are paid from; absent → {@link DEMO_DEBTOR_IBAN}, "offpay bank". */
+  payoutDebtor?: PayoutDebtor;
   /** Alert thresholds; absent → 5 bad signatures from one address within 60 s. */
   alerts?: { badSignatures: number; windowSeconds: number };
   /** A folder with the built apps (`sender/dist`, `receiver/dist`); absent → no apps served. */
@@ -280,17 +375,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
     rateLimits: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       login: e.RATE_LIMIT_LOGIN,
+      loginAddress: e.RATE_LIMIT_LOGIN_ADDRESS,
+      register: e.RATE_LIMIT_REGISTER,
+      registerTotal: e.RATE_LIMIT_REGISTER_TOTAL,
       enrollment: e.RATE_LIMIT_ENROLLMENT,
       settlement: e.RATE_LIMIT_SETTLEMENT,
       operatorLogin: e.RATE_LIMIT_OPERATOR_LOGIN,
       fraudProofs: e.RATE_LIMIT_FRAUD_PROOFS,
+      fraudReports: e.RATE_LIMIT_FRAUD_REPORTS,
     },
     operators: { sessionSeconds: e.OPERATOR_SESSION_SECONDS },
+    payoutDebtor: {
+      name: e.PAYOUT_DEBTOR_NAME,
+      iban: e.PAYOUT_DEBTOR_IBAN,
+      bic: e.PAYOUT_DEBTOR_BIC ?? null,
+    },
     events: {
       maxStreamsPerUser: e.EVENTS_MAX_STREAMS_PER_USER,
       heartbeatSeconds: e.EVENTS_HEARTBEAT_SECONDS,
     },
-    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    trustProxy: e.TRUST_PROXY ?? false,
     corsOrigins: e.CORS_ORIGINS ?? DEFAULT_CORS_ORIGINS,
     alerts: { badSignatures: e.ALERT_BAD_SIGNATURES, windowSeconds: e.ALERT_WINDOW_SECONDS },
     ...(e.APPS_DIR !== undefined ? { appsDir: e.APPS_DIR } : {}),
@@ -310,10 +414,4 @@ function isOrigin(value: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** TRUST_PROXY: unset/false → no proxy; true → any; else a comma list of addresses or CIDRs. */
-function parseTrustProxy(value: string | undefined): boolean | string {
-  if (value === undefined || value === 'false') return false;
-  return value === 'true' ? true : value;
 }

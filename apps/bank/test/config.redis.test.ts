@@ -8,10 +8,14 @@ describe('loadConfig: rate limits, proxies and live events', () => {
     expect(c.rateLimits).toEqual({
       windowSeconds: 60,
       login: 10,
+      loginAddress: 30,
+      register: 5,
+      registerTotal: 120,
       enrollment: 20,
       settlement: 300,
       operatorLogin: 5,
       fraudProofs: 120,
+      fraudReports: 30,
     });
     expect(c.operators).toEqual({ sessionSeconds: 900 });
     expect(c.events).toEqual(DEFAULT_EVENTS);
@@ -22,6 +26,10 @@ describe('loadConfig: rate limits, proxies and live events', () => {
     const c = loadConfig({
       RATE_LIMIT_WINDOW_SECONDS: '30',
       RATE_LIMIT_LOGIN: '5',
+      RATE_LIMIT_LOGIN_ADDRESS: '11',
+      RATE_LIMIT_REGISTER: '3',
+      RATE_LIMIT_REGISTER_TOTAL: '40',
+      RATE_LIMIT_FRAUD_REPORTS: '4',
       RATE_LIMIT_ENROLLMENT: '7',
       RATE_LIMIT_SETTLEMENT: '0',
       RATE_LIMIT_OPERATOR_LOGIN: '2',
@@ -34,15 +42,31 @@ describe('loadConfig: rate limits, proxies and live events', () => {
     expect(c.rateLimits).toEqual({
       windowSeconds: 30,
       login: 5,
+      loginAddress: 11,
+      register: 3,
+      registerTotal: 40,
       enrollment: 7,
       settlement: 0,
       operatorLogin: 2,
       fraudProofs: 9,
+      fraudReports: 4,
     });
     expect(c.operators).toEqual({ sessionSeconds: 300 });
-    expect(c.trustProxy).toBe('10.0.0.0/8,127.0.0.1');
+    expect(c.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
     expect(c.events).toEqual({ maxStreamsPerUser: 3, heartbeatSeconds: 20 });
-    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+  });
+
+  it('takes TRUST_PROXY as a hop count or addresses, and refuses "believe everyone"', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: ' 10.1.2.3 , ::1 ' }).trustProxy).toEqual(['10.1.2.3', '::1']);
+    // Regression (issue #12): TRUST_PROXY=true believed any client's X-Forwarded-For.
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(
+      /TRUST_PROXY: "true" would believe any client's X-Forwarded-For/,
+    );
+    for (const bad of ['0', '11', 'yes', '10.0.0.0/33', 'example.com', '10.0.0.1,']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
+    }
   });
 
   it('refuses a negative limit or an empty window, naming the variable', () => {

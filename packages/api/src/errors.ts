@@ -354,6 +354,101 @@ export const BANK_ERRORS = {
       'Check the id (a rejected settlement entry names its proof; GET /v1/fraud-proofs?payerSerial= lists them).',
     details: z.object({ id: z.string().max(19) }),
   },
+  BANK_DEPOSIT_CONFLICT: {
+    status: 409,
+    meaning:
+      'A deposit with this external reference was already applied with another account, amount or currency (details: reference, depositId); nothing moved.',
+    advice:
+      'Check the statement: a reference names one credit. Correct the earlier deposit by an adjustment, never by a second deposit.',
+    details: z.object({ reference: z.string().max(64), depositId: z.string().max(19) }),
+  },
+  BANK_STATEMENT_INVALID: {
+    status: 422,
+    meaning:
+      'The statement file cannot be read as a whole (details: line, reason): not CSV, a header other than the documented columns, or more rows than allowed; no row was applied.',
+    advice:
+      'Fix the file as details say (docs/operations.md lists the columns) and import it again.',
+    details: z.object({
+      line: z.number().int().min(0).max(1_000_000),
+      reason: z.enum(['csv', 'header', 'too_many_rows', 'empty']),
+    }),
+  },
+  BANK_STATEMENT_ROW_INVALID: {
+    status: 422,
+    meaning:
+      'Row outcome of a statement import: a field of the row is malformed or missing (details.field); the row was not applied.',
+    advice:
+      'Correct the row and import it again; rows already applied are reported, not applied twice.',
+    details: z.object({
+      field: z.enum([
+        'columns',
+        'reference',
+        'date',
+        'account',
+        'amount_minor',
+        'currency',
+        'description',
+      ]),
+    }),
+  },
+  BANK_IBAN_INVALID: {
+    status: 422,
+    meaning:
+      'The IBAN is not valid (details.reason): unknown country, wrong length or format for its country, or wrong check digits.',
+    advice: 'Copy the IBAN again from the bank statement of the account to be paid.',
+    details: z.object({
+      reason: z.enum(['country', 'length', 'format', 'checksum']),
+    }),
+  },
+  BANK_PAYOUT_ACCOUNTS_LIMIT: {
+    status: 409,
+    meaning: 'This account already has the most payout accounts allowed (details.limit).',
+    advice: 'Use one of your registered payout accounts (GET /v1/payout-accounts).',
+    details: z.object({ limit: z.number().int().min(0).max(1000) }),
+  },
+  BANK_PAYOUT_ACCOUNT_NOT_FOUND: {
+    status: 404,
+    meaning: 'You have no payout account with this id.',
+    advice: 'Register it first (POST /v1/payout-accounts), or pick one of GET /v1/payout-accounts.',
+    details: none,
+  },
+  BANK_IDEMPOTENCY_KEY_REUSED: {
+    status: 409,
+    meaning:
+      'This Idempotency-Key already named another payout request (details.payoutId); nothing was held.',
+    advice: 'Use a new key for a new payout; send the same request to read the first one.',
+    details: z.object({ payoutId: z.string().max(64) }),
+  },
+  BANK_PAYOUT_NOT_FOUND: {
+    status: 404,
+    meaning: 'No payout has this id (details.payoutId).',
+    advice: 'Check the id against GET /v1/operator/payouts.',
+    details: z.object({ payoutId: z.string().max(64) }),
+  },
+  BANK_PAYOUT_STATE: {
+    status: 409,
+    meaning:
+      'The payout is not in a state this step applies to (details: payoutId, state, expected); nothing moved.',
+    advice:
+      'Read the payout again: it was decided, exported, confirmed or failed already (a step is never applied twice).',
+    details: z.object({
+      payoutId: z.string().max(64),
+      state: z.string().max(16),
+      expected: z.array(z.string().max(16)).max(8),
+    }),
+  },
+  BANK_PAYOUT_BATCH_EMPTY: {
+    status: 409,
+    meaning: 'No approved payout of this currency waits for export (details.currency).',
+    advice: 'Approve payouts first (GET /v1/operator/payouts?state=requested).',
+    details: z.object({ currency }),
+  },
+  BANK_PAYOUT_BATCH_NOT_FOUND: {
+    status: 404,
+    meaning: 'No payout batch has this id (details.batchId).',
+    advice: 'Check the id an export answered with.',
+    details: z.object({ batchId: z.string().max(64) }),
+  },
   BANK_RATE_LIMITED: {
     status: 429,
     meaning:

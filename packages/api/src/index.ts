@@ -21,6 +21,31 @@ export * from './route.js';
 export { routes, type RouteName } from './routes/index.js';
 export { ACCOUNT_KINDS, TRANSFER_KINDS, account, historyItem } from './routes/accounts.js';
 export { bankKey } from './routes/keys.js';
+export {
+  DEPOSIT_OUTCOMES,
+  DEPOSITS_PAGE_MAX,
+  ROW_OUTCOMES,
+  STATEMENT_BODY_LIMIT,
+  STATEMENT_COLUMNS,
+  STATEMENT_MAX_CHARS,
+  STATEMENT_MAX_ROWS,
+  deposit,
+  depositAccount as depositAccountField,
+  depositReference as depositReferenceField,
+  statementRow,
+  valueDate as valueDateField,
+} from './routes/deposits.js';
+export {
+  PAIN001_MAX_CHARS,
+  PAYOUT_ACCOUNTS_MAX,
+  PAYOUT_BATCH_MAX,
+  PAYOUT_STATES,
+  PAYOUTS_PAGE_MAX,
+  operatorPayout,
+  payout,
+  payoutAccount,
+  payoutBatch,
+} from './routes/payouts.js';
 export { FRAUD_KINDS, FRAUD_PROOFS_MAX, fraudProofPath, storedFraudProof } from './routes/fraud.js';
 export { readinessSchema } from './routes/health.js';
 export {

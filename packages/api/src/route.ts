@@ -55,7 +55,7 @@ export interface RouteSpec {
   /** A successful answer: JSON unless {@link RouteSpec.contentType} says otherwise. */
   response: z.ZodType;
   /** The media type of a successful answer when it is not JSON. */
-  contentType?: 'text/csv' | 'text/event-stream';
+  contentType?: 'text/csv' | 'text/event-stream' | 'application/xml';
   /** The data of each server-sent event of a `text/event-stream` answer. */
   event?: z.ZodType;
   /** The statuses this route answers errors with (each body is an `errorBody`). */

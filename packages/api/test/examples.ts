@@ -60,6 +60,45 @@ const application = {
 };
 const forOperator = { ...application, userId: uuid, email: 'bob@example.com' };
 
+const depositView = {
+  id: '12',
+  reference: 'STMT-2026-03-01/0007',
+  accountId: uuid,
+  currency: 'EUR',
+  amountMinor: '12500',
+  valueDate: '2026-03-01',
+  description: 'Top-up from Alice Martin',
+  importId: '3',
+  operatorId: uuid,
+  createdAt: at,
+};
+const iban = 'FR1420041010050500013M02606';
+const payoutView = {
+  id: uuid,
+  state: 'in_flight',
+  currency: 'EUR',
+  amountMinor: '4200',
+  payoutAccountId: uuid,
+  iban,
+  requestedAt: at,
+  decidedAt: at,
+  reason: 'Within limits',
+  batchId: uuid,
+  settledAt: null,
+};
+const payoutForOperator = {
+  ...payoutView,
+  userId: uuid,
+  email: 'bob@example.com',
+  holderName: 'Bob Martin',
+  settledReason: null,
+};
+const payoutStep = {
+  params: { id: uuid },
+  body: { reason: 'Bank statement line 14' },
+  response: payoutForOperator,
+};
+
 /** Parts of a route's exchange: what a client sends and what the bank answers. */
 export interface Example {
   params?: unknown;
@@ -244,6 +283,81 @@ export const EXAMPLES: Record<RouteName, Example> = {
     body: { reason: 'Imitates an existing shop' },
     response: { ...forOperator, state: 'refused', decidedAt: at, reason: 'Imitates' },
   },
+  createDeposit: {
+    body: {
+      reference: 'STMT-2026-03-01/0007',
+      account: 'alice@example.com',
+      amountMinor: '12500',
+      currency: 'EUR',
+      valueDate: '2026-03-01',
+      description: 'Top-up',
+      reason: 'Statement of 1 March, line 7',
+    },
+    response: { outcome: 'applied', deposit: depositView },
+  },
+  listDeposits: { query: { before: '13', limit: '20' }, response: { deposits: [depositView] } },
+  importStatement: {
+    body: {
+      csv: 'reference,date,account,amount_minor,currency,description\r\nA1,2026-03-01,alice@example.com,100,EUR,x\r\n',
+      reason: 'Statement of 1 March',
+    },
+    response: {
+      importId: '3',
+      counts: { total: 2, applied: 1, alreadyApplied: 0, refused: 1 },
+      rows: [
+        {
+          line: 2,
+          reference: 'A1',
+          outcome: 'applied',
+          depositId: '12',
+          code: null,
+          message: null,
+        },
+        {
+          line: 3,
+          reference: 'A2',
+          outcome: 'refused',
+          depositId: null,
+          code: 'BANK_ACCOUNT_NOT_FOUND',
+          message: 'No customer account',
+        },
+      ],
+    },
+  },
+  registerPayoutAccount: {
+    body: { iban: 'FR14 2004 1010 0505 0001 3M02 606', holderName: 'Bob Martin' },
+    response: { id: uuid, iban, holderName: 'Bob Martin', createdAt: at },
+  },
+  payoutAccounts: {
+    response: { accounts: [{ id: uuid, iban, holderName: 'Bob Martin', createdAt: at }] },
+  },
+  requestPayout: {
+    headers: { 'idempotency-key': 'payout-0001-abcd' },
+    body: { payoutAccountId: uuid, amountMinor: '4200', currency: 'EUR' },
+    response: { ...payoutView, state: 'requested', decidedAt: null, reason: null, batchId: null },
+  },
+  myPayouts: { query: { limit: '10' }, response: { payouts: [payoutView] } },
+  operatorPayouts: {
+    query: { state: 'approved', limit: '10' },
+    response: { payouts: [payoutForOperator] },
+  },
+  approvePayout: payoutStep,
+  refusePayout: payoutStep,
+  confirmPayout: payoutStep,
+  failPayout: payoutStep,
+  exportPayoutBatch: {
+    body: { currency: 'EUR', reason: 'Daily payout run' },
+    response: {
+      id: uuid,
+      messageId: 'OFFPAY0b6f2c1e3d4a4f5b8c6d7e8f9a0b',
+      currency: 'EUR',
+      payouts: 3,
+      totalMinor: '12600',
+      createdAt: at,
+      path: `/v1/operator/payout-batches/${uuid}/pain.001`,
+    },
+  },
+  payoutBatchFile: { params: { id: uuid }, response: '<?xml version="1.0"?><Document/>' },
   health: { response: { status: 'ok' } },
   readiness: { response: { status: 'degraded', database: 'ok', redis: 'down' } },
 };

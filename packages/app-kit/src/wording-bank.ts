@@ -222,6 +222,50 @@ export const BANK_WORDS = {
     title: 'Till not enrolled',
     text: 'This login has no receiver certificate for this till. Enroll the till, then settle.',
   },
+  BANK_DEPOSIT_CONFLICT: {
+    title: 'Deposit already applied',
+    text: 'A deposit with this reference was already applied with other details. Nothing moved.',
+  },
+  BANK_STATEMENT_INVALID: {
+    title: 'Statement not read',
+    text: 'The statement file is not in the documented CSV form. No row was applied.',
+  },
+  BANK_STATEMENT_ROW_INVALID: {
+    title: 'Statement row refused',
+    text: 'A row of the statement is malformed and was not applied.',
+  },
+  BANK_IBAN_INVALID: {
+    title: 'Check the IBAN',
+    text: 'This IBAN is not valid: check the country, the length and the check digits.',
+  },
+  BANK_PAYOUT_ACCOUNTS_LIMIT: {
+    title: 'Too many payout accounts',
+    text: 'This login already has the most payout accounts allowed.',
+  },
+  BANK_PAYOUT_ACCOUNT_NOT_FOUND: {
+    title: 'Payout account not found',
+    text: 'This login has no payout account with this id.',
+  },
+  BANK_IDEMPOTENCY_KEY_REUSED: {
+    title: 'Request already used',
+    text: 'This request was already used for another payout. Start a new payout request.',
+  },
+  BANK_PAYOUT_NOT_FOUND: {
+    title: 'Payout not found',
+    text: 'The bank has no payout with this id.',
+  },
+  BANK_PAYOUT_STATE: {
+    title: 'Payout already moved on',
+    text: 'The payout is not in a state where this step applies. Nothing moved.',
+  },
+  BANK_PAYOUT_BATCH_EMPTY: {
+    title: 'Nothing to export',
+    text: 'No approved payout in this currency is waiting for export.',
+  },
+  BANK_PAYOUT_BATCH_NOT_FOUND: {
+    title: 'Payout batch not found',
+    text: 'The bank has no payout batch with this id.',
+  },
   BANK_UNAVAILABLE: {
     title: 'Bank unavailable',
     text: 'The bank is temporarily unavailable. Try again in a minute.',

@@ -9,6 +9,11 @@ export function hexParams(values: readonly Uint8Array[]): string[] {
   return values.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex'));
 }
 
+/** Bytes as a Buffer over the same memory, so node-postgres sends them as `bytea`. */
+export function bytesParam(v: Uint8Array): Buffer {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
 /**
  * A bigint column as the protocol's safe integer (the schema's CHECKs keep amounts, counters and
  * serials within 2^53 − 1); throws rather than round if a row ever breaks that.

@@ -3,7 +3,7 @@
  * never import each other; what one needs of another is handed to its factory here.
  */
 import fp from 'fastify-plugin';
-import { DEFAULT_EVENTS, type BankConfig } from '../config.js';
+import { DEFAULT_EVENTS, DEMO_DEBTOR_IBAN, type BankConfig } from '../config.js';
 import { trackCommits } from '../kv/after-commit.js';
 import { payeeLock, resultCache } from '../kv/fast-paths.js';
 import {
@@ -12,6 +12,11 @@ import {
 } from '../modules/accounts/accounts.service.js';
 import { createAuditLog, type AuditLog } from '../modules/audit/audit.service.js';
 import { createAuthService, type AuthService } from '../modules/auth/auth.service.js';
+import {
+  createDepositsService,
+  type DepositsDeps,
+  type DepositsService,
+} from '../modules/deposits/deposits.service.js';
 import {
   createEnrollmentService,
   type EnrollmentService,
@@ -29,6 +34,7 @@ import {
   type OperatorsService,
 } from '../modules/operators/operators.service.js';
 import { createReportsService, type ReportsService } from '../modules/reports/reports.service.js';
+import { createPayoutsService, type PayoutsService } from '../modules/payouts/payouts.service.js';
 import {
   createReservesService,
   type ReservesService,
@@ -69,6 +75,8 @@ export interface Services {
   events: SettlementEvents;
   operators: OperatorsService;
   merchants: MerchantsService;
+  deposits: DepositsService;
+  payouts: PayoutsService;
 }
 
 declare module 'fastify' {
@@ -138,6 +146,17 @@ export default fp<ServicesPluginOptions>(
       db,
       audit,
       record: (tx, actor, action) => operators.record(tx, actor, action),
+      now,
+    });
+    const record: DepositsDeps['record'] = (tx, actor, action) =>
+      operators.record(tx, actor, action);
+    const deposits = createDepositsService({ db, accounts, record, now });
+    const payouts = createPayoutsService({
+      db,
+      accounts,
+      audit,
+      record,
+      debtor: config.payoutDebtor ?? { name: 'offpay bank', iban: DEMO_DEBTOR_IBAN, bic: null },
       now,
     });
     const health = createHealthService({ db, kv });
@@ -216,6 +235,8 @@ export default fp<ServicesPluginOptions>(
       events,
       operators,
       merchants,
+      deposits,
+      payouts,
     });
   },
   { name: 'offpay-services', dependencies: ['offpay-db', 'offpay-kv'] },

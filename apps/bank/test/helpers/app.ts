@@ -37,9 +37,13 @@ export function testConfig(overrides: Partial<BankConfig> = {}): BankConfig {
     rateLimits: {
       windowSeconds: 60,
       login: 1_000,
+      loginAddress: 10_000,
+      register: 10_000,
+      registerTotal: 10_000,
       enrollment: 1_000,
       settlement: 10_000,
       operatorLogin: 1_000,
+      fraudReports: 10_000,
     },
     ...overrides,
   };

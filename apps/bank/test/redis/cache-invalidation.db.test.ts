@@ -83,6 +83,32 @@ describe('balances', () => {
   });
 });
 
+describe('a settlement whose instance died between COMMIT and invalidation', () => {
+  it('shows the payee the settled balance once the batch is replayed on another instance', async () => {
+    const payer = await c.world.payer(10_000n);
+    const payee = await c.world.payee();
+    expect(await balances(c.one, payee.user)).toEqual({ customer: '0' });
+    const stale = await slot(`balances:${payee.user.userId}`);
+    expect(stale).toMatch(/^v:/);
+    c.world.pay(payer, payee, 900);
+    const { sealed, batchKey } = await c.world.batch(payee);
+    const settled = await c.world.settle(sealed, {}, c.two);
+    expect(settled.statusCode, settled.body).toBe(200);
+    // What a kill -9 right after COMMIT leaves behind: the old balance still cached, no result
+    // cached (instance 2 never got to either).
+    await c.stores[0]!.cache.set(`balances:${payee.user.userId}`, stale!, 30);
+    await c.stores[0]!.cache.set(
+      `settlement-result:${Buffer.from(batchKey).toString('hex')}`,
+      'garbage',
+      60,
+    );
+    expect(await balances(c.one, payee.user)).toEqual({ customer: '0' });
+    const replayed = await c.world.settle(sealed, {}, c.one);
+    expect(replayed.json<{ replayed: boolean }>().replayed).toBe(true);
+    expect(await balances(c.one, payee.user)).toEqual({ customer: '900' });
+  });
+});
+
 describe('settlement results', () => {
   it('answers a batch settled on instance 2 as a replay on instance 1, from the cache or not', async () => {
     const payer = await c.world.payer(5_000n);

@@ -10,7 +10,15 @@ import { SETTLEMENT_BODY_LIMIT } from '@offpay/api';
 import { auth, World, type User } from '../helpers/world.js';
 import { cluster, type Cluster } from './helpers.js';
 
-const limits = { windowSeconds: 60, login: 3, enrollment: 2, settlement: 2 };
+const limits = {
+  windowSeconds: 60,
+  login: 3,
+  loginAddress: 1_000,
+  register: 1_000,
+  registerTotal: 1_000,
+  enrollment: 2,
+  settlement: 2,
+};
 
 let c: Cluster;
 beforeAll(async () => {

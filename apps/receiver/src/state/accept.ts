@@ -147,7 +147,7 @@ function decodeOrError(opened: Uint8Array): { payment: Payment } | { error: Erro
   try {
     return { payment: decodePayment(opened) };
   } catch (error) {
-    return { error: error as Error }; // decoding throws coded Errors only
+    return { error: error instanceof Error ? error : new Error(String(error)) };
   }
 }
 

@@ -131,7 +131,7 @@ function decodeOrError(bytes: Uint8Array): { request: PaymentRequest } | { error
   try {
     return { request: decodePaymentRequest(bytes) };
   } catch (error) {
-    return { error: error as Error }; // decoding throws coded Errors only
+    return { error: error instanceof Error ? error : new Error(String(error)) };
   }
 }
 

@@ -9,8 +9,15 @@ import {
 } from '../limits.js';
 import type { RouteSpec } from '../route.js';
 
-/** Kinds of account (apps/bank/migrations/001_ledger.sql). */
-export const ACCOUNT_KINDS = ['customer', 'reserve', 'settlement', 'issuance'] as const;
+/** Kinds of account (apps/bank/migrations/001_ledger.sql, 008_deposits_payouts.sql). */
+export const ACCOUNT_KINDS = [
+  'customer',
+  'reserve',
+  'settlement',
+  'issuance',
+  'clearing',
+  'payout_hold',
+] as const;
 /** Why money moved (the `kind` of a transfer). */
 export const TRANSFER_KINDS = [
   'funding',
@@ -19,6 +26,10 @@ export const TRANSFER_KINDS = [
   'settlement',
   'recovery',
   'adjustment',
+  'deposit',
+  'payout_hold',
+  'payout_return',
+  'payout_paid',
 ] as const;
 
 /** One account with its balance. */

@@ -1,6 +1,7 @@
 /** Every route of the bank, by the name a client calls it with. */
 import { accountHistory, accounts } from './accounts.js';
 import { login, logout, register } from './auth.js';
+import { createDeposit, importStatement, listDeposits } from './deposits.js';
 import { enrollmentChallenge, enrollPayee, enrollPayer } from './enrollment.js';
 import { fraudProof, fraudProofs, reportFraudProof } from './fraud.js';
 import { health, readiness } from './health.js';
@@ -14,6 +15,19 @@ import {
   refuseMerchantApplication,
 } from './merchants.js';
 import { operatorAudit, operatorLogin, operatorLogout, operatorMe } from './operators.js';
+import {
+  approvePayout,
+  confirmPayout,
+  exportPayoutBatch,
+  failPayout,
+  myPayouts,
+  operatorPayouts,
+  payoutAccounts,
+  payoutBatchFile,
+  refusePayout,
+  registerPayoutAccount,
+  requestPayout,
+} from './payouts.js';
 import { merchantSettlementsCsv, payerSync } from './reports.js';
 import { closeCertificate, revocations } from './revocations.js';
 import { settle, settlementEvents, settlementResult } from './settlement.js';
@@ -64,6 +78,20 @@ export const routes = {
   getMerchantApplication,
   approveMerchantApplication,
   refuseMerchantApplication,
+  createDeposit,
+  listDeposits,
+  importStatement,
+  registerPayoutAccount,
+  payoutAccounts,
+  requestPayout,
+  myPayouts,
+  operatorPayouts,
+  approvePayout,
+  refusePayout,
+  exportPayoutBatch,
+  payoutBatchFile,
+  confirmPayout,
+  failPayout,
 } as const;
 
 /** The name of a route in {@link routes}. */

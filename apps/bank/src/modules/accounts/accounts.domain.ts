@@ -5,12 +5,22 @@
  */
 import { bankFail } from '../../errors.js';
 
-/** Kinds of account (see migrations/001_ledger.sql). */
-export type AccountKind = 'customer' | 'reserve' | 'settlement' | 'issuance';
+/** Kinds of account (see migrations/001_ledger.sql and 008_deposits_payouts.sql). */
+export type AccountKind =
+  'customer' | 'reserve' | 'settlement' | 'issuance' | 'clearing' | 'payout_hold';
 
 /** Why money moved. `(kind, reference)` is unique: one movement per cause. */
 export type TransferKind =
-  'funding' | 'reserve' | 'release' | 'settlement' | 'recovery' | 'adjustment';
+  | 'funding'
+  | 'reserve'
+  | 'release'
+  | 'settlement'
+  | 'recovery'
+  | 'adjustment'
+  | 'deposit'
+  | 'payout_hold'
+  | 'payout_return'
+  | 'payout_paid';
 
 /** One side of a transfer: positive credits the account, negative debits it (minor units). */
 export interface TransferLeg {

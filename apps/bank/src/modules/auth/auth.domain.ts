@@ -5,7 +5,12 @@ import type { AccessClaims } from './auth.jwt.js';
 export interface AuthUser {
   id: string;
   tokenVersion: number;
+  /** When the token ends (Unix seconds): a stream opened with it ends then too. */
+  expiresAt: number;
 }
+
+/** Why a token that once authenticated no longer does. */
+export type TokenEnd = 'token-expired' | 'logged-out';
 
 /** Emails compare case-insensitively: stored trimmed and lower-cased. */
 export function normalizeEmail(email: string): string {

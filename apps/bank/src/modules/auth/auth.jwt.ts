@@ -102,18 +102,21 @@ function checkClaims(c: Record<string, unknown>, expect: VerifyExpectations): Ac
     throw new JwtError('claims');
   }
   if (!int(iat) || !int(exp) || !int(ver) || exp <= iat) throw new JwtError('claims');
-  const leeway = expect.leewaySeconds ?? 30;
+  const leeway = expect.leewaySeconds ?? JWT_LEEWAY_SECONDS;
   if (iat > expect.now + leeway) throw new JwtError('claims');
   if (exp <= expect.now - leeway) throw new JwtError('expired');
   return { iss, aud, sub, iat, exp, ver };
 }
+
+/** Clock skew tolerated on `iat` and `exp` unless a caller names another, in seconds. */
+export const JWT_LEEWAY_SECONDS = 30;
 
 /** What a valid token must say. `now` is Unix seconds. */
 export interface VerifyExpectations {
   issuer: string;
   audience: string;
   now: number;
-  /** Clock skew tolerated on `iat` and `exp`, in seconds (default 30). */
+  /** Clock skew tolerated on `iat` and `exp`, in seconds (default {@link JWT_LEEWAY_SECONDS}). */
   leewaySeconds?: number;
 }
 

@@ -16,8 +16,9 @@ import {
   tokenStillValid,
   tokenVersionKey,
   type AuthUser,
+  type TokenEnd,
 } from './auth.domain.js';
-import { isJwtError, signJwt, verifyJwt } from './auth.jwt.js';
+import { isJwtError, JWT_LEEWAY_SECONDS, signJwt, verifyJwt } from './auth.jwt.js';
 import { hashPassword, verifyPassword, type PasswordHash } from './auth.password.js';
 import {
   bumpTokenVersion,
@@ -63,6 +64,12 @@ export interface AuthService {
   logout(userId: string): Promise<void>;
   /** @throws BANK_TOKEN_INVALID, BANK_TOKEN_EXPIRED or BANK_TOKEN_REVOKED */
   authenticate(token: string): Promise<AuthUser>;
+  /**
+   * Whether the token `user` authenticated with still holds now: null while it does, else why it
+   * ended (its expiry passed, or the user logged out everywhere). For long requests (live events).
+   * @throws when neither the cache nor Postgres answers (the caller asks again later).
+   */
+  tokenEnded(user: AuthUser): Promise<TokenEnd | null>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -150,7 +157,15 @@ class Auth implements AuthService {
     if (!UUID.test(claims.sub)) bankFail('BANK_TOKEN_INVALID', 'The token is not valid');
     const version = await this.#currentTokenVersion(claims.sub);
     if (!tokenStillValid(claims, version)) bankFail('BANK_TOKEN_REVOKED', 'The token was revoked');
-    return { id: claims.sub, tokenVersion: claims.ver };
+    return { id: claims.sub, tokenVersion: claims.ver, expiresAt: claims.exp };
+  }
+
+  async tokenEnded(user: AuthUser): Promise<TokenEnd | null> {
+    // The same instant authenticate() starts refusing the token (expiry plus the clock leeway),
+    // so a client that reconnects at once is refused rather than ended again and again.
+    if (this.#unixNow() >= user.expiresAt + JWT_LEEWAY_SECONDS) return 'token-expired';
+    const version = await this.#currentTokenVersion(user.id);
+    return tokenStillValid({ ver: user.tokenVersion }, version) ? null : 'logged-out';
   }
 
   #unixNow(): number {

@@ -2,6 +2,11 @@
  * GET /v1/settlements/events — server-sent events of the caller's payees' settlement outcomes.
  * The Bearer token goes in the Authorization header only (a token in a URL ends up in logs and
  * proxies), so browsers read the stream with fetch, not EventSource.
+ *
+ * A stream lives no longer than the token that opened it: it ends with `event: end` (data
+ * `{"reason":"token-expired"}` or `{"reason":"logged-out"}`) when the token expires, and within
+ * one heartbeat of "log out everywhere" on any instance (the token version is checked at every
+ * heartbeat, from the cache or Postgres — never from Redis alone).
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
@@ -10,6 +15,8 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { isBankError } from '../../errors.js';
 import { routeOptions } from '../../http/route-schema.js';
 import { requireUser } from '../../plugins/auth.js';
+import type { TokenEnd } from '../auth/auth.domain.js';
+import { JWT_LEEWAY_SECONDS } from '../auth/auth.jwt.js';
 
 /** Options of {@link eventRoutes}. */
 export interface EventRoutesOptions {
@@ -37,6 +44,9 @@ function sseWriter(reply: FastifyReply, onOverflow: () => void) {
     if (raw.writableLength > MAX_BUFFERED_BYTES) onOverflow();
   };
 }
+
+/** setTimeout's longest delay (about 24.8 days); a longer wait is a heartbeat check anyway. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Live-event routes. */
 export const eventRoutes: FastifyPluginCallbackZod<EventRoutesOptions> = (app, options, done) => {
@@ -71,12 +81,26 @@ export const eventRoutes: FastifyPluginCallbackZod<EventRoutesOptions> = (app, o
         ...SSE_HEADERS,
       });
       write(`retry: 5000\n: following ${kids.length} payee certificate(s)\n\n`);
-      const heartbeat = setInterval(
-        () => write(': heartbeat\n\n'),
-        options.heartbeatSeconds * 1000,
-      );
+      const end = (reason: TokenEnd) => {
+        write(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+        stream.close();
+      };
+      // Is the token still good? A check that cannot be answered (Postgres down) keeps the
+      // stream and asks again at the next heartbeat.
+      const check = () =>
+        void app.services.auth.tokenEnded(user).then(
+          (reason) => reason && end(reason),
+          (err: unknown) => request.log.warn({ err }, 'live events: token check failed'),
+        );
+      const heartbeat = setInterval(() => {
+        write(': heartbeat\n\n');
+        check();
+      }, options.heartbeatSeconds * 1000);
+      const expiresInMs = (user.expiresAt + JWT_LEEWAY_SECONDS) * 1000 - app.now().getTime();
+      const expiry = setTimeout(check, Math.min(Math.max(0, expiresInMs), MAX_TIMER_MS));
       const close = () => {
         clearInterval(heartbeat);
+        clearTimeout(expiry);
         streams.delete(close);
         void unsubscribe();
         if (!reply.raw.writableEnded) reply.raw.end();

@@ -8,6 +8,18 @@ export async function payerCertificateExists(q: Queryable, serial: number): Prom
   return rows.length > 0;
 }
 
+/**
+ * The id of the first proof stored against a payer serial, or null. One proof per certificate is
+ * enough (issue #12): it revokes the certificate and proves the cheat; more add nothing.
+ */
+export async function firstFraudProofOf(q: Queryable, serial: number): Promise<bigint | null> {
+  const rows = await q.query<{ id: bigint }>(
+    'SELECT id FROM fraud_proofs WHERE serial = $1 ORDER BY id LIMIT 1',
+    [serial],
+  );
+  return rows[0]?.id ?? null;
+}
+
 /** Stores a fraud proof once; returns its id (the existing one when it was stored before). */
 export async function insertFraudProof(
   tx: Queryable,

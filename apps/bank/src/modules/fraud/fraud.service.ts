@@ -1,6 +1,8 @@
 /**
- * Fraud proofs (docs/protocol.md §8): the bank stores each proof once and revokes the cheating
- * payer certificate in the same transaction. Proofs come from settlement, which finds them among
+ * Fraud proofs (docs/protocol.md §8): the bank stores one proof per payer certificate and revokes
+ * the certificate in the same transaction. Later proofs against the same certificate — a cheat
+ * equivocating 999 times in one batch, a known proof reported again — store nothing, log no alert
+ * and, when reported, write no audit line and take no lock: the first proof already revoked it. Proofs come from settlement, which finds them among
  * a batch's entries ({@link FraudService.record}), and from anyone who reports one — a receiver
  * that refused a payment offline holds a proof the bank may not have seen.
  */
@@ -19,6 +21,7 @@ import type { BankKeyring } from '../keys/keys.service.js';
 import { trustedSignKeys } from '../keys/keys.signer.js';
 import {
   findFraudProof,
+  firstFraudProofOf,
   insertFraudProof,
   listFraudProofs,
   payerCertificateExists,
@@ -40,17 +43,26 @@ export interface FraudReport {
   second: string;
 }
 
+/** A proof recorded, or the one already stored against its certificate. */
+export interface RecordedProof {
+  /** The stored proof's id. */
+  id: bigint;
+  /** False when the certificate already had a stored proof: nothing was written. */
+  stored: boolean;
+}
+
 /** Fraud proofs. */
 export interface FraudService {
   /**
-   * Stores a proof already checked under the bank's keys, once, and revokes its certificate,
-   * inside `tx`; returns the proof's id. Lock order: after the certificate rows, before the audit
-   * head (it revokes, which takes the revocation-list lock).
+   * Stores a proof already checked under the bank's keys and revokes its certificate, inside
+   * `tx` — unless a proof of that certificate is stored already (then nothing is written). Lock
+   * order: after the certificate rows, before the audit head (it revokes, which takes the
+   * revocation-list lock).
    */
-  record(tx: Queryable, proof: FraudProof, bytes?: Uint8Array): Promise<bigint>;
+  record(tx: Queryable, proof: FraudProof, bytes?: Uint8Array): Promise<RecordedProof>;
   /**
-   * Checks and records a reported proof; revokes the certificate. Reporting a proof again is
-   * harmless.
+   * Checks and records a reported proof; revokes the certificate. Reporting a proof of a
+   * certificate that already has one writes nothing (no row, no audit line, no lock).
    * @throws PROTO_* when it is not a valid proof under this bank's keys, BANK_CERTIFICATE_NOT_FOUND
    */
   report(proofBytes: Uint8Array): Promise<FraudReport>;
@@ -72,8 +84,14 @@ export interface FraudDeps {
 
 /** Builds the fraud-proof service. */
 export function createFraudService(deps: FraudDeps): FraudService {
-  async function record(tx: Queryable, proof: FraudProof, bytes = encodeFraudProof(proof)) {
+  async function record(
+    tx: Queryable,
+    proof: FraudProof,
+    bytes = encodeFraudProof(proof),
+  ): Promise<RecordedProof> {
     const serial = proof.first.serial;
+    const known = await firstFraudProofOf(tx, serial);
+    if (known !== null) return { id: known, stored: false };
     const id = await insertFraudProof(tx, {
       serial,
       kind: proof.kind,
@@ -82,7 +100,7 @@ export function createFraudService(deps: FraudDeps): FraudService {
       proof: bytes,
     });
     await deps.revoke(tx, { serial, reason: 'fraud', fraudProofId: id });
-    return id;
+    return { id, stored: true };
   }
 
   return {
@@ -98,25 +116,29 @@ export function createFraudService(deps: FraudDeps): FraudService {
     async report(proofBytes) {
       const proof = verifyFraudProof(proofBytes, trustedSignKeys(deps.keyring));
       const serial = proof.first.serial;
+      const answer = {
+        serial,
+        kind: proof.kind,
+        first: toHex(proof.first.paymentId),
+        second: toHex(proof.second.paymentId),
+      };
+      // Already proven: one read, no transaction, no lock, no audit line.
+      if ((await firstFraudProofOf(deps.db, serial)) !== null) return answer;
       await deps.db.transaction(async (tx) => {
         if (!(await payerCertificateExists(tx, serial))) {
           bankFail('BANK_CERTIFICATE_NOT_FOUND', `No payer certificate has serial ${serial}`, {
             serial: String(serial),
           });
         }
-        await record(tx, proof, proofBytes);
+        // A concurrent report may have stored one since the read above: then nothing to audit.
+        if (!(await record(tx, proof, proofBytes)).stored) return;
         await deps.audit.append(tx, {
           actor: 'public',
           action: 'fraud_proof.reported',
           data: { serial, kind: proof.kind },
         });
       });
-      return {
-        serial,
-        kind: proof.kind,
-        first: toHex(proof.first.paymentId),
-        second: toHex(proof.second.paymentId),
-      };
+      return answer;
     },
   };
 }

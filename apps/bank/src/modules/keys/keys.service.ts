@@ -3,7 +3,7 @@
  * only in this closure (never on an object that could be logged or serialised), signs with the
  * current signing key, opens sealed bytes with current or recently retired KEM keys, and rotates.
  */
-import { generateSecretKey, open, randomBytes, sign, toHex } from '@offpay/crypto';
+import { generateSecretKey, randomBytes, sign, toHex } from '@offpay/crypto';
 import { decodeKeyAnnouncement } from '@offpay/protocol';
 import type { Database, Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
@@ -18,6 +18,12 @@ import {
   sealSecret,
   type BankKeyKind,
 } from './keys.domain.js';
+import {
+  nativeKemKey,
+  nativeSignKey,
+  type NativeKemKey,
+  type NativeSignKey,
+} from './keys.native.js';
 import {
   findSealedSecret,
   hasBankKey,
@@ -103,7 +109,11 @@ class Keyring implements BankKeyring {
   readonly #kek: Uint8Array;
   #infos: BankKeyInfo[] = [];
   #secretKeys = new Map<string, Uint8Array>();
+  // OpenSSL forms of the loaded keys (keys.native.ts), made on first use, by hex kid.
+  #nativeSign = new Map<string, NativeSignKey>();
+  #nativeKem = new Map<string, NativeKemKey>();
   readonly #secrets = new Map<string, Uint8Array>();
+  #reloading: Promise<void> | null = null;
 
   constructor(deps: KeyringDeps) {
     this.#deps = deps;
@@ -124,6 +134,8 @@ class Keyring implements BankKeyring {
   async reload(): Promise<void> {
     const rows = await listBankKeys(this.#deps.db);
     this.#secretKeys = new Map(rows.map((r) => [toHex(r.kid), this.#unseal(r)]));
+    this.#nativeSign = new Map();
+    this.#nativeKem = new Map();
     this.#infos = rows.map(publicInfo);
   }
 
@@ -131,7 +143,14 @@ class Keyring implements BankKeyring {
     const loaded = () => this.list(kind).some((k) => toHex(k.kid) === toHex(kid));
     if (loaded()) return true;
     if (!(await hasBankKey(this.#deps.db, kind, kid))) return false;
-    await this.reload();
+    // Loaded meanwhile by a reload another request started: nothing more to do.
+    if (loaded()) return true;
+    // Single flight: a burst of batches sealed to a key another instance just made shares one
+    // reload instead of each unsealing every key again.
+    this.#reloading ??= this.reload().finally(() => {
+      this.#reloading = null;
+    });
+    await this.#reloading;
     return loaded();
   }
 
@@ -147,7 +166,10 @@ class Keyring implements BankKeyring {
 
   sign(message: Uint8Array): { kid: Uint8Array; signature: Uint8Array } {
     const { kid } = this.current('sign');
-    return { kid, signature: sign(message, this.#secretOf(kid)) };
+    const hex = toHex(kid);
+    let key = this.#nativeSign.get(hex);
+    if (!key) this.#nativeSign.set(hex, (key = nativeSignKey(this.#secretOf(kid))));
+    return { kid, signature: key.sign(message) };
   }
 
   openSealed(kemKid: Uint8Array, info: Uint8Array, sealed: Uint8Array): Uint8Array {
@@ -163,7 +185,9 @@ class Keyring implements BankKeyring {
         kid: hex,
       });
     }
-    return open(this.#secretOf(key.kid), info, sealed);
+    let native = this.#nativeKem.get(hex);
+    if (!native) this.#nativeKem.set(hex, (native = nativeKemKey(this.#secretOf(key.kid))));
+    return native.open(info, sealed);
   }
 
   async rotate(kind: BankKeyKind, announcer?: RotationAnnouncer): Promise<BankKeyInfo> {

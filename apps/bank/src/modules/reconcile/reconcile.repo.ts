@@ -16,6 +16,7 @@ import type {
   SettlementFact,
   TransferFact,
 } from './reconcile.domain.js';
+import type { DepositFact, HoldFact, MoneyOrphanFact, PayoutFact } from './reconcile.money.js';
 
 /** Σ postings per currency. */
 export function currencyTotals(q: Queryable): Promise<CurrencyTotal[]> {
@@ -222,4 +223,61 @@ export async function signingKeys(q: Queryable): Promise<Uint8Array[]> {
     `SELECT public_key FROM bank_keys WHERE kind = 'sign'`,
   );
   return rows.map((r) => r.public_key);
+}
+
+/** Every deposit with the postings of its transfer (deposit, reference). */
+export function deposits(q: Queryable): Promise<DepositFact[]> {
+  return q.query<DepositFact>(
+    `SELECT d.id::text AS "depositId", d.reference, d.amount::text AS amount,
+            t.id::text AS "transferId",
+            (SELECT count(*) FROM postings p WHERE p.transfer_id = t.id)::int AS postings,
+            (SELECT p.amount::text FROM postings p
+              WHERE p.transfer_id = t.id AND p.account_id = d.account_id) AS credited,
+            (SELECT p.amount::text FROM postings p JOIN accounts a ON a.id = p.account_id
+              WHERE p.transfer_id = t.id AND a.kind = 'clearing') AS debited
+     FROM deposits d LEFT JOIN transfers t ON t.kind = 'deposit' AND t.reference = d.reference`,
+  );
+}
+
+/** The posting of a payout's transfer of `kind` on its own account (or on clearing). */
+const payoutPosting = (kind: string, onClearing = false) =>
+  `(SELECT po.amount::text FROM transfers t JOIN postings po ON po.transfer_id = t.id
+      ${onClearing ? "JOIN accounts a ON a.id = po.account_id AND a.kind = 'clearing'" : ''}
+    WHERE t.kind = '${kind}' AND t.reference = p.id::text
+      ${onClearing ? '' : 'AND po.account_id = p.account_id'})`;
+
+/** Every payout with what its transfers moved. */
+export function payouts(q: Queryable): Promise<PayoutFact[]> {
+  return q.query<PayoutFact>(
+    `SELECT p.id::text AS "payoutId", p.state, p.amount::text AS amount,
+            ${payoutPosting('payout_hold')} AS held,
+            ${payoutPosting('payout_return')} AS returned,
+            ${payoutPosting('payout_paid', true)} AS paid
+     FROM payouts p`,
+  );
+}
+
+/** Per currency: the payout-hold balance and the payouts that should be in it. */
+export function holds(q: Queryable): Promise<HoldFact[]> {
+  return q.query<HoldFact>(
+    `WITH bal AS (
+       SELECT a.currency::text AS currency, b.balance FROM accounts a
+       JOIN account_balances b ON b.account_id = a.id WHERE a.kind = 'payout_hold'),
+     held AS (
+       SELECT currency::text AS currency, sum(amount) AS held FROM payouts
+       WHERE state IN ('requested', 'approved', 'in_flight') GROUP BY currency)
+     SELECT coalesce(bal.currency, held.currency) AS currency,
+            coalesce(bal.balance, 0)::text AS balance, coalesce(held.held, 0)::text AS held
+     FROM bal FULL JOIN held ON held.currency = bal.currency`,
+  );
+}
+
+/** Deposit and payout transfers whose reference names no deposit or payout. */
+export function moneyOrphans(q: Queryable): Promise<MoneyOrphanFact[]> {
+  return q.query<MoneyOrphanFact>(
+    `SELECT t.id::text AS "transferId", t.kind, t.reference FROM transfers t
+     WHERE (t.kind = 'deposit' AND NOT EXISTS (SELECT 1 FROM deposits d WHERE d.reference = t.reference))
+        OR (t.kind IN ('payout_hold', 'payout_return', 'payout_paid')
+            AND NOT EXISTS (SELECT 1 FROM payouts p WHERE p.id::text = t.reference))`,
+  );
 }

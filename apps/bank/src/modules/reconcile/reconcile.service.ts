@@ -6,12 +6,20 @@
 import { bankKeySet } from '@offpay/protocol';
 import type { Database, Queryable } from '../../db/queryable.js';
 import * as domain from './reconcile.domain.js';
+import { checkDeposits, checkPayouts } from './reconcile.money.js';
 import * as repo from './reconcile.repo.js';
 
 /** What a reconciliation found, and how much it looked at. */
 export interface ReconcileReport {
   violations: domain.Violation[];
-  checked: { certificates: number; settlements: number; payments: number; proofs: number };
+  checked: {
+    certificates: number;
+    settlements: number;
+    payments: number;
+    proofs: number;
+    deposits: number;
+    payouts: number;
+  };
 }
 
 /** Checks every ledger invariant against `db` on one consistent snapshot; never writes. */
@@ -31,6 +39,9 @@ export async function reconcileIn(tx: Queryable): Promise<ReconcileReport> {
   const settlements = await repo.settlements(tx);
   const payments = await repo.settledPayments(tx);
   const proofs = await repo.proofs(tx);
+  const orphans = await repo.moneyOrphans(tx);
+  const depositFacts = await repo.deposits(tx);
+  const payoutFacts = await repo.payouts(tx);
   const results = domain.checkResults(settlements, bankKeySet(await repo.signingKeys(tx)));
   const violations = [
     ...domain.checkCurrencies(await repo.currencyTotals(tx)),
@@ -47,6 +58,8 @@ export async function reconcileIn(tx: Queryable): Promise<ReconcileReport> {
       payments,
       await repo.orphanTransfers(tx),
     ),
+    ...checkDeposits(depositFacts, orphans),
+    ...checkPayouts(payoutFacts, await repo.holds(tx), orphans),
   ];
   return {
     violations,
@@ -55,6 +68,8 @@ export async function reconcileIn(tx: Queryable): Promise<ReconcileReport> {
       settlements: settlements.length,
       payments: payments.length,
       proofs: proofs.length,
+      deposits: depositFacts.length,
+      payouts: payoutFacts.length,
     },
   };
 }

@@ -32,10 +32,14 @@ export interface SettleOutcome {
 export type EntryVerifier = (batch: SettlementBatch, bankKeys: BankKeys) => Promise<BatchEntry[]>;
 
 /**
- * Stores a fraud proof found in a batch, once, and revokes its certificate, inside the batch's
- * transaction; returns the proof's id (the fraud module's `record`).
+ * Stores a fraud proof found in a batch and revokes its certificate, inside the batch's
+ * transaction, unless the certificate has a stored proof already (then `stored` is false and
+ * nothing is written); returns the proof's id (the fraud module's `record`).
  */
-export type RecordFraudProof = (tx: Queryable, proof: FraudProof) => Promise<bigint>;
+export type RecordFraudProof = (
+  tx: Queryable,
+  proof: FraudProof,
+) => Promise<{ id: bigint; stored: boolean }>;
 
 /** The phases of a batch that settlement times. */
 export type SettlementPhase = 'open' | 'verify' | 'transaction';

@@ -174,7 +174,10 @@ async function move(
   }
 }
 
-/** Stores each fraud proof once and revokes the cheating certificate, in the same transaction. */
+/**
+ * Stores one fraud proof per cheating certificate and revokes it, in the same transaction; a
+ * certificate already proven (earlier in this batch or before) stores nothing and raises no alert.
+ */
 async function recordFrauds(
   deps: SettlementDeps,
   tx: Queryable,
@@ -186,7 +189,8 @@ async function recordFrauds(
       batch.entries.find((p) => equalBytes(p.paymentId, f.conflictingId)) ??
       (await storedPayment(tx, f.conflictingId));
     const proof = makeFraudProof(other, f.payment);
-    const id = await deps.recordFraudProof(tx, proof);
+    const { id, stored } = await deps.recordFraudProof(tx, proof);
+    if (!stored) continue;
     // Counted and logged at warn (an alert) by the observer: public data only, no payment bytes.
     // After COMMIT: a transaction rolled back (and retried) must not count its proofs.
     const info = {

@@ -1,7 +1,7 @@
 /** SQL of settlement: payee heads, payer certificates' reserves, settled payments, results. */
 import type { ChainLink } from '@offpay/protocol';
 import type { Queryable } from '../../db/queryable.js';
-import { hexParams, safeInteger } from '../../db/values.js';
+import { bytesParam, hexParams, safeInteger } from '../../db/values.js';
 
 /** A payee certificate as settlement needs it. */
 export interface PayeeRow {
@@ -123,13 +123,42 @@ export async function lockPayerCerts(
   }));
 }
 
-/** Every settled payment under these serials, as fraud detection reads them. */
+/** A batch payment as the settled-links prefilter needs it. */
+export interface BatchLink {
+  serial: number;
+  counter: number;
+  spent: number;
+  amount: number;
+  paymentId: Uint8Array;
+  prev: Uint8Array;
+}
+
+/**
+ * The settled payments under these serials that may conflict with one of `batch` (fraud detection
+ * reads them), in (serial, counter) order. A superset of the links `mayConflict`
+ * (settlement.domain.ts) accepts against any payment of the batch, decided in SQL so the payers'
+ * whole histories never leave Postgres: for each serial, a settled link is read when its counter
+ * is at least the batch's lowest counter − 1 (equal, adjacent, or above a batch payment), when its
+ * spent exceeds the lowest `spent − amount` of the batch (it could be understated against a later
+ * batch payment), or when it is linked by `prev` to a batch payment either way. Any pair
+ * `mayConflict` accepts meets one of these, so `findConflict` finds the same first conflict.
+ */
 export async function settledLinks(
   tx: Queryable,
-  serials: readonly number[],
+  batch: readonly BatchLink[],
 ): Promise<Map<number, ChainLink[]>> {
   const out = new Map<number, ChainLink[]>();
-  if (serials.length === 0) return out;
+  if (batch.length === 0) return out;
+  const bounds = new Map<number, { minCounter: number; minLow: number }>();
+  for (const p of batch) {
+    const b = bounds.get(p.serial);
+    const low = p.spent - p.amount;
+    if (!b) bounds.set(p.serial, { minCounter: p.counter, minLow: low });
+    else {
+      if (p.counter < b.minCounter) b.minCounter = p.counter;
+      if (low < b.minLow) b.minLow = low;
+    }
+  }
   const rows = await tx.query<{
     payment_id: Uint8Array;
     serial: bigint;
@@ -138,9 +167,19 @@ export async function settledLinks(
     spent: bigint;
     amount: bigint;
   }>(
-    `SELECT payment_id, serial, counter, prev, spent, amount FROM payments
-     WHERE serial = ANY($1::bigint[]) AND status = 'settled' ORDER BY serial, counter`,
-    [serials.map(String)],
+    `SELECT p.payment_id, p.serial, p.counter, p.prev, p.spent, p.amount
+     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS b(serial, min_counter, min_low)
+     JOIN payments p ON p.serial = b.serial AND p.status = 'settled'
+      AND (p.counter >= b.min_counter - 1 OR p.spent > b.min_low
+           OR p.payment_id = ANY($4::bytea[]) OR p.prev = ANY($5::bytea[]))
+     ORDER BY p.serial, p.counter`,
+    [
+      [...bounds.keys()].map(String),
+      [...bounds.values()].map((b) => String(b.minCounter)),
+      [...bounds.values()].map((b) => String(b.minLow)),
+      batch.map((p) => bytesParam(p.prev)),
+      batch.map((p) => bytesParam(p.paymentId)),
+    ],
   );
   for (const r of rows) {
     const serial = safeInteger(r.serial);

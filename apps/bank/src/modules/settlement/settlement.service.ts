@@ -144,6 +144,28 @@ async function verifyAndSettle(
   }
 }
 
+/**
+ * The settlement transaction alone (phases 4 and 5, as `settle` runs them) for a batch that was
+ * opened, admitted and verified already: every entry is taken as correctly signed. Only for
+ * bench/postgres.bench.ts, which measures what Postgres sustains without HTTP, HPKE and
+ * signature checks in front of it.
+ */
+export function settleVerified(
+  deps: SettlementDeps,
+  reading: SettlementBatchReading,
+  payee: repo.PayeeRow,
+): Promise<SettleOutcome> {
+  const { batch, indexes, undecoded } = splitEntries(reading);
+  const entries = batch.entries.map((payment, k) => ({
+    index: indexes[k]!,
+    payment,
+    signatureCode: null,
+  }));
+  return retryingTransaction(deps.db, (tx) =>
+    settleInTx(deps, tx, { batch, undecoded }, payee, entries),
+  );
+}
+
 /** Reports the seconds since the previous mark, per phase. */
 function phaseTimer(observer: SettlementObserver | undefined) {
   let last = performance.now();
@@ -196,7 +218,10 @@ async function settleInTx(
     payee: { kid: batch.payeeKid, currency: payee.currency },
     entries,
     certs: new Map(certs.map((c) => [c.serial, certState(c)])),
-    settled: await repo.settledLinks(tx, serials),
+    settled: await repo.settledLinks(
+      tx,
+      entries.filter((e) => !e.signatureCode).map((e) => e.payment),
+    ),
     settledIds: await repo.settledAmong(
       tx,
       batch.entries.map((p) => p.paymentId),

@@ -128,7 +128,14 @@ describe('a clean settled world', () => {
   it('has no violation: honest and cheating payments, recovery, a released reserve', async () => {
     const report = await reconcile(world.db);
     expect(report.violations).toEqual([]);
-    expect(report.checked).toEqual({ certificates: 3, settlements: 3, payments: 5, proofs: 1 });
+    expect(report.checked).toEqual({
+      certificates: 3,
+      settlements: 3,
+      payments: 5,
+      proofs: 1,
+      deposits: 0,
+      payouts: 0,
+    });
   });
 });
 

@@ -193,3 +193,42 @@ describe('closed certificates', () => {
     expect(state.listed).toBe(true);
   });
 });
+
+describe('a fraud against a link deep in a long settled history (the SQL prefilter of settledLinks)', () => {
+  // A holds counters 1..20 (100 each, spent 100..2000). B presents one cheating payment; the
+  // proof must pair it with the same settled link the full scan finds first.
+  const cases = {
+    // Counter 5 again, continuing from counter 4: pairs with the settled counter 5.
+    equivocation: (first: Payment[]) => ({
+      fields: { counter: 5, prev: first[3]!.paymentId, spent: 500, amount: 100 },
+      pairedWith: first[4]!,
+    }),
+    // Counter 8 whose prev is no settled id: the settled counter 7 is the first it breaks from.
+    fork: (first: Payment[]) => ({
+      fields: { counter: 8, prev: randomBytes(32), spent: 800, amount: 100 },
+      pairedWith: first[6]!,
+    }),
+    // Counter 21 claiming spent 1500 (so 1400 before it): counter 15 (spent 1500) is the first
+    // settled link it understates, six counters below it.
+    understated: (first: Payment[]) => ({
+      fields: { counter: 21, prev: first[19]!.paymentId, spent: 1500, amount: 100 },
+      pairedWith: first[14]!,
+    }),
+  } as const;
+
+  for (const [kind, build] of Object.entries(cases)) {
+    it(`${kind}: found, and proven with the first conflicting settled link`, async () => {
+      const payer = await world.payer(10_000n);
+      const a = await world.payee('Shop A');
+      const b = await world.payee('Shop B');
+      const first = Array.from({ length: 20 }, () => world.pay(payer, a, 100));
+      expect(await settle(a, first)).toMatchObject(first.map(() => ({ status: 'settled' })));
+      const { fields, pairedWith } = build(first);
+      expect(await settle(b, [craft(payer, b, fields)])).toMatchObject([{ status: 'settled' }]);
+      const state = await fraudState(payer.cert.serial);
+      expect(state).toMatchObject({ proofs: [{ kind }], status: 'revoked' });
+      const pair = [state.proofs[0]!.payment_a, state.proofs[0]!.payment_b];
+      expect(pair).toContainEqual(new Uint8Array(pairedWith.paymentId));
+    });
+  }
+});

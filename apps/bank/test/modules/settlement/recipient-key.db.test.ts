@@ -71,4 +71,24 @@ describe('a sealed batch naming a KEM kid', () => {
       await other.close();
     }
   });
+
+  it('a burst of batches sealed to a key made elsewhere shares one reload (single flight)', async () => {
+    const other = await world.secondInstance();
+    try {
+      const { keyring } = other.services;
+      const next = await keyring.rotate(
+        'kem',
+        protocolAnnouncer(keyring, () => world.clock),
+      );
+      const reload = vi.spyOn(world.app.services.keyring, 'reload');
+      const loaded = await Promise.all(
+        Array.from({ length: 10 }, () => world.app.services.keyring.reloadFor('kem', next.kid)),
+      );
+      expect(loaded).toEqual(Array.from({ length: 10 }, () => true));
+      expect(reload).toHaveBeenCalledTimes(1);
+      reload.mockRestore();
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -1,0 +1,179 @@
+/**
+ * The Postgres ceiling for small batches (issue #14 item 2): how many settlements of 10 payments a
+ * second Postgres sustains for the load benchmark's workload when nothing else is in front of it —
+ * no HTTP, no HPKE open, no decoding, no signature checks. Each settlement is the bank's own
+ * transaction (`settleVerified`: the same statements, locks and the audit line as `settle`), from
+ * 50 concurrent clients, each settling its own payee's chain, batches decoded before the clock
+ * starts. The driver's own CPU time is printed beside the rate, so the figure says whether
+ * Postgres or the driver was the limit.
+ *
+ * Rows: the pool of one bank instance (10 connections), of two (20), and the same two without the
+ * settlement's audit line — the audit chain's advisory lock is held from the audit entry to COMMIT,
+ * so that row measures what the one chain head costs.
+ *
+ * Run: `pnpm bench` (DATABASE_URL or the local offpay_test database; its own schema, dropped).
+ */
+import os from 'node:os';
+import {
+  encodeSettlementBatch,
+  readSettlementBatch,
+  signSettlementBatch,
+  type SettlementBatchReading,
+} from '@offpay/protocol';
+import { createPgDatabase } from '../src/db/pg.js';
+import type { Database } from '../src/db/queryable.js';
+import type { AuditLog } from '../src/modules/audit/audit.service.js';
+import { findPayeeByKid, type PayeeRow } from '../src/modules/settlement/settlement.repo.js';
+import {
+  settleVerified,
+  type SettlementDeps,
+} from '../src/modules/settlement/settlement.service.js';
+import { createNativeVerifier } from '../src/modules/settlement/verify/native-verify.js';
+import { World } from '../test/helpers/world.js';
+import { benchConfig, fmt, machineInfo, nativePayer, pay, SqlTimer } from './fixtures.js';
+
+const CLIENTS = 50;
+const BATCHES_PER_CLIENT = Number(process.env.BENCH_PG_BATCHES ?? 20);
+const PAYMENTS_PER_BATCH = 10;
+/** The load benchmark's target, for the comparison printed with the figures. */
+const TARGET_RPS = 600;
+
+interface Client {
+  payee: PayeeRow;
+  batches: SettlementBatchReading[];
+}
+
+/** Enrolls `CLIENTS` payees with a payer each and decodes their next batches (untimed). */
+async function clients(world: World, count: number): Promise<Client[]> {
+  const out: Client[] = [];
+  for (let i = 0; i < CLIENTS; i++) {
+    const device = await world.payee();
+    const payer = nativePayer(await world.payer(10_000_000n));
+    let from = device.settled;
+    const batches: SettlementBatchReading[] = [];
+    for (let b = 0; b < count; b++) {
+      const payments = Array.from({ length: PAYMENTS_PER_BATCH }, () =>
+        pay(payer, device, 5, world.now),
+      );
+      const batch = signSettlementBatch({ payeeKid: device.kid, from, payments }, device.secretKey);
+      from = { nextIndex: from.nextIndex + payments.length, head: batch.head };
+      batches.push(readSettlementBatch(encodeSettlementBatch(batch)));
+    }
+    const payee = await findPayeeByKid(world.db, device.kid);
+    if (!payee) throw new Error('payee not found');
+    out.push({ payee, batches });
+  }
+  return out;
+}
+
+interface Row {
+  name: string;
+  pool: number;
+  settlements: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  driverCpu: number;
+  sql: { sql: string; ms: number; calls: number }[];
+}
+
+async function run(name: string, deps: SettlementDeps, pool: number, list: Client[]): Promise<Row> {
+  const latencies: number[] = [];
+  sql.totals.clear();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(
+    list.map(async ({ payee, batches }) => {
+      for (const reading of batches) {
+        const s = performance.now();
+        const outcome = await settleVerified(deps, reading, payee);
+        latencies.push(performance.now() - s);
+        if (outcome.result.results.some((r) => r.status !== 'settled'))
+          throw new Error(`not settled: ${JSON.stringify(outcome.result.results[0])}`);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return {
+    name,
+    pool,
+    settlements: latencies.length,
+    seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    driverCpu: (cpu.user + cpu.system) / 1e6 / seconds,
+    sql: sql.top(12),
+  };
+}
+
+const sql = new SqlTimer().install();
+
+async function main(): Promise<void> {
+  const world = await World.create({ config: benchConfig(0) });
+  const opened: Database[] = [];
+  try {
+    const s = world.app.services;
+    const depsOn = (db: Database, audit: AuditLog): SettlementDeps => ({
+      db,
+      keyring: s.keyring,
+      accounts: s.accounts,
+      audit,
+      verifier: createNativeVerifier(),
+      recordFraudProof: (tx, proof) => s.fraud.record(tx, proof),
+      now: () => world.clock,
+    });
+    const pool = (max: number) => {
+      const db = createPgDatabase(world.schema!.url, { max });
+      opened.push(db);
+      return db;
+    };
+    const noAudit: AuditLog = { ...s.audit, append: () => Promise.resolve() };
+    // Warm-up: a few settlements on a pool of its own, untimed.
+    await run('warm-up', depsOn(pool(10), s.audit), 10, await clients(world, 2));
+    const plans: [string, number, AuditLog][] = [
+      ['one instance’s pool', 10, s.audit],
+      ['two instances’ pools', 20, s.audit],
+      ['two instances’ pools, no audit line', 20, noAudit],
+    ];
+    const rows: Row[] = [];
+    for (const [name, max, audit] of plans)
+      rows.push(
+        await run(name, depsOn(pool(max), audit), max, await clients(world, BATCHES_PER_CLIENT)),
+      );
+    const ok = await s.audit.verify(world.db);
+    if (!ok.ok) throw new Error('the audit chain is broken');
+    console.log('## apps/bank: the Postgres ceiling for batches of 10\n');
+    console.log(
+      `Machine: ${machineInfo()}; ${os.cpus().length} cores shared by Postgres and this driver\n`,
+    );
+    console.log(
+      `${CLIENTS} clients, each settling its own payee's chain (${BATCHES_PER_CLIENT} batches of ${PAYMENTS_PER_BATCH}), the bank's settlement transaction only (settleVerified). Target of the API: ${TARGET_RPS} requests/s.\n`,
+    );
+    console.log(
+      '| transactions | connections | settlements | seconds | settlements/s | ÷ target 600/s | p50 ms | p99 ms | driver CPU (cores) |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of rows) {
+      const rate = r.settlements / r.seconds;
+      console.log(
+        `| ${r.name} | ${r.pool} | ${fmt(r.settlements)} | ${r.seconds.toFixed(2)} | ${fmt(rate)} | ${(rate / TARGET_RPS).toFixed(2)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.driverCpu.toFixed(2)} |`,
+      );
+    }
+    for (const r of rows) {
+      console.log(`\nSQL wall time per settlement, ${r.name} (waits for locks included):\n`);
+      console.log('| statement | calls | ms per settlement |', '\n|---|---:|---:|');
+      for (const q of r.sql)
+        console.log(`| \`${q.sql}\` | ${q.calls} | ${(q.ms / r.settlements).toFixed(2)} |`);
+    }
+    console.log(`\nAudit chain verified: ${ok.count} entries.`);
+  } finally {
+    await Promise.all(opened.map((db) => db.close()));
+    await world.close();
+  }
+}
+
+await main();
