@@ -63,12 +63,22 @@ try {
         ).offpayBench(n, w as number, nb),
       [ITERATIONS, 10, noble] as const,
     );
+  const runParts = () =>
+    page.evaluate(
+      (n) =>
+        (
+          window as unknown as { offpayParts: (n: number) => Promise<Record<string, number>> }
+        ).offpayParts(n),
+      30,
+    );
   const load0 = os.loadavg()[0]!;
   // BENCH_NOBLE=1 also times the noble fallback (WebCrypto P-256 off), in the same run.
   const compare = process.env['BENCH_NOBLE'] === '1';
   const fastNoble = compare ? await runOnce(true) : undefined;
   const fast = await runOnce(false);
+  const fastParts = await runParts();
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+  const slowParts = await runParts();
   const slowNoble = compare ? await runOnce(true) : undefined;
   if (PROFILE) {
     await cdp.send('Profiler.enable');
@@ -142,6 +152,12 @@ try {
     );
   }
   console.log(`\nsealed payment: ${fast.sealedBytes} bytes`);
+  console.log(`\nThe parts, each timed alone (median of 30):\n`);
+  console.log(`| part | median ms | ${THROTTLE}× median ms |`);
+  console.log('|---|---:|---:|');
+  for (const [name, ms] of Object.entries(fastParts)) {
+    console.log(`| ${name} | ${ms.toFixed(2)} | ${slowParts[name]!.toFixed(2)} |`);
+  }
   if (profile && PROFILE) {
     writeFileSync(PROFILE, JSON.stringify(profile));
     printHeaviest(profile);

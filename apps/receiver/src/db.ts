@@ -193,4 +193,4 @@ export const tillSchema = defineSchema({
 export type TillDb = Db<typeof tillSchema.stores>;
 
 /** The till's reads, on the database or inside one of its transactions (`TillDb.transaction`). */
-export type TillReads = Pick<TillDb, 'name' | 'get' | 'all' | 'byIndex' | 'count'>;
+export type TillReads = Pick<TillDb, 'name' | 'get' | 'all' | 'byIndex' | 'count' | 'last'>;

@@ -181,4 +181,4 @@ export const walletSchema = defineSchema({
 export type WalletDb = Db<typeof walletSchema.stores>;
 
 /** The wallet's reads, on the database or inside one of its transactions (`WalletDb.transaction`). */
-export type WalletReads = Pick<WalletDb, 'name' | 'get' | 'all' | 'byIndex' | 'count'>;
+export type WalletReads = Pick<WalletDb, 'name' | 'get' | 'all' | 'byIndex' | 'count' | 'last'>;

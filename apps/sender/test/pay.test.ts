@@ -183,6 +183,10 @@ describe('commitPayment', () => {
     });
     expect((await chainRow(db))?.counter).toBe(0);
     expect(await listHistory(db)).toHaveLength(0);
+    // Confirming again once storage works pays (sealed afresh: an HPKE seal is single-shot).
+    const item = await commitPayment(db, vault, p, at);
+    expect(item.counter).toBe(1);
+    expect((await chainRow(db))?.counter).toBe(1);
   });
 
   it('pays a request once: confirming twice or scanning it again shows the same payment', async () => {

@@ -6,8 +6,16 @@
  *   append to the hash-chained ledger and sign the receipt, in IndexedDB).
  * Certificates come from a bank key made here, as in the apps' unit tests; no network.
  */
-import { createVault, openAppDb, pinKeys, renderQr } from '@offpay/app-kit';
-import { disableNativeP256, generateSecretKey, getPublicKey, hasNativeP256 } from '@offpay/crypto';
+import { createVault, openAppDb, pinKeys, qrMatrix, renderQr, withLock } from '@offpay/app-kit';
+import {
+  disableNativeP256,
+  generateSecretKey,
+  getPublicKey,
+  hasNativeP256,
+  randomBytes,
+  sign,
+  verifyAsync,
+} from '@offpay/crypto';
 import {
   decodeQrText,
   encodeCertificate,
@@ -16,6 +24,7 @@ import {
   issuePayeeCertificate,
   issuePayerCertificate,
   Money,
+  paymentSealerAsync,
 } from '@offpay/protocol';
 import { completeEnrollment, enrollmentKey } from '../../../apps/sender/src/state/enroll.js';
 import { commitPayment, preparePayment } from '../../../apps/sender/src/state/pay.js';
@@ -131,5 +140,53 @@ async function run(iterations: number, warmup: number, noble = false): Promise<B
   return result;
 }
 
+/**
+ * The parts a payment is made of, each timed alone (median ms of `n` after a warm-up): what the
+ * two paths cost when a target is missed. Real IndexedDB, WebCrypto and noble, as the apps use them.
+ */
+async function parts(n: number): Promise<Record<string, number>> {
+  const db = await openAppDb(tillSchema, `bench-parts-${Date.now()}`);
+  const sk = generateSecretKey();
+  const pk = getPublicKey(sk);
+  const message = randomBytes(120);
+  const signature = sign(message, sk);
+  const sealed = randomBytes(360);
+  const text = encodeQrText(sealed);
+  const host = document.querySelector<HTMLElement>('#qr')!;
+  const cases: Record<string, () => unknown> = {
+    'Web Lock round trip (navigator.locks, empty)': () => withLock('bench', async () => {}),
+    'IndexedDB readwrite transaction, 1 get': () =>
+      db.transaction(['meta'], (tx) => tx.get('meta', 'x')),
+    'IndexedDB readwrite transaction, 6 gets at once + 3 puts': () =>
+      db.transaction(['meta'], async (tx) => {
+        await Promise.all([1, 2, 3, 4, 5, 6].map((i) => tx.get('meta', `k${i}`)));
+        await tx.write([1, 2, 3].map((i) => ({ put: 'meta' as const, key: `w${i}`, value: i })));
+      }),
+    'HPKE sender setup, WebCrypto ECDH (generateKey, deriveBits, exportKey)': () =>
+      paymentSealerAsync(pk, randomBytes(16)),
+    'ECDSA P-256 verify, WebCrypto': () => verifyAsync(signature, message, pk),
+    'ECDSA P-256 sign, noble (RFC 6979)': () => sign(message, sk),
+    'QR matrix of a 360-byte payment (version 15, mask search)': () => qrMatrix(text),
+    'QR render: matrix + paint one pixel per module + insert': () => {
+      const view = renderQr(sealed, 'code');
+      host.replaceChildren(view.element);
+    },
+  };
+  const out: Record<string, number> = {};
+  for (const [name, fn] of Object.entries(cases)) {
+    const times: number[] = [];
+    for (let i = 0; i < n + 5; i++) {
+      const t0 = performance.now();
+      await fn();
+      if (i >= 5) times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    out[name] = times[Math.floor(times.length / 2)]!;
+  }
+  db.close();
+  return out;
+}
+
 (window as unknown as { offpayBench: typeof run }).offpayBench = run;
+(window as unknown as { offpayParts: typeof parts }).offpayParts = parts;
 (window as unknown as { offpayBenchReady: boolean }).offpayBenchReady = true;

@@ -56,72 +56,87 @@ function setFormat(m: Uint8Array, size: number, bits: number): void {
   m[(size - 8) * size + 8] = 1; // the dark module
 }
 
-/** N1: runs of five or more same-colour modules in a row or column. */
-function penaltyN1(m: Uint8Array, size: number): number {
-  let points = 0;
-  for (let a = 0; a < size; a++) {
-    let runRow = 0;
-    let runCol = 0;
-    let lastRow = -1;
-    let lastCol = -1;
-    for (let b = 0; b < size; b++) {
-      const r = m[a * size + b]!;
-      if (r === lastRow) runRow++;
-      else {
-        if (runRow >= 5) points += N1 + runRow - 5;
-        lastRow = r;
-        runRow = 1;
-      }
-      const c = m[b * size + a]!;
-      if (c === lastCol) runCol++;
-      else {
-        if (runCol >= 5) points += N1 + runCol - 5;
-        lastCol = c;
-        runCol = 1;
-      }
-    }
-    if (runRow >= 5) points += N1 + runRow - 5;
-    if (runCol >= 5) points += N1 + runCol - 5;
-  }
-  return points;
-}
+/** N1's points for a run of `run` same-colour modules (five or more). */
+const runPoints = (run: number) => (run >= 5 ? N1 + run - 5 : 0);
 
-/** N2: 2×2 blocks of one colour. */
-function penaltyN2(m: Uint8Array, size: number): number {
-  let blocks = 0;
+/**
+ * N1 + N2 + N3 + N4 of a masked symbol (the library's rules): runs of five or more of one colour
+ * (N1), 2×2 blocks of one colour (N2), 1:1:3:1:1 finder-like runs with four light modules on one
+ * side in 11-module windows (N3), and the share of dark modules away from 50 % (N4). Every term
+ * is ≥ 0, so the count stops once it reaches `bound` (that mask cannot be the first lowest).
+ */
+function penalty(m: Uint8Array, size: number, bound: number): number {
+  let points = 0;
+  let dark = 0;
+  for (let row = 0; row < size; row++) {
+    const at = row * size;
+    let run = 0;
+    let last = -1;
+    let bits = 0;
+    for (let col = 0; col < size; col++) {
+      const v = m[at + col]!;
+      dark += v;
+      if (v === last) run++;
+      else {
+        points += runPoints(run);
+        last = v;
+        run = 1;
+      }
+      bits = ((bits << 1) & 0x7ff) | v;
+      if (col >= 10 && (bits === 0x5d0 || bits === 0x05d)) points += N3;
+    }
+    points += runPoints(run);
+  }
+  points += Math.abs(Math.ceil((dark * 100) / m.length / 5) - 10) * N4;
+  if (points >= bound) return points;
   for (let row = 0; row < size - 1; row++) {
     const at = row * size;
     for (let col = 0; col < size - 1; col++) {
       const sum = m[at + col]! + m[at + col + 1]! + m[at + size + col]! + m[at + size + col + 1]!;
-      if (sum === 4 || sum === 0) blocks++;
+      if (sum === 4 || sum === 0) points += N2;
     }
   }
-  return blocks * N2;
+  if (points >= bound) return points;
+  for (let col = 0; col < size; col++) {
+    let run = 0;
+    let last = -1;
+    let bits = 0;
+    for (let row = 0; row < size; row++) {
+      const v = m[row * size + col]!;
+      if (v === last) run++;
+      else {
+        points += runPoints(run);
+        last = v;
+        run = 1;
+      }
+      bits = ((bits << 1) & 0x7ff) | v;
+      if (row >= 10 && (bits === 0x5d0 || bits === 0x05d)) points += N3;
+    }
+    points += runPoints(run);
+  }
+  return points;
 }
 
-/** N3: 1:1:3:1:1 finder-like runs with four light modules on one side (11-bit windows). */
-function penaltyN3(m: Uint8Array, size: number): number {
-  let found = 0;
-  for (let a = 0; a < size; a++) {
-    let bitsRow = 0;
-    let bitsCol = 0;
-    for (let b = 0; b < size; b++) {
-      bitsRow = ((bitsRow << 1) & 0x7ff) | m[a * size + b]!;
-      bitsCol = ((bitsCol << 1) & 0x7ff) | m[b * size + a]!;
-      if (b >= 10) {
-        if (bitsRow === 0x5d0 || bitsRow === 0x05d) found++;
-        if (bitsCol === 0x5d0 || bitsCol === 0x05d) found++;
+/** The modules each pattern flips (function patterns and format areas never), per symbol size. */
+const flips = new Map<number, { reserved: Uint8Array; masks: Uint8Array[] }>();
+
+function flipsFor(reserved: Uint8Array, size: number): Uint8Array[] {
+  const known = flips.get(size);
+  // The reserved areas depend on the version only; checked anyway (a pass over the symbol).
+  if (known && known.reserved.every((v, k) => v === reserved[k])) return known.masks;
+  const masks = Array.from({ length: 8 }, (_, p) => {
+    const mask = new Uint8Array(size * size);
+    for (let i = 0; i < size; i++) {
+      for (let j = 0; j < size; j++) {
+        const k = i * size + j;
+        if (reserved[k] === 0 && maskAt(p, i, j)) mask[k] = 1;
       }
     }
-  }
-  return found * N3;
-}
-
-/** N4: how far the share of dark modules is from 50 %, in steps of 5 %. */
-function penaltyN4(m: Uint8Array): number {
-  let dark = 0;
-  for (let i = 0; i < m.length; i++) dark += m[i]!;
-  return Math.abs(Math.ceil((dark * 100) / m.length / 5) - 10) * N4;
+    return mask;
+  });
+  if (flips.size >= 8) flips.clear();
+  flips.set(size, { reserved: reserved.slice(), masks });
+  return masks;
 }
 
 /**
@@ -135,41 +150,27 @@ export function withBestMask(
   size: number,
   applied: number,
 ): { modules: Uint8Array; mask: number } {
+  const masks = flipsFor(reserved, size);
   // The unmasked symbol; then each pattern applied to a copy of it.
   const base = data.slice();
-  const free: number[] = [];
-  for (let i = 0; i < size; i++) {
-    for (let j = 0; j < size; j++) {
-      const k = i * size + j;
-      if (reserved[k] !== 0) continue;
-      free.push(k);
-      if (maskAt(applied, i, j)) base[k]! ^= 1;
-    }
-  }
+  const unmask = masks[applied]!;
+  for (let k = 0; k < base.length; k++) base[k]! ^= unmask[k]!;
   const candidate = new Uint8Array(base.length);
   let best = 0;
   let lowest = Infinity;
   for (let p = 0; p < 8; p++) {
-    masked(candidate, base, free, size, p);
-    const penalty =
-      penaltyN1(candidate, size) +
-      penaltyN2(candidate, size) +
-      penaltyN3(candidate, size) +
-      penaltyN4(candidate);
-    if (penalty < lowest) {
-      lowest = penalty;
+    masked(candidate, base, masks[p]!, size, p);
+    const points = penalty(candidate, size, lowest);
+    if (points < lowest) {
+      lowest = points;
       best = p;
     }
   }
-  masked(candidate, base, free, size, best);
+  masked(candidate, base, masks[best]!, size, best);
   return { modules: candidate, mask: best };
 }
 
-function masked(out: Uint8Array, base: Uint8Array, free: number[], size: number, p: number) {
-  out.set(base);
-  for (const k of free) {
-    const i = Math.floor(k / size);
-    if (maskAt(p, i, k - i * size)) out[k]! ^= 1;
-  }
+function masked(out: Uint8Array, base: Uint8Array, mask: Uint8Array, size: number, p: number) {
+  for (let k = 0; k < out.length; k++) out[k] = base[k]! ^ mask[k]!;
   setFormat(out, size, formatBitsM(p));
 }

@@ -209,3 +209,52 @@ describe('requestPersistentStorage', () => {
     expect(await requestPersistentStorage()).toBe(false);
   });
 });
+
+describe('transaction: reads and writes in one', () => {
+  it('sees its own state, writes with it, and returns what its body returns', async () => {
+    const db = await freshDb();
+    await db.write([{ put: 'items', value: item('a', { group: 2 }) }]);
+    const seen = await db.transaction(['items', 'meta'], async (tx) => {
+      const [a, count] = await Promise.all([tx.get('items', 'a'), tx.count('items')]);
+      await tx.write([
+        { put: 'items', value: item('b', { group: a!.group }) },
+        { put: 'meta', key: 'n', value: count + 1 },
+      ]);
+      return (await tx.byIndex('items', 'group', 2)).map((i) => i.id);
+    });
+    expect(seen).toEqual(['a', 'b']);
+    expect(await db.get('meta', 'n')).toBe(2);
+    // The record with the greatest key, within a range or not; none in an empty range.
+    expect((await db.last('items'))?.id).toBe('b');
+    expect((await db.last('items', IDBKeyRange.upperBound('a')))?.id).toBe('a');
+    expect(await db.last('items', IDBKeyRange.lowerBound('c'))).toBeUndefined();
+  });
+
+  it('writes nothing when its body throws, and rethrows that error as it is', async () => {
+    const db = await freshDb();
+    await db.write([{ put: 'meta', key: 'kept', value: 'before' }]);
+    const refusal = new RangeError('refused by a rule');
+    const failing = db.transaction(['meta', 'items'], async (tx) => {
+      await tx.write([
+        { put: 'meta', key: 'kept', value: 'changed' },
+        { put: 'items', value: item('x') },
+      ]);
+      throw refusal;
+    });
+    await expect(failing).rejects.toBe(refusal);
+    expect(await db.get('meta', 'kept')).toBe('before');
+    expect(await db.all('items')).toEqual([]);
+  });
+
+  it('rolls back and says APP_STORAGE_FAILED when a value cannot be stored', async () => {
+    const db = await freshDb();
+    const failing = db.transaction(['meta'], (tx) =>
+      tx.write([
+        { put: 'meta', key: 'a', value: 1 },
+        { put: 'meta', key: 'b', value: { f: () => 0 } },
+      ]),
+    );
+    expect(await codeOf(failing)).toBe('APP_STORAGE_FAILED');
+    expect(await db.get('meta', 'a')).toBeUndefined();
+  });
+});

@@ -3,8 +3,11 @@
  * payment on a device: ECDSA verification and HPKE's ECDH. WebCrypto is asynchronous, so these
  * are the async twins of `verify`, `seal` and `open`, with the same contracts and the same bytes
  * on the wire. Where `crypto.subtle` is missing (an insecure context) or lacks P-256, they run
- * noble instead. Signing stays on noble: see docs/PERFORMANCE.md "Devices" (RFC 6979 signatures
- * cost one base-point multiplication and need no randomness from the platform).
+ * noble instead. For callers that must not await in the middle of their work (an IndexedDB
+ * transaction), `nativeVerdicts` verifies a check's signatures beforehand and `setupSealAsync`
+ * does a seal's key agreement before its plaintext exists. Signing stays on noble:
+ * docs/protocol.md §2 asks for RFC 6979 deterministic signatures, which WebCrypto's randomized
+ * ECDSA cannot give (test/native.test.ts shows it; docs/PERFORMANCE.md "Devices").
  */
 import { assertBytes, concatBytes, equalBytes, toBase64Url } from './bytes.js';
 import { generateSecretKey, verify as nobleVerify, SIGNATURE_LENGTH } from './ecdsa.js';

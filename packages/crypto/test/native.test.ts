@@ -14,15 +14,19 @@ import {
   hasNativeP256,
   i2osp,
   isCryptoError,
+  isLowS,
   malleate,
+  nativeVerdicts,
   open,
   openAsync,
   randomBytes,
   seal,
   sealAsync,
+  setupSealAsync,
   sharedSecret,
   sharedSecretAsync,
   sign,
+  toBase64Url,
   toHex,
   utf8,
   verify,
@@ -277,5 +281,115 @@ describe('withNativeVerify (the synchronous Verifier seam on WebCrypto)', () => 
     });
     // First run: assumed valid; second run: the native verdicts.
     expect(again).toEqual([true, true, true, false]);
+  });
+});
+
+describe('nativeVerdicts (verdicts found before a check that cannot wait)', () => {
+  const sk = generateSecretKey();
+  const pk = getPublicKey(sk);
+  const m1 = utf8('certificate');
+  const m2 = utf8('payment');
+  const good1 = sign(m1, sk);
+  const good2 = sign(m2, sk);
+  const check = (s1: Uint8Array, s2: Uint8Array) => (v: VerifyFn) => {
+    if (!v(s1, m1, pk)) throw new Error('first');
+    return v(s2, m2, pk);
+  };
+
+  it('answers the check with the verdicts noble would give, by the bytes asked about', async () => {
+    for (const [s1, s2] of [
+      [good1, good2],
+      [good1, flipByte(good2, 3)],
+      [flipByte(good1, 40), good2],
+      [malleate(good1), malleate(good2)], // high-S verifies
+    ] as const) {
+      const { verifier, allValid, asked } = await nativeVerdicts(check(s1, s2));
+      expect(asked).toHaveLength(2); // the first run takes each as valid, to learn all of them
+      expect(allValid).toBe(verify(s1, m1, pk) && verify(s2, m2, pk));
+      // Copies of the bytes (the protocol builds the signed message anew each time) are found.
+      expect(verifier(s1.slice(), m1.slice(), pk.slice())).toBe(verify(s1, m1, pk));
+      expect(verifier(s2.slice(), m2.slice(), pk.slice())).toBe(verify(s2, m2, pk));
+    }
+  });
+
+  it('verifies with noble what it was not asked about beforehand', async () => {
+    const { verifier } = await nativeVerdicts(check(good1, good2));
+    expect(verifier(flipByte(good2, 5), m2, pk)).toBe(false);
+    expect(verifier(sign(utf8('other'), sk), utf8('other'), pk)).toBe(true);
+  });
+
+  it('takes signatures already known valid without verifying them again', async () => {
+    // A stand-in for a remembered certificate signature: trusted as given (here, wrongly).
+    const remembered = [flipByte(good1, 7), m1, pk] as const;
+    const { verifier, allValid } = await nativeVerdicts(check(remembered[0], good2), [remembered]);
+    expect(allValid).toBe(true);
+    expect(verifier(...remembered)).toBe(true);
+    // Without it, the same bytes are verified and refused.
+    expect((await nativeVerdicts(check(remembered[0], good2))).allValid).toBe(false);
+  });
+});
+
+describe('setupSealAsync (the key agreement before the plaintext exists)', () => {
+  it('seals once, synchronously, what open and openAsync open; a second seal throws', async () => {
+    for (const native of [true, false]) {
+      disableNativeP256(!native);
+      const sk = generateSecretKey();
+      const sealer = await setupSealAsync(getPublicKey(sk), utf8('info'));
+      const sealed = sealer.seal(utf8('payment'), utf8('aad'));
+      expect(() => sealer.seal(utf8('payment'))).toThrow(RangeError);
+      disableNativeP256(false);
+      expect(new TextDecoder().decode(open(sk, utf8('info'), sealed, utf8('aad')))).toBe('payment');
+      const opened = await openAsync(sk, utf8('info'), sealed, utf8('aad'));
+      expect(new TextDecoder().decode(opened)).toBe('payment');
+    }
+  });
+
+  it('refuses a recipient key that is not a point with CRYPTO_INVALID_PUBLIC_KEY', async () => {
+    const e = await setupSealAsync(new Uint8Array(33).fill(5), utf8('i')).catch((x: unknown) => x);
+    expect(isCryptoError(e, 'CRYPTO_INVALID_PUBLIC_KEY')).toBe(true);
+  });
+});
+
+/**
+ * Why signing stays on noble (docs/protocol.md §2: signers use RFC 6979 deterministic nonces and
+ * produce low-S signatures). WebCrypto's ECDSA draws a random nonce: its signatures verify and
+ * could be normalised to low-S, but they can never be the RFC 6979 signature.
+ */
+describe('signing: WebCrypto cannot give the protocol its RFC 6979 signatures', () => {
+  // RFC 6979 §A.2.5 (P-256, SHA-256), message "sample".
+  const d = hex('c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721');
+  const r = 'efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716';
+  const message = utf8('sample');
+  const webSign = async () => {
+    const pub = getPublicKey(d, false);
+    const jwk = {
+      kty: 'EC',
+      crv: 'P-256',
+      x: toBase64Url(pub.subarray(1, 33)),
+      y: toBase64Url(pub.subarray(33)),
+      d: toBase64Url(d),
+    };
+    const alg = { name: 'ECDSA', namedCurve: 'P-256' };
+    const key = await crypto.subtle.importKey('jwk', jwk, alg, false, ['sign']);
+    const sig = await crypto.subtle.sign(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      key,
+      new Uint8Array(message),
+    );
+    return new Uint8Array(sig);
+  };
+
+  it('noble gives the RFC 6979 signature every time; WebCrypto a different, random one', async () => {
+    expect(toHex(sign(message, d).subarray(0, 32))).toBe(r);
+    expect(toHex(sign(message, d))).toBe(toHex(sign(message, d)));
+    const [a, b] = [await webSign(), await webSign()];
+    expect(toHex(a)).not.toBe(toHex(b));
+    expect(toHex(a.subarray(0, 32))).not.toBe(r);
+    // Both verify (noble, high-S accepted), and low-S after normalising when high.
+    for (const s of [a, b]) {
+      const low = isLowS(s) ? s : malleate(s);
+      expect(verify(s, message, getPublicKey(d))).toBe(true);
+      expect(isLowS(low) && verify(low, message, getPublicKey(d))).toBe(true);
+    }
   });
 });

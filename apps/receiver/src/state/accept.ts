@@ -25,14 +25,7 @@ import {
   type LedgerHead,
   type Payment,
 } from '@offpay/protocol';
-import {
-  allInOrder,
-  AppError,
-  bankTimeSettled,
-  trustedNow,
-  trustedNowIn,
-  type DbTx,
-} from '@offpay/app-kit';
+import { AppError, bankTimeSettled, trustedNow, trustedNowIn, type DbTx } from '@offpay/app-kit';
 import {
   META,
   type LedgerRecord,
@@ -104,22 +97,26 @@ async function accept(
   verifier: VerifyFn,
   deviceNowMs: number | undefined,
 ): Promise<Accepted> {
-  // Every read in one transaction, issued in two rounds (the second needs the head and the
-  // payment): no other tab moves the head meanwhile. Refusals keep the order of the checks.
-  const [now, found, head, isRevoked, cap] = await allInOrder([
+  // Every read in one transaction, issued at once (one round trip): no other tab moves the head
+  // meanwhile. Refusals keep the order of the checks: clock, head, the payment's bytes, its rows.
+  const decoded = decodeOrError(opened);
+  const [time, shown, stored, revoked, limit, tail, payer] = await Promise.allSettled([
     trustedNowIn(tx, deviceNowMs),
     findRequest(tx, requestId),
     readHead(tx, META.ledgerHead, till),
     revocationCheck(tx, till),
     payerCap(tx),
+    tx.last('ledger'),
+    Promise.all(payerReads(tx, decoded)),
   ] as const);
-  const decoded = decodeOrError(opened);
-  const [, payment, duplicate, earlier] = await allInOrder([
-    checkHead(tx, head),
-    // A malformed payment is refused here (as the protocol's check would), after the head.
-    'error' in decoded ? Promise.reject(decoded.error) : Promise.resolve(decoded.payment),
-    ...payerReads(tx, decoded),
-  ] as const);
+  const now = settledValue(time);
+  const found = settledValue(shown);
+  const head = settledValue(stored);
+  const [isRevoked, cap] = [settledValue(revoked), settledValue(limit)];
+  checkHead(head, settledValue(tail));
+  if ('error' in decoded) throw decoded.error;
+  const { payment } = decoded;
+  const [duplicate, earlier] = settledValue(payer);
   const accepted = verify(
     till,
     opened,
@@ -140,11 +137,17 @@ async function accept(
   return { record, receiptBytes: record.receipt, amount: Money.of(record.amount, record.currency) };
 }
 
-function decodeOrError(opened: Uint8Array): { payment: Payment } | { error: unknown } {
+/** The value of a settled read, or its error thrown (reads are settled first, thrown in order). */
+function settledValue<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
+}
+
+function decodeOrError(opened: Uint8Array): { payment: Payment } | { error: Error } {
   try {
     return { payment: decodePayment(opened) };
   } catch (error) {
-    return { error };
+    return { error: error instanceof Error ? error : new Error(String(error)) };
   }
 }
 
@@ -154,7 +157,7 @@ function decodeOrError(opened: Uint8Array): { payment: Payment } | { error: unkn
  */
 function payerReads(
   tx: TillReads,
-  decoded: { payment: Payment } | { error: unknown },
+  decoded: { payment: Payment } | { error: Error },
 ): [Promise<LedgerRecord[]>, Promise<LedgerRecord[]>] {
   if ('error' in decoded) return [Promise.resolve([]), Promise.resolve([])];
   const { paymentId, serial } = decoded.payment;
@@ -190,17 +193,15 @@ function recordOf(
 }
 
 /**
- * Checks that the stored head is the one its last entry leads to, and that nothing is stored
- * where the next entry goes — two reads by key, whatever the ledger's length.
+ * Checks that the stored head is the one the ledger's last entry leads to, and that no entry is
+ * stored at or after the next index — from the last entry alone, whatever the ledger's length.
  * @throws PROTO_LEDGER_BROKEN
  */
-async function checkHead(db: TillReads, { nextIndex, head }: LedgerHead): Promise<void> {
-  const [last, taken] = await Promise.all([
-    nextIndex > 0 ? db.get('ledger', nextIndex - 1) : undefined,
-    db.count('ledger', nextIndex),
-  ]);
+function checkHead({ nextIndex, head }: LedgerHead, last: LedgerRecord | undefined): void {
   const matches =
-    taken === 0 && (nextIndex === 0 || (last !== undefined && equalBytes(last.entryHash, head)));
+    nextIndex === 0
+      ? last === undefined
+      : last !== undefined && last.index === nextIndex - 1 && equalBytes(last.entryHash, head);
   if (!matches)
     fail('PROTO_LEDGER_BROKEN', 'the ledger head does not match its last entry', {
       index: nextIndex,

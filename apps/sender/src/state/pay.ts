@@ -108,6 +108,25 @@ function checkRequest(
   return remaining.minus(amount);
 }
 
+type Seal = (paymentBytes: Uint8Array) => Uint8Array;
+
+// The sealing key agreement of each request prepared for the Confirm screen, started then: it
+// runs (natively, off the page's thread) while the payer reads the screen, not after the tap.
+const sealers = new WeakMap<PaymentRequest, Promise<Seal>>();
+
+function startSealer(request: PaymentRequest): void {
+  const sealer = paymentSealerAsync(request.payeeCert.kemKey, request.payeeKid);
+  sealer.catch(() => undefined); // a refusal is met again (and thrown) when confirmed
+  sealers.set(request, sealer);
+}
+
+/** The sealer set up for `request` at prepare time, once (a retry sets up a fresh one). */
+function takeSealer(request: PaymentRequest): Promise<Seal> {
+  const sealer = sealers.get(request);
+  sealers.delete(request);
+  return sealer ?? paymentSealerAsync(request.payeeCert.kemKey, request.payeeKid);
+}
+
 function decodeOrError(bytes: Uint8Array): { request: PaymentRequest } | { error: Error } {
   try {
     return { request: decodePaymentRequest(bytes) };
@@ -146,6 +165,7 @@ export async function preparePayment(
     const { request } = decoded;
     if (paid) return { kind: 'paid', item: paid };
     const remainingAfter = checkRequest(wallet, request, now, revocations);
+    startSealer(request);
     return {
       kind: 'new',
       request,
@@ -179,10 +199,10 @@ async function commitLocked(
   request: PaymentRequest,
   options: ClockOption,
 ): Promise<HistoryItem> {
-  // The native key agreement first: WebCrypto cannot be awaited inside the transaction below,
-  // where the payment is signed and sealed (synchronously) between reading the chain and writing
-  // it — one transaction per payment.
-  const seal = await paymentSealerAsync(request.payeeCert.kemKey, request.payeeKid);
+  // The native key agreement first (started when the request was prepared): WebCrypto cannot be
+  // awaited inside the transaction below, where the payment is signed and sealed (synchronously)
+  // between reading the chain and writing it — one transaction per payment.
+  const seal = await takeSealer(request);
   await bankTimeSettled(db);
   return db.transaction(['meta', 'chain', 'history'], async (tx) => {
     const payeeKid = toHex(request.payeeKid);

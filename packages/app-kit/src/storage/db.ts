@@ -38,6 +38,8 @@ export interface Db<S extends Stores> {
   ): Promise<ValueOf<S, N>[]>;
   /** How many rows `query` names (in `index`, if given), damaged ones included. */
   count<N extends keyof S & string>(store: N, query?: Query, index?: string): Promise<number>;
+  /** The record with the greatest key (within `query`), parsed; undefined when none or damaged. */
+  last<N extends keyof S & string>(store: N, query?: Query): Promise<ValueOf<S, N> | undefined>;
   /** Every op in one readwrite transaction: all or nothing. */
   write(ops: readonly WriteOp<S>[]): Promise<void>;
   /**
@@ -60,7 +62,10 @@ export interface Db<S extends Stores> {
 }
 
 /** The reads and writes of one transaction ({@link Db.transaction}); the reads parse as Db's do. */
-export type DbTx<S extends Stores> = Pick<Db<S>, 'name' | 'get' | 'all' | 'byIndex' | 'count'> & {
+export type DbTx<S extends Stores> = Pick<
+  Db<S>,
+  'name' | 'get' | 'all' | 'byIndex' | 'count' | 'last'
+> & {
   /** Applies `ops` in this transaction (they land when it commits). */
   write(ops: readonly WriteOp<S>[]): Promise<void>;
 };
@@ -180,6 +185,10 @@ interface StoreReader {
   getAll(query?: IDBValidKey | IDBKeyRange): Promise<unknown[]>;
   count(query?: IDBValidKey | IDBKeyRange): Promise<number>;
   index(name: string): Pick<StoreReader, 'getAll' | 'count'>;
+  openCursor(
+    query?: IDBValidKey | IDBKeyRange | null,
+    direction?: IDBCursorDirection,
+  ): Promise<{ value: unknown } | null>;
 }
 
 /** The parsed reads of Db, over `storeFor` (a store per call, or a store of one transaction). */
@@ -228,6 +237,11 @@ abstract class Reader<S extends Stores> {
       store,
       await this.read(() => this.store(store).index(index).getAll(idbKey(query))),
     );
+  }
+
+  async last<N extends keyof S & string>(store: N, query?: Query) {
+    const cursor = await this.read(() => this.store(store).openCursor(idbKey(query), 'prev'));
+    return cursor === null ? undefined : this.parse(store, cursor.value);
   }
 
   count<N extends keyof S & string>(store: N, query?: Query, index?: string): Promise<number> {
