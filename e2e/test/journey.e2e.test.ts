@@ -327,5 +327,12 @@ describe('a payment from first run to settlement', () => {
     const bobAfter = await balances(stack.bankUrl, BOB);
     expect((bob['customer'] ?? 0n) - (bobAfter['customer'] ?? 0n)).toBe(100n);
     expect((aliceAfter['customer'] ?? 0n) - (alice['customer'] ?? 0n)).toBe(100n);
+
+    // Alice's wallet learns it at its next sync and shows it on the payment.
+    await home(sender, 'Wallet');
+    await click(sender, 'Sync with bank');
+    await see(sender, 'Synced with the bank');
+    await click(sender, 'History');
+    await see(sender, 'Refunded 1.00 EUR by the merchant');
   });
 });

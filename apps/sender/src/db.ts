@@ -77,6 +77,8 @@ export interface HistoryItem {
   receipt?: ReceiptInfo;
   /** When the bank settled it (ISO 8601), once known. */
   settledAt?: string;
+  /** Minor units the merchant refunded of it, as the bank's last sync said (absent: none). */
+  refunded?: number;
 }
 
 const parseChain = rowParser<ChainRecord>({
@@ -111,6 +113,7 @@ export const parseHistoryItem = rowParser<HistoryItem>({
   payeeCert: bytes(1, 512),
   receipt: optional(row(parseReceipt)),
   settledAt: optional(text(256)),
+  refunded: optional(count),
 });
 
 /** kid (hex) of the payee certificate in `bytes`, or undefined when they do not decode. */

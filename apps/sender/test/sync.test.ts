@@ -33,7 +33,7 @@ function item(over: Partial<HistoryItem>): HistoryItem {
 }
 
 function certificate(
-  payments: { id: string; amount: number }[],
+  payments: { id: string; amount: number; refunded?: number }[],
   over: Partial<PayerSync['certificates'][number]> = {},
 ): PayerSync['certificates'][number] {
   const settled = payments.reduce((s, p) => s + p.amount, 0);
@@ -53,6 +53,7 @@ function certificate(
       counter: i + 1,
       amountMinor: String(p.amount),
       settledAt: iso(NOW + 60),
+      refundedMinor: String(p.refunded ?? 0),
     })),
     ...over,
   };
@@ -61,6 +62,19 @@ function certificate(
 describe('applySync', () => {
   const a = item({ paymentId: 'aa'.repeat(32), counter: 1 });
   const b = item({ paymentId: 'bb'.repeat(32), counter: 2, state: 'receipted' });
+
+  it('records what the merchant refunded of a payment, settled before or now, and nothing when it is unchanged', () => {
+    const sync = (refunded: number) => ({
+      bankTime: NOW + 100,
+      certificates: [certificate([{ id: a.paymentId, amount: 250, refunded }])],
+    });
+    const [settledNow] = applySync([a], sync(100));
+    expect(settledNow).toMatchObject({ state: 'settled', refunded: 100 });
+    expect(applySync([settledNow!], sync(100))).toEqual([]);
+    expect(applySync([settledNow!], sync(250))).toEqual([{ ...settledNow, refunded: 250 }]);
+    // More than the payment is never believed.
+    expect(applySync([settledNow!], sync(900))).toEqual([{ ...settledNow, refunded: 250 }]);
+  });
 
   it('marks the payments the bank lists as settled, and only those', () => {
     const changed = applySync([a, b], {

@@ -195,7 +195,15 @@ export const EXAMPLES: Record<RouteName, Example> = {
           expiresAt: at,
           closedAt: null,
           reserveReleasedAt: null,
-          payments: [{ paymentId: hex(32), counter: 1, amountMinor: '1200', settledAt: at }],
+          payments: [
+            {
+              paymentId: hex(32),
+              counter: 1,
+              amountMinor: '1200',
+              settledAt: at,
+              refundedMinor: '200',
+            },
+          ],
           paymentsTruncated: false,
         },
       ],

@@ -73,6 +73,7 @@ const syncPayment = (counter: number, amountMinor = '250') => ({
   counter,
   amountMinor,
   settledAt: '2026-01-01T00:00:05.000Z',
+  refundedMinor: '0',
 });
 
 const syncCertificate = (over: Record<string, unknown> = {}) => ({

@@ -40,25 +40,39 @@ function seconds(iso: string): number | undefined {
 
 /**
  * The history records whose state the sync changes: settled when the bank lists them, rejected
- * when they can no longer settle (see the module comment). Settled is final.
+ * when they can no longer settle (see the module comment). Settled is final; a settled payment
+ * changes again only in what its merchant has refunded of it.
  */
 export function applySync(
   items: readonly HistoryItem[],
   sync: PayerSync,
   graceSeconds: number = GRACE_SECONDS,
 ): HistoryItem[] {
-  const settledAt = new Map<string, string>();
+  const settled = new Map<string, { at: string; refunded: number }>();
   const bySerial = new Map<string, SyncedCertificate>();
   for (const c of sync.certificates) {
     bySerial.set(c.serial, c);
-    for (const p of c.payments) settledAt.set(p.paymentId, p.settledAt);
+    for (const p of c.payments) {
+      // At most the amount (the bank never refunds more; a larger figure is not believed).
+      const refunded = Math.min(Number(BigInt(p.refundedMinor)), Number(p.amountMinor));
+      settled.set(p.paymentId, { at: p.settledAt, refunded });
+    }
   }
   const changed: HistoryItem[] = [];
   for (const item of items) {
-    if (item.state === 'settled') continue;
-    const at = settledAt.get(item.paymentId);
-    if (at !== undefined) {
-      changed.push({ ...item, state: 'settled', settledAt: at });
+    const found = settled.get(item.paymentId);
+    if (item.state === 'settled') {
+      if (found && found.refunded !== (item.refunded ?? 0))
+        changed.push({ ...item, refunded: found.refunded });
+      continue;
+    }
+    if (found !== undefined) {
+      changed.push({
+        ...item,
+        state: 'settled',
+        settledAt: found.at,
+        ...(found.refunded > 0 ? { refunded: found.refunded } : {}),
+      });
       continue;
     }
     const c = bySerial.get(String(item.serial));

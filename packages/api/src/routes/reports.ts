@@ -22,6 +22,9 @@ export const syncPayment = z.object({
   counter: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   amountMinor,
   settledAt: instant,
+  refundedMinor: balanceMinor.describe(
+    "What the merchant has refunded of it (to the payer's account)",
+  ),
 });
 
 /** One payer certificate as its owner's wallet syncs it. */

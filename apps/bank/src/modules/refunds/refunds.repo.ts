@@ -95,14 +95,14 @@ function toRefund(r: RefundSqlRow): RefundRow {
   };
 }
 
-/** The refunds of a payment, oldest first (at most `limit`). */
+/** The refunds of a payment, oldest first (by their transfer: created_at may tie), at most `limit`. */
 export async function listRefunds(
   q: Queryable,
   paymentId: string,
   limit: number,
 ): Promise<RefundRow[]> {
   const rows = await q.query<RefundSqlRow>(
-    `SELECT ${REFUND_COLUMNS} FROM refunds WHERE payment_id = $1 ORDER BY created_at, id LIMIT $2`,
+    `SELECT ${REFUND_COLUMNS} FROM refunds WHERE payment_id = $1 ORDER BY transfer_id LIMIT $2`,
     [fromHex(paymentId), limit],
   );
   return rows.map(toRefund);

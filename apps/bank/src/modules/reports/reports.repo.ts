@@ -25,6 +25,8 @@ export interface SettledPaymentView {
   settledAt: Date;
   /** 1 for the newest payment of its certificate. */
   rank: number;
+  /** The sum of its refunds. */
+  refunded: bigint;
 }
 
 /** The user's newest payer certificates (by serial), at most `limit`. */
@@ -75,8 +77,12 @@ export async function listSettledPayments(
     amount: bigint;
     settled_at: Date;
     rank: bigint;
+    refunded: bigint;
   }>(
-    `SELECT serial, payment_id, counter, amount, settled_at, rank FROM (
+    `SELECT serial, payment_id, counter, amount, settled_at, rank,
+            (SELECT coalesce(sum(r.amount), 0) FROM refunds r WHERE r.payment_id = s.payment_id)::bigint
+              AS refunded
+     FROM (
        SELECT serial, payment_id, counter, amount, settled_at,
          row_number() OVER (PARTITION BY serial ORDER BY settled_at DESC, counter DESC, payment_id) AS rank
        FROM payments WHERE serial = ANY($1::bigint[]) AND status = 'settled'
@@ -90,6 +96,7 @@ export async function listSettledPayments(
     amount: r.amount,
     settledAt: r.settled_at,
     rank: Number(r.rank),
+    refunded: r.refunded,
   }));
 }
 

@@ -32,6 +32,7 @@ export const reportRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
             counter: p.counter,
             amountMinor: p.amount.toString(),
             settledAt: p.settledAt.toISOString(),
+            refundedMinor: p.refunded.toString(),
           })),
           paymentsTruncated: c.paymentsTruncated,
         })),

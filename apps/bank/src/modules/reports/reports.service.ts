@@ -27,7 +27,14 @@ export interface PayerSyncItem {
   closedAt: Date | null;
   reserveReleasedAt: Date | null;
   /** Settled payments, newest first, at most {@link SYNC_MAX_PAYMENTS}. */
-  payments: { paymentId: string; counter: number; amount: bigint; settledAt: Date }[];
+  payments: {
+    paymentId: string;
+    counter: number;
+    amount: bigint;
+    settledAt: Date;
+    /** What the merchant refunded of it so far. */
+    refunded: bigint;
+  }[];
   /** True when older settled payments exist beyond `payments`. */
   paymentsTruncated: boolean;
 }
@@ -67,6 +74,7 @@ async function payerSync(db: Database, userId: string): Promise<PayerSyncItem[]>
         counter: p.counter,
         amount: p.amount,
         settledAt: p.settledAt,
+        refunded: p.refunded,
       })),
       paymentsTruncated: mine.length > SYNC_MAX_PAYMENTS,
     };

@@ -79,6 +79,11 @@ describe('POST /v1/payments/:paymentId/refunds', () => {
     expect((await world.balances(payer.user)).customer).toBe(before.customer + 400n);
     expect((await history(payee.user))[0]).toMatchObject({ kind: 'refund', amountMinor: '-400' });
     expect((await history(payer.user))[0]).toMatchObject({ kind: 'refund', amountMinor: '400' });
+    const sync = await world.get('/v1/payer/sync', payer.user);
+    expect(
+      sync.json<{ certificates: { payments: { paymentId: string; refundedMinor: string }[] }[] }>()
+        .certificates[0]!.payments,
+    ).toEqual([expect.objectContaining({ paymentId, refundedMinor: '400' })]);
     const statement = await world.get('/v1/merchant/settlements.csv', payee.user);
     expect(statement.body.split('\r\n')[1]).toMatch(
       new RegExp(`,${paymentId},.*,1000,EUR,\\d+,400$`),
