@@ -22,7 +22,7 @@ import type { LedgerRow } from '../state/ledger.js';
 
 /** "Refunded so far: …; refundable: …", from the bank's answer. */
 function standing(p: RefundablePayment, currency: string): HTMLElement {
-  const money = (minor: string) => Money.of(Number(minor), currency).toString();
+  const money = (minor: string) => Money.of(minor, currency).toString();
   return h(
     'p',
     { class: 'refund-standing' },
@@ -77,7 +77,7 @@ export async function refundScreen(ctx: Ctx, row: LedgerRow): Promise<void> {
     {
       inputmode: 'decimal',
       autocomplete: 'off',
-      value: Money.of(Number(payment.refundableMinor), currency).toString().split(' ')[0],
+      value: Money.of(payment.refundableMinor, currency).toString().split(' ')[0],
     },
     `In ${currency}; at most what is refundable.`,
   );
@@ -100,13 +100,13 @@ export async function refundScreen(ctx: Ctx, row: LedgerRow): Promise<void> {
     );
     key = crypto.randomUUID();
     status.replaceChildren(standing(answer.payment, currency));
-    amount.input.value = Money.of(Number(answer.payment.refundableMinor), currency)
+    amount.input.value = Money.of(answer.payment.refundableMinor, currency)
       .toString()
       .split(' ')[0]!;
     reason.input.value = '';
     say.say(
       'ok',
-      `Refunded ${Money.of(Number(answer.refund.amountMinor), currency).toString()}`,
+      `Refunded ${Money.of(answer.refund.amountMinor, currency).toString()}`,
       'The bank has credited the customer’s account.',
     );
   });

@@ -54,7 +54,8 @@ export function applySync(
     bySerial.set(c.serial, c);
     for (const p of c.payments) {
       // At most the amount (the bank never refunds more; a larger figure is not believed).
-      const refunded = Math.min(Number(BigInt(p.refundedMinor)), Number(p.amountMinor));
+      const [refundedMinor, amountMinor] = [BigInt(p.refundedMinor), BigInt(p.amountMinor)];
+      const refunded = Number(refundedMinor < amountMinor ? refundedMinor : amountMinor);
       settled.set(p.paymentId, { at: p.settledAt, refunded });
     }
   }

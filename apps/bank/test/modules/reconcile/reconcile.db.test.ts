@@ -20,9 +20,9 @@ import { protocolSigner } from '../../../src/modules/keys/keys.signer.js';
 import type { ViolationCode } from '../../../src/modules/reconcile/reconcile.domain.js';
 import {
   reconcile,
-  reconcileIn,
   type ReconcileReport,
 } from '../../../src/modules/reconcile/reconcile.service.js';
+import { reconcileCorrupted as corruptedReport } from '../../helpers/reconcile.js';
 import { craftPayment, useWorld, type PayeeDevice, type PayerDevice } from '../../helpers/world.js';
 
 const world = useWorld({ invariants: true });
@@ -74,20 +74,8 @@ beforeAll(async () => {
   )[0]!.id;
 }, 60_000);
 
-/** Runs `corrupt` and reconcile in one transaction, then rolls it back: the books stay clean. */
-async function reconcileCorrupted(corrupt: (tx: Queryable) => Promise<void>) {
-  let report: ReconcileReport | undefined;
-  await world.db
-    .transaction(async (tx) => {
-      await corrupt(tx);
-      report = await reconcileIn(tx);
-      throw new Error('rollback');
-    })
-    .catch((err: unknown) => {
-      if (!(err instanceof Error && err.message === 'rollback')) throw err;
-    });
-  return report!;
-}
+const reconcileCorrupted = (corrupt: (tx: Queryable) => Promise<void>) =>
+  corruptedReport(world.db, corrupt);
 
 function codes(report: ReconcileReport): ViolationCode[] {
   return report.violations.map((v) => v.code).sort();

@@ -8,9 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Queryable } from '../../../src/db/queryable.js';
 import {
   reconcile,
-  reconcileIn,
   type ReconcileReport,
 } from '../../../src/modules/reconcile/reconcile.service.js';
+import { reconcileCorrupted } from '../../helpers/reconcile.js';
 import { auth, useWorld, type User } from '../../helpers/world.js';
 
 const bank = useWorld({ invariants: true });
@@ -66,19 +66,8 @@ beforeAll(async () => {
   void d; // d stays requested: held
 }, 60_000);
 
-async function corrupted(corrupt: (tx: Queryable) => Promise<void>): Promise<ReconcileReport> {
-  let report: ReconcileReport | undefined;
-  await bank.db
-    .transaction(async (tx) => {
-      await corrupt(tx);
-      report = await reconcileIn(tx);
-      throw new Error('rollback');
-    })
-    .catch((err: unknown) => {
-      if (!(err instanceof Error && err.message === 'rollback')) throw err;
-    });
-  return report!;
-}
+const corrupted = (corrupt: (tx: Queryable) => Promise<void>) =>
+  reconcileCorrupted(bank.db, corrupt);
 
 async function systemAccount(kind: string): Promise<string> {
   const [row] = await bank.db.query<{ id: string }>(

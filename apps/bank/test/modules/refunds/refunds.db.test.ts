@@ -7,11 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { toHex } from '@offpay/crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Queryable } from '../../../src/db/queryable.js';
-import {
-  reconcileIn,
-  type ReconcileReport,
-} from '../../../src/modules/reconcile/reconcile.service.js';
 import { assertLedgerInvariants } from '../../helpers/ledger.js';
+import { reconcileCorrupted } from '../../helpers/reconcile.js';
 import {
   auth,
   useWorld,
@@ -236,28 +233,18 @@ describe('GET /v1/payments/:paymentId/refunds', () => {
 });
 
 describe('pnpm reconcile', () => {
-  /** Reconciles after `corrupt` inside a transaction that is rolled back. */
-  async function reconcileCorrupted(corrupt: (tx: Queryable) => Promise<void>) {
-    let report: ReconcileReport | undefined;
-    await world.db
-      .transaction(async (tx) => {
-        await corrupt(tx);
-        report = await reconcileIn(tx);
-        throw new Error('rollback');
-      })
-      .catch((err: unknown) => {
-        if (!(err instanceof Error && err.message === 'rollback')) throw err;
-      });
-    return report!.violations.filter((v) => v.code === 'REFUND_MISMATCH');
-  }
+  const refundViolations = async (corrupt: (tx: Queryable) => Promise<void>) =>
+    (await reconcileCorrupted(world.db, corrupt)).violations.filter(
+      (v) => v.code === 'REFUND_MISMATCH',
+    );
 
   it('finds nothing wrong with honest refunds, and names a payment refunded beyond its amount', async () => {
     const { payee, paymentId } = await settledPayment(1000);
     const done = await refund(payee.user, paymentId, '700');
     expect(done.statusCode, done.body).toBe(201);
-    expect(await reconcileCorrupted(() => Promise.resolve())).toEqual([]);
+    expect(await refundViolations(() => Promise.resolve())).toEqual([]);
     const refundId = done.json<Answer>().refund.refundId;
-    const violations = await reconcileCorrupted(async (tx) => {
+    const violations = await refundViolations(async (tx) => {
       await tx.query('ALTER TABLE refunds DISABLE TRIGGER refunds_append_only');
       await tx.query('UPDATE refunds SET amount = 1200 WHERE id = $1', [refundId]);
     });
