@@ -88,6 +88,11 @@ export async function recordSettlement(
     nextIndex: batch.fromIndex + count,
     head: batch.head,
   });
+  // In the batch's transaction: the event exists exactly when the batch committed (outbox).
+  await deps.outbox?.enqueue(tx, { accountId: payee.accountId }, 'settlement.settled', {
+    ...settledEvent(d, count),
+    settledAt: now.toISOString(),
+  });
   await deps.audit.append(tx, {
     actor: `payee:${payee.serial}`,
     action: 'settlement',
@@ -96,10 +101,6 @@ export async function recordSettlement(
       entries: count,
       settled: decision.outcomes.filter((o) => o.status === 'settled').length,
     },
-  });
-  await deps.outbox?.enqueue(tx, { accountId: payee.accountId }, 'settlement.settled', {
-    ...settledEvent(d, count),
-    settledAt: now.toISOString(),
   });
   return { result, signed, replayed: false };
 }
