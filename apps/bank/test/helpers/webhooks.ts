@@ -25,30 +25,27 @@ export interface Received {
 
 /** A loopback HTTP server that records requests and answers scripted statuses. */
 export class Receiver {
-  readonly received: Received[] = [];
-  /** Statuses to answer, in order; once empty, 200. */
-  readonly script: number[];
   private constructor(
     private readonly server: Server,
-    script: number[],
-  ) {
-    this.script = script;
-  }
+    /** Statuses still to answer, in order; once empty, 200. */
+    readonly script: number[],
+    /** Every request received, in order. */
+    readonly received: Received[],
+  ) {}
 
   static async start(script: number[] = []): Promise<Receiver> {
-    let self: Receiver | undefined;
+    const received: Received[] = [];
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        self!.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.statusCode = self!.script.shift() ?? 200;
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.statusCode = script.shift() ?? 200;
         res.end('ok');
       });
     });
-    self = new Receiver(server, script);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return self;
+    return new Receiver(server, script, received);
   }
 
   get url(): string {

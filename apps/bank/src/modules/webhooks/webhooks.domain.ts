@@ -1,19 +1,11 @@
 /**
- * Pure rules of merchant webhooks (docs/webhooks.md): which URLs the bank calls, the signature
- * every delivery carries, the event body, and the retry schedule. No pg, no fastify; time and
- * randomness are parameters.
- *
- * The HMAC is node:crypto's (the bank is a Node process; receivers verify with the same call, as
- * docs/webhooks.md shows), not @noble/hashes, which the bank does not depend on.
+ * Pure rules of merchant webhooks (docs/webhooks.md): which URLs the bank calls, the event body,
+ * and the retry schedule. No pg, no fastify, no I/O; time and randomness are parameters. The
+ * signature is webhooks.signature.ts.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WEBHOOK_ERROR_MAX_CHARS, type WebhookEventType } from '@offpay/api';
 import { bankFail } from '../../errors.js';
 
-/** The scheme name of signatures in Offpay-Signature (`v1=`): HMAC-SHA256 over `<t>.<body>`. */
-export const SIGNATURE_SCHEME = 'v1';
-/** How far a receiver should accept `t` from its own clock, in seconds (docs/webhooks.md). */
-export const SIGNATURE_TOLERANCE_SECONDS = 300;
 /** Prefix of signing secrets, so that one found in a file is recognisable. */
 export const SECRET_PREFIX = 'whsec_';
 
@@ -63,45 +55,6 @@ export function boundedError(message: string): string {
   return line.length <= WEBHOOK_ERROR_MAX_CHARS
     ? line
     : `${line.slice(0, WEBHOOK_ERROR_MAX_CHARS - 1)}…`;
-}
-
-function hmacHex(secret: string, t: number, body: string): string {
-  return createHmac('sha256', secret).update(`${t}.${body}`, 'utf8').digest('hex');
-}
-
-/** The Offpay-Signature header of `body` sent at Unix time `t`: `t=<t>,v1=<hex HMAC-SHA256>`. */
-export function signatureHeader(secret: string, t: number, body: string): string {
-  if (!Number.isSafeInteger(t) || t < 0) throw new RangeError('t must be Unix seconds');
-  return `t=${t},${SIGNATURE_SCHEME}=${hmacHex(secret, t, body)}`;
-}
-
-/**
- * True when `header` holds a v1 signature of `body` under `secret` with `t` within `tolerance`
- * seconds of `nowSeconds` — what a receiver checks (docs/webhooks.md). False for anything else.
- */
-export function verifySignature(
-  secret: string,
-  header: string,
-  body: string,
-  nowSeconds: number,
-  tolerance = SIGNATURE_TOLERANCE_SECONDS,
-): boolean {
-  if (header.length > 1000) return false;
-  const parts = new Map<string, string[]>();
-  for (const item of header.split(',')) {
-    const [k, v] = item.split('=', 2);
-    if (k === undefined || v === undefined) return false;
-    parts.set(k.trim(), [...(parts.get(k.trim()) ?? []), v.trim()]);
-  }
-  const ts = parts.get('t');
-  if (ts?.length !== 1 || !/^\d{1,12}$/.test(ts[0]!)) return false;
-  const t = Number(ts[0]);
-  if (Math.abs(nowSeconds - t) > tolerance) return false;
-  const expected = Buffer.from(hmacHex(secret, t, body), 'hex');
-  return (parts.get(SIGNATURE_SCHEME) ?? []).some((sig) => {
-    if (!/^[0-9a-f]{64}$/.test(sig)) return false;
-    return timingSafeEqual(Buffer.from(sig, 'hex'), expected);
-  });
 }
 
 /** The JSON body of one event, exactly the bytes that are signed and sent. */

@@ -7,16 +7,11 @@
  */
 import type { Database } from '../../db/queryable.js';
 import { unixSeconds } from '../../time.js';
-import {
-  boundedError,
-  eventBody,
-  judgeAttempt,
-  signatureHeader,
-  type RetryPolicy,
-} from './webhooks.domain.js';
+import { boundedError, eventBody, judgeAttempt, type RetryPolicy } from './webhooks.domain.js';
 import * as repo from './webhooks.repo.js';
 import type { ClaimedDelivery } from './webhooks.repo.js';
 import type { WebhookVault } from './webhooks.sealing.js';
+import { signatureHeader } from './webhooks.signature.js';
 
 /** How the worker calls receivers. */
 export interface WorkerOptions {

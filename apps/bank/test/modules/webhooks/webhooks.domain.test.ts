@@ -14,9 +14,11 @@ import {
   DEFAULT_RETRY,
   eventBody,
   judgeAttempt,
+} from '../../../src/modules/webhooks/webhooks.domain.js';
+import {
   signatureHeader,
   verifySignature,
-} from '../../../src/modules/webhooks/webhooks.domain.js';
+} from '../../../src/modules/webhooks/webhooks.signature.js';
 
 const SECRET = 'whsec_test-secret-0123456789';
 const T = 1_765_000_000;
