@@ -7,7 +7,14 @@
  */
 import type { Database } from '../../db/queryable.js';
 import { unixSeconds } from '../../time.js';
-import { boundedError, eventBody, judgeAttempt, type RetryPolicy } from './webhooks.domain.js';
+import {
+  boundedError,
+  checkWebhookUrl,
+  eventBody,
+  judgeAttempt,
+  type AttemptVerdict,
+  type RetryPolicy,
+} from './webhooks.domain.js';
 import * as repo from './webhooks.repo.js';
 import type { ClaimedDelivery } from './webhooks.repo.js';
 import type { WebhookVault } from './webhooks.sealing.js';
@@ -20,6 +27,8 @@ export interface WorkerOptions {
   timeoutMs: number;
   /** Most deliveries claimed (and sent in parallel) per run. */
   batchSize: number;
+  /** WEBHOOK_ALLOW_HTTP: checked again before each call (an endpoint may predate a change). */
+  allowLocalHttp: boolean;
 }
 
 /** What the worker reports: for metrics. Every method is optional. */
@@ -90,7 +99,20 @@ function describe(err: unknown): string {
   return 'connection failed';
 }
 
-async function attempt(deps: WorkerDeps, d: ClaimedDelivery): Promise<void> {
+/** True when the bank would still register this URL (the configuration may have changed). */
+function stillAllowed(url: string, allowLocalHttp: boolean): boolean {
+  try {
+    checkWebhookUrl(url, allowLocalHttp);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function call(deps: WorkerDeps, d: ClaimedDelivery): Promise<[Answer, AttemptVerdict]> {
+  if (!stillAllowed(d.url, deps.options.allowLocalHttp)) {
+    return [{ statusCode: null, error: 'the URL is no longer allowed' }, { status: 'failed' }];
+  }
   let answer: Answer;
   try {
     answer = await post(d, deps.vault.open(d.endpointId, d.sealedSecret), deps);
@@ -98,7 +120,11 @@ async function attempt(deps: WorkerDeps, d: ClaimedDelivery): Promise<void> {
     answer = { statusCode: null, error: 'the signing secret did not open' };
   }
   const random = (deps.random ?? Math.random)();
-  const verdict = judgeAttempt(answer.statusCode, d.attempts, deps.options.retry, random);
+  return [answer, judgeAttempt(answer.statusCode, d.attempts, deps.options.retry, random)];
+}
+
+async function attempt(deps: WorkerDeps, d: ClaimedDelivery): Promise<void> {
+  const [answer, verdict] = await call(deps, d);
   const recorded = await repo.recordAttempt(deps.db, {
     seq: d.seq,
     attempts: d.attempts,
@@ -107,10 +133,7 @@ async function attempt(deps: WorkerDeps, d: ClaimedDelivery): Promise<void> {
     statusCode: answer.statusCode,
     error: answer.error,
   });
-  if (recorded) {
-    const outcome = verdict.status === 'pending' ? 'retried' : verdict.status;
-    deps.observer?.attempt?.(outcome);
-  }
+  if (recorded) deps.observer?.attempt?.(verdict.status === 'pending' ? 'retried' : verdict.status);
 }
 
 /** Builds the delivery worker. */

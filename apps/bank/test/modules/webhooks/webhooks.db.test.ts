@@ -311,6 +311,11 @@ describe('delivery', () => {
     expect(new Set(r.received.map((x) => x.headers['offpay-event-id']))).toEqual(
       new Set([row!.event_id]),
     );
+    const attempts = await world.app.metrics.webhookAttempts.get();
+    const count = (outcome: string) =>
+      attempts.values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+    expect(count('retried')).toBeGreaterThanOrEqual(2);
+    expect(count('delivered')).toBeGreaterThanOrEqual(1);
     const log = await world.get(`/v1/webhooks/${endpoint.id}/deliveries`, payee.user);
     expect(log.statusCode, log.body).toBe(200);
     expect(log.json<{ deliveries: unknown[] }>().deliveries).toEqual([

@@ -111,6 +111,25 @@ describe('a bank restart', () => {
     // The first attempt met a 503 and was retried: 3 requests for 2 events.
     expect(r.received).toHaveLength(3);
     expect(new Set(totals.map((t) => t.data.totalMinor))).toEqual(new Set(['300', '400']));
+
+    // Restarted once more without WEBHOOK_ALLOW_HTTP: the http endpoint is not called any more.
+    await world.app.close();
+    world.app = await buildTestApp({
+      db: world.db,
+      now: () => world.clock,
+      config: { webhooks: { ...FAST_WEBHOOKS, allowLocalHttp: false } },
+    });
+    await settleOne(world, payee, 500);
+    await eventually(
+      async () => (await status(world, endpoint.id)).join() === 'delivered,delivered,failed',
+      'the third event was given up',
+    );
+    const [last] = await world.db.query<{ last_error: string }>(
+      'SELECT last_error FROM webhook_deliveries WHERE endpoint_id = $1 ORDER BY seq DESC LIMIT 1',
+      [endpoint.id],
+    );
+    expect(last!.last_error).toBe('the URL is no longer allowed');
+    expect(r.received).toHaveLength(3);
   });
 });
 
