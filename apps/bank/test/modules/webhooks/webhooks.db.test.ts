@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { toHex } from '@offpay/crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildTestApp } from '../../helpers/app.js';
 import { FAST_WEBHOOKS, Receiver, verifyOffpaySignature } from '../../helpers/webhooks.js';
 import { auth, useWorld, type PayeeDevice, type User } from '../../helpers/world.js';
 import { eventually } from '../../redis/helpers.js';
@@ -340,6 +341,36 @@ describe('delivery', () => {
     const [row] = await deliveriesOf(endpoint.id);
     expect(row).toMatchObject({ attempts: 5, last_status_code: 500 });
     expect(r.received).toHaveLength(5);
+  });
+});
+
+describe('two instances', () => {
+  it('share the outbox: every event is sent once, none twice (SKIP LOCKED)', async () => {
+    const r = await receiver();
+    const merchant = await world.merchant('Busy Hooks');
+    const { endpoint } = await register(merchant, r.url);
+    const two = await buildTestApp({
+      db: world.schema!.open(),
+      now: () => world.clock,
+      config: { webhooks: FAST_WEBHOOKS },
+    });
+    try {
+      const { outbox } = world.app.services.webhooks;
+      for (let i = 0; i < 40; i++) {
+        await world.db.transaction((tx) =>
+          outbox.enqueue(tx, { userId: merchant.userId }, 'payout.paid', { n: i }),
+        );
+      }
+      await deliveredTo(r, 40, endpoint.id);
+      const rows = await deliveriesOf(endpoint.id);
+      expect(rows).toHaveLength(40);
+      expect(rows.every((d) => d.attempts === 1)).toBe(true);
+      const ids = r.received.map((x) => x.headers['offpay-event-id']);
+      expect(ids).toHaveLength(40);
+      expect(new Set(ids).size).toBe(40);
+    } finally {
+      await two.close();
+    }
   });
 });
 
