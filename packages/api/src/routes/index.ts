@@ -33,6 +33,13 @@ import { merchantSettlementsCsv, payerSync } from './reports.js';
 import { paymentRefunds, refundPayment } from './refunds.js';
 import { closeCertificate, revocations } from './revocations.js';
 import { settle, settlementEvents, settlementResult } from './settlement.js';
+import {
+  createWebhook,
+  disableWebhook,
+  listWebhooks,
+  operatorWebhookDeliveries,
+  webhookDeliveries,
+} from './webhooks.js';
 
 /**
  * The bank's HTTP API: one declaration per route, which the bank validates and documents with
@@ -97,6 +104,11 @@ export const routes = {
   payoutBatchCsv,
   confirmPayout,
   failPayout,
+  createWebhook,
+  listWebhooks,
+  disableWebhook,
+  webhookDeliveries,
+  operatorWebhookDeliveries,
 } as const;
 
 /** The name of a route in {@link routes}. */
