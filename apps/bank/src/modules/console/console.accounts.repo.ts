@@ -206,11 +206,14 @@ export async function balanceBefore(
   return BigInt(rows[0]?.total ?? '0');
 }
 
-/** An account's postings of transfers made in [from, to), oldest first, at most `limit`. */
+/**
+ * An account's postings of transfers made in [from, to) (unbounded where null), oldest first, at
+ * most `limit`.
+ */
 export async function postingsBetween(
   q: Queryable,
   accountId: string,
-  range: { from: Date | null; to: Date },
+  range: { from: Date | null; to: Date | null },
   limit: number,
 ): Promise<PostingRow[]> {
   const rows = await q.query<PostingDbRow>(
@@ -218,7 +221,7 @@ export async function postingsBetween(
      FROM postings p JOIN transfers t ON t.id = p.transfer_id
      WHERE p.account_id = $1
        AND ($2::timestamptz IS NULL OR t.created_at >= $2::timestamptz)
-       AND t.created_at < $3::timestamptz
+       AND ($3::timestamptz IS NULL OR t.created_at < $3::timestamptz)
      ORDER BY p.id
      LIMIT $4`,
     [accountId, range.from, range.to, limit],

@@ -183,24 +183,29 @@ export function createConsoleService(deps: ConsoleDeps): ConsoleService {
     },
 
     async statement(actor, id, range) {
-      const to = range.to ?? deps.now();
+      // Transfers are stamped by Postgres: with no `to`, the statement runs to the last posting.
+      const at = range.to ?? deps.now();
       const found = await audited(
         actor,
         `account:${id}`,
-        { statement: true, from: range.from?.toISOString() ?? null, to: to.toISOString() },
+        {
+          statement: true,
+          from: range.from?.toISOString() ?? null,
+          to: range.to?.toISOString() ?? null,
+        },
         async (tx) => {
           const account = await accountsRepo.findAccount(tx, id);
           if (!account) return null;
-          const opening = await accountsRepo.balanceBefore(tx, id, range.from);
+          const opening = range.from ? await accountsRepo.balanceBefore(tx, id, range.from) : 0n;
           const rows = await accountsRepo.postingsBetween(
             tx,
             id,
-            { from: range.from, to },
+            range,
             ACCOUNT_STATEMENT_MAX_ROWS + 1,
           );
           const truncated = rows.length > ACCOUNT_STATEMENT_MAX_ROWS;
           // The closing balance is read, not summed: opening + Σ postings = closing is a check.
-          const closing = truncated ? null : await accountsRepo.balanceBefore(tx, id, to);
+          const closing = truncated ? null : await accountsRepo.balanceBefore(tx, id, range.to);
           return {
             account,
             opening,
@@ -214,7 +219,7 @@ export function createConsoleService(deps: ConsoleDeps): ConsoleService {
       const csv = statementCsv({
         currency: found.account.currency,
         from: range.from,
-        to,
+        to: at,
         opening: found.opening,
         postings: found.rows,
         closing: found.closing,
