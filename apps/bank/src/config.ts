@@ -163,7 +163,7 @@ const envSchema = z
     EVENTS_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
     // The console's live activity panel (docs/operations.md "The console").
     CONSOLE_ACTIVITY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
-    CONSOLE_MAX_STREAMS_PER_OPERATOR: z.coerce.number().int().min(1).max(100).default(3),
+    CONSOLE_STREAMS_PER_OPERATOR: z.coerce.number().int().min(1).max(100).default(3),
     // Signature checks on worker threads (docs/PERFORMANCE.md "apps/bank"); 0 = in-thread only.
     VERIFY_WORKERS: z.coerce.number().int().min(0).max(64).default(availableParallelism()),
     VERIFY_POOL_MIN_ENTRIES: z.coerce.number().int().min(1).max(100_000).default(64),
@@ -412,7 +412,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
     },
     console: {
       activitySeconds: e.CONSOLE_ACTIVITY_SECONDS,
-      maxStreamsPerOperator: e.CONSOLE_MAX_STREAMS_PER_OPERATOR,
+      maxStreamsPerOperator: e.CONSOLE_STREAMS_PER_OPERATOR,
     },
     trustProxy: e.TRUST_PROXY ?? false,
     corsOrigins: e.CORS_ORIGINS ?? DEFAULT_CORS_ORIGINS,

@@ -10,7 +10,7 @@ import {
   RECONCILE_ROWS_MAX,
   SUMMARY_CSV_HEADER,
 } from '@offpay/api';
-import { csvLine } from '../reports/reports.csv.js';
+import { csvCell, csvLine } from '../reports/reports.csv.js';
 
 /** Who holds an account. */
 export type AccountHolder = (typeof ACCOUNT_HOLDERS)[number];
@@ -37,8 +37,19 @@ export function counterpartyText(cps: StatementPosting['counterparties']): strin
     : text;
 }
 
+/** A whole number the bank wrote (an amount, a balance): sent as is, so a spreadsheet reads a
+ * negative amount as a number, not as text behind a defusing apostrophe. */
+function integerCell(n: bigint): string {
+  return n.toString();
+}
+
+/** One statement line: text cells quoted and defused (reports.csv.ts), integers as they are. */
+function statementLine(cells: readonly (string | bigint)[]): string {
+  return `${cells.map((c) => (typeof c === 'bigint' ? integerCell(c) : csvCell(c))).join(',')}\r\n`;
+}
+
 /**
- * An account's statement (RFC 4180, formula-like cells defused): the opening balance, each
+ * An account's statement (RFC 4180, formula-like text cells defused): the opening balance, each
  * posting with the balance after it, and the closing balance — the balance read at the end of
  * the range, or when the postings were cut short, the balance after the last one shown.
  */
@@ -69,16 +80,16 @@ export function statementCsv(s: {
   for (const p of s.postings) {
     balance += p.amount;
     lines.push(
-      csvLine([
+      statementLine([
         'posting',
         p.at.toISOString(),
-        p.postingId.toString(),
-        p.transferId.toString(),
+        p.postingId,
+        p.transferId,
         p.kind,
         p.reference,
         counterpartyText(p.counterparties),
-        p.amount.toString(),
-        balance.toString(),
+        p.amount,
+        balance,
         s.currency,
       ]),
     );

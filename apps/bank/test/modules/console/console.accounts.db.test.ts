@@ -210,7 +210,11 @@ describe('GET /v1/operator/refunds', () => {
         merchantUserId: payee.user.userId,
       },
     ]);
-    const next = await opGet(world, auditor, `/v1/operator/refunds?limit=1&before=${page.nextBefore}`);
+    const next = await opGet(
+      world,
+      auditor,
+      `/v1/operator/refunds?limit=1&before=${page.nextBefore}`,
+    );
     expect(next.json<{ refunds: unknown[] }>().refunds).toMatchObject([{ amountMinor: '100' }]);
     expect((await auditOf(world, auditor, 'operator.read')).map((d) => d.target)).toEqual([
       'refunds',

@@ -54,10 +54,10 @@ describe('POST /v1/operator/reconcile', () => {
     const ann = await world.user('Ann');
     await depositTo(world, ops, ann.accountId, 900n);
     const drift = (by: number) =>
-      world.db.query(
-        'UPDATE account_balances SET balance = balance + $2 WHERE account_id = $1',
-        [ann.accountId, by],
-      );
+      world.db.query('UPDATE account_balances SET balance = balance + $2 WHERE account_id = $1', [
+        ann.accountId,
+        by,
+      ]);
     await drift(7);
     try {
       const res = await opPost(world, ops, '/v1/operator/reconcile');

@@ -114,7 +114,11 @@ describe('GET /v1/operator/certificates', () => {
     const auditor = await world.operator('auditor');
     const payer = await world.payer(2000n);
     const payee = await world.payee('Cert Shop');
-    const bySerial = await opGet(world, auditor, `/v1/operator/certificates?query=${payer.cert.serial}`);
+    const bySerial = await opGet(
+      world,
+      auditor,
+      `/v1/operator/certificates?query=${payer.cert.serial}`,
+    );
     expect(bySerial.statusCode, bySerial.body).toBe(200);
     expect(bySerial.json<{ certificates: unknown[] }>().certificates).toMatchObject([
       {
@@ -127,11 +131,24 @@ describe('GET /v1/operator/certificates', () => {
         settledMinor: '0',
       },
     ]);
-    const payees = await opGet(world, auditor, '/v1/operator/certificates?kind=payee&query=cert%20shop');
+    const payees = await opGet(
+      world,
+      auditor,
+      '/v1/operator/certificates?kind=payee&query=cert%20shop',
+    );
     expect(payees.json<{ certificates: unknown[] }>().certificates).toMatchObject([
-      { serial: String(payee.cert.serial), kind: 'payee', displayName: 'Cert Shop', limitMinor: null },
+      {
+        serial: String(payee.cert.serial),
+        kind: 'payee',
+        displayName: 'Cert Shop',
+        limitMinor: null,
+      },
     ]);
-    const revoked = await opGet(world, auditor, '/v1/operator/certificates?status=revoked&limit=200');
+    const revoked = await opGet(
+      world,
+      auditor,
+      '/v1/operator/certificates?status=revoked&limit=200',
+    );
     const statuses = revoked.json<{ certificates: { status: string }[] }>().certificates;
     expect(statuses.every((c) => c.status === 'revoked')).toBe(true);
   });
@@ -169,7 +186,11 @@ describe('POST /v1/operator/certificates/:serial/revoke', () => {
     });
     expect(await world.revokedSerials()).toContain(payer.cert.serial);
     const again = await revoke(ops, payer.cert.serial, 'closed');
-    expect(again.json()).toMatchObject({ revokedNow: false, reason: 'compromised', publishedSeq: null });
+    expect(again.json()).toMatchObject({
+      revokedNow: false,
+      reason: 'compromised',
+      publishedSeq: null,
+    });
     expect(await auditOf(world, ops, 'certificate.revoke')).toMatchObject([
       {
         target: `certificate:${payer.cert.serial}`,
@@ -199,7 +220,10 @@ describe('POST /v1/operator/certificates/:serial/revoke', () => {
     const p2 = paid(direct);
     expect((await revoke(ops, viaConsole.cert.serial)).statusCode).toBe(200);
     await world.db.transaction((tx) =>
-      world.app.services.revocations.revoke(tx, { serial: direct.cert.serial, reason: 'compromised' }),
+      world.app.services.revocations.revoke(tx, {
+        serial: direct.cert.serial,
+        reason: 'compromised',
+      }),
     );
     const [r1, r2] = await world.settleEntries(shop, [p1, p2]);
     expect({ status: r1?.status, code: r1?.code }).toEqual({ status: r2?.status, code: r2?.code });
