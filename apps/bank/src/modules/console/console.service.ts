@@ -115,8 +115,8 @@ export interface ConsoleService {
   revoke(
     actor: OperatorActor,
     serial: number,
-    reason: 'compromised' | 'closed',
-    note: string,
+    revocationReason: 'compromised' | 'closed',
+    why: string,
   ): Promise<RevokeOutcome>;
   reconcile(actor: OperatorActor): Promise<{
     checkedAt: Date;
@@ -283,7 +283,7 @@ export function createConsoleService(deps: ConsoleDeps): ConsoleService {
       return page(rows, f.limit, (c) => c.serial);
     },
 
-    revoke(actor, serial, reason, note) {
+    revoke(actor, serial, reason, why) {
       return db.transaction(async (tx) => {
         // The revocations service takes the revocation-list lock and then the audit head; the
         // operator's entry comes after it, in the same transaction.
@@ -291,7 +291,7 @@ export function createConsoleService(deps: ConsoleDeps): ConsoleService {
         await record(tx, actor, {
           action: 'certificate.revoke',
           target: `certificate:${serial}`,
-          reason: note,
+          reason: why,
           data: {
             revocationReason: reason,
             kind: outcome.kind,
