@@ -23,6 +23,39 @@ export { routes, type RouteName } from './routes/index.js';
 export { ACCOUNT_KINDS, TRANSFER_KINDS, account, historyItem } from './routes/accounts.js';
 export { bankKey } from './routes/keys.js';
 export {
+  CONSOLE_CURRENCIES_MAX,
+  RECONCILE_FINDINGS_MAX,
+  RECONCILE_ROWS_MAX,
+  SUMMARY_CSV_HEADER,
+  activitySnapshot,
+  dailySummary,
+  reconcileFinding,
+  summaryCurrency,
+} from './routes/console.js';
+export {
+  ACCOUNT_HOLDERS,
+  ACCOUNT_POSTINGS_MAX,
+  ACCOUNT_STATEMENT_MAX_ROWS,
+  ACCOUNT_STATEMENT_CSV_HEADER,
+  COUNTERPARTIES_MAX,
+  OPERATOR_ACCOUNTS_PAGE_MAX,
+  OPERATOR_REFUNDS_PAGE_MAX,
+  consoleAccount,
+  consolePosting,
+  counterparty,
+  operatorRefund,
+  searchText,
+} from './routes/console-accounts.js';
+export {
+  OPERATOR_CERTIFICATES_PAGE_MAX,
+  OPERATOR_FRAUD_PROOFS_PAGE_MAX,
+  OPERATOR_REVOCATION_REASONS,
+  consoleCertificate,
+  consoleFraudProof,
+  decodedPayment,
+  recovery,
+} from './routes/console-risk.js';
+export {
   DEPOSIT_OUTCOMES,
   DEPOSITS_PAGE_MAX,
   ROW_OUTCOMES,

@@ -121,6 +121,69 @@ const payoutStep = {
   response: payoutForOperator,
 };
 
+const consoleAccountView = {
+  accountId: uuid,
+  holder: 'merchant',
+  kind: 'customer',
+  userId: uuid,
+  email: 'bob@example.com',
+  displayName: "Bob's Market",
+  currency: 'EUR',
+  balanceMinor: '12500',
+  reservedMinor: '2000',
+  payoutsInFlightMinor: '4200',
+  createdAt: at,
+};
+const recoveryView = {
+  currency: 'EUR',
+  limitMinor: '2000',
+  settledMinor: '2600',
+  reserveUsedMinor: '2000',
+  beyondReserveMinor: '600',
+  recoveredFromBalanceMinor: '500',
+  unrecoveredMinor: '100',
+};
+const payerView = { userId: uuid, email: 'alice@example.com', accountId: uuid };
+const proofSummary = {
+  id: '7',
+  serial: '42',
+  kind: 'equivocation',
+  detectedAt: at,
+  payer: payerView,
+  recovery: recoveryView,
+  revokedAt: at,
+};
+const decoded = {
+  paymentId: hex(32),
+  payerSerial: '42',
+  counter: 3,
+  prev: hex(32, 'cd'),
+  payeeKid: hex(8),
+  payeeSerial: '43',
+  payeeName: "Bob's Market",
+  amountMinor: '250',
+  spentMinor: '900',
+  currency: 'EUR',
+  createdAt: at,
+  status: 'settled',
+  settledAt: at,
+};
+const certificateView = {
+  serial: '42',
+  kind: 'payer',
+  status: 'revoked',
+  revocation: { reason: 'compromised', at },
+  owner: payerView,
+  displayName: null,
+  currency: 'EUR',
+  limitMinor: '2000',
+  settledMinor: '250',
+  issuedAt: at,
+  expiresAt: at,
+  closedAt: at,
+};
+const tally = { count: 3, valueMinor: '750' };
+
 /** Parts of a route's exchange: what a client sends and what the bank answers. */
 export interface Example {
   params?: unknown;
@@ -443,6 +506,140 @@ export const EXAMPLES: Record<RouteName, Example> = {
     query: { status: 'failed', endpointId: uuid, limit: '20', before: '99' },
     response: {
       deliveries: [{ ...webhookDelivery, userId: uuid, url: 'https://shop.example/hooks' }],
+    },
+  },
+  operatorAccounts: {
+    query: { query: 'bob', holder: 'merchant', after: uuid, limit: '20' },
+    response: { accounts: [consoleAccountView], nextAfter: uuid },
+  },
+  operatorAccount: {
+    params: { id: uuid },
+    query: { before: '99', limit: '20' },
+    response: {
+      account: consoleAccountView,
+      postings: [
+        {
+          postingId: '98',
+          transferId: '40',
+          kind: 'settlement',
+          reference: 'batch:12',
+          amountMinor: '250',
+          counterparties: [
+            { accountId: uuid, kind: 'reserve', email: 'alice@example.com', amountMinor: '-250' },
+          ],
+          at,
+        },
+      ],
+      nextBefore: '98',
+    },
+  },
+  operatorAccountStatement: {
+    params: { id: uuid },
+    query: { from: '2026-03-01T00:00:00Z', to: '2026-04-01T00:00:00Z' },
+    response: 'line,at,posting_id\r\n',
+  },
+  operatorRefunds: {
+    query: { before: '17', limit: '20' },
+    response: {
+      refunds: [
+        {
+          refundId: uuid,
+          paymentId: hex(32),
+          amountMinor: '250',
+          currency: 'EUR',
+          reason: 'Returned item',
+          transferId: '16',
+          createdAt: at,
+          merchantUserId: uuid,
+          merchantEmail: 'bob@example.com',
+          payerEmail: 'alice@example.com',
+          payerSerial: '42',
+          payeeSerial: '43',
+        },
+      ],
+      nextBefore: '16',
+    },
+  },
+  operatorFraudProofs: {
+    query: { before: '8', limit: '20' },
+    response: { proofs: [proofSummary], nextBefore: '7' },
+  },
+  operatorFraudProof: {
+    params: { id: '7' },
+    response: {
+      ...proofSummary,
+      first: decoded,
+      second: { ...decoded, paymentId: hex(32, 'ef'), status: 'unknown', settledAt: null },
+      path: '/v1/fraud-proofs/7',
+    },
+  },
+  operatorCertificates: {
+    query: { kind: 'payer', status: 'revoked', query: 'alice', before: '50', limit: '20' },
+    response: { certificates: [certificateView], nextBefore: '42' },
+  },
+  revokeCertificate: {
+    params: { serial: '42' },
+    body: { revocationReason: 'compromised', reason: 'Phone reported stolen by its owner' },
+    response: {
+      serial: '42',
+      kind: 'payer',
+      status: 'revoked',
+      reason: 'compromised',
+      closedAt: at,
+      revokedNow: true,
+      publishedSeq: 4,
+    },
+  },
+  runReconcile: {
+    response: {
+      ok: false,
+      checkedAt: at,
+      checked: { certificates: 4, settlements: 2, payments: 9, proofs: 1, deposits: 3, payouts: 1 },
+      findings: [
+        {
+          code: 'LEDGER_BALANCE_DRIFT',
+          detail: 'A stored balance is not the sum of its postings',
+          rowCount: 1,
+          rows: [{ accountId: uuid, balance: '100', postings: '90' }],
+        },
+      ],
+      findingsTruncated: false,
+    },
+  },
+  operatorSummary: {
+    query: { date: '2026-03-01' },
+    response: {
+      date: '2026-03-01',
+      from: at,
+      to: at,
+      currencies: [
+        {
+          currency: 'EUR',
+          settlements: tally,
+          refunds: tally,
+          deposits: tally,
+          payoutsPaid: tally,
+          payoutsFailed: tally,
+          reservesOutstandingMinor: '4000',
+        },
+      ],
+      fraudProofs: 1,
+      revocations: { total: 2, byReason: { fraud: 1, closed: 0, compromised: 1 } },
+      newMerchants: 1,
+    },
+  },
+  operatorSummaryCsv: { query: { date: '2026-03-01' }, response: 'date,metric\r\n' },
+  operatorActivity: {
+    response: 'event: activity\n\n',
+    event: {
+      at,
+      intervalSeconds: 5,
+      settlementsLastMinute: [{ currency: 'EUR', ...tally }],
+      reservesOutstanding: [{ currency: 'EUR', valueMinor: '4000' }],
+      fraudProofs: { last24h: 1, total: 3 },
+      revocations: { last24h: 2, total: 5 },
+      database: 'ok',
+      redis: 'down',
     },
   },
   health: { response: { status: 'ok' } },

@@ -3,7 +3,13 @@
  * never import each other; what one needs of another is handed to its factory here.
  */
 import fp from 'fastify-plugin';
-import { DEFAULT_EVENTS, DEFAULT_WEBHOOKS, DEMO_DEBTOR_IBAN, type BankConfig } from '../config.js';
+import {
+  DEFAULT_CONSOLE,
+  DEFAULT_EVENTS,
+  DEFAULT_WEBHOOKS,
+  DEMO_DEBTOR_IBAN,
+  type BankConfig,
+} from '../config.js';
 import { trackCommits } from '../kv/after-commit.js';
 import { payeeLock, resultCache } from '../kv/fast-paths.js';
 import {
@@ -11,6 +17,8 @@ import {
   type AccountsService,
 } from '../modules/accounts/accounts.service.js';
 import { createAuditLog, type AuditLog } from '../modules/audit/audit.service.js';
+import { createConsoleService, type ConsoleService } from '../modules/console/console.service.js';
+import { reconcile } from '../modules/reconcile/reconcile.service.js';
 import { createAuthService, type AuthService } from '../modules/auth/auth.service.js';
 import {
   createDepositsService,
@@ -85,6 +93,7 @@ export interface Services {
   payouts: PayoutsService;
   refunds: RefundsService;
   webhooks: WebhooksService;
+  console: ConsoleService;
 }
 
 declare module 'fastify' {
@@ -209,6 +218,19 @@ export default fp<ServicesPluginOptions>(
       audit,
       revoke: (tx, input) => revocations.revoke(tx, input),
     });
+    const consoleConfig = config.console ?? DEFAULT_CONSOLE;
+    const operatorConsole = createConsoleService({
+      db,
+      record,
+      revoke: (tx, input) => revocations.revoke(tx, input),
+      reconcile: () => reconcile(db),
+      readiness: () => health.readiness(),
+      now,
+      activity: {
+        intervalSeconds: consoleConfig.activitySeconds,
+        maxStreamsPerOperator: consoleConfig.maxStreamsPerOperator,
+      },
+    });
     const verifier = createNativeVerifier();
     const verifyPool = createVerifyPool({
       verifier,
@@ -262,6 +284,7 @@ export default fp<ServicesPluginOptions>(
       payouts,
       refunds,
       webhooks,
+      console: operatorConsole,
     });
   },
   { name: 'offpay-services', dependencies: ['offpay-db', 'offpay-kv'] },

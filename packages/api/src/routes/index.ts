@@ -1,6 +1,19 @@
 /** Every route of the bank, by the name a client calls it with. */
 import { accountHistory, accounts } from './accounts.js';
 import { login, logout, register } from './auth.js';
+import { operatorActivity, operatorSummary, operatorSummaryCsv, runReconcile } from './console.js';
+import {
+  operatorAccount,
+  operatorAccounts,
+  operatorAccountStatement,
+  operatorRefunds,
+} from './console-accounts.js';
+import {
+  operatorCertificates,
+  operatorFraudProof,
+  operatorFraudProofs,
+  revokeCertificate,
+} from './console-risk.js';
 import { createDeposit, importStatement, listDeposits } from './deposits.js';
 import { enrollmentChallenge, enrollPayee, enrollPayer } from './enrollment.js';
 import { fraudProof, fraudProofs, reportFraudProof } from './fraud.js';
@@ -109,6 +122,18 @@ export const routes = {
   disableWebhook,
   webhookDeliveries,
   operatorWebhookDeliveries,
+  operatorAccounts,
+  operatorAccount,
+  operatorAccountStatement,
+  operatorRefunds,
+  operatorFraudProofs,
+  operatorFraudProof,
+  operatorCertificates,
+  revokeCertificate,
+  runReconcile,
+  operatorSummary,
+  operatorSummaryCsv,
+  operatorActivity,
 } as const;
 
 /** The name of a route in {@link routes}. */
