@@ -23,6 +23,10 @@ import {
 } from '../modules/enrollment/enrollment.service.js';
 import { createSettlementEvents, type SettlementEvents } from '../modules/events/events.service.js';
 import { createFraudService, type FraudService } from '../modules/fraud/fraud.service.js';
+import {
+  createHandoversService,
+  type HandoversService,
+} from '../modules/handovers/handovers.service.js';
 import { createHealthService, type HealthService } from '../modules/health/health.service.js';
 import {
   createMerchantsService,
@@ -73,6 +77,7 @@ export interface Services {
   reports: ReportsService;
   settlement: SettlementService;
   fraud: FraudService;
+  handovers: HandoversService;
   events: SettlementEvents;
   operators: OperatorsService;
   merchants: MerchantsService;
@@ -191,6 +196,7 @@ export default fp<ServicesPluginOptions>(
       audit,
       revoke: (tx, input) => revocations.revoke(tx, input),
     });
+    const handovers = createHandoversService({ db, audit, now });
     const verifier = createNativeVerifier();
     const verifyPool = createVerifyPool({
       verifier,
@@ -219,6 +225,9 @@ export default fp<ServicesPluginOptions>(
       ),
       resultCache: resultCache(kv.cache),
       payeeLock: payeeLock(kv.lock),
+      ...(config.recoveryCapPercent === undefined
+        ? {}
+        : { recoveryCapPercent: config.recoveryCapPercent }),
     });
     app.decorate('now', now);
     app.decorate('metrics', metrics);
@@ -235,6 +244,7 @@ export default fp<ServicesPluginOptions>(
       reports,
       settlement,
       fraud,
+      handovers,
       events,
       operators,
       merchants,

@@ -99,4 +99,9 @@ export interface SettlementDeps {
   resultCache?: SettlementResultCache;
   /** Fast path: taken around the settlement transaction. */
   payeeLock?: SettlementPayeeLock;
+  /**
+   * The recovery cap in percent of each certificate's limit (recovery.domain.ts,
+   * RECOVERY_CAP_PERCENT); absent → 100, the limit once more.
+   */
+  recoveryCapPercent?: number;
 }

@@ -21,6 +21,7 @@ import {
 } from '@offpay/protocol';
 import { describe, expect, it } from 'vitest';
 import { attackWorld, expectRefused } from './attack-kit.js';
+import { enrollPayee } from '../../helpers/enrollment.js';
 import { auth, deviceKey, type PayeeDevice, type User } from '../../helpers/world.js';
 
 const world = attackWorld();
@@ -29,7 +30,7 @@ const world = attackWorld();
 async function newTill(user: User): Promise<PayeeDevice> {
   const key = deviceKey();
   const kem = deviceKey();
-  const res = await world.enrollPayee(user, key, kem);
+  const res = await enrollPayee(world, user, key, kem);
   expect(res.statusCode, res.body).toBe(201);
   const cert = decodePayeeCertificate(fromBase64Url(res.json<{ certificate: string }>().certificate));
   const head = emptyLedgerHead(cert.serial);

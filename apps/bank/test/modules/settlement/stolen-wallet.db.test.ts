@@ -63,7 +63,7 @@ describe('a stolen wallet key: the owner loses at most limit + recovery cap', ()
     expect(reserve).toBe(0n);
     expect(shopGot).toBe(LIMIT);
     expect(thiefGot).toBe(LIMIT);
-    const loss = LIMIT + BALANCE - reserve - customer!;
+    const loss = LIMIT + BALANCE - reserve! - customer!;
     expect(loss).toBe(2n * LIMIT);
   });
 
