@@ -134,6 +134,7 @@ const envSchema = z
     RATE_LIMIT_OPERATOR_LOGIN: z.coerce.number().int().min(0).max(1_000_000).default(5),
     RATE_LIMIT_FRAUD_PROOFS: z.coerce.number().int().min(0).max(1_000_000).default(120),
     RATE_LIMIT_FRAUD_REPORTS: z.coerce.number().int().min(0).max(1_000_000).default(30),
+    RATE_LIMIT_CERTIFICATE_REPORTS: z.coerce.number().int().min(0).max(1_000_000).default(10),
     // Operator sessions are short (docs/operations.md "Operators"): 1 … 60 minutes, 15 by default.
     OPERATOR_SESSION_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
     // The bank's own account that pays payouts: the debtor of the pain.001 files it exports.
@@ -395,6 +396,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
       operatorLogin: e.RATE_LIMIT_OPERATOR_LOGIN,
       fraudProofs: e.RATE_LIMIT_FRAUD_PROOFS,
       fraudReports: e.RATE_LIMIT_FRAUD_REPORTS,
+      certificateReports: e.RATE_LIMIT_CERTIFICATE_REPORTS,
     },
     operators: { sessionSeconds: e.OPERATOR_SESSION_SECONDS },
     payoutDebtor: {

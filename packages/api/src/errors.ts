@@ -184,7 +184,7 @@ export const BANK_ERRORS = {
     meaning:
       "The batch's payee certificate is revoked (its till was reported lost or stolen) and the batch is not signed by the till its ledger was handed over to; nothing moved. A closed one still settles.",
     advice:
-      'Enroll a new till for the shop, restore the old till\'s backup on it and hand the old ledger over (POST /v1/payee/handovers); its batches then settle signed by the new till.',
+      "Enroll a new till for the shop, restore the old till's backup on it and hand the old ledger over (POST /v1/payee/handovers); its batches then settle signed by the new till.",
     details: none,
   },
   BANK_HANDOVER_REFUSED: {
@@ -240,7 +240,7 @@ export const BANK_ERRORS = {
   BANK_RESERVE_EXHAUSTED: {
     status: 409,
     meaning:
-      "Entry code: the certificate's reserve left does not cover the payment, and the rest may not be recovered from the payer's available balance (only for a certificate with a stored fraud proof, up to the recovery cap, never after its owner closed it or reported it lost or stolen, and only what the balance holds); the payment forms no proof itself (else its `PROTO_FRAUD_*` code). Nothing moved: the receiving merchant bears it (docs/threat-model.md \"Liability\").",
+      'Entry code: the certificate\'s reserve left does not cover the payment, and the rest may not be recovered from the payer\'s available balance (only for a certificate with a stored fraud proof, up to the recovery cap, never after its owner closed it or reported it lost or stolen, and only what the balance holds); the payment forms no proof itself (else its `PROTO_FRAUD_*` code). Nothing moved: the receiving merchant bears it (docs/threat-model.md "Liability").',
     advice:
       'Nothing to retry: the payer over-spent its reserve; contact the bank with the payment.',
     details: none,

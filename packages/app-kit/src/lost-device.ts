@@ -100,6 +100,7 @@ export function lostDeviceSection(
     }
   };
   if (session.signedIn) void load();
-  else area.replaceChildren(h('p', { class: 'muted' }, 'Sign in to your bank to see them.'), signIn());
+  else
+    area.replaceChildren(h('p', { class: 'muted' }, 'Sign in to your bank to see them.'), signIn());
   return section('Lost or stolen device', h('p', {}, EXPLAIN[kind]), area);
 }

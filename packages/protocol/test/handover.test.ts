@@ -33,7 +33,10 @@ describe('ledger handover', () => {
     expect(decoded).toEqual(signed);
     expect(decoded.from).toEqual(input.from);
     verifyLedgerHandover(decoded, getPublicKey(newKey));
-    expectCode(() => verifyLedgerHandover(decoded, getPublicKey(oldKey)), 'PROTO_SIGNATURE_INVALID');
+    expectCode(
+      () => verifyLedgerHandover(decoded, getPublicKey(oldKey)),
+      'PROTO_SIGNATURE_INVALID',
+    );
   });
 
   it('signed by the stolen key it names: refused under the new till key', () => {
@@ -72,7 +75,10 @@ describe('ledger handover', () => {
     const sig = new Uint8Array(64);
     const wrap = (items: CborValue[]) => encodeCbor([encodeCbor(items), sig]);
     const head = emptyLedgerHead(1).head;
-    expectCode(() => decodeLedgerHandover(wrap([1, input.fromPayeeKid, input.toPayeeKid, 0])), 'PROTO_SCHEMA');
+    expectCode(
+      () => decodeLedgerHandover(wrap([1, input.fromPayeeKid, input.toPayeeKid, 0])),
+      'PROTO_SCHEMA',
+    );
     expectCode(
       () => decodeLedgerHandover(wrap([1, new Uint8Array(7), input.toPayeeKid, 0, head])),
       'PROTO_SCHEMA',

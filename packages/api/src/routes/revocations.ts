@@ -47,7 +47,8 @@ export const reportCertificate = {
   path: '/v1/certificates/:serial/report',
   auth: true,
   tag: 'certificates',
-  summary: 'Report the device holding your certificate lost or stolen: revoked as compromised at once',
+  summary:
+    'Report the device holding your certificate lost or stolen: revoked as compromised at once',
   description:
     'Idempotent: reporting again answers the first report. A payer certificate goes on the ' +
     'revocation list and nothing beyond what is left of its reserve is taken for payments ' +
@@ -68,8 +69,8 @@ export const ownCertificate = z.object({
   kind: z.enum(['payer', 'payee']),
   status: z.enum(CERTIFICATE_STATUSES),
   currency,
-  limitMinor: amountMinor.nullable().describe('A payer certificate\'s allowance; null for a till'),
-  displayName: z.string().max(64).nullable().describe('A till\'s shop name; null for a wallet'),
+  limitMinor: amountMinor.nullable().describe("A payer certificate's allowance; null for a till"),
+  displayName: z.string().max(64).nullable().describe("A till's shop name; null for a wallet"),
   issuedAt: instant,
   expiresAt: instant,
   closedAt: instant.nullable(),
@@ -98,11 +99,12 @@ export const ledgerHandover = {
   path: '/v1/payee/handovers',
   auth: false,
   tag: 'settlement',
-  summary: "A new till takes over the ledger of a till reported lost or stolen (docs/protocol.md §9.7)",
+  summary:
+    'A new till takes over the ledger of a till reported lost or stolen (docs/protocol.md §9.7)',
   description:
     'The handover is signed by the new till, which must be an active till of the same account. ' +
     "The old till's settled head is set to the handover's: later batches of the old ledger settle " +
-    "when the new till signs them. The same handover again changes nothing.",
+    'when the new till signs them. The same handover again changes nothing.',
   body: z.object({
     handover: base64UrlUpTo(LIMITS.ledgerHandoverBytes, 'handover').describe(
       'The signed handover [tbs, signature], base64url (docs/protocol.md §9.7)',

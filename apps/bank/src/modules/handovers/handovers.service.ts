@@ -79,7 +79,11 @@ export function createHandoversService(deps: HandoversDeps): HandoversService {
         await deps.audit.append(tx, {
           actor: `payee:${to.serial}`,
           action: 'ledger.handover',
-          data: { fromSerial: String(from.serial), toSerial: String(to.serial), ...indexOf(h.from) },
+          data: {
+            fromSerial: String(from.serial),
+            toSerial: String(to.serial),
+            ...indexOf(h.from),
+          },
         });
         return row;
       });

@@ -25,9 +25,9 @@ describe('handoverRefusal', () => {
   it('names why it refuses, the account before the report', () => {
     expect(handoverRefusal(old, old, NOW)).toBe('same-till');
     expect(handoverRefusal({ ...old, reportedAt: null }, successor, NOW)).toBe('not-reported');
-    expect(handoverRefusal({ ...old, reportedAt: null }, { ...successor, accountId: 'x' }, NOW)).toBe(
-      'other-account',
-    );
+    expect(
+      handoverRefusal({ ...old, reportedAt: null }, { ...successor, accountId: 'x' }, NOW),
+    ).toBe('other-account');
     for (const status of ['closed', 'revoked'])
       expect(handoverRefusal(old, { ...successor, status }, NOW)).toBe('successor-inactive');
     expect(handoverRefusal(old, successor, NOW + 1001)).toBe('successor-inactive');

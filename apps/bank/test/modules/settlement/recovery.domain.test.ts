@@ -78,9 +78,12 @@ describe('fundPayment', () => {
       fc.property(
         fc.bigInt({ min: 1n, max: 100_000n }),
         fc.nat({ max: 300 }),
-        fc.array(fc.record({ amount: fc.bigInt({ min: 1n, max: 50_000n }), proven: fc.boolean() }), {
-          maxLength: 60,
-        }),
+        fc.array(
+          fc.record({ amount: fc.bigInt({ min: 1n, max: 50_000n }), proven: fc.boolean() }),
+          {
+            maxLength: 60,
+          },
+        ),
         fc.integer({ min: -1, max: 60 }),
         (limit, percent, payments, endAt) => {
           const cap = recoveryCap(limit, percent);

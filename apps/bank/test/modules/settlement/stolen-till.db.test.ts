@@ -32,7 +32,9 @@ async function newTill(user: User): Promise<PayeeDevice> {
   const kem = deviceKey();
   const res = await enrollPayee(world, user, key, kem);
   expect(res.statusCode, res.body).toBe(201);
-  const cert = decodePayeeCertificate(fromBase64Url(res.json<{ certificate: string }>().certificate));
+  const cert = decodePayeeCertificate(
+    fromBase64Url(res.json<{ certificate: string }>().certificate),
+  );
   const head = emptyLedgerHead(cert.serial);
   return {
     user,
@@ -77,7 +79,11 @@ async function report(till: PayeeDevice, reason: 'lost' | 'stolen' = 'stolen') {
 }
 
 /** The new till vouches that the old ledger continues under its key from `from`. */
-function handover(oldTill: PayeeDevice, successor: PayeeDevice, from: LedgerHead = oldTill.settled) {
+function handover(
+  oldTill: PayeeDevice,
+  successor: PayeeDevice,
+  from: LedgerHead = oldTill.settled,
+) {
   const signed = signLedgerHandover(
     { fromPayeeKid: oldTill.kid, toPayeeKid: successor.kid, from },
     successor.secretKey,
@@ -166,7 +172,12 @@ describe('the ledger handover: the merchant loses nothing the old till accepted'
       nextIndex: backup.settled.nextIndex,
       head: toHex(backup.settled.head),
     });
-    const res = await settleSignedBy(backup, backup.settled, unsettled(backup), successor.secretKey);
+    const res = await settleSignedBy(
+      backup,
+      backup.settled,
+      unsettled(backup),
+      successor.secretKey,
+    );
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json<{ results: { status: string }[] }>().results).toMatchObject([
       { status: 'settled' },
