@@ -24,6 +24,7 @@ import { reserveReleaseJob } from './modules/reserves/reserves.job.js';
 import { revocationRoutes } from './modules/revocations/revocations.routes.js';
 import { eventRoutes } from './modules/events/events.routes.js';
 import { fraudRoutes } from './modules/fraud/fraud.routes.js';
+import { handoverRoutes } from './modules/handovers/handovers.routes.js';
 import { settlementRoutes } from './modules/settlement/settlement.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { merchantRoutes } from './modules/merchants/merchants.routes.js';
@@ -113,6 +114,7 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
     heartbeatSeconds: (config.events ?? DEFAULT_EVENTS).heartbeatSeconds,
   });
   await app.register(fraudRoutes);
+  await app.register(handoverRoutes);
   await app.register(operatorRoutes);
   await app.register(merchantRoutes);
   await app.register(depositRoutes);

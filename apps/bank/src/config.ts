@@ -118,6 +118,9 @@ const envSchema = z
       .min(86_400)
       .max(5 * 365 * 86_400)
       .default(365 * 86_400),
+    // The recovery cap (docs/threat-model.md "Liability"): the most recovered from a payer's
+    // available balance beyond one certificate's reserve, in percent of its limit. 0 … 10000.
+    RECOVERY_CAP_PERCENT: z.coerce.number().int().min(0).max(10_000).default(100),
     // 0 turns the reserve-release job off on this instance (another instance must run it).
     RELEASE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
     // Rate limits per window (docs/operations.md "Redis"); 0 turns one off.
@@ -131,6 +134,7 @@ const envSchema = z
     RATE_LIMIT_OPERATOR_LOGIN: z.coerce.number().int().min(0).max(1_000_000).default(5),
     RATE_LIMIT_FRAUD_PROOFS: z.coerce.number().int().min(0).max(1_000_000).default(120),
     RATE_LIMIT_FRAUD_REPORTS: z.coerce.number().int().min(0).max(1_000_000).default(30),
+    RATE_LIMIT_CERTIFICATE_REPORTS: z.coerce.number().int().min(0).max(1_000_000).default(10),
     // Operator sessions are short (docs/operations.md "Operators"): 1 … 60 minutes, 15 by default.
     OPERATOR_SESSION_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
     // The bank's own account that pays payouts: the debtor of the pain.001 files it exports.
@@ -251,6 +255,8 @@ export interface RateLimits {
   fraudProofs?: number;
   /** Fraud-proof reports (POST /v1/fraud-proofs) per client address; absent → 30. */
   fraudReports?: number;
+  /** Lost-or-stolen reports (POST /v1/certificates/:serial/report) per user; absent → 10. */
+  certificateReports?: number;
 }
 
 /** Rate limits when the configuration names none. */
@@ -265,6 +271,7 @@ export const DEFAULT_RATE_LIMITS: Required<RateLimits> = {
   operatorLogin: 5,
   fraudProofs: 120,
   fraudReports: 30,
+  certificateReports: 10,
 };
 
 /** Live settlement events (GET /v1/settlements/events). */
@@ -353,6 +360,11 @@ export interface BankConfig {
     payeeTtlSeconds: number;
     releaseIntervalSeconds: number;
   };
+  /**
+   * The recovery cap in percent of a certificate's limit (docs/threat-model.md "Liability");
+   * absent → 100: an owner loses at most twice a certificate's limit to a stolen key.
+   */
+  recoveryCapPercent?: number;
   /** Worker threads for signature checks; absent → one per core, batches of 64 entries or more. */
   verifyPool?: { workers: number; minEntries: number };
   /** Absent → {@link DEFAULT_RATE_LIMITS}. */
@@ -427,6 +439,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
       payeeTtlSeconds: e.PAYEE_CERT_TTL_SECONDS,
       releaseIntervalSeconds: e.RELEASE_INTERVAL_SECONDS,
     },
+    recoveryCapPercent: e.RECOVERY_CAP_PERCENT,
     verifyPool: { workers: e.VERIFY_WORKERS, minEntries: e.VERIFY_POOL_MIN_ENTRIES },
     rateLimits: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
@@ -439,6 +452,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
       operatorLogin: e.RATE_LIMIT_OPERATOR_LOGIN,
       fraudProofs: e.RATE_LIMIT_FRAUD_PROOFS,
       fraudReports: e.RATE_LIMIT_FRAUD_REPORTS,
+      certificateReports: e.RATE_LIMIT_CERTIFICATE_REPORTS,
     },
     operators: { sessionSeconds: e.OPERATOR_SESSION_SECONDS },
     payoutDebtor: {

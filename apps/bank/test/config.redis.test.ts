@@ -16,6 +16,7 @@ describe('loadConfig: rate limits, proxies and live events', () => {
       operatorLogin: 5,
       fraudProofs: 120,
       fraudReports: 30,
+      certificateReports: 10,
     });
     expect(c.operators).toEqual({ sessionSeconds: 900 });
     expect(c.events).toEqual(DEFAULT_EVENTS);
@@ -34,6 +35,7 @@ describe('loadConfig: rate limits, proxies and live events', () => {
       RATE_LIMIT_SETTLEMENT: '0',
       RATE_LIMIT_OPERATOR_LOGIN: '2',
       RATE_LIMIT_FRAUD_PROOFS: '9',
+      RATE_LIMIT_CERTIFICATE_REPORTS: '6',
       OPERATOR_SESSION_SECONDS: '300',
       TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
       EVENTS_MAX_STREAMS_PER_USER: '3',
@@ -50,6 +52,7 @@ describe('loadConfig: rate limits, proxies and live events', () => {
       operatorLogin: 2,
       fraudProofs: 9,
       fraudReports: 4,
+      certificateReports: 6,
     });
     expect(c.operators).toEqual({ sessionSeconds: 300 });
     expect(c.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);

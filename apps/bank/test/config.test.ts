@@ -72,6 +72,15 @@ describe('loadConfig', () => {
   });
 });
 
+describe('recovery cap', () => {
+  it('defaults to 100 % of the limit and takes 0 … 10000, refusing the rest by name', () => {
+    expect(loadConfig({}).recoveryCapPercent).toBe(100);
+    expect(loadConfig({ RECOVERY_CAP_PERCENT: '0' }).recoveryCapPercent).toBe(0);
+    expect(() => loadConfig({ RECOVERY_CAP_PERCENT: '10001' })).toThrow(/RECOVERY_CAP_PERCENT/);
+    expect(() => loadConfig({ RECOVERY_CAP_PERCENT: '1.5' })).toThrow(/RECOVERY_CAP_PERCENT/);
+  });
+});
+
 describe('certificate configuration', () => {
   it('defaults to 7-day payer and 365-day payee certificates and a release run every minute', () => {
     expect(loadConfig({}).certificates).toEqual({

@@ -182,9 +182,20 @@ export const BANK_ERRORS = {
   BANK_PAYEE_REVOKED: {
     status: 403,
     meaning:
-      'The payee certificate that signed the batch is revoked (compromised); nothing moved. A closed one still settles.',
-    advice: 'Contact the bank; a receiver whose certificate was revoked cannot settle.',
+      "The batch's payee certificate is revoked (its till was reported lost or stolen) and the batch is not signed by the till its ledger was handed over to; nothing moved. A closed one still settles.",
+    advice:
+      "Enroll a new till for the shop, restore the old till's backup on it and hand the old ledger over (POST /v1/payee/handovers); its batches then settle signed by the new till.",
     details: none,
+  },
+  BANK_HANDOVER_REFUSED: {
+    status: 409,
+    meaning:
+      'The ledger handover was refused (details.reason): the old till is not reported lost or stolen, the new till belongs to another account, or the new till is not active (revoked, closed or expired); nothing changed.',
+    advice:
+      'Report the old till lost or stolen first, and sign the handover with an active till of the same shop.',
+    details: z.object({
+      reason: z.enum(['not-reported', 'other-account', 'successor-inactive', 'same-till']),
+    }),
   },
   BANK_PAYEE_EXPIRED: {
     status: 403,
@@ -229,7 +240,7 @@ export const BANK_ERRORS = {
   BANK_RESERVE_EXHAUSTED: {
     status: 409,
     meaning:
-      "Entry code: the certificate's reserve left does not cover the payment and the payer's available balance (drawn on only when a fraud proof against the certificate is stored) does not cover the rest; the payment forms no proof itself (else its `PROTO_FRAUD_*` code). Nothing moved.",
+      'Entry code: the certificate\'s reserve left does not cover the payment, and the rest may not be recovered from the payer\'s available balance (only for a certificate with a stored fraud proof, up to the recovery cap, never after its owner closed it or reported it lost or stolen, and only what the balance holds); the payment forms no proof itself (else its `PROTO_FRAUD_*` code). Nothing moved: the receiving merchant bears it (docs/threat-model.md "Liability").',
     advice:
       'Nothing to retry: the payer over-spent its reserve; contact the bank with the payment.',
     details: none,

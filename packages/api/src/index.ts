@@ -98,7 +98,12 @@ export {
   refundKey,
 } from './routes/refunds.js';
 export { SETTLEMENT_CSV_HEADER, syncCertificate, syncPayment } from './routes/reports.js';
-export { CERTIFICATE_STATUSES, REVOCATION_REASONS } from './routes/revocations.js';
+export {
+  CERTIFICATES_MAX,
+  CERTIFICATE_STATUSES,
+  REPORT_REASONS,
+  REVOCATION_REASONS,
+} from './routes/revocations.js';
 export {
   ENTRY_CODES,
   ENTRY_STATUSES,

@@ -107,6 +107,12 @@ export type PayerSync = Omit<AnswerOf<typeof routes.payerSync>, 'bankTime'> & { 
 export type AccountView = AnswerOf<typeof routes.accounts>['accounts'][number];
 /** POST /v1/fraud-proofs: the payer certificate the proof revoked. */
 export type FraudReport = AnswerOf<typeof routes.reportFraudProof>;
+/** GET /v1/certificates: one of the caller's wallets or tills. */
+export type OwnCertificate = AnswerOf<typeof routes.certificates>['certificates'][number];
+/** POST /v1/certificates/:serial/report: the certificate's state after the report. */
+export type CertificateReport = AnswerOf<typeof routes.reportCertificate>;
+/** POST /v1/payee/handovers: the old till's ledger and the head it continues from. */
+export type LedgerHandoverAnswer = AnswerOf<typeof routes.ledgerHandover>;
 /** POST /v1/settlements: the result, with the bank-signed bytes decoded. */
 export type SettlementAnswer = Omit<AnswerOf<typeof routes.settle>, 'signed'> & {
   signed: Uint8Array;
@@ -304,6 +310,28 @@ export class BankClient {
   /** GET /v1/payments/:paymentId/refunds: the payment's refunds and what remains refundable. */
   refunds(token: string, paymentId: string): Promise<RefundablePayment> {
     return this.call(routes.paymentRefunds, { token, params: { paymentId } });
+  }
+
+  /** GET /v1/certificates: the caller's wallets and tills, newest first. */
+  async certificates(token: string): Promise<OwnCertificate[]> {
+    return (await this.call(routes.certificates, { token })).certificates;
+  }
+
+  /**
+   * POST /v1/certificates/:serial/report: the device holding the caller's certificate is lost or
+   * stolen; revoked as compromised at once (idempotent).
+   */
+  reportCertificate(
+    token: string,
+    serial: string,
+    reason: 'lost' | 'stolen',
+  ): Promise<CertificateReport> {
+    return this.call(routes.reportCertificate, { token, params: { serial }, body: { reason } });
+  }
+
+  /** POST /v1/payee/handovers (no login): a new till takes over a stolen till's ledger. */
+  ledgerHandover(handover: Uint8Array): Promise<LedgerHandoverAnswer> {
+    return this.call(routes.ledgerHandover, { body: { handover: toBase64Url(handover) } });
   }
 
   /** POST /v1/fraud-proofs (no login): the bank checks the proof and revokes the payer. */

@@ -19,6 +19,7 @@ export * from './errors.js';
 export * from './exchange.js';
 export * from './forms.js';
 export * from './layout.js';
+export * from './lost-device.js';
 export * from './lock.js';
 export * from './qr.js';
 export * from './rules.js';

@@ -116,7 +116,11 @@ export const BANK_WORDS = {
   },
   BANK_PAYEE_REVOKED: {
     title: 'Till revoked',
-    text: "The bank has revoked this till's certificate, so it cannot settle. Contact the bank.",
+    text: "This till was reported lost or stolen, so its own key settles nothing any more. Set up a new till for the shop, restore this till's backup on it and hand the old ledger over: its payments then settle.",
+  },
+  BANK_HANDOVER_REFUSED: {
+    title: 'Handover refused',
+    text: 'The bank refused to move the old till’s payments to this till: report the old till lost or stolen first, and use a till of the same shop that is still active.',
   },
   BANK_PAYEE_EXPIRED: {
     title: 'Till certificate expired',
@@ -144,7 +148,7 @@ export const BANK_WORDS = {
   },
   BANK_RESERVE_EXHAUSTED: {
     title: "Payer's reserve used up",
-    text: 'The payer spent more than its reserve and the bank could not recover the difference, so this payment was not settled. Contact the bank.',
+    text: 'The payer spent more than its reserve and the bank may not recover the difference (the payer’s loss is capped, and nothing more is taken once a wallet is reported lost or stolen), so this payment was not settled. Contact the bank.',
   },
   BANK_CHALLENGE_INVALID: {
     title: 'Enrollment timed out',

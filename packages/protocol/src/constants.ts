@@ -19,6 +19,7 @@ export const SIGN_LABEL = {
   revocationList: 'offpay/v1/revocation-list',
   keyAnnouncement: 'offpay/v1/key-announcement',
   enrollment: 'offpay/v1/enrollment',
+  ledgerHandover: 'offpay/v1/ledger-handover',
 } as const;
 
 /** Labels of hashes that are not signatures. */
@@ -86,6 +87,8 @@ export const LIMITS = {
   revocationListBytes: 1024 * 1024 + 1024,
   fraudProofBytes: 2048,
   keyAnnouncementBytes: 256,
+  /** A ledger handover `[tbs, signature]` (docs/protocol.md §9.7): about 130 bytes. */
+  ledgerHandoverBytes: 256,
 } as const;
 
 /** Byte lengths of fixed-size fields. */

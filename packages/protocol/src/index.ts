@@ -21,6 +21,7 @@ export * from './enrollment.js';
 export { MAX_TIME } from './fields.js';
 export * from './errors.js';
 export * from './fraud.js';
+export * from './handover.js';
 export * from './key-rotation.js';
 export * from './keyset.js';
 export * from './ledger.js';

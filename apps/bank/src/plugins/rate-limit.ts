@@ -2,7 +2,8 @@
  * Rate limits (DESIGN.md §5, docs/operations.md "Rate limits"): login per client address and
  * email and per client address across emails (password spraying), registration per client
  * address and bank-wide, operator sign-in per client address across emails, enrollment per user,
- * settlement, fraud-proof reports and reads of fraud proofs per client address. Counted with
+ * settlement (and ledger handovers), fraud-proof reports and reads of fraud proofs per client
+ * address, lost-or-stolen reports per user. Counted with
  * `@fastify/rate-limit` in the key-value stores' {@link Counter} (Redis with REDIS_URL, so every
  * instance shares one count; in-process otherwise). A limited request gets 429 BANK_RATE_LIMITED
  * with `RateLimit-*` and `Retry-After` headers. When Redis fails the limit fails safe: this
@@ -35,7 +36,8 @@ export type RateLimitGroup =
   | 'enrollment'
   | 'settlement'
   | 'fraudProofs'
-  | 'fraudReports';
+  | 'fraudReports'
+  | 'certificateReports';
 
 interface Rule {
   group: RateLimitGroup;
@@ -79,6 +81,14 @@ const RULES: Readonly<Record<string, Rule | readonly Rule[]>> = {
   [at(routes.enrollPayer)]: enrollment,
   [at(routes.enrollPayee)]: enrollment,
   [at(routes.settle)]: { group: 'settlement', hook: 'onRequest', key: (r) => r.ip },
+  // A handover is signed like a batch and needs no login: counted with settlement.
+  [at(routes.ledgerHandover)]: { group: 'settlement', hook: 'onRequest', key: (r) => r.ip },
+  // Lost or stolen reports per user (authenticated in onRequest first, like enrollment).
+  [at(routes.reportCertificate)]: {
+    group: 'certificateReports',
+    hook: 'onRequest',
+    key: (r) => r.user?.id ?? r.ip,
+  },
   // Anyone may report a proof (no login): per address, before the body is read.
   [at(routes.reportFraudProof)]: { group: 'fraudReports', hook: 'onRequest', key: (r) => r.ip },
   // Stored fraud proofs are public: one count per address over both reads.

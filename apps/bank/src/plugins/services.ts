@@ -31,6 +31,10 @@ import {
 } from '../modules/enrollment/enrollment.service.js';
 import { createSettlementEvents, type SettlementEvents } from '../modules/events/events.service.js';
 import { createFraudService, type FraudService } from '../modules/fraud/fraud.service.js';
+import {
+  createHandoversService,
+  type HandoversService,
+} from '../modules/handovers/handovers.service.js';
 import { createHealthService, type HealthService } from '../modules/health/health.service.js';
 import {
   createMerchantsService,
@@ -86,6 +90,7 @@ export interface Services {
   reports: ReportsService;
   settlement: SettlementService;
   fraud: FraudService;
+  handovers: HandoversService;
   events: SettlementEvents;
   operators: OperatorsService;
   merchants: MerchantsService;
@@ -231,6 +236,7 @@ export default fp<ServicesPluginOptions>(
         maxStreamsPerOperator: consoleConfig.maxStreamsPerOperator,
       },
     });
+    const handovers = createHandoversService({ db, audit, now });
     const verifier = createNativeVerifier();
     const verifyPool = createVerifyPool({
       verifier,
@@ -260,6 +266,9 @@ export default fp<ServicesPluginOptions>(
       resultCache: resultCache(kv.cache),
       payeeLock: payeeLock(kv.lock),
       outbox,
+      ...(config.recoveryCapPercent === undefined
+        ? {}
+        : { recoveryCapPercent: config.recoveryCapPercent }),
     });
     app.decorate('now', now);
     app.decorate('metrics', metrics);
@@ -277,6 +286,7 @@ export default fp<ServicesPluginOptions>(
       reports,
       settlement,
       fraud,
+      handovers,
       events,
       operators,
       merchants,

@@ -1,5 +1,15 @@
-/** Backup and settings: the encrypted backup, the bank address and the limit per customer. */
-import { backupSection, bankSection, field, form, section } from '@offpay/app-kit';
+/**
+ * Backup and settings: the encrypted backup, the bank address, the limit per customer, and "Lost
+ * or stolen device" — the shop's tills, each reportable lost or stolen (docs/threat-model.md §4.1).
+ */
+import {
+  backupSection,
+  bankSection,
+  field,
+  form,
+  lostDeviceSection,
+  section,
+} from '@offpay/app-kit';
 import { Money } from '@offpay/protocol';
 import type { Ctx } from '../ctx.js';
 import { META } from '../db.js';
@@ -55,5 +65,6 @@ export async function settingsScreen(ctx: Ctx): Promise<void> {
     backupSection(app.db, app.vault, 'receiver', 'A restored till continues its ledger.'),
     await bankSection(app.db, app.bank),
     await limitSection(ctx, app.till.cert.currency),
+    lostDeviceSection(app.bank, 'payee', app.till.cert.serial),
   );
 }

@@ -44,7 +44,13 @@ import {
 } from './payouts.js';
 import { merchantSettlementsCsv, payerSync } from './reports.js';
 import { paymentRefunds, refundPayment } from './refunds.js';
-import { closeCertificate, revocations } from './revocations.js';
+import {
+  certificates,
+  closeCertificate,
+  ledgerHandover,
+  reportCertificate,
+  revocations,
+} from './revocations.js';
 import { settle, settlementEvents, settlementResult } from './settlement.js';
 import {
   createWebhook,
@@ -79,6 +85,9 @@ export const routes = {
   enrollPayer,
   enrollPayee,
   closeCertificate,
+  reportCertificate,
+  certificates,
+  ledgerHandover,
   revocations,
   payerSync,
   merchantSettlementsCsv,

@@ -32,3 +32,15 @@ export function checkRevocationInput(reason: RevocationReason, fraudProofId?: bi
       'a fraud revocation needs fraudProofId, and only a fraud revocation has one',
     );
 }
+
+/** What an owner reports about the device holding a certificate (docs/threat-model.md). */
+export type ReportReason = 'lost' | 'stolen';
+
+/**
+ * Whether revoking for `reason` ends recovery beyond the reserve for a payer certificate
+ * (docs/threat-model.md "Liability"): its owner closing it or a compromise report does; a fraud
+ * revocation does not — recovering a cheater's over-spending is what recovery is for.
+ */
+export function endsRecovery(reason: RevocationReason): boolean {
+  return reason !== 'fraud';
+}

@@ -12,12 +12,14 @@ export interface LockedCertificate {
   userId: string;
   status: CertificateStatus;
   closedAt: Date | null;
+  /** When its device was first reported lost or stolen (compromised), or null. */
+  reportedAt: Date | null;
 }
 
 const LOCK_SQL = {
-  payer: `SELECT p.serial, a.user_id, p.status, p.closed_at FROM payer_certificates p
+  payer: `SELECT p.serial, a.user_id, p.status, p.closed_at, p.reported_at FROM payer_certificates p
           JOIN accounts a ON a.id = p.account_id WHERE p.serial = $1 FOR UPDATE OF p`,
-  payee: `SELECT p.serial, a.user_id, p.status, p.closed_at FROM payee_certificates p
+  payee: `SELECT p.serial, a.user_id, p.status, p.closed_at, p.reported_at FROM payee_certificates p
           JOIN accounts a ON a.id = p.account_id WHERE p.serial = $1 FOR UPDATE OF p`,
 } as const;
 
@@ -32,9 +34,13 @@ export async function lockCertificate(
       user_id: string;
       status: CertificateStatus;
       closed_at: Date | null;
+      reported_at: Date | null;
     }>(LOCK_SQL[kind], [serial]);
     const r = rows[0];
-    if (r) return { kind, serial, userId: r.user_id, status: r.status, closedAt: r.closed_at };
+    if (r) {
+      const { user_id: userId, status, closed_at: closedAt, reported_at: reportedAt } = r;
+      return { kind, serial, userId, status, closedAt, reportedAt };
+    }
   }
   return null;
 }
@@ -50,6 +56,30 @@ export async function updateCertificateStatus(
     c.status,
     c.closedAt,
   ]);
+}
+
+/**
+ * Marks what a close or a compromise report stops (docs/threat-model.md "Liability"), keeping the
+ * first time of each: a payer certificate's recovery beyond the reserve ends (both), and the
+ * report time is kept (a compromise only).
+ */
+export async function markStopped(
+  tx: Queryable,
+  c: { kind: 'payer' | 'payee'; serial: number; at: Date; compromised: boolean },
+): Promise<void> {
+  if (c.kind === 'payer') {
+    await tx.query(
+      `UPDATE payer_certificates SET recovery_ended_at = coalesce(recovery_ended_at, $2),
+         reported_at = CASE WHEN $3 THEN coalesce(reported_at, $2) ELSE reported_at END
+       WHERE serial = $1`,
+      [c.serial, c.at, c.compromised],
+    );
+  } else if (c.compromised) {
+    await tx.query(
+      'UPDATE payee_certificates SET reported_at = coalesce(reported_at, $2) WHERE serial = $1',
+      [c.serial, c.at],
+    );
+  }
 }
 
 /**
@@ -127,4 +157,70 @@ export async function revokedPayerSerials(
     [expiredBefore, limit],
   );
   return rows.map((r) => Number(r.serial));
+}
+
+/** One of a user's certificates, as GET /v1/certificates lists it. */
+export interface OwnCertificateRow {
+  kind: 'payer' | 'payee';
+  serial: number;
+  status: CertificateStatus;
+  currency: string;
+  limitMinor: bigint | null;
+  displayName: string | null;
+  issuedAt: Date;
+  expiresAt: Date;
+  closedAt: Date | null;
+  reason: RevocationReason | null;
+  reportedAt: Date | null;
+  handedOverTo: number | null;
+}
+
+/** A user's payer and payee certificates, newest (highest serial) first, at most `limit`. */
+export async function ownCertificates(
+  q: Queryable,
+  userId: string,
+  limit: number,
+): Promise<OwnCertificateRow[]> {
+  const rows = await q.query<{
+    kind: 'payer' | 'payee';
+    serial: bigint;
+    status: CertificateStatus;
+    currency: string;
+    limit_minor: bigint | null;
+    display_name: string | null;
+    issued_at: Date;
+    expires_at: Date;
+    closed_at: Date | null;
+    reason: RevocationReason | null;
+    reported_at: Date | null;
+    handed_over_to: bigint | null;
+  }>(
+    `SELECT c.*, r.reason, h.to_serial AS handed_over_to FROM (
+       SELECT 'payer' AS kind, p.serial, p.status, p.currency, p.limit_minor, NULL::text AS display_name,
+              p.issued_at, p.expires_at, p.closed_at, p.reported_at
+       FROM payer_certificates p JOIN accounts a ON a.id = p.account_id WHERE a.user_id = $1
+       UNION ALL
+       SELECT 'payee', e.serial, e.status, e.currency, NULL::bigint, e.display_name,
+              e.issued_at, e.expires_at, e.closed_at, e.reported_at
+       FROM payee_certificates e JOIN accounts a ON a.id = e.account_id WHERE a.user_id = $1
+     ) c
+     LEFT JOIN revocations r ON r.serial = c.serial
+     LEFT JOIN ledger_handovers h ON h.from_serial = c.serial
+     ORDER BY c.serial DESC LIMIT $2`,
+    [userId, limit],
+  );
+  return rows.map((r) => ({
+    kind: r.kind,
+    serial: Number(r.serial),
+    status: r.status,
+    currency: r.currency.trim(),
+    limitMinor: r.limit_minor === null ? null : BigInt(r.limit_minor),
+    displayName: r.display_name,
+    issuedAt: r.issued_at,
+    expiresAt: r.expires_at,
+    closedAt: r.closed_at,
+    reason: r.reason,
+    reportedAt: r.reported_at,
+    handedOverTo: r.handed_over_to === null ? null : Number(r.handed_over_to),
+  }));
 }

@@ -1,9 +1,13 @@
-/** POST /v1/certificates/:serial/close and GET /v1/revocations (docs/protocol.md §11). */
+/**
+ * The owner's certificates — GET /v1/certificates, POST /v1/certificates/:serial/close and
+ * …/report — and GET /v1/revocations (docs/protocol.md §11; docs/threat-model.md "Liability").
+ */
 import { routes } from '@offpay/api';
 import { toBase64Url } from '@offpay/crypto';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { routeOptions } from '../../http/route-schema.js';
 import { requireUser } from '../../plugins/auth.js';
+import type { RevocationOutcome } from './revocations.service.js';
 
 // A receiver should see a revocation soon after it is published; the list is small to fetch.
 const REVOCATIONS_CACHE_CONTROL = 'public, max-age=30';
@@ -14,13 +18,40 @@ export const revocationRoutes: FastifyPluginCallbackZod = (app, _options, done) 
     ...routeOptions(app, routes.closeCertificate),
     handler: async (request) => {
       const serial = Number(request.params.serial);
-      const c = await app.services.revocations.close(requireUser(request).id, serial);
+      return state(await app.services.revocations.close(requireUser(request).id, serial));
+    },
+  });
+
+  app.route({
+    ...routeOptions(app, routes.reportCertificate),
+    handler: async (request) => {
+      const serial = Number(request.params.serial);
+      const { id } = requireUser(request);
+      const c = await app.services.revocations.report(id, serial, request.body.reason);
+      // A report always leaves reportedAt set (the first report's time).
+      return { ...state(c), reportedAt: (c.reportedAt ?? c.closedAt).toISOString() };
+    },
+  });
+
+  app.route({
+    ...routeOptions(app, routes.certificates),
+    handler: async (request) => {
+      const rows = await app.services.revocations.certificates(requireUser(request).id);
       return {
-        serial: String(c.serial),
-        kind: c.kind,
-        status: c.status,
-        reason: c.reason,
-        closedAt: c.closedAt.toISOString(),
+        certificates: rows.map((c) => ({
+          serial: String(c.serial),
+          kind: c.kind,
+          status: c.status,
+          currency: c.currency,
+          limitMinor: c.limitMinor === null ? null : c.limitMinor.toString(),
+          displayName: c.displayName,
+          issuedAt: c.issuedAt.toISOString(),
+          expiresAt: c.expiresAt.toISOString(),
+          closedAt: c.closedAt?.toISOString() ?? null,
+          reason: c.reason,
+          reportedAt: c.reportedAt?.toISOString() ?? null,
+          handedOverTo: c.handedOverTo === null ? null : String(c.handedOverTo),
+        })),
       };
     },
   });
@@ -43,3 +74,14 @@ export const revocationRoutes: FastifyPluginCallbackZod = (app, _options, done) 
   });
   done();
 };
+
+/** A certificate's state after a close or a report, as the routes answer it. */
+function state(c: RevocationOutcome) {
+  return {
+    serial: String(c.serial),
+    kind: c.kind,
+    status: c.status,
+    reason: c.reason,
+    closedAt: c.closedAt.toISOString(),
+  };
+}

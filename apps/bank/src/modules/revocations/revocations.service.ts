@@ -13,8 +13,10 @@ import type { BankKeyring } from '../keys/keys.service.js';
 import { revocationListCache } from './revocations.cache.js';
 import {
   checkRevocationInput,
+  endsRecovery,
   statusAfter,
   type CertificateStatus,
+  type ReportReason,
   type RevocationReason,
 } from './revocations.domain.js';
 import {
@@ -27,11 +29,17 @@ import {
   insertRevocation,
   lockCertificate,
   lockRevocationLists,
+  markStopped,
+  ownCertificates,
   updateCertificateStatus,
   type LockedCertificate,
+  type OwnCertificateRow,
 } from './revocations.repo.js';
 
-export type { RevocationListView };
+export type { OwnCertificateRow, ReportReason, RevocationListView };
+
+/** Most certificates {@link RevocationsService.certificates} lists. */
+export const OWN_CERTIFICATES_MAX = 100;
 
 /** What to revoke, and why. */
 export interface RevokeInput {
@@ -54,6 +62,8 @@ export interface RevocationOutcome {
   revokedNow: boolean;
   /** Sequence number of the list this call published; null when it published none. */
   publishedSeq: number | null;
+  /** When the certificate's device was first reported lost or stolen; null if never. */
+  reportedAt: Date | null;
 }
 
 /** Closing, revoking, and the signed list. */
@@ -75,6 +85,16 @@ export interface RevocationsService {
    * `fraud` or missing with it.
    */
   revoke(tx: Queryable, input: RevokeInput): Promise<RevocationOutcome>;
+  /**
+   * The owner reports the device holding their certificate (payer or payee) lost or stolen: it
+   * is revoked as compromised at once — on the revocation list if a payer's, and nothing beyond
+   * its reserve is recovered for payments settled from now on; a till's own key settles nothing
+   * any more (docs/threat-model.md "Liability"). Idempotent: a second report answers the first.
+   * @throws BANK_CERTIFICATE_NOT_FOUND (also for another user's certificate)
+   */
+  report(userId: string, serial: number, reason: ReportReason): Promise<RevocationOutcome>;
+  /** The user's certificates, newest first, at most {@link OWN_CERTIFICATES_MAX}. */
+  certificates(userId: string): Promise<OwnCertificateRow[]>;
   /** The latest signed revocation list (the empty list 0 is published on first use). */
   revocationList(): Promise<RevocationListView>;
 }
@@ -106,6 +126,11 @@ async function applyRevocation(
   const closedAt = cert.closedAt ?? now;
   if (status !== cert.status || cert.closedAt === null)
     await updateCertificateStatus(tx, { kind: cert.kind, serial: cert.serial, status, closedAt });
+  // docs/threat-model.md "Liability": a close or a compromise report ends recovery beyond the
+  // reserve, whatever revoked the certificate before (a fraud revocation leaves it running).
+  const compromised = input.reason === 'compromised';
+  if (endsRecovery(input.reason))
+    await markStopped(tx, { kind: cert.kind, serial: cert.serial, at: now, compromised });
   const recorded = await insertRevocation(tx, {
     serial: cert.serial,
     reason: input.reason,
@@ -130,6 +155,7 @@ async function applyRevocation(
     reason: recorded.reason,
     revokedNow: recorded.inserted,
     publishedSeq,
+    reportedAt: cert.reportedAt ?? (compromised ? now : null),
   };
 }
 
@@ -159,6 +185,23 @@ export async function createRevocationsService(
           notFound(serial, `You have no certificate with serial ${serial}`);
         return applyRevocation(deps, tx, cert, { serial, reason: 'closed' });
       }),
+    report: (userId, serial, reason) =>
+      deps.db.transaction(async (tx) => {
+        const cert = await lockCertificate(tx, serial);
+        if (!cert || cert.userId !== userId)
+          notFound(serial, `You have no certificate with serial ${serial}`);
+        const outcome = await applyRevocation(deps, tx, cert, { serial, reason: 'compromised' });
+        // The owner's report is audited once, with what they said happened.
+        if (cert.reportedAt === null) {
+          await deps.audit.append(tx, {
+            actor: `user:${userId}`,
+            action: 'certificate.reported',
+            data: { serial: String(serial), kind: cert.kind, reason },
+          });
+        }
+        return outcome;
+      }),
+    certificates: (userId) => ownCertificates(deps.db, userId, OWN_CERTIFICATES_MAX),
     async revoke(tx, revocation) {
       checkRevocationInput(revocation.reason, revocation.fraudProofId);
       const cert = await lockCertificate(tx, revocation.serial);

@@ -17,6 +17,7 @@ import {
   type Payment,
   type ProtoErrorCode,
 } from '@offpay/protocol';
+import { fundPayment } from './recovery.domain.js';
 
 /** A payer certificate as the bank holds it, locked for this batch. */
 export interface CertState {
@@ -32,6 +33,16 @@ export interface CertState {
   released?: boolean;
   /** True when a fraud proof against this certificate is already stored. */
   proven?: boolean;
+  /**
+   * The most ever recovered from the payer's available balance for this certificate
+   * (recovery.domain.ts); absent → the limit once more.
+   */
+  recoveryCap?: bigint;
+  /**
+   * Bank time (Unix seconds) from which nothing is recovered beyond the reserve: the owner's
+   * close or a compromise report. Absent → recovery is open.
+   */
+  recoveryEndedAt?: number;
 }
 
 /** One entry of the batch, after the signature checks done before the transaction. */
@@ -157,9 +168,13 @@ export function decideSettlement(input: SettlementInput): SettlementDecision {
         conflictingId: conflict.with.paymentId,
       });
 
-    // Beyond the reserve, a proven cheater pays from its own balance (DESIGN §3). Invariant: a
-    // chain that spends past its limit always contains a proof pair, found now or stored before.
-    const movement = fund(payment, cert, reserveUsed, available, proven.has(cert.serial));
+    // Beyond the reserve, a proven cheater pays from its own balance (DESIGN §3), up to the
+    // recovery cap and never after a close or a compromise report (recovery.domain.ts). Invariant:
+    // a chain that spends past its limit always contains a proof pair, found now or stored before.
+    const movement = fund(payment, cert, reserveUsed, available, {
+      proven: proven.has(cert.serial),
+      now: input.now,
+    });
     if (!movement) {
       reject(conflict ? FRAUD_CODE[conflict.kind] : RESERVE_EXHAUSTED);
       continue;
@@ -217,27 +232,30 @@ export function mayConflict(a: ChainLink, b: ChainLink): boolean {
 const linked = (prev: Uint8Array, id: Uint8Array) => prev[0] === id[0] && equalBytes(prev, id);
 
 /**
- * Funds a payment: from the certificate's reserve while it lasts; beyond it, only for a payment
- * caught in a fraud, from the payer's available balance; otherwise not at all. A payment settles
- * in full or not at all.
+ * Funds a payment by the recovery rule (recovery.domain.ts), counting this batch's earlier
+ * payments of the certificate and recoveries from the account; null when it is not paid.
  */
 function fund(
   payment: Payment,
   cert: CertState,
   reserveUsed: Map<number, bigint>,
   available: Map<string, bigint>,
-  fraudulent: boolean,
+  at: { proven: boolean; now: number },
 ): Movement | null {
   const amount = BigInt(payment.amount);
   const used = reserveUsed.get(cert.serial) ?? 0n;
-  const reserveLeft = cert.limit - cert.settled - used;
-  const fromReserve = amount <= reserveLeft ? amount : reserveLeft > 0n ? reserveLeft : 0n;
-  const fromAvailable = amount - fromReserve;
-  if (fromAvailable > 0n) {
-    const balance = available.get(cert.accountId) ?? 0n;
-    if (!fraudulent || balance < fromAvailable) return null;
-    available.set(cert.accountId, balance - fromAvailable);
-  }
+  const balance = available.get(cert.accountId) ?? 0n;
+  const funding = fundPayment({
+    amount,
+    limit: cert.limit,
+    settled: cert.settled + used,
+    cap: cert.recoveryCap ?? cert.limit,
+    available: balance,
+    proven: at.proven,
+    recoveryEnded: cert.recoveryEndedAt !== undefined && at.now >= cert.recoveryEndedAt,
+  });
+  if (!funding) return null;
+  if (funding.fromAvailable > 0n) available.set(cert.accountId, balance - funding.fromAvailable);
   reserveUsed.set(cert.serial, used + amount);
-  return { serial: cert.serial, payerAccountId: cert.accountId, fromReserve, fromAvailable };
+  return { serial: cert.serial, payerAccountId: cert.accountId, ...funding };
 }

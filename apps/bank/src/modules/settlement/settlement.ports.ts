@@ -102,4 +102,9 @@ export interface SettlementDeps {
   payeeLock?: SettlementPayeeLock;
   /** Writes the settlement.settled webhook event in the batch's transaction; absent → none. */
   outbox?: WebhookOutbox;
+  /**
+   * The recovery cap in percent of each certificate's limit (recovery.domain.ts,
+   * RECOVERY_CAP_PERCENT); absent → 100, the limit once more.
+   */
+  recoveryCapPercent?: number;
 }

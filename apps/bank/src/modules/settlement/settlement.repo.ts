@@ -11,9 +11,14 @@ export interface PayeeRow {
   signKey: Uint8Array;
   status: string;
   expiresAt: number;
+  /**
+   * The till this one's ledger was handed over to (docs/protocol.md §9.7), or null: its key
+   * signs the ledger's batches once this till is revoked.
+   */
+  successor: { serial: number; signKey: Uint8Array; status: string; expiresAt: number } | null;
 }
 
-/** The payee certificate whose signing key has this kid. */
+/** The payee certificate whose signing key has this kid, with its ledger's successor if any. */
 export async function findPayeeByKid(q: Queryable, kid: Uint8Array): Promise<PayeeRow | null> {
   const rows = await q.query<{
     serial: bigint;
@@ -22,10 +27,19 @@ export async function findPayeeByKid(q: Queryable, kid: Uint8Array): Promise<Pay
     sign_key: Uint8Array;
     status: string;
     expires_at: bigint;
+    s_serial: bigint | null;
+    s_sign_key: Uint8Array | null;
+    s_status: string | null;
+    s_expires_at: bigint | null;
   }>(
-    `SELECT serial, account_id, currency, sign_key, status,
-            extract(epoch FROM expires_at)::bigint AS expires_at
-     FROM payee_certificates WHERE kid = $1`,
+    `SELECT p.serial, p.account_id, p.currency, p.sign_key, p.status,
+            extract(epoch FROM p.expires_at)::bigint AS expires_at,
+            s.serial AS s_serial, s.sign_key AS s_sign_key, s.status AS s_status,
+            extract(epoch FROM s.expires_at)::bigint AS s_expires_at
+     FROM payee_certificates p
+     LEFT JOIN ledger_handovers h ON h.from_serial = p.serial
+     LEFT JOIN payee_certificates s ON s.serial = h.to_serial
+     WHERE p.kid = $1`,
     [kid],
   );
   const r = rows[0];
@@ -37,6 +51,15 @@ export async function findPayeeByKid(q: Queryable, kid: Uint8Array): Promise<Pay
     signKey: r.sign_key,
     status: r.status,
     expiresAt: Number(r.expires_at),
+    successor:
+      r.s_serial === null || r.s_sign_key === null
+        ? null
+        : {
+            serial: Number(r.s_serial),
+            signKey: r.s_sign_key,
+            status: r.s_status ?? 'revoked',
+            expiresAt: Number(r.s_expires_at),
+          },
   };
 }
 
@@ -75,6 +98,8 @@ export interface LockedCert {
   released: boolean;
   /** True when a fraud proof against the certificate is stored. */
   proven: boolean;
+  /** Unix seconds of the owner's close or the compromise report, whichever came first; or null. */
+  recoveryEndedAt: number | null;
 }
 
 /**
@@ -97,9 +122,11 @@ export async function lockPayerCerts(
     reserve_id: string | null;
     released: boolean;
     proven: boolean;
+    recovery_ended_at: bigint | null;
   }>(
     `SELECT c.serial, c.currency, c.limit_minor, c.settled_minor, c.cert, c.account_id,
             c.reserve_released_at IS NOT NULL AS released,
+            floor(extract(epoch FROM c.recovery_ended_at))::bigint AS recovery_ended_at,
             EXISTS (SELECT 1 FROM fraud_proofs f WHERE f.serial = c.serial) AS proven,
             r.id AS reserve_id
      FROM payer_certificates c
@@ -120,6 +147,7 @@ export async function lockPayerCerts(
     reserveAccountId: r.reserve_id,
     released: r.released,
     proven: r.proven,
+    recoveryEndedAt: r.recovery_ended_at === null ? null : Number(r.recovery_ended_at),
   }));
 }
 

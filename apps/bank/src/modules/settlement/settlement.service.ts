@@ -38,6 +38,7 @@ import type {
   SettlementPhase,
 } from './settlement.ports.js';
 import { recordSettlement, type UndecodedEntry } from './settlement.record.js';
+import { DEFAULT_RECOVERY_CAP_PERCENT, recoveryCap } from './recovery.domain.js';
 import * as repo from './settlement.repo.js';
 import { verifyEntriesInThread } from './settlement.verify.js';
 
@@ -217,7 +218,7 @@ async function settleInTx(
   const decision = decideSettlement({
     payee: { kid: batch.payeeKid, currency: payee.currency },
     entries,
-    certs: new Map(certs.map((c) => [c.serial, certState(c)])),
+    certs: new Map(certs.map((c) => [c.serial, certState(c, deps.recoveryCapPercent)])),
     settled: await repo.settledLinks(
       tx,
       entries.filter((e) => !e.signatureCode).map((e) => e.payment),
@@ -233,7 +234,10 @@ async function settleInTx(
   return recordSettlement(deps, tx, { batch, undecoded, payee, certs, decision, now });
 }
 
-function certState(c: repo.LockedCert): CertState & { accountId: string } {
+function certState(
+  c: repo.LockedCert,
+  capPercent = DEFAULT_RECOVERY_CAP_PERCENT,
+): CertState & { accountId: string } {
   return {
     serial: c.serial,
     accountId: c.customerAccountId,
@@ -243,5 +247,7 @@ function certState(c: repo.LockedCert): CertState & { accountId: string } {
     certTbs: decodePayerCertificate(c.certTbsSource).tbs,
     released: c.released,
     proven: c.proven,
+    recoveryCap: recoveryCap(c.limit, capPercent),
+    ...(c.recoveryEndedAt === null ? {} : { recoveryEndedAt: c.recoveryEndedAt }),
   };
 }
