@@ -3,10 +3,11 @@
  * only in this closure (never on an object that could be logged or serialised), signs with the
  * current signing key, opens sealed bytes with current or recently retired KEM keys, and rotates.
  */
-import { generateSecretKey, randomBytes, sign, toHex } from '@offpay/crypto';
+import { fromHex, generateSecretKey, randomBytes, sign, toHex } from '@offpay/crypto';
 import { decodeKeyAnnouncement } from '@offpay/protocol';
 import type { Database, Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
+import type { PubSub } from '../../kv/kv.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import {
   deriveKeyEncryptionKey,
@@ -27,6 +28,7 @@ import {
 import {
   findSealedSecret,
   hasBankKey,
+  knownBankKids,
   insertBankKey,
   insertSealedSecret,
   listBankKeys,
@@ -76,6 +78,13 @@ export interface BankKeyring {
    * no reload. True when the key is loaded afterwards.
    */
   reloadFor(kind: BankKeyKind, kid: Uint8Array): Promise<boolean>;
+  /**
+   * {@link reloadFor} for many kids at once: one query for every kid not loaded (none when all
+   * are), one reload when the database holds any of them.
+   */
+  reloadForAny(kind: BankKeyKind, kids: readonly Uint8Array[]): Promise<void>;
+  /** Stops following other instances' rotations (the app's onClose). Never rejects. */
+  close(): Promise<void>;
   /** A generated secret (e.g. `jwt`), created sealed in the database on first use. */
   secret(name: string, length?: number): Promise<Uint8Array>;
 }
@@ -87,7 +96,18 @@ export interface KeyringDeps {
   audit: AuditLog;
   now: () => Date;
   retiredKemAcceptSeconds: number;
+  /**
+   * Where rotations are told to every instance (channel {@link KEYS_CHANNEL}); without it (or
+   * while Redis is down) an instance learns of another's rotation from the database when it meets
+   * a kid it has not loaded (docs/operations.md "Rotating the bank's keys").
+   */
+  pubsub?: PubSub;
+  /** Called when a rotation message could not be published or followed (a warning). */
+  onPubSubError?: (err: unknown) => void;
 }
+
+/** The pub/sub channel of rotations: `{"kind":"sign"|"kem","kid":"<hex>"}` after each COMMIT. */
+export const KEYS_CHANNEL = 'keys';
 
 const KINDS: readonly BankKeyKind[] = ['sign', 'kem'];
 
@@ -99,6 +119,7 @@ export async function createKeyring(deps: KeyringDeps): Promise<BankKeyring> {
   const keyring = new Keyring(deps);
   await keyring.ensureCurrentKeys();
   await keyring.reload();
+  await keyring.follow();
   return keyring;
 }
 
@@ -114,6 +135,7 @@ class Keyring implements BankKeyring {
   #nativeKem = new Map<string, NativeKemKey>();
   readonly #secrets = new Map<string, Uint8Array>();
   #reloading: Promise<void> | null = null;
+  #unsubscribe: (() => Promise<void>) | null = null;
 
   constructor(deps: KeyringDeps) {
     this.#deps = deps;
@@ -145,13 +167,49 @@ class Keyring implements BankKeyring {
     if (!(await hasBankKey(this.#deps.db, kind, kid))) return false;
     // Loaded meanwhile by a reload another request started: nothing more to do.
     if (loaded()) return true;
-    // Single flight: a burst of batches sealed to a key another instance just made shares one
-    // reload instead of each unsealing every key again.
+    await this.#reloadOnce();
+    return loaded();
+  }
+
+  async reloadForAny(kind: BankKeyKind, kids: readonly Uint8Array[]): Promise<void> {
+    const have = new Set(this.list(kind).map((k) => toHex(k.kid)));
+    const missing = new Map<string, Uint8Array>();
+    for (const k of kids) if (!have.has(toHex(k))) missing.set(toHex(k), k);
+    if (missing.size === 0) return;
+    const known = await knownBankKids(this.#deps.db, kind, [...missing.values()]);
+    const loadedNow = new Set(this.list(kind).map((k) => toHex(k.kid)));
+    if (known.some((k) => !loadedNow.has(toHex(k)))) await this.#reloadOnce();
+  }
+
+  /** Subscribes to other instances' rotations; a backend that cannot subscribe is reported. */
+  async follow(): Promise<void> {
+    const { pubsub } = this.#deps;
+    if (!pubsub) return;
+    try {
+      this.#unsubscribe = await pubsub.subscribe(KEYS_CHANNEL, (message) => {
+        const told = parseRotationMessage(message);
+        // The message only says "look": what is loaded always comes from the database.
+        const reloaded = told ? this.reloadFor(told.kind, told.kid) : this.#reloadOnce();
+        reloaded.catch((err: unknown) => this.#deps.onPubSubError?.(err));
+      });
+    } catch (err) {
+      this.#deps.onPubSubError?.(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    const unsubscribe = this.#unsubscribe;
+    this.#unsubscribe = null;
+    await unsubscribe?.();
+  }
+
+  // Single flight: a burst of batches sealed to a key another instance just made shares one
+  // reload instead of each unsealing every key again.
+  #reloadOnce(): Promise<void> {
     this.#reloading ??= this.reload().finally(() => {
       this.#reloading = null;
     });
-    await this.#reloading;
-    return loaded();
+    return this.#reloading;
   }
 
   current(kind: BankKeyKind): BankKeyInfo {
@@ -198,6 +256,11 @@ class Keyring implements BankKeyring {
       return this.#createKey(tx, kind, { previous: currentRow(rows, kind), rows, announcer });
     });
     await this.reload();
+    // After COMMIT: every other instance reloads now; one that misses it (Redis down) reloads
+    // when it meets the new kid (reloadFor). A failed publish never undoes the rotation.
+    await this.#deps.pubsub
+      ?.publish(KEYS_CHANNEL, JSON.stringify({ kind, kid: toHex(kid) }))
+      .catch((err: unknown) => this.#deps.onPubSubError?.(err));
     return this.#infos.find((k) => toHex(k.kid) === toHex(kid)) ?? this.current(kind);
   }
 
@@ -312,6 +375,19 @@ function latestAnnouncement(rows: readonly BankKeyRow[]): LatestAnnouncement | n
       latest = { validFrom, madeAt: Math.floor(r.createdAt.getTime() / 1000) };
   }
   return latest;
+}
+
+/** A rotation message from pub/sub (untrusted bytes), or undefined when it is not one. */
+function parseRotationMessage(message: string): { kind: BankKeyKind; kid: Uint8Array } | undefined {
+  if (message.length > 200) return undefined;
+  try {
+    const v = JSON.parse(message) as { kind?: unknown; kid?: unknown };
+    if ((v.kind !== 'sign' && v.kind !== 'kem') || typeof v.kid !== 'string') return undefined;
+    if (!/^[0-9a-f]{16}$/.test(v.kid)) return undefined;
+    return { kind: v.kind, kid: fromHex(v.kid) };
+  } catch {
+    return undefined;
+  }
 }
 
 function publicInfo(row: BankKeyRow): BankKeyInfo {
