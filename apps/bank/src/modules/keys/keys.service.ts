@@ -68,8 +68,15 @@ export interface BankKeyring {
    * @throws CRYPTO_HPKE_OPEN_FAILED when the bytes do not open.
    */
   openSealed(kemKid: Uint8Array, info: Uint8Array, sealed: Uint8Array): Uint8Array;
-  /** Retires the current key of `kind` and makes a new one, announced when `announcer` is given. */
-  rotate(kind: BankKeyKind, announcer?: RotationAnnouncer): Promise<BankKeyInfo>;
+  /**
+   * Retires the current key of `kind` and makes a new one, announced when `announcer` is given;
+   * `alsoInTx` writes in the same transaction (an operator's audit line).
+   */
+  rotate(
+    kind: BankKeyKind,
+    announcer?: RotationAnnouncer,
+    alsoInTx?: (tx: Queryable, kid: Uint8Array) => Promise<void>,
+  ): Promise<BankKeyInfo>;
   /** Re-reads keys from the database (after another instance rotated). */
   reload(): Promise<void>;
   /**
@@ -248,12 +255,22 @@ class Keyring implements BankKeyring {
     return native.open(info, sealed);
   }
 
-  async rotate(kind: BankKeyKind, announcer?: RotationAnnouncer): Promise<BankKeyInfo> {
+  async rotate(
+    kind: BankKeyKind,
+    announcer?: RotationAnnouncer,
+    alsoInTx?: (tx: Queryable, kid: Uint8Array) => Promise<void>,
+  ): Promise<BankKeyInfo> {
     const kid = await this.#deps.db.transaction(async (tx) => {
       await lockBankKeys(tx);
       // Rotate from what the database says, not from this instance's possibly stale view.
       const rows = await listBankKeys(tx);
-      return this.#createKey(tx, kind, { previous: currentRow(rows, kind), rows, announcer });
+      const made = await this.#createKey(tx, kind, {
+        previous: currentRow(rows, kind),
+        rows,
+        announcer,
+      });
+      await alsoInTx?.(tx, made);
+      return made;
     });
     await this.reload();
     // After COMMIT: every other instance reloads now; one that misses it (Redis down) reloads
