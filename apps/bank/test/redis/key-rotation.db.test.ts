@@ -5,8 +5,14 @@
  * key settles on the instance that was not told, and no rejection of it is ever stored. Runs on a
  * redis-server of its own.
  */
-import { fromBase64Url, toHex } from '@offpay/crypto';
-import { bankKeySet, decodeSettlementResult, verifySettlementResult } from '@offpay/protocol';
+import { fromBase64Url, toBase64Url, toHex } from '@offpay/crypto';
+import {
+  bankKeySet,
+  decodeSettlementResult,
+  encodeFraudProof,
+  makeFraudProof,
+  verifySettlementResult,
+} from '@offpay/protocol';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { protocolAnnouncer } from '../../src/modules/keys/keys.signer.js';
@@ -94,5 +100,51 @@ describe('a key rotation on one instance', () => {
     expect(currentKid(c.two, 'kem')).toBe(kemKid);
     await assertLedgerInvariants(c.world.db);
     await redis.start();
+  });
+
+  it('takes a fraud proof and serves the revocation list under a key the instance missed', async () => {
+    const missed = async () => {
+      await redis.stop();
+      const kid = await rotateOnOne('sign');
+      await redis.start();
+      await eventually(async () => c.two.kv.ping(), 'Redis is back for instance 2');
+      expect(currentKid(c.two, 'sign')).not.toBe(kid);
+      return kid;
+    };
+    const equivocation = async () => {
+      const payer = await c.world.payer(10_000n);
+      const [a, b] = [await c.world.payee('A'), await c.world.payee('B')];
+      const start = { ...payer.chain };
+      const first = c.world.pay(payer, a, 100);
+      payer.chain = start;
+      const proof = makeFraudProof(first, c.world.pay(payer, b, 200));
+      return { serial: payer.cert.serial, proof: toBase64Url(encodeFraudProof(proof)) };
+    };
+    const report = (app: FastifyInstance, proof: string) =>
+      app.inject({ method: 'POST', url: '/v1/fraud-proofs', payload: { proof } });
+
+    await missed();
+    const byOne = await equivocation();
+    expect((await report(c.one, byOne.proof)).statusCode).toBe(200);
+    const list = await c.two.inject({ method: 'GET', url: '/v1/revocations' });
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.json<{ serials: string[] }>().serials).toContain(String(byOne.serial));
+
+    await missed();
+    const byTwo = await equivocation();
+    const res = await report(c.two, byTwo.proof);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ serial: String(byTwo.serial), revoked: true });
+  });
+
+  it('is found by the periodic check of the current keys, with no kid to meet', async () => {
+    await redis.stop();
+    const signKid = await rotateOnOne('sign');
+    await redis.start();
+    const { keyring } = c.two.services;
+    expect(currentKid(c.two, 'sign')).not.toBe(signKid);
+    expect(await keyring.refresh()).toBe(true);
+    expect(currentKid(c.two, 'sign')).toBe(signKid);
+    expect(await keyring.refresh()).toBe(false);
   });
 });

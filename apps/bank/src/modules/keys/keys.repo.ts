@@ -65,6 +65,14 @@ export async function hasBankKey(
   return rows.length > 0;
 }
 
+/** The kids of the current (not retired) keys, every kind. */
+export async function currentBankKids(q: Queryable): Promise<Uint8Array[]> {
+  const rows = await q.query<{ kid: Uint8Array }>(
+    'SELECT kid FROM bank_keys WHERE retired_at IS NULL',
+  );
+  return rows.map((r) => r.kid);
+}
+
 /** The kids among `kids` the database holds as keys of `kind` (one index scan). */
 export async function knownBankKids(
   q: Queryable,

@@ -28,6 +28,7 @@ import {
 import {
   findSealedSecret,
   hasBankKey,
+  currentBankKids,
   knownBankKids,
   insertBankKey,
   insertSealedSecret,
@@ -90,6 +91,12 @@ export interface BankKeyring {
    * are), one reload when the database holds any of them.
    */
   reloadForAny(kind: BankKeyKind, kids: readonly Uint8Array[]): Promise<void>;
+  /**
+   * Reloads when the database's current keys are not the ones loaded (one small query): the
+   * backstop, run every {@link KEYS_CHECK_SECONDS}, for a rotation message lost while Redis was
+   * down — so an instance never keeps signing with a retired key for long. True when it reloaded.
+   */
+  refresh(): Promise<boolean>;
   /** Stops following other instances' rotations (the app's onClose). Never rejects. */
   close(): Promise<void>;
   /** A generated secret (e.g. `jwt`), created sealed in the database on first use. */
@@ -112,6 +119,9 @@ export interface KeyringDeps {
   /** Called when a rotation message could not be published or followed (a warning). */
   onPubSubError?: (err: unknown) => void;
 }
+
+/** How often an instance checks the database for a rotation it was not told of. */
+export const KEYS_CHECK_SECONDS = 30;
 
 /** The pub/sub channel of rotations: `{"kind":"sign"|"kem","kid":"<hex>"}` after each COMMIT. */
 export const KEYS_CHANNEL = 'keys';
@@ -143,6 +153,7 @@ class Keyring implements BankKeyring {
   readonly #secrets = new Map<string, Uint8Array>();
   #reloading: Promise<void> | null = null;
   #unsubscribe: (() => Promise<void>) | null = null;
+  #timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(deps: KeyringDeps) {
     this.#deps = deps;
@@ -188,10 +199,25 @@ class Keyring implements BankKeyring {
     if (known.some((k) => !loadedNow.has(toHex(k)))) await this.#reloadOnce();
   }
 
-  /** Subscribes to other instances' rotations; a backend that cannot subscribe is reported. */
+  async refresh(): Promise<boolean> {
+    const current = await currentBankKids(this.#deps.db);
+    const loaded = new Set(KINDS.map((kind) => toHex(this.current(kind).kid)));
+    if (current.length === loaded.size && current.every((k) => loaded.has(toHex(k)))) return false;
+    await this.#reloadOnce();
+    return true;
+  }
+
+  /**
+   * Subscribes to other instances' rotations (a backend that cannot subscribe is reported), and
+   * checks the database every {@link KEYS_CHECK_SECONDS} for one it missed.
+   */
   async follow(): Promise<void> {
     const { pubsub } = this.#deps;
     if (!pubsub) return;
+    this.#timer = setInterval(() => {
+      this.refresh().catch((err: unknown) => this.#deps.onPubSubError?.(err));
+    }, KEYS_CHECK_SECONDS * 1000);
+    this.#timer.unref();
     try {
       this.#unsubscribe = await pubsub.subscribe(KEYS_CHANNEL, (message) => {
         const told = parseRotationMessage(message);
@@ -205,6 +231,8 @@ class Keyring implements BankKeyring {
   }
 
   async close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
     const unsubscribe = this.#unsubscribe;
     this.#unsubscribe = null;
     await unsubscribe?.();
