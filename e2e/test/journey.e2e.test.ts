@@ -88,12 +88,12 @@ function tillKemKeyKid(page: Page): Promise<string> {
     const db = await new Promise<IDBDatabase>((ok, fail) => {
       const open = indexedDB.open('offpay-receiver');
       open.onsuccess = () => ok(open.result);
-      open.onerror = () => fail(open.error);
+      open.onerror = () => fail(new Error(String(open.error)));
     });
     const row = await new Promise<{ kemKey: Uint8Array<ArrayBuffer> }>((ok, fail) => {
       const get = db.transaction('meta').objectStore('meta').get('bankKeys');
       get.onsuccess = () => ok(get.result as { kemKey: Uint8Array<ArrayBuffer> });
-      get.onerror = () => fail(get.error);
+      get.onerror = () => fail(new Error(String(get.error)));
     });
     db.close();
     const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', row.kemKey));

@@ -68,12 +68,12 @@ describe('a key rotation on one instance', () => {
   it('reaches the other instance over pub/sub: it signs with the new key at once', async () => {
     const signKid = await rotateOnOne('sign');
     await eventually(
-      async () => currentKid(c.two, 'sign') === signKid,
+      () => Promise.resolve(currentKid(c.two, 'sign') === signKid),
       'instance 2 follows the rotation',
     );
     const kemKid = await rotateOnOne('kem');
     await eventually(
-      async () => currentKid(c.two, 'kem') === kemKid,
+      () => Promise.resolve(currentKid(c.two, 'kem') === kemKid),
       'instance 2 follows the KEM rotation',
     );
     await settleNewCertificateOnTwo(signKid, false);
