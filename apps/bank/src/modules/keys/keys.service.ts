@@ -3,7 +3,7 @@
  * only in this closure (never on an object that could be logged or serialised), signs with the
  * current signing key, opens sealed bytes with current or recently retired KEM keys, and rotates.
  */
-import { fromHex, generateSecretKey, randomBytes, sign, toHex } from '@offpay/crypto';
+import { generateSecretKey, randomBytes, sign, toHex } from '@offpay/crypto';
 import { decodeKeyAnnouncement } from '@offpay/protocol';
 import type { Database, Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
@@ -19,6 +19,7 @@ import {
   sealSecret,
   type BankKeyKind,
 } from './keys.domain.js';
+import { followRotations, KEYS_CHANNEL, rotationMessage, type Following } from './keys.follow.js';
 import {
   nativeKemKey,
   nativeSignKey,
@@ -93,7 +94,7 @@ export interface BankKeyring {
   reloadForAny(kind: BankKeyKind, kids: readonly Uint8Array[]): Promise<void>;
   /**
    * Reloads when the database's current keys are not the ones loaded (one small query): the
-   * backstop, run every {@link KEYS_CHECK_SECONDS}, for a rotation message lost while Redis was
+   * backstop, run every `KEYS_CHECK_SECONDS` (keys.follow.ts), for a rotation message lost while Redis was
    * down — so an instance never keeps signing with a retired key for long. True when it reloaded.
    */
   refresh(): Promise<boolean>;
@@ -111,7 +112,7 @@ export interface KeyringDeps {
   now: () => Date;
   retiredKemAcceptSeconds: number;
   /**
-   * Where rotations are told to every instance (channel {@link KEYS_CHANNEL}); without it (or
+   * Where rotations are told to every instance (channel `keys`, keys.follow.ts); without it (or
    * while Redis is down) an instance learns of another's rotation from the database when it meets
    * a kid it has not loaded (docs/operations.md "Rotating the bank's keys").
    */
@@ -119,12 +120,6 @@ export interface KeyringDeps {
   /** Called when a rotation message could not be published or followed (a warning). */
   onPubSubError?: (err: unknown) => void;
 }
-
-/** How often an instance checks the database for a rotation it was not told of. */
-export const KEYS_CHECK_SECONDS = 30;
-
-/** The pub/sub channel of rotations: `{"kind":"sign"|"kem","kid":"<hex>"}` after each COMMIT. */
-export const KEYS_CHANNEL = 'keys';
 
 const KINDS: readonly BankKeyKind[] = ['sign', 'kem'];
 
@@ -152,8 +147,7 @@ class Keyring implements BankKeyring {
   #nativeKem = new Map<string, NativeKemKey>();
   readonly #secrets = new Map<string, Uint8Array>();
   #reloading: Promise<void> | null = null;
-  #unsubscribe: (() => Promise<void>) | null = null;
-  #timer: ReturnType<typeof setInterval> | null = null;
+  #following: Following | null = null;
 
   constructor(deps: KeyringDeps) {
     this.#deps = deps;
@@ -207,35 +201,16 @@ class Keyring implements BankKeyring {
     return true;
   }
 
-  /**
-   * Subscribes to other instances' rotations (a backend that cannot subscribe is reported), and
-   * checks the database every {@link KEYS_CHECK_SECONDS} for one it missed.
-   */
-  async follow(): Promise<void> {
-    const { pubsub } = this.#deps;
-    if (!pubsub) return;
-    this.#timer = setInterval(() => {
-      this.refresh().catch((err: unknown) => this.#deps.onPubSubError?.(err));
-    }, KEYS_CHECK_SECONDS * 1000);
-    this.#timer.unref();
-    try {
-      this.#unsubscribe = await pubsub.subscribe(KEYS_CHANNEL, (message) => {
-        const told = parseRotationMessage(message);
-        // The message only says "look": what is loaded always comes from the database.
-        const reloaded = told ? this.reloadFor(told.kind, told.kid) : this.#reloadOnce();
-        reloaded.catch((err: unknown) => this.#deps.onPubSubError?.(err));
-      });
-    } catch (err) {
-      this.#deps.onPubSubError?.(err);
-    }
+  async close(): Promise<void> {
+    const following = this.#following;
+    this.#following = null;
+    await following?.close();
   }
 
-  async close(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
-    const unsubscribe = this.#unsubscribe;
-    this.#unsubscribe = null;
-    await unsubscribe?.();
+  /** Starts following other instances' rotations (keys.follow.ts) when there is a pub/sub. */
+  async follow(): Promise<void> {
+    const { pubsub, onPubSubError } = this.#deps;
+    if (pubsub) this.#following = await followRotations(this, pubsub, onPubSubError);
   }
 
   // Single flight: a burst of batches sealed to a key another instance just made shares one
@@ -304,7 +279,7 @@ class Keyring implements BankKeyring {
     // After COMMIT: every other instance reloads now; one that misses it (Redis down) reloads
     // when it meets the new kid (reloadFor). A failed publish never undoes the rotation.
     await this.#deps.pubsub
-      ?.publish(KEYS_CHANNEL, JSON.stringify({ kind, kid: toHex(kid) }))
+      ?.publish(KEYS_CHANNEL, rotationMessage(kind, kid))
       .catch((err: unknown) => this.#deps.onPubSubError?.(err));
     return this.#infos.find((k) => toHex(k.kid) === toHex(kid)) ?? this.current(kind);
   }
@@ -420,19 +395,6 @@ function latestAnnouncement(rows: readonly BankKeyRow[]): LatestAnnouncement | n
       latest = { validFrom, madeAt: Math.floor(r.createdAt.getTime() / 1000) };
   }
   return latest;
-}
-
-/** A rotation message from pub/sub (untrusted bytes), or undefined when it is not one. */
-function parseRotationMessage(message: string): { kind: BankKeyKind; kid: Uint8Array } | undefined {
-  if (message.length > 200) return undefined;
-  try {
-    const v = JSON.parse(message) as { kind?: unknown; kid?: unknown };
-    if ((v.kind !== 'sign' && v.kind !== 'kem') || typeof v.kid !== 'string') return undefined;
-    if (!/^[0-9a-f]{16}$/.test(v.kid)) return undefined;
-    return { kind: v.kind, kid: fromHex(v.kid) };
-  } catch {
-    return undefined;
-  }
 }
 
 function publicInfo(row: BankKeyRow): BankKeyInfo {
