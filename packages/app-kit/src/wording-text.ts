@@ -217,7 +217,7 @@ export const APP_WORDS = {
   },
   APP_BANK_KEYS_UNTRUSTED: {
     title: 'Bank keys not confirmed',
-    text: 'The bank presented new keys that its previous keys did not sign, so this app keeps trusting the keys it had. Check the bank address in the settings; if the bank says it replaced its keys, enroll again.',
+    text: 'The bank presented new keys that its earlier keys did not sign, so this app keeps the keys it trusts. Check the bank address, and set the app up again only if your bank confirms it replaced its keys.',
   },
   APP_CAMERA_UNAVAILABLE: {
     title: 'Camera unavailable',
