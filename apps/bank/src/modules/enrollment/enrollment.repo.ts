@@ -114,7 +114,8 @@ export async function findEnrolledPayee(
     currency: string;
     cert: Uint8Array;
   }>(
-    `SELECT c.serial, a.user_id, c.kem_key, c.status, c.expires_at, c.display_name, c.currency, c.cert
+    `SELECT c.serial, a.user_id, c.kem_key, c.status, c.expires_at, c.display_name, c.currency,
+            c.cert
      FROM payee_certificates c JOIN accounts a ON a.id = c.account_id
      WHERE c.kid = $1`,
     [kid],

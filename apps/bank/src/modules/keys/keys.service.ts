@@ -94,8 +94,9 @@ export interface BankKeyring {
   reloadForAny(kind: BankKeyKind, kids: readonly Uint8Array[]): Promise<void>;
   /**
    * Reloads when the database's current keys are not the ones loaded (one small query): the
-   * backstop, run every `KEYS_CHECK_SECONDS` (keys.follow.ts), for a rotation message lost while Redis was
-   * down — so an instance never keeps signing with a retired key for long. True when it reloaded.
+   * backstop, run every `KEYS_CHECK_SECONDS` (keys.follow.ts), for a rotation message lost while
+   * Redis was down — so an instance never signs with a retired key for long. True when it
+   * reloaded.
    */
   refresh(): Promise<boolean>;
   /** Stops following other instances' rotations (the app's onClose). Never rejects. */
