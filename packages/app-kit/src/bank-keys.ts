@@ -133,7 +133,9 @@ export async function followBankKeys(
   db: MetaDb,
   client: Pick<BankClient, 'keys'>,
 ): Promise<(FollowedKeys & { changed: boolean }) | undefined> {
+  if (!(await heldKeys(db))) return undefined;
   const info = await client.keys();
+  // Read again after the network: another tab may have followed meanwhile.
   const held = await heldKeys(db);
   if (!held) return undefined;
   const next = followedKeys(held, info);
