@@ -28,7 +28,7 @@ import {
   signIn,
   unlock,
 } from './support/apps.js';
-import { ALICE, BOB, approveBobsMarket, balances, carry } from './support/bank.js';
+import { ALICE, BOB, approveBobsMarket, balances, carry, rotateBankKeys } from './support/bank.js';
 import { launchBrowser, type TestBrowser } from './support/browser.js';
 import { startStack, type Stack } from './support/stack.js';
 
@@ -78,6 +78,28 @@ afterAll(async () => {
   await tb?.close();
   await stack?.stop();
 });
+
+/**
+ * The kid of the KEM key the till seals its batches to now (docs/protocol.md §3: the first 8
+ * bytes of SHA-256 of the key), read from its pinned keys in IndexedDB.
+ */
+function tillKemKeyKid(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((ok, fail) => {
+      const open = indexedDB.open('offpay-receiver');
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => fail(new Error(String(open.error)));
+    });
+    const row = await new Promise<{ kemKey: Uint8Array<ArrayBuffer> }>((ok, fail) => {
+      const get = db.transaction('meta').objectStore('meta').get('bankKeys');
+      get.onsuccess = () => ok(get.result as { kemKey: Uint8Array<ArrayBuffer> });
+      get.onerror = () => fail(new Error(String(get.error)));
+    });
+    db.close();
+    const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', row.kemKey));
+    return [...hash.slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  });
+}
 
 /** Makes a request on the till and returns to its "Waiting for payment" screen. */
 async function requestPayment(amount: string, memo: string): Promise<void> {
@@ -267,6 +289,11 @@ describe('a payment from first run to settlement', () => {
     await screenshot(receiver, 'receiver-settle');
     const batchFile = await download(receiver, 'Export batch file');
 
+    // Midway, the bank rotates its signing and KEM keys (issue #12 item 4). The till enrolled
+    // before it follows the signed announcements when it goes online, and settles: the result
+    // is signed by the new key, the batch file sealed before it still opens.
+    const rotated = await rotateBankKeys(stack.bankUrl);
+
     await receiverContext.setOffline(false);
     await click(receiver, 'Settle now');
     await signIn(receiver, BOB);
@@ -275,6 +302,7 @@ describe('a payment from first run to settlement', () => {
       .poll(() => receiver.getByText('Settled', { exact: true }).count(), { timeout: 60_000 })
       .toBe(3);
     await screenshot(receiver, 'receiver-settled');
+    expect(await tillKemKeyKid(receiver)).toBe(rotated.kem);
 
     await senderContext.setOffline(false);
     await home(sender, 'Wallet');

@@ -12,6 +12,7 @@ import { acceptedScreen, requestScreen, waitingScreen } from './screens/request.
 import { settingsScreen } from './screens/settings.js';
 import { settleScreen } from './screens/settle.js';
 import { enrollScreen, setupScreen, unlockScreen } from './screens/setup.js';
+import { followTillKeys } from './state/bank-keys.js';
 import { refreshTill } from './state/fraud.js';
 
 /** Each screen by its route. */
@@ -44,7 +45,10 @@ export function startTill(root: HTMLElement, db: TillDb): Shell<Route> {
     app,
     screens: SCREENS,
     refresh: async () => {
-      if (navigator.onLine && app.till) await refreshTill(db, await app.bank.client());
+      if (!navigator.onLine || !app.till) return;
+      const client = await app.bank.client();
+      app.till = await followTillKeys(db, app.till, client);
+      await refreshTill(db, client);
     },
   });
   return shell;

@@ -5,6 +5,7 @@
 import {
   AppError,
   BankSession,
+  followBankKeys,
   refreshRevocations,
   startShell,
   type Screens,
@@ -60,8 +61,11 @@ export function startWallet(root: HTMLElement, db: WalletDb): Shell<Route> {
     screens: SCREENS,
     showsHome,
     refresh: async () => {
-      if (navigator.onLine && wallet.vault)
-        await refreshRevocations(db, await wallet.bank.client());
+      if (!navigator.onLine || !wallet.vault) return;
+      const client = await wallet.bank.client();
+      // The bank's key announcements first: the list may be signed by a key it just announced.
+      await followBankKeys(db, client);
+      await refreshRevocations(db, client);
     },
   });
   return shell;

@@ -205,7 +205,12 @@ export function enrollingBank(
     calls,
     keys: () => {
       calls.push('keys');
-      return Promise.resolve({ signKeys, kemKey: bank.kemPk });
+      return Promise.resolve({
+        signKeys,
+        kemKey: bank.kemPk,
+        signKey: bank.signPk,
+        announcements: [],
+      });
     },
     login: () => {
       calls.push('login');

@@ -53,11 +53,18 @@ export const OPERATOR = {
   totpSecretBase32: 'OFFPAYDEMOOPERATORTOTPSECRETXXXX',
 };
 
-/**
- * The demo operator signs in with the current TOTP code and approves Bob's pending merchant
- * application, over the API (what the operators' console will do). Returns the approval.
- */
-export async function approveBobsMarket(bankUrl: string): Promise<{ state: string }> {
+// One session per bank: a TOTP code is refused the second time (replay), and a journey is
+// shorter than a session (15 minutes).
+const sessions = new Map<string, Promise<Record<string, string>>>();
+
+/** An operator session of the demo operator (its TOTP code made from the demo secret). */
+function operatorHeaders(bankUrl: string): Promise<Record<string, string>> {
+  let session = sessions.get(bankUrl);
+  if (!session) sessions.set(bankUrl, (session = operatorLogin(bankUrl)));
+  return session;
+}
+
+async function operatorLogin(bankUrl: string): Promise<Record<string, string>> {
   const code = new TOTP({ secret: Secret.fromBase32(OPERATOR.totpSecretBase32) }).generate();
   const { accessToken } = await json<{ accessToken: string }>(
     await fetch(`${bankUrl}/v1/operator/auth/login`, {
@@ -66,7 +73,15 @@ export async function approveBobsMarket(bankUrl: string): Promise<{ state: strin
       body: JSON.stringify({ email: OPERATOR.email, password: OPERATOR.password, code }),
     }),
   );
-  const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+  return { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+}
+
+/**
+ * The demo operator signs in with the current TOTP code and approves Bob's pending merchant
+ * application, over the API (what the operators' console will do). Returns the approval.
+ */
+export async function approveBobsMarket(bankUrl: string): Promise<{ state: string }> {
+  const headers = await operatorHeaders(bankUrl);
   const { applications } = await json<{ applications: { id: string; email: string }[] }>(
     await fetch(`${bankUrl}/v1/operator/merchant-applications`, { headers }),
   );
@@ -79,4 +94,19 @@ export async function approveBobsMarket(bankUrl: string): Promise<{ state: strin
       body: JSON.stringify({ reason: 'E2E: identity and trading name checked' }),
     }),
   );
+}
+
+/**
+ * The operator rotates the bank's signing and KEM keys (docs/operations.md "Rotating the bank's
+ * keys"). Returns the new current kids.
+ */
+export async function rotateBankKeys(bankUrl: string): Promise<{ sign: string; kem: string }> {
+  const answer = await json<{ signKey: { kid: string }; kemKey: { kid: string } }>(
+    await fetch(`${bankUrl}/v1/operator/keys/rotate`, {
+      method: 'POST',
+      headers: await operatorHeaders(bankUrl),
+      body: JSON.stringify({ kind: 'both', reason: 'E2E: rotation in the middle of the day' }),
+    }),
+  );
+  return { sign: answer.signKey.kid, kem: answer.kemKey.kid };
 }

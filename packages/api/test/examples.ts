@@ -242,6 +242,10 @@ export const EXAMPLES: Record<RouteName, Example> = {
   },
   keys: { response: { signKeys: [key], kemKeys: [{ ...key, retiredAt: at }] } },
   bankPublicKey: { response: { kid: hex(8), publicKey: `03${hex(32)}` } },
+  rotateKeys: {
+    body: { kind: 'both', reason: 'Scheduled yearly rotation' },
+    response: { signKey: key, kemKey: key },
+  },
   enrollmentChallenge: {
     response: { challengeId: b64(16), challenge: b64(32), expiresAt: at },
   },

@@ -80,6 +80,10 @@ export interface BankKeysInfo {
   signKeys: Uint8Array[];
   /** The current KEM key: not retired, the newest (settlement batches are sealed to it). */
   kemKey: Uint8Array;
+  /** The current signing key as the bank lists it (trusted only when announcements reach it). */
+  signKey: Uint8Array;
+  /** Every rotation announcement listed (wire bytes, docs/protocol.md §12), oldest key first. */
+  announcements: Uint8Array[];
 }
 
 type Issued<R extends RouteSpec> = Omit<AnswerOf<R>, 'certificate'> & { certificate: Uint8Array };
@@ -221,9 +225,16 @@ export class BankClient {
       .filter(({ k }) => k.retiredAt === null)
       .sort((a, b) => Date.parse(b.k.createdAt) - Date.parse(a.k.createdAt))[0];
     if (!current) throw malformed(what(routes.keys), 'kemKeys: no current key');
+    const sign = answer.signKeys.findIndex((k) => k.retiredAt === null);
+    if (sign < 0) throw malformed(what(routes.keys), 'signKeys: no current key');
+    const announced = [...answer.signKeys, ...answer.kemKeys].flatMap((k) =>
+      k.announcement === null ? [] : [fromHex(k.announcement)],
+    );
     return {
       signKeys: answer.signKeys.map((k, i) => key(k.publicKey, `signKeys.${i}.publicKey`)),
       kemKey: key(current.k.publicKey, `kemKeys.${current.i}.publicKey`),
+      signKey: key(answer.signKeys[sign]!.publicKey, `signKeys.${sign}.publicKey`),
+      announcements: announced,
     };
   }
 

@@ -5,31 +5,38 @@
  */
 import { equalBytes, getPublicKey } from '@offpay/crypto';
 import { signEnrollment, type PayeeCertificate, type PayerCertificate } from '@offpay/protocol';
-import type { BankClient, BankKeysInfo, EnrolledCertificate } from './bank.js';
+import { enrollmentKeys, followOps, heldKeys, type FollowedKeys } from './bank-keys.js';
+import type { BankClient, EnrolledCertificate } from './bank.js';
 import { AppError } from './errors.js';
+import type { MetaDb } from './storage/db.js';
 import type { MetaOp } from './storage/schema.js';
-import { bankKeysOf, pinKeys, verifiedCertificate } from './trust.js';
+import { bankKeysOf, verifiedCertificate } from './trust.js';
 
-/** What an enrollment starts with: the bank's keys, the write that pins them, and a login. */
+/** What an enrollment starts with: the bank's keys, the writes that keep them, and a login. */
 export interface EnrollmentStart {
-  keys: BankKeysInfo;
-  /** Store it with the certificate, in one write, once the certificate checks out. */
-  pin: MetaOp;
+  /** The keys to pin: followed from the held ones (docs/protocol.md §12), or listed at first. */
+  keys: FollowedKeys;
+  /** Store them with the certificate, in one write, once the certificate checks out. */
+  pin: MetaOp[];
   /** The access token, for the caller to keep in memory only. */
   token: string;
 }
 
 /**
- * The first steps of every enrollment: the bank's keys (refused before signing in when the app
- * could not keep them), then the login (the email trimmed, as every sign-in does).
- * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankRefusal (wrong email or password…)
+ * The first steps of every enrollment: the bank's keys — followed through the bank's signed
+ * announcements from the keys this device already holds, never taken on trust again (refused
+ * before signing in when they do not follow, or the app could not keep them) — then the login
+ * (the email trimmed, as every sign-in does).
+ * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE, APP_BANK_KEYS_UNTRUSTED; BankRefusal (wrong
+ *   email or password…)
  */
 export async function startEnrollment(
   client: Pick<BankClient, 'keys' | 'login'>,
   login: { email: string; password: string },
+  db: Pick<MetaDb, 'get'>,
 ): Promise<EnrollmentStart> {
-  const keys = await client.keys();
-  const pin = pinKeys(keys);
+  const keys = enrollmentKeys(await heldKeys(db), await client.keys());
+  const pin = followOps(keys);
   const token = await client.login(login.email.trim(), login.password);
   return { keys, pin, token };
 }

@@ -20,6 +20,8 @@ export const APP_ERRORS = {
   APP_STORAGE_FAILED: "The browser's storage refused to save; nothing was changed.",
   APP_OFFLINE: 'The bank cannot be reached (no network, or the bank is down).',
   APP_BANK_RESPONSE: 'The bank answered with something this app does not understand.',
+  APP_BANK_KEYS_UNTRUSTED:
+    "The bank's keys changed without an announcement signed by a key this app trusts; the keys it trusts were kept.",
   APP_BANK_URL_INVALID: 'The bank address is not an http(s) address without credentials or query.',
   APP_BANK_URL_INSECURE:
     'The bank address must start with https:// (http:// only for a bank on this device: localhost, 127.0.0.1).',

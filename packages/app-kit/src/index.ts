@@ -14,6 +14,7 @@
 export * from './backup.js';
 export * from './bank.js';
 export * from './clock.js';
+export * from './bank-keys.js';
 export * from './enroll.js';
 export * from './errors.js';
 export * from './exchange.js';

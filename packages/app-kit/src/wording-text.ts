@@ -215,6 +215,10 @@ export const APP_WORDS = {
     title: 'Unexpected bank answer',
     text: 'The bank answered with something this app does not understand. Try again later, or update the app.',
   },
+  APP_BANK_KEYS_UNTRUSTED: {
+    title: 'Bank keys not confirmed',
+    text: 'The bank presented new keys that its earlier keys did not sign, so this app keeps the keys it trusts. Check the bank address, and set the app up again only if your bank confirms it replaced its keys.',
+  },
   APP_CAMERA_UNAVAILABLE: {
     title: 'Camera unavailable',
     text: 'The camera cannot be used. Allow camera access, or scan from a picture or open a file instead.',

@@ -2,6 +2,7 @@
 import { generateSecretKey, getPublicKey, randomBytes } from '@offpay/crypto';
 import { describe, expect, it } from 'vitest';
 import { BankRefusal } from '../src/errors.js';
+import { FOLLOWED_KEY } from '../src/bank-keys.js';
 import { startEnrollment } from '../src/enroll.js';
 import { bankUrl } from '../src/rules.js';
 import { setUpApp } from '../src/setup.js';
@@ -51,30 +52,43 @@ describe('setUpApp', () => {
 });
 
 describe('startEnrollment', () => {
-  const keys = () => ({
-    signKeys: [getPublicKey(generateSecretKey())],
-    kemKey: getPublicKey(generateSecretKey()),
-  });
+  const keys = () => {
+    const signKey = getPublicKey(generateSecretKey());
+    return { signKeys: [signKey], kemKey: getPublicKey(generateSecretKey()), signKey };
+  };
+  // Nothing held yet: the first enrollment pins what the bank lists.
+  const empty = { get: () => Promise.resolve(undefined) };
 
   it('pins the bank’s keys and signs in with the email trimmed', async () => {
     const logins: string[] = [];
     const bankKeys = keys();
     const start = await startEnrollment(
       {
-        keys: () => Promise.resolve(bankKeys),
+        keys: () => Promise.resolve({ ...bankKeys, announcements: [] }),
         login: (email) => (logins.push(email), Promise.resolve('token')),
       },
       { email: '  alice@example.com ', password: 'pw' },
+      empty,
     );
     expect(logins).toEqual(['alice@example.com']);
     expect(start.token).toBe('token');
-    expect(start.pin).toEqual({ put: 'meta', key: TRUST_KEYS.pinned, value: bankKeys });
+    const { signKeys, kemKey, signKey } = bankKeys;
+    expect(start.pin).toEqual([
+      { put: 'meta', key: TRUST_KEYS.pinned, value: { signKeys, kemKey } },
+      { put: 'meta', key: FOLLOWED_KEY, value: { signKey, validFrom: 0 } },
+    ]);
   });
 
   it('refuses keys it could not keep before signing in, and passes a refused login on', async () => {
     let logins = 0;
     const client = (signKeys: Uint8Array[]) => ({
-      keys: () => Promise.resolve({ signKeys, kemKey: keys().kemKey }),
+      keys: () =>
+        Promise.resolve({
+          signKeys,
+          kemKey: keys().kemKey,
+          signKey: signKeys[0]!,
+          announcements: [],
+        }),
       login: () => {
         logins++;
         return Promise.reject(new BankRefusal('BANK_BAD_CREDENTIALS', 'wrong', 401));
@@ -82,11 +96,11 @@ describe('startEnrollment', () => {
     });
     const login = { email: 'alice@example.com', password: 'pw' };
     const tooMany = Array.from({ length: 257 }, () => keys().kemKey);
-    await expect(startEnrollment(client(tooMany), login)).rejects.toMatchObject({
+    await expect(startEnrollment(client(tooMany), login, empty)).rejects.toMatchObject({
       code: 'APP_BANK_RESPONSE',
     });
     expect(logins).toBe(0);
-    await expect(startEnrollment(client(keys().signKeys), login)).rejects.toMatchObject({
+    await expect(startEnrollment(client(keys().signKeys), login, empty)).rejects.toMatchObject({
       code: 'BANK_BAD_CREDENTIALS',
     });
     expect(logins).toBe(1);

@@ -144,7 +144,15 @@ export default fp<ServicesPluginOptions>(
       audit,
       now,
       retiredKemAcceptSeconds: config.retiredKemAcceptSeconds,
+      // Rotations reach every instance at once; the database stays the truth (keys.service.ts).
+      pubsub: kv.pubsub,
+      onPubSubError: (err) =>
+        app.log.warn(
+          { err },
+          'key rotation message not published or followed; the database decides',
+        ),
     });
+    app.addHook('onClose', () => keyring.close());
     const accounts = createAccountsService({ db, cache: kv.cache });
     const tokenSecret = await jwtSecret(config, keyring);
     const auth = await createAuthService({

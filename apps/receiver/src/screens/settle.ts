@@ -19,6 +19,7 @@ import {
 import type { Ctx } from '../ctx.js';
 import { exportBatches, pendingBatches } from '../state/batches.js';
 import { ledgerSummary, type LedgerSummary } from '../state/ledger.js';
+import { followTillKeys } from '../state/bank-keys.js';
 import { settleNow, type OutcomeLine, type SettleProgress } from '../state/settle.js';
 import type { Till } from '../state/till.js';
 
@@ -73,9 +74,12 @@ export async function settleScreen(ctx: Ctx): Promise<void> {
     out.clear();
     log.replaceChildren();
     try {
-      const done = await app.bank.authed((client, token) =>
-        settleNow(app.db, till, client, token, progress),
-      );
+      const done = await app.bank.authed(async (client, token) => {
+        // The bank's current keys first: batches are sealed to its current KEM key (§12).
+        const current = await followTillKeys(app.db, app.till ?? till, client);
+        app.till = current;
+        return settleNow(app.db, current, client, token, progress);
+      });
       if (done.signedOut) app.bank.signOut();
       log.append(h('p', {}, `Done: the bank answered for ${plural(done.entries, 'payment')}`));
     } catch (e) {

@@ -94,11 +94,11 @@ export async function enrollTill(
   const [secretKey, kemSecret] = [vault.secret(SECRET.sign), vault.secret(SECRET.kem)];
   if (!secretKey || !kemSecret) throw new AppError('APP_VAULT_MISSING');
   const mine = { signKey: vault.publicKey(SECRET.sign)!, kemKey: vault.publicKey(SECRET.kem)! };
-  const { keys, pin, token } = await startEnrollment(bank, login);
+  const { keys, pin, token } = await startEnrollment(bank, login, db);
   const kemKey = mine.kemKey;
   const { certificate } = await certify(bank, token, { kind: 'payee', secretKey, kemKey });
   issuedCertificate(certificate, keys.signKeys, decodePayeeCertificate, mine);
-  await db.write([pin, { put: 'meta', key: META.certificate, value: certificate }]);
+  await db.write([...pin, { put: 'meta', key: META.certificate, value: certificate }]);
   return token;
 }
 

@@ -6,6 +6,7 @@ import {
   actions,
   button,
   errorNotice,
+  followBankKeys,
   form,
   formatTime,
   h,
@@ -87,7 +88,12 @@ export function syncScreen(ctx: Ctx): void {
   const run = async (): Promise<void> => {
     area.replaceChildren(h('p', { class: 'muted' }, 'Asking the bank…'));
     try {
-      const outcome = await app.bank.authed((client, token) => syncWithBank(app.db, client, token));
+      const outcome = await app.bank.authed(async (client, token) => {
+        // The bank's key announcements first (docs/protocol.md §12): results and lists signed by
+        // a key it just announced verify.
+        await followBankKeys(app.db, client);
+        return syncWithBank(app.db, client, token);
+      });
       area.replaceChildren(outcomeView(ctx, outcome));
     } catch (e) {
       area.replaceChildren(

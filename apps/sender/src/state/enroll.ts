@@ -22,6 +22,7 @@ import {
   withDetails,
   type BankClient,
   type EnrolledCertificate,
+  type MetaOp,
   type PinnedKeys,
   type Vault,
 } from '@offpay/app-kit';
@@ -63,9 +64,15 @@ export async function enrollmentKey(db: WalletDb, vault: Vault): Promise<Uint8Ar
 export async function completeEnrollment(
   db: WalletDb,
   vault: Vault,
-  enrolled: { secretKey: Uint8Array; certificate: Uint8Array; pinned: PinnedKeys },
+  enrolled: {
+    secretKey: Uint8Array;
+    certificate: Uint8Array;
+    pinned: PinnedKeys;
+    /** The writes that keep the followed keys (startEnrollment); default: pin `pinned`. */
+    pin?: MetaOp[];
+  },
 ): Promise<PayerCertificate> {
-  const pin = pinKeys(enrolled.pinned);
+  const pin = enrolled.pin ?? [pinKeys(enrolled.pinned)];
   const signKey = getPublicKey(enrolled.secretKey);
   const cert = issuedCertificate(
     enrolled.certificate,
@@ -78,7 +85,7 @@ export async function completeEnrollment(
     vault.replace({ [PAYER_KEY]: enrolled.secretKey }, [
       { clear: 'chain' },
       { put: 'chain', value: chain },
-      pin,
+      ...pin,
       { delete: 'meta', key: MUST_ENROLL },
     ]),
   );
@@ -131,7 +138,7 @@ export async function enrollWallet(
   client: EnrollClient,
   form: EnrollForm,
 ): Promise<{ cert: PayerCertificate; token: string }> {
-  const { keys, token } = await startEnrollment(client, form);
+  const { keys, pin, token } = await startEnrollment(client, form, db);
   const limit = Money.parse(form.allowance, (await account(client, token)).currency);
   if (limit.minor < 1) {
     fail('PROTO_AMOUNT_INVALID', 'the allowance must be more than zero', { text: form.allowance });
@@ -152,6 +159,7 @@ export async function enrollWallet(
     secretKey,
     certificate: issued.certificate,
     pinned,
+    pin,
   });
   return { cert, token };
 }

@@ -18,7 +18,7 @@ import { createDeposit, importStatement, listDeposits } from './deposits.js';
 import { enrollmentChallenge, enrollPayee, enrollPayer } from './enrollment.js';
 import { fraudProof, fraudProofs, reportFraudProof } from './fraud.js';
 import { health, readiness } from './health.js';
-import { bankPublicKey, keys } from './keys.js';
+import { bankPublicKey, keys, rotateKeys } from './keys.js';
 import {
   applyAsMerchant,
   approveMerchantApplication,
@@ -81,6 +81,7 @@ export const routes = {
   accountHistory,
   keys,
   bankPublicKey,
+  rotateKeys,
   enrollmentChallenge,
   enrollPayer,
   enrollPayee,

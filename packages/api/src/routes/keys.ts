@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { hex, hexUpTo, instant } from '../fields.js';
 import { KEYS_MAX } from '../limits.js';
 import type { RouteSpec } from '../route.js';
+import { reason } from './operators.js';
 
 /** One bank key, current or retired. */
 export const bankKey = z.object({
@@ -41,4 +42,22 @@ export const bankPublicKey = {
   status: 200,
   response: z.object({ kid: hex(8), publicKey: hex(33) }),
   errors: [],
+} as const satisfies RouteSpec;
+
+/** POST /v1/operator/keys/rotate */
+export const rotateKeys = {
+  method: 'POST',
+  path: '/v1/operator/keys/rotate',
+  auth: true,
+  operator: { roles: ['operator'], kind: 'change' },
+  tag: 'operators',
+  summary: "Rotate the bank's signing key, KEM key or both (docs/operations.md)",
+  description:
+    'Each new key is announced signed by the signing key before it (docs/protocol.md §12); every ' +
+    'instance loads it at once, and devices follow the announcements the next time they are ' +
+    'online. `both` rotates the signing key, then the KEM key: two announcements.',
+  body: z.object({ kind: z.enum(['sign', 'kem', 'both']), reason }),
+  status: 200,
+  response: z.object({ signKey: bankKey, kemKey: bankKey }),
+  errors: [400, 401, 403],
 } as const satisfies RouteSpec;

@@ -5,7 +5,7 @@
  * settled ledger head. There is
  * no re-issue: a restored wallet enrolls again with a new key (DESIGN.md §3 "Restore").
  */
-import { kid, toHex } from '@offpay/crypto';
+import { equalBytes, kid, toHex } from '@offpay/crypto';
 import {
   encodeCertificate,
   issuePayeeCertificate,
@@ -23,11 +23,11 @@ import { certifiableDisplayName, certificateExpiry } from './enrollment.domain.j
 import {
   ensureReserveAccount,
   findCustomerAccount,
+  findEnrolledPayee,
   findVerifiedName,
   insertPayeeCertificate,
   insertPayerCertificate,
   nextSerial,
-  payeeKidTaken,
   type CustomerAccount,
 } from './enrollment.repo.js';
 
@@ -175,8 +175,34 @@ export function keyTaken(signKey: Uint8Array): never {
 }
 
 /**
+ * The certificate this user's till already holds for these very keys, still active and
+ * unexpired: enrolling again (after the bank rotated its keys, to pin them again) is answered
+ * with it — one key, one certificate, one ledger (issue #12: re-enrollment after a KEM rotation
+ * was refused). Any other holder of the key is refused.
+ * @throws BANK_KEY_ALREADY_ENROLLED when another user's, another KEM key's, or a closed, revoked
+ * or expired certificate holds the signing key
+ */
+async function heldPayee(
+  tx: Queryable,
+  userId: string,
+  req: PayeeEnrollment,
+  now: Date,
+): Promise<(IssuedCertificate & { displayName: string }) | null> {
+  const held = await findEnrolledPayee(tx, kid(req.signKey));
+  if (!held) return null;
+  const same =
+    held.userId === userId &&
+    equalBytes(held.kemKey, req.kemKey) &&
+    held.status === 'active' &&
+    held.expiresAt > now;
+  if (!same) keyTaken(req.signKey);
+  const { serial, cert: certificate, expiresAt, currency, displayName } = held;
+  return { serial, certificate, expiresAt, currency, displayName };
+}
+
+/**
  * Issues a payee certificate with the account's verified merchant name and opens its settled
- * ledger head at the genesis, inside `tx`.
+ * ledger head at the genesis, inside `tx` — or answers with the one these keys already hold.
  * @throws BANK_ACCOUNT_NOT_FOUND, BANK_MERCHANT_NOT_VERIFIED, BANK_DISPLAY_NAME_UNUSABLE,
  * BANK_KEY_ALREADY_ENROLLED
  */
@@ -187,9 +213,10 @@ export async function issuePayee(
   req: PayeeEnrollment,
 ): Promise<IssuedCertificate & { displayName: string }> {
   const now = deps.now();
+  const held = await heldPayee(tx, userId, req, now);
+  if (held) return held;
   const account = await customerAccount(tx, userId, null);
   const displayName = certifiableDisplayName(await verifiedName(tx, userId));
-  if (await payeeKidTaken(tx, kid(req.signKey))) keyTaken(req.signKey);
   const serial = await nextSerial(tx);
   const expiresAt = certificateExpiry(now, deps.ttl.payeeSeconds);
   const { signKey, kemKey } = req;

@@ -87,6 +87,53 @@ export async function findVerifiedName(
 }
 
 /** True when a payee certificate already certifies the key with this kid. */
+/** The payee certificate holding a key, with its owner: what a re-enrollment is checked against. */
+export interface EnrolledPayee {
+  serial: number;
+  userId: string | null;
+  kemKey: Uint8Array;
+  status: string;
+  expiresAt: Date;
+  displayName: string;
+  currency: string;
+  cert: Uint8Array;
+}
+
+/** The payee certificate of the signing key with this kid, or null. */
+export async function findEnrolledPayee(
+  q: Queryable,
+  kid: Uint8Array,
+): Promise<EnrolledPayee | null> {
+  const rows = await q.query<{
+    serial: bigint;
+    user_id: string | null;
+    kem_key: Uint8Array;
+    status: string;
+    expires_at: Date;
+    display_name: string;
+    currency: string;
+    cert: Uint8Array;
+  }>(
+    `SELECT c.serial, a.user_id, c.kem_key, c.status, c.expires_at, c.display_name, c.currency,
+            c.cert
+     FROM payee_certificates c JOIN accounts a ON a.id = c.account_id
+     WHERE c.kid = $1`,
+    [kid],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    serial: Number(r.serial),
+    userId: r.user_id,
+    kemKey: r.kem_key,
+    status: r.status,
+    expiresAt: r.expires_at,
+    displayName: r.display_name,
+    currency: r.currency,
+    cert: r.cert,
+  };
+}
+
 export async function payeeKidTaken(q: Queryable, kid: Uint8Array): Promise<boolean> {
   const rows = await q.query('SELECT 1 FROM payee_certificates WHERE kid = $1', [kid]);
   return rows.length > 0;

@@ -18,7 +18,7 @@ import type { Database, Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import type { BankKeyring } from '../keys/keys.service.js';
-import { trustedSignKeys } from '../keys/keys.signer.js';
+import { withSignKeys } from '../keys/keys.signer.js';
 import {
   findFraudProof,
   firstFraudProofOf,
@@ -114,7 +114,8 @@ export function createFraudService(deps: FraudDeps): FraudService {
     },
     holding: (paymentIds) => proofsHolding(deps.db, paymentIds),
     async report(proofBytes) {
-      const proof = verifyFraudProof(proofBytes, trustedSignKeys(deps.keyring));
+      // Certificates of a key another instance just made: loaded from the database, not refused.
+      const proof = await withSignKeys(deps.keyring, (keys) => verifyFraudProof(proofBytes, keys));
       const serial = proof.first.serial;
       const answer = {
         serial,

@@ -52,7 +52,6 @@ export async function listBankKeys(q: Queryable): Promise<BankKeyRow[]> {
   }));
 }
 
-/** Inserts a key. */
 /** True when the database holds a key of `kind` with this kid (one primary-key probe). */
 export async function hasBankKey(
   q: Queryable,
@@ -66,6 +65,28 @@ export async function hasBankKey(
   return rows.length > 0;
 }
 
+/** The kids of the current (not retired) keys, every kind. */
+export async function currentBankKids(q: Queryable): Promise<Uint8Array[]> {
+  const rows = await q.query<{ kid: Uint8Array }>(
+    'SELECT kid FROM bank_keys WHERE retired_at IS NULL',
+  );
+  return rows.map((r) => r.kid);
+}
+
+/** The kids among `kids` the database holds as keys of `kind` (one index scan). */
+export async function knownBankKids(
+  q: Queryable,
+  kind: BankKeyKind,
+  kids: readonly Uint8Array[],
+): Promise<Uint8Array[]> {
+  const rows = await q.query<{ kid: Uint8Array }>(
+    'SELECT kid FROM bank_keys WHERE kid = ANY($1::bytea[]) AND kind = $2',
+    [kids, kind],
+  );
+  return rows.map((r) => r.kid);
+}
+
+/** Inserts a key. */
 export async function insertBankKey(
   tx: Queryable,
   k: Omit<BankKeyRow, 'retiredAt'>,

@@ -1,10 +1,16 @@
-/** GET /v1/keys (every bank key, for pinning and rotation) and GET /bank-public-key (compatibility). */
+/**
+ * GET /v1/keys (every bank key, for pinning and rotation), GET /bank-public-key (compatibility)
+ * and the operators' POST /v1/operator/keys/rotate.
+ */
 import { routes, type bankKey } from '@offpay/api';
 import { toHex } from '@offpay/crypto';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { routeOptions } from '../../http/route-schema.js';
+import { requireOperator } from '../../plugins/auth.js';
+import type { BankKeyKind } from './keys.domain.js';
 import type { BankKeyInfo } from './keys.service.js';
+import { protocolAnnouncer } from './keys.signer.js';
 
 function view(k: BankKeyInfo): z.infer<typeof bankKey> {
   return {
@@ -36,6 +42,27 @@ export const keyRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
       const k = app.services.keyring.current('sign');
       void reply.header('cache-control', CACHE_CONTROL);
       return { kid: toHex(k.kid), publicKey: toHex(k.publicKey) };
+    },
+  });
+  app.route({
+    ...routeOptions(app, routes.rotateKeys),
+    handler: async (request) => {
+      const operator = requireOperator(request);
+      const { keyring, operators } = app.services;
+      const { kind, reason } = request.body;
+      const kinds: BankKeyKind[] = kind === 'both' ? ['sign', 'kem'] : [kind];
+      for (const k of kinds) {
+        // The operator's line in the rotation's own transaction: no key without its reason.
+        await keyring.rotate(k, protocolAnnouncer(keyring, app.now), (tx, kid) =>
+          operators.record(tx, operator, {
+            action: 'bank_key.rotate',
+            target: `bank_key:${toHex(kid)}`,
+            reason,
+            data: { kind: k },
+          }),
+        );
+      }
+      return { signKey: view(keyring.current('sign')), kemKey: view(keyring.current('kem')) };
     },
   });
   done();

@@ -7,6 +7,7 @@ import { generateSecretKey, randomBytes, sign, toHex } from '@offpay/crypto';
 import { decodeKeyAnnouncement } from '@offpay/protocol';
 import type { Database, Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
+import type { PubSub } from '../../kv/kv.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import {
   deriveKeyEncryptionKey,
@@ -18,6 +19,7 @@ import {
   sealSecret,
   type BankKeyKind,
 } from './keys.domain.js';
+import { followRotations, KEYS_CHANNEL, rotationMessage, type Following } from './keys.follow.js';
 import {
   nativeKemKey,
   nativeSignKey,
@@ -27,6 +29,8 @@ import {
 import {
   findSealedSecret,
   hasBankKey,
+  currentBankKids,
+  knownBankKids,
   insertBankKey,
   insertSealedSecret,
   listBankKeys,
@@ -66,8 +70,15 @@ export interface BankKeyring {
    * @throws CRYPTO_HPKE_OPEN_FAILED when the bytes do not open.
    */
   openSealed(kemKid: Uint8Array, info: Uint8Array, sealed: Uint8Array): Uint8Array;
-  /** Retires the current key of `kind` and makes a new one, announced when `announcer` is given. */
-  rotate(kind: BankKeyKind, announcer?: RotationAnnouncer): Promise<BankKeyInfo>;
+  /**
+   * Retires the current key of `kind` and makes a new one, announced when `announcer` is given;
+   * `alsoInTx` writes in the same transaction (an operator's audit line).
+   */
+  rotate(
+    kind: BankKeyKind,
+    announcer?: RotationAnnouncer,
+    alsoInTx?: (tx: Queryable, kid: Uint8Array) => Promise<void>,
+  ): Promise<BankKeyInfo>;
   /** Re-reads keys from the database (after another instance rotated). */
   reload(): Promise<void>;
   /**
@@ -76,6 +87,20 @@ export interface BankKeyring {
    * no reload. True when the key is loaded afterwards.
    */
   reloadFor(kind: BankKeyKind, kid: Uint8Array): Promise<boolean>;
+  /**
+   * {@link reloadFor} for many kids at once: one query for every kid not loaded (none when all
+   * are), one reload when the database holds any of them.
+   */
+  reloadForAny(kind: BankKeyKind, kids: readonly Uint8Array[]): Promise<void>;
+  /**
+   * Reloads when the database's current keys are not the ones loaded (one small query): the
+   * backstop, run every `KEYS_CHECK_SECONDS` (keys.follow.ts), for a rotation message lost while
+   * Redis was down — so an instance never signs with a retired key for long. True when it
+   * reloaded.
+   */
+  refresh(): Promise<boolean>;
+  /** Stops following other instances' rotations (the app's onClose). Never rejects. */
+  close(): Promise<void>;
   /** A generated secret (e.g. `jwt`), created sealed in the database on first use. */
   secret(name: string, length?: number): Promise<Uint8Array>;
 }
@@ -87,6 +112,14 @@ export interface KeyringDeps {
   audit: AuditLog;
   now: () => Date;
   retiredKemAcceptSeconds: number;
+  /**
+   * Where rotations are told to every instance (channel `keys`, keys.follow.ts); without it (or
+   * while Redis is down) an instance learns of another's rotation from the database when it meets
+   * a kid it has not loaded (docs/operations.md "Rotating the bank's keys").
+   */
+  pubsub?: PubSub;
+  /** Called when a rotation message could not be published or followed (a warning). */
+  onPubSubError?: (err: unknown) => void;
 }
 
 const KINDS: readonly BankKeyKind[] = ['sign', 'kem'];
@@ -99,6 +132,7 @@ export async function createKeyring(deps: KeyringDeps): Promise<BankKeyring> {
   const keyring = new Keyring(deps);
   await keyring.ensureCurrentKeys();
   await keyring.reload();
+  await keyring.follow();
   return keyring;
 }
 
@@ -114,6 +148,7 @@ class Keyring implements BankKeyring {
   #nativeKem = new Map<string, NativeKemKey>();
   readonly #secrets = new Map<string, Uint8Array>();
   #reloading: Promise<void> | null = null;
+  #following: Following | null = null;
 
   constructor(deps: KeyringDeps) {
     this.#deps = deps;
@@ -145,13 +180,47 @@ class Keyring implements BankKeyring {
     if (!(await hasBankKey(this.#deps.db, kind, kid))) return false;
     // Loaded meanwhile by a reload another request started: nothing more to do.
     if (loaded()) return true;
-    // Single flight: a burst of batches sealed to a key another instance just made shares one
-    // reload instead of each unsealing every key again.
+    await this.#reloadOnce();
+    return loaded();
+  }
+
+  async reloadForAny(kind: BankKeyKind, kids: readonly Uint8Array[]): Promise<void> {
+    const have = new Set(this.list(kind).map((k) => toHex(k.kid)));
+    const missing = new Map<string, Uint8Array>();
+    for (const k of kids) if (!have.has(toHex(k))) missing.set(toHex(k), k);
+    if (missing.size === 0) return;
+    const known = await knownBankKids(this.#deps.db, kind, [...missing.values()]);
+    const loadedNow = new Set(this.list(kind).map((k) => toHex(k.kid)));
+    if (known.some((k) => !loadedNow.has(toHex(k)))) await this.#reloadOnce();
+  }
+
+  async refresh(): Promise<boolean> {
+    const current = await currentBankKids(this.#deps.db);
+    const loaded = new Set(KINDS.map((kind) => toHex(this.current(kind).kid)));
+    if (current.length === loaded.size && current.every((k) => loaded.has(toHex(k)))) return false;
+    await this.#reloadOnce();
+    return true;
+  }
+
+  async close(): Promise<void> {
+    const following = this.#following;
+    this.#following = null;
+    await following?.close();
+  }
+
+  /** Starts following other instances' rotations (keys.follow.ts) when there is a pub/sub. */
+  async follow(): Promise<void> {
+    const { pubsub, onPubSubError } = this.#deps;
+    if (pubsub) this.#following = await followRotations(this, pubsub, onPubSubError);
+  }
+
+  // Single flight: a burst of batches sealed to a key another instance just made shares one
+  // reload instead of each unsealing every key again.
+  #reloadOnce(): Promise<void> {
     this.#reloading ??= this.reload().finally(() => {
       this.#reloading = null;
     });
-    await this.#reloading;
-    return loaded();
+    return this.#reloading;
   }
 
   current(kind: BankKeyKind): BankKeyInfo {
@@ -190,14 +259,29 @@ class Keyring implements BankKeyring {
     return native.open(info, sealed);
   }
 
-  async rotate(kind: BankKeyKind, announcer?: RotationAnnouncer): Promise<BankKeyInfo> {
+  async rotate(
+    kind: BankKeyKind,
+    announcer?: RotationAnnouncer,
+    alsoInTx?: (tx: Queryable, kid: Uint8Array) => Promise<void>,
+  ): Promise<BankKeyInfo> {
     const kid = await this.#deps.db.transaction(async (tx) => {
       await lockBankKeys(tx);
       // Rotate from what the database says, not from this instance's possibly stale view.
       const rows = await listBankKeys(tx);
-      return this.#createKey(tx, kind, { previous: currentRow(rows, kind), rows, announcer });
+      const made = await this.#createKey(tx, kind, {
+        previous: currentRow(rows, kind),
+        rows,
+        announcer,
+      });
+      await alsoInTx?.(tx, made);
+      return made;
     });
     await this.reload();
+    // After COMMIT: every other instance reloads now; one that misses it (Redis down) reloads
+    // when it meets the new kid (reloadFor). A failed publish never undoes the rotation.
+    await this.#deps.pubsub
+      ?.publish(KEYS_CHANNEL, rotationMessage(kind, kid))
+      .catch((err: unknown) => this.#deps.onPubSubError?.(err));
     return this.#infos.find((k) => toHex(k.kid) === toHex(kid)) ?? this.current(kind);
   }
 

@@ -14,7 +14,7 @@ import { afterCommit } from '../../kv/after-commit.js';
 import type { ReadThroughCache } from '../../kv/read-through.js';
 import { unixSeconds } from '../../time.js';
 import type { BankKeyring } from '../keys/keys.service.js';
-import { protocolSigner, trustedSignKeys } from '../keys/keys.signer.js';
+import { protocolSigner, withSignKeys } from '../keys/keys.signer.js';
 import { releaseCutoff } from '../reserves/reserves.domain.js';
 import { LATEST_LIST } from './revocations.cache.js';
 import {
@@ -80,20 +80,26 @@ export function latestListReader(deps: RevocationListDeps): () => Promise<Revoca
       : await storedLatestList(deps);
     if (cached?.seq === stored.seq) return cached;
     try {
-      cached = verifiedView(deps, stored);
+      cached = await verifiedView(deps, stored);
     } catch (err) {
       if (!listCache) throw err;
       // A damaged cache entry must not break the endpoint: Postgres answers instead.
       await listCache.invalidate(LATEST_LIST);
-      cached = verifiedView(deps, await storedLatestList(deps));
+      cached = await verifiedView(deps, await storedLatestList(deps));
     }
     return cached;
   };
 }
 
 /** Verifying our own bytes catches a corrupted row before a receiver does. */
-function verifiedView(deps: RevocationListDeps, stored: StoredRevocationList): RevocationListView {
-  const list = verifyRevocationList(stored.signed, trustedSignKeys(deps.keyring));
+async function verifiedView(
+  deps: RevocationListDeps,
+  stored: StoredRevocationList,
+): Promise<RevocationListView> {
+  // A list another instance signed with a key it just made: loaded from the database first.
+  const list = await withSignKeys(deps.keyring, (keys) =>
+    verifyRevocationList(stored.signed, keys),
+  );
   return {
     seq: list.seq,
     issuedAt: new Date(list.issuedAt * 1000),

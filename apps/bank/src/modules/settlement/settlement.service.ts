@@ -27,7 +27,7 @@ import { isTransactionConflict } from '../../db/errors.js';
 import { retryingTransaction } from '../../db/retry.js';
 import { bankFail } from '../../errors.js';
 import { unixSeconds } from '../../time.js';
-import { trustedSignKeys } from '../keys/keys.signer.js';
+import { signKeysFor } from '../keys/keys.signer.js';
 import { admitPayee, findPayee } from './settlement.admit.js';
 import { decideSettlement, type BatchEntry, type CertState } from './settlement.domain.js';
 import { checkIdempotencyKey, openBatch } from './settlement.open.js';
@@ -120,7 +120,10 @@ async function verifyAndSettle(
   timer: (phase: SettlementPhase) => void,
 ): Promise<SettleOutcome> {
   const { batch, indexes, undecoded } = splitEntries(reading);
-  const bankKeys = trustedSignKeys(deps.keyring);
+  // Certificates issued by a key another instance just made load it first (DB as truth): a
+  // rejection for a kid this instance merely had not loaded would be stored and replayed.
+  const issuers = batch.entries.map((p) => p.payerCert.issuerKid);
+  const bankKeys = await signKeysFor(deps.keyring, issuers);
   const verified = deps.verifyEntries
     ? await deps.verifyEntries(batch, bankKeys)
     : verifyEntriesInThread(batch, bankKeys, deps.verifier);

@@ -1,5 +1,5 @@
 /** Enrollment over HTTP on Postgres: certificates, the reserve, and every refused proof. */
-import { fromBase64Url, toBase64Url } from '@offpay/crypto';
+import { fromBase64Url, kid, toBase64Url } from '@offpay/crypto';
 import {
   decodePayeeCertificate,
   decodePayerCertificate,
@@ -8,6 +8,8 @@ import {
   verifyCertificate,
 } from '@offpay/protocol';
 import { describe, expect, it } from 'vitest';
+import { protocolAnnouncer } from '../../../src/modules/keys/keys.signer.js';
+import { enrollPayee } from '../../helpers/enrollment.js';
 import { useWorld, deviceKey } from '../../helpers/world.js';
 
 // The bank clock starts at a fixed instant; the in-memory stores follow it.
@@ -238,7 +240,31 @@ describe('payee enrollment', () => {
     expect(() => decodePayerCertificate(fromBase64Url(body.certificate))).toThrow();
   });
 
-  it('refuses a signing key that already has a payee certificate', async () => {
+  it('answers a till enrolling again with the same keys after a KEM rotation with its certificate (issue #12)', async () => {
+    const user = await bank.merchant('Erin');
+    const [key, kem] = [deviceKey(), deviceKey()];
+    const first = await enrollPayee(bank, user, key, kem);
+    expect(first.statusCode, first.body).toBe(201);
+    const { keyring } = bank.app.services;
+    await keyring.rotate(
+      'kem',
+      protocolAnnouncer(keyring, () => bank.clock),
+    );
+    const again = await enrollPayee(bank, user, key, kem);
+    expect(again.statusCode, again.body).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    const held = await bank.db.query('SELECT serial FROM payee_certificates WHERE kid = $1', [
+      kid(key.publicKey),
+    ]);
+    expect(held).toHaveLength(1);
+    // The same keys under another user stay refused.
+    const other = await bank.merchant('Mallory');
+    const stolen = await enrollPayee(bank, other, key, kem);
+    expect(stolen.statusCode).toBe(409);
+    expect(stolen.json()).toMatchObject({ code: 'BANK_KEY_ALREADY_ENROLLED' });
+  });
+
+  it('refuses a signing key that already has a payee certificate with another KEM key', async () => {
     const user = await bank.merchant('Carol');
     const key = deviceKey();
     expect((await bank.enrollPayee(user, key)).statusCode).toBe(201);

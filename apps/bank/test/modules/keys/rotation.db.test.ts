@@ -8,6 +8,7 @@ import {
   bankKeySet,
   decodeKeyAnnouncement,
   decodeSettlementResult,
+  followKeyAnnouncements,
   verifyKeyAnnouncement,
   verifySettlementResult,
 } from '@offpay/protocol';
@@ -111,6 +112,56 @@ describe('announcement order (docs/protocol.md §12)', () => {
         protocolAnnouncer(keyring, () => past),
       ),
     ).rejects.toThrow(/bank clock \(.+\) is before the latest key announcement, made at /);
+    expect(await keys()).toEqual(before);
+  });
+});
+
+describe('POST /v1/operator/keys/rotate', () => {
+  it('rotates both keys for an operator, announced in a chain from the pinned key and audited with the reason', async () => {
+    const pinned = bankKeySet((await keys()).signKeys.map((k) => fromHex(k.publicKey)));
+    const ops = await world.operator();
+    const res = await world.post(
+      '/v1/operator/keys/rotate',
+      { kind: 'both', reason: 'Scheduled yearly rotation' },
+      ops,
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    const after = await keys();
+    const body = res.json<{ signKey: KeyView; kemKey: KeyView }>();
+    expect(body.signKey.kid).toBe(after.signKeys.find((k) => k.retiredAt === null)!.kid);
+    expect(body.kemKey.kid).toBe(after.kemKeys.find((k) => k.retiredAt === null)!.kid);
+    const announcements = [...after.signKeys, ...after.kemKeys].flatMap((k) =>
+      k.announcement ? [fromHex(k.announcement)] : [],
+    );
+    const walk = followKeyAnnouncements(pinned, announcements);
+    expect(toHex(walk.accepted.at(-1)!.signKey)).toBe(body.signKey.publicKey);
+    expect(toHex(walk.accepted.at(-1)!.kemKey)).toBe(body.kemKey.publicKey);
+    const audited = await world.db.query<{ data: Record<string, unknown> }>(
+      "SELECT data FROM audit_log WHERE action = 'bank_key.rotate' ORDER BY id",
+    );
+    expect(audited.map((a) => [a.data['kind'], a.data['reason'], a.data['target']])).toEqual([
+      ['sign', 'Scheduled yearly rotation', `bank_key:${body.signKey.kid}`],
+      ['kem', 'Scheduled yearly rotation', `bank_key:${body.kemKey.kid}`],
+    ]);
+  });
+
+  it('is refused without an operator session, and to an auditor, and rotates nothing', async () => {
+    const before = await keys();
+    const body = { kind: 'sign', reason: 'Scheduled yearly rotation' };
+    const anonymous = await world.app.inject({
+      method: 'POST',
+      url: '/v1/operator/keys/rotate',
+      payload: body,
+    });
+    expect(anonymous.statusCode).toBe(401);
+    const customer = await world.post('/v1/operator/keys/rotate', body, await world.user());
+    expect([401, 403]).toContain(customer.statusCode);
+    const auditor = await world.post(
+      '/v1/operator/keys/rotate',
+      body,
+      await world.operator('auditor'),
+    );
+    expect(auditor.statusCode).toBe(403);
     expect(await keys()).toEqual(before);
   });
 });
