@@ -272,6 +272,13 @@ export const BANK_ERRORS = {
     advice: 'Generate a new key pair on the device and enroll again.',
     details: kid,
   },
+  BANK_CLOCK_BEHIND: {
+    status: 409,
+    meaning:
+      "The bank's clock is before its latest key announcement; a rotation now would announce keys out of order, so nothing was rotated.",
+    advice: "Fix the bank's clock (NTP), then rotate again.",
+    details: none,
+  },
   BANK_DISPLAY_NAME_UNUSABLE: {
     status: 422,
     meaning:

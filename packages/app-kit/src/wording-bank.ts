@@ -166,6 +166,10 @@ export const BANK_WORDS = {
     title: 'Already enrolled',
     text: 'This device key already has a certificate. Make new keys, then enroll again.',
   },
+  BANK_CLOCK_BEHIND: {
+    title: 'Bank clock behind',
+    text: "The bank's clock is behind its last key change, so nothing was rotated. Fix the clock, then try again.",
+  },
   BANK_DISPLAY_NAME_UNUSABLE: {
     title: 'Name not usable',
     text: 'This shop name is too long or has characters a certificate cannot carry. Choose a shorter, plain name.',

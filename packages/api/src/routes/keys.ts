@@ -59,5 +59,5 @@ export const rotateKeys = {
   body: z.object({ kind: z.enum(['sign', 'kem', 'both']), reason }),
   status: 200,
   response: z.object({ signKey: bankKey, kemKey: bankKey }),
-  errors: [400, 401, 403],
+  errors: [400, 401, 403, 409],
 } as const satisfies RouteSpec;

@@ -10,6 +10,7 @@ import {
   type BankKeys,
   type Signer,
 } from '@offpay/protocol';
+import { bankFail } from '../../errors.js';
 import { nextValidFrom } from './keys.domain.js';
 import type { BankKeyring, RotationAnnouncer } from './keys.service.js';
 
@@ -81,10 +82,20 @@ export function protocolAnnouncer(keyring: BankKeyring, now: () => Date): Rotati
       {
         signKey: kind === 'sign' ? next.publicKey : keyring.current('sign').publicKey,
         kemKey: kind === 'kem' ? next.publicKey : keyring.current('kem').publicKey,
-        validFrom: nextValidFrom(Math.floor(now().getTime() / 1000), latest),
+        validFrom: validFromNow(Math.floor(now().getTime() / 1000), latest),
       },
       { publicKey: announcing, sign: signWithAnnouncingKey },
     );
     return encodeKeyAnnouncement(announcement);
   };
+}
+
+/** {@link nextValidFrom}, its refusal (the clock went back) answered as BANK_CLOCK_BEHIND. */
+function validFromNow(nowSeconds: number, latest: Parameters<typeof nextValidFrom>[1]): number {
+  try {
+    return nextValidFrom(nowSeconds, latest);
+  } catch (e) {
+    if (e instanceof RangeError) bankFail('BANK_CLOCK_BEHIND', e.message);
+    throw e;
+  }
 }

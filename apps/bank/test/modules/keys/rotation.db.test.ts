@@ -145,6 +145,23 @@ describe('POST /v1/operator/keys/rotate', () => {
     ]);
   });
 
+  it('answers 409 BANK_CLOCK_BEHIND and rotates nothing when the bank clock went back', async () => {
+    const ops = await world.operator();
+    const body = { kind: 'sign', reason: 'Scheduled yearly rotation' };
+    expect((await world.post('/v1/operator/keys/rotate', body, ops)).statusCode).toBe(200);
+    const before = await keys();
+    const now = world.clock;
+    world.clock = new Date(now.getTime() - 5_000);
+    try {
+      const res = await world.post('/v1/operator/keys/rotate', body, ops);
+      expect(res.statusCode, res.body).toBe(409);
+      expect(res.json()).toMatchObject({ code: 'BANK_CLOCK_BEHIND' });
+      expect(await keys()).toEqual(before);
+    } finally {
+      world.clock = now;
+    }
+  });
+
   it('is refused without an operator session, and to an auditor, and rotates nothing', async () => {
     const before = await keys();
     const body = { kind: 'sign', reason: 'Scheduled yearly rotation' };
