@@ -23,6 +23,8 @@ import {
   verifyLedger,
   verifyPaymentOffline,
   verifyRevocationList,
+  verifyRevocationDelta,
+  applyRevocationDelta,
   type Payment,
 } from '../src/index.js';
 import { vectorsText } from '../scripts/vectors.js';
@@ -131,7 +133,7 @@ describe('vectors/v1.json', () => {
       V,
       (v) => 'publicKey' in v && 'message' in v && 'signature' in v,
     );
-    expect(sigs.length).toBe(16);
+    expect(sigs.length).toBe(17);
     for (const s of sigs)
       expect(verify(fromHex(s.signature), fromHex(s.message), fromHex(s.publicKey))).toBe(true);
   });
@@ -184,6 +186,10 @@ describe('vectors/v1.json', () => {
     expect(verifyRevocationList(fromHex(v.revocationList.bytes), bankKeys).serials).toEqual([
       17, 1001, 4242,
     ]);
+    const delta = verifyRevocationDelta(fromHex(v.revocationDelta.bytes), bankKeys);
+    expect(applyRevocationDelta({ seq: 7, serials: [17, 1001, 4242] }, delta)).toEqual(
+      v.revocationDelta.appliedTo.serials,
+    );
     expect(toHex(verifyKeyAnnouncement(fromHex(v.keyAnnouncement.bytes), bankKeys).signKey)).toBe(
       v.keyAnnouncement.decoded.signKey,
     );
