@@ -179,7 +179,17 @@ export const EXAMPLES: Record<RouteName, Example> = {
     response: { serial: '42', kind: 'payer', status: 'closed', reason: 'closed', closedAt: at },
   },
   revocations: {
-    response: { seq: 3, issuedAt: at, serials: ['7', '42'], signed: b64(200), bankTime: at },
+    query: { since: '2' },
+    response: {
+      kind: 'delta',
+      fromSeq: 2,
+      toSeq: 3,
+      issuedAt: at,
+      added: ['42'],
+      removed: [],
+      signed: b64(100),
+      bankTime: at,
+    },
   },
   payerSync: {
     response: {

@@ -53,6 +53,7 @@ import {
   metricsObserver,
   verifyPoolObserver,
 } from '../observability/settlement-observer.js';
+import { revocationListObserver } from '../observability/revocation-observer.js';
 import {
   createSettlementService,
   type SettlementService,
@@ -181,6 +182,7 @@ export default fp<ServicesPluginOptions>(
       keyring,
       now,
       cache: kv.cache,
+      observeList: revocationListObserver(metrics, app.log),
     });
     const reserves = createReservesService({ db, accounts, audit });
     const reports = createReportsService({ db });

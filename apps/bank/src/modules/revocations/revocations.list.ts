@@ -2,6 +2,11 @@
  * The bank-signed revocation list (docs/protocol.md §11): every revocation of a payer certificate
  * publishes the next list inside its own transaction, so the list and the database never disagree;
  * readers get the latest list, verified once under the bank's keys and then kept in memory.
+ *
+ * Storage grows linearly (issue #12 item 5): a publication appends its changes (the serials it
+ * adds and those past expiry + grace it removes) to `revocation_list_changes`, keeps the current
+ * serials in `revocation_list_entries` and replaces the one stored signed list. Deltas between
+ * lists are read from the changes (revocations.delta.ts).
  */
 import {
   encodeRevocationList,
@@ -10,6 +15,7 @@ import {
   verifyRevocationList,
 } from '@offpay/protocol';
 import type { Database, Queryable } from '../../db/queryable.js';
+import { bankFail } from '../../errors.js';
 import { afterCommit } from '../../kv/after-commit.js';
 import type { ReadThroughCache } from '../../kv/read-through.js';
 import { unixSeconds } from '../../time.js';
@@ -18,10 +24,13 @@ import { protocolSigner, trustedSignKeys } from '../keys/keys.signer.js';
 import { releaseCutoff } from '../reserves/reserves.domain.js';
 import { LATEST_LIST } from './revocations.cache.js';
 import {
-  insertRevocationList,
+  addRevokedEntries,
+  lastRevocationSeq,
   latestRevocationList,
+  listEntrySerials,
   lockRevocationLists,
-  revokedPayerSerials,
+  removeExpiredEntries,
+  replaceRevocationList,
   type StoredRevocationList,
 } from './revocations.repo.js';
 
@@ -31,6 +40,8 @@ export interface RevocationListView {
   issuedAt: Date;
   serials: number[];
   signed: Uint8Array;
+  /** The oldest list a delta may start from (GET /v1/revocations?since=). */
+  deltasFrom: number;
 }
 
 /** What publishing and reading the list needs. */
@@ -40,12 +51,16 @@ export interface RevocationListDeps {
   now: () => Date;
   /** The shared cache of the latest list; absent → every read asks Postgres. */
   listCache?: ReadThroughCache<StoredRevocationList>;
+  /** Told the number of serials on each list published, after COMMIT (a metric, an alert). */
+  observeList?: (entries: number) => void;
 }
 
 /**
  * Signs and stores the next list inside `tx`: every revoked payer serial that could still settle
- * (a certificate past expiry + grace is refused by expiry anyway, so the list stays bounded).
- * Takes the publishers' lock first, so sequence numbers never repeat.
+ * (a certificate past expiry + grace is refused by expiry anyway, so the list stays bounded by
+ * the live certificates). Takes the publishers' lock first, so sequence numbers never repeat.
+ * Never truncates: a list that would hold more than the protocol's bound is refused.
+ * @throws BANK_REVOCATION_LIST_FULL (the transaction must roll back)
  */
 export async function publishRevocationList(
   deps: RevocationListDeps,
@@ -55,15 +70,35 @@ export async function publishRevocationList(
   const now = deps.now();
   const latest = await latestRevocationList(tx);
   const seq = latest ? latest.seq + 1 : 0;
-  const serials = await revokedPayerSerials(tx, releaseCutoff(now), LIMITS.revocationListEntries);
+  const cutoff = releaseCutoff(now);
+  await removeExpiredEntries(tx, seq, cutoff);
+  await addRevokedEntries(tx, seq, latest?.throughRevocation ?? 0, cutoff);
+  const serials = await listEntrySerials(tx);
+  if (serials.length > LIMITS.revocationListEntries)
+    bankFail(
+      'BANK_REVOCATION_LIST_FULL',
+      `The revocation list would hold ${serials.length} serials; the protocol allows ${LIMITS.revocationListEntries}`,
+      { limit: LIMITS.revocationListEntries },
+    );
   const list = signRevocationList(
     { seq, issuedAt: unixSeconds(now), serials },
     protocolSigner(deps.keyring),
   );
-  await insertRevocationList(tx, { seq, signed: encodeRevocationList(list), at: now });
-  const { listCache } = deps;
+  await replaceRevocationList(tx, {
+    seq,
+    signed: encodeRevocationList(list),
+    at: now,
+    deltasFrom: latest ? latest.deltasFrom : 0,
+    throughRevocation: await lastRevocationSeq(tx),
+  });
+  const { listCache, observeList } = deps;
   // After COMMIT, so no instance can cache the previous list again (kv/read-through.ts).
   if (listCache) await afterCommit(tx, () => listCache.invalidate(LATEST_LIST));
+  if (observeList)
+    await afterCommit(tx, () => {
+      observeList(serials.length);
+      return Promise.resolve();
+    });
   return seq;
 }
 
@@ -99,6 +134,7 @@ function verifiedView(deps: RevocationListDeps, stored: StoredRevocationList): R
     issuedAt: new Date(list.issuedAt * 1000),
     serials: list.serials,
     signed: stored.signed,
+    deltasFrom: stored.deltasFrom,
   };
 }
 

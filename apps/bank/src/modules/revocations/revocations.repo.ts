@@ -73,16 +73,21 @@ export async function insertRevocation(
   return { reason: (rows[0] as { reason: RevocationReason }).reason, inserted: false };
 }
 
-/** A stored, signed revocation list. */
+/** The latest signed revocation list, as stored (migrations/014_revocation_deltas.sql). */
 export interface StoredRevocationList {
   seq: number;
   signed: Uint8Array;
+  /** The oldest list a delta may start from. */
+  deltasFrom: number;
+  /** The highest `revocations.seq` this list has taken in. */
+  throughRevocation: number;
 }
 
 /**
  * Serialises publishers of revocation lists until COMMIT, so two revocations committing at once
  * cannot both publish the same next sequence number (the first row may not exist yet, so a row
- * lock would not do).
+ * lock would not do). Revocations are inserted under it too, so `revocations.seq` grows in the
+ * order lists take them in.
  */
 export async function lockRevocationLists(tx: Queryable): Promise<void> {
   await tx.query(
@@ -92,39 +97,128 @@ export async function lockRevocationLists(tx: Queryable): Promise<void> {
 
 /** The list with the highest sequence number; null before the first one. */
 export async function latestRevocationList(q: Queryable): Promise<StoredRevocationList | null> {
-  const rows = await q.query<{ seq: bigint; signed: Uint8Array }>(
-    'SELECT seq, signed FROM revocation_lists ORDER BY seq DESC LIMIT 1',
+  const rows = await q.query<{
+    seq: bigint;
+    signed: Uint8Array;
+    deltas_from: bigint;
+    through_revocation: bigint;
+  }>(
+    `SELECT seq, signed, deltas_from, through_revocation FROM revocation_lists
+     ORDER BY seq DESC LIMIT 1`,
   );
   const r = rows[0];
-  return r ? { seq: Number(r.seq), signed: r.signed } : null;
+  return r
+    ? {
+        seq: Number(r.seq),
+        signed: r.signed,
+        deltasFrom: Number(r.deltas_from),
+        throughRevocation: Number(r.through_revocation),
+      }
+    : null;
 }
 
-/** Stores a newly signed list. */
-export async function insertRevocationList(
+/** Stores a newly signed list and deletes the ones it supersedes (only the latest is kept). */
+export async function replaceRevocationList(
   tx: Queryable,
-  l: { seq: number; signed: Uint8Array; at: Date },
+  l: StoredRevocationList & { at: Date },
 ): Promise<void> {
-  await tx.query('INSERT INTO revocation_lists (seq, signed, created_at) VALUES ($1, $2, $3)', [
-    l.seq,
-    l.signed,
-    l.at,
-  ]);
+  await tx.query(
+    `INSERT INTO revocation_lists (seq, signed, created_at, deltas_from, through_revocation)
+     VALUES ($1, $2, $3, $4, $5)`,
+    [l.seq, l.signed, l.at, l.deltasFrom, l.throughRevocation],
+  );
+  await tx.query('DELETE FROM revocation_lists WHERE seq < $1', [l.seq]);
+}
+
+/** The highest `revocations.seq` so far (0 before the first revocation). */
+export async function lastRevocationSeq(q: Queryable): Promise<number> {
+  const rows = await q.query<{ seq: bigint | null }>('SELECT max(seq) AS seq FROM revocations');
+  return Number(rows[0]?.seq ?? 0);
 }
 
 /**
- * Revoked payer serials that could still settle: certificates whose `expires_at` is after
- * `expiredBefore` (the bank refuses the rest by expiry anyway, so the list stays bounded).
- * Ascending, at most `limit`.
+ * Takes serials off the list (recorded as `removed` in list `seq`) whose certificate expired at
+ * or before `expiredBefore` (expiry + grace passed: they can no longer settle). Returns how many.
  */
-export async function revokedPayerSerials(
-  q: Queryable,
+export async function removeExpiredEntries(
+  tx: Queryable,
+  seq: number,
   expiredBefore: Date,
-  limit: number,
-): Promise<number[]> {
+): Promise<number> {
+  const rows = await tx.query<{ n: bigint }>(
+    `WITH gone AS (DELETE FROM revocation_list_entries WHERE expires_at <= $2 RETURNING serial),
+     logged AS (INSERT INTO revocation_list_changes (list_seq, serial, change)
+                SELECT $1, serial, 'removed' FROM gone RETURNING serial)
+     SELECT count(*) AS n FROM logged`,
+    [seq, expiredBefore],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Puts on the list (recorded as `added` in list `seq`) every payer serial revoked after
+ * revocation `afterRevocation` whose certificate expires after `expiredBefore`. Returns how many.
+ */
+export async function addRevokedEntries(
+  tx: Queryable,
+  seq: number,
+  afterRevocation: number,
+  expiredBefore: Date,
+): Promise<number> {
+  const rows = await tx.query<{ n: bigint }>(
+    `WITH fresh AS (
+       INSERT INTO revocation_list_entries (serial, expires_at, added_seq)
+       SELECT r.serial, p.expires_at, $1 FROM revocations r
+       JOIN payer_certificates p ON p.serial = r.serial
+       WHERE r.seq > $2 AND p.expires_at > $3
+       ON CONFLICT (serial) DO NOTHING RETURNING serial),
+     logged AS (INSERT INTO revocation_list_changes (list_seq, serial, change)
+                SELECT $1, serial, 'added' FROM fresh RETURNING serial)
+     SELECT count(*) AS n FROM logged`,
+    [seq, afterRevocation, expiredBefore],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** How many serials the current list holds. */
+export async function countListEntries(q: Queryable): Promise<number> {
+  const rows = await q.query<{ n: bigint }>('SELECT count(*) AS n FROM revocation_list_entries');
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** The serials on the current list, ascending. */
+export async function listEntrySerials(q: Queryable): Promise<number[]> {
   const rows = await q.query<{ serial: bigint }>(
-    `SELECT r.serial FROM revocations r JOIN payer_certificates p ON p.serial = r.serial
-     WHERE p.expires_at > $1 ORDER BY r.serial LIMIT $2`,
-    [expiredBefore, limit],
+    'SELECT serial FROM revocation_list_entries ORDER BY serial',
   );
   return rows.map((r) => Number(r.serial));
+}
+
+/** One recorded change of the list. */
+export interface ListChange {
+  listSeq: number;
+  serial: number;
+  change: 'added' | 'removed';
+}
+
+/**
+ * The changes of lists `fromSeq + 1 … toSeq`, in list order, at most `limit` (the caller asks one
+ * more than it can use to learn that there are too many).
+ */
+export async function listChanges(
+  q: Queryable,
+  fromSeq: number,
+  toSeq: number,
+  limit: number,
+): Promise<ListChange[]> {
+  const rows = await q.query<{ list_seq: bigint; serial: bigint; change: 'added' | 'removed' }>(
+    `SELECT list_seq, serial, change FROM revocation_list_changes
+     WHERE list_seq > $1 AND list_seq <= $2 ORDER BY list_seq, serial LIMIT $3`,
+    [fromSeq, toSeq, limit],
+  );
+  return rows.map((r) => ({
+    listSeq: Number(r.list_seq),
+    serial: Number(r.serial),
+    change: r.change,
+  }));
 }

@@ -17,6 +17,7 @@ import {
   type CertificateStatus,
   type RevocationReason,
 } from './revocations.domain.js';
+import { deltaReader, type RevocationDeltaView } from './revocations.delta.js';
 import {
   latestListReader,
   publishRevocationList,
@@ -31,7 +32,7 @@ import {
   type LockedCertificate,
 } from './revocations.repo.js';
 
-export type { RevocationListView };
+export type { RevocationDeltaView, RevocationListView };
 
 /** What to revoke, and why. */
 export interface RevokeInput {
@@ -77,10 +78,15 @@ export interface RevocationsService {
   revoke(tx: Queryable, input: RevokeInput): Promise<RevocationOutcome>;
   /** The latest signed revocation list (the empty list 0 is published on first use). */
   revocationList(): Promise<RevocationListView>;
+  /**
+   * The signed delta from list `since` to the latest list (docs/protocol.md §11.1); null when the
+   * device must take the full list instead (`since` unknown, too old, or too many changes since).
+   */
+  revocationDelta(since: number): Promise<RevocationDeltaView | null>;
 }
 
 /** Dependencies of {@link createRevocationsService}. */
-export interface RevocationsDeps {
+export interface RevocationsDeps extends Pick<RevocationListDeps, 'observeList'> {
   db: Database;
   audit: AuditLog;
   keyring: BankKeyring;
@@ -149,6 +155,7 @@ export async function createRevocationsService(
     ...(input.cache ? { listCache: revocationListCache(input.cache) } : {}),
   };
   const revocationList = latestListReader(deps);
+  const delta = deltaReader(deps.db, deps.keyring);
   await revocationList();
   return {
     close: (userId, serial) =>
@@ -166,5 +173,6 @@ export async function createRevocationsService(
       return applyRevocation(deps, tx, cert, revocation);
     },
     revocationList,
+    revocationDelta: async (since) => delta(since, await revocationList()),
   };
 }
