@@ -93,13 +93,20 @@ export type EnrolledCertificate = Pick<
   'serial' | 'certificate' | 'expiresAt' | 'currency'
 >;
 
-/** GET /v1/revocations: the signed list (verify it with verifyRevocationList) and the bank's clock. */
-export interface RevocationsInfo {
-  seq: number;
-  signed: Uint8Array;
-  /** The bank's clock when it answered, Unix seconds. */
-  bankTime: number;
-}
+/**
+ * GET /v1/revocations[?since=]: the signed full list (verify it with verifyRevocationList) or the
+ * signed delta from the list `since` (verifyRevocationDelta), and the bank's clock.
+ */
+export type RevocationsInfo =
+  | {
+      /** Absent in answers made by hand (tests): a full list. */
+      kind?: 'list';
+      seq: number;
+      signed: Uint8Array;
+      /** The bank's clock when it answered, Unix seconds. */
+      bankTime: number;
+    }
+  | { kind: 'delta'; fromSeq: number; toSeq: number; signed: Uint8Array; bankTime: number };
 
 /** GET /v1/payer/sync, with the bank's clock in Unix seconds. */
 export type PayerSync = Omit<AnswerOf<typeof routes.payerSync>, 'bankTime'> & { bankTime: number };
@@ -256,14 +263,18 @@ export class BankClient {
     return { ...issued, certificate: fromBase64Url(issued.certificate) };
   }
 
-  /** GET /v1/revocations: the signed list and the bank's clock (Unix seconds). */
-  async revocations(): Promise<RevocationsInfo> {
-    const { seq, signed, bankTime } = await this.call(routes.revocations, {});
-    return {
-      seq,
-      signed: fromBase64Url(signed),
-      bankTime: seconds(bankTime, routes.revocations, 'bankTime'),
-    };
+  /**
+   * GET /v1/revocations: the signed list, or with `since` (the seq of the list held) the signed
+   * delta from it when the bank has one, and the bank's clock (Unix seconds).
+   */
+  async revocations(since?: number): Promise<RevocationsInfo> {
+    const query = since === undefined ? {} : { query: { since: String(since) } };
+    const answer = await this.call(routes.revocations, query);
+    const signed = fromBase64Url(answer.signed);
+    const bankTime = seconds(answer.bankTime, routes.revocations, 'bankTime');
+    return answer.kind === 'delta'
+      ? { kind: 'delta', fromSeq: answer.fromSeq, toSeq: answer.toSeq, signed, bankTime }
+      : { kind: 'list', seq: answer.seq, signed, bankTime };
   }
 
   /**

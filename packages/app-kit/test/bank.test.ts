@@ -279,24 +279,45 @@ describe('answers', () => {
     });
   });
 
-  it("reads the revocation list and the bank's clock as Unix seconds", async () => {
+  it("reads the revocation list or a delta and the bank's clock as Unix seconds", async () => {
     const signed = randomBytes(100);
     const body = {
+      kind: 'list',
       seq: 3,
       issuedAt: '2026-01-01T00:00:00.000Z',
       serials: ['4'],
       signed: toBase64Url(signed),
     };
+    const delta = {
+      kind: 'delta',
+      fromSeq: 3,
+      toSeq: 5,
+      issuedAt: '2026-01-01T00:00:00.000Z',
+      added: ['9'],
+      removed: [],
+      signed: toBase64Url(signed),
+      bankTime: '2027-01-15T08:00:01.900Z',
+    };
     const { client, calls } = bank(
       json(200, { ...body, bankTime: '2027-01-15T08:00:01.900Z' }),
+      json(200, delta),
       json(200, body),
     );
     expect(await client.revocations()).toEqual({
+      kind: 'list',
       seq: 3,
       signed,
       bankTime: Date.UTC(2027, 0, 15, 8, 0, 1) / 1000,
     });
     expect(calls[0]!.init.cache).toBe('no-store');
+    expect(await client.revocations(3)).toEqual({
+      kind: 'delta',
+      fromSeq: 3,
+      toSeq: 5,
+      signed,
+      bankTime: Date.UTC(2027, 0, 15, 8, 0, 1) / 1000,
+    });
+    expect(calls[1]!.url).toMatch(/\/v1\/revocations\?since=3$/);
     expect(await failure(client.revocations())).toMatchObject({ code: 'APP_BANK_RESPONSE' });
   });
 
