@@ -21,7 +21,7 @@ export function revocationListObserver(
     metrics.revocationListEntries.set(entries);
     if (entries >= REVOCATION_LIST_WARN_SHARE * limit)
       log.warn(
-        { entries, limit },
+        { alert: 'revocation-list-near-full', entries, limit },
         'revocation list within 80 % of its bound: revocations are refused beyond it',
       );
   };
