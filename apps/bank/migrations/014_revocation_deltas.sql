@@ -37,11 +37,11 @@ CREATE INDEX revocation_list_entries_expires_idx ON revocation_list_entries (exp
 --     have no recorded changes, so devices holding one fetch the full list once);
 --   through_revocation: the highest revocations.seq the list has taken in (revocations are
 --     inserted under the publishers' lock, so later ones have higher seq).
+DROP TRIGGER revocation_lists_append_only ON revocation_lists;
 ALTER TABLE revocation_lists ADD COLUMN deltas_from bigint;
 ALTER TABLE revocation_lists ADD COLUMN through_revocation bigint;
 UPDATE revocation_lists SET deltas_from = seq + 1,
   through_revocation = (SELECT coalesce(max(seq), 0) FROM revocations);
-DROP TRIGGER revocation_lists_append_only ON revocation_lists;
 DELETE FROM revocation_lists WHERE seq < (SELECT max(seq) FROM revocation_lists);
 ALTER TABLE revocation_lists ALTER COLUMN deltas_from SET NOT NULL;
 ALTER TABLE revocation_lists ALTER COLUMN through_revocation SET NOT NULL;
