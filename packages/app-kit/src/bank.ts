@@ -51,12 +51,15 @@ export type JsonRoute = RouteSpec & { contentType?: undefined };
 
 /**
  * Answers the contract allows to be larger than MAX_BANK_BODY_BYTES: a full payer sync (100
- * certificates of 500 payments, about 9 MB) and a full key list (2 × 256 keys, each with a
- * rotation announcement, about 1.2 MB). The test of the bounds reads both at their largest.
+ * certificates of 500 payments, about 9 MB), a full key list (2 × 256 keys, each with a
+ * rotation announcement, about 1.2 MB) and a full revocation list (150,000 serials of 16 digits
+ * beside the signed list in base64url, about 4.7 MB). The test of the bounds reads each at its
+ * largest.
  */
 const ANSWER_LIMITS = new Map<RouteSpec, number>([
   [routes.payerSync, 16 << 20],
   [routes.keys, 4 << 20],
+  [routes.revocations, 8 << 20],
 ]);
 
 /** What a merchant refunds of one settled payment (see {@link BankClient.refund}). */

@@ -12,6 +12,7 @@ import {
 } from '@offpay/crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { routes } from '@offpay/api';
+import { LIMITS } from '@offpay/protocol';
 import { BankClient, type SettlementEvent } from '../src/bank.js';
 import { BANK_TIMEOUT_MS } from '../src/http.js';
 import { BankRefusal, isBankRefusal } from '../src/errors.js';
@@ -149,6 +150,22 @@ describe('answers', () => {
     );
     expect((await client.keys()).signKeys).toHaveLength(256);
     expect(await failure(client.keys())).toMatchObject({ code: 'APP_BANK_RESPONSE' });
+  });
+
+  // Regression (issue #12 item 5): a list of ~40,000 serials or more was over the 1 MiB bound of
+  // every answer, so a device kept its old list once the bank revoked that many.
+  it('reads the largest revocation list the contract allows (150,000 serials)', async () => {
+    const largest = {
+      kind: 'list',
+      seq: 9,
+      issuedAt: '2026-01-01T00:00:00.000Z',
+      serials: Array<string>(LIMITS.revocationListEntries).fill('9007199254740991'),
+      signed: toBase64Url(new Uint8Array(LIMITS.revocationListBytes).fill(7)),
+      bankTime: '2026-01-01T00:00:00.000Z',
+    };
+    expect(JSON.stringify(largest).length).toBeGreaterThan(4 << 20);
+    const { client } = bank(json(200, largest));
+    expect(await client.revocations()).toMatchObject({ kind: 'list', seq: 9 });
   });
 
   it('logs in with a JSON body; the password never reaches the URL or an error', async () => {
@@ -578,7 +595,7 @@ describe('failures', () => {
       },
     });
     const { client } = bank(new Response(endless, { status: 200 }));
-    expect(await failure(client.revocations())).toMatchObject({ code: 'APP_BANK_RESPONSE' });
+    expect(await failure(client.challenge(TOKEN))).toMatchObject({ code: 'APP_BANK_RESPONSE' });
     expect(sent).toBeLessThan(2 * 1024 * 1024);
   });
 });
