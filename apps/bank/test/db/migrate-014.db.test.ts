@@ -1,6 +1,6 @@
 /**
  * Migration 014 on a bank that already published revocation lists (one whole list per
- * revocation): it keeps only the latest, records the live revoked payer serials as the current
+ * revocation): it keeps only the latest (with its bytes, served until the next list), records the live revoked payer serials as the current
  * entries, starts deltas after that list, and leaves the changes append-only.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -56,8 +56,11 @@ describe('migration 014 (revocation deltas) on an existing bank', () => {
       all.filter((m) => m.version >= 14).map((m) => m.version),
     );
     expect(
-      await db.query('SELECT seq, deltas_from, through_revocation FROM revocation_lists'),
-    ).toEqual([{ seq: 2n, deltas_from: 3n, through_revocation: 2n }]);
+      await db.query(
+        `SELECT seq, deltas_from, through_revocation, signed IS NOT NULL AS kept,
+           issued_at = created_at AS issued FROM revocation_lists`,
+      ),
+    ).toEqual([{ seq: 2n, deltas_from: 3n, through_revocation: 2n, kept: true, issued: true }]);
     expect(await db.query('SELECT serial, added_seq FROM revocation_list_entries')).toEqual([
       { serial: 2n, added_seq: 2n },
     ]);

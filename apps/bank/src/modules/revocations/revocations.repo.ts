@@ -73,13 +73,25 @@ export async function insertRevocation(
   return { reason: (rows[0] as { reason: RevocationReason }).reason, inserted: false };
 }
 
-/** The latest signed revocation list, as stored (migrations/014_revocation_deltas.sql). */
+/** The latest revocation list signed and ready to serve (what the shared cache holds). */
 export interface StoredRevocationList {
   seq: number;
   signed: Uint8Array;
   /** The oldest list a delta may start from. */
   deltasFrom: number;
   /** The highest `revocations.seq` this list has taken in. */
+  throughRevocation: number;
+}
+
+/**
+ * The latest list's row (migrations/014_revocation_deltas.sql): its number and issue time; its
+ * signed bytes only for a list stored before migration 014 — newer lists are signed when read.
+ */
+export interface RevocationListRow {
+  seq: number;
+  issuedAt: Date;
+  signed: Uint8Array | null;
+  deltasFrom: number;
   throughRevocation: number;
 }
 
@@ -95,37 +107,59 @@ export async function lockRevocationLists(tx: Queryable): Promise<void> {
   );
 }
 
-/** The list with the highest sequence number; null before the first one. */
-export async function latestRevocationList(q: Queryable): Promise<StoredRevocationList | null> {
-  const rows = await q.query<{
-    seq: bigint;
-    signed: Uint8Array;
-    deltas_from: bigint;
-    through_revocation: bigint;
-  }>(
-    `SELECT seq, signed, deltas_from, through_revocation FROM revocation_lists
-     ORDER BY seq DESC LIMIT 1`,
-  );
-  const r = rows[0];
-  return r
-    ? {
-        seq: Number(r.seq),
-        signed: r.signed,
-        deltasFrom: Number(r.deltas_from),
-        throughRevocation: Number(r.through_revocation),
-      }
-    : null;
+interface ListRow {
+  seq: bigint;
+  issued_at: Date;
+  signed: Uint8Array | null;
+  deltas_from: bigint;
+  through_revocation: bigint;
 }
 
-/** Stores a newly signed list and deletes the ones it supersedes (only the latest is kept). */
+const LIST_COLUMNS = 'l.seq, l.issued_at, l.signed, l.deltas_from, l.through_revocation';
+
+function listRow(r: ListRow): RevocationListRow {
+  return {
+    seq: Number(r.seq),
+    issuedAt: r.issued_at,
+    signed: r.signed,
+    deltasFrom: Number(r.deltas_from),
+    throughRevocation: Number(r.through_revocation),
+  };
+}
+
+/** The list with the highest sequence number; null before the first one. */
+export async function latestRevocationList(q: Queryable): Promise<RevocationListRow | null> {
+  const rows = await q.query<ListRow>(
+    `SELECT ${LIST_COLUMNS} FROM revocation_lists l ORDER BY l.seq DESC LIMIT 1`,
+  );
+  return rows[0] ? listRow(rows[0]) : null;
+}
+
+/**
+ * The latest list's row and, when it has no stored bytes, its serials ascending — in one
+ * statement, so one snapshot: a publication commits its row and its entries together.
+ */
+export async function latestListSnapshot(
+  q: Queryable,
+): Promise<(RevocationListRow & { serials: number[] }) | null> {
+  const rows = await q.query<ListRow & { serials: (bigint | string | number)[] | null }>(
+    `SELECT ${LIST_COLUMNS}, CASE WHEN l.signed IS NULL THEN
+       ARRAY(SELECT serial FROM revocation_list_entries ORDER BY serial) END AS serials
+     FROM revocation_lists l ORDER BY l.seq DESC LIMIT 1`,
+  );
+  const r = rows[0];
+  return r ? { ...listRow(r), serials: (r.serials ?? []).map(Number) } : null;
+}
+
+/** Records list `seq` (signed when read) and deletes the rows before it. */
 export async function replaceRevocationList(
   tx: Queryable,
-  l: StoredRevocationList & { at: Date },
+  l: { seq: number; issuedAt: Date; deltasFrom: number; throughRevocation: number },
 ): Promise<void> {
   await tx.query(
-    `INSERT INTO revocation_lists (seq, signed, created_at, deltas_from, through_revocation)
-     VALUES ($1, $2, $3, $4, $5)`,
-    [l.seq, l.signed, l.at, l.deltasFrom, l.throughRevocation],
+    `INSERT INTO revocation_lists (seq, signed, created_at, issued_at, deltas_from, through_revocation)
+     VALUES ($1, NULL, $2, $2, $3, $4)`,
+    [l.seq, l.issuedAt, l.deltasFrom, l.throughRevocation],
   );
   await tx.query('DELETE FROM revocation_lists WHERE seq < $1', [l.seq]);
 }
@@ -184,14 +218,6 @@ export async function addRevokedEntries(
 export async function countListEntries(q: Queryable): Promise<number> {
   const rows = await q.query<{ n: bigint }>('SELECT count(*) AS n FROM revocation_list_entries');
   return Number(rows[0]?.n ?? 0);
-}
-
-/** The serials on the current list, ascending. */
-export async function listEntrySerials(q: Queryable): Promise<number[]> {
-  const rows = await q.query<{ serial: bigint }>(
-    'SELECT serial FROM revocation_list_entries ORDER BY serial',
-  );
-  return rows.map((r) => Number(r.serial));
 }
 
 /** One recorded change of the list. */
