@@ -534,6 +534,14 @@ export const BANK_ERRORS = {
     advice: 'Use a new key for a new refund; send the same key only to repeat the same refund.',
     details: z.object({ refundId: z.string().max(36) }),
   },
+  BANK_REVOCATION_LIST_FULL: {
+    status: 503,
+    meaning:
+      'The revocation list already holds the most serials the protocol allows (details.limit), so this revocation of a payer certificate cannot be published; nothing was changed. The bank never drops a serial to make room.',
+    advice:
+      'Retry later (serials leave the list once their certificate is past expiry + grace). Operators: see docs/operations.md "Revocation list".',
+    details: z.object({ limit: z.number().int().min(1) }),
+  },
   BANK_UNAVAILABLE: {
     status: 503,
     meaning:

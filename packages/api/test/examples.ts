@@ -318,7 +318,17 @@ export const EXAMPLES: Record<RouteName, Example> = {
     response: { fromSerial: '43', toSerial: '44', nextIndex: 12, head: hex(32) },
   },
   revocations: {
-    response: { seq: 3, issuedAt: at, serials: ['7', '42'], signed: b64(200), bankTime: at },
+    query: { since: '2' },
+    response: {
+      kind: 'delta',
+      fromSeq: 2,
+      toSeq: 3,
+      issuedAt: at,
+      added: ['42'],
+      removed: [],
+      signed: b64(100),
+      bankTime: at,
+    },
   },
   payerSync: {
     response: {

@@ -51,12 +51,15 @@ export type JsonRoute = RouteSpec & { contentType?: undefined };
 
 /**
  * Answers the contract allows to be larger than MAX_BANK_BODY_BYTES: a full payer sync (100
- * certificates of 500 payments, about 9 MB) and a full key list (2 × 256 keys, each with a
- * rotation announcement, about 1.2 MB). The test of the bounds reads both at their largest.
+ * certificates of 500 payments, about 9 MB), a full key list (2 × 256 keys, each with a
+ * rotation announcement, about 1.2 MB) and a full revocation list (150,000 serials of 16 digits
+ * beside the signed list in base64url, about 4.7 MB). The test of the bounds reads each at its
+ * largest.
  */
 const ANSWER_LIMITS = new Map<RouteSpec, number>([
   [routes.payerSync, 16 << 20],
   [routes.keys, 4 << 20],
+  [routes.revocations, 8 << 20],
 ]);
 
 /** What a merchant refunds of one settled payment (see {@link BankClient.refund}). */
@@ -97,13 +100,20 @@ export type EnrolledCertificate = Pick<
   'serial' | 'certificate' | 'expiresAt' | 'currency'
 >;
 
-/** GET /v1/revocations: the signed list (verify it with verifyRevocationList) and the bank's clock. */
-export interface RevocationsInfo {
-  seq: number;
-  signed: Uint8Array;
-  /** The bank's clock when it answered, Unix seconds. */
-  bankTime: number;
-}
+/**
+ * GET /v1/revocations[?since=]: the signed full list (verify it with verifyRevocationList) or the
+ * signed delta from the list `since` (verifyRevocationDelta), and the bank's clock.
+ */
+export type RevocationsInfo =
+  | {
+      /** Absent in answers made by hand (tests): a full list. */
+      kind?: 'list';
+      seq: number;
+      signed: Uint8Array;
+      /** The bank's clock when it answered, Unix seconds. */
+      bankTime: number;
+    }
+  | { kind: 'delta'; fromSeq: number; toSeq: number; signed: Uint8Array; bankTime: number };
 
 /** GET /v1/payer/sync, with the bank's clock in Unix seconds. */
 export type PayerSync = Omit<AnswerOf<typeof routes.payerSync>, 'bankTime'> & { bankTime: number };
@@ -273,14 +283,18 @@ export class BankClient {
     return { ...issued, certificate: fromBase64Url(issued.certificate) };
   }
 
-  /** GET /v1/revocations: the signed list and the bank's clock (Unix seconds). */
-  async revocations(): Promise<RevocationsInfo> {
-    const { seq, signed, bankTime } = await this.call(routes.revocations, {});
-    return {
-      seq,
-      signed: fromBase64Url(signed),
-      bankTime: seconds(bankTime, routes.revocations, 'bankTime'),
-    };
+  /**
+   * GET /v1/revocations: the signed list, or with `since` (the seq of the list held) the signed
+   * delta from it when the bank has one, and the bank's clock (Unix seconds).
+   */
+  async revocations(since?: number): Promise<RevocationsInfo> {
+    const query = since === undefined ? {} : { query: { since: String(since) } };
+    const answer = await this.call(routes.revocations, query);
+    const signed = fromBase64Url(answer.signed);
+    const bankTime = seconds(answer.bankTime, routes.revocations, 'bankTime');
+    return answer.kind === 'delta'
+      ? { kind: 'delta', fromSeq: answer.fromSeq, toSeq: answer.toSeq, signed, bankTime }
+      : { kind: 'list', seq: answer.seq, signed, bankTime };
   }
 
   /**

@@ -1,24 +1,26 @@
 /**
  * What a device trusts of the bank, in one place: the bank keys pinned at enrollment, the
- * bank-signed revocation list (kept when newer, DESIGN.md §3), the bank's clock (clock.ts) and
- * the memo of what was already verified. Every memo entry is found only by the exact bytes it was
+ * bank-signed revocation list with the signed deltas applied to it (kept when newer, DESIGN.md
+ * §3), the bank's clock (clock.ts) and the memo of what was already verified. Every memo entry is found only by the exact bytes it was
  * computed from (certificate or list bytes AND the pinned keys), so other bytes — a renewal in
  * another tab, an edited row — are decoded and verified again. Entries live in this page's
  * memory only, a few at a time.
  */
 import { KEYS_MAX } from '@offpay/api';
-import { equalBytes, toHex } from '@offpay/crypto';
+import { concatBytes, equalBytes, toHex } from '@offpay/crypto';
 import {
+  applyRevocationDelta,
   bankKeySet,
   fail,
   verifyCertificate,
   verifyPaymentRequest,
+  verifyRevocationDelta,
   verifyRevocationList,
   type BankKeys,
   type PayeeCertificate,
   type PayerCertificate,
   type PaymentRequest,
-  type RevocationList,
+  type RevocationDelta,
 } from '@offpay/protocol';
 import type { BankClient } from './bank.js';
 import { rememberBankTime } from './clock.js';
@@ -152,20 +154,72 @@ export function verifyRequest(request: PaymentRequest, bankKeys: BankKeys, now: 
   }
 }
 
-/** A verified revocation list and its serials as a set. */
+/**
+ * Most signed deltas kept on top of a full list: at this many, the next refresh asks for the full
+ * list again (bounding what each page load verifies).
+ */
+export const MAX_HELD_DELTAS = 16;
+
+/**
+ * The revocations a device holds, verified: a bank-signed full list and the signed deltas applied
+ * on top of it (docs/protocol.md §11.1), with the serials of the resulting list as a set.
+ */
 export interface CheckedRevocations {
-  list: RevocationList;
+  /** The seq of the list held: the full list's, or the last delta's `toSeq`. */
+  seq: number;
+  /** That list's signed issue time (Unix seconds). */
+  issuedAt: number;
   revoked: ReadonlySet<number>;
+  /** How many deltas sit on top of the full list. */
+  deltas: number;
+}
+
+/** The stored row: the signed full list and the signed deltas applied to it, in order. */
+interface HeldRow {
+  seq: number;
+  signed: Uint8Array;
+  deltas?: Uint8Array[];
 }
 
 const lists = new BytesMemo<CheckedRevocations>();
 
-function checkedList(signed: Uint8Array, bankKeys: BankKeys): CheckedRevocations {
-  const label = keysId(bankKeys.values());
-  const known = lists.get(signed, label);
+/** The list and its deltas, each verified; the deltas must chain from the list's seq. */
+function checkedRow(signed: Uint8Array, deltas: readonly Uint8Array[], bankKeys: BankKeys) {
+  // One memo key for the whole row: the bytes concatenated, their lengths in the label.
+  const label = `${keysId(bankKeys.values())}|${[signed, ...deltas].map((b) => b.length).join()}`;
+  const bytes = deltas.length === 0 ? signed : concatBytes(signed, ...deltas);
+  const known = lists.get(bytes, label);
   if (known) return known;
   const list = verifyRevocationList(signed, bankKeys);
-  return lists.set(signed, label, { list, revoked: new Set(list.serials) });
+  let held: HeldList = { seq: list.seq, issuedAt: list.issuedAt, serials: list.serials };
+  for (const d of deltas) held = applied(held, verifyRevocationDelta(d, bankKeys));
+  const checked = { seq: held.seq, issuedAt: held.issuedAt, deltas: deltas.length };
+  return lists.set(bytes, label, { ...checked, revoked: new Set(held.serials) });
+}
+
+interface HeldList {
+  seq: number;
+  issuedAt: number;
+  serials: Iterable<number>;
+}
+
+/** `held` with a verified delta applied. @throws PROTO_SCHEMA when it does not start at `held` */
+function applied(held: HeldList, delta: RevocationDelta): HeldList {
+  const serials = applyRevocationDelta(held, delta);
+  if (!serials)
+    fail('PROTO_SCHEMA', 'a stored revocation delta does not follow the list before it', {
+      what: 'revocation delta fromSeq',
+    });
+  return { seq: delta.toSeq, issuedAt: delta.issuedAt, serials };
+}
+
+/** The stored row's parts, when it has the stored shape. */
+function heldRow(row: unknown): HeldRow | undefined {
+  const { seq, signed, deltas } = (row ?? {}) as Record<string, unknown>;
+  if (typeof seq !== 'number' || !(signed instanceof Uint8Array)) return undefined;
+  if (deltas === undefined) return { seq, signed };
+  if (!Array.isArray(deltas) || deltas.length > MAX_HELD_DELTAS) return undefined;
+  return deltas.every((d) => d instanceof Uint8Array) ? { seq, signed, deltas } : undefined;
 }
 
 /**
@@ -184,40 +238,64 @@ export async function storedRevocations(
  * together with others in one transaction). The same bytes are verified once per page.
  */
 export function revocationsOf(row: unknown, bankKeys: BankKeys): CheckedRevocations | undefined {
-  const signed = (row as { signed?: unknown } | undefined)?.signed;
-  if (!(signed instanceof Uint8Array)) return undefined;
+  const held = heldRow(row);
+  if (!held) return undefined;
   try {
-    return checkedList(signed, bankKeys);
+    return checkedRow(held.signed, held.deltas ?? [], bankKeys);
   } catch {
     return undefined;
   }
 }
 
 /**
- * The quiet refresh whenever online: the bank's revocation list, verified under the pinned keys
- * and kept when newer (an older one is a replay); its signed issue time raises the clock floor
- * (clock.ts). Before enrollment nothing is kept: there are no pinned keys to check the list with,
- * and the unsigned `bankTime` beside it is never trusted. Returns the list now held.
- * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankRefusal; PROTO_* for a list that does not verify
+ * The quiet refresh whenever online (docs/protocol.md §11.1): asks the bank for the delta since
+ * the list held (`?since=`) and applies it when it verifies and starts at that list; otherwise —
+ * nothing held, too many deltas held, a delta from another list — takes the full list, kept when
+ * newer (an older one is a replay). The signed issue time raises the clock floor (clock.ts).
+ * Before enrollment nothing is kept: there are no pinned keys to check a list with, and the
+ * unsigned `bankTime` beside it is never trusted. Returns the revocations now held.
+ * @throws AppError APP_OFFLINE, APP_BANK_RESPONSE; BankRefusal; PROTO_* for an answer that does not verify
  */
 export async function refreshRevocations(
   db: MetaDb,
   client: Pick<BankClient, 'revocations'>,
-): Promise<RevocationList | undefined> {
-  const info = await client.revocations();
+): Promise<CheckedRevocations | undefined> {
   const pinned = await pinnedKeys(db);
-  let list: RevocationList | undefined;
-  if (pinned) {
-    const keys = bankKeysOf(pinned.signKeys);
-    list = checkedList(info.signed, keys).list;
-    const held = (await storedRevocations(db, keys))?.list;
-    if (held && held.seq >= list.seq) list = held;
+  if (!pinned) {
+    await client.revocations();
+    return undefined;
+  }
+  const keys = bankKeysOf(pinned.signKeys);
+  const row = heldRow(await db.get('meta', TRUST_KEYS.revocations));
+  const held = row && revocationsOf(row, keys);
+  const since = row && held && held.deltas < MAX_HELD_DELTAS ? held.seq : undefined;
+  let info = await client.revocations(since);
+  let result: CheckedRevocations | undefined;
+  if (info.kind === 'delta') {
+    const delta = verifyRevocationDelta(info.signed, keys);
+    if (row && held && delta.fromSeq === held.seq) {
+      result = held;
+      if (delta.toSeq > held.seq) {
+        const value = {
+          seq: delta.toSeq,
+          signed: row.signed,
+          deltas: [...(row.deltas ?? []), info.signed],
+        };
+        result = checkedRow(value.signed, value.deltas, keys);
+        await db.write([{ put: 'meta', key: TRUST_KEYS.revocations, value }]);
+      }
+    } else info = await client.revocations();
+  }
+  if (info.kind !== 'delta' && !result) {
+    const list = checkedRow(info.signed, [], keys);
+    if (held && held.seq >= list.seq) result = held;
     else {
+      result = list;
       const value = { seq: list.seq, signed: info.signed };
       await db.write([{ put: 'meta', key: TRUST_KEYS.revocations, value }]);
     }
   }
-  // The list's signed issue time, never the unsigned bankTime beside it (clock.ts).
-  if (list) await rememberBankTime(db, list.issuedAt);
-  return list;
+  // The signed issue time, never the unsigned bankTime beside it (clock.ts).
+  if (result) await rememberBankTime(db, result.issuedAt);
+  return result;
 }

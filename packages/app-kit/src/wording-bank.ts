@@ -302,6 +302,10 @@ export const BANK_WORDS = {
     title: 'Refund already made',
     text: 'This refund request was already used for another amount. Open the refund again and start over.',
   },
+  BANK_REVOCATION_LIST_FULL: {
+    title: 'Bank busy',
+    text: 'The bank cannot record this right now. Try again later.',
+  },
   BANK_UNAVAILABLE: {
     title: 'Bank unavailable',
     text: 'The bank is temporarily unavailable. Try again in a minute.',

@@ -12,6 +12,7 @@ import {
 } from '@offpay/crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { routes } from '@offpay/api';
+import { LIMITS } from '@offpay/protocol';
 import { BankClient, type SettlementEvent } from '../src/bank.js';
 import { BANK_TIMEOUT_MS } from '../src/http.js';
 import { BankRefusal, isBankRefusal } from '../src/errors.js';
@@ -151,6 +152,22 @@ describe('answers', () => {
     expect(await failure(client.keys())).toMatchObject({ code: 'APP_BANK_RESPONSE' });
   });
 
+  // Regression (issue #12 item 5): a list of ~40,000 serials or more was over the 1 MiB bound of
+  // every answer, so a device kept its old list once the bank revoked that many.
+  it('reads the largest revocation list the contract allows (150,000 serials)', async () => {
+    const largest = {
+      kind: 'list',
+      seq: 9,
+      issuedAt: '2026-01-01T00:00:00.000Z',
+      serials: Array<string>(LIMITS.revocationListEntries).fill('9007199254740991'),
+      signed: toBase64Url(new Uint8Array(LIMITS.revocationListBytes).fill(7)),
+      bankTime: '2026-01-01T00:00:00.000Z',
+    };
+    expect(JSON.stringify(largest).length).toBeGreaterThan(4 << 20);
+    const { client } = bank(json(200, largest));
+    expect(await client.revocations()).toMatchObject({ kind: 'list', seq: 9 });
+  });
+
   it('logs in with a JSON body; the password never reaches the URL or an error', async () => {
     const { client, calls } = bank(
       json(200, {
@@ -279,24 +296,45 @@ describe('answers', () => {
     });
   });
 
-  it("reads the revocation list and the bank's clock as Unix seconds", async () => {
+  it("reads the revocation list or a delta and the bank's clock as Unix seconds", async () => {
     const signed = randomBytes(100);
     const body = {
+      kind: 'list',
       seq: 3,
       issuedAt: '2026-01-01T00:00:00.000Z',
       serials: ['4'],
       signed: toBase64Url(signed),
     };
+    const delta = {
+      kind: 'delta',
+      fromSeq: 3,
+      toSeq: 5,
+      issuedAt: '2026-01-01T00:00:00.000Z',
+      added: ['9'],
+      removed: [],
+      signed: toBase64Url(signed),
+      bankTime: '2027-01-15T08:00:01.900Z',
+    };
     const { client, calls } = bank(
       json(200, { ...body, bankTime: '2027-01-15T08:00:01.900Z' }),
+      json(200, delta),
       json(200, body),
     );
     expect(await client.revocations()).toEqual({
+      kind: 'list',
       seq: 3,
       signed,
       bankTime: Date.UTC(2027, 0, 15, 8, 0, 1) / 1000,
     });
     expect(calls[0]!.init.cache).toBe('no-store');
+    expect(await client.revocations(3)).toEqual({
+      kind: 'delta',
+      fromSeq: 3,
+      toSeq: 5,
+      signed,
+      bankTime: Date.UTC(2027, 0, 15, 8, 0, 1) / 1000,
+    });
+    expect(calls[1]!.url).toMatch(/\/v1\/revocations\?since=3$/);
     expect(await failure(client.revocations())).toMatchObject({ code: 'APP_BANK_RESPONSE' });
   });
 
@@ -557,7 +595,7 @@ describe('failures', () => {
       },
     });
     const { client } = bank(new Response(endless, { status: 200 }));
-    expect(await failure(client.revocations())).toMatchObject({ code: 'APP_BANK_RESPONSE' });
+    expect(await failure(client.challenge(TOKEN))).toMatchObject({ code: 'APP_BANK_RESPONSE' });
     expect(sent).toBeLessThan(2 * 1024 * 1024);
   });
 });

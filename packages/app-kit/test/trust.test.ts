@@ -3,8 +3,10 @@ import {
   decodePayeeCertificate,
   decodePayerCertificate,
   encodeCertificate,
+  encodeRevocationDelta,
   encodeRevocationList,
   issuePayerCertificate,
+  signRevocationDelta,
   signRevocationList,
   verifyCertificate,
   verifyRevocationList,
@@ -13,8 +15,10 @@ import type * as Crypto from '@offpay/crypto';
 import type * as Protocol from '@offpay/protocol';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { lastBankTime } from '../src/clock.js';
+import type { RevocationsInfo } from '../src/bank.js';
 import {
   bankKeysOf,
+  MAX_HELD_DELTAS,
   pinKeys,
   refreshRevocations,
   storedRevocations,
@@ -144,6 +148,113 @@ describe('revocations', () => {
   it('keeps only keys it can read back', () => {
     const many = { signKeys: Array.from({ length: 257 }, () => bankPk), kemKey: pinned.kemKey };
     expect(() => pinKeys(many)).toThrow(expect.objectContaining({ code: 'APP_BANK_RESPONSE' }));
+  });
+});
+
+// A delta from list `from` to list `to`, issued `to` seconds after NOW like the lists above.
+const delta = (from: number, to: number, added: number[], removed: number[], signer = bankSk) =>
+  encodeRevocationDelta(
+    signRevocationDelta({ fromSeq: from, toSeq: to, issuedAt: NOW + to, added, removed }, signer),
+  );
+const asList = (seq: number, serials: number[]): RevocationsInfo => ({
+  kind: 'list',
+  seq,
+  signed: list(seq, serials),
+  bankTime: 0,
+});
+const asDelta = (signed: Uint8Array, from: number, to: number): RevocationsInfo => ({
+  kind: 'delta',
+  fromSeq: from,
+  toSeq: to,
+  signed,
+  bankTime: 0,
+});
+
+/** A bank answering from `answers` in turn, recording the `since` of each call. */
+function scripted(...answers: RevocationsInfo[]) {
+  const asked: (number | undefined)[] = [];
+  return {
+    asked,
+    revocations: (since?: number) => {
+      asked.push(since);
+      const next = answers.shift();
+      return next ? Promise.resolve(next) : Promise.reject(new Error('no more answers'));
+    },
+  };
+}
+
+describe('revocation deltas (docs/protocol.md §11.1)', () => {
+  async function holding(seq: number, serials: number[]) {
+    const db = await freshDb();
+    await db.write([pinKeys(pinned)]);
+    await refreshRevocations(db, scripted(asList(seq, serials)));
+    return db;
+  }
+
+  it('asks for the delta since the list held and applies it: list N + delta = list N+k', async () => {
+    const db = await holding(5, [3, 7]);
+    const bank = scripted(asDelta(delta(5, 8, [9, 11], [3]), 5, 8));
+    expect(await refreshRevocations(db, bank)).toMatchObject({ seq: 8, deltas: 1 });
+    expect(bank.asked).toEqual([5]);
+    expect([...(await storedRevocations(db, keys))!.revoked].sort((a, b) => a - b)).toEqual([
+      7, 9, 11,
+    ]);
+    expect(await lastBankTime(db)).toBe(NOW + 8);
+    // The next refresh starts from 8; an empty delta changes nothing.
+    const again = scripted(asDelta(delta(8, 8, [], []), 8, 8));
+    expect(await refreshRevocations(db, again)).toMatchObject({ seq: 8 });
+    expect(again.asked).toEqual([8]);
+  });
+
+  it('takes the full list when the delta starts from another list', async () => {
+    const db = await holding(5, [3]);
+    const bank = scripted(asDelta(delta(4, 6, [9], []), 4, 6), asList(6, [3, 9, 10]));
+    expect(await refreshRevocations(db, bank)).toMatchObject({ seq: 6, deltas: 0 });
+    expect(bank.asked).toEqual([5, undefined]);
+    expect([...(await storedRevocations(db, keys))!.revoked]).toEqual([3, 9, 10]);
+  });
+
+  it('refuses a tampered or foreign delta and keeps the list held', async () => {
+    const db = await holding(5, [3]);
+    const tampered = delta(5, 6, [9], []);
+    tampered[tampered.length - 1]! ^= 1;
+    await expect(refreshRevocations(db, scripted(asDelta(tampered, 5, 6)))).rejects.toMatchObject({
+      code: 'PROTO_SIGNATURE_INVALID',
+    });
+    const foreign = delta(5, 6, [9], [], generateSecretKey());
+    await expect(refreshRevocations(db, scripted(asDelta(foreign, 5, 6)))).rejects.toMatchObject({
+      code: 'PROTO_UNKNOWN_ISSUER',
+    });
+    expect(await storedRevocations(db, keys)).toMatchObject({ seq: 5, deltas: 0 });
+  });
+
+  it(`keeps at most ${MAX_HELD_DELTAS} deltas, then asks for the full list again`, async () => {
+    const db = await holding(0, []);
+    for (let i = 0; i < MAX_HELD_DELTAS; i++)
+      await refreshRevocations(db, scripted(asDelta(delta(i, i + 1, [i + 1], []), i, i + 1)));
+    const held = await storedRevocations(db, keys);
+    expect(held).toMatchObject({ seq: MAX_HELD_DELTAS, deltas: MAX_HELD_DELTAS });
+    expect(held!.revoked.size).toBe(MAX_HELD_DELTAS);
+    const bank = scripted(asList(MAX_HELD_DELTAS + 1, [1, 2]));
+    expect(await refreshRevocations(db, bank)).toMatchObject({ deltas: 0 });
+    expect(bank.asked).toEqual([undefined]);
+  });
+
+  it('counts a stored row whose deltas do not chain or verify as none', async () => {
+    const db = await freshDb();
+    const put = (value: unknown) => db.write([{ put: 'meta', key: 'revocations', value }]);
+    await put({ seq: 6, signed: list(5, [3]), deltas: [delta(5, 6, [9], [])] });
+    expect(await storedRevocations(db, keys)).toMatchObject({ seq: 6, deltas: 1 });
+    await put({ seq: 7, signed: list(5, [3]), deltas: [delta(6, 7, [9], [])] });
+    expect(await storedRevocations(db, keys)).toBeUndefined();
+    await put({
+      seq: 6,
+      signed: list(5, [3]),
+      deltas: [delta(5, 6, [9], [], generateSecretKey())],
+    });
+    expect(await storedRevocations(db, keys)).toBeUndefined();
+    await put({ seq: 6, signed: list(5, [3]), deltas: ['not bytes'] });
+    expect(await storedRevocations(db, keys)).toBeUndefined();
   });
 });
 

@@ -8,6 +8,7 @@ import {
   encodePayment,
   encodePaymentRequest,
   encodeReceipt,
+  encodeRevocationDelta,
   encodeRevocationList,
   encodeSettlementBatch,
   encodeSettlementResult,
@@ -28,6 +29,7 @@ import {
   signPayment,
   signPaymentRequest,
   signReceipt,
+  signRevocationDelta,
   signRevocationList,
   signSettlementBatch,
   signSettlementResult,
@@ -230,6 +232,11 @@ export function validVectors(c: Cast) {
     { seq: 7, issuedAt: NOW + 3600, serials: [1001, 17, 4242] },
     c.bank.secretKey,
   );
+  // List 7 → list 9: 99 revoked, 17 past expiry + grace (docs/protocol.md §11.1).
+  const revocationDelta = signRevocationDelta(
+    { fromSeq: 7, toSeq: 9, issuedAt: NOW + 7200, added: [99], removed: [17] },
+    c.bank.secretKey,
+  );
   const nextBank = signingKey('bank-sign-2');
   const nextKem = kemKey('bank-kem-2');
   const announcement = signKeyAnnouncement(
@@ -361,6 +368,26 @@ export function validVectors(c: Cast) {
           SIGN_LABEL.revocationList,
           revocations.tbs,
           revocations.signature,
+          c.bank.publicKey,
+        ),
+      },
+      revocationDelta: {
+        bytes: h(encodeRevocationDelta(revocationDelta)),
+        decoded: {
+          version: 1,
+          bankKid: h(revocationDelta.bankKid),
+          fromSeq: revocationDelta.fromSeq,
+          toSeq: revocationDelta.toSeq,
+          issuedAt: revocationDelta.issuedAt,
+          added: revocationDelta.added,
+          removed: revocationDelta.removed,
+        },
+        // Applied to revocationList (seq 7): the serials of list 9.
+        appliedTo: { seq: revocations.seq, serials: [99, 1001, 4242] },
+        signature: sigExample(
+          SIGN_LABEL.revocationDelta,
+          revocationDelta.tbs,
+          revocationDelta.signature,
           c.bank.publicKey,
         ),
       },

@@ -17,6 +17,7 @@ export const SIGN_LABEL = {
   settlementBatch: 'offpay/v1/settlement-batch',
   settlementResult: 'offpay/v1/settlement-result',
   revocationList: 'offpay/v1/revocation-list',
+  revocationDelta: 'offpay/v1/revocation-delta',
   keyAnnouncement: 'offpay/v1/key-announcement',
   enrollment: 'offpay/v1/enrollment',
   ledgerHandover: 'offpay/v1/ledger-handover',
@@ -83,8 +84,16 @@ export const LIMITS = {
   /** The sealed batch's wire form `[1, kemKid, enc ‖ ciphertext ‖ tag]`: the batch plus framing. */
   sealedBatchWireBytes: 1024 * 1024 + 128,
   resultBytes: 256 * 1024,
-  revocationListEntries: 100_000,
-  revocationListBytes: 1024 * 1024 + 1024,
+  /**
+   * Serials on one list: every revoked payer certificate that can still settle (docs/protocol.md
+   * §11). 150,000 serials of 9 bytes each plus framing still fit a file (§13.1: 2,097,152
+   * base64url characters); the bank alerts at 80 % and refuses to revoke beyond, never truncating.
+   */
+  revocationListEntries: 150_000,
+  revocationListBytes: 150_000 * 9 + 1024,
+  /** Serials added plus removed in one revocation delta (§11.1); more → the full list. */
+  revocationDeltaEntries: 10_000,
+  revocationDeltaBytes: 10_000 * 9 + 1024,
   fraudProofBytes: 2048,
   keyAnnouncementBytes: 256,
   /** A ledger handover `[tbs, signature]` (docs/protocol.md §9.7): about 130 bytes. */

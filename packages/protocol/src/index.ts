@@ -33,6 +33,7 @@ export * from './receiver.js';
 export * from './request.js';
 export * from './result.js';
 export * from './revocation.js';
+export * from './revocation-delta.js';
 export * from './rules.js';
 export {
   messageId,

@@ -25,6 +25,8 @@ import {
   verifyLedger,
   verifyPaymentOffline,
   verifyRevocationList,
+  verifyRevocationDelta,
+  applyRevocationDelta,
   type Payment,
 } from '../src/index.js';
 import { vectorsText } from '../scripts/vectors.js';
@@ -186,6 +188,10 @@ describe('vectors/v1.json', () => {
     expect(verifyRevocationList(fromHex(v.revocationList.bytes), bankKeys).serials).toEqual([
       17, 1001, 4242,
     ]);
+    const delta = verifyRevocationDelta(fromHex(v.revocationDelta.bytes), bankKeys);
+    expect(applyRevocationDelta({ seq: 7, serials: [17, 1001, 4242] }, delta)).toEqual(
+      v.revocationDelta.appliedTo.serials,
+    );
     expect(toHex(verifyKeyAnnouncement(fromHex(v.keyAnnouncement.bytes), bankKeys).signKey)).toBe(
       v.keyAnnouncement.decoded.signKey,
     );

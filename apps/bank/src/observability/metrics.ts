@@ -2,7 +2,7 @@
  * The bank's Prometheus metrics (DESIGN.md §5 "Operations"), in one registry per app instance so
  * tests can build several apps in one process. Served at GET /metrics.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Every metric the bank exports. Names follow Prometheus conventions (`_total`, `_seconds`). */
 export interface BankMetrics {
@@ -29,6 +29,8 @@ export interface BankMetrics {
   settlementRetries: Counter<'reason'>;
   /** Webhook delivery attempts by outcome: delivered, retried (will try again) or failed (given up). */
   webhookAttempts: Counter<'outcome'>;
+  /** Serials on the latest revocation list published by this instance (alert at 80 % of the bound). */
+  revocationListEntries: Gauge;
 }
 
 /** A fresh registry with every metric and Node's default process metrics. */
@@ -84,5 +86,10 @@ export function createMetrics(): BankMetrics {
       'Webhook delivery attempts by outcome (delivered, retried, failed)',
       ['outcome'],
     ),
+    revocationListEntries: new Gauge({
+      name: 'offpay_revocation_list_entries',
+      help: 'Serials on the latest revocation list published (protocol bound: LIMITS.revocationListEntries)',
+      registers: [registry],
+    }),
   };
 }

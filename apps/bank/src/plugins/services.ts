@@ -65,6 +65,7 @@ import {
   metricsObserver,
   verifyPoolObserver,
 } from '../observability/settlement-observer.js';
+import { revocationListObserver } from '../observability/revocation-observer.js';
 import {
   createSettlementService,
   type SettlementService,
@@ -221,6 +222,7 @@ export default fp<ServicesPluginOptions>(
       keyring,
       now,
       cache: kv.cache,
+      observeList: revocationListObserver(metrics, app.log),
     });
     const reserves = createReservesService({ db, accounts, audit });
     const reports = createReportsService({ db });

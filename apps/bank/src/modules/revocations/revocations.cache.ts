@@ -15,17 +15,18 @@ export const REVOCATION_CACHE_SECONDS = 30;
 /** The one key: there is one latest list. */
 export const LATEST_LIST = 'latest';
 
-const cachedList = z.object({ seq: z.number().int().min(0), signed: z.string() });
+const seq = z.number().int().min(0);
+const cachedList = z.object({ seq, signed: z.string(), deltasFrom: seq, throughRevocation: seq });
 
 /** The latest stored list, under {@link LATEST_LIST}. */
 export function revocationListCache(cache: Cache): ReadThroughCache<StoredRevocationList> {
   return readThroughCache(cache, {
     namespace: 'revocation-list',
     ttlSeconds: REVOCATION_CACHE_SECONDS,
-    encode: (l) => JSON.stringify({ seq: l.seq, signed: toBase64Url(l.signed) }),
+    encode: (l) => JSON.stringify({ ...l, signed: toBase64Url(l.signed) }),
     decode: (text) => {
       const l = cachedList.parse(JSON.parse(text));
-      return { seq: l.seq, signed: fromBase64Url(l.signed) };
+      return { ...l, signed: fromBase64Url(l.signed) };
     },
   });
 }

@@ -103,16 +103,33 @@ export async function insertRevocation(
   return { reason: (rows[0] as { reason: RevocationReason }).reason, inserted: false };
 }
 
-/** A stored, signed revocation list. */
+/** The latest revocation list signed and ready to serve (what the shared cache holds). */
 export interface StoredRevocationList {
   seq: number;
   signed: Uint8Array;
+  /** The oldest list a delta may start from. */
+  deltasFrom: number;
+  /** The highest `revocations.seq` this list has taken in. */
+  throughRevocation: number;
+}
+
+/**
+ * The latest list's row (migrations/014_revocation_deltas.sql): its number and issue time; its
+ * signed bytes only for a list stored before migration 014 — newer lists are signed when read.
+ */
+export interface RevocationListRow {
+  seq: number;
+  issuedAt: Date;
+  signed: Uint8Array | null;
+  deltasFrom: number;
+  throughRevocation: number;
 }
 
 /**
  * Serialises publishers of revocation lists until COMMIT, so two revocations committing at once
  * cannot both publish the same next sequence number (the first row may not exist yet, so a row
- * lock would not do).
+ * lock would not do). Revocations are inserted under it too, so `revocations.seq` grows in the
+ * order lists take them in.
  */
 export async function lockRevocationLists(tx: Queryable): Promise<void> {
   await tx.query(
@@ -120,43 +137,146 @@ export async function lockRevocationLists(tx: Queryable): Promise<void> {
   );
 }
 
-/** The list with the highest sequence number; null before the first one. */
-export async function latestRevocationList(q: Queryable): Promise<StoredRevocationList | null> {
-  const rows = await q.query<{ seq: bigint; signed: Uint8Array }>(
-    'SELECT seq, signed FROM revocation_lists ORDER BY seq DESC LIMIT 1',
-  );
-  const r = rows[0];
-  return r ? { seq: Number(r.seq), signed: r.signed } : null;
+interface ListRow {
+  seq: bigint;
+  issued_at: Date;
+  signed: Uint8Array | null;
+  deltas_from: bigint;
+  through_revocation: bigint;
 }
 
-/** Stores a newly signed list. */
-export async function insertRevocationList(
-  tx: Queryable,
-  l: { seq: number; signed: Uint8Array; at: Date },
-): Promise<void> {
-  await tx.query('INSERT INTO revocation_lists (seq, signed, created_at) VALUES ($1, $2, $3)', [
-    l.seq,
-    l.signed,
-    l.at,
-  ]);
+const LIST_COLUMNS = 'l.seq, l.issued_at, l.signed, l.deltas_from, l.through_revocation';
+
+function listRow(r: ListRow): RevocationListRow {
+  return {
+    seq: Number(r.seq),
+    issuedAt: r.issued_at,
+    signed: r.signed,
+    deltasFrom: Number(r.deltas_from),
+    throughRevocation: Number(r.through_revocation),
+  };
+}
+
+/** The list with the highest sequence number; null before the first one. */
+export async function latestRevocationList(q: Queryable): Promise<RevocationListRow | null> {
+  const rows = await q.query<ListRow>(
+    `SELECT ${LIST_COLUMNS} FROM revocation_lists l ORDER BY l.seq DESC LIMIT 1`,
+  );
+  return rows[0] ? listRow(rows[0]) : null;
 }
 
 /**
- * Revoked payer serials that could still settle: certificates whose `expires_at` is after
- * `expiredBefore` (the bank refuses the rest by expiry anyway, so the list stays bounded).
- * Ascending, at most `limit`.
+ * The latest list's row and, when it has no stored bytes, its serials ascending — in one
+ * statement, so one snapshot: a publication commits its row and its entries together.
  */
-export async function revokedPayerSerials(
+export async function latestListSnapshot(
   q: Queryable,
-  expiredBefore: Date,
-  limit: number,
-): Promise<number[]> {
-  const rows = await q.query<{ serial: bigint }>(
-    `SELECT r.serial FROM revocations r JOIN payer_certificates p ON p.serial = r.serial
-     WHERE p.expires_at > $1 ORDER BY r.serial LIMIT $2`,
-    [expiredBefore, limit],
+): Promise<(RevocationListRow & { serials: number[] }) | null> {
+  const rows = await q.query<ListRow & { serials: (bigint | string | number)[] | null }>(
+    `SELECT ${LIST_COLUMNS}, CASE WHEN l.signed IS NULL THEN
+       ARRAY(SELECT serial FROM revocation_list_entries ORDER BY serial) END AS serials
+     FROM revocation_lists l ORDER BY l.seq DESC LIMIT 1`,
   );
-  return rows.map((r) => Number(r.serial));
+  const r = rows[0];
+  return r ? { ...listRow(r), serials: (r.serials ?? []).map(Number) } : null;
+}
+
+/** Records list `seq` (signed when read) and deletes the rows before it. */
+export async function replaceRevocationList(
+  tx: Queryable,
+  l: { seq: number; issuedAt: Date; deltasFrom: number; throughRevocation: number },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO revocation_lists (seq, signed, created_at, issued_at, deltas_from, through_revocation)
+     VALUES ($1, NULL, $2, $2, $3, $4)`,
+    [l.seq, l.issuedAt, l.deltasFrom, l.throughRevocation],
+  );
+  await tx.query('DELETE FROM revocation_lists WHERE seq < $1', [l.seq]);
+}
+
+/** The highest `revocations.seq` so far (0 before the first revocation). */
+export async function lastRevocationSeq(q: Queryable): Promise<number> {
+  const rows = await q.query<{ seq: bigint | null }>('SELECT max(seq) AS seq FROM revocations');
+  return Number(rows[0]?.seq ?? 0);
+}
+
+/**
+ * Takes serials off the list (recorded as `removed` in list `seq`) whose certificate expired at
+ * or before `expiredBefore` (expiry + grace passed: they can no longer settle). Returns how many.
+ */
+export async function removeExpiredEntries(
+  tx: Queryable,
+  seq: number,
+  expiredBefore: Date,
+): Promise<number> {
+  const rows = await tx.query<{ n: bigint }>(
+    `WITH gone AS (DELETE FROM revocation_list_entries WHERE expires_at <= $2 RETURNING serial),
+     logged AS (INSERT INTO revocation_list_changes (list_seq, serial, change)
+                SELECT $1, serial, 'removed' FROM gone RETURNING serial)
+     SELECT count(*) AS n FROM logged`,
+    [seq, expiredBefore],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Puts on the list (recorded as `added` in list `seq`) every payer serial revoked after
+ * revocation `afterRevocation` whose certificate expires after `expiredBefore`. Returns how many.
+ */
+export async function addRevokedEntries(
+  tx: Queryable,
+  seq: number,
+  afterRevocation: number,
+  expiredBefore: Date,
+): Promise<number> {
+  const rows = await tx.query<{ n: bigint }>(
+    `WITH fresh AS (
+       INSERT INTO revocation_list_entries (serial, expires_at, added_seq)
+       SELECT r.serial, p.expires_at, $1 FROM revocations r
+       JOIN payer_certificates p ON p.serial = r.serial
+       WHERE r.seq > $2 AND p.expires_at > $3
+       ON CONFLICT (serial) DO NOTHING RETURNING serial),
+     logged AS (INSERT INTO revocation_list_changes (list_seq, serial, change)
+                SELECT $1, serial, 'added' FROM fresh RETURNING serial)
+     SELECT count(*) AS n FROM logged`,
+    [seq, afterRevocation, expiredBefore],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** How many serials the current list holds. */
+export async function countListEntries(q: Queryable): Promise<number> {
+  const rows = await q.query<{ n: bigint }>('SELECT count(*) AS n FROM revocation_list_entries');
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** One recorded change of the list. */
+export interface ListChange {
+  listSeq: number;
+  serial: number;
+  change: 'added' | 'removed';
+}
+
+/**
+ * The changes of lists `fromSeq + 1 … toSeq`, in list order, at most `limit` (the caller asks one
+ * more than it can use to learn that there are too many).
+ */
+export async function listChanges(
+  q: Queryable,
+  fromSeq: number,
+  toSeq: number,
+  limit: number,
+): Promise<ListChange[]> {
+  const rows = await q.query<{ list_seq: bigint; serial: bigint; change: 'added' | 'removed' }>(
+    `SELECT list_seq, serial, change FROM revocation_list_changes
+     WHERE list_seq > $1 AND list_seq <= $2 ORDER BY list_seq, serial LIMIT $3`,
+    [fromSeq, toSeq, limit],
+  );
+  return rows.map((r) => ({
+    listSeq: Number(r.list_seq),
+    serial: Number(r.serial),
+    change: r.change,
+  }));
 }
 
 /** One of a user's certificates, as GET /v1/certificates lists it. */

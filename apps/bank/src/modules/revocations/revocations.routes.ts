@@ -1,6 +1,6 @@
 /**
  * The owner's certificates — GET /v1/certificates, POST /v1/certificates/:serial/close and
- * …/report — and GET /v1/revocations (docs/protocol.md §11; docs/threat-model.md "Liability").
+ * …/report — and GET /v1/revocations[?since=] (docs/protocol.md §11; docs/threat-model.md "Liability").
  */
 import { routes } from '@offpay/api';
 import { toBase64Url } from '@offpay/crypto';
@@ -58,17 +58,35 @@ export const revocationRoutes: FastifyPluginCallbackZod = (app, _options, done) 
 
   app.route({
     ...routeOptions(app, routes.revocations),
-    handler: async (_request, reply) => {
-      const list = await app.services.revocations.revocationList();
+    handler: async (request, reply) => {
+      const { revocations } = app.services;
+      const { since } = request.query;
+      const delta = since === undefined ? null : await revocations.revocationDelta(Number(since));
       void reply.header('cache-control', REVOCATIONS_CACHE_CONTROL);
+      // Not part of anything signed: a lower bound of the bank's clock (cached ≤ 30 s), which
+      // apps keep to refuse a device clock set back (docs/protocol.md §11).
+      const bankTime = app.now().toISOString();
+      if (delta) {
+        const d = delta.delta;
+        return {
+          kind: 'delta' as const,
+          fromSeq: d.fromSeq,
+          toSeq: d.toSeq,
+          issuedAt: new Date(d.issuedAt * 1000).toISOString(),
+          added: d.added.map(String),
+          removed: d.removed.map(String),
+          signed: toBase64Url(delta.signed),
+          bankTime,
+        };
+      }
+      const list = await revocations.revocationList();
       return {
+        kind: 'list' as const,
         seq: list.seq,
         issuedAt: list.issuedAt.toISOString(),
         serials: list.serials.map(String),
         signed: toBase64Url(list.signed),
-        // Not part of the signed list: a lower bound of the bank's clock (cached ≤ 30 s), which
-        // apps keep to refuse a device clock set back (docs/protocol.md §11).
-        bankTime: app.now().toISOString(),
+        bankTime,
       };
     },
   });

@@ -19,6 +19,7 @@ import {
   type ReportReason,
   type RevocationReason,
 } from './revocations.domain.js';
+import { deltaReader, type RevocationDeltaView } from './revocations.delta.js';
 import {
   latestListReader,
   publishRevocationList,
@@ -36,7 +37,7 @@ import {
   type OwnCertificateRow,
 } from './revocations.repo.js';
 
-export type { OwnCertificateRow, ReportReason, RevocationListView };
+export type { OwnCertificateRow, ReportReason, RevocationDeltaView, RevocationListView };
 
 /** Most certificates {@link RevocationsService.certificates} lists. */
 export const OWN_CERTIFICATES_MAX = 100;
@@ -97,10 +98,15 @@ export interface RevocationsService {
   certificates(userId: string): Promise<OwnCertificateRow[]>;
   /** The latest signed revocation list (the empty list 0 is published on first use). */
   revocationList(): Promise<RevocationListView>;
+  /**
+   * The signed delta from list `since` to the latest list (docs/protocol.md §11.1); null when the
+   * device must take the full list instead (`since` unknown, too old, or too many changes since).
+   */
+  revocationDelta(since: number): Promise<RevocationDeltaView | null>;
 }
 
 /** Dependencies of {@link createRevocationsService}. */
-export interface RevocationsDeps {
+export interface RevocationsDeps extends Pick<RevocationListDeps, 'observeList'> {
   db: Database;
   audit: AuditLog;
   keyring: BankKeyring;
@@ -175,6 +181,7 @@ export async function createRevocationsService(
     ...(input.cache ? { listCache: revocationListCache(input.cache) } : {}),
   };
   const revocationList = latestListReader(deps);
+  const delta = deltaReader(deps.db, deps.keyring);
   await revocationList();
   return {
     close: (userId, serial) =>
@@ -209,5 +216,6 @@ export async function createRevocationsService(
       return applyRevocation(deps, tx, cert, revocation);
     },
     revocationList,
+    revocationDelta: async (since) => delta(since, await revocationList()),
   };
 }
