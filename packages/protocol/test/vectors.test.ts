@@ -135,7 +135,7 @@ describe('vectors/v1.json', () => {
       V,
       (v) => 'publicKey' in v && 'message' in v && 'signature' in v,
     );
-    expect(sigs.length).toBe(17);
+    expect(sigs.length).toBe(18);
     for (const s of sigs)
       expect(verify(fromHex(s.signature), fromHex(s.message), fromHex(s.publicKey))).toBe(true);
   });
