@@ -13,6 +13,8 @@ import type { KeyValueStores } from './kv/kv.js';
 import { createLogger } from './logger.js';
 import { accountRoutes } from './modules/accounts/accounts.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { consoleRoutes } from './modules/console/console.routes.js';
+import { consoleStreamRoutes } from './modules/console/console.stream.js';
 import { depositRoutes } from './modules/deposits/deposits.routes.js';
 import { payoutRoutes } from './modules/payouts/payouts.routes.js';
 import { enrollmentRoutes } from './modules/enrollment/enrollment.routes.js';
@@ -113,6 +115,8 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   await app.register(depositRoutes);
   await app.register(payoutRoutes);
   await app.register(refundRoutes);
+  await app.register(consoleRoutes);
+  await app.register(consoleStreamRoutes);
   await app.register(reserveReleaseJob, {
     intervalSeconds: config.certificates.releaseIntervalSeconds,
   });

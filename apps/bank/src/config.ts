@@ -161,6 +161,9 @@ const envSchema = z
     ),
     EVENTS_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(5),
     EVENTS_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
+    // The console's live activity panel (docs/operations.md "The console").
+    CONSOLE_ACTIVITY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+    CONSOLE_STREAMS_PER_OPERATOR: z.coerce.number().int().min(1).max(100).default(3),
     // Signature checks on worker threads (docs/PERFORMANCE.md "apps/bank"); 0 = in-thread only.
     VERIFY_WORKERS: z.coerce.number().int().min(0).max(64).default(availableParallelism()),
     VERIFY_POOL_MIN_ENTRIES: z.coerce.number().int().min(1).max(100_000).default(64),
@@ -260,6 +263,17 @@ export interface EventsConfig {
 /** Live-event settings when the configuration names none. */
 export const DEFAULT_EVENTS: EventsConfig = { maxStreamsPerUser: 5, heartbeatSeconds: 15 };
 
+/** The operators' console (GET /v1/operator/activity). */
+export interface ConsoleConfig {
+  /** Seconds between two snapshots of the live activity stream. */
+  activitySeconds: number;
+  /** Open activity streams per operator on one instance. */
+  maxStreamsPerOperator: number;
+}
+
+/** Console settings when the configuration names none. */
+export const DEFAULT_CONSOLE: ConsoleConfig = { activitySeconds: 5, maxStreamsPerOperator: 3 };
+
 /** The apps as `pnpm start` serves them (apps/sender on 5173, apps/receiver on 5174). */
 export const DEFAULT_CORS_ORIGINS = [
   'http://127.0.0.1:5173',
@@ -307,6 +321,8 @@ export interface BankConfig {
   rateLimits?: RateLimits;
   /** Absent → {@link DEFAULT_EVENTS}. */
   events?: EventsConfig;
+  /** Absent → {@link DEFAULT_CONSOLE}. */
+  console?: ConsoleConfig;
   /**
    * Fastify's `trustProxy` (whose X-Forwarded-For to believe): a hop count, or the proxies'
    * addresses/CIDRs; absent or false → none. Never `true` (see {@link loadConfig}).
@@ -393,6 +409,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
     events: {
       maxStreamsPerUser: e.EVENTS_MAX_STREAMS_PER_USER,
       heartbeatSeconds: e.EVENTS_HEARTBEAT_SECONDS,
+    },
+    console: {
+      activitySeconds: e.CONSOLE_ACTIVITY_SECONDS,
+      maxStreamsPerOperator: e.CONSOLE_STREAMS_PER_OPERATOR,
     },
     trustProxy: e.TRUST_PROXY ?? false,
     corsOrigins: e.CORS_ORIGINS ?? DEFAULT_CORS_ORIGINS,

@@ -44,6 +44,7 @@ export {
   consolePosting,
   counterparty,
   operatorRefund,
+  searchText,
 } from './routes/console-accounts.js';
 export {
   OPERATOR_CERTIFICATES_PAGE_MAX,

@@ -3,7 +3,7 @@
  * never import each other; what one needs of another is handed to its factory here.
  */
 import fp from 'fastify-plugin';
-import { DEFAULT_EVENTS, DEMO_DEBTOR_IBAN, type BankConfig } from '../config.js';
+import { DEFAULT_CONSOLE, DEFAULT_EVENTS, DEMO_DEBTOR_IBAN, type BankConfig } from '../config.js';
 import { trackCommits } from '../kv/after-commit.js';
 import { payeeLock, resultCache } from '../kv/fast-paths.js';
 import {
@@ -11,6 +11,8 @@ import {
   type AccountsService,
 } from '../modules/accounts/accounts.service.js';
 import { createAuditLog, type AuditLog } from '../modules/audit/audit.service.js';
+import { createConsoleService, type ConsoleService } from '../modules/console/console.service.js';
+import { reconcileIn } from '../modules/reconcile/reconcile.service.js';
 import { createAuthService, type AuthService } from '../modules/auth/auth.service.js';
 import {
   createDepositsService,
@@ -79,6 +81,7 @@ export interface Services {
   deposits: DepositsService;
   payouts: PayoutsService;
   refunds: RefundsService;
+  console: ConsoleService;
 }
 
 declare module 'fastify' {
@@ -191,6 +194,19 @@ export default fp<ServicesPluginOptions>(
       audit,
       revoke: (tx, input) => revocations.revoke(tx, input),
     });
+    const consoleConfig = config.console ?? DEFAULT_CONSOLE;
+    const operatorConsole = createConsoleService({
+      db,
+      record,
+      revoke: (tx, input) => revocations.revoke(tx, input),
+      reconcileIn,
+      readiness: () => health.readiness(),
+      now,
+      activity: {
+        intervalSeconds: consoleConfig.activitySeconds,
+        maxStreamsPerOperator: consoleConfig.maxStreamsPerOperator,
+      },
+    });
     const verifier = createNativeVerifier();
     const verifyPool = createVerifyPool({
       verifier,
@@ -241,6 +257,7 @@ export default fp<ServicesPluginOptions>(
       deposits,
       payouts,
       refunds,
+      console: operatorConsole,
     });
   },
   { name: 'offpay-services', dependencies: ['offpay-db', 'offpay-kv'] },

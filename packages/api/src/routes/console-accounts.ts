@@ -37,6 +37,21 @@ export const OPERATOR_REFUNDS_PAGE_MAX = 200;
 const email = z.string().max(254);
 
 /**
+ * What an operator types into a console search box: part of an email or a name, an account id
+ * or a serial. Starts with a letter or digit; all digits is a serial (at most 16 digits).
+ */
+export const searchText = z
+  .string()
+  .max(1000)
+  .trim()
+  .min(1)
+  .max(254)
+  .regex(/^[\p{L}\p{N}]/u, 'starts with a letter or a digit')
+  .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u, 'no control or format characters')
+  .refine((s) => !/^[0-9]+$/.test(s) || /^[1-9][0-9]{0,15}$/.test(s), 'all digits: a serial')
+  .describe('Part of an email or a name, an account id, or a serial');
+
+/**
  * One account as the console shows it. A customer's (or merchant's) account carries beside its
  * balance what the same owner has reserved for payer certificates in its currency and what its
  * requested, approved or exported payouts hold; the bank's own accounts (holder `system`) have
@@ -76,7 +91,7 @@ export const operatorAccounts = {
     "show as reservedMinor of the owner's account) but GET /v1/operator/accounts/{id} reads " +
     'them. Page with ?after=<nextAfter>.',
   query: z.object({
-    query: z.string().trim().max(254).optional(),
+    query: searchText.optional(),
     holder: z.enum(ACCOUNT_HOLDERS).optional(),
     after: uuid.optional().describe('Accounts with a greater account id'),
     limit: z.coerce.number().int().min(1).max(OPERATOR_ACCOUNTS_PAGE_MAX).default(50),

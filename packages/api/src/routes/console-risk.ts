@@ -15,6 +15,7 @@ import {
   uuid,
 } from '../fields.js';
 import { OPERATOR_ROLES, type RouteSpec } from '../route.js';
+import { searchText } from './console-accounts.js';
 import { FRAUD_KINDS } from './fraud.js';
 import { reason } from './operators.js';
 import { CERTIFICATE_STATUSES, REVOCATION_REASONS } from './revocations.js';
@@ -147,7 +148,7 @@ export const operatorCertificates = {
   query: z.object({
     kind: z.enum(['payer', 'payee']).optional(),
     status: z.enum(CERTIFICATE_STATUSES).optional(),
-    query: z.string().trim().max(254).optional(),
+    query: searchText.optional(),
     before: serial.optional().describe('Certificates with a smaller serial'),
     limit: z.coerce.number().int().min(1).max(OPERATOR_CERTIFICATES_PAGE_MAX).default(50),
   }),

@@ -8,12 +8,11 @@
  * one heartbeat of "log out everywhere" on any instance (the token version is checked at every
  * heartbeat, from the cache or Postgres — never from Redis alone).
  */
-import type { OutgoingHttpHeaders } from 'node:http';
-import type { FastifyReply } from 'fastify';
 import { routes } from '@offpay/api';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { isBankError } from '../../errors.js';
 import { routeOptions } from '../../http/route-schema.js';
+import { MAX_TIMER_MS, sseWriter, startSse } from '../../http/sse.js';
 import { requireUser } from '../../plugins/auth.js';
 import type { TokenEnd } from '../auth/auth.domain.js';
 import { JWT_LEEWAY_SECONDS } from '../auth/auth.jwt.js';
@@ -23,30 +22,6 @@ export interface EventRoutesOptions {
   /** Seconds between `: heartbeat` comments. */
   heartbeatSeconds: number;
 }
-
-/** A client that reads slower than events come loses its stream past this many buffered bytes. */
-const MAX_BUFFERED_BYTES = 1 << 20;
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache, no-transform',
-  connection: 'keep-alive',
-  // nginx would otherwise buffer the stream.
-  'x-accel-buffering': 'no',
-};
-
-/** The writer side of one open stream. */
-function sseWriter(reply: FastifyReply, onOverflow: () => void) {
-  return (text: string) => {
-    const raw = reply.raw;
-    if (raw.writableEnded || raw.destroyed) return;
-    raw.write(text);
-    if (raw.writableLength > MAX_BUFFERED_BYTES) onOverflow();
-  };
-}
-
-/** setTimeout's longest delay (about 24.8 days); a longer wait is a heartbeat check anyway. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Live-event routes. */
 export const eventRoutes: FastifyPluginCallbackZod<EventRoutesOptions> = (app, options, done) => {
@@ -73,13 +48,7 @@ export const eventRoutes: FastifyPluginCallbackZod<EventRoutesOptions> = (app, o
           }
           throw err;
         });
-      reply.hijack();
-      // Headers set by hooks (CORS for the browser apps) go out with the raw stream too.
-      const hooked = Object.entries(reply.getHeaders()).filter(([, v]) => v !== undefined);
-      reply.raw.writeHead(200, {
-        ...(Object.fromEntries(hooked) as OutgoingHttpHeaders),
-        ...SSE_HEADERS,
-      });
+      startSse(reply);
       write(`retry: 5000\n: following ${kids.length} payee certificate(s)\n\n`);
       const end = (reason: TokenEnd) => {
         write(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
