@@ -60,7 +60,9 @@ let before: {
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'apps', 'console', 'dist', 'index.html'))) {
-    throw new Error('apps/console/dist is missing: run `pnpm --filter @offpay/console build` first');
+    throw new Error(
+      'apps/console/dist is missing: run `pnpm --filter @offpay/console build` first',
+    );
   }
   stack = await startStack();
   tb = await launchBrowser();
@@ -294,6 +296,7 @@ describe("an operator's day in the console", () => {
     await openScreen('Accounts');
     await op.getByLabel('Search').fill('alice@example.com');
     await click(op, 'Search');
+    await see(op, 'Accounts matching “alice@example.com”');
     await op.getByRole('button', { name: /^Open .*alice@example\.com.* \(customer\)$/ }).click();
     await onScreen(op, /^Account: /);
     await see(op, 'E2E-ALICE-0001');
@@ -326,6 +329,7 @@ describe("an operator's day in the console", () => {
     await openScreen('Certificates');
     await op.getByLabel('Search').fill('alice@example.com');
     await click(op, 'Search');
+    await see(op, 'Certificates matching “alice@example.com”, newest first');
     const revoke = op.getByRole('button', { name: /^Revoke #\d+$/ }).first();
     const serial = ((await revoke.textContent()) ?? '').replace('Revoke #', '');
     await revoke.click();

@@ -52,7 +52,10 @@ export function startConsole(
     (route) => shell.go(route),
     () => void session.signOut(),
   );
-  document.querySelector('.app-header')?.append(nav.element) ?? root.before(nav.element);
+  // Under the header, above the status line and the screen.
+  const header = document.querySelector('.app-header');
+  if (header) header.after(nav.element);
+  else root.before(nav.element);
 
   // Every screen but Sign in: signed in first; the nav marks where the operator is.
   const guarded =

@@ -55,7 +55,14 @@ describe('keepOpen', () => {
     await settle();
     timers.next();
     await settle();
-    expect(states).toEqual(['connecting', 'waiting', 'connecting', 'waiting', 'connecting', 'open']);
+    expect(states).toEqual([
+      'connecting',
+      'waiting',
+      'connecting',
+      'waiting',
+      'connecting',
+      'open',
+    ]);
     expect(waits).toEqual([1000, 2000]);
     close!();
     expect(waits).toEqual([1000, 2000, 1000]);

@@ -118,7 +118,7 @@ export function certificatesScreen(ctx: Ctx): Promise<void> {
     });
     return [
       dataTable<Certificate>(
-        'Certificates, newest first',
+        q ? `Certificates matching “${q}”, newest first` : 'Certificates, newest first',
         [
           { header: 'Serial', cell: (c) => `#${c.serial}` },
           { header: 'Kind', cell: (c) => c.kind },
