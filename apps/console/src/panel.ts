@@ -71,7 +71,7 @@ export function changePanel(): {
         ),
       );
       element.replaceChildren(section);
-      (section.querySelector('input, select, textarea') as HTMLElement | null)?.focus();
+      section.querySelector<HTMLElement>('input, select, textarea')?.focus();
     },
     close: () => element.replaceChildren(),
   };

@@ -24,8 +24,8 @@ const json = (status: number, body: unknown) =>
 /** A bank that answers by path; every request is kept. */
 function fakeBank(answers: Record<string, () => Response>) {
   const calls: { url: string; auth: string | null }[] = [];
-  const fetchImpl = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const url = String(input);
+  const fetchImpl: typeof fetch = (input, init) => {
+    const url = input instanceof Request ? input.url : input.toString();
     calls.push({ url, auth: new Headers(init?.headers).get('authorization') });
     const path = new URL(url).pathname;
     const answer = answers[path];
@@ -35,7 +35,7 @@ function fakeBank(answers: Record<string, () => Response>) {
         : json(404, { code: 'BANK_NOT_FOUND', message: `No route matches ${path}`, details: {} }),
     );
   };
-  return { calls, fetchImpl: fetchImpl as typeof fetch };
+  return { calls, fetchImpl };
 }
 
 const until = async (check: () => boolean): Promise<void> => {

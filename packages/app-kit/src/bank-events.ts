@@ -3,7 +3,7 @@
  * opened like any bank call, then read as server-sent events until the caller aborts. Each
  * event's data is parsed with its route's `event` schema; events off it are skipped.
  */
-import { type EventOf, type RouteSpec, routes } from '@offpay/api';
+import type { EventOf, RouteSpec, routes } from '@offpay/api';
 import { AppError } from './errors.js';
 import { BANK_TIMEOUT_MS, readBounded, refusal, send, withTimeout } from './http.js';
 import { SseParser } from './sse.js';

@@ -40,7 +40,6 @@ const PAGE = 50;
 export function auditScreen(ctx: Ctx): Promise<void> {
   let after = '0';
   const verdict = h('div', { 'aria-live': 'polite' });
-  const pages = h('div', { class: 'audit-pages' });
   const more = button('Next page', () => void page.refresh());
   const page = loaded(async () => {
     const answer = await ctx.app.call(routes.operatorAudit, { query: { after, limit: PAGE } });
