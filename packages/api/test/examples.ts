@@ -537,7 +537,7 @@ export const EXAMPLES: Record<RouteName, Example> = {
   },
   revokeCertificate: {
     params: { serial: '42' },
-    body: { reason: 'compromised', note: 'Phone reported stolen by its owner' },
+    body: { revocationReason: 'compromised', reason: 'Phone reported stolen by its owner' },
     response: {
       serial: '42',
       kind: 'payer',

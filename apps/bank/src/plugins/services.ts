@@ -12,7 +12,7 @@ import {
 } from '../modules/accounts/accounts.service.js';
 import { createAuditLog, type AuditLog } from '../modules/audit/audit.service.js';
 import { createConsoleService, type ConsoleService } from '../modules/console/console.service.js';
-import { reconcileIn } from '../modules/reconcile/reconcile.service.js';
+import { reconcile } from '../modules/reconcile/reconcile.service.js';
 import { createAuthService, type AuthService } from '../modules/auth/auth.service.js';
 import {
   createDepositsService,
@@ -199,7 +199,7 @@ export default fp<ServicesPluginOptions>(
       db,
       record,
       revoke: (tx, input) => revocations.revoke(tx, input),
-      reconcileIn,
+      reconcile: () => reconcile(db),
       readiness: () => health.readiness(),
       now,
       activity: {

@@ -173,13 +173,12 @@ export const revokeCertificate = {
     'Idempotent per serial: a certificate revoked before keeps its first reason (revokedNow: ' +
     'false), except that compromised still turns a closed certificate to revoked. A payer ' +
     'revocation publishes the next signed list (GET /v1/revocations) in the same transaction. ' +
-    'What settles afterwards follows the settlement rules of docs/protocol.md §11.',
+    'What settles afterwards follows the settlement rules of docs/protocol.md §11. `reason` is ' +
+    'why (kept in the audit log), as on every changing operator route.',
   params: z.object({ serial }),
   body: z.object({
-    reason: z.enum(OPERATOR_REVOCATION_REASONS),
-    note: reason.describe(
-      'Why: kept in the audit log with who, what and when (3 … 500 characters)',
-    ),
+    revocationReason: z.enum(OPERATOR_REVOCATION_REASONS),
+    reason,
   }),
   status: 200,
   response: z.object({

@@ -105,7 +105,11 @@ export const dailySummary = z.object({
 });
 
 const summaryQuery = z.object({
-  date: z.iso.date().max(10).describe('The day, YYYY-MM-DD, in UTC'),
+  date: z.iso
+    .date()
+    .max(10)
+    .optional()
+    .describe("The day, YYYY-MM-DD, in UTC (default: the bank's today)"),
 });
 
 /** GET /v1/operator/summary */

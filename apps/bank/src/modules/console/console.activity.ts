@@ -103,8 +103,10 @@ export function createActivity(deps: ActivityDeps): ConsoleActivity {
       const read = health.database === 'ok' ? await figures(at).catch(() => null) : null;
       return {
         at,
-        settlementsLastMinute: read?.settled ?? last?.settlementsLastMinute ?? new Map(),
-        reservesOutstanding: read?.reserves ?? last?.reservesOutstanding ?? new Map(),
+        settlementsLastMinute:
+          read?.settled ?? last?.settlementsLastMinute ?? new Map<string, Tally>(),
+        reservesOutstanding:
+          read?.reserves ?? last?.reservesOutstanding ?? new Map<string, bigint>(),
         fraudProofs: read
           ? { last24h: read.risk.proofs.recent, total: read.risk.proofs.total }
           : (last?.fraudProofs ?? { last24h: 0, total: 0 }),

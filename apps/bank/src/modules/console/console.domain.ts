@@ -4,7 +4,7 @@
  * and the findings of a reconciliation as the API shows them. No pg, no fastify.
  */
 import {
-  ACCOUNT_HOLDERS,
+  type ACCOUNT_HOLDERS,
   ACCOUNT_STATEMENT_CSV_HEADER,
   RECONCILE_FINDINGS_MAX,
   RECONCILE_ROWS_MAX,

@@ -23,6 +23,8 @@ const big = (s: string | undefined) => (s === undefined ? null : BigInt(s));
 /** The console's routes. */
 export const consoleRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
   const service = () => app.services.console;
+  /** The bank's today (UTC), the summary's default day. */
+  const today = () => app.now().toISOString().slice(0, 10);
 
   app.route({
     ...routeOptions(app, routes.operatorAccounts),
@@ -121,12 +123,12 @@ export const consoleRoutes: FastifyPluginCallbackZod = (app, _options, done) => 
   app.route({
     ...routeOptions(app, routes.revokeCertificate),
     handler: async (request) => {
-      const { reason, note } = request.body;
+      const { revocationReason, reason } = request.body;
       const o = await service().revoke(
         requireOperator(request),
         Number(request.params.serial),
+        revocationReason,
         reason,
-        note,
       );
       return {
         serial: String(o.serial),
@@ -164,13 +166,15 @@ export const consoleRoutes: FastifyPluginCallbackZod = (app, _options, done) => 
   app.route({
     ...routeOptions(app, routes.operatorSummary),
     handler: async (request) =>
-      summaryView(await service().summary(requireOperator(request), request.query.date, 'json')),
+      summaryView(
+        await service().summary(requireOperator(request), request.query.date ?? today(), 'json'),
+      ),
   });
 
   app.route({
     ...routeOptions(app, routes.operatorSummaryCsv),
     handler: async (request, reply) => {
-      const { date } = request.query;
+      const date = request.query.date ?? today();
       const summary = await service().summary(requireOperator(request), date, 'csv');
       return reply
         .type('text/csv; charset=utf-8')

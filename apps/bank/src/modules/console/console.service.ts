@@ -2,132 +2,25 @@
  * The operators' console (docs/operations.md "The console"; issue #13 item 7): what the console
  * reads — accounts, statements, refunds, fraud proofs, certificates, the daily summary, the live
  * activity — and the two things it does: revoke a certificate (through the revocations service)
- * and run the reconciliation check. Every call is audited in the same transaction as its reads;
- * a read of something missing is audited too, then answers 404.
+ * and run the reconciliation check. Every call is audited in the same transaction as its reads
+ * (the reconciliation right after its read-only snapshot: see `reconcile`); a read of something
+ * missing is audited too, then answers 404.
  */
 import { ACCOUNT_STATEMENT_MAX_ROWS } from '@offpay/api';
-import { bankKeySet, verifyFraudProof, type FraudProof } from '@offpay/protocol';
-import type { Database, Queryable } from '../../db/queryable.js';
+import { bankKeySet, verifyFraudProof } from '@offpay/protocol';
+import type { Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
 import { findFraudProof } from '../fraud/fraud.repo.js';
 import type { OperatorAction, OperatorActor } from '../operators/operators.domain.js';
 import * as accountsRepo from './console.accounts.repo.js';
-import type { ConsoleAccountRow, PostingRow } from './console.accounts.repo.js';
-import { createActivity, type ActivityDeps, type ConsoleActivity } from './console.activity.js';
-import {
-  dayBounds,
-  findingsOf,
-  statementCsv,
-  summaryCsv,
-  type DailySummary,
-  type ViolationLike,
-} from './console.domain.js';
+import { createActivity } from './console.activity.js';
+import { dayBounds, findingsOf, statementCsv, summaryCsv } from './console.domain.js';
+import type { ConsoleDeps, ConsoleService, Page } from './console.ports.js';
 import * as risk from './console.risk.repo.js';
 import { readSummary } from './console.summary.js';
 
 export type { ActivitySnapshot } from './console.activity.js';
-
-/** Appends an operator's audit entry inside the caller's transaction. */
-export type RecordOperatorAction = (
-  tx: Queryable,
-  actor: OperatorActor,
-  action: OperatorAction,
-) => Promise<void>;
-
-/** What revoking returns (the revocations service's outcome). */
-export interface RevokeOutcome {
-  serial: number;
-  kind: 'payer' | 'payee';
-  status: 'active' | 'closed' | 'revoked';
-  closedAt: Date;
-  reason: 'fraud' | 'closed' | 'compromised';
-  revokedNow: boolean;
-  publishedSeq: number | null;
-}
-
-/** Dependencies of {@link createConsoleService}; the others' services come in as functions. */
-export interface ConsoleDeps extends ActivityDeps {
-  db: Database;
-  record: RecordOperatorAction;
-  /** The revocations service's revoke, inside the caller's transaction. */
-  revoke: (
-    tx: Queryable,
-    input: { serial: number; reason: 'compromised' | 'closed' },
-  ) => Promise<RevokeOutcome>;
-  /** The reconciliation checks on the caller's transaction (reconcile.service.ts). */
-  reconcileIn: (tx: Queryable) => Promise<{
-    violations: ViolationLike[];
-    checked: Record<
-      'certificates' | 'settlements' | 'payments' | 'proofs' | 'deposits' | 'payouts',
-      number
-    >;
-  }>;
-}
-
-/** A page of rows and the cursor of the next one. */
-export interface Page<T, C> {
-  rows: T[];
-  next: C | null;
-}
-
-/** A decoded proof with the bank's record of each payment. */
-export interface ProofDetail {
-  proof: risk.ProofRow;
-  decoded: FraudProof;
-  known: [risk.KnownPayment, risk.KnownPayment];
-}
-
-/** The console. */
-export interface ConsoleService {
-  accounts(
-    actor: OperatorActor,
-    f: accountsRepo.AccountFilter,
-  ): Promise<Page<ConsoleAccountRow, string>>;
-  /** @throws BANK_ACCOUNT_NOT_FOUND */
-  account(
-    actor: OperatorActor,
-    id: string,
-    page: { before: bigint | null; limit: number },
-  ): Promise<{ account: ConsoleAccountRow; postings: Page<PostingRow, bigint> }>;
-  /** @throws BANK_ACCOUNT_NOT_FOUND */
-  statement(
-    actor: OperatorActor,
-    id: string,
-    range: { from: Date | null; to: Date | null },
-  ): Promise<{ csv: string; truncated: boolean }>;
-  refunds(
-    actor: OperatorActor,
-    before: bigint | null,
-    limit: number,
-  ): Promise<Page<risk.RefundRow, bigint>>;
-  fraudProofs(
-    actor: OperatorActor,
-    before: bigint | null,
-    limit: number,
-  ): Promise<Page<risk.ProofRow, string>>;
-  /** @throws BANK_FRAUD_PROOF_NOT_FOUND */
-  fraudProof(actor: OperatorActor, id: string): Promise<ProofDetail>;
-  certificates(
-    actor: OperatorActor,
-    f: risk.CertificateFilter,
-  ): Promise<Page<risk.CertificateRow, number>>;
-  /** @throws BANK_CERTIFICATE_NOT_FOUND */
-  revoke(
-    actor: OperatorActor,
-    serial: number,
-    reason: 'compromised' | 'closed',
-    note: string,
-  ): Promise<RevokeOutcome>;
-  reconcile(actor: OperatorActor): Promise<{
-    checkedAt: Date;
-    checked: Record<string, number>;
-    findings: ReturnType<typeof findingsOf>;
-  }>;
-  summary(actor: OperatorActor, date: string, format: 'json' | 'csv'): Promise<DailySummary>;
-  summaryCsv(summary: DailySummary): string;
-  /** The live activity: audited opening, and snapshots. */
-  activity: ConsoleActivity;
-}
+export type * from './console.ports.js';
 
 function page<T, C>(rows: T[], limit: number, cursor: (last: T) => C): Page<T, C> {
   const last = rows[rows.length - 1];
@@ -283,7 +176,7 @@ export function createConsoleService(deps: ConsoleDeps): ConsoleService {
       return page(rows, f.limit, (c) => c.serial);
     },
 
-    revoke(actor, serial, reason, note) {
+    revoke(actor, serial, reason, why) {
       return db.transaction(async (tx) => {
         // The revocations service takes the revocation-list lock and then the audit head; the
         // operator's entry comes after it, in the same transaction.
@@ -291,7 +184,7 @@ export function createConsoleService(deps: ConsoleDeps): ConsoleService {
         await record(tx, actor, {
           action: 'certificate.revoke',
           target: `certificate:${serial}`,
-          reason: note,
+          reason: why,
           data: {
             revocationReason: reason,
             kind: outcome.kind,
@@ -303,24 +196,25 @@ export function createConsoleService(deps: ConsoleDeps): ConsoleService {
       });
     },
 
-    reconcile(actor) {
-      return db.transaction(async (tx) => {
-        // One consistent snapshot, as `pnpm reconcile` reads (reconcile.service.ts); not READ
-        // ONLY, because the audit entry is written in the same transaction.
-        await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-        const checkedAt = deps.now();
-        const report = await deps.reconcileIn(tx);
-        const findings = findingsOf(report.violations);
-        await record(tx, actor, {
+    async reconcile(actor) {
+      // The check reads one REPEATABLE READ, READ ONLY snapshot, as `pnpm reconcile` does. Its
+      // audit entry cannot be written inside that snapshot (the audit chain's head moves on while
+      // it runs: appending after a stale head would fork the chain), so it is written right
+      // after, with the result, and nothing is answered unless that entry committed.
+      const checkedAt = deps.now();
+      const report = await deps.reconcile();
+      const findings = findingsOf(report.violations);
+      await db.transaction((tx) =>
+        record(tx, actor, {
           action: 'operator.reconcile',
           target: 'ledger',
           data: {
             ok: report.violations.length === 0,
             codes: [...new Set(report.violations.map((v) => v.code))],
           },
-        });
-        return { checkedAt, checked: report.checked, findings };
-      });
+        }),
+      );
+      return { checkedAt, checked: report.checked, findings };
     },
 
     summary(actor, date, format) {

@@ -10,7 +10,7 @@ import { createRedisStores } from '../../../src/kv/redis.js';
 import type { KeyValueStores } from '../../../src/kv/kv.js';
 import { auditOf, settledPayment } from '../../helpers/console.js';
 import { World, type TestOperator } from '../../helpers/world.js';
-import { PrivateRedis, redisPrefix } from '../../redis/helpers.js';
+import { eventually, PrivateRedis, redisPrefix } from '../../redis/helpers.js';
 import { SseStream, type SseFrame } from '../../redis/sse.js';
 
 interface Snapshot {
@@ -102,6 +102,15 @@ describe('GET /v1/operator/activity', () => {
     } finally {
       for (const s of streams) s.close();
     }
+    // Closed streams give their slots back.
+    let again: Awaited<ReturnType<typeof SseStream.open>> | undefined;
+    await eventually(async () => {
+      again = await SseStream.open(url, ops.token);
+      if (again instanceof SseStream) return true;
+      expect(again).toMatchObject({ status: 429 });
+      return false;
+    }, 'a closed stream gave its slot back');
+    (again as SseStream).close();
   });
 
   it('ends with event: end at the operator’s logout', async () => {
@@ -113,6 +122,21 @@ describe('GET /v1/operator/activity', () => {
     const end = await stream.next((f) => f.event === 'end', 10_000);
     expect(JSON.parse(end.data ?? 'null')).toEqual({ reason: 'logged-out' });
     await expect(stream.next(() => true, 5_000)).rejects.toThrow('the stream ended');
+  });
+
+  it('ends with event: end when its token expires', async () => {
+    const ops = await world.operator();
+    const stream = await open(ops);
+    try {
+      await snapshot(stream);
+      // Operator sessions last 900 s; past them (and any leeway) the next check ends the stream.
+      world.advance(900 + 600);
+      const end = await stream.next((f) => f.event === 'end', 10_000);
+      expect(JSON.parse(end.data ?? 'null')).toEqual({ reason: 'token-expired' });
+    } finally {
+      world.clock = new Date();
+      stream.close();
+    }
   });
 
   it('goes on when Redis dies, and says so', async () => {

@@ -157,8 +157,8 @@ describe('GET /v1/operator/certificates', () => {
 describe('POST /v1/operator/certificates/:serial/revoke', () => {
   const revoke = (ops: Parameters<typeof opPost>[1], serial: number, reason = 'compromised') =>
     opPost(world, ops, `/v1/operator/certificates/${serial}/revoke`, {
-      reason,
-      note: 'Phone reported stolen by its owner',
+      revocationReason: reason,
+      reason: 'Phone reported stolen by its owner',
     });
 
   it('is refused to an auditor (403 BANK_ROLE_FORBIDDEN), and nothing is revoked', async () => {
