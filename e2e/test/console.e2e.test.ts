@@ -330,7 +330,7 @@ describe("an operator's day in the console", () => {
     const serial = ((await revoke.textContent()) ?? '').replace('Revoke #', '');
     await revoke.click();
     await op.getByLabel('Revocation reason').selectOption('compromised');
-    await op.getByLabel('Note (kept in the audit log)').fill('Phone reported stolen');
+    await op.getByLabel(REASON).fill('Phone reported stolen');
     await click(op, 'Revoke');
     // Not without ticking the confirmation.
     await see(op, 'Tick the confirmation first');

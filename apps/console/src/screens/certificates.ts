@@ -85,12 +85,12 @@ export function certificatesScreen(ctx: Ctx): Promise<void> {
         h('div', { class: 'field field-check' }, confirm, confirmLabel),
       ],
       'Revoke',
-      async (note) => {
+      async (reason) => {
         if (!confirm.checked)
           throw new InputError('Tick the confirmation first: revoking cannot be undone.');
         const r = await ctx.app.call(routes.revokeCertificate, {
           params: { serial: c.serial },
-          body: { reason: reasonSelect.value as RevokeReason, note },
+          body: { revocationReason: reasonSelect.value as RevokeReason, reason },
         });
         panel.close();
         const published =
@@ -100,11 +100,10 @@ export function certificatesScreen(ctx: Ctx): Promise<void> {
           r.revokedNow
             ? `Certificate #${r.serial} revoked (${r.reason})`
             : `Certificate #${r.serial} was already ${r.status} (${r.reason})`,
-          `${published}`.trim(),
+          `Reason: ${reason}.${published}`,
         );
         await list.refresh();
       },
-      'Note (kept in the audit log)',
     );
   };
   const list = loaded(async () => {
