@@ -43,7 +43,7 @@ export type Change = (reason: string, messages: Messages) => Promise<void>;
 
 /**
  * The panel where one change is made at a time: `open` shows its heading, `fields`, the reason
- * and `submitText`, and focuses the first field; `close` empties it.
+ * and `submitText`, and focuses the first field; `close` empties it (focus goes to the heading).
  */
 export function changePanel(): {
   element: HTMLElement;
@@ -73,6 +73,12 @@ export function changePanel(): {
       element.replaceChildren(section);
       section.querySelector<HTMLElement>('input, select, textarea')?.focus();
     },
-    close: () => element.replaceChildren(),
+    close: () => {
+      // Focus was in the panel: give it to the screen's heading rather than lose it to <body>
+      // (the outcome is announced by its live region).
+      const hadFocus = element.contains(document.activeElement);
+      element.replaceChildren();
+      if (hadFocus) document.querySelector<HTMLElement>('main h1')?.focus();
+    },
   };
 }

@@ -105,6 +105,22 @@ describe('the console', () => {
     expect(document.querySelector('[role=alert]')?.textContent).toMatch(/does not offer this/);
   });
 
+  it('signs out at the bank and here with "Sign out"', async () => {
+    const bank = fakeBank({
+      '/v1/operator/auth/login': () => json(200, LOGIN),
+      '/v1/operator/auth/logout': () => new Response(null, { status: 204 }),
+    });
+    const shell = await signIn(page(), bank);
+    await shell.open({ to: 'audit' });
+    button('Sign out').click();
+    await until(() => heading() === 'Operator sign in');
+    expect(bank.calls.some((c) => c.url.endsWith('/v1/operator/auth/logout'))).toBe(true);
+    expect(document.querySelector<HTMLElement>('nav[aria-label="Console"]')!.hidden).toBe(true);
+    // Signed out: a screen opened now asks to sign in first.
+    await shell.open({ to: 'payouts' });
+    expect(heading()).toBe('Operator sign in');
+  });
+
   it('opens Sign in again when the bank refuses the session', async () => {
     const bank = fakeBank({
       '/v1/operator/auth/login': () => json(200, LOGIN),
