@@ -6,7 +6,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
-import { DEFAULT_EVENTS, type BankConfig } from './config.js';
+import { DEFAULT_EVENTS, DEFAULT_WEBHOOKS, type BankConfig } from './config.js';
 import type { Database } from './db/queryable.js';
 import { trustProxyOption } from './http/trust-proxy.js';
 import type { KeyValueStores } from './kv/kv.js';
@@ -29,6 +29,9 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { merchantRoutes } from './modules/merchants/merchants.routes.js';
 import { operatorRoutes } from './modules/operators/operators.routes.js';
 import { keyRoutes } from './modules/keys/keys.routes.js';
+import { webhookDeliveryJob } from './modules/webhooks/webhooks.job.js';
+import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
+import { createDeliveryWorker } from './modules/webhooks/webhooks.worker.js';
 import appsPlugin from './plugins/apps.js';
 import authPlugin from './plugins/auth.js';
 import corsPlugin from './plugins/cors.js';
@@ -117,8 +120,20 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   await app.register(refundRoutes);
   await app.register(consoleRoutes);
   await app.register(consoleStreamRoutes);
+  await app.register(webhookRoutes);
   await app.register(reserveReleaseJob, {
     intervalSeconds: config.certificates.releaseIntervalSeconds,
+  });
+  const webhooks = config.webhooks ?? DEFAULT_WEBHOOKS;
+  await app.register(webhookDeliveryJob, {
+    pollMs: webhooks.pollMs,
+    worker: () =>
+      createDeliveryWorker({
+        db: app.db,
+        vault: app.webhookVault,
+        options: webhooks,
+        observer: { attempt: (outcome) => app.metrics.webhookAttempts.inc({ outcome }) },
+      }),
   });
   await app.register(demoPlugin, { config });
   return app;

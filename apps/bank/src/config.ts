@@ -178,6 +178,14 @@ const envSchema = z
     // Swagger UI at /docs and GET /metrics: on by default, off by default in production.
     DOCS_ENABLED: optionalString.pipe(booleanString.optional()),
     METRICS_ENABLED: optionalString.pipe(booleanString.optional()),
+    // Merchant webhooks (docs/webhooks.md): http://localhost endpoints for local development only.
+    WEBHOOK_ALLOW_HTTP: optionalString.pipe(booleanString.optional()),
+    // 0 turns the delivery worker off on this instance (another instance must run it).
+    WEBHOOK_POLL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
+    WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
+    WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(3_600_000),
+    WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   })
   .superRefine((env, ctx) => {
     if ((env.TLS_CERT_FILE === undefined) !== (env.TLS_KEY_FILE === undefined)) {
@@ -195,6 +203,13 @@ const envSchema = z
         path: ['DATABASE_URL'],
         message:
           'is required in production (NODE_ENV=production): the embedded demo database is for trying offpay out',
+      });
+    }
+    if (env.NODE_ENV === 'production' && env.WEBHOOK_ALLOW_HTTP === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEBHOOK_ALLOW_HTTP'],
+        message: 'must be false in production: webhooks are signed, not encrypted, over http',
       });
     }
     if (env.NODE_ENV === 'production' && env.DEMO_SEED === true) {
@@ -282,6 +297,29 @@ export const DEFAULT_CORS_ORIGINS = [
   'http://localhost:5174',
 ];
 
+/** Merchant webhooks: which URLs, and how the delivery worker calls and retries. */
+export interface WebhooksConfig {
+  /** Also http://localhost and 127.0.0.1 endpoints (tests, local development). */
+  allowLocalHttp: boolean;
+  /** Milliseconds between the worker's runs when it found nothing; 0 = worker off. */
+  pollMs: number;
+  /** How long one POST may take. */
+  timeoutMs: number;
+  /** Backoff: first delay, longest delay, attempts before a delivery is given up. */
+  retry: { baseMs: number; maxMs: number; maxAttempts: number };
+  /** Deliveries claimed per run. */
+  batchSize: number;
+}
+
+/** Webhook settings when the configuration names none (docs/webhooks.md "Retries"). */
+export const DEFAULT_WEBHOOKS: WebhooksConfig = {
+  allowLocalHttp: false,
+  pollMs: 1000,
+  timeoutMs: 5000,
+  retry: { baseMs: 10_000, maxMs: 3_600_000, maxAttempts: 10 },
+  batchSize: 20,
+};
+
 /** Who pays payouts. */
 export interface PayoutDebtor {
   name: string;
@@ -344,6 +382,8 @@ export interface BankConfig {
   docs?: boolean;
   /** GET /metrics; absent → on. */
   metrics?: boolean;
+  /** Merchant webhooks; absent → {@link DEFAULT_WEBHOOKS}. */
+  webhooks?: WebhooksConfig;
 }
 
 /**
@@ -423,6 +463,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
       : {}),
     docs: e.DOCS_ENABLED ?? e.NODE_ENV !== 'production',
     metrics: e.METRICS_ENABLED ?? e.NODE_ENV !== 'production',
+    webhooks: {
+      allowLocalHttp: e.WEBHOOK_ALLOW_HTTP ?? false,
+      pollMs: e.WEBHOOK_POLL_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retry: {
+        baseMs: e.WEBHOOK_BACKOFF_BASE_MS,
+        maxMs: Math.max(e.WEBHOOK_BACKOFF_BASE_MS, e.WEBHOOK_BACKOFF_MAX_MS),
+        maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      },
+      batchSize: DEFAULT_WEBHOOKS.batchSize,
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, PRODUCTION_SCRYPT_LOG2N } from '../src/config.js';
+import { DEFAULT_WEBHOOKS, loadConfig, PRODUCTION_SCRYPT_LOG2N } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('defaults to the embedded bank on 127.0.0.1:8787 with demo users', () => {
@@ -87,5 +87,40 @@ describe('certificate configuration', () => {
     expect(() => loadConfig({ PAYER_CERT_TTL_SECONDS: '59' })).toThrow(/PAYER_CERT_TTL_SECONDS/);
     expect(() => loadConfig({ PAYEE_CERT_TTL_SECONDS: 'forever' })).toThrow(/PAYEE_CERT_TTL/);
     expect(() => loadConfig({ RELEASE_INTERVAL_SECONDS: '-1' })).toThrow(/RELEASE_INTERVAL/);
+  });
+});
+
+describe('webhook configuration', () => {
+  it('defaults to https only, a poll every second, 5 s timeouts and 10 attempts from 10 s', () => {
+    expect(loadConfig({}).webhooks).toEqual(DEFAULT_WEBHOOKS);
+    expect(DEFAULT_WEBHOOKS).toMatchObject({
+      allowLocalHttp: false,
+      pollMs: 1000,
+      timeoutMs: 5000,
+      retry: { baseMs: 10_000, maxMs: 3_600_000, maxAttempts: 10 },
+    });
+  });
+
+  it('takes overrides within bounds, and refuses WEBHOOK_ALLOW_HTTP in production', () => {
+    const c = loadConfig({
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_POLL_MS: '0',
+      WEBHOOK_BACKOFF_BASE_MS: '50',
+      WEBHOOK_MAX_ATTEMPTS: '3',
+    });
+    expect(c.webhooks).toMatchObject({
+      allowLocalHttp: true,
+      pollMs: 0,
+      retry: { baseMs: 50, maxAttempts: 3 },
+    });
+    expect(() => loadConfig({ WEBHOOK_TIMEOUT_MS: '60000' })).toThrow(/WEBHOOK_TIMEOUT_MS/);
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://db/offpay',
+        BANK_KEY_ENCRYPTION_SECRET: 'x'.repeat(32),
+        WEBHOOK_ALLOW_HTTP: 'true',
+      }),
+    ).toThrow(/WEBHOOK_ALLOW_HTTP/);
   });
 });

@@ -449,6 +449,27 @@ export const BANK_ERRORS = {
     advice: 'Check the id an export answered with.',
     details: z.object({ batchId: z.string().max(64) }),
   },
+  BANK_WEBHOOK_URL_INVALID: {
+    status: 422,
+    meaning:
+      'The webhook URL is not one the bank will call (details.reason): not https, not a URL, with a user or password, a fragment, or a private or loopback address.',
+    advice: 'Give a public https:// URL of your server, without credentials or #fragment.',
+    details: z.object({
+      reason: z.enum(['format', 'scheme', 'credentials', 'fragment', 'private']),
+    }),
+  },
+  BANK_WEBHOOKS_LIMIT: {
+    status: 409,
+    meaning: 'This account already has the most webhook endpoints allowed (details.limit).',
+    advice: 'Disable one you no longer use (POST /v1/webhooks/{id}/disable) first.',
+    details: z.object({ limit: z.number().int().min(0).max(1000) }),
+  },
+  BANK_WEBHOOK_NOT_FOUND: {
+    status: 404,
+    meaning: 'You have no webhook endpoint with this id (details.endpointId).',
+    advice: 'Check the id (GET /v1/webhooks lists yours).',
+    details: z.object({ endpointId: z.string().max(64) }),
+  },
   BANK_RATE_LIMITED: {
     status: 429,
     meaning:

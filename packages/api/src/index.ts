@@ -111,3 +111,14 @@ export {
   settlementEvent,
   type EntryCode,
 } from './routes/settlement.js';
+export {
+  WEBHOOK_DELIVERIES_PAGE_MAX,
+  WEBHOOK_DELIVERY_STATUSES,
+  WEBHOOK_ERROR_MAX_CHARS,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_URL_MAX_CHARS,
+  WEBHOOKS_MAX,
+  webhookDelivery,
+  webhookEndpoint,
+  type WebhookEventType,
+} from './routes/webhooks.js';

@@ -10,6 +10,28 @@ const hex = (n: number, fill = 'ab') => fill.repeat(n);
 const at = '2026-03-01T12:00:00.000Z';
 const uuid = '0b6f2c1e-3d4a-4f5b-8c6d-7e8f9a0b1c2d';
 
+const webhookEndpoint = {
+  id: uuid,
+  url: 'https://shop.example/hooks',
+  events: ['settlement.settled', 'refund.created'],
+  enabled: true,
+  createdAt: at,
+  disabledAt: null,
+};
+const webhookDelivery = {
+  cursor: '98',
+  eventId: uuid,
+  endpointId: uuid,
+  type: 'payout.paid',
+  status: 'pending',
+  attempts: 2,
+  createdAt: at,
+  nextAttemptAt: at,
+  lastAttemptAt: at,
+  lastStatusCode: 503,
+  lastError: 'receiver answered 503',
+  deliveredAt: null,
+};
 const issued = { serial: '42', certificate: b64(180), expiresAt: at, currency: 'EUR' };
 const entry = { index: 3, paymentId: hex(32), status: 'rejected', code: 'PROTO_CERT_EXPIRED' };
 const fraudEntry = {
@@ -598,6 +620,26 @@ export const EXAMPLES: Record<RouteName, Example> = {
       revocations: { last24h: 2, total: 5 },
       database: 'ok',
       redis: 'down',
+    },
+  },
+  createWebhook: {
+    body: { url: 'https://shop.example/hooks', events: ['settlement.settled', 'refund.created'] },
+    response: { endpoint: webhookEndpoint, secret: `whsec_${b64(32)}` },
+  },
+  listWebhooks: { response: { endpoints: [webhookEndpoint] } },
+  disableWebhook: {
+    params: { id: uuid },
+    response: { ...webhookEndpoint, enabled: false, disabledAt: at },
+  },
+  webhookDeliveries: {
+    params: { id: uuid },
+    query: { limit: '20', before: '99' },
+    response: { deliveries: [webhookDelivery] },
+  },
+  operatorWebhookDeliveries: {
+    query: { status: 'failed', endpointId: uuid, limit: '20', before: '99' },
+    response: {
+      deliveries: [{ ...webhookDelivery, userId: uuid, url: 'https://shop.example/hooks' }],
     },
   },
   health: { response: { status: 'ok' } },

@@ -266,6 +266,18 @@ export const BANK_WORDS = {
     title: 'Payout batch not found',
     text: 'The bank has no payout batch with this id.',
   },
+  BANK_WEBHOOK_URL_INVALID: {
+    title: 'Webhook address refused',
+    text: 'The bank only calls public https:// addresses, without a password or #fragment in them.',
+  },
+  BANK_WEBHOOKS_LIMIT: {
+    title: 'Too many webhooks',
+    text: 'You have the most webhook endpoints allowed. Disable one you no longer use first.',
+  },
+  BANK_WEBHOOK_NOT_FOUND: {
+    title: 'Webhook not found',
+    text: 'You have no webhook endpoint with this id.',
+  },
   BANK_PAYMENT_NOT_FOUND: {
     title: 'Payment not found',
     text: 'The bank has no settled payment with this id for your login. Only settled payments can be refunded: settle first.',

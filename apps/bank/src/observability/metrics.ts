@@ -27,6 +27,8 @@ export interface BankMetrics {
   verifyWorkerFailures: Counter;
   /** Settlement transactions run again, by reason: `conflict` (deadlock, serialization) or `connection`. */
   settlementRetries: Counter<'reason'>;
+  /** Webhook delivery attempts by outcome: delivered, retried (will try again) or failed (given up). */
+  webhookAttempts: Counter<'outcome'>;
 }
 
 /** A fresh registry with every metric and Node's default process metrics. */
@@ -76,6 +78,11 @@ export function createMetrics(): BankMetrics {
       'offpay_settlement_retries_total',
       'Settlement transactions run again after a deadlock, serialization failure or lost connection',
       ['reason'],
+    ),
+    webhookAttempts: counter(
+      'offpay_webhook_attempts_total',
+      'Webhook delivery attempts by outcome (delivered, retried, failed)',
+      ['outcome'],
     ),
   };
 }

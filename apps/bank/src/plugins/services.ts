@@ -3,7 +3,13 @@
  * never import each other; what one needs of another is handed to its factory here.
  */
 import fp from 'fastify-plugin';
-import { DEFAULT_CONSOLE, DEFAULT_EVENTS, DEMO_DEBTOR_IBAN, type BankConfig } from '../config.js';
+import {
+  DEFAULT_CONSOLE,
+  DEFAULT_EVENTS,
+  DEFAULT_WEBHOOKS,
+  DEMO_DEBTOR_IBAN,
+  type BankConfig,
+} from '../config.js';
 import { trackCommits } from '../kv/after-commit.js';
 import { payeeLock, resultCache } from '../kv/fast-paths.js';
 import {
@@ -60,6 +66,11 @@ import {
   type SettlementService,
 } from '../modules/settlement/settlement.service.js';
 import { resolveKeyEncryptionSecret } from '../modules/keys/keys.kek.js';
+import { createWebhookVault, type WebhookVault } from '../modules/webhooks/webhooks.sealing.js';
+import {
+  createWebhooksService,
+  type WebhooksService,
+} from '../modules/webhooks/webhooks.service.js';
 import { createKeyring, type BankKeyring } from '../modules/keys/keys.service.js';
 
 /** Every service of the bank. */
@@ -82,6 +93,7 @@ export interface Services {
   payouts: PayoutsService;
   refunds: RefundsService;
   console: ConsoleService;
+  webhooks: WebhooksService;
 }
 
 declare module 'fastify' {
@@ -93,6 +105,8 @@ declare module 'fastify' {
     metrics: BankMetrics;
     /** Settlement's signature checks on worker threads (stopped when the app closes). */
     verifyPool: VerifyPool;
+    /** Seals and opens webhook signing secrets (the delivery worker opens them). */
+    webhookVault: WebhookVault;
   }
 }
 
@@ -155,6 +169,15 @@ export default fp<ServicesPluginOptions>(
     });
     const record: DepositsDeps['record'] = (tx, actor, action) =>
       operators.record(tx, actor, action);
+    const webhookVault = createWebhookVault(kek.secret);
+    const webhooks = createWebhooksService({
+      db,
+      vault: webhookVault,
+      record,
+      allowLocalHttp: (config.webhooks ?? DEFAULT_WEBHOOKS).allowLocalHttp,
+      now,
+    });
+    const { outbox } = webhooks;
     const deposits = createDepositsService({ db, accounts, record, now });
     const payouts = createPayoutsService({
       db,
@@ -163,6 +186,7 @@ export default fp<ServicesPluginOptions>(
       record,
       debtor: config.payoutDebtor ?? { name: 'offpay bank', iban: DEMO_DEBTOR_IBAN, bic: null },
       now,
+      outbox,
     });
     const health = createHealthService({ db, kv });
     const metrics = createMetrics();
@@ -187,7 +211,7 @@ export default fp<ServicesPluginOptions>(
     });
     const reserves = createReservesService({ db, accounts, audit });
     const reports = createReportsService({ db });
-    const refunds = createRefundsService({ db, accounts, audit, now });
+    const refunds = createRefundsService({ db, accounts, audit, now, outbox });
     const fraud = createFraudService({
       db,
       keyring,
@@ -235,10 +259,12 @@ export default fp<ServicesPluginOptions>(
       ),
       resultCache: resultCache(kv.cache),
       payeeLock: payeeLock(kv.lock),
+      outbox,
     });
     app.decorate('now', now);
     app.decorate('metrics', metrics);
     app.decorate('verifyPool', verifyPool);
+    app.decorate('webhookVault', webhookVault);
     app.decorate('services', {
       audit,
       keyring,
@@ -258,6 +284,7 @@ export default fp<ServicesPluginOptions>(
       payouts,
       refunds,
       console: operatorConsole,
+      webhooks,
     });
   },
   { name: 'offpay-services', dependencies: ['offpay-db', 'offpay-kv'] },

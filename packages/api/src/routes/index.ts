@@ -46,6 +46,13 @@ import { merchantSettlementsCsv, payerSync } from './reports.js';
 import { paymentRefunds, refundPayment } from './refunds.js';
 import { closeCertificate, revocations } from './revocations.js';
 import { settle, settlementEvents, settlementResult } from './settlement.js';
+import {
+  createWebhook,
+  disableWebhook,
+  listWebhooks,
+  operatorWebhookDeliveries,
+  webhookDeliveries,
+} from './webhooks.js';
 
 /**
  * The bank's HTTP API: one declaration per route, which the bank validates and documents with
@@ -122,6 +129,11 @@ export const routes = {
   operatorSummary,
   operatorSummaryCsv,
   operatorActivity,
+  createWebhook,
+  listWebhooks,
+  disableWebhook,
+  webhookDeliveries,
+  operatorWebhookDeliveries,
 } as const;
 
 /** The name of a route in {@link routes}. */

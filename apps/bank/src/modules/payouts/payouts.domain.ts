@@ -5,6 +5,7 @@
  * text from integer minor units. No pg, no fastify. The same machine is enforced in SQL
  * (migrations/008_deposits_payouts.sql, offpay_payout_transition).
  */
+import type { WebhookEventType } from '@offpay/api';
 import { minorExponent } from '@offpay/protocol';
 import { ValidationErrorsIBAN, electronicFormatIBAN, validateIBAN } from 'ibantools';
 import { bankFail } from '../../errors.js';
@@ -29,6 +30,34 @@ export const STEPS: Readonly<
   confirm: { from: 'in_flight', to: 'confirmed', money: 'pay' },
   fail: { from: 'in_flight', to: 'failed', money: 'return' },
 };
+
+/** The webhook event of each operator step on one payout (docs/webhooks.md "Events"). */
+export const STEP_EVENT = {
+  approve: 'payout.approved',
+  refuse: 'payout.refused',
+  confirm: 'payout.paid',
+  fail: 'payout.failed',
+} as const satisfies Record<Exclude<PayoutStep, 'export'>, WebhookEventType>;
+
+/** The data of a payout.* webhook event: what its requester sees of it. */
+export function payoutEvent(
+  p: { id: string; state: PayoutState; amount: bigint; currency: string },
+  reason: string | null,
+): {
+  payoutId: string;
+  state: PayoutState;
+  amountMinor: string;
+  currency: string;
+  reason: string | null;
+} {
+  return {
+    payoutId: p.id,
+    state: p.state,
+    amountMinor: p.amount.toString(),
+    currency: p.currency,
+    reason,
+  };
+}
 
 /** States whose money is still held (the payout-hold account's balance is their sum). */
 export const HELD_STATES: readonly PayoutState[] = ['requested', 'approved', 'in_flight'];

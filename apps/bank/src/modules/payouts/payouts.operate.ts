@@ -12,7 +12,7 @@ import type { Queryable } from '../../db/queryable.js';
 import { retryingTransaction } from '../../db/retry.js';
 import { bankFail } from '../../errors.js';
 import type { OperatorActor } from '../operators/operators.domain.js';
-import { checkStep, STEPS, type PayoutStep } from './payouts.domain.js';
+import { checkStep, payoutEvent, STEP_EVENT, STEPS, type PayoutStep } from './payouts.domain.js';
 import { batchCsv } from './payouts.csv.js';
 import { pain001 } from './payouts.pain001.js';
 import * as repo from './payouts.repo.js';
@@ -64,7 +64,16 @@ export function takeStep(
       reason,
       data: { userId: p.userId, amountMinor: p.amount.toString(), currency: p.currency },
     });
-    return (await repo.findPayout(tx, id)) as PayoutRow;
+    const after = (await repo.findPayout(tx, id)) as PayoutRow;
+    // The operator's reason for a decision is the customer's to read (GET /v1/payouts shows it).
+    const shown = step === 'approve' || step === 'refuse' ? reason : null;
+    await deps.outbox?.enqueue(
+      tx,
+      { userId: p.userId },
+      STEP_EVENT[step],
+      payoutEvent(after, shown),
+    );
+    return after;
   });
 }
 

@@ -7,6 +7,7 @@ import type { Database, Queryable } from '../../db/queryable.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import type { OperatorAction, OperatorActor } from '../operators/operators.domain.js';
+import type { WebhookOutbox } from '../webhooks/webhooks.ports.js';
 
 /** Dependencies of the payouts service. */
 export interface PayoutsDeps {
@@ -18,4 +19,6 @@ export interface PayoutsDeps {
   /** The bank's account payouts are paid from (the debtor of pain.001 files). */
   debtor: PayoutDebtor;
   now: () => Date;
+  /** Writes payout.* webhook events in each step's transaction; absent → none. */
+  outbox?: WebhookOutbox;
 }

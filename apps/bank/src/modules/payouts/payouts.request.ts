@@ -8,7 +8,7 @@ import { PAYOUT_ACCOUNTS_MAX } from '@offpay/api';
 import type { Queryable } from '../../db/queryable.js';
 import { retryingTransaction } from '../../db/retry.js';
 import { bankFail } from '../../errors.js';
-import { normalizeIban } from './payouts.domain.js';
+import { normalizeIban, payoutEvent } from './payouts.domain.js';
 import * as repo from './payouts.repo.js';
 import type { PayoutAccountRow, PayoutRow } from './payouts.repo.js';
 import type { PayoutsDeps } from './payouts.ports.js';
@@ -105,7 +105,9 @@ async function hold(
     action: 'payout.requested',
     data: { payoutId: id, amountMinor: req.amount.toString(), currency: req.currency },
   });
-  return (await repo.findPayout(tx, id)) as PayoutRow;
+  const created = (await repo.findPayout(tx, id)) as PayoutRow;
+  await deps.outbox?.enqueue(tx, { userId }, 'payout.requested', payoutEvent(created, null));
+  return created;
 }
 
 /**

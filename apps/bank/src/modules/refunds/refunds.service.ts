@@ -12,6 +12,7 @@ import type { Database, Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { AuditLog } from '../audit/audit.service.js';
+import type { WebhookOutbox } from '../webhooks/webhooks.ports.js';
 import { checkRefundFits, isRepeatOf, refundable } from './refunds.domain.js';
 import {
   findRefundByKey,
@@ -64,6 +65,8 @@ export interface RefundsDeps {
   accounts: Pick<AccountsService, 'transfer'>;
   audit: AuditLog;
   now: () => Date;
+  /** Writes the refund.created webhook event in the refund's transaction; absent → none. */
+  outbox?: WebhookOutbox;
 }
 
 function paymentNotFound(paymentId: string): never {
@@ -135,6 +138,14 @@ async function refundInTx(deps: RefundsDeps, tx: Queryable, userId: string, r: R
       currency: payment.currency,
       payerUserId: payment.payerUserId,
     },
+  });
+  await deps.outbox?.enqueue(tx, { userId }, 'refund.created', {
+    refundId: id,
+    paymentId: r.paymentId,
+    amountMinor: r.amount.toString(),
+    currency: payment.currency,
+    reason: r.reason,
+    createdAt: refund.createdAt.toISOString(),
   });
   return { refund, payment: await view(tx, payment), replayed: false };
 }

@@ -15,6 +15,7 @@ import type { Database, Queryable } from '../../db/queryable.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import type { BankKeyring } from '../keys/keys.service.js';
+import type { WebhookOutbox } from '../webhooks/webhooks.ports.js';
 import type { BatchEntry } from './settlement.domain.js';
 
 /** What settling a batch answers. */
@@ -99,4 +100,6 @@ export interface SettlementDeps {
   resultCache?: SettlementResultCache;
   /** Fast path: taken around the settlement transaction. */
   payeeLock?: SettlementPayeeLock;
+  /** Writes the settlement.settled webhook event in the batch's transaction; absent → none. */
+  outbox?: WebhookOutbox;
 }

@@ -88,6 +88,11 @@ export async function recordSettlement(
     nextIndex: batch.fromIndex + count,
     head: batch.head,
   });
+  // In the batch's transaction: the event exists exactly when the batch committed (outbox).
+  await deps.outbox?.enqueue(tx, { accountId: payee.accountId }, 'settlement.settled', {
+    ...settledEvent(d, count),
+    settledAt: now.toISOString(),
+  });
   await deps.audit.append(tx, {
     actor: `payee:${payee.serial}`,
     action: 'settlement',
@@ -98,6 +103,31 @@ export async function recordSettlement(
     },
   });
   return { result, signed, replayed: false };
+}
+
+/**
+ * The data of the settlement.settled webhook event (docs/webhooks.md): the batch, its counts, and
+ * the payments that settled with their amounts. Amounts are decimal strings of minor units.
+ */
+function settledEvent(d: Decided, count: number) {
+  const settled = d.decision.outcomes.filter((o) => o.status === 'settled');
+  const duplicates = d.decision.outcomes.filter((o) => o.status === 'duplicate').length;
+  const total = settled.reduce((sum, o) => sum + BigInt(o.payment.amount), 0n);
+  return {
+    batchKey: toHex(d.batch.batchKey),
+    payeeSerial: String(d.payee.serial),
+    currency: d.payee.currency,
+    fromIndex: d.batch.fromIndex,
+    entries: count,
+    settledCount: settled.length,
+    duplicateCount: duplicates,
+    rejectedCount: count - settled.length - duplicates,
+    totalMinor: total.toString(),
+    payments: settled.map((o) => ({
+      paymentId: toHex(o.payment.paymentId),
+      amountMinor: String(o.payment.amount),
+    })),
+  };
 }
 
 /** Rows and money for settled entries: one multi-row insert, one or two balanced transfers. */
