@@ -315,6 +315,9 @@ describe("an operator's day in the console", () => {
     await see(op, /^Money on \d{4}-\d{2}-\d{2} \(UTC\), per currency$/);
     await screenshot(op, 'console-summary');
 
+    await openScreen('Webhooks');
+    await see(op, 'Deliveries, newest first');
+
     await openScreen('Live activity');
     await see(op, 'Reserves outstanding');
     await see(op, 'Database');

@@ -18,6 +18,7 @@ import { reconcileScreen } from './screens/reconcile.js';
 import { refundsScreen } from './screens/refunds.js';
 import { signInScreen } from './screens/signin.js';
 import { summaryScreen } from './screens/summary.js';
+import { webhooksScreen } from './screens/webhooks.js';
 import { consoleSession } from './session.js';
 
 type Screen = (ctx: Ctx, route: Route) => unknown;
@@ -34,6 +35,7 @@ const SCREENS: Record<Exclude<Route['to'], 'signin' | 'account'>, Screen> = {
   audit: auditScreen,
   reconcile: reconcileScreen,
   summary: summaryScreen,
+  webhooks: webhooksScreen,
 };
 
 /** Starts the console on `root`, talking to the bank at `bankUrl`. */

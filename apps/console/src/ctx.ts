@@ -21,7 +21,8 @@ export type Route =
         | 'certificates'
         | 'audit'
         | 'reconcile'
-        | 'summary';
+        | 'summary'
+        | 'webhooks';
     }
   | { to: 'account'; id: string };
 

@@ -19,6 +19,7 @@ export const NAV: readonly { to: Route['to']; label: string }[] = [
   { to: 'audit', label: 'Audit log' },
   { to: 'reconcile', label: 'Reconcile' },
   { to: 'summary', label: 'Daily summary' },
+  { to: 'webhooks', label: 'Webhooks' },
 ];
 
 /** The nav list (the screen named `current` marked) — which nav entry a route belongs to. */

@@ -7,6 +7,7 @@ import { activityFigures, liveWords, type Snapshot } from '../src/screens/activi
 import { revokeWarning } from '../src/screens/certificates.js';
 import { recovered, sideBySide } from '../src/screens/fraud.js';
 import { reconcileWords } from '../src/screens/reconcile.js';
+import { lastAttempt } from '../src/screens/webhooks.js';
 
 const snapshot: Snapshot = {
   at: '2026-12-06T03:00:00.000Z',
@@ -144,5 +145,34 @@ describe('reconciliation', () => {
       findingsTruncated: true,
     });
     expect(bad).toMatchObject({ ok: false, title: '1 finding (more not shown)' });
+  });
+});
+
+describe('webhook deliveries', () => {
+  const delivery = {
+    cursor: '9',
+    eventId: '6f1c1f3e-8d3a-4c38-9a55-1f2a3b4c5d6e',
+    endpointId: '7f1c1f3e-8d3a-4c38-9a55-1f2a3b4c5d6e',
+    type: 'settlement.settled' as const,
+    status: 'pending' as const,
+    attempts: 0,
+    createdAt: '2026-12-06T03:00:00.000Z',
+    nextAttemptAt: '2026-12-06T03:00:10.000Z',
+    lastAttemptAt: null,
+    lastStatusCode: null,
+    lastError: null,
+    deliveredAt: null,
+    userId: '8f1c1f3e-8d3a-4c38-9a55-1f2a3b4c5d6e',
+    url: 'https://shop.example/hooks',
+  };
+  it("say the last attempt's answer, or that none was made", () => {
+    expect(lastAttempt(delivery)).toBe('not tried yet');
+    const at = '2026-12-06T03:00:10.000Z';
+    expect(lastAttempt({ ...delivery, lastAttemptAt: at, lastStatusCode: 503 })).toBe(
+      'HTTP 503 at 2026-12-06 03:00:10 UTC',
+    );
+    expect(lastAttempt({ ...delivery, lastAttemptAt: at, lastError: 'timed out' })).toBe(
+      'timed out at 2026-12-06 03:00:10 UTC',
+    );
   });
 });
