@@ -232,8 +232,11 @@ console.log(
     ? await lan.banner()
     : `offpay: wallet ${origin}/wallet/, till ${origin}/till/, bank ${origin} (Ctrl-C stops)`,
 );
+// The demo operator exists on the embedded default only (never with DATABASE_URL).
 console.log(
-  `offpay: operators' console ${origin}/console/ — demo operator operator@example.com, ` +
-    'password operator-demo-password, code from `pnpm totp:demo`',
+  process.env['DATABASE_URL']
+    ? `offpay: operators' console ${origin}/console/`
+    : `offpay: operators' console ${origin}/console/ — demo operator operator@example.com, ` +
+        'password operator-demo-password, code from `pnpm totp:demo`',
 );
 console.log(`offpay: ready in ${seconds} s`);
