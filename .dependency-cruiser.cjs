@@ -2,7 +2,7 @@
  * The layers of the workspace, checked on every `pnpm test` (`pnpm deps`, STYLE.md "Layout and
  * direction"):
  *
- *   apps/sender, apps/receiver → packages/app-kit → packages/api / packages/protocol → packages/crypto
+ *   apps/sender, apps/receiver, apps/console → packages/app-kit → packages/api / packages/protocol → packages/crypto
  *   apps/bank                  →                   packages/api / packages/protocol → packages/crypto
  *
  * Nothing imports an app (its own tests aside; e2e/ drives the apps and may); `*.domain.ts`
@@ -45,7 +45,7 @@ const builtins = (names) => `^(node:)?(${names.join('|')})$`;
 const packages = (names) => `(^|/node_modules/)(${names.join('|')})(/|$)`;
 
 /** Browser code: the packages and the two PWAs' sources (app-kit's vite.ts is build time, Node). */
-const BROWSER = '^(packages/(crypto|protocol|api|app-kit)/src|apps/(sender|receiver)/src)/';
+const BROWSER = '^(packages/(crypto|protocol|api|app-kit)/src|apps/(sender|receiver|console)/src)/';
 
 /** `from` may import only the workspace packages named in `allowed`. */
 function layer(name, from, allowed, comment) {

@@ -57,6 +57,7 @@ export default tseslint.config(
       'packages/app-kit/src/**/*.ts',
       'apps/sender/src/**/*.ts',
       'apps/receiver/src/**/*.ts',
+      'apps/console/src/**/*.ts',
     ],
     rules: {
       'no-restricted-imports': [

@@ -15,6 +15,20 @@ const SKIP = new Set(['node_modules', 'dist', 'test', 'coverage', '.turbo', '.da
 /** The stamp file inside an app's dist/ (a dotfile: the bank does not serve it). */
 export const STAMP = '.offpay-build';
 
+/** The apps `pnpm start` builds and the bank serves: the wallet, the till and the console. */
+export const APPS = /** @type {const} */ (['sender', 'receiver', 'console']);
+
+/** @typedef {(typeof APPS)[number]} AppName */
+
+/**
+ * The file a finished build of `app` always has: the PWAs' service worker; the console (no
+ * worker: an online tool) its page.
+ * @param {AppName} app
+ */
+function builtMarker(app) {
+  return app === 'console' ? 'index.html' : 'sw.js';
+}
+
 /** What every app's build reads besides its own folder. */
 const SHARED = ['packages/app-kit', 'packages/api', 'packages/protocol', 'packages/crypto'];
 
@@ -39,7 +53,7 @@ function files(root, dir) {
 /**
  * The content hash of app `app`'s sources (names and bytes of each file, in order).
  * @param {string} root the repository
- * @param {'sender' | 'receiver'} app
+ * @param {AppName} app
  * @param {NodeJS.ProcessEnv} [env] the build's environment (VITE_BANK_URL is built in)
  * @returns {string} hex SHA-256
  */
@@ -58,13 +72,13 @@ export function sourceHash(root, app, env = process.env) {
 /**
  * True when `app`'s last build was made from the sources as they are now.
  * @param {string} root
- * @param {'sender' | 'receiver'} app
+ * @param {AppName} app
  * @param {string} hash from {@link sourceHash}
  */
 export function buildIsCurrent(root, app, hash) {
   const stamp = join(root, 'apps', app, 'dist', STAMP);
   return (
-    existsSync(join(root, 'apps', app, 'dist', 'sw.js')) &&
+    existsSync(join(root, 'apps', app, 'dist', builtMarker(app))) &&
     existsSync(stamp) &&
     readFileSync(stamp, 'utf8').trim() === hash
   );
@@ -73,7 +87,7 @@ export function buildIsCurrent(root, app, hash) {
 /**
  * Records that `app`'s build in dist/ was made from sources with `hash`.
  * @param {string} root
- * @param {'sender' | 'receiver'} app
+ * @param {AppName} app
  * @param {string} hash
  */
 export function stampBuild(root, app, hash) {
@@ -83,8 +97,8 @@ export function stampBuild(root, app, hash) {
 // `node tools/app-builds.mjs stamp <app>`: each app's `build` script stamps its fresh build, so a
 // build by turbo or CI counts for `pnpm start` too.
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'stamp') {
-  const app = process.argv[3];
-  if (app !== 'sender' && app !== 'receiver') throw new Error('usage: stamp sender|receiver');
+  const app = APPS.find((name) => name === process.argv[3]);
+  if (!app) throw new Error(`usage: stamp ${APPS.join('|')}`);
   const root = fileURLToPath(new URL('..', import.meta.url));
   stampBuild(root, app, sourceHash(root, app));
 }

@@ -1,8 +1,9 @@
 // @ts-check
 /**
  * `pnpm start`: builds whichever app changed since its last build (a content hash of its sources,
- * tools/app-builds.mjs), then runs the bank on its embedded defaults serving both builds from its
- * own origin: http://127.0.0.1:8787/wallet/ and /till/ (docs/operations.md "One origin").
+ * tools/app-builds.mjs), then runs the bank on its embedded defaults serving the builds from its
+ * own origin: http://127.0.0.1:8787/wallet/, /till/ and the operators' console at /console/
+ * (docs/operations.md "One origin"), and says how the demo operator signs in.
  * `pnpm start --lan`: the same over HTTPS on the machine's LAN address, with a local certificate
  * authority (tools/lan.mjs), a QR code of each URL and how to trust the CA on a phone.
  *
@@ -17,7 +18,7 @@ import { request as httpsRequest } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
-import { buildIsCurrent, sourceHash, stampBuild } from './app-builds.mjs';
+import { APPS, buildIsCurrent, sourceHash, stampBuild } from './app-builds.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VITE = ['--configLoader', 'runner'];
@@ -93,7 +94,7 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
     if (stopped) return;
     stopped = true;
     void stopAll(signal).then(() => {
-      console.log('\noffpay stopped: the bank, the wallet and the till.');
+      console.log('\noffpay stopped: the bank, the wallet, the till and the console.');
       process.exit(0);
     });
   });
@@ -101,11 +102,10 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
 
 /** Builds each app whose sources changed since its last build; false if a build failed. */
 async function buildChangedApps() {
-  /** @type {('sender' | 'receiver')[]} */
-  const apps = ['sender', 'receiver'];
+  const apps = APPS;
   const hashes = apps.map((app) => sourceHash(ROOT, app));
   const stale = apps.filter((app, i) => !buildIsCurrent(ROOT, app, hashes[i] ?? ''));
-  if (stale.length === 0) console.log('offpay: both apps are built from the current sources');
+  if (stale.length === 0) console.log('offpay: every app is built from the current sources');
   const codes = await Promise.all(
     stale.map(async (app) => {
       const code = await run(app, `apps/${app}`, 'vite', ['build', ...VITE]);
@@ -181,6 +181,7 @@ async function lanSetup() {
       for (const [name, url] of [
         ['wallet', `${origin}/wallet/`],
         ['till', `${origin}/till/`],
+        ['console', `${origin}/console/`],
       ]) {
         lines.push(
           `${name}: ${url}`,
@@ -197,11 +198,10 @@ async function lanSetup() {
 const lan = LAN ? await lanSetup() : undefined;
 // The bank starts while the apps build (it reads their files per request): a first start takes
 // the longer of the two, not their sum.
-for (const app of ['sender', 'receiver'])
-  mkdirSync(join(ROOT, 'apps', app, 'dist'), { recursive: true });
+for (const app of APPS) mkdirSync(join(ROOT, 'apps', app, 'dist'), { recursive: true });
 const local = `http://127.0.0.1:${process.env['PORT'] ?? 8787}`;
 const bank = run('bank', 'apps/bank', 'tsx', ['src/server.ts'], {
-  // The builds in apps/sender/dist and apps/receiver/dist, at /wallet/ and /till/.
+  // The builds in apps/{sender,receiver,console}/dist, at /wallet/, /till/ and /console/.
   APPS_DIR: join(ROOT, 'apps'),
   ...lan?.env,
 });
@@ -231,5 +231,12 @@ console.log(
   lan
     ? await lan.banner()
     : `offpay: wallet ${origin}/wallet/, till ${origin}/till/, bank ${origin} (Ctrl-C stops)`,
+);
+// The demo operator exists on the embedded default only (never with DATABASE_URL).
+console.log(
+  process.env['DATABASE_URL']
+    ? `offpay: operators' console ${origin}/console/`
+    : `offpay: operators' console ${origin}/console/ — demo operator operator@example.com, ` +
+        'password operator-demo-password, code from `pnpm totp:demo`',
 );
 console.log(`offpay: ready in ${seconds} s`);

@@ -13,7 +13,7 @@ import {
   download,
   enroll,
   filmAnimatedQr,
-  heading,
+  home,
   installabilityErrors,
   onScreen,
   openApp,
@@ -22,6 +22,7 @@ import {
   scanPictureOf,
   PHONE,
   ready,
+  requestPayment,
   screenshot,
   see,
   setUp,
@@ -101,25 +102,6 @@ function tillKemKeyKid(page: Page): Promise<string> {
   });
 }
 
-/** Makes a request on the till and returns to its "Waiting for payment" screen. */
-async function requestPayment(amount: string, memo: string): Promise<void> {
-  await click(receiver, 'Request payment');
-  await onScreen(receiver, 'Request payment');
-  await receiver.getByLabel('Amount').fill(amount);
-  await receiver.getByLabel('Memo').fill(memo);
-  await click(receiver, 'Show request');
-  await onScreen(receiver, 'Waiting for payment');
-}
-
-/** Back to Home by what the screen offers: "Done" after a finished payment, else "Home". */
-async function home(page: Page, title: string): Promise<void> {
-  if (!(await heading(page, title).isVisible())) {
-    const done = page.getByRole('button', { name: 'Done', exact: true });
-    await click(page, (await done.isVisible()) ? 'Done' : 'Home');
-  }
-  await onScreen(page, title);
-}
-
 describe('a payment from first run to settlement', () => {
   it('sets up and enrolls both apps while online', async () => {
     sender = await openApp(senderContext, stack.senderUrl);
@@ -157,7 +139,7 @@ describe('a payment from first run to settlement', () => {
     await senderContext.setOffline(true);
     await receiverContext.setOffline(true);
 
-    await requestPayment('2.50', 'Coffee');
+    await requestPayment(receiver, '2.50', 'Coffee');
     await screenshot(receiver, 'receiver-request');
     const request = await download(receiver);
 
@@ -187,7 +169,7 @@ describe('a payment from first run to settlement', () => {
 
     // The same payment again, and a copy with one character of its data changed.
     await home(receiver, 'Till');
-    await requestPayment('1.25', 'Croissant');
+    await requestPayment(receiver, '1.25', 'Croissant');
     const tampered = JSON.parse(payment.text) as { data: string };
     const i = Math.floor(tampered.data.length / 2);
     tampered.data = `${tampered.data.slice(0, i)}${tampered.data[i] === 'A' ? 'B' : 'A'}${tampered.data.slice(i + 1)}`;
@@ -217,7 +199,7 @@ describe('a payment from first run to settlement', () => {
     // Smaller codes: the payment as an animated sequence, filmed frame by frame off the screen
     // and played to the till's camera, which collects every part.
     await home(receiver, 'Till');
-    await requestPayment('0.75', 'Water');
+    await requestPayment(receiver, '0.75', 'Water');
     await home(sender, 'Wallet');
     await click(sender, 'Pay');
     await scanPictureOf(sender, receiver, 'Payment request QR code');

@@ -136,10 +136,12 @@ export const PREVIEW_HEADERS = { ...PAGE_HEADERS, 'Content-Security-Policy': APP
 export const DEV_HEADERS = { ...PAGE_HEADERS, 'Content-Security-Policy': DEV_CSP };
 
 /**
- * The whole Vite configuration of an app; `pwa` is vite-plugin-pwa's `VitePWA`. The base is
- * relative: the same build works at any path, e.g. /wallet/ and /till/ of the bank's origin.
+ * The whole Vite configuration of an app; `pwa` is vite-plugin-pwa's `VitePWA`, left out for an
+ * online tool that is not installed (the operators' console: no service worker, no manifest).
+ * The base is relative: the same build works at any path, e.g. /wallet/ and /till/ of the bank's
+ * origin.
  */
-export function appConfig(site: AppSite, pwa: (options: PwaOptions) => PluginOption): UserConfig {
+export function appConfig(site: AppSite, pwa?: (options: PwaOptions) => PluginOption): UserConfig {
   const proxy = Object.fromEntries(BANK_PATHS.map((path) => [path, LOCAL_BANK]));
   const server = { port: site.port, strictPort: true, host: '127.0.0.1', proxy };
   return {
@@ -148,6 +150,6 @@ export function appConfig(site: AppSite, pwa: (options: PwaOptions) => PluginOpt
     server: { ...server, headers: DEV_HEADERS },
     preview: { ...server, headers: PREVIEW_HEADERS },
     build: { target: 'es2022', sourcemap: true },
-    plugins: [page(site), pwa(pwaOptions(site))],
+    plugins: pwa ? [page(site), pwa(pwaOptions(site))] : [page(site)],
   };
 }

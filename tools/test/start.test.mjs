@@ -54,6 +54,23 @@ test('an app is rebuilt only when a source it builds from changed', () => {
   }
 });
 
+test('the console, which has no service worker, counts as built by its page', () => {
+  const root = fixtureRepo();
+  try {
+    mkdirSync(join(root, 'apps/console/src'), { recursive: true });
+    writeFileSync(join(root, 'apps/console/src/main.ts'), 'console.log(4);');
+    const hash = sourceHash(root, 'console', {});
+    mkdirSync(join(root, 'apps/console/dist'));
+    stampBuild(root, 'console', hash);
+    assert.equal(buildIsCurrent(root, 'console', hash), false, 'a stamp without a page: stale');
+    writeFileSync(join(root, 'apps/console/dist/index.html'), '<!doctype html>');
+    assert.equal(buildIsCurrent(root, 'console', hash), true);
+    assert.equal(buildIsCurrent(root, 'sender', sourceHash(root, 'sender', {})), false);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('the LAN CA is made once, kept private, and signs a certificate for the address', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'offpay-lan-'));
   try {

@@ -189,3 +189,22 @@ export async function filmAnimatedQr(page: Page, label: string): Promise<Buffer[
     .sort(([a], [b]) => a - b)
     .map(([, png]) => Buffer.from(png.replace(/^data:image\/png;base64,/, ''), 'base64'));
 }
+
+/** Makes a request on the till and returns to its "Waiting for payment" screen. */
+export async function requestPayment(till: Page, amount: string, memo: string): Promise<void> {
+  await click(till, 'Request payment');
+  await onScreen(till, 'Request payment');
+  await till.getByLabel('Amount').fill(amount);
+  await till.getByLabel('Memo').fill(memo);
+  await click(till, 'Show request');
+  await onScreen(till, 'Waiting for payment');
+}
+
+/** Back to Home by what the screen offers: "Done" after a finished payment, else "Home". */
+export async function home(page: Page, title: string): Promise<void> {
+  if (!(await heading(page, title).isVisible())) {
+    const done = page.getByRole('button', { name: 'Done', exact: true });
+    await click(page, (await done.isVisible()) ? 'Done' : 'Home');
+  }
+  await onScreen(page, title);
+}

@@ -1,6 +1,6 @@
 /**
- * The bank as the test reads it: balances through the public API, and the demo operator's
- * approval of Bob's Market.
+ * The bank as the test reads it: balances through the public API, the demo operator's sign-in
+ * (a TOTP code used once) and its approval of Bob's Market, and a customer's payout request.
  */
 import { Secret, TOTP } from 'otpauth';
 
@@ -53,19 +53,29 @@ export const OPERATOR = {
   totpSecretBase32: 'OFFPAYDEMOOPERATORTOTPSECRETXXXX',
 };
 
-// One session per bank: a TOTP code is refused the second time (replay), and a journey is
-// shorter than a session (15 minutes).
-const sessions = new Map<string, Promise<Record<string, string>>>();
+const TOTP_STEP_MS = 30_000;
+/** The last TOTP step this test run signed in with: the bank takes each code once. */
+let lastStep = -1;
 
-/** An operator session of the demo operator (its TOTP code made from the demo secret). */
-function operatorHeaders(bankUrl: string): Promise<Record<string, string>> {
-  let session = sessions.get(bankUrl);
-  if (!session) sessions.set(bankUrl, (session = operatorLogin(bankUrl)));
-  return session;
+/**
+ * A TOTP code of the demo operator that no sign-in of this run used yet: the current one, or —
+ * when this 30-second step was used already — the next step's, after waiting for it.
+ */
+export async function freshOperatorCode(): Promise<string> {
+  let step = Math.floor(Date.now() / TOTP_STEP_MS);
+  while (step <= lastStep) {
+    await new Promise((r) => setTimeout(r, (step + 1) * TOTP_STEP_MS - Date.now() + 50));
+    step = Math.floor(Date.now() / TOTP_STEP_MS);
+  }
+  lastStep = step;
+  return new TOTP({ secret: Secret.fromBase32(OPERATOR.totpSecretBase32) }).generate({
+    timestamp: step * TOTP_STEP_MS,
+  });
 }
 
-async function operatorLogin(bankUrl: string): Promise<Record<string, string>> {
-  const code = new TOTP({ secret: Secret.fromBase32(OPERATOR.totpSecretBase32) }).generate();
+/** The demo operator's headers for the operator API (signed in with a fresh code). */
+export async function operatorHeaders(bankUrl: string): Promise<Record<string, string>> {
+  const code = await freshOperatorCode();
   const { accessToken } = await json<{ accessToken: string }>(
     await fetch(`${bankUrl}/v1/operator/auth/login`, {
       method: 'POST',
@@ -76,9 +86,69 @@ async function operatorLogin(bankUrl: string): Promise<Record<string, string>> {
   return { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
 }
 
+/** The bank's own accounts' balances by kind (clearing, …), read as an operator. */
+export async function systemBalances(
+  bankUrl: string,
+  headers: Record<string, string>,
+  currency = 'EUR',
+): Promise<Record<string, bigint>> {
+  const { accounts } = await json<{
+    accounts: { kind: string; currency: string; balanceMinor: string }[];
+  }>(await fetch(`${bankUrl}/v1/operator/accounts?holder=system&limit=100`, { headers }));
+  return Object.fromEntries(
+    accounts.filter((a) => a.currency === currency).map((a) => [a.kind, BigInt(a.balanceMinor)]),
+  );
+}
+
+/** Signs in as `user` on the customer API; returns the Bearer headers. */
+export async function userHeaders(
+  bankUrl: string,
+  user: { email: string; password: string },
+): Promise<Record<string, string>> {
+  const { accessToken } = await json<{ accessToken: string }>(
+    await fetch(`${bankUrl}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(user),
+    }),
+  );
+  return { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+}
+
 /**
- * The demo operator signs in with the current TOTP code and approves Bob's pending merchant
- * application, over the API (what the operators' console will do). Returns the approval.
+ * `user` registers a payout account (IBAN, holder) and requests a payout of `amountMinor` EUR,
+ * as a customer does over the API (the apps have no payout screen). Returns the payout.
+ */
+export async function requestPayout(
+  bankUrl: string,
+  user: { email: string; password: string },
+  o: { iban: string; holderName: string; amountMinor: string; key: string },
+): Promise<{ id: string; state: string; amountMinor: string }> {
+  const headers = await userHeaders(bankUrl, user);
+  const account = await json<{ id: string }>(
+    await fetch(`${bankUrl}/v1/payout-accounts`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ iban: o.iban, holderName: o.holderName }),
+    }),
+  );
+  return json(
+    await fetch(`${bankUrl}/v1/payouts`, {
+      method: 'POST',
+      headers: { ...headers, 'idempotency-key': o.key },
+      body: JSON.stringify({
+        payoutAccountId: account.id,
+        amountMinor: o.amountMinor,
+        currency: 'EUR',
+      }),
+    }),
+  );
+}
+
+/**
+ * The demo operator signs in with a fresh TOTP code and approves Bob's pending merchant
+ * application over the API (the console does the same in console.e2e.test.ts). Returns the
+ * approval.
  */
 export async function approveBobsMarket(bankUrl: string): Promise<{ state: string }> {
   const headers = await operatorHeaders(bankUrl);

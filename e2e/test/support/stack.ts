@@ -1,7 +1,8 @@
 /**
  * The system under test, as `pnpm start` runs it: the bank on its embedded defaults (PGlite in a
  * fresh folder, in-process stores, demo accounts) and both apps' production builds served by
- * `vite preview` — on free ports, so a developer's running `pnpm start` is left alone.
+ * `vite preview` — on free ports, so a developer's running `pnpm start` is left alone. The bank
+ * serves the builds in apps/ from its own origin too, the operators' console at /console/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,8 @@ export interface Stack {
   bankUrl: string;
   senderUrl: string;
   receiverUrl: string;
+  /** The operators' console, as the bank serves it (apps/console/dist). */
+  consoleUrl: string;
   /** The bank's log so far (printed when a test fails). */
   bankLog(): string;
   stop(): Promise<void>;
@@ -87,6 +90,8 @@ export async function startStack(): Promise<Stack> {
     DATA_DIR: dataDir,
     CORS_ORIGINS: `${senderUrl},${receiverUrl}`,
     LOG_LEVEL: 'warn',
+    // The builds in apps/*/dist from the bank's origin, as `pnpm start` serves them.
+    APPS_DIR: join(ROOT, 'apps'),
   });
   let output = '';
   const bank = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
@@ -116,5 +121,6 @@ export async function startStack(): Promise<Stack> {
     await stop();
     throw err;
   }
-  return { bankUrl, senderUrl, receiverUrl, bankLog: () => output, stop };
+  const consoleUrl = `${bankUrl}/console/`;
+  return { bankUrl, senderUrl, receiverUrl, consoleUrl, bankLog: () => output, stop };
 }

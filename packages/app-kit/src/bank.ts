@@ -14,6 +14,7 @@ import {
   routes,
   type AnswerOf,
   type BodyOf,
+  type EventOf,
   type HeadersOf,
   type ParamsOf,
   type QueryOf,
@@ -22,17 +23,29 @@ import {
 import { fromBase64Url, fromHex, isValidPublicKey, toBase64Url } from '@offpay/crypto';
 import { MAX_AMOUNT } from '@offpay/protocol';
 import type { z } from 'zod';
-import { openEvents, type EventStreamOptions, type SettlementEvent } from './bank-events.js';
+import {
+  openEvents,
+  type EventStreamOptions,
+  type SettlementEvent,
+  type StreamRoute,
+} from './bank-events.js';
 import {
   BANK_TIMEOUT_MS,
   malformed,
   MAX_BANK_BODY_BYTES,
+  readBounded,
   readJson,
+  refusal,
   send,
   withTimeout,
 } from './http.js';
 
-export type { EventStreamOptions, SettledEntry, SettlementEvent } from './bank-events.js';
+export type {
+  EventStreamOptions,
+  SettledEntry,
+  SettlementEvent,
+  StreamRoute,
+} from './bank-events.js';
 
 type Part<R, K extends keyof RouteSpec, T> = R extends { [P in K]: z.ZodType } ? T : unknown;
 
@@ -48,6 +61,9 @@ export type CallInput<R extends RouteSpec> = Part<R, 'body', { body: BodyOf<R> }
 
 /** The JSON routes of the contract (not the CSV export, not the event stream). */
 export type JsonRoute = RouteSpec & { contentType?: undefined };
+
+/** The routes answered with a file: CSV statements and exports, pain.001 XML. */
+export type TextRoute = RouteSpec & { contentType: 'text/csv' | 'application/xml' };
 
 /**
  * Answers the contract allows to be larger than MAX_BANK_BODY_BYTES: a full payer sync (100
@@ -221,6 +237,64 @@ export class BankClient {
     }
   }
 
+  /**
+   * A route answered with a file (CSV, XML): its text, at most `limit` characters' worth of bytes,
+   * parsed with `route.response`. A refusal is parsed like every call's.
+   */
+  async text<R extends TextRoute>(
+    route: R,
+    input: CallInput<R>,
+    limit = 4 * MAX_BANK_BODY_BYTES,
+  ): Promise<string> {
+    const { params, query, token } = input as {
+      params?: Record<string, string>;
+      query?: unknown;
+      token?: string;
+    };
+    const timeout = withTimeout(BANK_TIMEOUT_MS);
+    try {
+      const response = await send(
+        this.fetchImpl,
+        this.url(routePath(route, params) + queryString(query)),
+        {
+          method: route.method,
+          headers: { accept: route.contentType, ...(route.auth ? bearer(token!) : {}) },
+          cache: 'no-store',
+          signal: timeout.signal,
+        },
+      );
+      const body = await readBounded(response, what(route), limit);
+      if (!response.ok) throw refusal(response.status, body, what(route));
+      const parsed = route.response.safeParse(new TextDecoder().decode(body));
+      if (!parsed.success) throw malformed(what(route), 'not the text the contract describes');
+      return parsed.data as string;
+    } finally {
+      timeout.clear();
+    }
+  }
+
+  /**
+   * A server-sent event stream of the contract (`route.event` parses each event's data), read
+   * with fetch so the Bearer header goes along. Resolves once the stream is open and never
+   * rejects after that; `onEvent` is called per event until `signal` aborts.
+   */
+  async stream<R extends StreamRoute>(
+    route: R,
+    input: CallInput<R>,
+    onEvent: (event: EventOf<R>, type: string) => void,
+    signal: AbortSignal,
+    options: EventStreamOptions = {},
+  ): Promise<void> {
+    const { params, query, token } = input as {
+      params?: Record<string, string>;
+      query?: unknown;
+      token?: string;
+    };
+    const url = this.url(routePath(route, params) + queryString(query));
+    const auth = route.auth ? bearer(token!) : {};
+    return openEvents(this.fetchImpl, route, url, auth, onEvent, signal, options);
+  }
+
   /** GET /v1/keys: the keys to pin. */
   async keys(): Promise<BankKeysInfo> {
     const answer = await this.call(routes.keys, {});
@@ -391,7 +465,12 @@ export class BankClient {
     if (!routes.settlementEvents.query.safeParse(query).success) {
       throw new TypeError('payeeKidHex: 16 hex digits');
     }
-    const path = routePath(routes.settlementEvents) + queryString(query);
-    return openEvents(this.fetchImpl, this.url(path), bearer(token), onEvent, signal, options);
+    return this.stream(
+      routes.settlementEvents,
+      { token, query },
+      (event) => onEvent(event),
+      signal,
+      { types: ['settlement'], ...options },
+    );
   }
 }

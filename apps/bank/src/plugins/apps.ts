@@ -1,6 +1,6 @@
 /**
  * The built apps served from the bank's own origin (docs/operations.md "One origin"): the wallet
- * at /wallet/ and the till at /till/, so a phone needs one address, one certificate and no CORS,
+ * at /wallet/, the till at /till/ and the operators' console at /console/, so a phone needs one address, one certificate and no CORS,
  * and each app's default bank is the page's origin (@offpay/app-kit `defaultBankUrl`).
  *
  * Headers: each app's service worker sits at the root of its path, so its scope is that path and
@@ -21,6 +21,8 @@ import type { BankConfig } from '../config.js';
 export const APP_MOUNTS = [
   { prefix: '/wallet/', build: join('sender', 'dist') },
   { prefix: '/till/', build: join('receiver', 'dist') },
+  // The operators' console: an online tool (no service worker), same policy and headers.
+  { prefix: '/console/', build: join('console', 'dist') },
 ] as const;
 
 /** The pages' policy, shared with the apps' preview server (@offpay/api pages.ts). */

@@ -29,6 +29,7 @@ beforeAll(async () => {
   appsDir = mkdtempSync(join(tmpdir(), 'offpay-apps-'));
   fakeBuild(join(appsDir, 'sender', 'dist'), 'offpay wallet');
   fakeBuild(join(appsDir, 'receiver', 'dist'), 'offpay till');
+  fakeBuild(join(appsDir, 'console', 'dist'), 'offpay console');
   schema = await createTestSchema();
   await runMigrations(schema.open());
   app = await buildTestApp({ db: schema.open(), config: { appsDir } });
@@ -54,6 +55,15 @@ describe('the apps from the bank origin', () => {
     expect(bare.statusCode).toBe(301);
     expect(bare.headers.location).toBe('/wallet/');
     expect((await app.inject('/wallet/../../package.json')).statusCode).not.toBe(200);
+  });
+
+  it("serves the operators' console at /console/ under the same policy", async () => {
+    const page = await app.inject('/console/');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('offpay console');
+    expect(String(page.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    expect((await app.inject('/console')).headers.location).toBe('/console/');
   });
 
   it('gives the pages a strict policy that forbids framing', async () => {
