@@ -145,8 +145,8 @@ export interface Holder {
   /** For a stolen key: the round of the theft and of the report. */
   stolenAt?: number;
   reportedAt?: number;
-  /** Whether anything the thief signed settled before the report. */
-  thiefSettledBeforeReport: boolean;
+  /** For a stolen key: what had settled under the certificate when the owner reported it. */
+  settledAtReport?: bigint;
 }
 
 /** One till, honest or a thief's. */
@@ -198,12 +198,15 @@ export function recoveryCap(limit: bigint, percent = 100n): bigint {
 }
 
 /**
- * The documented bound on a holder's loss (§4.1): `L + C`; for a stolen key reported before any
- * of the thief's payments settled, the reserve `L` alone (nothing beyond it after a report).
+ * The documented bound on what settles under a holder's certificate (§4.1): `L + C`; and after
+ * the owner reports a stolen key, nothing beyond what is left of the reserve, so at most
+ * `max(settled at the report, L)`.
  */
 export function holderBound(h: Holder): bigint {
-  if (h.kind === 'stolen' && !h.thiefSettledBeforeReport) return h.limit;
-  return h.limit + recoveryCap(h.limit);
+  const cap = h.limit + recoveryCap(h.limit);
+  if (h.settledAtReport === undefined) return cap;
+  const afterReport = h.settledAtReport > h.limit ? h.settledAtReport : h.limit;
+  return afterReport < cap ? afterReport : cap;
 }
 
 /**
@@ -282,14 +285,22 @@ export interface Row {
   n: number;
   accepted: bigint;
   settled: bigint;
-  /** Worst loss of one party. */
+  /** The largest loss of one party of the kind. */
   maxLoss: bigint;
-  /** Its documented bound (for that worst party, or the smallest slack over all). */
-  bound: bigint;
+  /**
+   * The smallest room left under a documented bound, over the parties of the kind: for a holder
+   * `holderBound − settled`, for a merchant's till `exposure − loss` per certificate, for the bank
+   * `0 − loss`; null where no bound is documented (a thief's till). Never negative.
+   */
+  minSlack: bigint | null;
+  /** Holders proven to cheat (a stored fraud proof) of all of the kind. */
   proven: string;
-  /** Payments refused offline (tills), by the commonest codes. */
+  /** Payments the tills refused offline, by code. */
   refused: string;
 }
+
+const min = (xs: bigint[]): bigint => xs.reduce((a, b) => (b < a ? b : a));
+const max = (xs: bigint[]): bigint => xs.reduce((a, b) => (b > a ? b : a), 0n);
 
 /** Builds the table rows from the model. */
 export function rows(
@@ -304,32 +315,32 @@ export function rows(
   for (const kind of kinds) {
     const hs = holders.filter((h) => h.kind === kind);
     if (hs.length === 0) continue;
-    const worst = hs.reduce((a, b) =>
-      holderBound(b) - holderLoss(b) < holderBound(a) - holderLoss(a) ? b : a,
-    );
     const acceptedOf = (h: Holder) => sum(tills.map((t) => t.accepted.get(h.serial) ?? 0n));
     out.push({
       party: `holder: ${kind}`,
       n: hs.length,
       accepted: sum(hs.map(acceptedOf)),
       settled: sum(hs.map((h) => h.settled)),
-      maxLoss: holderLoss(worst),
-      bound: holderBound(worst),
+      maxLoss: max(hs.map(holderLoss)),
+      minSlack: min(hs.map((h) => holderBound(h) - h.settled)),
       proven: `${hs.filter((h) => proven.has(h.serial)).length}/${hs.length}`,
       refused: '',
     });
   }
   for (const thief of [false, true]) {
     const ts = tills.filter((t) => t.thief === thief);
-    const lossOf = (t: Till) => sum(t.lost.values());
-    const worst = ts.reduce((a, b) => (lossOf(b) > lossOf(a) ? b : a));
+    if (ts.length === 0) continue;
+    const slacks = ts.flatMap((t) => {
+      const exposure = tillExposure(t, bySerial);
+      return [...exposure].map(([serial, e]) => e - (t.lost.get(serial) ?? 0n));
+    });
     out.push({
       party: thief ? "till: a thief's" : 'till: merchant',
       n: ts.length,
       accepted: sum(ts.flatMap((t) => [...t.accepted.values()])),
       settled: sum(ts.map((t) => t.credited)),
-      maxLoss: lossOf(worst),
-      bound: thief ? -1n : sum(tillExposure(worst, bySerial).values()),
+      maxLoss: max(ts.map((t) => sum(t.lost.values()))),
+      minSlack: thief || slacks.length === 0 ? null : min(slacks),
       proven: '',
       refused: refusals(ts),
     });
@@ -340,7 +351,7 @@ export function rows(
     accepted: 0n,
     settled: 0n,
     maxLoss: bankLoss,
-    bound: 0n,
+    minSlack: -bankLoss,
     proven: '',
     refused: '',
   });
@@ -357,7 +368,7 @@ function refusals(tills: readonly Till[]): string {
     .join(', ');
 }
 
-/** The table as fixed-width text (minor units; a bound of −1 is "none documented"). */
+/** The table as a Markdown table (minor units; — where no bound is documented). */
 export function formatTable(title: string, table: readonly Row[]): string {
   const head = [
     'party',
@@ -365,7 +376,7 @@ export function formatTable(title: string, table: readonly Row[]): string {
     'accepted',
     'settled',
     'max loss',
-    'bound',
+    'min slack',
     'proven',
     'refused offline',
   ];
@@ -375,7 +386,7 @@ export function formatTable(title: string, table: readonly Row[]): string {
     String(r.accepted),
     String(r.settled),
     String(r.maxLoss),
-    r.bound < 0n ? '—' : String(r.bound),
+    r.minSlack === null ? '—' : String(r.minSlack),
     r.proven,
     r.refused,
   ]);
