@@ -12,6 +12,8 @@ import {
   encodeSettlementBatch,
   encodeSettlementResult,
   encodeFraudProof,
+  encodeLedgerHandover,
+  signLedgerHandover,
   enrollmentTbs,
   signEnrollment,
   HASH_LABEL,
@@ -234,6 +236,15 @@ export function validVectors(c: Cast) {
     { signKey: nextBank.publicKey, kemKey: nextKem.publicKey, validFrom: NOW + 86400 },
     c.bank.secretKey,
   );
+  // docs/protocol.md §9.7: the ledger continues from entry 0 under another till's key.
+  const handover = signLedgerHandover(
+    {
+      fromPayeeKid: c.payee.kid,
+      toPayeeKid: c.otherPayee.kid,
+      from: { nextIndex: 1, head: first.entryHash },
+    },
+    c.otherPayee.secretKey,
+  );
   const malleated = { ...payments[0]!, signature: malleate(payments[0]!.signature) };
   return {
     payments,
@@ -367,6 +378,22 @@ export function validVectors(c: Cast) {
           announcement.tbs,
           announcement.signature,
           c.bank.publicKey,
+        ),
+      },
+      ledgerHandover: {
+        bytes: h(encodeLedgerHandover(handover)),
+        decoded: {
+          version: 1,
+          fromPayeeKid: h(handover.fromPayeeKid),
+          toPayeeKid: h(handover.toPayeeKid),
+          fromIndex: handover.from.nextIndex,
+          fromHead: h(handover.from.head),
+        },
+        signature: sigExample(
+          SIGN_LABEL.ledgerHandover,
+          handover.tbs,
+          handover.signature,
+          c.otherPayee.publicKey,
         ),
       },
       enrollment: enrollmentJson(c),

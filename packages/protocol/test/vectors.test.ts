@@ -17,8 +17,10 @@ import {
   emptyLedgerHead,
   followKeyAnnouncements,
   openSettlementBatch,
+  decodeLedgerHandover,
   readSettlementBatch,
   verifyFraudProof,
+  verifyLedgerHandover,
   verifyKeyAnnouncement,
   verifyLedger,
   verifyPaymentOffline,
@@ -131,7 +133,7 @@ describe('vectors/v1.json', () => {
       V,
       (v) => 'publicKey' in v && 'message' in v && 'signature' in v,
     );
-    expect(sigs.length).toBe(16);
+    expect(sigs.length).toBe(17);
     for (const s of sigs)
       expect(verify(fromHex(s.signature), fromHex(s.message), fromHex(s.publicKey))).toBe(true);
   });
@@ -190,6 +192,10 @@ describe('vectors/v1.json', () => {
     expect(
       v.fraudProofs.map((f: Json) => verifyFraudProof(fromHex(f.bytes), bankKeys).kind),
     ).toEqual(['equivocation', 'fork', 'understated']);
+    const handover = decodeLedgerHandover(fromHex(v.ledgerHandover.bytes));
+    verifyLedgerHandover(handover, fromHex(v.ledgerHandover.signature.publicKey));
+    expect(toHex(handover.from.head)).toBe(v.ledgerHandover.decoded.fromHead);
+    expect(handover.from.nextIndex).toBe(v.ledgerHandover.decoded.fromIndex);
   });
 
   it('recomputes the ledger of three entries from its genesis', () => {

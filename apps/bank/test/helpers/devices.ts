@@ -103,6 +103,11 @@ export async function payeeDeviceOf(
   displayName: string,
 ): Promise<PayeeDevice> {
   await verifyMerchant(bank, user, displayName);
+  return anotherTill(bank, user);
+}
+
+/** One more receiver device (a till of its own) of a merchant the bank verified already. */
+export async function anotherTill(bank: TestBank, user: User): Promise<PayeeDevice> {
   const key = deviceKey();
   const kem = deviceKey();
   const cert = decodePayeeCertificate(

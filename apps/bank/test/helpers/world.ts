@@ -19,6 +19,7 @@ import {
 } from './batches.js';
 import { challenge, enrollPayee, enrollPayer, payerRequest, type DeviceKey } from './enrollment.js';
 import {
+  anotherTill,
   append,
   pay,
   payeeDevice,
@@ -133,6 +134,11 @@ export class World extends TestBank {
   /** A receiver device of an existing user, verified as the merchant `displayName`. */
   payeeOf(user: User, displayName = 'Own Shop'): Promise<PayeeDevice> {
     return payeeDeviceOf(this, user, displayName);
+  }
+
+  /** One more till of a merchant the bank verified already (a new device of the same shop). */
+  anotherTill(user: User): Promise<PayeeDevice> {
+    return anotherTill(this, user);
   }
 
   pay(payer: PayerDevice, payee: PayeeDevice, amount: number): Payment {

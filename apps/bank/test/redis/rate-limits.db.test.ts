@@ -18,6 +18,7 @@ const limits = {
   registerTotal: 1_000,
   enrollment: 2,
   settlement: 2,
+  certificateReports: 2,
 };
 
 let c: Cluster;
@@ -86,6 +87,25 @@ describe('enrollment: per user, across instances', () => {
     // The login comes first: an anonymous caller is refused 401, not counted against anyone.
     const anonymous = await c.two.inject({ method: 'POST', url: '/v1/enrollment/challenge' });
     expect(anonymous.statusCode).toBe(401);
+  });
+});
+
+describe('lost-or-stolen reports: per user, across instances', () => {
+  it("limits one user's reports without touching another's", async () => {
+    const alice = await c.world.payer(500n);
+    const bob = await c.world.user();
+    const report = (app: FastifyInstance, who: User, serial: number) =>
+      app.inject({
+        method: 'POST',
+        url: `/v1/certificates/${serial}/report`,
+        headers: auth(who),
+        payload: { reason: 'lost' },
+      });
+    expect((await report(c.one, alice.user, alice.cert.serial)).statusCode).toBe(200);
+    expect((await report(c.two, alice.user, alice.cert.serial)).statusCode).toBe(200);
+    expect429(await report(c.one, alice.user, alice.cert.serial), 2);
+    expect((await report(c.two, bob, alice.cert.serial)).statusCode).toBe(404);
+    expect(await rateLimited(c.one.metrics, 'certificateReports')).toBe(1);
   });
 });
 

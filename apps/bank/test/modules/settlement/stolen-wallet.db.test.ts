@@ -1,6 +1,6 @@
 /**
  * Issue #12 item 2, "a stolen payer key empties the owner's whole balance, not the allowance"
- * (docs/threat-model.md "Liability"): a thief holding a wallet's key equivocates to a till of their
+ * (docs/threat-model.md §4.1): a thief holding a wallet's key equivocates to a till of their
  * own, batch after batch. The owner's loss from one certificate is at most its limit plus the
  * recovery cap (default: the limit once more), and after the owner closes the certificate or
  * reports it lost or stolen, nothing beyond the reserve is taken. Regression tests: on the code
