@@ -38,6 +38,7 @@ import {
   holderLoss,
   NEVER_FLAGGED,
   PROVEN_KINDS,
+  RECOVERY_CAP_PERCENT,
   refusedOffline,
   Revealer,
   Rng,
@@ -54,7 +55,7 @@ import {
 const { setting, seed } = settingFromEnv(process.env);
 console.log(`offline-trust simulation: seed ${seed} (SIM_SEED=${seed} replays), ${setting.name}`);
 
-const world = useWorld();
+const world = useWorld({ config: { recoveryCapPercent: RECOVERY_CAP_PERCENT } });
 
 /** A payer as the simulation drives it: the device, its chain state, and the model's holder. */
 interface Payer {
@@ -101,7 +102,8 @@ describe('the offline-trust simulation', () => {
     };
     const enroll = async (name: string, kind: HolderKind): Promise<Payer> => {
       const limit = BigInt(rng.int(10, 50) * 100);
-      const f = limit + BigInt(rng.int(0, 30) * 100);
+      // Up to four times the limit besides the reserve: enough for recovery to reach the cap.
+      const f = limit + (limit * BigInt(rng.int(0, 8))) / 2n;
       return newHolder(name, kind, await world.payer(limit, f), f);
     };
 
@@ -229,8 +231,9 @@ describe('the offline-trust simulation', () => {
             return;
           }
           // One counter to two tills; the wallet goes on from the first branch.
-          const amount = Math.floor(remaining(payer, payer.state) / 2);
-          if (amount < 1) return;
+          const left = remaining(payer, payer.state);
+          if (left < 2) return;
+          const amount = rng.int(Math.ceil(left / 2), left);
           const [a, b] = rng.shuffle(shops);
           const first = sign(payer, payer.state, a!, amount);
           const second = sign(payer, payer.state, b!, amount);

@@ -192,8 +192,11 @@ export function acceptedOffline(t: Till, serial: number, amount: bigint): void {
   add(t.accepted, serial, amount);
 }
 
+/** RECOVERY_CAP_PERCENT of the simulated bank: the documented default. */
+export const RECOVERY_CAP_PERCENT = 100;
+
 /** The recovery cap `C = floor(L × percent / 100)` (docs/threat-model.md §4.1). */
-export function recoveryCap(limit: bigint, percent = 100n): bigint {
+export function recoveryCap(limit: bigint, percent = BigInt(RECOVERY_CAP_PERCENT)): bigint {
   return (limit * percent) / 100n;
 }
 
