@@ -219,5 +219,5 @@ function lostAnswer(bank: TakeoverBank): BankClient {
       await client.enrollPayee(token, input);
       throw new AppError('APP_OFFLINE');
     },
-  } as BankClient;
+  } as unknown as BankClient;
 }

@@ -7,6 +7,7 @@
 import { merchantCode, Money } from '@offpay/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startTill } from '../src/app.js';
+import { META } from '../src/db.js';
 import { resultsList } from '../src/screens/settle.js';
 import type { OutcomeLine } from '../src/state/settle.js';
 import { makeTill, payRequest, TestPayer, type TestTill } from './helpers.js';
@@ -93,6 +94,20 @@ describe('the till’s screens', () => {
     root.querySelector<HTMLButtonElement>('.btn-primary')!.click();
     expect(primaries(root)).toEqual(['Sign in']);
     expect(root.textContent).toContain('Sign in to settle');
+  });
+
+  it('Settle with a ledger takeover under way offers only to continue it, after signing in', async () => {
+    const t = await makeTill();
+    await payRequest(t, new TestPayer(t.bank), '2.50');
+    await t.db.write([{ put: 'meta', key: META.handover, value: { step: 'keys' } }]);
+    const { root, shell } = await opened(t);
+    await shell.open({ to: 'settle' });
+    expect(texts(root, 'h2')).toContain('Take over this ledger on new keys');
+    expect(primaries(root)).toEqual(['Continue taking over']);
+    expect(texts(root, 'button')).not.toContain('Export batch file');
+    root.querySelector<HTMLButtonElement>('.btn-primary')!.click();
+    expect(primaries(root)).toEqual(['Sign in']);
+    expect(root.textContent).toContain('Sign in to take over');
   });
 
   it('Settle with the bank unreachable says only that, and keeps no batch as waiting', async () => {
