@@ -176,7 +176,6 @@ function nextStep(
   out: Messages,
   update: () => Promise<void>,
 ) {
-  const { app } = ctx;
   const exportFile = button('Export batch file', () => void exportAll(ctx, till, out).then(update));
   const offline = [
     h('h2', {}, 'No network here?'),

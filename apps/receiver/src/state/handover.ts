@@ -92,7 +92,7 @@ export async function takeOverLedger(
   const successor = successorCert(row, till);
   if (row.step === 'enrolled') {
     report({ kind: 'status', text: 'Handing the ledger over to the new keys…' });
-    row = await handOver(db, vault, till, { bytes: row.certificate!, cert: successor }, bank);
+    await handOver(db, vault, till, { bytes: row.certificate!, cert: successor }, bank);
   }
   const signing: Till = { ...till, signSecret: nextSecret(vault, NEXT_SECRET.sign) };
   const settled = await settleNow(db, signing, bank, token, report, nowMs);
@@ -166,7 +166,7 @@ async function handOver(
   till: Till,
   next: { bytes: Uint8Array; cert: PayeeCertificate },
   bank: BankClient,
-): Promise<HandoverRow> {
+): Promise<void> {
   const successor = next.cert;
   const from = await readHead(db, META.settledHead, till);
   const handover = signLedgerHandover(
@@ -184,7 +184,6 @@ async function handOver(
   }
   const row: HandoverRow = { step: 'handedOver', certificate: next.bytes };
   await db.write([{ put: 'meta', key: META.handover, value: row }]);
-  return row;
 }
 
 /** The successor's certificate, verified under the pinned keys when it was kept. */
