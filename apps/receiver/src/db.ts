@@ -32,10 +32,15 @@ export const META = {
   payerCap: 'payerCap',
   currentRequest: 'currentRequest',
   localRevoked: 'localRevoked',
+  /** A takeover of this (stolen) till's ledger under way: its step (state/handover.ts). */
+  handover: 'handover',
 } as const;
 
 /** Vault names of the till's two secret keys. */
 export const SECRET = { sign: 'payeeKey', kem: 'kemKey' } as const;
+
+/** Vault names of the successor's keys while a ledger takeover is under way (state/handover.ts). */
+export const NEXT_SECRET = { sign: 'nextPayeeKey', kem: 'nextKemKey' } as const;
 
 /** One accepted payment as the till stores it. Never changed once written. */
 export interface LedgerRecord {

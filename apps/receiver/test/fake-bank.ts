@@ -37,6 +37,10 @@ export class FakeBank {
   tamper?: (answer: SettlementAnswer) => SettlementAnswer;
   /** When set, the live event is replaced by this (the stream is not signed: it may be wrong). */
   tamperLive?: (event: SettlementEvent) => SettlementEvent;
+  /** The till was reported lost or stolen: its own key settles nothing (§9.4 step 9). */
+  revoked = false;
+  /** The successor's signing key once the ledger was handed over (§9.7): it signs the batches. */
+  successorKey?: Uint8Array;
 
   constructor(private readonly t: TestTill) {
     this.head = emptyLedgerHead(t.till.cert.serial);
@@ -69,8 +73,11 @@ export class FakeBank {
     this.posts++;
     const bytes = openSettlementBatch(sealed, (kemKid) => (kemKid ? this.t.bank.kemSk : undefined));
     const batch = decodeSettlementBatch(bytes);
-    verifySettlementBatch(batch, this.t.till.cert.signKey);
     const key = toHex(batch.batchKey);
+    if (this.revoked && !this.successorKey) {
+      throw new BankRefusal('BANK_PAYEE_REVOKED', 'revoked', 403);
+    }
+    verifySettlementBatch(batch, this.successorKey ?? this.t.till.cert.signKey);
     const earlier = this.stored.get(key);
     if (earlier) return { ...earlier, replayed: true };
     if (batch.fromIndex !== this.head.nextIndex || !equalBytes(batch.prevHead, this.head.head)) {

@@ -4,9 +4,11 @@
  * with the bank-signed words only, and the Settle screen offering one next step — none when
  * everything is settled, and never "sent" claims when the bank cannot be reached.
  */
+import { kid, toHex } from '@offpay/crypto';
 import { merchantCode, Money } from '@offpay/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startTill } from '../src/app.js';
+import { META } from '../src/db.js';
 import { resultsList } from '../src/screens/settle.js';
 import type { OutcomeLine } from '../src/state/settle.js';
 import { makeTill, payRequest, TestPayer, type TestTill } from './helpers.js';
@@ -93,6 +95,72 @@ describe('the till’s screens', () => {
     root.querySelector<HTMLButtonElement>('.btn-primary')!.click();
     expect(primaries(root)).toEqual(['Sign in']);
     expect(root.textContent).toContain('Sign in to settle');
+  });
+
+  it('Settle refused as a revoked till offers to take its ledger over on new keys', async () => {
+    const t = await makeTill();
+    await payRequest(t, new TestPayer(t.bank), '2.50');
+    const key = (pk: Uint8Array) => ({
+      kid: toHex(kid(pk)),
+      publicKey: toHex(pk),
+      createdAt: '2027-01-01T00:00:00.000Z',
+      retiredAt: null,
+      previousKid: null,
+      announcement: null,
+    });
+    const json = (status: number, body: unknown) =>
+      Promise.resolve(
+        new Response(JSON.stringify(body), {
+          status,
+          headers: { 'content-type': 'application/json' },
+        }),
+      );
+    const refusal = (code: string, status: number) =>
+      json(status, { code, message: code, details: {} });
+    vi.stubGlobal('fetch', (input: RequestInfo | URL) => {
+      const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
+      if (path === '/v1/auth/login') {
+        return json(200, {
+          accessToken: 'tok',
+          tokenType: 'Bearer',
+          expiresIn: 3600,
+          expiresAt: '2027-01-15T09:00:00.000Z',
+        });
+      }
+      if (path === '/v1/keys') {
+        return json(200, { signKeys: [key(t.bank.signPk)], kemKeys: [key(t.bank.kemPk)] });
+      }
+      if (path === '/v1/settlements') return refusal('BANK_PAYEE_REVOKED', 403);
+      return refusal('BANK_TOKEN_INVALID', 401);
+    });
+    const { root, shell } = await opened(t);
+    await shell.open({ to: 'settle' });
+    root.querySelector<HTMLButtonElement>('.btn-primary')!.click();
+    const form = root.querySelector('form')!;
+    form.querySelector<HTMLInputElement>('input[type=email]')!.value = 'bob@example.com';
+    form.querySelector<HTMLInputElement>('input[type=password]')!.value = 'pw';
+    form.requestSubmit();
+    await expect
+      .poll(() => root.querySelector('[role=alert]')?.getAttribute('data-code'), {
+        timeout: 10_000,
+      })
+      .toBe('BANK_PAYEE_REVOKED');
+    await expect.poll(() => primaries(root)).toEqual(['Take over this ledger on new keys']);
+    expect(texts(root, 'button')).not.toContain('Export batch file');
+  });
+
+  it('Settle with a ledger takeover under way offers only to continue it, after signing in', async () => {
+    const t = await makeTill();
+    await payRequest(t, new TestPayer(t.bank), '2.50');
+    await t.db.write([{ put: 'meta', key: META.handover, value: { step: 'keys' } }]);
+    const { root, shell } = await opened(t);
+    await shell.open({ to: 'settle' });
+    expect(texts(root, 'h2')).toContain('Take over this ledger on new keys');
+    expect(primaries(root)).toEqual(['Continue taking over']);
+    expect(texts(root, 'button')).not.toContain('Export batch file');
+    root.querySelector<HTMLButtonElement>('.btn-primary')!.click();
+    expect(primaries(root)).toEqual(['Sign in']);
+    expect(root.textContent).toContain('Sign in to take over');
   });
 
   it('Settle with the bank unreachable says only that, and keeps no batch as waiting', async () => {

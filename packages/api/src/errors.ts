@@ -184,7 +184,7 @@ export const BANK_ERRORS = {
     meaning:
       "The batch's payee certificate is revoked (its till was reported lost or stolen) and the batch is not signed by the till its ledger was handed over to; nothing moved. A closed one still settles.",
     advice:
-      "Enroll a new till for the shop, restore the old till's backup on it and hand the old ledger over (POST /v1/payee/handovers); its batches then settle signed by the new till.",
+      "On the old till's backup restored on a new phone: Settle → Take over this ledger on new keys (or POST /v1/payee/handovers); its batches then settle, signed by the new keys.",
     details: none,
   },
   BANK_HANDOVER_REFUSED: {

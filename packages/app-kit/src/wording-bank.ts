@@ -116,7 +116,7 @@ export const BANK_WORDS = {
   },
   BANK_PAYEE_REVOKED: {
     title: 'Till revoked',
-    text: "This till was reported lost or stolen, so its own key settles nothing any more. Set up a new till for the shop, restore this till's backup on it and hand the old ledger over: its payments then settle.",
+    text: 'This till was reported lost or stolen, so its own key settles nothing any more. If this is its backup restored on a new phone, Take over this ledger on new keys: its payments then settle.',
   },
   BANK_HANDOVER_REFUSED: {
     title: 'Handover refused',

@@ -2,6 +2,8 @@
  * Settle: what the bank has not settled yet, and one next step — "Settle now" (online: sign in
  * first if needed, then live status and per-entry results) — or, with no network, "Export batch
  * file" for anyone to carry to the bank. With nothing left to settle, neither is offered.
+ * A till the bank refuses as reported lost or stolen (its backup restored here) offers "Take over
+ * this ledger on new keys" instead (state/handover.ts), and "Continue" while one is under way.
  */
 import {
   actions,
@@ -16,10 +18,12 @@ import {
   signInFields,
   type Messages,
 } from '@offpay/app-kit';
+import { isAppError } from '@offpay/protocol';
 import type { Ctx } from '../ctx.js';
 import { exportBatches, pendingBatches } from '../state/batches.js';
 import { ledgerSummary, type LedgerSummary } from '../state/ledger.js';
 import { followTillKeys } from '../state/bank-keys.js';
+import { handoverStep, takeOverLedger } from '../state/handover.js';
 import { settleNow, type OutcomeLine, type SettleProgress } from '../state/settle.js';
 import type { Till } from '../state/till.js';
 
@@ -85,17 +89,55 @@ export async function settleScreen(ctx: Ctx): Promise<void> {
     } catch (e) {
       log.replaceChildren();
       out.error(e);
+      revoked = isAppError(e, 'BANK_PAYEE_REVOKED');
+    } finally {
+      busy = false;
+      await update();
+    }
+  };
+  let revoked = false;
+  const takeOver = async (): Promise<void> => {
+    const vault = app.vault;
+    if (busy || !vault) return;
+    busy = true;
+    out.clear();
+    log.replaceChildren();
+    try {
+      const done = await app.bank.authed(async (client, token) => {
+        const current = await followTillKeys(app.db, app.till ?? till, client);
+        app.till = current;
+        return takeOverLedger(app.db, vault, current, client, token, progress);
+      });
+      app.till = done.till ?? app.till;
+      revoked = !done.till;
+      out.say(
+        'ok',
+        done.till ? 'This till now has new keys' : 'Payments were accepted meanwhile',
+        done.till
+          ? `The old ledger is settled (${plural(done.settled.entries, 'payment')} just now) and handed over; new payments go to a fresh ledger. Make a new backup.`
+          : 'Take over again to settle them too.',
+      );
+    } catch (e) {
+      out.error(e);
     } finally {
       busy = false;
       await update();
     }
   };
   const update = async (): Promise<void> => {
-    const [s, pending] = await Promise.all([ledgerSummary(app.db, till), pendingBatches(app.db)]);
+    const current = app.till ?? till;
+    const [s, pending, step] = await Promise.all([
+      ledgerSummary(app.db, current),
+      pendingBatches(app.db),
+      handoverStep(app.db),
+    ]);
     const settled = s.unsettledCount === 0 && pending.length === 0;
     summary.replaceChildren(...summaryView(s, pending.length));
-    if (settled) next.replaceChildren();
-    else if (!busy) next.replaceChildren(...nextStep(ctx, till, () => void settle(), out, update));
+    if (busy) return;
+    if (revoked || step) {
+      next.replaceChildren(...takeoverStep(ctx, step !== undefined, () => void takeOver()));
+    } else if (settled) next.replaceChildren();
+    else next.replaceChildren(...nextStep(ctx, current, () => void settle(), out, update));
   };
   await update();
   ctx.show('Settle', summary, next, out.element, log, results.element);
@@ -134,7 +176,6 @@ function nextStep(
   out: Messages,
   update: () => Promise<void>,
 ) {
-  const { app } = ctx;
   const exportFile = button('Export batch file', () => void exportAll(ctx, till, out).then(update));
   const offline = [
     h('h2', {}, 'No network here?'),
@@ -145,23 +186,55 @@ function nextStep(
     ),
     actions(exportFile),
   ];
-  const now = button(
-    'Settle now',
+  const login = 'Settling online needs your merchant login.';
+  const now = signedInButton(ctx, 'Settle now', ['Sign in to settle', login], settle);
+  return [actions(now), ...offline];
+}
+
+/** A primary button that asks for the merchant login first when signed out. */
+function signedInButton(
+  ctx: Ctx,
+  label: string,
+  [title, why]: [string, string],
+  then: () => void,
+): HTMLElement {
+  const { app } = ctx;
+  const it = button(
+    label,
     () => {
-      if (app.bank.signedIn) return settle();
+      if (app.bank.signedIn) return then();
       const fields = signInFields();
-      now.replaceWith(
-        notice('info', 'Sign in to settle', 'Settling online needs your merchant login.'),
+      it.replaceWith(
+        notice('info', title, why),
         form('Sign in', fields.elements, async () => {
           await app.bank.signIn(fields.email.value, fields.password.value);
-          settle();
+          then();
         }),
       );
       fields.email.focus();
     },
     'primary',
   );
-  return [actions(now), ...offline];
+  return it;
+}
+
+/**
+ * The till was reported lost or stolen (this is its backup, restored): new keys for the shop take
+ * its ledger over and settle it (docs/protocol.md §9.7) — or finish a takeover under way.
+ */
+function takeoverStep(ctx: Ctx, underWay: boolean, takeOver: () => void): HTMLElement[] {
+  const label = underWay ? 'Continue taking over' : 'Take over this ledger on new keys';
+  const why = 'Enrolling the new keys needs your merchant login.';
+  const signIn: [string, string] = ['Sign in to take over', why];
+  return [
+    h('h2', {}, 'Take over this ledger on new keys'),
+    h(
+      'p',
+      { class: 'muted' },
+      'The bank refuses this till’s key: it was reported lost or stolen. New keys for your shop take its ledger over from its last settlement and settle the rest; then this till takes payments on a fresh ledger under the new keys.',
+    ),
+    actions(signedInButton(ctx, label, signIn, takeOver)),
+  ];
 }
 
 /** "Export batch file": works offline; says who can carry the file. */
