@@ -4,8 +4,8 @@
  * a screen reader can walk, a screen whose route the bank lacks still rendering the bank's words,
  * the session in memory only, and a refused session leading back to Sign in.
  */
-import { describe, expect, it } from 'vitest';
-import { startConsole } from '../src/app.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startConsole as start } from '../src/app.js';
 import { chainWords } from '../src/screens/audit.js';
 import { payoutSteps } from '../src/screens/payouts.js';
 import { dataTable } from '../src/table.js';
@@ -17,6 +17,17 @@ const LOGIN = {
   expiresAt: '2026-12-06T04:00:00.000Z',
   operator: { id: '6f1c1f3e-8d3a-4c38-9a55-1f2a3b4c5d6e', email: 'op@bank.test', role: 'operator' },
 };
+
+/** Every console a test started: each leaves its screen after the test (Live activity's stream and retry timer stop). */
+const started: ReturnType<typeof start>[] = [];
+const startConsole = (...args: Parameters<typeof start>): ReturnType<typeof start> => {
+  const shell = start(...args);
+  started.push(shell);
+  return shell;
+};
+afterEach(async () => {
+  for (const shell of started.splice(0)) await shell.open({ to: 'signin' });
+});
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
