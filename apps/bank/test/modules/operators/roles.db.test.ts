@@ -189,6 +189,13 @@ async function situation(
       target: new RegExp(`^certificate:${id}$`),
     };
   };
+  setups.rotateKeys = () =>
+    Promise.resolve({
+      id: '',
+      body: { kind: 'kem' },
+      action: /^bank_key\.rotate$/,
+      target: /^bank_key:[0-9a-f]+$/,
+    });
   const setup = setups[name];
   if (setup) return setup();
   const shop = await bank.user('Audited');
