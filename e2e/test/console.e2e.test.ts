@@ -6,10 +6,9 @@
  * the bank's clearing account) is checked against the integers the journey must leave.
  */
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   click,
   download,
@@ -37,6 +36,7 @@ import {
   systemBalances,
 } from './support/bank.js';
 import { launchBrowser, type TestBrowser } from './support/browser.js';
+import { dumpScreensOnFailure } from './support/failure.js';
 import { ROOT, startStack, type Stack } from './support/stack.js';
 
 const DESKTOP = { viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 };
@@ -76,23 +76,10 @@ beforeAll(async () => {
   };
 });
 
-// What each screen showed when a step failed, for whoever reads the CI log.
-afterEach(async ({ task }) => {
-  if (task.result?.state !== 'fail') return;
-  for (const [name, page] of [
-    ['console', op],
-    ['sender', sender],
-    ['receiver', receiver],
-  ] as const) {
-    if (!page || page.isClosed()) continue;
-    const text = await page
-      .locator('body')
-      .innerText()
-      .catch(() => '(unreadable)');
-    console.error(`--- ${name} screen after "${task.name}":\n${text}`);
-    await page.screenshot({ path: `${tmpdir()}/offpay-e2e-console-${name}.png`, fullPage: true });
-  }
-  console.error(`--- bank log tail:\n${stack.bankLog().slice(-3000)}`);
+dumpScreensOnFailure({
+  pages: () => ({ console: op, sender, receiver }),
+  bankLog: () => stack.bankLog(),
+  prefix: 'offpay-e2e-console',
 });
 
 afterAll(async () => {

@@ -5,8 +5,7 @@
  * tampered file and a second copy refused, reload offline, restore the wallet on a new
  * phone (it must enroll again), come back online, settle with live status and check the bank.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
   click,
@@ -31,6 +30,7 @@ import {
 } from './support/apps.js';
 import { ALICE, BOB, approveBobsMarket, balances, carry, rotateBankKeys } from './support/bank.js';
 import { launchBrowser, type TestBrowser } from './support/browser.js';
+import { dumpScreensOnFailure } from './support/failure.js';
 import { startStack, type Stack } from './support/stack.js';
 
 const WALLET_PASSPHRASE = 'correct horse battery';
@@ -57,22 +57,10 @@ beforeAll(async () => {
   };
 });
 
-// What each phone showed when a step failed, for whoever reads the CI log.
-afterEach(async ({ task }) => {
-  if (task.result?.state !== 'fail') return;
-  for (const [name, page] of [
-    ['sender', sender],
-    ['receiver', receiver],
-  ] as const) {
-    if (!page || page.isClosed()) continue;
-    const text = await page
-      .locator('body')
-      .innerText()
-      .catch(() => '(unreadable)');
-    console.error(`--- ${name} screen after "${task.name}":\n${text}`);
-    await page.screenshot({ path: `${tmpdir()}/offpay-e2e-${name}.png`, fullPage: true });
-  }
-  console.error(`--- bank log tail:\n${stack.bankLog().slice(-3000)}`);
+dumpScreensOnFailure({
+  pages: () => ({ sender, receiver }),
+  bankLog: () => stack.bankLog(),
+  prefix: 'offpay-e2e',
 });
 
 afterAll(async () => {

@@ -15,6 +15,7 @@ import {
   labelBytes,
   utf8,
 } from '@offpay/crypto';
+import { decodeKeyAnnouncement } from '@offpay/protocol';
 
 /** A bank key's role: ECDSA P-256 signing, or P-256 KEM for HPKE (DESIGN.md §3). */
 export type BankKeyKind = 'sign' | 'kem';
@@ -100,4 +101,26 @@ export function nextValidFrom(nowSeconds: number, latest: LatestAnnouncement | n
     );
   }
   return Math.max(nowSeconds, latest.validFrom + 1);
+}
+
+/**
+ * The latest of the stored announcements (rows read under the keys' lock). Bytes that are not a
+ * protocol announcement are skipped, as a client's walk skips them (docs/protocol.md §12 step 1).
+ */
+export function latestAnnouncement(
+  rows: readonly { announcement: Uint8Array | null; createdAt: Date }[],
+): LatestAnnouncement | null {
+  let latest: LatestAnnouncement | null = null;
+  for (const r of rows) {
+    if (!r.announcement) continue;
+    let validFrom: number;
+    try {
+      ({ validFrom } = decodeKeyAnnouncement(r.announcement));
+    } catch {
+      continue;
+    }
+    if (latest === null || validFrom > latest.validFrom)
+      latest = { validFrom, madeAt: Math.floor(r.createdAt.getTime() / 1000) };
+  }
+  return latest;
 }

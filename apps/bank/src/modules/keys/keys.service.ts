@@ -3,21 +3,17 @@
  * only in this closure (never on an object that could be logged or serialised), signs with the
  * current signing key, opens sealed bytes with current or recently retired KEM keys, and rotates.
  */
-import { generateSecretKey, randomBytes, sign, toHex } from '@offpay/crypto';
-import { decodeKeyAnnouncement } from '@offpay/protocol';
+import { sign, toHex } from '@offpay/crypto';
 import type { Database, Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
 import type { PubSub } from '../../kv/kv.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import {
   deriveKeyEncryptionKey,
-  describeSecretKey,
   kemKeyAccepted,
-  openSecret,
-  type LatestAnnouncement,
-  sealedSecretAad,
-  sealSecret,
+  latestAnnouncement,
   type BankKeyKind,
+  type LatestAnnouncement,
 } from './keys.domain.js';
 import { followRotations, KEYS_CHANNEL, rotationMessage, type Following } from './keys.follow.js';
 import {
@@ -27,17 +23,16 @@ import {
   type NativeSignKey,
 } from './keys.native.js';
 import {
-  findSealedSecret,
   hasBankKey,
   currentBankKids,
   knownBankKids,
   insertBankKey,
-  insertSealedSecret,
   listBankKeys,
   lockBankKeys,
   retireBankKey,
   type BankKeyRow,
 } from './keys.repo.js';
+import { ensureSealedSecret, makeSealedKey, unsealBankKey } from './keys.sealing.js';
 
 /** Public facts about one bank key. */
 export type BankKeyInfo = Omit<BankKeyRow, 'secretKeySealed'>;
@@ -168,7 +163,7 @@ class Keyring implements BankKeyring {
 
   async reload(): Promise<void> {
     const rows = await listBankKeys(this.#deps.db);
-    this.#secretKeys = new Map(rows.map((r) => [toHex(r.kid), this.#unseal(r)]));
+    this.#secretKeys = new Map(rows.map((r) => [toHex(r.kid), unsealBankKey(this.#kek, r)]));
     this.#nativeSign = new Map();
     this.#nativeKem = new Map();
     this.#infos = rows.map(publicInfo);
@@ -288,7 +283,7 @@ class Keyring implements BankKeyring {
   async secret(name: string, length = 32): Promise<Uint8Array> {
     const cached = this.#secrets.get(name);
     if (cached) return cached;
-    const value = await ensureSecret(this.#deps.db, this.#kek, name, length);
+    const value = await ensureSealedSecret(this.#deps.db, this.#kek, name, length);
     this.#secrets.set(name, value);
     return value;
   }
@@ -306,31 +301,9 @@ class Keyring implements BankKeyring {
     return sk;
   }
 
-  #unseal(row: BankKeyRow): Uint8Array {
-    let sk: Uint8Array;
-    try {
-      sk = openSecret(this.#kek, sealedSecretAad(row), row.secretKeySealed);
-    } catch {
-      throw new Error(
-        `BANK_KEY_ENCRYPTION_SECRET does not open bank key ${toHex(row.kid)}: was the secret changed?`,
-      );
-    }
-    if (toHex(describeSecretKey(sk).publicKey) !== toHex(row.publicKey)) {
-      throw new Error(`bank key ${toHex(row.kid)} does not match its public key`);
-    }
-    return sk;
-  }
-
   async #createKey(tx: Queryable, kind: BankKeyKind, rotation?: Rotation): Promise<Uint8Array> {
     const at = this.#deps.now();
-    const sk = generateSecretKey();
-    const { publicKey, kid } = describeSecretKey(sk);
-    const secretKeySealed = sealSecret(
-      this.#kek,
-      sealedSecretAad({ kind, kid }),
-      sk,
-      randomBytes(12),
-    );
+    const { kid, publicKey, secretKeySealed } = makeSealedKey(this.#kek, kind);
     const previous = rotation?.previous;
     const announcement = rotation
       ? this.#announce(rotation, { kid, kind, publicKey, createdAt: at })
@@ -361,7 +334,7 @@ class Keyring implements BankKeyring {
     if (!rotation.announcer) return null;
     // A KEM key cannot sign: KEM rotations are announced by the current signing key.
     const announcing = next.kind === 'sign' ? rotation.previous : currentRow(rotation.rows, 'sign');
-    const announcingKey = this.#unseal(announcing);
+    const announcingKey = unsealBankKey(this.#kek, announcing);
     return rotation.announcer({
       kind: next.kind,
       previous: publicInfo(rotation.previous),
@@ -378,26 +351,6 @@ interface Rotation {
   announcer: RotationAnnouncer | undefined;
 }
 
-/**
- * The latest of the stored announcements (rows read under the keys' lock). Bytes
- * that are not a protocol announcement are skipped, as a client's walk skips them (§12 step 1).
- */
-function latestAnnouncement(rows: readonly BankKeyRow[]): LatestAnnouncement | null {
-  let latest: LatestAnnouncement | null = null;
-  for (const r of rows) {
-    if (!r.announcement) continue;
-    let validFrom: number;
-    try {
-      ({ validFrom } = decodeKeyAnnouncement(r.announcement));
-    } catch {
-      continue;
-    }
-    if (latest === null || validFrom > latest.validFrom)
-      latest = { validFrom, madeAt: Math.floor(r.createdAt.getTime() / 1000) };
-  }
-  return latest;
-}
-
 function publicInfo(row: BankKeyRow): BankKeyInfo {
   const { kid, kind, publicKey, createdAt, retiredAt, previousKid, announcement } = row;
   return { kid, kind, publicKey, createdAt, retiredAt, previousKid, announcement };
@@ -407,29 +360,4 @@ function currentRow(rows: readonly BankKeyRow[], kind: BankKeyKind): BankKeyRow 
   const row = rows.find((r) => r.kind === kind && r.retiredAt === null);
   if (!row) throw new Error(`no current ${kind} key`);
   return row;
-}
-
-async function ensureSecret(
-  db: Database,
-  kek: Uint8Array,
-  name: string,
-  length: number,
-): Promise<Uint8Array> {
-  const aad = sealedSecretAad({ name });
-  return db.transaction(async (tx) => {
-    await lockBankKeys(tx);
-    const sealed = await findSealedSecret(tx, name);
-    if (sealed) {
-      try {
-        return openSecret(kek, aad, sealed);
-      } catch {
-        throw new Error(
-          `BANK_KEY_ENCRYPTION_SECRET does not open bank secret ${name}: was the secret changed?`,
-        );
-      }
-    }
-    const value = randomBytes(length);
-    await insertSealedSecret(tx, name, sealSecret(kek, aad, value, randomBytes(12)));
-    return value;
-  });
 }

@@ -4,9 +4,11 @@
  */
 import { routes } from '@offpay/api';
 import { toBase64Url } from '@offpay/crypto';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { routeOptions } from '../../http/route-schema.js';
 import { requireUser } from '../../plugins/auth.js';
+import { fullListSerialiser } from './revocations.answer.js';
 import type { RevocationOutcome } from './revocations.service.js';
 
 // A receiver should see a revocation soon after it is published; the list is small to fetch.
@@ -14,6 +16,9 @@ const REVOCATIONS_CACHE_CONTROL = 'public, max-age=30';
 
 /** Revocation routes. */
 export const revocationRoutes: FastifyPluginCallbackZod = (app, _options, done) => {
+  // The full list's answer is written once per list, in this instance (revocations.answer.ts).
+  const fullList = fullListSerialiser();
+
   app.route({
     ...routeOptions(app, routes.closeCertificate),
     handler: async (request) => {
@@ -79,15 +84,10 @@ export const revocationRoutes: FastifyPluginCallbackZod = (app, _options, done) 
           bankTime,
         };
       }
-      const list = await revocations.revocationList();
-      return {
-        kind: 'list' as const,
-        seq: list.seq,
-        issuedAt: list.issuedAt.toISOString(),
-        serials: list.serials.map(String),
-        signed: toBase64Url(list.signed),
-        bankTime,
-      };
+      // Already the JSON the route's serializer would write: a string with a JSON content type
+      // goes out as it is (the typed reply only takes the answer's object, hence the widening).
+      const body = fullList(await revocations.revocationList(), bankTime);
+      return (reply as FastifyReply).type('application/json').send(body);
     },
   });
   done();
