@@ -1,10 +1,10 @@
 /**
  * Rendering payloads as QR codes: one code when the bytes fit (`OP1:` text, version ≤
  * SINGLE_QR_MAX_VERSION at level M), otherwise an animated sequence of `OP1M:` parts cycling on
- * a timer. The `qrcode` library only computes the module matrix; we paint it ourselves, one
- * canvas pixel per module, and CSS scales the canvas up without smoothing (`canvas.qr` in
- * styles.css: `image-rendering: pixelated`) — no full-size raster is drawn in JavaScript at all.
- * Nothing is fetched.
+ * a timer. qr-encode.ts computes the module matrix (the `qrcode` library's, faster); we paint
+ * it ourselves, one canvas pixel per module, and CSS scales the canvas up without smoothing
+ * (`canvas.qr` in styles.css: `image-rendering: pixelated`) — no full-size raster is drawn in
+ * JavaScript at all. Nothing is fetched.
  */
 import {
   encodeQrText,
@@ -12,8 +12,7 @@ import {
   qrTextLength,
   splitIntoParts,
 } from '@offpay/protocol';
-import QRCode from 'qrcode';
-import { withBestMask } from './qr-mask.js';
+import { encodeQr, isAlphanumeric } from './qr-encode.js';
 import { h } from './ui.js';
 
 /** Largest QR version shown as a single code (bigger codes are hard to scan from a phone). */
@@ -49,21 +48,16 @@ export interface QrMatrix {
 }
 
 /**
- * The module matrix of `text` at error correction M. Base45 text is encoded as one
- * alphanumeric-mode segment (5.5 bits per character), so the version is the one `qrVersionFor`
- * predicts, and the encoder skips its slow segment optimisation.
+ * The module matrix of `text` at error correction M (qr-encode.ts). Base45 text is encoded as
+ * one alphanumeric-mode segment (5.5 bits per character), so the version is the one
+ * `qrVersionFor` predicts; any other text as one byte segment of its UTF-8.
  * @throws RangeError when `text` is too long for any QR code.
  */
 export function qrMatrix(text: string): QrMatrix {
-  const alphanumeric = /^[0-9A-Z $%*+\-./:]*$/.test(text);
-  // The library encodes with a fixed mask; the mask is then chosen by its own rules, faster
-  // (qr-mask.ts): the same modules as letting the library choose.
-  const code = QRCode.create(alphanumeric ? [{ data: text, mode: 'alphanumeric' }] : text, {
-    errorCorrectionLevel: 'M',
-    maskPattern: 0,
-  });
-  const { size, data, reservedBit } = code.modules;
-  return { size, modules: withBestMask(data, reservedBit, size, 0).modules };
+  const { size, modules } = isAlphanumeric(text)
+    ? encodeQr(text, 'alphanumeric')
+    : encodeQr(new TextEncoder().encode(text), 'byte');
+  return { size, modules };
 }
 
 /**
