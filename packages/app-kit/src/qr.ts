@@ -37,7 +37,10 @@ export interface QrView {
   /** The QR texts shown: one, or the parts in order. */
   texts: string[];
   animated: boolean;
-  /** Stops an animation timer (call when leaving the screen). */
+  /**
+   * Call when leaving the screen: stops an animation timer and hands the canvas to the next code
+   * rendered (the element is not to be shown again afterwards).
+   */
   stop(): void;
 }
 
@@ -125,6 +128,22 @@ export function qrTextsFor(bytes: Uint8Array, maxCharsPerPart?: number): string[
   return splitIntoParts(bytes, maxCharsPerPart ?? ANIMATED_CHARS_PER_PART);
 }
 
+/**
+ * Canvases of views that were stopped, for the next codes: a new canvas costs its backing store
+ * and 2D context on the first paint (~0.4–4 ms at 4× throttling), a canvas painted before only
+ * the copy of its pixels. A screen's code is rendered just before the screen is shown, in the
+ * same task, so the canvas leaves the screen being left without a frame drawn in between.
+ */
+const spareCanvases: HTMLCanvasElement[] = [];
+const MAX_SPARE_CANVASES = 2;
+
+function canvasFor(label: string): HTMLCanvasElement {
+  const canvas = spareCanvases.pop();
+  if (canvas === undefined) return h('canvas', { class: 'qr', role: 'img', 'aria-label': label });
+  canvas.setAttribute('aria-label', label);
+  return canvas;
+}
+
 /** Builds the QR view of `bytes`. `label` is the canvas's accessible name. */
 export function renderQr(
   bytes: Uint8Array,
@@ -132,20 +151,32 @@ export function renderQr(
   options?: { frameMs?: number; maxCharsPerPart?: number },
 ): QrView {
   const texts = qrTextsFor(bytes, options?.maxCharsPerPart);
-  const canvas = h('canvas', { class: 'qr', role: 'img', 'aria-label': label });
+  const canvas = canvasFor(label);
+  let stopped = false;
+  // Once only: a canvas handed out twice would show two codes in turn.
+  const release = (): void => {
+    if (stopped) return;
+    stopped = true;
+    if (spareCanvases.length < MAX_SPARE_CANVASES) spareCanvases.push(canvas);
+  };
   if (texts.length === 1) {
     drawQr(canvas, texts[0]!);
     return {
       element: h('figure', { class: 'qr-view' }, canvas),
       texts,
       animated: false,
-      stop() {},
+      stop: release,
     };
   }
-  return animatedView(canvas, texts, options?.frameMs ?? DEFAULT_FRAME_MS);
+  return animatedView(canvas, texts, options?.frameMs ?? DEFAULT_FRAME_MS, release);
 }
 
-function animatedView(canvas: HTMLCanvasElement, texts: string[], frameMs: number): QrView {
+function animatedView(
+  canvas: HTMLCanvasElement,
+  texts: string[],
+  frameMs: number,
+  release: () => void,
+): QrView {
   // Matrices are computed on first display and kept: every later loop only repaints.
   const matrices: (QrMatrix | undefined)[] = [];
   const matrixAt = (i: number): QrMatrix => (matrices[i] ??= qrMatrix(texts[i]!));
@@ -171,6 +202,9 @@ function animatedView(canvas: HTMLCanvasElement, texts: string[], frameMs: numbe
     element: h('figure', { class: 'qr-view', 'data-animated': true }, canvas, caption),
     texts,
     animated: true,
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      release();
+    },
   };
 }

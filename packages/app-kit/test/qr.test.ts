@@ -188,6 +188,51 @@ describe('renderQr, single code', () => {
   });
 });
 
+describe('renderQr, canvas reuse', () => {
+  /** Codes never stopped: they take any spare canvases a previous test left. */
+  const drainSpares = () => [0, 1, 2].map(() => renderQr(randomBytes(10), 'drain'));
+
+  it("hands a stopped view's canvas to the next code, which then reads as the new code", () => {
+    drainSpares();
+    const first = renderQr(randomBytes(360), 'Payment request QR code');
+    const canvas = first.element.querySelector('canvas')!;
+    first.stop();
+    const bytes = randomBytes(200);
+    const next = renderQr(bytes, 'Receipt QR code');
+    expect(next.element.querySelector('canvas')).toBe(canvas);
+    expect(canvas.getAttribute('aria-label')).toBe('Receipt QR code');
+    expect(canvas.width).toBe(qrMatrix(next.texts[0]!).size + 2 * QUIET_ZONE_MODULES);
+    expect(decodeQrText(readCanvas(canvas)!)).toEqual(bytes);
+  });
+
+  it('never hands one canvas to two views, nor the canvas of a view still shown', () => {
+    drainSpares();
+    const shown = renderQr(randomBytes(100), 'code');
+    const stopped = renderQr(randomBytes(100), 'code');
+    const spare = stopped.element.querySelector('canvas');
+    stopped.stop();
+    stopped.stop(); // leaving twice releases it once
+    const a = renderQr(randomBytes(100), 'code').element.querySelector('canvas');
+    const b = renderQr(randomBytes(100), 'code').element.querySelector('canvas');
+    expect(a).toBe(spare);
+    expect(b).not.toBe(a);
+    expect([a, b]).not.toContain(shown.element.querySelector('canvas'));
+  });
+
+  it('hands on the canvas of a stopped animation, whose timer no longer paints it', () => {
+    vi.useFakeTimers();
+    drainSpares();
+    const animated = renderQr(randomBytes(3000), 'code', { frameMs: 100 });
+    const canvas = animated.element.querySelector('canvas')!;
+    animated.stop();
+    const bytes = randomBytes(300);
+    const next = renderQr(bytes, 'code');
+    expect(next.element.querySelector('canvas')).toBe(canvas);
+    vi.advanceTimersByTime(1000);
+    expect(decodeQrText(readCanvas(canvas)!)).toEqual(bytes);
+  });
+});
+
 describe('renderQr, animated', () => {
   it('cycles a 3 KB payload through parts that reassemble in any order', () => {
     vi.useFakeTimers();
