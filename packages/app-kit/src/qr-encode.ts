@@ -158,26 +158,24 @@ interface Template {
   valid11: Int32Array;
 }
 
-/** Whether mask pattern `p` flips the module at row `i`, column `j` (§7.8.2, Table 10). */
-function maskAt(p: number, i: number, j: number): boolean {
-  switch (p) {
-    case 0:
-      return (i + j) % 2 === 0;
-    case 1:
-      return i % 2 === 0;
-    case 2:
-      return j % 3 === 0;
-    case 3:
-      return (i + j) % 3 === 0;
-    case 4:
-      return (Math.floor(i / 2) + Math.floor(j / 3)) % 2 === 0;
-    case 5:
-      return ((i * j) % 2) + ((i * j) % 3) === 0;
-    case 6:
-      return (((i * j) % 2) + ((i * j) % 3)) % 2 === 0;
-    default:
-      return (((i * j) % 3) + ((i + j) % 2)) % 2 === 0;
-  }
+/**
+ * Which of the eight mask patterns flip the module at row `i`, column `j`: bit p set when
+ * pattern p does (§7.8.2, Table 10; i and j ≥ 0, so ⌊i/2⌋ is i >> 1).
+ */
+function maskBits(i: number, j: number): number {
+  const sum = i + j;
+  const product = i * j;
+  const p56 = (product & 1) + (product % 3);
+  return (
+    (sum & 1 ? 0 : 0x01) |
+    (i & 1 ? 0 : 0x02) |
+    (j % 3 === 0 ? 0x04 : 0) |
+    (sum % 3 === 0 ? 0x08 : 0) |
+    (((i >> 1) + ((j / 3) | 0)) & 1 ? 0 : 0x10) |
+    (p56 === 0 ? 0x20 : 0) |
+    (p56 & 1 ? 0 : 0x40) |
+    (((product % 3) + (sum & 1)) & 1 ? 0 : 0x80)
+  );
 }
 
 /** The 15 format bits for level M and mask `p` (§7.9.1: BCH(15, 5), XOR 101010000010010). */
@@ -289,15 +287,34 @@ function buildTemplate(version: number): Template {
     }
   }
 
-  const packRows = (grid: (r: number, c: number) => boolean): Int32Array => {
-    const out = new Int32Array(size * words);
-    for (let r = 0; r < size; r++) {
-      for (let c = 0; c < size; c++) if (grid(r, c)) out[r * words + (c >> 5)]! |= 1 << (c & 31);
-    }
-    return out;
+  // One pass: the function patterns and, for every other module, the patterns that flip it.
+  const rows = new Int32Array(size * words);
+  const cols = new Int32Array(size * words);
+  const maskRows = Array.from({ length: 8 }, () => new Int32Array(size * words));
+  const maskCols = Array.from({ length: 8 }, () => new Int32Array(size * words));
+  const setIn = (inRows: Int32Array, inCols: Int32Array, r: number, c: number): void => {
+    inRows[r * words + (c >> 5)]! |= 1 << (c & 31);
+    inCols[c * words + (r >> 5)]! |= 1 << (r & 31);
   };
-  const rows = packRows((r, c) => dark[r * size + c] === 1);
-  const cols = packRows((c, r) => dark[r * size + c] === 1);
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      const k = r * size + c;
+      if (reserved[k] === 1) {
+        if (dark[k] === 1) setIn(rows, cols, r, c);
+        continue;
+      }
+      const flips = maskBits(r, c);
+      for (let p = 0; p < 8; p++) if ((flips >> p) & 1) setIn(maskRows[p]!, maskCols[p]!, r, c);
+    }
+  }
+  // Each mask's format bits go with it (the format areas are reserved, never flipped).
+  for (let p = 0; p < 8; p++) {
+    const bits = formatBitsM(p);
+    for (let i = 0; i < 15; i++) {
+      if (((bits >> i) & 1) === 0) continue;
+      for (const [r, c] of formatPositions(size, i)) setIn(maskRows[p]!, maskCols[p]!, r, c);
+    }
+  }
 
   // The data modules in placement order (§7.7.3): two-column strips from the right, upwards
   // then downwards, skipping the vertical timing column.
@@ -326,22 +343,11 @@ function buildTemplate(version: number): Template {
     colBit[n] = r & 31;
   });
 
-  const maskRows: Int32Array[] = [];
-  const maskCols: Int32Array[] = [];
-  for (let p = 0; p < 8; p++) {
-    const format = new Uint8Array(size * size);
-    const bits = formatBitsM(p);
-    for (let i = 0; i < 15; i++) {
-      for (const [r, c] of formatPositions(size, i)) format[r * size + c] = (bits >> i) & 1;
-    }
-    const flips = (r: number, c: number): boolean =>
-      reserved[r * size + c] === 0 ? maskAt(p, r, c) : format[r * size + c] === 1;
-    maskRows.push(packRows(flips));
-    maskCols.push(packRows((c, r) => flips(r, c)));
-  }
-
-  const validFor = (window: number): Int32Array =>
-    packRows((r, c) => r === 0 && c <= size - window).subarray(0, words);
+  const validFor = (window: number): Int32Array => {
+    const out = new Int32Array(words);
+    for (let c = 0; c <= size - window; c++) out[c >> 5]! |= 1 << (c & 31);
+    return out;
+  };
   return {
     version,
     size,
