@@ -1,10 +1,10 @@
 /**
  * Rendering payloads as QR codes: one code when the bytes fit (`OP1:` text, version ≤
  * SINGLE_QR_MAX_VERSION at level M), otherwise an animated sequence of `OP1M:` parts cycling on
- * a timer. The `qrcode` library only computes the module matrix; we paint it ourselves, one
- * canvas pixel per module, and CSS scales the canvas up without smoothing (`canvas.qr` in
- * styles.css: `image-rendering: pixelated`) — no full-size raster is drawn in JavaScript at all.
- * Nothing is fetched.
+ * a timer. qr-encode.ts computes the module matrix (the `qrcode` library's, faster); we paint
+ * it ourselves, one canvas pixel per module, and CSS scales the canvas up without smoothing
+ * (`canvas.qr` in styles.css: `image-rendering: pixelated`) — no full-size raster is drawn in
+ * JavaScript at all. Nothing is fetched.
  */
 import {
   encodeQrText,
@@ -12,8 +12,7 @@ import {
   qrTextLength,
   splitIntoParts,
 } from '@offpay/protocol';
-import QRCode from 'qrcode';
-import { withBestMask } from './qr-mask.js';
+import { encodeQr, isAlphanumeric } from './qr-encode.js';
 import { h } from './ui.js';
 
 /** Largest QR version shown as a single code (bigger codes are hard to scan from a phone). */
@@ -38,7 +37,10 @@ export interface QrView {
   /** The QR texts shown: one, or the parts in order. */
   texts: string[];
   animated: boolean;
-  /** Stops an animation timer (call when leaving the screen). */
+  /**
+   * Call when leaving the screen: stops an animation timer and hands the canvas to the next code
+   * rendered (the element is not to be shown again afterwards).
+   */
   stop(): void;
 }
 
@@ -49,21 +51,16 @@ export interface QrMatrix {
 }
 
 /**
- * The module matrix of `text` at error correction M. Base45 text is encoded as one
- * alphanumeric-mode segment (5.5 bits per character), so the version is the one `qrVersionFor`
- * predicts, and the encoder skips its slow segment optimisation.
+ * The module matrix of `text` at error correction M (qr-encode.ts). Base45 text is encoded as
+ * one alphanumeric-mode segment (5.5 bits per character), so the version is the one
+ * `qrVersionFor` predicts; any other text as one byte segment of its UTF-8.
  * @throws RangeError when `text` is too long for any QR code.
  */
 export function qrMatrix(text: string): QrMatrix {
-  const alphanumeric = /^[0-9A-Z $%*+\-./:]*$/.test(text);
-  // The library encodes with a fixed mask; the mask is then chosen by its own rules, faster
-  // (qr-mask.ts): the same modules as letting the library choose.
-  const code = QRCode.create(alphanumeric ? [{ data: text, mode: 'alphanumeric' }] : text, {
-    errorCorrectionLevel: 'M',
-    maskPattern: 0,
-  });
-  const { size, data, reservedBit } = code.modules;
-  return { size, modules: withBestMask(data, reservedBit, size, 0).modules };
+  const { size, modules } = isAlphanumeric(text)
+    ? encodeQr(text, 'alphanumeric')
+    : encodeQr(new TextEncoder().encode(text), 'byte');
+  return { size, modules };
 }
 
 /**
@@ -131,6 +128,22 @@ export function qrTextsFor(bytes: Uint8Array, maxCharsPerPart?: number): string[
   return splitIntoParts(bytes, maxCharsPerPart ?? ANIMATED_CHARS_PER_PART);
 }
 
+/**
+ * Canvases of views that were stopped, for the next codes: a new canvas costs its backing store
+ * and 2D context on the first paint (~0.4–4 ms at 4× throttling), a canvas painted before only
+ * the copy of its pixels. A screen's code is rendered just before the screen is shown, in the
+ * same task, so the canvas leaves the screen being left without a frame drawn in between.
+ */
+const spareCanvases: HTMLCanvasElement[] = [];
+const MAX_SPARE_CANVASES = 2;
+
+function canvasFor(label: string): HTMLCanvasElement {
+  const canvas = spareCanvases.pop();
+  if (canvas === undefined) return h('canvas', { class: 'qr', role: 'img', 'aria-label': label });
+  canvas.setAttribute('aria-label', label);
+  return canvas;
+}
+
 /** Builds the QR view of `bytes`. `label` is the canvas's accessible name. */
 export function renderQr(
   bytes: Uint8Array,
@@ -138,20 +151,32 @@ export function renderQr(
   options?: { frameMs?: number; maxCharsPerPart?: number },
 ): QrView {
   const texts = qrTextsFor(bytes, options?.maxCharsPerPart);
-  const canvas = h('canvas', { class: 'qr', role: 'img', 'aria-label': label });
+  const canvas = canvasFor(label);
+  let stopped = false;
+  // Once only: a canvas handed out twice would show two codes in turn.
+  const release = (): void => {
+    if (stopped) return;
+    stopped = true;
+    if (spareCanvases.length < MAX_SPARE_CANVASES) spareCanvases.push(canvas);
+  };
   if (texts.length === 1) {
     drawQr(canvas, texts[0]!);
     return {
       element: h('figure', { class: 'qr-view' }, canvas),
       texts,
       animated: false,
-      stop() {},
+      stop: release,
     };
   }
-  return animatedView(canvas, texts, options?.frameMs ?? DEFAULT_FRAME_MS);
+  return animatedView(canvas, texts, options?.frameMs ?? DEFAULT_FRAME_MS, release);
 }
 
-function animatedView(canvas: HTMLCanvasElement, texts: string[], frameMs: number): QrView {
+function animatedView(
+  canvas: HTMLCanvasElement,
+  texts: string[],
+  frameMs: number,
+  release: () => void,
+): QrView {
   // Matrices are computed on first display and kept: every later loop only repaints.
   const matrices: (QrMatrix | undefined)[] = [];
   const matrixAt = (i: number): QrMatrix => (matrices[i] ??= qrMatrix(texts[i]!));
@@ -177,6 +202,9 @@ function animatedView(canvas: HTMLCanvasElement, texts: string[], frameMs: numbe
     element: h('figure', { class: 'qr-view', 'data-animated': true }, canvas, caption),
     texts,
     animated: true,
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      release();
+    },
   };
 }

@@ -15,7 +15,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import QRCode from 'qrcode';
-import { formatBitsM } from '../src/qr-mask.js';
+import { formatBitsM } from '../src/qr-encode.js';
 import { join } from 'node:path';
 import {
   drawQr,
@@ -117,14 +117,16 @@ function shuffled<T>(items: T[]): T[] {
 }
 
 describe('qrMatrix', () => {
-  it('is the code the qrcode library makes, module for module (its own mask choice)', () => {
+  it('is the code the qrcode library makes for its segment, module for module (its mask choice)', () => {
     // Payload sizes from a tiny code to an animated part and a large single code, both modes.
     for (const n of [1, 20, 90, 200, 300, 360, 375, 397, 600, 900]) {
       for (const text of [`OP1:${encodeBase45(randomBytes(n))}`, `https://x.test/${n}?q=a`]) {
         const alphanumeric = text.startsWith('OP1:');
-        const theirs = QRCode.create(alphanumeric ? [{ data: text, mode: 'alphanumeric' }] : text, {
-          errorCorrectionLevel: 'M',
-        });
+        // Other text is one byte segment of its UTF-8 (the library would also try mixed modes).
+        const segment = alphanumeric
+          ? { data: text, mode: 'alphanumeric' as const }
+          : { data: new TextEncoder().encode(text), mode: 'byte' as const };
+        const theirs = QRCode.create([segment], { errorCorrectionLevel: 'M' });
         const ours = qrMatrix(text);
         expect(ours.size).toBe(theirs.modules.size);
         expect(ours.modules).toEqual(theirs.modules.data);
@@ -183,6 +185,51 @@ describe('renderQr, single code', () => {
     const rule = /canvas\.qr\s*\{([^}]*)\}/.exec(css)?.[1] ?? '';
     expect(rule).toMatch(/image-rendering:\s*pixelated/);
     expect(rule).toMatch(/width:\s*100%/);
+  });
+});
+
+describe('renderQr, canvas reuse', () => {
+  /** Codes never stopped: they take any spare canvases a previous test left. */
+  const drainSpares = () => [0, 1, 2].map(() => renderQr(randomBytes(10), 'drain'));
+
+  it("hands a stopped view's canvas to the next code, which then reads as the new code", () => {
+    drainSpares();
+    const first = renderQr(randomBytes(360), 'Payment request QR code');
+    const canvas = first.element.querySelector('canvas')!;
+    first.stop();
+    const bytes = randomBytes(200);
+    const next = renderQr(bytes, 'Receipt QR code');
+    expect(next.element.querySelector('canvas')).toBe(canvas);
+    expect(canvas.getAttribute('aria-label')).toBe('Receipt QR code');
+    expect(canvas.width).toBe(qrMatrix(next.texts[0]!).size + 2 * QUIET_ZONE_MODULES);
+    expect(decodeQrText(readCanvas(canvas)!)).toEqual(bytes);
+  });
+
+  it('never hands one canvas to two views, nor the canvas of a view still shown', () => {
+    drainSpares();
+    const shown = renderQr(randomBytes(100), 'code');
+    const stopped = renderQr(randomBytes(100), 'code');
+    const spare = stopped.element.querySelector('canvas');
+    stopped.stop();
+    stopped.stop(); // leaving twice releases it once
+    const a = renderQr(randomBytes(100), 'code').element.querySelector('canvas');
+    const b = renderQr(randomBytes(100), 'code').element.querySelector('canvas');
+    expect(a).toBe(spare);
+    expect(b).not.toBe(a);
+    expect([a, b]).not.toContain(shown.element.querySelector('canvas'));
+  });
+
+  it('hands on the canvas of a stopped animation, whose timer no longer paints it', () => {
+    vi.useFakeTimers();
+    drainSpares();
+    const animated = renderQr(randomBytes(3000), 'code', { frameMs: 100 });
+    const canvas = animated.element.querySelector('canvas')!;
+    animated.stop();
+    const bytes = randomBytes(300);
+    const next = renderQr(bytes, 'code');
+    expect(next.element.querySelector('canvas')).toBe(canvas);
+    vi.advanceTimersByTime(1000);
+    expect(decodeQrText(readCanvas(canvas)!)).toEqual(bytes);
   });
 });
 
