@@ -100,6 +100,9 @@ async function accept(
   // Every read in one transaction, issued at once (one round trip): no other tab moves the head
   // meanwhile. Refusals keep the order of the checks: clock, head, the payment's bytes, its rows.
   const decoded = decodeOrError(opened);
+  // The six meta singletons read (clock, current request, head, local and bank revocations, cap)
+  // are one read of the meta store.
+  tx.metaAtOnce();
   const [time, shown, stored, revoked, limit, tail, payer] = await Promise.allSettled([
     trustedNowIn(tx, deviceNowMs),
     findRequest(tx, requestId),
@@ -255,10 +258,8 @@ function verify(
  * would leave the payer's total short and a double spend unseen)
  */
 async function payerEntries(db: TillReads, serial: number): Promise<LedgerRecord[]> {
-  const [entries, stored] = await Promise.all([
-    db.byIndex('ledger', 'payer', serial),
-    db.count('ledger', serial, 'payer'),
-  ]);
+  // The entries and how many rows the index holds (a damaged one is left out of the entries).
+  const { rows: entries, stored } = await db.counted('ledger', serial, 'payer');
   if (entries.length !== stored)
     fail('PROTO_LEDGER_BROKEN', `an entry of payer ${serial} is unreadable`, { serial });
   return entries;

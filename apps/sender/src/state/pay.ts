@@ -57,7 +57,10 @@ export interface AlreadyPaid {
 /** Details of a refusal about this wallet's own certificate (not the payee's). */
 export const OWN = { whose: 'wallet' } as const;
 
-/** The reads both steps start from, issued together in their transaction. */
+/**
+ * The reads both steps start from, issued together in their transaction: the four meta rows
+ * (restored flag, pinned keys, clock, revocations) are one read when `tx.metaAtOnce()` was called.
+ */
 function readAll(
   tx: WalletReads,
   vault: Vault,
@@ -155,6 +158,7 @@ export async function preparePayment(
   // order: the wallet, the clock, then the request's bytes.
   return db.transaction(['meta', 'chain', 'history'], async (tx) => {
     const decoded = decodeOrError(requestBytes);
+    tx.metaAtOnce();
     const [wallet, now, paid, revocations] = await readAll(
       tx,
       vault,
@@ -206,6 +210,7 @@ async function commitLocked(
   await bankTimeSettled(db);
   return db.transaction(['meta', 'chain', 'history'], async (tx) => {
     const payeeKid = toHex(request.payeeKid);
+    tx.metaAtOnce();
     const [wallet, now, paid, revocations] = await readAll(tx, vault, request, options.nowMs);
     // Confirmed twice (a double tap, two tabs): the request keeps its one payment.
     if (paid) return paid;

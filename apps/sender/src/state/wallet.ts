@@ -105,9 +105,9 @@ export async function mustEnroll(db: WalletReads): Promise<boolean> {
 export async function storedChain(
   db: WalletReads,
 ): Promise<{ cert: PayerCertificate; chain: ChainRecord; bankKeys: BankKeys } | undefined> {
-  const [records, stored, pinned] = await Promise.all([
-    db.all('chain'),
-    db.count('chain'),
+  // The records and how many rows there are (a damaged one is left out of the records) in one read.
+  const [{ rows: records, stored }, pinned] = await Promise.all([
+    db.counted('chain'),
     pinnedKeys(db),
   ]);
   const record = records[0];
