@@ -29,7 +29,7 @@ import {
 } from '@offpay/app-kit';
 import type { HistoryItem, WalletDb, WalletReads } from '../db.js';
 import { findByRequest } from './history.js';
-import { loadEnrolled, withWalletLock, type Enrolled } from './wallet.js';
+import { loadEnrolled, type Enrolled } from './wallet.js';
 
 /** Test hook: the device clock in milliseconds (default Date.now()). */
 export interface ClockOption {
@@ -184,8 +184,10 @@ export async function preparePayment(
 /**
  * Makes the payment: the next link of the chain, signed and sealed to the payee, stored with the
  * new chain state in one transaction before it is returned for showing. Everything is checked
- * again against the chain as stored now, holding the wallet lock (another tab may pay meanwhile).
- * A request already paid returns its payment again.
+ * again against the chain as stored now, in that transaction: another tab paying meanwhile runs
+ * its transaction before or after this one (IndexedDB runs readwrite transactions over the same
+ * stores one at a time), so a counter is never signed twice — without the wallet lock's round
+ * trip. A request already paid returns its payment again.
  * @throws the codes of preparePayment; AppError APP_STORAGE_FAILED (then nothing was shown)
  */
 export function commitPayment(
@@ -194,10 +196,10 @@ export function commitPayment(
   prepared: PreparedPayment,
   options: ClockOption = {},
 ): Promise<HistoryItem> {
-  return withWalletLock(() => commitLocked(db, vault, prepared.request, options));
+  return commit(db, vault, prepared.request, options);
 }
 
-async function commitLocked(
+async function commit(
   db: WalletDb,
   vault: Vault,
   request: PaymentRequest,
