@@ -87,7 +87,7 @@ export async function acceptPayment(
 }
 
 /** Thrown (and the transaction rolled back) by an accept without the lock during a takeover. */
-const TAKEOVER_UNDER_WAY = Symbol('takeover under way');
+const TAKEOVER_UNDER_WAY = new Error('a ledger takeover is under way');
 
 async function record(
   db: TillDb,
