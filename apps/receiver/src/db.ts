@@ -198,4 +198,7 @@ export const tillSchema = defineSchema({
 export type TillDb = Db<typeof tillSchema.stores>;
 
 /** The till's reads, on the database or inside one of its transactions (`TillDb.transaction`). */
-export type TillReads = Pick<TillDb, 'name' | 'get' | 'all' | 'byIndex' | 'count' | 'last'>;
+export type TillReads = Pick<
+  TillDb,
+  'name' | 'get' | 'all' | 'byIndex' | 'count' | 'counted' | 'last'
+>;

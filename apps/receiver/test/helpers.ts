@@ -187,7 +187,7 @@ export type WriteHook = (
   next: TillDb['write'],
 ) => Promise<void>;
 
-type Readable = Pick<TillDb, 'get' | 'all' | 'byIndex' | 'count' | 'write'>;
+type Readable = Pick<TillDb, 'get' | 'all' | 'byIndex' | 'count' | 'counted' | 'write'>;
 
 /**
  * `db` with every read and write it is asked for recorded (the real database answers), also
@@ -200,7 +200,7 @@ export function watchDb(db: TillDb, write: WriteHook = (ops, next) => next(ops))
   const watch = <T extends Readable>(target: T): T => {
     const watched = Object.create(target) as T;
     const seen =
-      (name: 'get' | 'all' | 'byIndex' | 'count') =>
+      (name: 'get' | 'all' | 'byIndex' | 'count' | 'counted') =>
       (store: string, ...rest: unknown[]): unknown => {
         calls.push(`${name}:${store}`);
         return (target[name] as (...args: unknown[]) => unknown).call(target, store, ...rest);
@@ -210,6 +210,11 @@ export function watchDb(db: TillDb, write: WriteHook = (ops, next) => next(ops))
       all: seen('all'),
       byIndex: seen('byIndex'),
       count: seen('count'),
+      counted: seen('counted'),
+      // A transaction's switch to one meta read is the real transaction's (its state is there).
+      ...('metaAtOnce' in target && {
+        metaAtOnce: () => (target as { metaAtOnce(): void }).metaAtOnce(),
+      }),
       write: (ops: Parameters<TillDb['write']>[0]) => (
         calls.push('write'),
         write(ops, (o) => target.write(o))

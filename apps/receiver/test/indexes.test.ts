@@ -86,8 +86,8 @@ describe('accepting a payment', () => {
       ops.some((op) => 'put' in op && op.put === 'ledger'),
     );
     expect(entryWrites).toHaveLength(2);
-    // One transaction per payment, every read of the payment inside it.
-    expect(w.count('transaction')).toBe(2);
+    // One transaction per request made and one per payment, every read of the payment inside it.
+    expect(w.count('transaction')).toBe(4);
     expect(entryWrites[1]!.map((op) => ('put' in op ? op.put : ''))).toEqual([
       'ledger',
       'meta',

@@ -184,4 +184,7 @@ export const walletSchema = defineSchema({
 export type WalletDb = Db<typeof walletSchema.stores>;
 
 /** The wallet's reads, on the database or inside one of its transactions (`WalletDb.transaction`). */
-export type WalletReads = Pick<WalletDb, 'name' | 'get' | 'all' | 'byIndex' | 'count' | 'last'>;
+export type WalletReads = Pick<
+  WalletDb,
+  'name' | 'get' | 'all' | 'byIndex' | 'count' | 'counted' | 'last'
+>;

@@ -1,8 +1,8 @@
 import { equalBytes, fromHex, randomBytes, toHex } from '@offpay/crypto';
 import { encodeRevocationList, payerGenesis, signRevocationList } from '@offpay/protocol';
-import { AppError, rememberBankTime, unlockVault, type WriteOp } from '@offpay/app-kit';
-import { describe, expect, it } from 'vitest';
-import { PAYER_KEY, type WalletDb, type walletSchema } from '../src/db.js';
+import { AppError, openAppDb, rememberBankTime, unlockVault, type WriteOp } from '@offpay/app-kit';
+import { describe, expect, it, vi } from 'vitest';
+import { PAYER_KEY, walletSchema, type WalletDb } from '../src/db.js';
 import { listHistory } from '../src/state/history.js';
 import { commitPayment, preparePayment, type PreparedPayment } from '../src/state/pay.js';
 import { overview } from '../src/state/wallet.js';
@@ -322,5 +322,30 @@ describe('two payments at once', () => {
     const [first, second] = x.counter === 1 ? [x, y] : [y, x];
     expect(equalBytes(bob.open(second.sealed).prev, fromHex(first.paymentId))).toBe(true);
     expect(bob.open(second.sealed).spent).toBe(300);
+  });
+
+  it('two tabs confirming at once (two connections) sign counters 1 and 2, asking for no lock', async () => {
+    const names: string[] = [];
+    const request = (name: string, fn: () => Promise<unknown>) => (names.push(name), fn());
+    vi.stubGlobal('navigator', { locks: { request } });
+    try {
+      const { db, vault } = await enrolledWallet(bank, { limit: 2000 });
+      const otherTab = await openAppDb(walletSchema, db.name);
+      const a = await prepared(db, vault, bob.request(100));
+      const b = await prepared(otherTab, vault, bob.request(200));
+      names.length = 0; // setting up and enrolling take the wallet lock; paying must not
+      const [x, y] = await Promise.all([
+        commitPayment(db, vault, a, at),
+        commitPayment(otherTab, vault, b, at),
+      ]);
+      expect([x.counter, y.counter].sort()).toEqual([1, 2]);
+      expect((await chainRow(db))?.spent).toBe(300);
+      expect(await listHistory(otherTab)).toHaveLength(2);
+      // The payment's one transaction is what keeps the counter: no Web Lock round trip.
+      expect(names).toEqual([]);
+      otherTab.close();
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

@@ -9,7 +9,7 @@ import type { WalletDb } from '../src/db.js';
 import { listHistory } from '../src/state/history.js';
 import { commitPayment, preparePayment } from '../src/state/pay.js';
 import { acceptReceipt } from '../src/state/receipt.js';
-import { restoreWallet, setupWallet, withWalletLock } from '../src/state/wallet.js';
+import { restoreWallet, setupWallet } from '../src/state/wallet.js';
 import {
   ITERATIONS,
   NOW_MS,
@@ -149,8 +149,13 @@ describe('screens', () => {
     const { root, app } = await started(db);
     await screen(root, 'Wallet');
     await app.open({ to: 'confirm', prepared: p });
-    let release = () => {};
-    const held = withWalletLock(() => new Promise<void>((done) => (release = done)));
+    // Another tab's transaction over the wallet's stores, kept open until released: the payment's
+    // own transaction waits for it.
+    let released = false;
+    const held = db.transaction(['meta', 'chain', 'history'], async (tx) => {
+      while (!released) await tx.get('meta', 'anything');
+    });
+    const release = () => (released = true);
     buttonNamed(root, 'Confirm and pay').click();
     expect(buttonNamed(root, 'Confirm and pay').disabled).toBe(true);
     expect(buttonNamed(root, 'Cancel').disabled).toBe(true);

@@ -39,6 +39,8 @@ export interface BenchResult {
   pay: number[];
   prepare: number[];
   accept: number[];
+  /** IndexedDB requests and Web Lock requests each path made per payment (the last payment's). */
+  requests: { pay: Requests; accept: Requests };
   sealedBytes: number;
   userAgent: string;
   /** Whether WebCrypto's P-256 is in use (false: noble everywhere). */
@@ -46,6 +48,39 @@ export interface BenchResult {
 }
 
 const DAY = 86_400;
+
+/** Requests a path made: IndexedDB requests (reads and writes), transactions and Web Locks. */
+export interface Requests {
+  idb: number;
+  transactions: number;
+  locks: number;
+}
+
+// Every IndexedDB request, transaction and Web Lock the page asks for, counted: what a payment
+// costs in browser round trips, whatever the host's load (timings on a shared host move ±10 ms).
+const counts: Requests = { idb: 0, transactions: 0, locks: 0 };
+function countCalls(proto: object, names: readonly string[], field: keyof Requests): void {
+  for (const name of names) {
+    const original = (proto as Record<string, unknown>)[name];
+    if (typeof original !== 'function') continue;
+    (proto as Record<string, unknown>)[name] = function (this: unknown, ...args: unknown[]) {
+      counts[field]++;
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  }
+}
+const REQUESTS = ['get', 'getAll', 'getAllKeys', 'getAllRecords', 'getKey', 'count', 'openCursor'];
+countCalls(IDBObjectStore.prototype, [...REQUESTS, 'put', 'add', 'delete', 'clear'], 'idb');
+countCalls(IDBIndex.prototype, REQUESTS, 'idb');
+countCalls(IDBCursor.prototype, ['continue', 'advance'], 'idb');
+countCalls(IDBDatabase.prototype, ['transaction'], 'transactions');
+if (typeof LockManager !== 'undefined') countCalls(LockManager.prototype, ['request'], 'locks');
+const snapshot = (): Requests => ({ ...counts });
+const since = (before: Requests): Requests => ({
+  idb: counts.idb - before.idb,
+  transactions: counts.transactions - before.transactions,
+  locks: counts.locks - before.locks,
+});
 
 async function run(iterations: number, warmup: number, noble = false): Promise<BenchResult> {
   disableNativeP256(noble);
@@ -105,6 +140,7 @@ async function run(iterations: number, warmup: number, noble = false): Promise<B
     pay: [],
     prepare: [],
     accept: [],
+    requests: { pay: snapshot(), accept: snapshot() },
     sealedBytes: 0,
     userAgent: navigator.userAgent,
     native: await hasNativeP256(),
@@ -120,7 +156,9 @@ async function run(iterations: number, warmup: number, noble = false): Promise<B
     const prepared = await preparePayment(walletDb, wallet, encodePaymentRequest(request));
     if (prepared.kind !== 'new') throw new Error('the request was already paid');
     const t1 = performance.now();
+    const c1 = snapshot();
     const item = await commitPayment(walletDb, wallet, prepared);
+    result.requests.pay = since(c1);
     const view = renderQr(item.sealed, 'Payment QR code');
     host.replaceChildren(view.element);
     const t2 = performance.now();
@@ -128,8 +166,10 @@ async function run(iterations: number, warmup: number, noble = false): Promise<B
     const text = encodeQrText(item.sealed); // what the till's camera reads off the code
 
     const t3 = performance.now();
+    const c3 = snapshot();
     await acceptPayment(tillDb, till, request.requestId, decodeQrText(text));
     const t4 = performance.now();
+    result.requests.accept = since(c3);
     if (i >= warmup) {
       result.prepare.push(t1 - t0);
       result.pay.push(t2 - t1);

@@ -258,3 +258,91 @@ describe('transaction: reads and writes in one', () => {
     expect(await db.get('meta', 'a')).toBeUndefined();
   });
 });
+
+describe('fewer requests in a transaction', () => {
+  it('counted: the records and how many rows were stored, damaged ones included', async () => {
+    const db = await freshDb();
+    await db.write([
+      { put: 'items', value: item('a', { group: 2 }) },
+      { put: 'items', value: item('b', { group: 2 }) },
+      { put: 'items', value: { id: 'c', group: 2, code: 5 } as unknown as Item },
+      { put: 'items', value: { id: 'd', group: 'two' } as unknown as Item },
+    ]);
+    const whole = await db.counted('items');
+    expect(whole.rows.map((i) => i.id)).toEqual(['a', 'b', 'c']);
+    expect(whole.stored).toBe(4);
+    const inTx = await db.transaction(['items'], (tx) => tx.counted('items', 2, 'group'));
+    expect(inTx.rows.map((i) => i.id)).toEqual(['a', 'b', 'c']);
+    expect(inTx.stored).toBe(3);
+    expect(await db.counted('items', IDBKeyRange.bound('b', 'c'))).toMatchObject({ stored: 2 });
+  });
+
+  it('metaAtOnce: the meta rows as get reads them, and the transaction sees its own writes', async () => {
+    const db = await freshDb();
+    await db.write([
+      { put: 'meta', key: 'a', value: 1 },
+      { put: 'meta', key: 'b', value: Uint8Array.of(7) },
+      { put: 'meta', key: 'c', value: 'gone soon' },
+    ]);
+    const seen = await db.transaction(['meta', 'items'], async (tx) => {
+      tx.metaAtOnce();
+      const before = await Promise.all([
+        tx.get('meta', 'a'),
+        tx.get('meta', 'b'),
+        tx.get('meta', 'z'),
+      ]);
+      await tx.write([
+        { put: 'meta', key: 'a', value: 2 },
+        { delete: 'meta', key: 'c' },
+        { put: 'items', value: item('x') },
+      ]);
+      const after = await Promise.all([
+        tx.get('meta', 'a'),
+        tx.get('meta', 'c'),
+        tx.get('items', 'x'),
+      ]);
+      return { before, after };
+    });
+    expect(seen.before).toEqual([1, Uint8Array.of(7), undefined]);
+    expect(seen.after).toEqual([2, undefined, item('x')]);
+    expect(await db.get('meta', 'a')).toBe(2);
+    expect(await db.get('meta', 'c')).toBeUndefined();
+  });
+
+  it('metaAtOnce reads the rows another transaction committed before it, never a stale copy', async () => {
+    const db = await freshDb();
+    await db.write([{ put: 'meta', key: 'n', value: 0 }]);
+    // Two transactions at once over meta, each reading n and writing n + 1: IndexedDB runs them
+    // one after the other, so the second reads the first's write (no update is lost).
+    const bump = () =>
+      db.transaction(['meta'], async (tx) => {
+        tx.metaAtOnce();
+        const n = (await tx.get('meta', 'n')) as number;
+        await tx.write([{ put: 'meta', key: 'n', value: n + 1 }]);
+        return n;
+      });
+    expect((await Promise.all([bump(), bump(), bump()])).sort()).toEqual([0, 1, 2]);
+    expect(await db.get('meta', 'n')).toBe(3);
+  });
+
+  it('metaAtOnce reads keys and values apart where the browser has no getAllRecords', async () => {
+    const proto = IDBObjectStore.prototype as { getAllRecords?: unknown };
+    const original = Object.getOwnPropertyDescriptor(proto, 'getAllRecords');
+    expect(original).toBeDefined(); // fake-indexeddb has it, as Chromium does
+    delete proto.getAllRecords;
+    try {
+      const db = await freshDb();
+      await db.write([
+        { put: 'meta', key: 'b', value: 'second' },
+        { put: 'meta', key: 'a', value: 'first' },
+      ]);
+      const read = await db.transaction(['meta'], async (tx) => {
+        tx.metaAtOnce();
+        return Promise.all([tx.get('meta', 'a'), tx.get('meta', 'b')]);
+      });
+      expect(read).toEqual(['first', 'second']);
+    } finally {
+      Object.defineProperty(proto, 'getAllRecords', original!);
+    }
+  });
+});

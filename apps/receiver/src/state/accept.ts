@@ -5,8 +5,13 @@
  * and keeps the receipt — reads, checks and write in ONE IndexedDB transaction, so a payment is
  * never half-recorded (and a slow phone pays for one transaction, not ten). The checks read by index, never
  * the whole ledger: the `paymentId` index (a duplicate) and the `payer` index (the payer's total
- * and the earlier payments fraud detection compares). The whole check-and-write holds the till
- * lock, so two tabs never write the same ledger index.
+ * and the earlier payments fraud detection compares).
+ *
+ * Two tabs never write the same ledger index without any lock: IndexedDB runs readwrite
+ * transactions over the same stores one after the other, so the second reads the head the first
+ * wrote. Every other writer of what an accept reads (a new request, a fraud proof) is one
+ * transaction too. Only the switch of a ledger takeover (handover.ts) checks and writes apart, under
+ * the till lock: while a takeover is under way, an accept takes that lock as well.
  */
 import { equalBytes, toHex, type VerifyFn } from '@offpay/crypto';
 import {
@@ -66,27 +71,46 @@ export async function acceptPayment(
   sealed: Uint8Array,
   deviceNowMs?: number,
 ): Promise<Accepted> {
-  // The lock is asked for at once (the call's order is the order payments are taken in); the
-  // seal is opened under it, once, with the platform's native ECDH where it has one, and the
+  // The seal is opened once, with the platform's native ECDH where it has one, and the
   // signatures are verified natively before the one transaction opens (WebCrypto cannot be
   // awaited inside it). The reads, checks and the write are then one transaction.
-  return withTillLock(async () => {
-    const opened = await openPaymentAsync(sealed, till.kemSecret, till.kid);
-    const verifier = await paymentVerifier(opened, till.bankKeys);
-    await bankTimeSettled(db);
-    try {
-      return await db.transaction(['meta', 'ledger', 'requests'], (tx) =>
-        accept(tx, till, requestId, opened, verifier, deviceNowMs),
-      );
-    } catch (e) {
-      // The transaction was rolled back; the proof is kept (and the payer refused) by a write
-      // of its own.
-      if (isAppError(e) && e.code.startsWith('PROTO_FRAUD_')) {
-        await keepFraudProof(db, e, await trustedNow(db, deviceNowMs));
-      }
-      throw e;
+  const opened = await openPaymentAsync(sealed, till.kemSecret, till.kid);
+  const verifier = await paymentVerifier(opened, till.bankKeys);
+  const take = (locked: boolean) =>
+    record(db, till, requestId, opened, verifier, deviceNowMs, locked);
+  try {
+    return await take(false);
+  } catch (e) {
+    if (e !== TAKEOVER_UNDER_WAY) throw e;
+    return withTillLock(() => take(true));
+  }
+}
+
+/** Thrown (and the transaction rolled back) by an accept without the lock during a takeover. */
+const TAKEOVER_UNDER_WAY = new Error('a ledger takeover is under way');
+
+async function record(
+  db: TillDb,
+  till: Till,
+  requestId: Uint8Array,
+  opened: Uint8Array,
+  verifier: VerifyFn,
+  deviceNowMs: number | undefined,
+  locked: boolean,
+): Promise<Accepted> {
+  await bankTimeSettled(db);
+  try {
+    return await db.transaction(['meta', 'ledger', 'requests'], (tx) =>
+      accept(tx, till, requestId, opened, verifier, deviceNowMs, locked),
+    );
+  } catch (e) {
+    // The transaction was rolled back; the proof is kept (and the payer refused) by a
+    // transaction of its own.
+    if (isAppError(e) && e.code.startsWith('PROTO_FRAUD_')) {
+      await keepFraudProof(db, e, await trustedNow(db, deviceNowMs));
     }
-  });
+    throw e;
+  }
 }
 
 async function accept(
@@ -96,11 +120,16 @@ async function accept(
   opened: Uint8Array,
   verifier: VerifyFn,
   deviceNowMs: number | undefined,
+  locked: boolean,
 ): Promise<Accepted> {
   // Every read in one transaction, issued at once (one round trip): no other tab moves the head
   // meanwhile. Refusals keep the order of the checks: clock, head, the payment's bytes, its rows.
   const decoded = decodeOrError(opened);
-  const [time, shown, stored, revoked, limit, tail, payer] = await Promise.allSettled([
+  // The six meta singletons read (clock, current request, head, local and bank revocations, cap)
+  // are one read of the meta store.
+  tx.metaAtOnce();
+  const [takeover, time, shown, stored, revoked, limit, tail, payer] = await Promise.allSettled([
+    tx.get('meta', META.handover),
     trustedNowIn(tx, deviceNowMs),
     findRequest(tx, requestId),
     readHead(tx, META.ledgerHead, till),
@@ -109,6 +138,8 @@ async function accept(
     tx.last('ledger'),
     Promise.all(payerReads(tx, decoded)),
   ] as const);
+  // A takeover's switch clears the ledger once it is settled to its end: taken under the lock.
+  if (!locked && settledValue(takeover) !== undefined) throw TAKEOVER_UNDER_WAY;
   const now = settledValue(time);
   const found = settledValue(shown);
   const head = settledValue(stored);
@@ -255,10 +286,8 @@ function verify(
  * would leave the payer's total short and a double spend unseen)
  */
 async function payerEntries(db: TillReads, serial: number): Promise<LedgerRecord[]> {
-  const [entries, stored] = await Promise.all([
-    db.byIndex('ledger', 'payer', serial),
-    db.count('ledger', serial, 'payer'),
-  ]);
+  // The entries and how many rows the index holds (a damaged one is left out of the entries).
+  const { rows: entries, stored } = await db.counted('ledger', serial, 'payer');
   if (entries.length !== stored)
     fail('PROTO_LEDGER_BROKEN', `an entry of payer ${serial} is unreadable`, { serial });
   return entries;

@@ -12,7 +12,8 @@ import { localRevoked } from './till.js';
 const MAX_PROOF_CHARS = Math.ceil((LIMITS.fraudProofBytes * 4) / 3);
 
 /**
- * Keeps the proof a PROTO_FRAUD_* error carries and revokes its payer locally, in one write.
+ * Keeps the proof a PROTO_FRAUD_* error carries and revokes its payer locally, in one transaction
+ * with the read of the payers revoked so far (two tabs catching two payers at once keep both).
  * Errors without a usable proof are ignored (the refusal is shown either way).
  */
 export async function keepFraudProof(
@@ -23,7 +24,6 @@ export async function keepFraudProof(
   const d = (error.details ?? {}) as Record<string, unknown>;
   const { proof, serial, kind } = d;
   if (typeof proof !== 'string' || proof.length > MAX_PROOF_CHARS || !count(serial)) return;
-  const revoked = new Set(await localRevoked(db)).add(serial);
   const stored: StoredFraudProof = {
     id: toHex(sha256(utf8(proof))).slice(0, 32),
     serial,
@@ -32,10 +32,13 @@ export async function keepFraudProof(
     foundAt: now,
     status: 'pending',
   };
-  await db.write([
-    { put: 'fraud', value: stored },
-    { put: 'meta', key: META.localRevoked, value: [...revoked].sort((a, b) => a - b) },
-  ]);
+  await db.transaction(['fraud', 'meta'], async (tx) => {
+    const revoked = new Set(await localRevoked(tx)).add(serial);
+    await tx.write([
+      { put: 'fraud', value: stored },
+      { put: 'meta', key: META.localRevoked, value: [...revoked].sort((a, b) => a - b) },
+    ]);
+  });
 }
 
 /** Statuses whose coded answer is the bank's final word on a proof (the proof itself is bad). */

@@ -15,7 +15,7 @@ import {
   type PaymentRequest,
 } from '@offpay/protocol';
 import { META, type StoredRequest, type TillDb, type TillReads } from '../db.js';
-import { withTillLock, type Till } from './till.js';
+import type { Till } from './till.js';
 
 /** How long a request stays open. */
 export const REQUEST_TTL_SECONDS = 15 * 60;
@@ -89,13 +89,15 @@ export async function createRequest(
     status: 'open',
     bytes: encodePaymentRequest(request),
   };
-  await withTillLock(async () => {
-    const before = await currentRequest(db);
+  // The request open before is read and closed in the transaction that makes this one current:
+  // an accept (another tab's too) either paid it before, and it stays paid, or finds it closed.
+  await db.transaction(['meta', 'requests'], async (tx) => {
+    const before = await currentRequest(tx);
     const close =
       before?.status === 'open'
         ? [{ put: 'requests' as const, value: { ...before, status: 'closed' as const } }]
         : [];
-    await db.write([
+    await tx.write([
       ...close,
       { put: 'requests', value: stored },
       { put: 'meta', key: META.currentRequest, value: toHex(request.requestId) },

@@ -37,8 +37,10 @@ import { META, SECRET, type TillDb, type TillReads } from '../db.js';
 const TILL_LOCK = 'offpay-till-ledger';
 
 /**
- * One writer at a time for the ledger, its heads and the requests: two tabs accepting at once
- * would otherwise both write entry N — one payment (and its receipt) silently lost. Not re-entrant.
+ * One at a time for what reads and writes the ledger's state in separate steps: settlement, a
+ * ledger takeover (and an accept while one is under way), setup and restore. An accept and a new
+ * request need no lock: each is one IndexedDB transaction, which the browser runs one after another
+ * (two tabs accepting at once never both write entry N — accept.ts). Not re-entrant.
  */
 export const withTillLock = <T>(fn: () => Promise<T>): Promise<T> => withLock(TILL_LOCK, fn);
 

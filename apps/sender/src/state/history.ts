@@ -33,10 +33,7 @@ export async function findByRequest(
   requestIdHex: string,
 ): Promise<HistoryItem | undefined> {
   const key = [payeeKidHex, requestIdHex];
-  const [found, stored] = await Promise.all([
-    db.byIndex('history', 'request', key),
-    db.count('history', key, 'request'),
-  ]);
+  const { rows: found, stored } = await db.counted('history', key, 'request');
   // A damaged record is left out of `found` but still counted: never pay its request again.
   if (found.length < stored) {
     throw new AppError(

@@ -29,7 +29,7 @@ import {
 } from '@offpay/app-kit';
 import type { HistoryItem, WalletDb, WalletReads } from '../db.js';
 import { findByRequest } from './history.js';
-import { loadEnrolled, withWalletLock, type Enrolled } from './wallet.js';
+import { loadEnrolled, type Enrolled } from './wallet.js';
 
 /** Test hook: the device clock in milliseconds (default Date.now()). */
 export interface ClockOption {
@@ -57,7 +57,10 @@ export interface AlreadyPaid {
 /** Details of a refusal about this wallet's own certificate (not the payee's). */
 export const OWN = { whose: 'wallet' } as const;
 
-/** The reads both steps start from, issued together in their transaction. */
+/**
+ * The reads both steps start from, issued together in their transaction: the four meta rows
+ * (restored flag, pinned keys, clock, revocations) are one read when `tx.metaAtOnce()` was called.
+ */
 function readAll(
   tx: WalletReads,
   vault: Vault,
@@ -155,6 +158,7 @@ export async function preparePayment(
   // order: the wallet, the clock, then the request's bytes.
   return db.transaction(['meta', 'chain', 'history'], async (tx) => {
     const decoded = decodeOrError(requestBytes);
+    tx.metaAtOnce();
     const [wallet, now, paid, revocations] = await readAll(
       tx,
       vault,
@@ -180,8 +184,10 @@ export async function preparePayment(
 /**
  * Makes the payment: the next link of the chain, signed and sealed to the payee, stored with the
  * new chain state in one transaction before it is returned for showing. Everything is checked
- * again against the chain as stored now, holding the wallet lock (another tab may pay meanwhile).
- * A request already paid returns its payment again.
+ * again against the chain as stored now, in that transaction: another tab paying meanwhile runs
+ * its transaction before or after this one (IndexedDB runs readwrite transactions over the same
+ * stores one at a time), so a counter is never signed twice — without the wallet lock's round
+ * trip. A request already paid returns its payment again.
  * @throws the codes of preparePayment; AppError APP_STORAGE_FAILED (then nothing was shown)
  */
 export function commitPayment(
@@ -190,10 +196,10 @@ export function commitPayment(
   prepared: PreparedPayment,
   options: ClockOption = {},
 ): Promise<HistoryItem> {
-  return withWalletLock(() => commitLocked(db, vault, prepared.request, options));
+  return commit(db, vault, prepared.request, options);
 }
 
-async function commitLocked(
+async function commit(
   db: WalletDb,
   vault: Vault,
   request: PaymentRequest,
@@ -206,6 +212,7 @@ async function commitLocked(
   await bankTimeSettled(db);
   return db.transaction(['meta', 'chain', 'history'], async (tx) => {
     const payeeKid = toHex(request.payeeKid);
+    tx.metaAtOnce();
     const [wallet, now, paid, revocations] = await readAll(tx, vault, request, options.nowMs);
     // Confirmed twice (a double tap, two tabs): the request keeps its one payment.
     if (paid) return paid;

@@ -42,8 +42,10 @@ export const RENEW_WITHIN_SECONDS = 24 * 3600;
 const WALLET_LOCK = 'offpay-sender-wallet';
 
 /**
- * One writer at a time for the wallet's chain and history: two tabs confirming at once would
- * otherwise both sign counter N + 1 — an equivocation the bank treats as fraud. Not re-entrant.
+ * One at a time for what reads and writes the wallet's state in separate steps: setup, restore,
+ * enrollment, receipts and the bank sync. A payment needs no lock: its read of the chain, its
+ * signature and its write are one IndexedDB transaction, which the browser runs one after another
+ * (two tabs confirming at once never both sign counter N + 1 — pay.ts). Not re-entrant.
  */
 export const withWalletLock = <T>(fn: () => Promise<T>): Promise<T> => withLock(WALLET_LOCK, fn);
 
@@ -105,9 +107,9 @@ export async function mustEnroll(db: WalletReads): Promise<boolean> {
 export async function storedChain(
   db: WalletReads,
 ): Promise<{ cert: PayerCertificate; chain: ChainRecord; bankKeys: BankKeys } | undefined> {
-  const [records, stored, pinned] = await Promise.all([
-    db.all('chain'),
-    db.count('chain'),
+  // The records and how many rows there are (a damaged one is left out of the records) in one read.
+  const [{ rows: records, stored }, pinned] = await Promise.all([
+    db.counted('chain'),
     pinnedKeys(db),
   ]);
   const record = records[0];

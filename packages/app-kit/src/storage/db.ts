@@ -4,7 +4,7 @@
  * never half-recorded. Values are stored by structured clone (Uint8Array survives). Secrets never
  * go here in the clear: they live in the vault record, encrypted (vault.ts).
  */
-import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { openDB, unwrap, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { AppError } from '../errors.js';
 import { ShapeError } from '../parse.js';
 import type {
@@ -36,6 +36,15 @@ export interface Db<S extends Stores> {
     index: string,
     query?: Query,
   ): Promise<ValueOf<S, N>[]>;
+  /**
+   * The records of `query` (in `index`, if given) as `all`/`byIndex` read them, and how many rows
+   * were stored there, damaged ones included — one request where `all` + `count` are two.
+   */
+  counted<N extends keyof S & string>(
+    store: N,
+    query?: Query,
+    index?: string,
+  ): Promise<{ rows: ValueOf<S, N>[]; stored: number }>;
   /** How many rows `query` names (in `index`, if given), damaged ones included. */
   count<N extends keyof S & string>(store: N, query?: Query, index?: string): Promise<number>;
   /** The record with the greatest key (within `query`), parsed; undefined when none or damaged. */
@@ -64,10 +73,18 @@ export interface Db<S extends Stores> {
 /** The reads and writes of one transaction ({@link Db.transaction}); the reads parse as Db's do. */
 export type DbTx<S extends Stores> = Pick<
   Db<S>,
-  'name' | 'get' | 'all' | 'byIndex' | 'count' | 'last'
+  'name' | 'get' | 'all' | 'byIndex' | 'count' | 'counted' | 'last'
 > & {
   /** Applies `ops` in this transaction (they land when it commits). */
   write(ops: readonly WriteOp<S>[]): Promise<void>;
+  /**
+   * From now on, every `get('meta', key)` of this transaction is answered from ONE read of the
+   * whole meta store (made at the first of them; this transaction's own meta writes keep it
+   * current): a payment's six singletons — clock, pinned keys, revocations, head, cap, current
+   * request — cost one request instead of six. For transactions that read several meta rows; the
+   * meta store holds singletons only (a few kilobytes).
+   */
+  metaAtOnce(): void;
 };
 
 /**
@@ -239,6 +256,15 @@ abstract class Reader<S extends Stores> {
     );
   }
 
+  async counted<N extends keyof S & string>(store: N, query?: Query, index?: string) {
+    const rows = await this.read(() =>
+      index === undefined
+        ? this.store(store).getAll(idbKey(query))
+        : this.store(store).index(index).getAll(idbKey(query)),
+    );
+    return { rows: this.parseAll(store, rows), stored: rows.length };
+  }
+
   async last<N extends keyof S & string>(store: N, query?: Query) {
     const cursor = await this.read(() => this.store(store).openCursor(idbKey(query), 'prev'));
     return cursor === null ? undefined : this.parse(store, cursor.value);
@@ -262,27 +288,120 @@ function storesOf(schema: Schema<Stores>, ops: readonly AnyOp[]): string[] {
   return stores;
 }
 
-/** The reads and writes of one readwrite transaction (Db.transaction). */
+/** An IDBRequest as a promise: its own handlers, no listeners to add and remove (idb's cost). */
+function settle<T>(request: IDBRequest<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error('request failed'));
+  });
+}
+
+/** A store of one raw transaction, read with {@link settle}. */
+function rawStore(store: IDBObjectStore): StoreReader {
+  const source = (s: IDBObjectStore | IDBIndex): Pick<StoreReader, 'getAll' | 'count'> => ({
+    getAll: (query) => settle(s.getAll(query)),
+    count: (query) => settle(s.count(query)),
+  });
+  return {
+    ...source(store),
+    get: (key) => settle(store.get(key)),
+    index: (name) => source(store.index(name)),
+    openCursor: (query, direction) => settle(store.openCursor(query, direction)),
+  };
+}
+
+/** Every row of a store with its key, in key order: one request where the browser has one. */
+async function records(store: IDBObjectStore): Promise<[IDBValidKey, unknown][]> {
+  const withRecords = store as IDBObjectStore & {
+    getAllRecords?: () => IDBRequest<{ key: IDBValidKey; value: unknown }[]>;
+  };
+  if (typeof withRecords.getAllRecords === 'function') {
+    const rows = await settle(withRecords.getAllRecords());
+    return rows.map((r) => [r.key, r.value]);
+  }
+  // Two requests placed together: they run in order, with nothing written between them.
+  const [keys, values] = await Promise.all([settle(store.getAllKeys()), settle(store.getAll())]);
+  return keys.map((key, i) => [key, values[i]]);
+}
+
+/**
+ * The reads and writes of one readwrite transaction (Db.transaction), on the raw IDBTransaction:
+ * a payment's requests are placed with their own handlers, without idb's wrapping per request.
+ */
 class TxView<S extends Stores> extends Reader<S> implements DbTx<S> {
+  // One object, reached through the prototype by wrappers made with Object.create (tests' watchers).
+  private readonly meta: { atOnce: boolean; rows?: Promise<Map<unknown, unknown>> } = {
+    atOnce: false,
+  };
+
   constructor(
     schema: Schema<S>,
-    private readonly tx: Tx,
+    private readonly tx: IDBTransaction,
   ) {
     super(schema);
   }
 
   protected store(name: string): StoreReader {
-    return this.tx.objectStore(name);
+    return rawStore(this.tx.objectStore(name));
+  }
+
+  metaAtOnce(): void {
+    this.meta.atOnce = true;
+  }
+
+  override async get<N extends keyof S & string>(store: N, key: Key) {
+    if (store !== 'meta' || !this.meta.atOnce || typeof key !== 'string') {
+      return super.get(store, key);
+    }
+    this.meta.rows ??= this.read(async () => new Map(await records(this.tx.objectStore('meta'))));
+    const row = (await this.meta.rows).get(key);
+    return row === undefined
+      ? undefined
+      : ((this.schema.stores[store] as StoreSpec<unknown>).parse(row) as ValueOf<S, N> | undefined);
   }
 
   async write(ops: readonly WriteOp<S>[]): Promise<void> {
     storesOf(this.schema, ops);
     try {
-      await apply(this.tx, ops);
+      await applyRaw(this.tx, ops);
     } catch (error) {
       throw storageFailed(error);
     }
+    // What this transaction reads of meta from now on includes what it just wrote.
+    const meta = await this.meta.rows?.catch(() => undefined);
+    if (!meta) return;
+    for (const op of ops as readonly AnyOp[]) {
+      if ('put' in op && op.put === 'meta') meta.set(op.key, op.value);
+      else if ('delete' in op && op.delete === 'meta') {
+        if (op.key instanceof IDBKeyRange) delete this.meta.rows;
+        else meta.delete(op.key);
+      } else if ('clear' in op && op.clear === 'meta') meta.clear();
+    }
   }
+}
+
+/** {@link apply} on a raw transaction. */
+async function applyRaw(tx: IDBTransaction, ops: readonly AnyOp[]): Promise<void> {
+  const requests: Promise<unknown>[] = [];
+  try {
+    for (const op of ops) {
+      const store = tx.objectStore(storeOf(op));
+      if ('put' in op) {
+        requests.push(
+          settle(
+            op.key === undefined ? store.put(op.value) : store.put(op.value, op.key as IDBValidKey),
+          ),
+        );
+      } else {
+        requests.push(settle('delete' in op ? store.delete(idbKey(op.key)!) : store.clear()));
+      }
+    }
+  } catch (error) {
+    // As in apply(): the transaction is aborted; the requests placed fail with it.
+    for (const r of requests) r.catch(() => undefined);
+    throw error;
+  }
+  await Promise.all(requests);
 }
 
 class IdbDb<S extends Stores> extends Reader<S> implements Db<S> {
@@ -319,7 +438,7 @@ class IdbDb<S extends Stores> extends Reader<S> implements Db<S> {
     done.catch(() => undefined);
     let result: T;
     try {
-      result = await body(new TxView(this.schema, tx));
+      result = await body(new TxView(this.schema, unwrap(tx)));
     } catch (error) {
       try {
         tx.abort();
