@@ -207,9 +207,12 @@ async function parts(n: number): Promise<Record<string, number>> {
     'ECDSA P-256 verify, WebCrypto': () => verifyAsync(signature, message, pk),
     'ECDSA P-256 sign, noble (RFC 6979)': () => sign(message, sk),
     'QR matrix of a 360-byte payment (version 15, mask search)': () => qrMatrix(text),
+    // Stopped after insertion, as the apps stop a code's view when its screen is left: the next
+    // code then reuses the canvas.
     'QR render: matrix + paint one pixel per module + insert': () => {
       const view = renderQr(sealed, 'code');
       host.replaceChildren(view.element);
+      view.stop();
     },
   };
   const out: Record<string, number> = {};
