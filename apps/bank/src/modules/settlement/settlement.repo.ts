@@ -1,5 +1,5 @@
 /** SQL of settlement: payee heads, payer certificates' reserves, settled payments, results. */
-import type { ChainLink } from '@offpay/protocol';
+import { encodePayment, type ChainLink, type Payment } from '@offpay/protocol';
 import type { Queryable } from '../../db/queryable.js';
 import { bytesParam, hexParams, safeInteger } from '../../db/values.js';
 
@@ -105,7 +105,10 @@ export interface LockedCert {
 /**
  * Locks payer certificates in serial order (so two payees racing one payer serialise without
  * deadlock, DESIGN.md §5) and reads their reserve state and the accounts their money moves from
- * (locked next, with the payee's, by the service).
+ * (locked next, with the payee's, by the service). `FOR NO KEY UPDATE`: it excludes every other
+ * settlement, revocation and release of these rows as `FOR UPDATE` did (they take the same lock or
+ * update the rows), but not the `FOR KEY SHARE` of foreign-key checks — a payment or fraud proof
+ * inserted elsewhere that merely references a certificate does not queue behind a settlement.
  */
 export async function lockPayerCerts(
   tx: Queryable,
@@ -134,7 +137,7 @@ export async function lockPayerCerts(
      LEFT JOIN accounts r ON r.user_id = a.user_id AND r.kind = 'reserve' AND r.currency = c.currency
      WHERE c.serial = ANY($1::bigint[])
      ORDER BY c.serial
-     FOR UPDATE OF c`,
+     FOR NO KEY UPDATE OF c`,
     [serials.map(String)],
   );
   return rows.map((r) => ({
@@ -161,6 +164,17 @@ export interface BatchLink {
   prev: Uint8Array;
 }
 
+/** What one read of the payers' settled payments gives a batch. */
+export interface SettledReading {
+  /** Settled links that may conflict with a batch payment, by serial, in counter order. */
+  links: Map<number, ChainLink[]>;
+  /**
+   * Hex ids of settled payments among those read: every batch payment settled before is one
+   * (same serial, same counter), so this holds each duplicate of the batch.
+   */
+  ids: Set<string>;
+}
+
 /**
  * The settled payments under these serials that may conflict with one of `batch` (fraud detection
  * reads them), in (serial, counter) order. A superset of the links `mayConflict`
@@ -170,13 +184,18 @@ export interface BatchLink {
  * spent exceeds the lowest `spent − amount` of the batch (it could be understated against a later
  * batch payment), or when it is linked by `prev` to a batch payment either way. Any pair
  * `mayConflict` accepts meets one of these, so `findConflict` finds the same first conflict.
+ *
+ * The same rows answer "which batch payments were settled before": a payment id is the hash of
+ * its tbs, so a settled copy of a batch payment has its serial and counter (≥ the lowest − 1) and
+ * is read here — one statement under the certificate locks instead of two.
  */
 export async function settledLinks(
   tx: Queryable,
   batch: readonly BatchLink[],
-): Promise<Map<number, ChainLink[]>> {
-  const out = new Map<number, ChainLink[]>();
-  if (batch.length === 0) return out;
+): Promise<SettledReading> {
+  const links = new Map<number, ChainLink[]>();
+  const ids = new Set<string>();
+  if (batch.length === 0) return { links, ids };
   const bounds = new Map<number, { minCounter: number; minLow: number }>();
   for (const p of batch) {
     const b = bounds.get(p.serial);
@@ -209,9 +228,16 @@ export async function settledLinks(
       batch.map((p) => bytesParam(p.paymentId)),
     ],
   );
+  let list: ChainLink[] = [];
+  let listSerial = -1;
   for (const r of rows) {
     const serial = safeInteger(r.serial);
-    const list = out.get(serial) ?? [];
+    if (serial !== listSerial) {
+      // Rows come in serial order: one list per serial, no map lookup per row.
+      list = [];
+      listSerial = serial;
+      links.set(serial, list);
+    }
     list.push({
       paymentId: r.payment_id,
       serial,
@@ -220,10 +246,14 @@ export async function settledLinks(
       spent: safeInteger(r.spent),
       amount: safeInteger(r.amount),
     });
-    out.set(serial, list);
+    ids.add(hexOf(r.payment_id));
   }
-  return out;
+  return { links, ids };
 }
+
+/** Hex through Buffer (native), over the same memory: a string per byte costs far more. */
+export const hexOf = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 /** Which of these payment ids were settled before (hex). */
 export async function settledAmong(
@@ -263,28 +293,75 @@ export async function insertSettlement(
   return (rows[0] as { id: bigint }).id;
 }
 
-/** One settled payment row. */
-export interface SettledPaymentRow {
-  paymentId: Uint8Array;
-  serial: number;
-  counter: number;
-  prev: Uint8Array;
+/** A payment's column values as SQL parameters (hex text for the bytea columns). */
+interface PaymentParams {
+  id: string;
+  serial: string;
+  counter: string;
+  prev: string;
   currency: string;
-  amount: number;
-  spent: number;
-  signed: Uint8Array;
-  createdAt: number;
+  amount: string;
+  spent: string;
+  signed: string;
+  createdAt: string;
 }
 
-/** Inserts settled payments in one statement (unnest), never a round trip per payment. */
+/**
+ * Parameters of payments prepared before their transaction ({@link preparePayments}), by payment
+ * object: the transaction then only picks the settled ones. Weak, so nothing outlives its batch.
+ */
+const prepared = new WeakMap<Payment, PaymentParams>();
+
+function paramsOf(p: Payment): PaymentParams {
+  return {
+    id: hexOf(p.paymentId),
+    serial: String(p.serial),
+    counter: String(p.counter),
+    prev: hexOf(p.prev),
+    currency: p.payerCert.currency,
+    amount: String(p.amount),
+    spent: String(p.spent),
+    // The payer-signed payment as received: its canonical encoding (decoding checked it is).
+    signed: hexOf(encodePayment(p)),
+    createdAt: String(p.createdAt),
+  };
+}
+
+/**
+ * Computes the row parameters of payments that may settle — re-encoding each and its hex — before
+ * the transaction, so this CPU work is not done while the payers' certificates are locked.
+ */
+export function preparePayments(payments: readonly Payment[]): void {
+  for (const p of payments) if (!prepared.has(p)) prepared.set(p, paramsOf(p));
+}
+
+/**
+ * Inserts settled payments in one statement (unnest), never a round trip per payment; uses the
+ * parameters {@link preparePayments} computed, or computes them.
+ */
 export async function insertSettledPayments(
   tx: Queryable,
   payeeSerial: number,
   settlementId: bigint,
   at: Date,
-  rows: readonly SettledPaymentRow[],
+  payments: readonly Payment[],
 ): Promise<void> {
-  if (rows.length === 0) return;
+  if (payments.length === 0) return;
+  const n = payments.length;
+  const cols = Array.from({ length: 9 }, () => new Array<string>(n));
+  for (let i = 0; i < n; i++) {
+    const p = payments[i]!;
+    const r = prepared.get(p) ?? paramsOf(p);
+    cols[0]![i] = r.id;
+    cols[1]![i] = r.serial;
+    cols[2]![i] = r.counter;
+    cols[3]![i] = r.prev;
+    cols[4]![i] = r.currency;
+    cols[5]![i] = r.amount;
+    cols[6]![i] = r.spent;
+    cols[7]![i] = r.signed;
+    cols[8]![i] = r.createdAt;
+  }
   await tx.query(
     `INSERT INTO payments (payment_id, serial, counter, prev, payee_serial, currency, amount, spent,
                            signed, created_at, received_at, status, settled_at, settlement_id)
@@ -293,20 +370,7 @@ export async function insertSettledPayments(
      FROM unnest($4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::bigint[],
                  $10::bigint[], $11::text[], $12::bigint[])
           AS u(id, serial, counter, prev, currency, amount, spent, signed, created_at)`,
-    [
-      payeeSerial,
-      at,
-      settlementId.toString(),
-      hexParams(rows.map((r) => r.paymentId)),
-      rows.map((r) => String(r.serial)),
-      rows.map((r) => String(r.counter)),
-      hexParams(rows.map((r) => r.prev)),
-      rows.map((r) => r.currency),
-      rows.map((r) => String(r.amount)),
-      rows.map((r) => String(r.spent)),
-      hexParams(rows.map((r) => r.signed)),
-      rows.map((r) => String(r.createdAt)),
-    ],
+    [payeeSerial, at, settlementId.toString(), ...cols],
   );
 }
 

@@ -129,6 +129,8 @@ async function verifyAndSettle(
     : verifyEntriesInThread(batch, bankKeys, deps.verifier);
   // The verifier numbers the decoded entries consecutively; each keeps its ledger index.
   const entries = verified.map((e, k) => ({ ...e, index: indexes[k] ?? e.index }));
+  // The payment rows of every entry that may settle, computed before any lock is taken.
+  repo.preparePayments(entries.flatMap((e) => (e.signatureCode ? [] : [e.payment])));
   timer('verify');
   const release = await deps.payeeLock?.acquire(payee.serial);
   try {
@@ -218,18 +220,17 @@ async function settleInTx(
   ]);
   // The clock is read under the certificate locks, so a reserve released meanwhile is seen expired.
   const now = deps.now();
+  // One read gives the payers' settled links that may conflict and the batch's duplicates.
+  const settled = await repo.settledLinks(
+    tx,
+    entries.filter((e) => !e.signatureCode).map((e) => e.payment),
+  );
   const decision = decideSettlement({
     payee: { kid: batch.payeeKid, currency: payee.currency },
     entries,
     certs: new Map(certs.map((c) => [c.serial, certState(c, deps.recoveryCapPercent)])),
-    settled: await repo.settledLinks(
-      tx,
-      entries.filter((e) => !e.signatureCode).map((e) => e.payment),
-    ),
-    settledIds: await repo.settledAmong(
-      tx,
-      batch.entries.map((p) => p.paymentId),
-    ),
+    settled: settled.links,
+    settledIds: settled.ids,
     // Read under the account locks: another batch recovering from the same payer has committed.
     available: new Map(certs.map((c) => [c.customerAccountId, balances.get(c.customerAccountId)!])),
     now: unixSeconds(now),
