@@ -293,17 +293,16 @@ export async function insertSettlement(
   return (rows[0] as { id: bigint }).id;
 }
 
-/** A payment's column values as SQL parameters (hex text for the bytea columns). */
+/** A payment's column values, as the insert sends them. */
 interface PaymentParams {
-  id: string;
   serial: string;
   counter: string;
-  prev: string;
   currency: string;
   amount: string;
   spent: string;
-  signed: string;
   createdAt: string;
+  /** The payer-signed payment as received: its canonical encoding (decoding checked it is). */
+  signed: Uint8Array;
 }
 
 /**
@@ -314,30 +313,31 @@ const prepared = new WeakMap<Payment, PaymentParams>();
 
 function paramsOf(p: Payment): PaymentParams {
   return {
-    id: hexOf(p.paymentId),
     serial: String(p.serial),
     counter: String(p.counter),
-    prev: hexOf(p.prev),
     currency: p.payerCert.currency,
     amount: String(p.amount),
     spent: String(p.spent),
-    // The payer-signed payment as received: its canonical encoding (decoding checked it is).
-    signed: hexOf(encodePayment(p)),
     createdAt: String(p.createdAt),
+    signed: encodePayment(p),
   };
 }
 
 /**
- * Computes the row parameters of payments that may settle — re-encoding each and its hex — before
- * the transaction, so this CPU work is not done while the payers' certificates are locked.
+ * Computes the row parameters of payments that may settle — re-encoding each — before the
+ * transaction, so this CPU work is not done while the payers' certificates are locked.
  */
 export function preparePayments(payments: readonly Payment[]): void {
   for (const p of payments) if (!prepared.has(p)) prepared.set(p, paramsOf(p));
 }
 
 /**
- * Inserts settled payments in one statement (unnest), never a round trip per payment; uses the
- * parameters {@link preparePayments} computed, or computes them.
+ * Inserts settled payments in one statement, never a round trip per payment; uses the parameters
+ * {@link preparePayments} computed, or computes them. The bytea columns travel in binary: the ids,
+ * the prevs (32 bytes each) and the signed payments each concatenated into one `bytea` parameter
+ * (node-postgres sends a Buffer parameter in binary, text arrays as text) and cut in SQL by
+ * position — no hex to build, send, parse and decode (1,000 rows: ~35 % less INSERT time than
+ * `decode` over `unnest($n::text[])`, docs/PERFORMANCE.md "Round 3").
  */
 export async function insertSettledPayments(
   tx: Queryable,
@@ -348,29 +348,40 @@ export async function insertSettledPayments(
 ): Promise<void> {
   if (payments.length === 0) return;
   const n = payments.length;
-  const cols = Array.from({ length: 9 }, () => new Array<string>(n));
+  const cols = Array.from({ length: 8 }, () => new Array<string>(n));
+  const ids = Buffer.allocUnsafe(32 * n);
+  const prevs = Buffer.allocUnsafe(32 * n);
+  const signed: Uint8Array[] = new Array<Uint8Array>(n);
+  let offset = 1; // SQL positions count from 1
   for (let i = 0; i < n; i++) {
     const p = payments[i]!;
     const r = prepared.get(p) ?? paramsOf(p);
-    cols[0]![i] = r.id;
-    cols[1]![i] = r.serial;
-    cols[2]![i] = r.counter;
-    cols[3]![i] = r.prev;
-    cols[4]![i] = r.currency;
-    cols[5]![i] = r.amount;
-    cols[6]![i] = r.spent;
-    cols[7]![i] = r.signed;
-    cols[8]![i] = r.createdAt;
+    if (p.paymentId.length !== 32 || p.prev.length !== 32)
+      throw new RangeError('a payment id and prev are 32 bytes');
+    ids.set(p.paymentId, 32 * i);
+    prevs.set(p.prev, 32 * i);
+    signed[i] = r.signed;
+    cols[0]![i] = r.serial;
+    cols[1]![i] = r.counter;
+    cols[2]![i] = r.currency;
+    cols[3]![i] = r.amount;
+    cols[4]![i] = r.spent;
+    cols[5]![i] = r.createdAt;
+    cols[6]![i] = String(offset);
+    cols[7]![i] = String(r.signed.length);
+    offset += r.signed.length;
   }
   await tx.query(
     `INSERT INTO payments (payment_id, serial, counter, prev, payee_serial, currency, amount, spent,
                            signed, created_at, received_at, status, settled_at, settlement_id)
-     SELECT decode(u.id, 'hex'), u.serial, u.counter, decode(u.prev, 'hex'), $1, u.currency, u.amount,
-            u.spent, decode(u.signed, 'hex'), to_timestamp(u.created_at), $2, 'settled', $2, $3
-     FROM unnest($4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::bigint[],
-                 $10::bigint[], $11::text[], $12::bigint[])
-          AS u(id, serial, counter, prev, currency, amount, spent, signed, created_at)`,
-    [payeeSerial, at, settlementId.toString(), ...cols],
+     SELECT substring($4::bytea FROM (u.i * 32 - 31)::int FOR 32), u.serial, u.counter,
+            substring($5::bytea FROM (u.i * 32 - 31)::int FOR 32), $1, u.currency, u.amount,
+            u.spent, substring($6::bytea FROM u.off FOR u.len), to_timestamp(u.created_at), $2,
+            'settled', $2, $3
+     FROM unnest($7::bigint[], $8::bigint[], $9::text[], $10::bigint[], $11::bigint[],
+                 $12::bigint[], $13::int[], $14::int[]) WITH ORDINALITY
+          AS u(serial, counter, currency, amount, spent, created_at, off, len, i)`,
+    [payeeSerial, at, settlementId.toString(), ids, prevs, Buffer.concat(signed), ...cols],
   );
 }
 
