@@ -100,6 +100,11 @@ export interface LockedCert {
   proven: boolean;
   /** Unix seconds of the owner's close or the compromise report, whichever came first; or null. */
   recoveryEndedAt: number | null;
+  /**
+   * The row version (`xmin`): every settlement that adds payments under the certificate updates
+   * its row (settled_minor), so an unchanged version means no settled payment was added.
+   */
+  version: string;
 }
 
 /**
@@ -126,8 +131,10 @@ export async function lockPayerCerts(
     released: boolean;
     proven: boolean;
     recovery_ended_at: bigint | null;
+    version: string;
   }>(
     `SELECT c.serial, c.currency, c.limit_minor, c.settled_minor, c.cert, c.account_id,
+            c.xmin::text AS version,
             c.reserve_released_at IS NOT NULL AS released,
             floor(extract(epoch FROM c.recovery_ended_at))::bigint AS recovery_ended_at,
             EXISTS (SELECT 1 FROM fraud_proofs f WHERE f.serial = c.serial) AS proven,
@@ -151,6 +158,7 @@ export async function lockPayerCerts(
     released: r.released,
     proven: r.proven,
     recoveryEndedAt: r.recovery_ended_at === null ? null : Number(r.recovery_ended_at),
+    version: r.version,
   }));
 }
 
@@ -173,6 +181,11 @@ export interface SettledReading {
    * (same serial, same counter), so this holds each duplicate of the batch.
    */
   ids: Set<string>;
+  /**
+   * Each serial's certificate row version (`xmin`) in the snapshot the links were read in; a
+   * serial without a certificate row is absent.
+   */
+  versions: Map<number, string>;
 }
 
 /**
@@ -187,17 +200,22 @@ export interface SettledReading {
  *
  * The same rows answer "which batch payments were settled before": a payment id is the hash of
  * its tbs, so a settled copy of a batch payment has its serial and counter (≥ the lowest − 1) and
- * is read here — one statement under the certificate locks instead of two.
+ * is read here — one statement instead of two.
+ *
+ * With the certificate row versions of the same snapshot, so that the read can be done before the
+ * certificates are locked and checked after ({@link settledLinksChecked}).
  */
 export async function settledLinks(
   tx: Queryable,
   batch: readonly BatchLink[],
+  only?: ReadonlySet<number>,
 ): Promise<SettledReading> {
   const links = new Map<number, ChainLink[]>();
   const ids = new Set<string>();
-  if (batch.length === 0) return { links, ids };
+  const versions = new Map<number, string>();
   const bounds = new Map<number, { minCounter: number; minLow: number }>();
   for (const p of batch) {
+    if (only && !only.has(p.serial)) continue;
     const b = bounds.get(p.serial);
     const low = p.spent - p.amount;
     if (!b) bounds.set(p.serial, { minCounter: p.counter, minLow: low });
@@ -206,20 +224,25 @@ export async function settledLinks(
       if (low < b.minLow) b.minLow = low;
     }
   }
+  if (bounds.size === 0) return { links, ids, versions };
+  // One statement, so one snapshot: the versions say exactly which settled payments were visible.
   const rows = await tx.query<{
-    payment_id: Uint8Array;
-    serial: bigint;
-    counter: bigint;
-    prev: Uint8Array;
-    spent: bigint;
-    amount: bigint;
+    cert_serial: bigint;
+    version: string;
+    payment_id: Uint8Array | null;
+    counter: bigint | null;
+    prev: Uint8Array | null;
+    spent: bigint | null;
+    amount: bigint | null;
   }>(
-    `SELECT p.payment_id, p.serial, p.counter, p.prev, p.spent, p.amount
+    `SELECT c.serial AS cert_serial, c.xmin::text AS version,
+            p.payment_id, p.counter, p.prev, p.spent, p.amount
      FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS b(serial, min_counter, min_low)
-     JOIN payments p ON p.serial = b.serial AND p.status = 'settled'
+     JOIN payer_certificates c ON c.serial = b.serial
+     LEFT JOIN payments p ON p.serial = b.serial AND p.status = 'settled'
       AND (p.counter >= b.min_counter - 1 OR p.spent > b.min_low
            OR p.payment_id = ANY($4::bytea[]) OR p.prev = ANY($5::bytea[]))
-     ORDER BY p.serial, p.counter`,
+     ORDER BY c.serial, p.counter`,
     [
       [...bounds.keys()].map(String),
       [...bounds.values()].map((b) => String(b.minCounter)),
@@ -231,24 +254,56 @@ export async function settledLinks(
   let list: ChainLink[] = [];
   let listSerial = -1;
   for (const r of rows) {
-    const serial = safeInteger(r.serial);
+    const serial = safeInteger(r.cert_serial);
     if (serial !== listSerial) {
       // Rows come in serial order: one list per serial, no map lookup per row.
       list = [];
       listSerial = serial;
-      links.set(serial, list);
+      versions.set(serial, r.version);
     }
+    if (r.payment_id === null) continue; // a certificate with no settled link to read
+    if (list.length === 0) links.set(serial, list);
     list.push({
       paymentId: r.payment_id,
       serial,
-      counter: safeInteger(r.counter),
-      prev: r.prev,
-      spent: safeInteger(r.spent),
-      amount: safeInteger(r.amount),
+      counter: safeInteger(r.counter!),
+      prev: r.prev!,
+      spent: safeInteger(r.spent!),
+      amount: safeInteger(r.amount!),
     });
     ids.add(hexOf(r.payment_id));
   }
-  return { links, ids };
+  return { links, ids, versions };
+}
+
+/**
+ * The settled links of a read made before the certificate locks, made exact under them: a serial
+ * whose certificate row version changed since (another settlement committed payments under it
+ * meanwhile, or the row was otherwise updated) is read again, now that no one else can add to it
+ * until this transaction ends. Every settlement that inserts settled payments updates the
+ * certificate row of each of their serials in the same transaction (`addSettled`), so an equal
+ * version proves that no settled payment was added under that serial since the first read.
+ */
+export async function settledLinksChecked(
+  tx: Queryable,
+  batch: readonly BatchLink[],
+  before: SettledReading,
+  locked: readonly { serial: number; version: string }[],
+): Promise<SettledReading> {
+  const stale = new Set<number>();
+  for (const c of locked) if (before.versions.get(c.serial) !== c.version) stale.add(c.serial);
+  if (stale.size === 0) return before;
+  const fresh = await settledLinks(tx, batch, stale);
+  const links = new Map(before.links);
+  for (const serial of stale) {
+    const list = fresh.links.get(serial);
+    if (list) links.set(serial, list);
+    else links.delete(serial);
+  }
+  // Ids only grow while the locks are held: the stale serials' settled ids are in `fresh`.
+  const ids = new Set(before.ids);
+  for (const id of fresh.ids) ids.add(id);
+  return { links, ids, versions: new Map([...before.versions, ...fresh.versions]) };
 }
 
 /** Hex through Buffer (native), over the same memory: a string per byte costs far more. */
