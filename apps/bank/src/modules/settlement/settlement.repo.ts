@@ -1,7 +1,7 @@
 /** SQL of settlement: payee heads, payer certificates' reserves, settled payments, results. */
 import { encodePayment, type ChainLink, type Payment } from '@offpay/protocol';
 import type { Queryable } from '../../db/queryable.js';
-import { bytesParam, hexParams, safeInteger } from '../../db/values.js';
+import { bytesParam, safeInteger } from '../../db/values.js';
 
 /** A payee certificate as settlement needs it. */
 export interface PayeeRow {
@@ -309,20 +309,6 @@ export async function settledLinksChecked(
 /** Hex through Buffer (native), over the same memory: a string per byte costs far more. */
 export const hexOf = (b: Uint8Array): string =>
   Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-
-/** Which of these payment ids were settled before (hex). */
-export async function settledAmong(
-  tx: Queryable,
-  ids: readonly Uint8Array[],
-): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await tx.query<{ id: string }>(
-    `SELECT encode(payment_id, 'hex') AS id FROM payments
-     WHERE payment_id = ANY(SELECT decode(x, 'hex') FROM unnest($1::text[]) AS x) AND status = 'settled'`,
-    [hexParams(ids)],
-  );
-  return new Set(rows.map((r) => r.id));
-}
 
 /** The stored wire bytes of a settled payment (for fraud proofs). */
 export async function paymentBytes(
