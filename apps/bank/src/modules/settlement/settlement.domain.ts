@@ -4,7 +4,7 @@
  * is a parameter. The service turns the outcomes into rows and postings in one transaction.
  */
 import type { EntryCode } from '@offpay/api';
-import { equalBytes, toHex } from '@offpay/crypto';
+import { equalBytes } from '@offpay/crypto';
 import {
   checkPaymentRules,
   detectFraud,
@@ -141,7 +141,7 @@ export function decideSettlement(input: SettlementInput): SettlementDecision {
       reject(entry.signatureCode);
       continue;
     }
-    const id = toHex(payment.paymentId);
+    const id = hexId(payment.paymentId);
     if (settledIds.has(id)) {
       outcomes.push({ index: entry.index, payment, status: 'duplicate', code: '' });
       continue;
@@ -227,6 +227,9 @@ export function mayConflict(a: ChainLink, b: ChainLink): boolean {
   if (d < 0 ? b.spent - b.amount < a.spent : a.spent - a.amount < b.spent) return true;
   return linked(a.prev, b.paymentId) || linked(b.prev, a.paymentId);
 }
+
+/** Hex of a payment id through Buffer (native): once per entry, where `toHex` builds a string per byte. */
+const hexId = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 /** equalBytes with a first-byte shortcut: ids are public, so no constant time is needed. */
 const linked = (prev: Uint8Array, id: Uint8Array) => prev[0] === id[0] && equalBytes(prev, id);

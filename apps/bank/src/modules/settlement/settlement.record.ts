@@ -7,7 +7,6 @@
 import { equalBytes, toHex } from '@offpay/crypto';
 import {
   decodePayment,
-  encodePayment,
   encodeSettlementResult,
   makeFraudProof,
   signSettlementResult,
@@ -143,17 +142,7 @@ async function writeOutcomes(
     w.payee.serial,
     w.settlementId,
     w.now,
-    settled.map(({ payment: p }) => ({
-      paymentId: p.paymentId,
-      serial: p.serial,
-      counter: p.counter,
-      prev: p.prev,
-      currency: p.payerCert.currency,
-      amount: p.amount,
-      spent: p.spent,
-      signed: encodePayment(p),
-      createdAt: p.createdAt,
-    })),
+    settled.map((o) => o.payment),
   );
   const bySerial = new Map(w.certs.map((c) => [c.serial, c]));
   const fromReserve = new Map<string, bigint>();

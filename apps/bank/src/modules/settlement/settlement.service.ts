@@ -129,6 +129,8 @@ async function verifyAndSettle(
     : verifyEntriesInThread(batch, bankKeys, deps.verifier);
   // The verifier numbers the decoded entries consecutively; each keeps its ledger index.
   const entries = verified.map((e, k) => ({ ...e, index: indexes[k] ?? e.index }));
+  // The payment rows of every entry that may settle, computed before any lock is taken.
+  repo.preparePayments(entries.flatMap((e) => (e.signatureCode ? [] : [e.payment])));
   timer('verify');
   const release = await deps.payeeLock?.acquire(payee.serial);
   try {
@@ -203,9 +205,13 @@ async function settleInTx(
       expectedPrevHead: head ? toHex(head.head) : '',
     });
   }
-  const serials = [
-    ...new Set(entries.filter((e) => !e.signatureCode).map((e) => e.payment.serial)),
-  ].sort((a, b) => a - b);
+  const payments = entries.filter((e) => !e.signatureCode).map((e) => e.payment);
+  const serials = [...new Set(payments.map((p) => p.serial))].sort((a, b) => a - b);
+  // The payers' settled links are read BEFORE their certificates are locked — the lock is held
+  // from here to COMMIT, and batches of other payees sharing these payers queue on it — and made
+  // exact after: a serial whose certificate row changed meanwhile is read again under the lock
+  // (settledLinksChecked). Double spends still meet on the certificate rows.
+  const unlocked = await repo.settledLinks(tx, payments);
   const certs = await repo.lockPayerCerts(tx, serials);
   // Every account the batch may move money between — each certificate's reserve and customer
   // account and the payee's — locked in one statement in id order before the first transfer. Two
@@ -218,18 +224,14 @@ async function settleInTx(
   ]);
   // The clock is read under the certificate locks, so a reserve released meanwhile is seen expired.
   const now = deps.now();
+  // The payers' settled links that may conflict and the batch's duplicates, exact under the locks.
+  const settled = await repo.settledLinksChecked(tx, payments, unlocked, certs);
   const decision = decideSettlement({
     payee: { kid: batch.payeeKid, currency: payee.currency },
     entries,
     certs: new Map(certs.map((c) => [c.serial, certState(c, deps.recoveryCapPercent)])),
-    settled: await repo.settledLinks(
-      tx,
-      entries.filter((e) => !e.signatureCode).map((e) => e.payment),
-    ),
-    settledIds: await repo.settledAmong(
-      tx,
-      batch.entries.map((p) => p.paymentId),
-    ),
+    settled: settled.links,
+    settledIds: settled.ids,
     // Read under the account locks: another batch recovering from the same payer has committed.
     available: new Map(certs.map((c) => [c.customerAccountId, balances.get(c.customerAccountId)!])),
     now: unixSeconds(now),
