@@ -84,24 +84,27 @@ export async function recordSettlement(
   });
   await writeOutcomes(deps, tx, { ...d, settlementId });
   await recordFrauds(deps, tx, decision, batch);
-  await repo.updatePayeeHead(tx, payee.serial, {
-    nextIndex: batch.fromIndex + count,
-    head: batch.head,
-  });
   // In the batch's transaction: the event exists exactly when the batch committed (outbox).
   await deps.outbox?.enqueue(tx, { accountId: payee.accountId }, 'settlement.settled', {
     ...settledEvent(d, count),
     settledAt: now.toISOString(),
   });
-  await deps.audit.append(tx, {
-    actor: `payee:${payee.serial}`,
-    action: 'settlement',
-    data: {
-      batchKey: toHex(batch.batchKey),
-      entries: count,
-      settled: decision.outcomes.filter((o) => o.status === 'settled').length,
-    },
-  });
+  // The head moves and the audit line goes on the payee's own chain in one statement, under the
+  // payee's row lock: settlements of different payees never wait for each other's audit line.
+  await repo.updatePayeeHead(
+    tx,
+    payee.serial,
+    { nextIndex: batch.fromIndex + count, head: batch.head },
+    deps.audit.chained(payee.serial, {
+      actor: `payee:${payee.serial}`,
+      action: 'settlement',
+      data: {
+        batchKey: toHex(batch.batchKey),
+        entries: count,
+        settled: decision.outcomes.filter((o) => o.status === 'settled').length,
+      },
+    }),
+  );
   return { result, signed, replayed: false };
 }
 

@@ -1,6 +1,7 @@
 /** SQL of settlement: payee heads, payer certificates' reserves, settled payments, results. */
 import type { ChainLink } from '@offpay/protocol';
 import type { Queryable } from '../../db/queryable.js';
+import type { ChainedAudit } from '../audit/audit.service.js';
 import { bytesParam, hexParams, safeInteger } from '../../db/values.js';
 
 /** A payee certificate as settlement needs it. */
@@ -323,14 +324,51 @@ export async function addSettled(
   );
 }
 
-/** Moves the payee's settled head. */
+/**
+ * Moves the payee's settled head and, in the same statement, appends the settlement's audit line
+ * to the payee's own audit chain (docs/scaling.md "The audit chain"): the chain's head is read
+ * from this row, which the settlement holds locked since `lockPayeeHead`, so no other lock is
+ * taken; Postgres hashes `SHA-256(prefix ‖ head ‖ body)` (auditEntryHash, which
+ * `AuditLog.verify()` recomputes), inserts the entry and moves the row's audit head and count.
+ */
 export async function updatePayeeHead(
   tx: Queryable,
   payeeSerial: number,
   head: { nextIndex: number; head: Uint8Array },
+  audit?: ChainedAudit,
 ): Promise<void> {
-  await tx.query(
-    'UPDATE payee_heads SET next_index = $2, head = $3, updated_at = now() WHERE payee_serial = $1',
-    [payeeSerial, head.nextIndex, head.head],
+  if (!audit) {
+    await tx.query(
+      'UPDATE payee_heads SET next_index = $2, head = $3, updated_at = now() WHERE payee_serial = $1',
+      [payeeSerial, head.nextIndex, head.head],
+    );
+    return;
+  }
+  if (audit.chain !== payeeSerial) throw new RangeError('audit chain is not this payee');
+  if (Number.isNaN(audit.at.getTime())) throw new RangeError('audit time is not a date');
+  const rows = await tx.query(
+    `WITH e AS (
+       SELECT prev, sha256($4::bytea || prev || $5::bytea) AS hash
+       FROM (SELECT coalesce(audit_head, $6::bytea) AS prev FROM payee_heads
+             WHERE payee_serial = $1) AS h),
+     ins AS (
+       INSERT INTO audit_log (chain, prev_hash, entry_hash, at, actor, action, data)
+       SELECT $1, e.prev, e.hash, $7, $8, $9, $10::jsonb FROM e)
+     UPDATE payee_heads SET next_index = $2, head = $3, updated_at = now(),
+       audit_head = (SELECT hash FROM e), audit_count = audit_count + 1
+     WHERE payee_serial = $1 RETURNING 1`,
+    [
+      payeeSerial,
+      head.nextIndex,
+      head.head,
+      audit.prefix,
+      audit.body,
+      audit.genesis,
+      audit.at,
+      audit.actor,
+      audit.action,
+      JSON.stringify(audit.data),
+    ],
   );
+  if (rows.length !== 1) throw new Error(`payee ${payeeSerial} has no head row`);
 }
