@@ -44,7 +44,7 @@ export interface AuditInput {
 
 /**
  * A payee chain's entry, ready to be written by the statement that moves the payee's head
- * (settlement.repo.ts `updatePayeeHead`): it reads the chain's head from that locked row.
+ * (settlement.repo.ts `finishSettlement`): it reads the chain's head from that locked row.
  */
 export type ChainedAudit = AuditAppend & { chain: number };
 

@@ -311,39 +311,25 @@ export async function insertSettledPayments(
   );
 }
 
-/** Adds to each certificate's settled total. */
-export async function addSettled(
-  tx: Queryable,
-  totals: ReadonlyMap<number, bigint>,
-): Promise<void> {
-  if (totals.size === 0) return;
-  await tx.query(
-    `UPDATE payer_certificates c SET settled_minor = c.settled_minor + u.amount
-     FROM unnest($1::bigint[], $2::bigint[]) AS u(serial, amount) WHERE c.serial = u.serial`,
-    [[...totals.keys()].map(String), [...totals.values()].map(String)],
-  );
-}
-
 /**
- * Moves the payee's settled head and, in the same statement, appends the settlement's audit line
- * to the payee's own audit chain (docs/scaling.md "The audit chain"): the chain's head is read
- * from this row, which the settlement holds locked since `lockPayeeHead`, so no other lock is
- * taken; Postgres hashes `SHA-256(prefix ‖ head ‖ body)` (auditEntryHash, which
- * `AuditLog.verify()` recomputes), inserts the entry and moves the row's audit head and count.
+ * The last statement of a settlement, ONE round trip: adds the batch's amounts to each payer
+ * certificate's settled total (rows locked by `lockPayerCerts`), moves the payee's settled head,
+ * and appends the settlement's audit line to the payee's own audit chain (docs/scaling.md "The
+ * audit chain"). The chain's head is read from the payee's row, which the settlement holds locked
+ * since `lockPayeeHead`, so no other lock is taken; Postgres hashes
+ * `SHA-256(prefix ‖ head ‖ body)` (auditEntryHash, which `AuditLog.verify()` recomputes), inserts
+ * the entry and moves the row's audit head and count.
  */
-export async function updatePayeeHead(
+export async function finishSettlement(
   tx: Queryable,
-  payeeSerial: number,
-  head: { nextIndex: number; head: Uint8Array },
-  audit?: ChainedAudit,
+  s: {
+    payeeSerial: number;
+    head: { nextIndex: number; head: Uint8Array };
+    settled: ReadonlyMap<number, bigint>;
+    audit: ChainedAudit;
+  },
 ): Promise<void> {
-  if (!audit) {
-    await tx.query(
-      'UPDATE payee_heads SET next_index = $2, head = $3, updated_at = now() WHERE payee_serial = $1',
-      [payeeSerial, head.nextIndex, head.head],
-    );
-    return;
-  }
+  const { payeeSerial, head, audit } = s;
   if (audit.chain !== payeeSerial) throw new RangeError('audit chain is not this payee');
   if (Number.isNaN(audit.at.getTime())) throw new RangeError('audit time is not a date');
   const rows = await tx.query(
@@ -353,7 +339,10 @@ export async function updatePayeeHead(
              WHERE payee_serial = $1) AS h),
      ins AS (
        INSERT INTO audit_log (chain, prev_hash, entry_hash, at, actor, action, data)
-       SELECT $1, e.prev, e.hash, $7, $8, $9, $10::jsonb FROM e)
+       SELECT $1, e.prev, e.hash, $7, $8, $9, $10::jsonb FROM e),
+     certs AS (
+       UPDATE payer_certificates c SET settled_minor = c.settled_minor + u.amount
+       FROM unnest($11::bigint[], $12::bigint[]) AS u(serial, amount) WHERE c.serial = u.serial)
      UPDATE payee_heads SET next_index = $2, head = $3, updated_at = now(),
        audit_head = (SELECT hash FROM e), audit_count = audit_count + 1
      WHERE payee_serial = $1 RETURNING 1`,
@@ -368,6 +357,8 @@ export async function updatePayeeHead(
       audit.actor,
       audit.action,
       JSON.stringify(audit.data),
+      [...s.settled.keys()].map(String),
+      [...s.settled.values()].map(String),
     ],
   );
   if (rows.length !== 1) throw new Error(`payee ${payeeSerial} has no head row`);
