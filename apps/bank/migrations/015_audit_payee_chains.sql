@@ -30,9 +30,11 @@ ALTER TABLE payee_heads ADD CONSTRAINT payee_heads_audit_check
          AND (audit_head IS NULL OR octet_length(audit_head) = 32));
 
 -- What the last anchor entry said of each payee chain: the anchor job names only chains whose
--- count moved since. Written under the main chain's lock, with the anchor entry.
+-- count moved since. Written under the main chain's lock, with the anchor entry. No foreign key to
+-- payee_heads: its check would take KEY SHARE locks on rows that settlements lock FOR UPDATE, and
+-- the anchor job must never wait for (or hold up) a settlement.
 CREATE TABLE audit_anchors (
-  chain bigint PRIMARY KEY REFERENCES payee_heads (payee_serial),
+  chain bigint PRIMARY KEY,
   audit_count bigint NOT NULL,
   audit_head bytea NOT NULL,
   CONSTRAINT audit_anchors_count_check CHECK (audit_count > 0),
