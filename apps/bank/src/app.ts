@@ -21,6 +21,7 @@ import { enrollmentRoutes } from './modules/enrollment/enrollment.routes.js';
 import { refundRoutes } from './modules/refunds/refunds.routes.js';
 import { reportRoutes } from './modules/reports/reports.routes.js';
 import { reserveReleaseJob } from './modules/reserves/reserves.job.js';
+import { auditAnchorJob } from './modules/audit/audit.job.js';
 import { revocationRoutes } from './modules/revocations/revocations.routes.js';
 import { eventRoutes } from './modules/events/events.routes.js';
 import { fraudRoutes } from './modules/fraud/fraud.routes.js';
@@ -123,6 +124,7 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
   await app.register(webhookRoutes);
   await app.register(consoleRoutes);
   await app.register(consoleStreamRoutes);
+  await app.register(auditAnchorJob, { intervalSeconds: config.auditAnchorSeconds ?? 0 });
   await app.register(reserveReleaseJob, {
     intervalSeconds: config.certificates.releaseIntervalSeconds,
   });

@@ -123,6 +123,8 @@ const envSchema = z
     RECOVERY_CAP_PERCENT: z.coerce.number().int().min(0).max(10_000).default(100),
     // 0 turns the reserve-release job off on this instance (another instance must run it).
     RELEASE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+    // How often the main audit chain anchors the payee chains' heads (docs/scaling.md); 0: off.
+    AUDIT_ANCHOR_SECONDS: z.coerce.number().int().min(0).max(3_600).default(1),
     // Rate limits per window (docs/operations.md "Redis"); 0 turns one off.
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
     RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).max(1_000_000).default(10),
@@ -371,6 +373,8 @@ export interface BankConfig {
   rateLimits?: RateLimits;
   /** Absent → {@link DEFAULT_EVENTS}. */
   events?: EventsConfig;
+  /** Seconds between audit anchors (docs/scaling.md "The audit chain"); absent or 0 → off. */
+  auditAnchorSeconds?: number;
   /** Absent → {@link DEFAULT_CONSOLE}. */
   console?: ConsoleConfig;
   /**
@@ -440,6 +444,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
       releaseIntervalSeconds: e.RELEASE_INTERVAL_SECONDS,
     },
     recoveryCapPercent: e.RECOVERY_CAP_PERCENT,
+    auditAnchorSeconds: e.AUDIT_ANCHOR_SECONDS,
     verifyPool: { workers: e.VERIFY_WORKERS, minEntries: e.VERIFY_POOL_MIN_ENTRIES },
     rateLimits: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,

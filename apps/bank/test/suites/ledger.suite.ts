@@ -136,6 +136,47 @@ export function describeLedgerSuite(label: string, getDb: () => Database): void 
       expect(await balance(carol)).toBe(1_000n);
     });
 
+    it('after lock(), transfers over the locked accounts see the balances earlier ones left', async () => {
+      const alice = await fundedAccount(1_000n);
+      const bob = await fundedAccount(0n);
+      const service = accounts();
+      const move = (tx: Parameters<typeof service.transfer>[0], amount: bigint) =>
+        service.transfer(tx, {
+          kind: 'adjustment',
+          reference: ref('held'),
+          legs: [
+            { accountId: alice, amount: -amount },
+            { accountId: bob, amount },
+          ],
+        });
+      const outcome = await getDb()
+        .transaction(async (tx) => {
+          expect(await service.lock(tx, [bob, alice])).toEqual(
+            new Map([
+              [alice, 1_000n],
+              [bob, 0n],
+            ]),
+          );
+          await move(tx, 600n);
+          // 400 left: refused by the service with its code, not by the database's CHECK.
+          await move(tx, 600n);
+        })
+        .then(
+          () => 'ok',
+          (err: unknown) => (isBankError(err) ? err.code : String(err)),
+        );
+      expect(outcome).toBe('BANK_INSUFFICIENT_FUNDS');
+      expect(await balance(alice)).toBe(1_000n);
+      // The same with moves that fit: both commit.
+      await getDb().transaction(async (tx) => {
+        await service.lock(tx, [alice, bob]);
+        await move(tx, 600n);
+        await move(tx, 400n);
+      });
+      expect(await balance(alice)).toBe(0n);
+      expect(await balance(bob)).toBe(1_000n);
+    });
+
     it('moves a (kind, reference) only once', async () => {
       const alice = await fundedAccount(1_000n);
       const bob = await fundedAccount(0n);

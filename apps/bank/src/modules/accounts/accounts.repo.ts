@@ -96,19 +96,18 @@ export async function insertTransfer(
     postings: ReadonlyMap<string, bigint>;
   },
 ): Promise<bigint> {
+  const accountIds = [...t.postings.keys()].sort();
+  // Amounts travel as decimal strings: exact in both drivers. One statement, one round trip: the
+  // transfer row and its postings (the postings' foreign key is checked at the statement's end).
+  const amounts = accountIds.map((a) => (t.postings.get(a) as bigint).toString());
   const rows = await tx.query<{ id: bigint }>(
-    'INSERT INTO transfers (kind, reference, currency) VALUES ($1, $2, $3) RETURNING id',
-    [t.kind, t.reference, t.currency],
+    `WITH t AS (INSERT INTO transfers (kind, reference, currency) VALUES ($1, $2, $3) RETURNING id)
+     INSERT INTO postings (transfer_id, account_id, currency, amount)
+     SELECT t.id, u.a, $3, u.m FROM t, unnest($4::uuid[], $5::bigint[]) AS u(a, m)
+     RETURNING transfer_id AS id`,
+    [t.kind, t.reference, t.currency, accountIds, amounts],
   );
   const id = (rows[0] as { id: bigint }).id;
-  const accountIds = [...t.postings.keys()].sort();
-  // Amounts travel as decimal strings: exact in both drivers.
-  const amounts = accountIds.map((a) => (t.postings.get(a) as bigint).toString());
-  await tx.query(
-    `INSERT INTO postings (transfer_id, account_id, currency, amount)
-     SELECT $1, a, $2, m FROM unnest($3::uuid[], $4::bigint[]) AS u(a, m)`,
-    [id, t.currency, accountIds, amounts],
-  );
   return id;
 }
 

@@ -61,6 +61,9 @@ export interface AccountsService {
   forgetBalances(accountIds: readonly string[]): Promise<void>;
 }
 
+/** A balance row locked by this transaction, with its owner. */
+type LockedRow = Awaited<ReturnType<typeof lockAccounts>>[number];
+
 /** Invalidates the cached balances of `userIds` once `tx` commits. */
 async function invalidateAfterCommit(
   balances: ReadThroughCache<AccountBalance[]> | null,
@@ -80,10 +83,27 @@ async function invalidateAfterCommit(
  */
 export function createAccountsService(deps: { db: Database; cache?: Cache }): AccountsService {
   const balances = deps.cache ? balanceCache(deps.cache) : null;
+  // The rows `lock` took in each transaction, with their balances as this transaction moved them:
+  // a transfer over accounts all held here needs no second lock statement (the rows cannot change
+  // under our lock but through this service's transfers, which update them below). Only `lock`
+  // fills it, and its one caller (settlement) moves money through `transfer` alone, no savepoints.
+  const held = new WeakMap<Queryable, Map<string, LockedRow>>();
+  const heldFor = (tx: Queryable, ids: readonly string[]): LockedRow[] | null => {
+    const rows = held.get(tx);
+    if (!rows) return null;
+    const out: LockedRow[] = [];
+    for (const id of ids) {
+      const r = rows.get(id);
+      if (!r) return null;
+      out.push(r);
+    }
+    return out;
+  };
   return {
     async transfer(tx, req) {
       const net = netTransfer(req);
-      const accounts = await lockAccounts(tx, [...net.keys()]);
+      const ids = [...net.keys()];
+      const accounts = heldFor(tx, ids) ?? (await lockAccounts(tx, ids));
       const currency = checkAgainstBalances(net, accounts);
       const transferId = await insertTransfer(tx, {
         kind: req.kind,
@@ -91,6 +111,12 @@ export function createAccountsService(deps: { db: Database; cache?: Cache }): Ac
         currency,
         postings: net,
       });
+      const rows = held.get(tx);
+      if (rows)
+        for (const a of accounts) {
+          const r = rows.get(a.id);
+          if (r) rows.set(a.id, { ...r, balance: r.balance + (net.get(a.id) ?? 0n) });
+        }
       await invalidateAfterCommit(
         balances,
         tx,
@@ -100,6 +126,9 @@ export function createAccountsService(deps: { db: Database; cache?: Cache }): Ac
     },
     async lock(tx, accountIds) {
       const locked = await lockAccounts(tx, [...new Set(accountIds)]);
+      const rows = held.get(tx) ?? new Map<string, LockedRow>();
+      for (const a of locked) rows.set(a.id, a);
+      held.set(tx, rows);
       return new Map(locked.map((a) => [a.id, a.balance]));
     },
     async openCustomerAccount(tx, userId, currency) {

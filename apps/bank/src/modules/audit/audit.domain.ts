@@ -2,12 +2,56 @@
  * The audit log's hash chain (DESIGN.md §5 "a hash-chained audit log"): each entry commits to
  * its predecessor, so removing, reordering or editing any entry breaks every later hash.
  */
-import { chainLink, equalBytes, taggedHash, utf8 } from '@offpay/crypto';
+import { chainLink, equalBytes, fromHex, taggedHash, toHex, utf8 } from '@offpay/crypto';
 
 /** Domain label of entry hashes. */
 export const AUDIT_LABEL = 'offpay/v1/bank-audit';
 /** The `prev_hash` of the first entry. */
 export const AUDIT_GENESIS = taggedHash('offpay/v1/bank-audit-genesis');
+
+/**
+ * The `prev_hash` of the first entry of payee `serial`'s own chain (its settlements' lines,
+ * docs/scaling.md "The audit chain"): distinct per payee, so no entry fits two chains.
+ */
+export function payeeChainGenesis(serial: number): Uint8Array {
+  if (!Number.isSafeInteger(serial) || serial < 1) throw new RangeError('payee serial');
+  return taggedHash('offpay/v1/bank-audit-payee-genesis', utf8(String(serial)));
+}
+
+/** The main chain's action that commits to the payee chains' heads. */
+export const AUDIT_ANCHOR_ACTION = 'audit.anchor';
+/** The actor of anchor entries. */
+export const AUDIT_ANCHOR_ACTOR = 'system:audit';
+
+/** One payee chain as an anchor names it: its length and its last entry's hash. */
+export interface ChainMark {
+  chain: number;
+  count: number;
+  head: Uint8Array;
+}
+
+/** An anchor entry's data: `[chain, count, head hex]` per chain, in chain order. */
+export function anchorData(marks: readonly ChainMark[]): Record<string, AuditValue> {
+  return {
+    chains: marks.map((m) => [m.chain, m.count, toHex(m.head)]),
+  };
+}
+
+/** The marks an anchor entry's data names, or null when it is not an anchor's data. */
+export function readAnchorData(data: Record<string, AuditValue>): ChainMark[] | null {
+  const chains = data.chains;
+  if (!Array.isArray(chains)) return null;
+  const out: ChainMark[] = [];
+  for (const c of chains) {
+    if (!Array.isArray(c) || c.length !== 3) return null;
+    const [chain, count, head] = c;
+    if (typeof chain !== 'number' || typeof count !== 'number' || typeof head !== 'string')
+      return null;
+    if (!/^[0-9a-f]{64}$/.test(head)) return null;
+    out.push({ chain, count, head: fromHex(head) });
+  }
+  return out;
+}
 
 /** JSON values the audit log accepts: no floats, so the canonical form is unambiguous. */
 export type AuditValue =
@@ -23,6 +67,8 @@ export interface AuditEntry {
 
 /** A stored entry with its links. */
 export interface AuditRecord extends AuditEntry {
+  /** The payee chain it belongs to, or null for the main chain. */
+  chain?: number | null;
   prevHash: Uint8Array;
   entryHash: Uint8Array;
 }

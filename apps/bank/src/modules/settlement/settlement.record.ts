@@ -81,25 +81,29 @@ export async function recordSettlement(
     batchKey: batch.batchKey,
     result: signed,
   });
-  await writeOutcomes(deps, tx, { ...d, settlementId });
+  const settled = await writeOutcomes(deps, tx, { ...d, settlementId });
   await recordFrauds(deps, tx, decision, batch);
-  await repo.updatePayeeHead(tx, payee.serial, {
-    nextIndex: batch.fromIndex + count,
-    head: batch.head,
-  });
   // In the batch's transaction: the event exists exactly when the batch committed (outbox).
   await deps.outbox?.enqueue(tx, { accountId: payee.accountId }, 'settlement.settled', {
     ...settledEvent(d, count),
     settledAt: now.toISOString(),
   });
-  await deps.audit.append(tx, {
-    actor: `payee:${payee.serial}`,
-    action: 'settlement',
-    data: {
-      batchKey: toHex(batch.batchKey),
-      entries: count,
-      settled: decision.outcomes.filter((o) => o.status === 'settled').length,
-    },
+  // The certificates' settled totals, the head and the audit line on the payee's own chain in one
+  // statement, under the payee's row lock: settlements of different payees never wait for each
+  // other's audit line.
+  await repo.finishSettlement(tx, {
+    payeeSerial: payee.serial,
+    head: { nextIndex: batch.fromIndex + count, head: batch.head },
+    settled,
+    audit: deps.audit.chained(payee.serial, {
+      actor: `payee:${payee.serial}`,
+      action: 'settlement',
+      data: {
+        batchKey: toHex(batch.batchKey),
+        entries: count,
+        settled: decision.outcomes.filter((o) => o.status === 'settled').length,
+      },
+    }),
   });
   return { result, signed, replayed: false };
 }
@@ -129,14 +133,18 @@ function settledEvent(d: Decided, count: number) {
   };
 }
 
-/** Rows and money for settled entries: one multi-row insert, one or two balanced transfers. */
+/**
+ * Rows and money for settled entries: one multi-row insert, one or two balanced transfers.
+ * Returns what each certificate settled, added to its total by `finishSettlement`.
+ */
 async function writeOutcomes(
   deps: SettlementDeps,
   tx: Queryable,
   w: Decided & { settlementId: bigint },
-): Promise<void> {
+): Promise<Map<number, bigint>> {
+  const totals = new Map<number, bigint>();
   const settled = w.decision.outcomes.filter((o) => o.status === 'settled' && o.movement);
-  if (settled.length === 0) return;
+  if (settled.length === 0) return totals;
   await repo.insertSettledPayments(
     tx,
     w.payee.serial,
@@ -147,7 +155,6 @@ async function writeOutcomes(
   const bySerial = new Map(w.certs.map((c) => [c.serial, c]));
   const fromReserve = new Map<string, bigint>();
   const fromAvailable = new Map<string, bigint>();
-  const totals = new Map<number, bigint>();
   for (const { movement: m } of settled) {
     const cert = bySerial.get(m!.serial)!;
     if (m!.fromReserve > 0n) add(fromReserve, cert.reserveAccountId!, m!.fromReserve);
@@ -157,7 +164,7 @@ async function writeOutcomes(
   const reference = `batch:${w.settlementId}`;
   await move(deps, tx, 'settlement', reference, fromReserve, w.payee.accountId);
   await move(deps, tx, 'recovery', reference, fromAvailable, w.payee.accountId);
-  await repo.addSettled(tx, totals);
+  return totals;
 }
 
 function add(map: Map<string, bigint>, key: string, amount: bigint): void {

@@ -1,6 +1,7 @@
 /** SQL of settlement: payee heads, payer certificates' reserves, settled payments, results. */
 import { encodePayment, type ChainLink, type Payment } from '@offpay/protocol';
 import type { Queryable } from '../../db/queryable.js';
+import type { ChainedAudit } from '../audit/audit.service.js';
 import { bytesParam, safeInteger } from '../../db/values.js';
 
 /** A payee certificate as settlement needs it. */
@@ -426,27 +427,55 @@ export async function insertSettledPayments(
   );
 }
 
-/** Adds to each certificate's settled total. */
-export async function addSettled(
+/**
+ * The last statement of a settlement, ONE round trip: adds the batch's amounts to each payer
+ * certificate's settled total (rows locked by `lockPayerCerts`), moves the payee's settled head,
+ * and appends the settlement's audit line to the payee's own audit chain (docs/scaling.md "The
+ * audit chain"). The chain's head is read from the payee's row, which the settlement holds locked
+ * since `lockPayeeHead`, so no other lock is taken; Postgres hashes
+ * `SHA-256(prefix ‖ head ‖ body)` (auditEntryHash, which `AuditLog.verify()` recomputes), inserts
+ * the entry and moves the row's audit head and count.
+ */
+export async function finishSettlement(
   tx: Queryable,
-  totals: ReadonlyMap<number, bigint>,
+  s: {
+    payeeSerial: number;
+    head: { nextIndex: number; head: Uint8Array };
+    settled: ReadonlyMap<number, bigint>;
+    audit: ChainedAudit;
+  },
 ): Promise<void> {
-  if (totals.size === 0) return;
-  await tx.query(
-    `UPDATE payer_certificates c SET settled_minor = c.settled_minor + u.amount
-     FROM unnest($1::bigint[], $2::bigint[]) AS u(serial, amount) WHERE c.serial = u.serial`,
-    [[...totals.keys()].map(String), [...totals.values()].map(String)],
+  const { payeeSerial, head, audit } = s;
+  if (audit.chain !== payeeSerial) throw new RangeError('audit chain is not this payee');
+  if (Number.isNaN(audit.at.getTime())) throw new RangeError('audit time is not a date');
+  const rows = await tx.query(
+    `WITH e AS (
+       SELECT prev, sha256($4::bytea || prev || $5::bytea) AS hash
+       FROM (SELECT coalesce(audit_head, $6::bytea) AS prev FROM payee_heads
+             WHERE payee_serial = $1) AS h),
+     ins AS (
+       INSERT INTO audit_log (chain, prev_hash, entry_hash, at, actor, action, data)
+       SELECT $1, e.prev, e.hash, $7, $8, $9, $10::jsonb FROM e),
+     certs AS (
+       UPDATE payer_certificates c SET settled_minor = c.settled_minor + u.amount
+       FROM unnest($11::bigint[], $12::bigint[]) AS u(serial, amount) WHERE c.serial = u.serial)
+     UPDATE payee_heads SET next_index = $2, head = $3, updated_at = now(),
+       audit_head = (SELECT hash FROM e), audit_count = audit_count + 1
+     WHERE payee_serial = $1 RETURNING 1`,
+    [
+      payeeSerial,
+      head.nextIndex,
+      head.head,
+      audit.prefix,
+      audit.body,
+      audit.genesis,
+      audit.at,
+      audit.actor,
+      audit.action,
+      JSON.stringify(audit.data),
+      [...s.settled.keys()].map(String),
+      [...s.settled.values()].map(String),
+    ],
   );
-}
-
-/** Moves the payee's settled head. */
-export async function updatePayeeHead(
-  tx: Queryable,
-  payeeSerial: number,
-  head: { nextIndex: number; head: Uint8Array },
-): Promise<void> {
-  await tx.query(
-    'UPDATE payee_heads SET next_index = $2, head = $3, updated_at = now() WHERE payee_serial = $1',
-    [payeeSerial, head.nextIndex, head.head],
-  );
+  if (rows.length !== 1) throw new Error(`payee ${payeeSerial} has no head row`);
 }

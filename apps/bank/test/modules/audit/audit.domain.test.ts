@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  anchorData,
   AUDIT_GENESIS,
   auditEntryHash,
+  payeeChainGenesis,
+  readAnchorData,
   canonicalJson,
   findBrokenAuditRecord,
   type AuditEntry,
@@ -44,5 +47,33 @@ describe('audit hash chain', () => {
     expect(canonicalJson({ a: 1, b: 1 })).toBe(canonicalJson({ b: 1, a: 1 }));
     expect(() => canonicalJson({ amount: 1.5 })).toThrow(TypeError);
     expect(() => canonicalJson({ amount: 2 ** 60 })).toThrow(TypeError);
+  });
+});
+
+describe('payee chains and anchors', () => {
+  it('gives every payee chain its own genesis, never the main one', () => {
+    const a = payeeChainGenesis(1);
+    expect(a).toHaveLength(32);
+    expect(a).not.toEqual(payeeChainGenesis(2));
+    expect(a).not.toEqual(AUDIT_GENESIS);
+    expect(() => payeeChainGenesis(0)).toThrow(RangeError);
+    expect(() => payeeChainGenesis(1.5)).toThrow(RangeError);
+  });
+
+  it('reads back the marks an anchor wrote, through canonical JSON', () => {
+    const marks = [
+      { chain: 3, count: 7, head: new Uint8Array(32).fill(0xab) },
+      { chain: 9, count: 1, head: new Uint8Array(32).fill(1) },
+    ];
+    const data = JSON.parse(canonicalJson(anchorData(marks))) as Record<string, never>;
+    expect(readAnchorData(data)).toEqual(marks);
+  });
+
+  it('refuses anchor data that is not a list of [chain, count, 32-byte hex head]', () => {
+    expect(readAnchorData({})).toBeNull();
+    expect(readAnchorData({ chains: [[1, 2]] })).toBeNull();
+    expect(readAnchorData({ chains: [[1, 2, 'zz'.repeat(32)]] })).toBeNull();
+    expect(readAnchorData({ chains: [['1', 2, 'ab'.repeat(32)]] })).toBeNull();
+    expect(readAnchorData({ chains: [[1, 2, 'ab'.repeat(31)]] })).toBeNull();
   });
 });
