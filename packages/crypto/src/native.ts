@@ -109,7 +109,14 @@ class Lru<V> {
   }
 }
 
-const hexKey = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16)).join(',');
+/**
+ * A map key for a public key's bytes: one char per byte for a key's length (at most 65 bytes,
+ * the common case, built at once), else the bytes in hex joined by commas (longer: no clash).
+ */
+const hexKey = (bytes: Uint8Array) =>
+  bytes.length <= 65
+    ? String.fromCharCode(...bytes)
+    : Array.from(bytes, (b) => b.toString(16)).join(',');
 const verifyKeys = new Lru<Promise<Key>>();
 const ecdhKeys = new Lru<{ key: Promise<Key>; uncompressed: Uint8Array }>();
 

@@ -6,7 +6,6 @@
 import {
   concatBytes,
   i2osp,
-  labelBytes,
   open,
   openAsync,
   seal,
@@ -27,7 +26,7 @@ import {
 import { decodePayerCertificate, certificateValue, type PayerCertificate } from './certificates.js';
 import { fail } from './errors.js';
 import { bytes, decodeArray, expectArray, openTbs, time, uint } from './fields.js';
-import { messageId, readEnvelope, signTbs } from './signing.js';
+import { labelOnce, messageId, readEnvelope, signTbs } from './signing.js';
 
 /** The signed fields of a payment. */
 export interface PaymentFields {
@@ -167,7 +166,7 @@ export function paymentIdOf(paymentBytes: Uint8Array): Uint8Array {
 
 /** HPKE `info` for a payment sealed to a payee: len ‖ "offpay/v1/payment" ‖ payeeKid. */
 export function paymentSealInfo(payeeKid: Uint8Array): Uint8Array {
-  return concatBytes(labelBytes(SEAL_LABEL.payment), payeeKid);
+  return concatBytes(labelOnce(SEAL_LABEL.payment), payeeKid);
 }
 
 /** Seals payment bytes to the payee's KEM key (DESIGN.md §4 "Sealing"). */

@@ -53,11 +53,16 @@ export function verifyPaymentOffline(sealed: Uint8Array, ctx: ReceiverContext): 
 
 /**
  * The checks of {@link verifyPaymentOffline} after the seal was opened, for a caller that opened
- * it already (one HPKE open per payment: it is the costliest step on a device).
+ * it already (one HPKE open per payment: it is the costliest step on a device). `decoded` is
+ * `decodePayment(bytes)` when the caller decoded it already (it is then not decoded again).
  * @throws the codes of verifyPaymentOffline after PROTO_SEAL_OPEN_FAILED
  */
-export function verifyOpenedPayment(bytes: Uint8Array, ctx: ReceiverContext): AcceptedPayment {
-  const payment = decodePayment(bytes);
+export function verifyOpenedPayment(
+  bytes: Uint8Array,
+  ctx: ReceiverContext,
+  decoded?: Payment,
+): AcceptedPayment {
+  const payment = decoded ?? decodePayment(bytes);
   verifyPaymentSignatures(payment, ctx.bankKeys, ctx.verifier);
   const id = toHex(payment.paymentId);
   const index = ctx.findAccepted(id);

@@ -9,14 +9,31 @@ import { LEN } from './constants.js';
 import { fail } from './errors.js';
 import { bytes, expectArray, openTbs } from './fields.js';
 
+/** Most labels kept as bytes (the protocol has a dozen; any beyond are encoded each time). */
+const MAX_LABELS = 64;
+const labels = new Map<string, Uint8Array>();
+
+/**
+ * `labelBytes(label)`, encoded once per label: a payment's checks ask for the same few labels
+ * several times. The bytes are shared: callers only read them (copy, hash), never keep or write.
+ */
+export function labelOnce(label: string): Uint8Array {
+  let bytes = labels.get(label);
+  if (!bytes) {
+    bytes = labelBytes(label);
+    if (labels.size < MAX_LABELS) labels.set(label, bytes);
+  }
+  return bytes;
+}
+
 /** The exact bytes a signature covers: the length-prefixed label, then the tbs. */
 export function signedBytes(label: string, tbs: Uint8Array): Uint8Array {
-  return concatBytes(labelBytes(label), tbs);
+  return concatBytes(labelOnce(label), tbs);
 }
 
 /** The id of a signed message: SHA-256(len ‖ label ‖ tbs). `paymentId` and `batchKey` are this. */
 export function messageId(label: string, tbs: Uint8Array): Uint8Array {
-  return sha256(labelBytes(label), tbs);
+  return sha256(labelOnce(label), tbs);
 }
 
 /**

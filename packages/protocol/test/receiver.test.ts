@@ -6,6 +6,7 @@ import { malleate, isLowS, toHex } from '@offpay/crypto';
 import { describe, expect, it } from 'vitest';
 import {
   decodeCbor,
+  decodePayment,
   encodeCbor,
   encodePayment,
   LIMITS,
@@ -85,6 +86,22 @@ describe('a payment the caller opened already', () => {
     expect(accepted).toEqual(receiver.verify(sealed));
     receiver.accept(sealed);
     expectCode(() => verifyOpenedPayment(opened, receiver.context()), 'PROTO_PAYMENT_DUPLICATE');
+  });
+
+  it('takes the payment the caller decoded already, with the same verdicts', () => {
+    const payer = makePayer(bank);
+    const receiver = new MemoryReceiver(bank, payee);
+    const sealed = sealTo(payee, pay(payer, payee));
+    const opened = openPayment(sealed, payee.kemSk, payee.kid);
+    const decoded = decodePayment(opened);
+    const accepted = verifyOpenedPayment(opened, receiver.context(), decoded);
+    expect(accepted.payment).toBe(decoded); // not decoded again
+    expect(accepted).toEqual(verifyOpenedPayment(opened, receiver.context()));
+    receiver.accept(sealed);
+    expectCode(
+      () => verifyOpenedPayment(opened, receiver.context(), decoded),
+      'PROTO_PAYMENT_DUPLICATE',
+    );
   });
 });
 

@@ -2,7 +2,7 @@
  * Every signed message verifies only under the key that must have signed it, and only with the
  * bytes that were signed; labels keep one kind of message from passing for another.
  */
-import { malleate, sign } from '@offpay/crypto';
+import { concatBytes, labelBytes, malleate, sign } from '@offpay/crypto';
 import { describe, expect, it } from 'vitest';
 import {
   bankKeySet,
@@ -222,5 +222,19 @@ describe('bank-signed lists, announcements and results', () => {
       const relabelled = encodeCbor([tbs, sign(signedBytes(label, tbs), bank.signSk)]);
       expectCode(() => verifyRevocationList(relabelled, bank.keys), 'PROTO_SIGNATURE_INVALID');
     }
+  });
+});
+
+describe('the bytes a signature covers', () => {
+  it('are the length-prefixed label and the tbs on every call, whatever a caller did to earlier ones', () => {
+    const tbs = Uint8Array.of(1, 2, 3);
+    const expected = concatBytes(labelBytes(SIGN_LABEL.payment), tbs);
+    const first = signedBytes(SIGN_LABEL.payment, tbs);
+    expect(first).toEqual(expected);
+    first.fill(0); // a caller's copy: the label kept for the next calls is not touched
+    expect(signedBytes(SIGN_LABEL.payment, tbs)).toEqual(expected);
+    expect(signedBytes(SIGN_LABEL.receipt, tbs)).toEqual(
+      concatBytes(labelBytes(SIGN_LABEL.receipt), tbs),
+    );
   });
 });

@@ -73,11 +73,18 @@ export async function acceptPayment(
 ): Promise<Accepted> {
   // The seal is opened once, with the platform's native ECDH where it has one, and the
   // signatures are verified natively before the one transaction opens (WebCrypto cannot be
-  // awaited inside it). The reads, checks and the write are then one transaction.
+  // awaited inside it). The reads, checks and the write are then one transaction. The opened
+  // bytes are decoded once, here, for the verifier, the reads and the check (bytes that do not
+  // decode are refused inside the transaction, in the order of the checks).
   const opened = await openPaymentAsync(sealed, till.kemSecret, till.kid);
-  const verifier = await paymentVerifier(opened, till.bankKeys);
+  const decoded = decodeOrError(opened);
+  const verifier = await paymentVerifier(
+    opened,
+    till.bankKeys,
+    'payment' in decoded ? decoded.payment : undefined,
+  );
   const take = (locked: boolean) =>
-    record(db, till, requestId, opened, verifier, deviceNowMs, locked);
+    record(db, till, requestId, opened, decoded, verifier, deviceNowMs, locked);
   try {
     return await take(false);
   } catch (e) {
@@ -94,6 +101,7 @@ async function record(
   till: Till,
   requestId: Uint8Array,
   opened: Uint8Array,
+  decoded: Decoded,
   verifier: VerifyFn,
   deviceNowMs: number | undefined,
   locked: boolean,
@@ -101,7 +109,7 @@ async function record(
   await bankTimeSettled(db);
   try {
     return await db.transaction(['meta', 'ledger', 'requests'], (tx) =>
-      accept(tx, till, requestId, opened, verifier, deviceNowMs, locked),
+      accept(tx, till, requestId, opened, decoded, verifier, deviceNowMs, locked),
     );
   } catch (e) {
     // The transaction was rolled back; the proof is kept (and the payer refused) by a
@@ -118,13 +126,13 @@ async function accept(
   till: Till,
   requestId: Uint8Array,
   opened: Uint8Array,
+  decoded: Decoded,
   verifier: VerifyFn,
   deviceNowMs: number | undefined,
   locked: boolean,
 ): Promise<Accepted> {
   // Every read in one transaction, issued at once (one round trip): no other tab moves the head
   // meanwhile. Refusals keep the order of the checks: clock, head, the payment's bytes, its rows.
-  const decoded = decodeOrError(opened);
   // The six meta singletons read (clock, current request, head, local and bank revocations, cap)
   // are one read of the meta store.
   tx.metaAtOnce();
@@ -174,7 +182,10 @@ function settledValue<T>(result: PromiseSettledResult<T>): T {
   return result.value;
 }
 
-function decodeOrError(opened: Uint8Array): { payment: Payment } | { error: Error } {
+/** The opened bytes decoded, or why they do not decode (thrown where the checks refuse them). */
+type Decoded = { payment: Payment } | { error: Error };
+
+function decodeOrError(opened: Uint8Array): Decoded {
   try {
     return { payment: decodePayment(opened) };
   } catch (error) {
@@ -188,7 +199,7 @@ function decodeOrError(opened: Uint8Array): { payment: Payment } | { error: Erro
  */
 function payerReads(
   tx: TillReads,
-  decoded: { payment: Payment } | { error: Error },
+  decoded: Decoded,
 ): [Promise<LedgerRecord[]>, Promise<LedgerRecord[]>] {
   if ('error' in decoded) return [Promise.resolve([]), Promise.resolve([])];
   const { paymentId, serial } = decoded.payment;
@@ -262,23 +273,27 @@ function verify(
 ): AcceptedPayment {
   const request = found?.request;
   const idHex = toHex(payment.paymentId);
-  return verifyOpenedPayment(opened, {
-    payee: { kid: till.kid, kemSecretKey: till.kemSecret, currency: till.cert.currency },
-    bankKeys: till.bankKeys,
-    now,
-    isRevoked,
-    // The protocol checks the duplicate first, then that the payment answers this request.
-    request: request && {
-      requestId: request.requestId,
-      amount: request.amount,
-      expiresAt: request.expiresAt,
+  return verifyOpenedPayment(
+    opened,
+    {
+      payee: { kid: till.kid, kemSecretKey: till.kemSecret, currency: till.cert.currency },
+      bankKeys: till.bankKeys,
+      now,
+      isRevoked,
+      // The protocol checks the duplicate first, then that the payment answers this request.
+      request: request && {
+        requestId: request.requestId,
+        amount: request.amount,
+        expiresAt: request.expiresAt,
+      },
+      findAccepted: (id: string) => (id === idHex ? duplicate[0]?.index : undefined),
+      paymentsBySerial: (serial: number) =>
+        serial === payment.serial ? conflicting(earlier, payment) : [],
+      // Verdicts found by WebCrypto before the transaction (signatures.ts).
+      verifier,
     },
-    findAccepted: (id: string) => (id === idHex ? duplicate[0]?.index : undefined),
-    paymentsBySerial: (serial: number) =>
-      serial === payment.serial ? conflicting(earlier, payment) : [],
-    // Verdicts found by WebCrypto before the transaction (signatures.ts).
-    verifier,
-  });
+    payment,
+  );
 }
 
 /**

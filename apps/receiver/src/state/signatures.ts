@@ -22,20 +22,6 @@ export const MAX_REMEMBERED_PAYERS = 1024;
 /** Payer certificate signatures that verified, by serial, with the key set they verified under. */
 const verifiedCerts = new Map<number, { bankKeys: BankKeys; signature: Triple }>();
 
-/** The signature `verifyCertificate` asks about for `cert`, without verifying it. */
-function certificateTriple(payment: Payment, bankKeys: BankKeys): Triple | undefined {
-  let asked: Triple | undefined;
-  try {
-    verifyCertificate(payment.payerCert, bankKeys, (s, m, k) => {
-      asked = [s, m, k];
-      return true;
-    });
-  } catch {
-    return undefined; // PROTO_UNKNOWN_ISSUER: no signature to ask about
-  }
-  return asked;
-}
-
 function remember(serial: number, bankKeys: BankKeys, signature: Triple): void {
   verifiedCerts.delete(serial);
   if (verifiedCerts.size >= MAX_REMEMBERED_PAYERS) {
@@ -50,21 +36,30 @@ function remember(serial: number, bankKeys: BankKeys, signature: Triple): void {
  * verified natively now (the certificate's only when it is not remembered). Its verdicts are the
  * real ones; a signature it was not asked about beforehand is verified with noble. Bytes that do
  * not decode get noble's verifier: the check refuses them before asking about any signature.
+ * `decoded` is `decodePayment(opened)` when the caller has it already (it is not decoded again).
  */
-export async function paymentVerifier(opened: Uint8Array, bankKeys: BankKeys): Promise<VerifyFn> {
+export async function paymentVerifier(
+  opened: Uint8Array,
+  bankKeys: BankKeys,
+  decoded?: Payment,
+): Promise<VerifyFn> {
   let payment: Payment;
   try {
-    payment = decodePayment(opened);
+    payment = decoded ?? decodePayment(opened);
   } catch {
     return verify;
   }
   const cached = verifiedCerts.get(payment.serial);
   const known = cached?.bankKeys === bankKeys ? [cached.signature] : [];
+  // The signature verifyCertificate asks about (none for PROTO_UNKNOWN_ISSUER), kept as it asks.
+  let cert: Triple | undefined;
   const verdicts = await nativeVerdicts((v) => {
-    verifyCertificate(payment.payerCert, bankKeys, v);
+    verifyCertificate(payment.payerCert, bankKeys, (s, m, k) => {
+      cert = [s, m, k];
+      return v(s, m, k);
+    });
     verifyPayerSignature(payment, v);
   }, known);
-  const cert = certificateTriple(payment, bankKeys);
   if (cert && verdicts.verifier(...cert)) remember(payment.serial, bankKeys, cert);
   return verdicts.verifier;
 }
