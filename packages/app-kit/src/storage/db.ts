@@ -131,18 +131,15 @@ const storeOf = (op: AnyOp): string =>
 /**
  * Places every op's request at once: IndexedDB runs a transaction's requests in the order they
  * were placed, so the outcome is that of one after the other, without a round trip per op.
+ * `place` makes one op's request and returns its outcome as a promise.
  */
-async function apply(tx: Tx, ops: readonly AnyOp[]): Promise<void> {
+async function placeAll(
+  ops: readonly AnyOp[],
+  place: (op: AnyOp) => Promise<unknown>,
+): Promise<void> {
   const requests: Promise<unknown>[] = [];
   try {
-    for (const op of ops) {
-      const store = tx.objectStore(storeOf(op));
-      if ('put' in op) {
-        requests.push(
-          op.key === undefined ? store.put(op.value) : store.put(op.value, idbKey(op.key)),
-        );
-      } else requests.push('delete' in op ? store.delete(idbKey(op.key)!) : store.clear());
-    }
+    for (const op of ops) requests.push(place(op));
   } catch (error) {
     // A value the browser cannot store (DataCloneError) throws at once; the transaction is then
     // aborted, and the requests already placed fail with it: handled here.
@@ -150,6 +147,17 @@ async function apply(tx: Tx, ops: readonly AnyOp[]): Promise<void> {
     throw error;
   }
   await Promise.all(requests);
+}
+
+/** {@link placeAll} on an idb transaction. */
+function apply(tx: Tx, ops: readonly AnyOp[]): Promise<void> {
+  return placeAll(ops, (op) => {
+    const store = tx.objectStore(storeOf(op));
+    if ('put' in op) {
+      return op.key === undefined ? store.put(op.value) : store.put(op.value, idbKey(op.key));
+    }
+    return 'delete' in op ? store.delete(idbKey(op.key)!) : store.clear();
+  });
 }
 
 /** Runs `body` in one readwrite transaction over `stores`; aborts it on any failure. */
@@ -380,28 +388,17 @@ class TxView<S extends Stores> extends Reader<S> implements DbTx<S> {
   }
 }
 
-/** {@link apply} on a raw transaction. */
-async function applyRaw(tx: IDBTransaction, ops: readonly AnyOp[]): Promise<void> {
-  const requests: Promise<unknown>[] = [];
-  try {
-    for (const op of ops) {
-      const store = tx.objectStore(storeOf(op));
-      if ('put' in op) {
-        requests.push(
-          settle(
-            op.key === undefined ? store.put(op.value) : store.put(op.value, op.key as IDBValidKey),
-          ),
-        );
-      } else {
-        requests.push(settle('delete' in op ? store.delete(idbKey(op.key)!) : store.clear()));
-      }
+/** {@link placeAll} on a raw transaction. */
+function applyRaw(tx: IDBTransaction, ops: readonly AnyOp[]): Promise<void> {
+  return placeAll(ops, (op) => {
+    const store = tx.objectStore(storeOf(op));
+    if ('put' in op) {
+      return settle(
+        op.key === undefined ? store.put(op.value) : store.put(op.value, op.key as IDBValidKey),
+      );
     }
-  } catch (error) {
-    // As in apply(): the transaction is aborted; the requests placed fail with it.
-    for (const r of requests) r.catch(() => undefined);
-    throw error;
-  }
-  await Promise.all(requests);
+    return settle('delete' in op ? store.delete(idbKey(op.key)!) : store.clear());
+  });
 }
 
 class IdbDb<S extends Stores> extends Reader<S> implements Db<S> {
