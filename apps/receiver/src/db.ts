@@ -8,8 +8,9 @@
  *   is accepted once) and three indexes by payer — on [payerSerial, counter], [payerSerial, prev]
  *   and [payerSerial, spent] — that find the few earlier entries fraud detection could flag
  *   (state/accept.ts);
- * - `payers`: one summary per payer serial — its total here and how many entries — derived from
- *   the ledger (never backed up; rebuilt on upgrade and restore), what the limit per customer reads;
+ * - `payers`: one summary per payer serial — its total here, how many entries, its highest counter
+ *   and spent — derived from the ledger (never backed up; rebuilt on upgrade and restore): what
+ *   the limit per customer reads, and what spares fraud detection most reads;
  * - `requests` keyed by requestId; `outcomes` (the bank's word per entry) keyed by index;
  * - `fraud`: kept fraud proofs by id; `batches`: batches handed out, waiting for an answer.
  * Every row read back is parsed here like outside input.
@@ -72,13 +73,51 @@ export interface LedgerRecord {
   receipt: Uint8Array;
 }
 
-/** What the till has taken from one payer certificate: derived from its ledger entries. */
+/**
+ * What the till has taken from one payer certificate, derived from its ledger entries: its total
+ * (the limit per customer) and what tells fraud detection which earlier entries it must read
+ * (state/accept.ts `payerReads`).
+ */
 export interface PayerSummary {
   payerSerial: number;
   /** The sum of the payer's entries' amounts, minor units of the till's currency. */
   total: number;
   /** How many entries the payer has. */
   entries: number;
+  /** The highest counter of its entries, and how many entries have it (one, unless forged). */
+  maxCounter: number;
+  atMaxCounter: number;
+  /** The highest `spent` of its entries. */
+  maxSpent: number;
+}
+
+/** `summary` (undefined: the payer's first entry) with one more entry of the payer. */
+export function summaryWith(
+  summary: PayerSummary | undefined,
+  entry: Pick<LedgerRecord, 'payerSerial' | 'amount' | 'counter' | 'spent'>,
+): PayerSummary {
+  const { payerSerial, amount, counter, spent } = entry;
+  if (!summary) {
+    return {
+      payerSerial,
+      total: amount,
+      entries: 1,
+      maxCounter: counter,
+      atMaxCounter: 1,
+      maxSpent: spent,
+    };
+  }
+  return {
+    payerSerial,
+    total: summary.total + amount,
+    entries: summary.entries + 1,
+    maxCounter: Math.max(summary.maxCounter, counter),
+    atMaxCounter:
+      counter > summary.maxCounter
+        ? 1
+        : summary.atMaxCounter + (counter === summary.maxCounter ? 1 : 0),
+    maxSpent: Math.max(summary.maxSpent, spent),
+  };
 }
 
 /** A request as the till keeps it. */
@@ -151,7 +190,14 @@ const parseLedger = rowParser<LedgerRecord>({
   receipt: bytes(1, 512),
 });
 
-const parsePayer = rowParser<PayerSummary>({ payerSerial: count, total: count, entries: count });
+const parsePayer = rowParser<PayerSummary>({
+  payerSerial: count,
+  total: count,
+  entries: count,
+  maxCounter: count,
+  atMaxCounter: count,
+  maxSpent: count,
+});
 
 /**
  * The payers' summaries of a snapshot's ledger rows (the damaged ones left out: the ledger check
@@ -162,8 +208,7 @@ export function payerSummaries(stores: Snapshot['stores']): Snapshot['stores'] {
   for (const [, row] of stores['ledger'] ?? []) {
     const r = parseLedger(row);
     if (!r) continue;
-    const s = payers.get(r.payerSerial) ?? { payerSerial: r.payerSerial, total: 0, entries: 0 };
-    payers.set(r.payerSerial, { ...s, total: s.total + r.amount, entries: s.entries + 1 });
+    payers.set(r.payerSerial, summaryWith(payers.get(r.payerSerial), r));
   }
   return { payers: [...payers].map(([serial, s]): [number, PayerSummary] => [serial, s]) };
 }

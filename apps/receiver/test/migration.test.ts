@@ -101,7 +101,7 @@ describe('a version-1 till database', () => {
     expect(ann.map((e) => e.index)).toEqual([0, 2, 4]);
     // Her summary, made from her entries in the upgrade.
     const total = ann.reduce((sum, e) => sum + e.amount, 0);
-    expect(await db.get('payers', annSerial)).toEqual({
+    expect(await db.get('payers', annSerial)).toMatchObject({
       payerSerial: annSerial,
       total,
       entries: 3,

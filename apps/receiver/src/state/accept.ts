@@ -35,6 +35,7 @@ import { AppError, bankTimeSettled, trustedNow, trustedNowIn, type DbTx } from '
 import {
   META,
   type LedgerRecord,
+  summaryWith,
   type PayerSummary,
   type StoredRequest,
   type TillDb,
@@ -167,13 +168,12 @@ async function accept(
     verifier,
   );
   const request = checkPayable(found);
-  const total = checkCap(till, cap, summary, accepted.payment);
+  checkCap(till, cap, summary, accepted.payment);
   const { entry, head: next } = appendToLedger(head, accepted.payment, accepted.bytes);
   const record = recordOf(till, entry, accepted.payment, request.memo, now);
-  const payerSerial = payment.serial;
   await tx.write([
     { put: 'ledger', value: record },
-    { put: 'payers', value: { payerSerial, total, entries: summary.entries + 1 } },
+    { put: 'payers', value: summaryWith(summary, record) },
     { put: 'meta', key: META.ledgerHead, value: next },
     { put: 'requests', value: { ...request, status: 'paid', paidIndex: entry.index } },
   ]);
@@ -201,56 +201,67 @@ function decodeOrError(opened: Uint8Array): Decoded {
 interface PayerRows {
   /** The entry of this very payment, if it was accepted before. */
   duplicate: LedgerRecord[];
-  /** The payer's summary (none yet: nothing taken from it). */
-  summary: PayerSummary;
+  /** The payer's summary; undefined before its first entry here. */
+  summary: PayerSummary | undefined;
   /** The payer's earlier entries fraud detection could flag against the payment, by index. */
   nearby: LedgerRecord[];
 }
 
-const NONE: PayerRows = {
-  duplicate: [],
-  summary: { payerSerial: 0, total: 0, entries: 0 },
-  nearby: [],
-};
+const NONE: PayerRows = { duplicate: [], summary: undefined, nearby: [] };
 
 /**
- * The rows the checks of a payment read, all requests placed at once: the payment by its id (a
- * duplicate), its payer's summary and how many entries the payer has (they must agree), and the
- * payer's earlier entries that could conflict with it. Nothing to read for bytes that did not
- * decode (they are refused first).
+ * The rows the checks of a payment read: the payment by its id (a duplicate), its payer's summary,
+ * and every earlier entry of the payer that could conflict with it — and no other. Nothing to read
+ * for bytes that did not decode (they are refused first).
  *
  * An earlier entry E conflicts with the payment P only if (detectFraud, docs/protocol.md §8):
- * E.counter ≥ P.counter − 1 (equivocation, a fork between consecutive counters, or anything
- * against a later counter); E.paymentId = P.prev or E.prev = P.paymentId (a fork by link); or
- * E.spent > P.spent − P.amount (understated). Each is one range of one index, usually empty or one
- * entry, so every entry that could conflict is read, and no other: the verdict and its proof are
- * those of reading all the payer's entries. @throws PROTO_LEDGER_BROKEN when one of them is
- * damaged or the summary does not match the payer's entries
+ * (a) E.counter ≥ P.counter − 1 (equivocation, a fork between consecutive counters, anything
+ * against a later counter); (b) E.paymentId = P.prev or (c) E.prev = P.paymentId (a fork by link);
+ * or (d) E.spent > P.spent − P.amount (understated). (b) and (c) are read with the first requests;
+ * (a) and (d) only when the summary says such entries exist beyond the one (b) found — for an honest
+ * payer, never. So the verdict and its proof are those of comparing all the payer's entries.
+ * @throws PROTO_LEDGER_BROKEN when an entry read is damaged or does not match the summary
  */
 async function payerReads(tx: TillReads, decoded: Decoded): Promise<PayerRows> {
   if ('error' in decoded) return NONE;
   const { paymentId, serial, counter, prev, spent, amount } = decoded.payment;
-  const from = (low: unknown, index: string) =>
-    tx.counted('ledger', IDBKeyRange.bound([serial, low], [serial, Infinity], true), index);
-  const [duplicate, summary, stored, ...near] = await Promise.all([
+  const [duplicate, summary, ...linked] = await Promise.all([
     tx.byIndex('ledger', 'paymentId', paymentId),
     tx.get('payers', serial),
-    tx.count('ledger', IDBKeyRange.bound([serial, -Infinity], [serial, Infinity]), 'payerCounter'),
-    from(counter - 2, 'payerCounter'), // counters above counter − 2: from the one before P on
-    tx.counted('ledger', prev, 'paymentId'),
-    tx.counted('ledger', [serial, paymentId] as unknown as IDBValidKey, 'payerPrev'),
-    from(spent - amount, 'payerSpent'),
+    tx.counted('ledger', prev, 'paymentId'), // (b)
+    tx.counted('ledger', [serial, paymentId] as unknown as IDBValidKey, 'payerPrev'), // (c)
   ]);
-  if (near.some((r) => r.rows.length !== r.stored) || (summary?.entries ?? 0) !== stored)
-    fail('PROTO_LEDGER_BROKEN', `an entry of payer ${serial} is unreadable`, { serial });
+  const mine = (rows: LedgerRecord[]) => rows.filter((r) => r.payerSerial === serial);
+  const found = linked.flatMap(({ rows }) => mine(rows));
+  if (!summary) {
+    if (found.length > 0 || linked.some((r) => r.rows.length !== r.stored)) broken(serial);
+    return { duplicate, summary, nearby: [] };
+  }
+  const from = (low: number, index: string) =>
+    tx.counted('ledger', IDBKeyRange.bound([serial, low], [serial, Infinity], true), index);
+  const more = await Promise.all([
+    needsCounters(summary, counter, found) ? from(counter - 2, 'payerCounter') : undefined, // (a)
+    summary.maxSpent > spent - amount ? from(spent - amount, 'payerSpent') : undefined, // (d)
+  ]);
+  const reads = [...linked, ...more.filter((r) => r !== undefined)];
+  if (reads.some((r) => r.rows.length !== r.stored)) broken(serial);
   const byIndex = new Map<number, LedgerRecord>();
-  for (const { rows } of near)
-    for (const r of rows) if (r.payerSerial === serial) byIndex.set(r.index, r);
-  return {
-    duplicate,
-    summary: summary ?? { payerSerial: serial, total: 0, entries: 0 },
-    nearby: [...byIndex.values()].sort((a, b) => a.index - b.index),
-  };
+  for (const r of reads.flatMap(({ rows }) => mine(rows))) byIndex.set(r.index, r);
+  return { duplicate, summary, nearby: [...byIndex.values()].sort((x, y) => x.index - y.index) };
+}
+
+/**
+ * Whether the payer's entries with a counter ≥ `counter` − 1 must be read: unless it has none, or
+ * exactly one — at `counter` − 1 — and it is among the entries already read.
+ */
+function needsCounters(summary: PayerSummary, counter: number, read: LedgerRecord[]): boolean {
+  if (summary.maxCounter < counter - 1) return false;
+  const onlyOne = summary.maxCounter === counter - 1 && summary.atMaxCounter === 1;
+  return !(onlyOne && read.some((r) => r.counter === counter - 1));
+}
+
+function broken(serial: number): never {
+  return fail('PROTO_LEDGER_BROKEN', `an entry of payer ${serial} is unreadable`, { serial });
 }
 
 /** The ledger record of an accepted payment, with the receipt the till signs for it. */
@@ -392,16 +403,16 @@ function checkPayable(found: Awaited<ReturnType<typeof findRequest>>): StoredReq
 }
 
 /**
- * The payer's total with this payment, from its summary. @throws AppError APP_PAYER_CAP_EXCEEDED
- * when it would pass the limit per customer
+ * Checks the payer's total with this payment (from its summary) against the limit per customer.
+ * @throws AppError APP_PAYER_CAP_EXCEEDED
  */
 function checkCap(
   till: Till,
   cap: number | undefined,
-  summary: PayerSummary,
+  summary: PayerSummary | undefined,
   payment: Payment,
-): number {
-  const total = summary.total + payment.amount;
+): void {
+  const total = (summary?.total ?? 0) + payment.amount;
   if (cap !== undefined && total > cap) {
     throw new AppError('APP_PAYER_CAP_EXCEEDED', undefined, {
       capMinor: String(cap),
@@ -409,5 +420,4 @@ function checkCap(
       currency: till.cert.currency,
     });
   }
-  return total;
 }
