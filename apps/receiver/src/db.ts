@@ -1,10 +1,16 @@
 /**
- * The till's database, `offpay-receiver` version 2 (migrated from version 1 by db-v1.ts):
+ * The till's database, `offpay-receiver` version 3 (migrated from version 1 by db-v1.ts; version 2
+ * gains the `payers` summaries and the ledger's payer indexes in place, app-kit's upgrade.ts):
  * - `meta`: singletons by name — the vault, bank address, last bank time, pinned bank keys and
  *   revocation list (app-kit); the payee certificate, the ledger head and the settled head, the
  *   per-customer limit, the current request's id and the payers caught cheating;
  * - `ledger`: the hash-chained entries keyed by index, with a unique `paymentId` index (a payment
- *   is accepted once) and a `payer` index (a payer's entries: its total and fraud detection);
+ *   is accepted once) and three indexes by payer — on [payerSerial, counter], [payerSerial, prev]
+ *   and [payerSerial, spent] — that find the few earlier entries fraud detection could flag
+ *   (state/accept.ts);
+ * - `payers`: one summary per payer serial — its total here, how many entries, its highest counter
+ *   and spent — derived from the ledger (never backed up; rebuilt on upgrade and restore): what
+ *   the limit per customer reads, and what spares fraud detection most reads;
  * - `requests` keyed by requestId; `outcomes` (the bank's word per entry) keyed by index;
  * - `fraud`: kept fraud proofs by id; `batches`: batches handed out, waiting for an answer.
  * Every row read back is parsed here like outside input.
@@ -21,6 +27,7 @@ import {
   rowParser,
   text,
   type Db,
+  type Snapshot,
 } from '@offpay/app-kit';
 import { tillFromV1 } from './db-v1.js';
 
@@ -64,6 +71,53 @@ export interface LedgerRecord {
   status: 'accepted';
   /** The signed receipt shown to the payer, so it can be shown again. */
   receipt: Uint8Array;
+}
+
+/**
+ * What the till has taken from one payer certificate, derived from its ledger entries: its total
+ * (the limit per customer) and what tells fraud detection which earlier entries it must read
+ * (state/accept.ts `payerReads`).
+ */
+export interface PayerSummary {
+  payerSerial: number;
+  /** The sum of the payer's entries' amounts, minor units of the till's currency. */
+  total: number;
+  /** How many entries the payer has. */
+  entries: number;
+  /** The highest counter of its entries, and how many entries have it (one, unless forged). */
+  maxCounter: number;
+  atMaxCounter: number;
+  /** The highest `spent` of its entries. */
+  maxSpent: number;
+}
+
+/** `summary` (undefined: the payer's first entry) with one more entry of the payer. */
+export function summaryWith(
+  summary: PayerSummary | undefined,
+  entry: Pick<LedgerRecord, 'payerSerial' | 'amount' | 'counter' | 'spent'>,
+): PayerSummary {
+  const { payerSerial, amount, counter, spent } = entry;
+  if (!summary) {
+    return {
+      payerSerial,
+      total: amount,
+      entries: 1,
+      maxCounter: counter,
+      atMaxCounter: 1,
+      maxSpent: spent,
+    };
+  }
+  return {
+    payerSerial,
+    total: summary.total + amount,
+    entries: summary.entries + 1,
+    maxCounter: Math.max(summary.maxCounter, counter),
+    atMaxCounter:
+      counter > summary.maxCounter
+        ? 1
+        : summary.atMaxCounter + (counter === summary.maxCounter ? 1 : 0),
+    maxSpent: Math.max(summary.maxSpent, spent),
+  };
 }
 
 /** A request as the till keeps it. */
@@ -136,6 +190,29 @@ const parseLedger = rowParser<LedgerRecord>({
   receipt: bytes(1, 512),
 });
 
+const parsePayer = rowParser<PayerSummary>({
+  payerSerial: count,
+  total: count,
+  entries: count,
+  maxCounter: count,
+  atMaxCounter: count,
+  maxSpent: count,
+});
+
+/**
+ * The payers' summaries of a snapshot's ledger rows (the damaged ones left out: the ledger check
+ * names them). Pure: it runs inside the upgrade transaction.
+ */
+export function payerSummaries(stores: Snapshot['stores']): Snapshot['stores'] {
+  const payers = new Map<number, PayerSummary>();
+  for (const [, row] of stores['ledger'] ?? []) {
+    const r = parseLedger(row);
+    if (!r) continue;
+    payers.set(r.payerSerial, summaryWith(payers.get(r.payerSerial), r));
+  }
+  return { payers: [...payers].map(([serial, s]): [number, PayerSummary] => [serial, s]) };
+}
+
 const parseRequest = rowParser<StoredRequest>({
   requestId: bytes(LEN.requestId),
   amount: count,
@@ -175,23 +252,27 @@ const parseBatch = rowParser<PendingBatch>({
 /** The till's schema. */
 export const tillSchema = defineSchema({
   name: 'offpay-receiver',
-  version: 2,
+  version: 3,
   stores: {
     meta: { parse: (row: unknown) => row },
     ledger: {
       keyPath: 'index',
       indexes: {
         paymentId: { keyPath: 'paymentId', unique: true },
-        payer: { keyPath: 'payerSerial' },
+        payerCounter: { keyPath: ['payerSerial', 'counter'] },
+        payerPrev: { keyPath: ['payerSerial', 'prev'] },
+        payerSpent: { keyPath: ['payerSerial', 'spent'] },
       },
       parse: parseLedger,
     },
+    payers: { keyPath: 'payerSerial', parse: parsePayer, derived: true },
     requests: { keyPath: 'requestId', parse: parseRequest },
     outcomes: { keyPath: 'index', parse: parseOutcome },
     fraud: { keyPath: 'id', parse: parseFraud },
     batches: { keyPath: 'batchKey', parse: parseBatch },
   },
   fromV1: tillFromV1,
+  derive: payerSummaries,
 });
 
 /** The till's open database. */

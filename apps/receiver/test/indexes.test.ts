@@ -90,15 +90,25 @@ describe('accepting a payment', () => {
     expect(w.count('transaction')).toBe(4);
     expect(entryWrites[1]!.map((op) => ('put' in op ? op.put : ''))).toEqual([
       'ledger',
+      'payers',
       'meta',
       'requests',
     ]);
     expect(
       (await t.db.byIndex('ledger', 'paymentId', b1.record.paymentId)).map((r) => r.index),
     ).toEqual([1]);
-    expect((await t.db.byIndex('ledger', 'payer', alice.cert.serial)).map((r) => r.index)).toEqual([
+    const ofAlice = IDBKeyRange.bound([alice.cert.serial, 0], [alice.cert.serial, Infinity]);
+    expect((await t.db.byIndex('ledger', 'payerCounter', ofAlice)).map((r) => r.index)).toEqual([
       0, 2,
     ]);
+    expect(await t.db.get('payers', alice.cert.serial)).toMatchObject({
+      payerSerial: alice.cert.serial,
+      total: 325,
+      entries: 2,
+      maxCounter: a2.record.counter,
+      atMaxCounter: 1,
+      maxSpent: 325,
+    });
     expect(await t.db.get('meta', META.ledgerHead)).toMatchObject({ nextIndex: 3 });
     expect(a2.record).toMatchObject({ index: 2, spent: 325, memo: '' });
   });
@@ -147,6 +157,19 @@ describe('accepting a payment', () => {
     expect(await codeOf(accept(t, forked.r, forked.sealed))).toBe('PROTO_FRAUD_FORK');
   });
 
+  it('catches a payer whose new payment, past a gap of counters, names an older one as its prev', async () => {
+    const { t, alice, paid } = await busyTill();
+    // Counters skipped (paid elsewhere meanwhile), yet linked to alice's first payment here.
+    alice.chain = {
+      ...alice.chain,
+      counter: alice.chain.counter + 5,
+      lastPaymentId: paid[0]!.payment.paymentId,
+    };
+    const forked = await scanned(t, alice, '1.00');
+    expect(await codeOf(accept(t, forked.r, forked.sealed))).toBe('PROTO_FRAUD_FORK');
+    expect(await provenAgainst(t, forked.payment)).toBe(toHex(paid[0]!.payment.paymentId));
+  });
+
   it('catches a payer understating what it spent, proven against its first payment here', async () => {
     const { t, alice, paid } = await busyTill();
     alice.chain = { ...alice.chain, spent: 0 };
@@ -172,8 +195,9 @@ describe('accepting a payment', () => {
 
   it('reads a damaged entry of the payer as a broken ledger, and writes nothing', async () => {
     const { t, alice } = await busyTill();
-    const entry = (await t.db.get('ledger', 2))!;
-    await t.db.write([{ put: 'ledger', value: { ...entry, spent: -1 } }]);
+    // Alice's last entry: the one her next payment follows, which the checks read.
+    const entry = (await t.db.get('ledger', 3))!;
+    await t.db.write([{ put: 'ledger', value: { ...entry, amount: -1 } }]);
     const before = await t.db.snapshot();
     expect(await codeOf(payRequest(t, alice, '0.10'))).toBe('PROTO_LEDGER_BROKEN');
     const after = await t.db.snapshot();
@@ -181,6 +205,30 @@ describe('accepting a payment', () => {
     expect(after.stores['meta']!.filter(([k]) => k === META.ledgerHead)).toEqual(
       before.stores['meta']!.filter(([k]) => k === META.ledgerHead),
     );
+  });
+
+  it('reads a lost payer summary as a broken ledger', async () => {
+    const { t, alice } = await busyTill();
+    // Alice's summary lost: her total would read 0.
+    await t.db.write([{ delete: 'payers', key: alice.cert.serial }]);
+    expect(await codeOf(payRequest(t, alice, '0.10'))).toBe('PROTO_LEDGER_BROKEN');
+    expect(await readLedger(t.db)).toHaveLength(4);
+  });
+
+  it('takes a payment that arrives after a later one of its payer, and counts it in the total', async () => {
+    const t = await makeTill();
+    const payer = new TestPayer(t.bank);
+    // The payer's payment 0 is shown late: its payment 1 is taken first.
+    const late = await scanned(t, payer, '1.00');
+    const shownAgain = (await t.db.get('requests', late.r.requestId))!;
+    const r = await request(t, '2.00');
+    await accept(t, r, sealFor(t, payer.pay(r)));
+    await t.db.write([
+      { put: 'requests', value: shownAgain },
+      { put: 'meta', key: META.currentRequest, value: toHex(late.r.requestId) },
+    ]);
+    await expect(accept(t, late.r, late.sealed)).resolves.toMatchObject({ record: { index: 1 } });
+    expect(await t.db.get('payers', payer.cert.serial)).toMatchObject({ total: 300, entries: 2 });
   });
 
   it('reads the same rows on a long ledger as on a short one, never the whole ledger', async () => {

@@ -95,8 +95,17 @@ describe('a version-1 till database', () => {
     expect((await db.byIndex('ledger', 'paymentId', second.paymentId)).map((e) => e.index)).toEqual(
       [1],
     );
-    const ann = await db.byIndex('ledger', 'payer', fixture.world.payers.ann);
+    const annSerial = fixture.world.payers.ann;
+    const ofAnn = IDBKeyRange.bound([annSerial, 0], [annSerial, Infinity]);
+    const ann = await db.byIndex('ledger', 'payerCounter', ofAnn);
     expect(ann.map((e) => e.index)).toEqual([0, 2, 4]);
+    // Her summary, made from her entries in the upgrade.
+    const total = ann.reduce((sum, e) => sum + e.amount, 0);
+    expect(await db.get('payers', annSerial)).toMatchObject({
+      payerSerial: annSerial,
+      total,
+      entries: 3,
+    });
   });
 
   it('keeps every request, outcome, fraud proof and waiting batch in its store', async () => {

@@ -4,8 +4,9 @@
  * customer, then the write that appends the ledger entry, moves the head, marks the request paid
  * and keeps the receipt — reads, checks and write in ONE IndexedDB transaction, so a payment is
  * never half-recorded (and a slow phone pays for one transaction, not ten). The checks read by index, never
- * the whole ledger: the `paymentId` index (a duplicate) and the `payer` index (the payer's total
- * and the earlier payments fraud detection compares).
+ * the whole ledger nor all of a payer's entries: the `paymentId` index (a duplicate), the payer's
+ * summary (its total, for the limit per customer) and, by the payer indexes, only the earlier
+ * entries fraud detection could flag (`payerReads`).
  *
  * Two tabs never write the same ledger index without any lock: IndexedDB runs readwrite
  * transactions over the same stores one after the other, so the second reads the head the first
@@ -34,6 +35,8 @@ import { AppError, bankTimeSettled, trustedNow, trustedNowIn, type DbTx } from '
 import {
   META,
   type LedgerRecord,
+  summaryWith,
+  type PayerSummary,
   type StoredRequest,
   type TillDb,
   type TillReads,
@@ -108,7 +111,7 @@ async function record(
 ): Promise<Accepted> {
   await bankTimeSettled(db);
   try {
-    return await db.transaction(['meta', 'ledger', 'requests'], (tx) =>
+    return await db.transaction(['meta', 'ledger', 'payers', 'requests'], (tx) =>
       accept(tx, till, requestId, opened, decoded, verifier, deviceNowMs, locked),
     );
   } catch (e) {
@@ -144,7 +147,7 @@ async function accept(
     revocationCheck(tx, till),
     payerCap(tx),
     tx.last('ledger'),
-    Promise.all(payerReads(tx, decoded)),
+    payerReads(tx, decoded),
   ] as const);
   // A takeover's switch clears the ledger once it is settled to its end: taken under the lock.
   if (!locked && settledValue(takeover) !== undefined) throw TAKEOVER_UNDER_WAY;
@@ -155,21 +158,22 @@ async function accept(
   checkHead(head, settledValue(tail));
   if ('error' in decoded) throw decoded.error;
   const { payment } = decoded;
-  const [duplicate, earlier] = settledValue(payer);
+  const { duplicate, summary, nearby } = settledValue(payer);
   const accepted = verify(
     till,
     opened,
     payment,
-    { now, isRevoked, duplicate, earlier },
+    { now, isRevoked, duplicate, nearby },
     found,
     verifier,
   );
   const request = checkPayable(found);
-  checkCap(till, cap, earlier, accepted.payment);
+  checkCap(till, cap, summary, accepted.payment);
   const { entry, head: next } = appendToLedger(head, accepted.payment, accepted.bytes);
   const record = recordOf(till, entry, accepted.payment, request.memo, now);
   await tx.write([
     { put: 'ledger', value: record },
+    { put: 'payers', value: summaryWith(summary, record) },
     { put: 'meta', key: META.ledgerHead, value: next },
     { put: 'requests', value: { ...request, status: 'paid', paidIndex: entry.index } },
   ]);
@@ -193,17 +197,71 @@ function decodeOrError(opened: Uint8Array): Decoded {
   }
 }
 
+/** What the checks of a payment read of its payer (payerReads). */
+interface PayerRows {
+  /** The entry of this very payment, if it was accepted before. */
+  duplicate: LedgerRecord[];
+  /** The payer's summary; undefined before its first entry here. */
+  summary: PayerSummary | undefined;
+  /** The payer's earlier entries fraud detection could flag against the payment, by index. */
+  nearby: LedgerRecord[];
+}
+
+const NONE: PayerRows = { duplicate: [], summary: undefined, nearby: [] };
+
 /**
- * The rows the checks of a payment read: the payment by its id (a duplicate) and its payer's
- * earlier entries. Nothing to read for bytes that did not decode (they are refused first).
+ * The rows the checks of a payment read: the payment by its id (a duplicate), its payer's summary,
+ * and every earlier entry of the payer that could conflict with it — and no other. Nothing to read
+ * for bytes that did not decode (they are refused first).
+ *
+ * An earlier entry E conflicts with the payment P only if (detectFraud, docs/protocol.md §8):
+ * (a) E.counter ≥ P.counter − 1 (equivocation, a fork between consecutive counters, anything
+ * against a later counter); (b) E.paymentId = P.prev or (c) E.prev = P.paymentId (a fork by link);
+ * or (d) E.spent > P.spent − P.amount (understated). (b) and (c) are read with the first requests;
+ * (a) and (d) only when the summary says such entries exist beyond the one (b) found — for an honest
+ * payer, never. So the verdict and its proof are those of comparing all the payer's entries.
+ * @throws PROTO_LEDGER_BROKEN when an entry read is damaged or does not match the summary
  */
-function payerReads(
-  tx: TillReads,
-  decoded: Decoded,
-): [Promise<LedgerRecord[]>, Promise<LedgerRecord[]>] {
-  if ('error' in decoded) return [Promise.resolve([]), Promise.resolve([])];
-  const { paymentId, serial } = decoded.payment;
-  return [tx.byIndex('ledger', 'paymentId', paymentId), payerEntries(tx, serial)];
+async function payerReads(tx: TillReads, decoded: Decoded): Promise<PayerRows> {
+  if ('error' in decoded) return NONE;
+  const { paymentId, serial, counter, prev, spent, amount } = decoded.payment;
+  const [duplicate, summary, ...linked] = await Promise.all([
+    tx.byIndex('ledger', 'paymentId', paymentId),
+    tx.get('payers', serial),
+    tx.counted('ledger', prev, 'paymentId'), // (b)
+    tx.counted('ledger', [serial, paymentId] as unknown as IDBValidKey, 'payerPrev'), // (c)
+  ]);
+  const mine = (rows: LedgerRecord[]) => rows.filter((r) => r.payerSerial === serial);
+  const found = linked.flatMap(({ rows }) => mine(rows));
+  if (!summary) {
+    if (found.length > 0 || linked.some((r) => r.rows.length !== r.stored)) broken(serial);
+    return { duplicate, summary, nearby: [] };
+  }
+  const from = (low: number, index: string) =>
+    tx.counted('ledger', IDBKeyRange.bound([serial, low], [serial, Infinity], true), index);
+  const more = await Promise.all([
+    needsCounters(summary, counter, found) ? from(counter - 2, 'payerCounter') : undefined, // (a)
+    summary.maxSpent > spent - amount ? from(spent - amount, 'payerSpent') : undefined, // (d)
+  ]);
+  const reads = [...linked, ...more.filter((r) => r !== undefined)];
+  if (reads.some((r) => r.rows.length !== r.stored)) broken(serial);
+  const byIndex = new Map<number, LedgerRecord>();
+  for (const r of reads.flatMap(({ rows }) => mine(rows))) byIndex.set(r.index, r);
+  return { duplicate, summary, nearby: [...byIndex.values()].sort((x, y) => x.index - y.index) };
+}
+
+/**
+ * Whether the payer's entries with a counter ≥ `counter` − 1 must be read: unless it has none, or
+ * exactly one — at `counter` − 1 — and it is among the entries already read.
+ */
+function needsCounters(summary: PayerSummary, counter: number, read: LedgerRecord[]): boolean {
+  if (summary.maxCounter < counter - 1) return false;
+  const onlyOne = summary.maxCounter === counter - 1 && summary.atMaxCounter === 1;
+  return !(onlyOne && read.some((r) => r.counter === counter - 1));
+}
+
+function broken(serial: number): never {
+  return fail('PROTO_LEDGER_BROKEN', `an entry of payer ${serial} is unreadable`, { serial });
 }
 
 /** The ledger record of an accepted payment, with the receipt the till signs for it. */
@@ -255,19 +313,19 @@ interface Reads {
   now: number;
   isRevoked: (serial: number) => boolean;
   duplicate: LedgerRecord[];
-  earlier: LedgerRecord[];
+  nearby: LedgerRecord[];
 }
 
 /**
- * The protocol's verdict, with the payer's earlier entries already read (by index: only those of
- * this payment and its payer), and only those that conflict with it decoded. A fraud error is
+ * The protocol's verdict, with the payer's earlier entries that could conflict with the payment
+ * already read (payerReads), and only those that do conflict decoded. A fraud error is
  * thrown as it is (acceptPayment keeps its proof once this transaction is rolled back).
  */
 function verify(
   till: Till,
   opened: Uint8Array,
   payment: Payment,
-  { now, isRevoked, duplicate, earlier }: Reads,
+  { now, isRevoked, duplicate, nearby }: Reads,
   found: Awaited<ReturnType<typeof findRequest>>,
   verifier: VerifyFn,
 ): AcceptedPayment {
@@ -288,7 +346,7 @@ function verify(
       },
       findAccepted: (id: string) => (id === idHex ? duplicate[0]?.index : undefined),
       paymentsBySerial: (serial: number) =>
-        serial === payment.serial ? conflicting(earlier, payment) : [],
+        serial === payment.serial ? conflicting(nearby, payment) : [],
       // Verdicts found by WebCrypto before the transaction (signatures.ts).
       verifier,
     },
@@ -297,21 +355,9 @@ function verify(
 }
 
 /**
- * A payer's entries by the `payer` index. @throws PROTO_LEDGER_BROKEN when one is damaged (it
- * would leave the payer's total short and a double spend unseen)
- */
-async function payerEntries(db: TillReads, serial: number): Promise<LedgerRecord[]> {
-  // The entries and how many rows the index holds (a damaged one is left out of the entries).
-  const { rows: entries, stored } = await db.counted('ledger', serial, 'payer');
-  if (entries.length !== stored)
-    fail('PROTO_LEDGER_BROKEN', `an entry of payer ${serial} is unreadable`, { serial });
-  return entries;
-}
-
-/**
- * The payer's earlier payments that fraud detection would flag against `payment`, decoded —
- * usually none. The protocol checks each again; every other earlier payment would pass its check,
- * so leaving them out changes no verdict. @throws PROTO_LEDGER_BROKEN for an entry that is not
+ * The payer's earlier payments that fraud detection would flag against `payment`, in ledger
+ * order, decoded — usually none. The protocol checks each again; every other earlier payment
+ * would pass its check, so leaving them out changes no verdict. @throws PROTO_LEDGER_BROKEN for an entry that is not
  * the payment it describes
  */
 function conflicting(earlier: readonly LedgerRecord[], payment: Payment): Payment[] {
@@ -356,21 +402,22 @@ function checkPayable(found: Awaited<ReturnType<typeof findRequest>>): StoredReq
   return request;
 }
 
+/**
+ * Checks the payer's total with this payment (from its summary) against the limit per customer.
+ * @throws AppError APP_PAYER_CAP_EXCEEDED
+ */
 function checkCap(
   till: Till,
   cap: number | undefined,
-  earlier: readonly LedgerRecord[],
+  summary: PayerSummary | undefined,
   payment: Payment,
 ): void {
-  if (cap === undefined) return;
-  const currency = till.cert.currency;
-  let total = Money.of(payment.amount, currency);
-  for (const r of earlier) total = total.plus(Money.of(r.amount, currency));
-  if (total.minor > cap) {
+  const total = (summary?.total ?? 0) + payment.amount;
+  if (cap !== undefined && total > cap) {
     throw new AppError('APP_PAYER_CAP_EXCEEDED', undefined, {
       capMinor: String(cap),
-      totalMinor: String(total.minor),
-      currency,
+      totalMinor: String(total),
+      currency: till.cert.currency,
     });
   }
 }

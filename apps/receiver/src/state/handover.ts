@@ -224,6 +224,7 @@ function switchToSuccessor(
       { delete: 'meta', key: META.currentRequest },
       { delete: 'meta', key: META.handover },
       { clear: 'ledger' },
+      { clear: 'payers' },
       { clear: 'outcomes' },
       { clear: 'batches' },
       { clear: 'requests' },

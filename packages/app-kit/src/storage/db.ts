@@ -17,7 +17,7 @@ import type {
   ValueOf,
   WriteOp,
 } from './schema.js';
-import { createStores, upgradeFromV1 } from './upgrade.js';
+import { createStores, upgradeFromV1, upgradeInPlace, withDerived } from './upgrade.js';
 
 /** The meta key of the encrypted vault record; snapshots leave it out (backups re-encrypt). */
 export const VAULT_KEY = 'vault';
@@ -63,9 +63,12 @@ export interface Db<S extends Stores> {
     stores: readonly (keyof S & string)[],
     body: (tx: DbTx<S>) => Promise<T>,
   ): Promise<T>;
-  /** Every row of every store except the vault record, for backups. */
+  /** Every row of every store except the vault record and the derived stores, for backups. */
   snapshot(): Promise<Snapshot>;
-  /** Replaces every store with `snapshot` and applies `alsoWrite`, in one transaction (restore). */
+  /**
+   * Replaces every store with `snapshot` (the derived stores rebuilt from it) and applies
+   * `alsoWrite`, in one transaction (restore).
+   */
   replaceAll(snapshot: Snapshot, alsoWrite?: readonly WriteOp<S>[]): Promise<void>;
   close(): void;
 }
@@ -192,6 +195,7 @@ export function checkSnapshot(schema: Schema<Stores>, snapshot: Snapshot): void 
   for (const [name, rows] of Object.entries(stores)) {
     const spec = Object.hasOwn(schema.stores, name) ? schema.stores[name] : undefined;
     if (!spec) throw new ShapeError(`store ${name} is not one of this app's`);
+    if (spec.derived) throw new ShapeError(`store ${name} is rebuilt, never restored`);
     if (!Array.isArray(rows)) throw new ShapeError(`store ${name} is not a list`);
     for (const row of rows) {
       if (!Array.isArray(row) || row.length !== 2)
@@ -454,15 +458,19 @@ class IdbDb<S extends Stores> extends Reader<S> implements Db<S> {
 
   async snapshot(): Promise<Snapshot> {
     return this.read(async () => {
-      const names = Object.keys(this.schema.stores);
+      const names = Object.keys(this.schema.stores).filter((n) => !this.schema.stores[n]!.derived);
       const tx = this.db.transaction(names, 'readonly');
       const stores: Snapshot['stores'] = {};
       await Promise.all(
         names.map(async (name) => {
           const store = tx.objectStore(name);
           const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()]);
+          // A binary key comes back as an ArrayBuffer: kept as the bytes it was stored as.
           stores[name] = keys
-            .map((key, i): [Key, unknown] => [key, values[i]])
+            .map((key, i): [Key, unknown] => [
+              key instanceof ArrayBuffer ? new Uint8Array(key) : key,
+              values[i],
+            ])
             .filter(([key]) => !(name === 'meta' && key === VAULT_KEY));
         }),
       );
@@ -476,7 +484,7 @@ class IdbDb<S extends Stores> extends Reader<S> implements Db<S> {
     const names = Object.keys(this.schema.stores);
     await transact(this.db, names, async (tx) => {
       await Promise.all(names.map((name) => tx.objectStore(name).clear()));
-      for (const [name, rows] of Object.entries(snapshot.stores)) {
+      for (const [name, rows] of Object.entries(withDerived(this.schema, snapshot.stores))) {
         const inline = this.schema.stores[name]?.keyPath !== undefined;
         const store = tx.objectStore(name);
         for (const [key, value] of rows)
@@ -506,8 +514,9 @@ export async function openAppDb<S extends Stores>(
       upgrade(database, oldVersion, _newVersion, tx) {
         // A failed upgrade aborts its transaction: the open request reports it (caught below).
         tx.done.catch(() => undefined);
-        if (oldVersion !== 1) return createStores(database, schema);
-        upgradeFromV1(database, tx, schema).catch(() => {
+        if (oldVersion === 0) return createStores(database, schema);
+        const upgrade = oldVersion === 1 ? upgradeFromV1 : upgradeInPlace;
+        upgrade(database, tx, schema).catch(() => {
           try {
             tx.abort();
           } catch {

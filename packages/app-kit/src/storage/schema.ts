@@ -18,6 +18,12 @@ export interface StoreSpec<V> {
   indexes?: Record<string, IndexSpec>;
   /** A row read back, checked like outside input; undefined when it is damaged. */
   parse(row: unknown): V | undefined;
+  /**
+   * A store of summaries the schema's `derive` makes from the other stores' rows (a payer's
+   * total): left out of snapshots and backups, rebuilt whenever rows come from elsewhere — an
+   * upgrade, a restore — so a summary never disagrees with the rows it sums.
+   */
+  derived?: boolean;
 }
 
 /** Every store of a schema by name; each schema has a `meta` store of singletons by name. */
@@ -68,6 +74,11 @@ export interface Schema<S extends Stores> {
    * it runs inside the upgrade transaction, where only IndexedDB requests may be awaited.
    */
   fromV1(old: V1Snapshot): Snapshot;
+  /**
+   * The rows of the derived stores, made from the other stores' rows (a snapshot without them).
+   * Pure, like `fromV1`: it runs inside the upgrade transaction too.
+   */
+  derive?(stores: Snapshot['stores']): Snapshot['stores'];
 }
 
 /** Checks a schema's names once, so a typo fails at start rather than at the first write. */
@@ -77,6 +88,7 @@ export function defineSchema<S extends Stores>(schema: Schema<S>): Schema<S> {
   }
   for (const [name, spec] of Object.entries(schema.stores)) {
     if (!/^[a-z][A-Za-z]*$/.test(name)) throw new TypeError(`schema: store name ${name}`);
+    if (spec.derived && !schema.derive) throw new TypeError(`schema: nothing derives ${name}`);
     if (name !== 'meta' && spec.keyPath === undefined) {
       throw new TypeError(`schema: store ${name} needs a key path`);
     }

@@ -2,11 +2,13 @@
  * The upgrade transaction (IndexedDB `versionchange`): creating an app's stores, and moving a
  * database of the version-1 layout into them. Version 1 (the first apps) kept a
  * key/value `state` store and a `logs` store keyed `[log, key]` with an `order` index on
- * `[log, seq]`; the app's `fromV1` says where each of its rows goes now. Only IndexedDB requests
- * are awaited here: any other await would let the transaction commit half done.
+ * `[log, seq]`; the app's `fromV1` says where each of its rows goes now. A database of a later
+ * layout (version 2 on) gains the stores and indexes it lacks, loses those no longer declared, and
+ * has its derived stores rebuilt from its rows (`upgradeInPlace`). Only IndexedDB requests are
+ * awaited here: any other await would let the transaction commit half done.
  */
 import type { IDBPDatabase, IDBPTransaction } from 'idb';
-import type { Schema, Stores, V1Snapshot } from './schema.js';
+import type { Key, Schema, Snapshot, Stores, V1Snapshot } from './schema.js';
 
 type UpgradeTx = IDBPTransaction<unknown, string[], 'versionchange'>;
 
@@ -51,6 +53,34 @@ async function readV1(tx: UpgradeTx): Promise<V1Snapshot> {
   };
 }
 
+/**
+ * The rows of `stores` with those of the schema's derived stores added, made from them (any rows
+ * of a derived store in `stores` are replaced: a summary is never taken from elsewhere).
+ */
+export function withDerived(
+  schema: Schema<Stores>,
+  stores: Snapshot['stores'],
+): Snapshot['stores'] {
+  if (!schema.derive) return stores;
+  const own = Object.fromEntries(
+    Object.entries(stores).filter(([name]) => !schema.stores[name]?.derived),
+  );
+  return { ...own, ...schema.derive(own) };
+}
+
+/** Puts every row of `stores`, all requests placed at once. */
+async function putAll(tx: UpgradeTx, schema: Schema<Stores>, stores: Snapshot['stores']) {
+  const writes: Promise<unknown>[] = [];
+  for (const [name, rows] of Object.entries(stores)) {
+    const store = tx.objectStore(name);
+    const inline = schema.stores[name]?.keyPath !== undefined;
+    for (const [key, value] of rows) {
+      writes.push(inline ? store.put(value) : store.put(value, key as IDBValidKey));
+    }
+  }
+  await Promise.all(writes);
+}
+
 /** Version 1 → this schema: read the old rows, replace the stores, write the rows anew. */
 export async function upgradeFromV1(
   db: IDBPDatabase,
@@ -61,14 +91,57 @@ export async function upgradeFromV1(
   db.deleteObjectStore('state');
   db.deleteObjectStore('logs');
   createStores(db, schema);
-  const moved = schema.fromV1(old);
-  const writes: Promise<unknown>[] = [];
-  for (const [name, rows] of Object.entries(moved.stores)) {
+  await putAll(tx, schema, withDerived(schema, schema.fromV1(old).stores));
+}
+
+/** Makes the stores and indexes of `schema` that `db` lacks; drops the indexes it no longer has. */
+function alignStores(db: IDBPDatabase, tx: UpgradeTx, schema: Schema<Stores>): string[] {
+  const created: string[] = [];
+  for (const [name, spec] of Object.entries(schema.stores)) {
+    if (!db.objectStoreNames.contains(name)) {
+      created.push(name);
+      continue;
+    }
     const store = tx.objectStore(name);
-    const inline = schema.stores[name]?.keyPath !== undefined;
-    for (const [key, value] of rows) {
-      writes.push(inline ? store.put(value) : store.put(value, key as IDBValidKey));
+    const wanted = spec.indexes ?? {};
+    for (const index of [...store.indexNames]) {
+      if (!Object.hasOwn(wanted, index)) store.deleteIndex(index);
+    }
+    for (const [index, def] of Object.entries(wanted)) {
+      if (!store.indexNames.contains(index)) {
+        store.createIndex(index, def.keyPath, { unique: def.unique ?? false });
+      }
     }
   }
-  await Promise.all(writes);
+  createStores(db, { ...schema, stores: pick(schema.stores, created) });
+  return created;
+}
+
+const pick = <T>(o: Record<string, T>, names: string[]): Record<string, T> & { meta: T } =>
+  Object.fromEntries(names.map((n) => [n, o[n]!])) as Record<string, T> & { meta: T };
+
+/**
+ * Version 2 on → this schema, in place: the stores and indexes it lacks are made (IndexedDB
+ * fills a new index from the rows already there), and the derived stores are rebuilt from every
+ * other store's rows.
+ */
+export async function upgradeInPlace(
+  db: IDBPDatabase,
+  tx: UpgradeTx,
+  schema: Schema<Stores>,
+): Promise<void> {
+  alignStores(db, tx, schema);
+  if (!schema.derive) return;
+  const names = Object.keys(schema.stores).filter((n) => !schema.stores[n]!.derived);
+  const stores: Snapshot['stores'] = {};
+  await Promise.all(
+    names.map(async (name) => {
+      const store = tx.objectStore(name);
+      const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()]);
+      stores[name] = keys.map((key, i): [Key, unknown] => [key, values[i]]);
+    }),
+  );
+  const derived = Object.keys(schema.stores).filter((n) => schema.stores[n]!.derived);
+  await Promise.all(derived.map((name) => tx.objectStore(name).clear()));
+  await putAll(tx, schema, pick(withDerived(schema, stores), derived));
 }
