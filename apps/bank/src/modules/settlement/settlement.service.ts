@@ -129,8 +129,12 @@ async function verifyAndSettle(
   const verifying = deps.verifyEntries?.(batch, bankKeys);
   repo.preparePayments(batch.entries);
   const verified = (await verifying) ?? verifyEntriesInThread(batch, bankKeys, deps.verifier);
-  // The verifier numbers the decoded entries consecutively; each keeps its ledger index.
-  const entries = verified.map((e, k) => ({ ...e, index: indexes[k] ?? e.index }));
+  // The verifier numbers the decoded entries consecutively; each keeps its ledger index (the
+  // same numbers when every entry decoded: no copy then).
+  const entries =
+    undecoded.length === 0
+      ? verified
+      : verified.map((e, k) => ({ ...e, index: indexes[k] ?? e.index }));
   timer('verify');
   const release = await deps.payeeLock?.acquire(payee.serial);
   try {

@@ -34,40 +34,39 @@ export const MAX_JOBS = 4096;
  * @throws RangeError when there are more than {@link MAX_JOBS} jobs
  */
 export function packJobs(jobs: readonly SignatureJob[]): ArrayBuffer {
-  return packPrefixedJobs(
-    jobs.map((j) => ({
-      signature: j.signature,
-      prefix: EMPTY,
-      body: j.message,
-      publicKey: j.publicKey,
-    })),
-  );
+  return packPrefixedJobs(jobs.length, (i) => {
+    const j = jobs[i]!;
+    return { signature: j.signature, prefix: EMPTY, body: j.message, publicKey: j.publicKey };
+  });
 }
 
 const EMPTY = new Uint8Array(0);
 
 /**
- * Packs jobs whose messages are `prefix ‖ body` into one buffer, in the layout of
- * {@link packJobs}: the bytes are copied once, straight from the caller's views.
+ * Packs `count` jobs whose messages are `prefix ‖ body` into one buffer, in the layout of
+ * {@link packJobs}: the bytes are copied once, straight from the caller's views; `jobAt` is
+ * called twice per job (sizes, then bytes), so no list of jobs is built.
  * @throws RangeError when there are more than {@link MAX_JOBS} jobs
  */
-export function packPrefixedJobs(jobs: readonly PrefixedJob[]): ArrayBuffer {
-  if (jobs.length > MAX_JOBS) throw new RangeError(`jobs: at most ${MAX_JOBS}, got ${jobs.length}`);
-  const header = 4 + jobs.length * 12;
+export function packPrefixedJobs(count: number, jobAt: (i: number) => PrefixedJob): ArrayBuffer {
+  if (count > MAX_JOBS) throw new RangeError(`jobs: at most ${MAX_JOBS}, got ${count}`);
+  const header = 4 + count * 12;
   let size = header;
-  for (const j of jobs)
+  for (let i = 0; i < count; i++) {
+    const j = jobAt(i);
     size += j.signature.length + j.prefix.length + j.body.length + j.publicKey.length;
+  }
   const buffer = new ArrayBuffer(size);
   const view = new DataView(buffer);
   const bytes = new Uint8Array(buffer);
-  view.setUint32(0, jobs.length, true);
+  view.setUint32(0, count, true);
   let offset = header;
   const put = (part: Uint8Array) => {
     bytes.set(part, offset);
     offset += part.length;
   };
-  for (let i = 0; i < jobs.length; i++) {
-    const j = jobs[i]!;
+  for (let i = 0; i < count; i++) {
+    const j = jobAt(i);
     view.setUint32(4 + i * 12, j.signature.length, true);
     view.setUint32(8 + i * 12, j.prefix.length + j.body.length, true);
     view.setUint32(12 + i * 12, j.publicKey.length, true);

@@ -120,12 +120,14 @@ async function verifyOnWorkers(
   const payments = batch.entries;
   const chunk = Math.ceil(payments.length / workers.length);
   const answers = workers
-    .map((w, i) => ({ w, part: payments.slice(i * chunk, (i + 1) * chunk) }))
-    .filter(({ part }) => part.length > 0)
-    .map(async ({ w, part }) => {
-      const answer = await w.run(packPrefixedJobs(part.map(payerSignatureJob)));
+    .map((w, i) => ({ w, from: i * chunk, to: Math.min((i + 1) * chunk, payments.length) }))
+    .filter(({ from, to }) => to > from)
+    .map(async ({ w, from, to }) => {
+      const answer = await w.run(
+        packPrefixedJobs(to - from, (k) => payerSignatureJob(payments[from + k]!)),
+      );
       // One verdict per job, or the batch is checked in-thread (the caller's fallback).
-      if (answer.length !== part.length) throw new Error('verify worker: wrong number of verdicts');
+      if (answer.length !== to - from) throw new Error('verify worker: wrong number of verdicts');
       return answer;
     });
   const certCodes = certificateCodes(payments, bankKeys, verifier);
