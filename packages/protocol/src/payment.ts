@@ -134,47 +134,9 @@ export function paymentValue(p: Payment): CborValue {
   return [p.tbs, p.signature, certificateValue(p.payerCert)];
 }
 
-/**
- * A payment's wire bytes (what is sealed to the payee): a new array. For a payment decoded from a
- * larger message (a settlement batch) these bytes are already there, around its parts: copied,
- * not encoded again.
- */
+/** A payment's wire bytes (what is sealed to the payee). */
 export function encodePayment(p: Payment): Uint8Array {
-  return encodedAround(p) ?? encodeCbor(paymentValue(p));
-}
-
-/**
- * A copy of `[tbs, signature, [certTbs, certSignature]]` as encoded in the buffer the parts are
- * views of, or null. Every part must sit in one buffer exactly where the canonical encoding puts
- * it, and every header byte between the parts must be the one the encoder writes — so the copy
- * is byte for byte what {@link encodeCbor} would give (docs/protocol.md §1: one encoding).
- */
-function encodedAround(p: Payment): Uint8Array | null {
-  const buffer = p.tbs.buffer;
-  const all = new Uint8Array(buffer);
-  const start = p.tbs.byteOffset - byteStringHeader(p.tbs.length).length - 1;
-  let at = start;
-  const expect = (byte: number) => all[at++] === byte;
-  if (start < 0 || !expect(0x83)) return null; // array of 3
-  const items = [p.tbs, p.signature, null, p.payerCert.tbs, p.payerCert.signature] as const;
-  for (const part of items) {
-    if (part === null) {
-      if (!expect(0x82)) return null; // the certificate: array of 2
-      continue;
-    }
-    if (part.buffer !== buffer || !byteStringHeader(part.length).every(expect)) return null;
-    if (part.byteOffset !== at) return null;
-    at += part.length;
-  }
-  return all.slice(start, at);
-}
-
-/** The CBOR header of a byte string of `length` bytes (RFC 8949 §3.1, major type 2, shortest). */
-function byteStringHeader(length: number): number[] {
-  if (length < 24) return [0x40 + length];
-  if (length < 0x100) return [0x58, length];
-  if (length < 0x10000) return [0x59, length >> 8, length & 0xff];
-  return [0x5a, (length >>> 24) & 0xff, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff];
+  return encodeCbor(paymentValue(p));
 }
 
 /**
