@@ -7,6 +7,7 @@
  *
  * Run: `pnpm bench` (DATABASE_URL or the local offpay_test database; its own schema, dropped).
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { LIMITS, type LedgerHead, type Payment } from '@offpay/protocol';
 import type { FastifyInstance } from 'fastify';
@@ -40,7 +41,29 @@ interface RunResult {
   phases: Record<string, number>;
   paths: Record<string, number>;
   sql: { sql: string; ms: number; calls: number }[];
+  /** CPU seconds of the run: this thread, and the whole process (this thread and the workers). */
+  cpu: { main: number; process: number };
 }
+
+/**
+ * CPU seconds this thread has used (Linux: utime + stime of its task, in clock ticks of 1/100 s);
+ * NaN elsewhere. CPU time, unlike wall time, barely moves with the machine's load.
+ */
+function mainThreadCpu(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds of the whole process, every thread. */
+const processCpu = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
 
 /** Sums of a histogram's observations by label value. */
 async function sums(app: FastifyInstance, metric: 'batchPhaseSeconds' | 'verifySeconds') {
@@ -120,6 +143,7 @@ async function run(
     await sums(app, 'verifySeconds'),
   ];
   sql.totals.clear();
+  const [main0, process0] = [mainThreadCpu(), processCpu()];
   const t0 = performance.now();
   const {
     result: payments,
@@ -127,6 +151,7 @@ async function run(
     totalMs,
   } = await profiled(() => settleAll(app, batches, concurrent));
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = { main: mainThreadCpu() - main0, process: processCpu() - process0 };
   const delta = (a: Record<string, number>, b: Record<string, number>) =>
     Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b[k] ?? 0)]));
   return {
@@ -139,6 +164,7 @@ async function run(
     phases: delta(await sums(app, 'batchPhaseSeconds'), phases0),
     paths: delta(await sums(app, 'verifySeconds'), paths0),
     sql: sql.top(8),
+    cpu,
   };
 }
 
@@ -172,13 +198,14 @@ function report(runs: RunResult[], verify: number[]): string {
         `| ${r.name} | ${mode(r)} | ${fmt(r.payments)} | ${batches} × ${BATCH} | ${r.seconds.toFixed(2)} | ${fmt(r.payments / r.seconds)} | ${(r.payments / r.seconds / rate).toFixed(2)} | ${r.payments / r.seconds / rate >= 0.8 ? 'met' : 'NOT met'} |`,
     ),
     '',
-    '| signature checks | payees | open ms/batch | verify ms/batch | transaction ms/batch | main thread busy |',
-    '|---|---|---:|---:|---:|---:|',
+    '| signature checks | payees | open ms/batch | verify ms/batch | transaction ms/batch | main thread busy | main thread CPU ms/batch | bank CPU ms/batch (all threads) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
     ...runs.map((r) => {
       const ms = (phase: string) => fmt(((r.phases[phase] ?? 0) * 1000) / batches, 1);
       const idle = r.profile.find((f) => f.name === '(idle)')?.ms ?? 0;
       const busy = `${fmt((100 * (r.profileMs - idle)) / r.profileMs)} %`;
-      return `| ${r.name} | ${mode(r)} | ${ms('open')} | ${ms('verify')} | ${ms('transaction')} | ${busy} |`;
+      const cpu = (s: number) => fmt((s * 1000) / batches);
+      return `| ${r.name} | ${mode(r)} | ${ms('open')} | ${ms('verify')} | ${ms('transaction')} | ${busy} | ${cpu(r.cpu.main)} | ${cpu(r.cpu.process)} |`;
     }),
   ];
   for (const r of runs) {

@@ -124,13 +124,17 @@ async function verifyAndSettle(
   // rejection for a kid this instance merely had not loaded would be stored and replayed.
   const issuers = batch.entries.map((p) => p.payerCert.issuerKid);
   const bankKeys = await signKeysFor(deps.keyring, issuers);
-  const verified = deps.verifyEntries
-    ? await deps.verifyEntries(batch, bankKeys)
-    : verifyEntriesInThread(batch, bankKeys, deps.verifier);
-  // The verifier numbers the decoded entries consecutively; each keeps its ledger index.
-  const entries = verified.map((e, k) => ({ ...e, index: indexes[k] ?? e.index }));
-  // The payment rows of every entry that may settle, computed before any lock is taken.
-  repo.preparePayments(entries.flatMap((e) => (e.signatureCode ? [] : [e.payment])));
+  // The pool hands the payer signatures to its workers before its first await; the payment rows
+  // are computed here meanwhile — for every decoded entry, as most will settle — before any lock.
+  const verifying = deps.verifyEntries?.(batch, bankKeys);
+  repo.preparePayments(batch.entries);
+  const verified = (await verifying) ?? verifyEntriesInThread(batch, bankKeys, deps.verifier);
+  // The verifier numbers the decoded entries consecutively; each keeps its ledger index (the
+  // same numbers when every entry decoded: no copy then).
+  const entries =
+    undecoded.length === 0
+      ? verified
+      : verified.map((e, k) => ({ ...e, index: indexes[k] ?? e.index }));
   timer('verify');
   const release = await deps.payeeLock?.acquire(payee.serial);
   try {

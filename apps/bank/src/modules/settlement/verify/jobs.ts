@@ -15,6 +15,17 @@ export interface SignatureJob {
   publicKey: Uint8Array;
 }
 
+/**
+ * A job whose message is `prefix ‖ body` (a signing label, then the tbs): packed as that one
+ * message without concatenating the two first.
+ */
+export interface PrefixedJob {
+  signature: Uint8Array;
+  prefix: Uint8Array;
+  body: Uint8Array;
+  publicKey: Uint8Array;
+}
+
 /** Most jobs in one message: two checks per entry of the largest batch, with room to spare. */
 export const MAX_JOBS = 4096;
 
@@ -23,24 +34,47 @@ export const MAX_JOBS = 4096;
  * @throws RangeError when there are more than {@link MAX_JOBS} jobs
  */
 export function packJobs(jobs: readonly SignatureJob[]): ArrayBuffer {
-  if (jobs.length > MAX_JOBS) throw new RangeError(`jobs: at most ${MAX_JOBS}, got ${jobs.length}`);
-  const header = 4 + jobs.length * 12;
+  return packPrefixedJobs(jobs.length, (i) => {
+    const j = jobs[i]!;
+    return { signature: j.signature, prefix: EMPTY, body: j.message, publicKey: j.publicKey };
+  });
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Packs `count` jobs whose messages are `prefix ‖ body` into one buffer, in the layout of
+ * {@link packJobs}: the bytes are copied once, straight from the caller's views; `jobAt` is
+ * called twice per job (sizes, then bytes), so no list of jobs is built.
+ * @throws RangeError when there are more than {@link MAX_JOBS} jobs
+ */
+export function packPrefixedJobs(count: number, jobAt: (i: number) => PrefixedJob): ArrayBuffer {
+  if (count > MAX_JOBS) throw new RangeError(`jobs: at most ${MAX_JOBS}, got ${count}`);
+  const header = 4 + count * 12;
   let size = header;
-  for (const j of jobs) size += j.signature.length + j.message.length + j.publicKey.length;
+  for (let i = 0; i < count; i++) {
+    const j = jobAt(i);
+    size += j.signature.length + j.prefix.length + j.body.length + j.publicKey.length;
+  }
   const buffer = new ArrayBuffer(size);
   const view = new DataView(buffer);
   const bytes = new Uint8Array(buffer);
-  view.setUint32(0, jobs.length, true);
+  view.setUint32(0, count, true);
   let offset = header;
-  jobs.forEach((j, i) => {
+  const put = (part: Uint8Array) => {
+    bytes.set(part, offset);
+    offset += part.length;
+  };
+  for (let i = 0; i < count; i++) {
+    const j = jobAt(i);
     view.setUint32(4 + i * 12, j.signature.length, true);
-    view.setUint32(8 + i * 12, j.message.length, true);
+    view.setUint32(8 + i * 12, j.prefix.length + j.body.length, true);
     view.setUint32(12 + i * 12, j.publicKey.length, true);
-    for (const part of [j.signature, j.message, j.publicKey]) {
-      bytes.set(part, offset);
-      offset += part.length;
-    }
-  });
+    put(j.signature);
+    put(j.prefix);
+    put(j.body);
+    put(j.publicKey);
+  }
   return buffer;
 }
 

@@ -1,20 +1,26 @@
 /**
  * Settlement's signature checks spread over worker threads (issue #5 "Speed"): an
- * {@link EntryVerifier} that gives exactly the answer of `verifyEntriesInThread`, because it IS
- * that function — run once with a recording verifier to learn which signatures it checks, and
- * once more answering from the verdicts the workers computed. Small batches stay in this thread
+ * {@link EntryVerifier} that gives exactly the answer of `verifyEntriesInThread` — the same
+ * certificate codes (`certificateCodes`, in this thread), and each payer signature checked on a
+ * worker instead of here (test/modules/settlement/verify/pool.test.ts compares the two on random
+ * and hostile batches). Small batches stay in this thread
  * (a worker round trip costs more than a few checks); a worker that is not ready, crashes or
  * stops answering makes the batch verify in this thread instead — slower, never wrong.
  */
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { equalBytes } from '@offpay/crypto';
-import type { Verifier } from '@offpay/protocol';
+import {
+  SIGN_LABEL,
+  signedBytes,
+  type Payment,
+  type ProtoErrorCode,
+  type Verifier,
+} from '@offpay/protocol';
 import type { BatchEntry } from '../settlement.domain.js';
 import type { EntryVerifier } from '../settlement.ports.js';
-import { verifyEntriesInThread } from '../settlement.verify.js';
-import { packJobs, type SignatureJob } from './jobs.js';
+import { certificateCodes, verifyEntriesInThread } from '../settlement.verify.js';
+import { packPrefixedJobs, type PrefixedJob } from './jobs.js';
 import { isWorkerGone, WorkerSet, type WorkerSlot } from './slot.js';
 
 /** How a batch's signatures were checked. */
@@ -99,47 +105,52 @@ export function createVerifyPool(options: VerifyPoolOptions): VerifyPool {
   };
 }
 
-/** Records the checks, has the workers answer them, and replays the in-thread function. */
+/**
+ * The payer signatures go to the workers first — one packed, transferred message per worker,
+ * each worker an equal share — and this thread checks the ~40 distinct certificates while they
+ * run; each entry then gets what {@link verifyEntriesInThread} gives it: its certificate's code,
+ * else its signature's. Signatures under a failing certificate are checked and ignored.
+ */
 async function verifyOnWorkers(
   workers: readonly WorkerSlot[],
   batch: Parameters<EntryVerifier>[0],
   bankKeys: Parameters<EntryVerifier>[1],
   verifier: Verifier,
 ): Promise<BatchEntry[]> {
-  const jobs: SignatureJob[] = [];
-  verifyEntriesInThread(batch, bankKeys, (signature, message, publicKey) => {
-    jobs.push({ signature, message, publicKey });
-    return true; // every check passes here, so every check the real run could make is recorded
-  });
-  const chunk = Math.ceil(jobs.length / workers.length);
-  const parts = await Promise.all(
-    workers
-      .map((w, i) => ({ w, part: jobs.slice(i * chunk, (i + 1) * chunk) }))
-      .filter(({ part }) => part.length > 0)
-      .map(({ w, part }) => w.run(packJobs(part))),
-  );
-  const verdicts = parts.flatMap((p) => [...p]);
-  return verifyEntriesInThread(batch, bankKeys, replaying(jobs, verdicts, verifier));
+  const payments = batch.entries;
+  const chunk = Math.ceil(payments.length / workers.length);
+  const answers = workers
+    .map((w, i) => ({ w, from: i * chunk, to: Math.min((i + 1) * chunk, payments.length) }))
+    .filter(({ from, to }) => to > from)
+    .map(async ({ w, from, to }) => {
+      const answer = await w.run(
+        packPrefixedJobs(to - from, (k) => payerSignatureJob(payments[from + k]!)),
+      );
+      // One verdict per job, or the batch is checked in-thread (the caller's fallback).
+      if (answer.length !== to - from) throw new Error('verify worker: wrong number of verdicts');
+      return answer;
+    });
+  const certCodes = certificateCodes(payments, bankKeys, verifier);
+  const verdicts = await Promise.all(answers);
+  return payments.map((payment, i) => ({
+    index: batch.fromIndex + i,
+    payment,
+    signatureCode:
+      certCodes[i] ??
+      (verdicts[Math.floor(i / chunk)]?.[i % chunk] === 1 ? null : SIGNATURE_INVALID),
+  }));
 }
 
-/**
- * A verifier that answers from recorded verdicts. The real run makes a subsequence of the
- * recorded calls, in order (it skips a payment's check after its certificate failed), so a
- * cursor finds each; a call that matches nothing (never expected) is verified here.
- */
-function replaying(jobs: SignatureJob[], verdicts: number[], verifier: Verifier): Verifier {
-  let cursor = 0;
-  return (signature, message, publicKey) => {
-    while (cursor < jobs.length) {
-      const i = cursor++;
-      const j = jobs[i]!;
-      if (
-        j.signature === signature &&
-        equalBytes(j.message, message) &&
-        equalBytes(j.publicKey, publicKey)
-      )
-        return verdicts[i] === 1;
-    }
-    return verifier(signature, message, publicKey);
-  };
-}
+/** What `verifyPayerSignature` throws for a payer signature that does not verify (rules.ts). */
+const SIGNATURE_INVALID = 'PROTO_SIGNATURE_INVALID' satisfies ProtoErrorCode;
+
+/** The signed bytes' prefix: `signedBytes(label, tbs)` is this label's encoding, then the tbs. */
+const PAYMENT_PREFIX = signedBytes(SIGN_LABEL.payment, new Uint8Array(0));
+
+/** Step 4 of docs/protocol.md §6 as a job: the payer's key over the payment's signed bytes. */
+const payerSignatureJob = (p: Payment): PrefixedJob => ({
+  signature: p.signature,
+  prefix: PAYMENT_PREFIX,
+  body: p.tbs,
+  publicKey: p.payerCert.signKey,
+});
