@@ -1,8 +1,8 @@
 /**
  * Runs the webhook delivery worker (webhooks.worker.ts) inside the bank process, with the
  * lifecycle of plugins/interval-job.ts: a run every `pollMs`, and at once again after a run that
- * found work. A failed run (Postgres down) is logged as `webhook delivery run failed` and retried
- * at the next tick. The retention job (below) deletes old finished deliveries.
+ * found work. A failed run (Postgres down) is logged as `webhook delivery run failed` (once per
+ * outage, plugins/interval-job.ts) and retried at the next tick. The retention job (below) deletes old finished deliveries.
  */
 import fp from 'fastify-plugin';
 import { startIntervalJob } from '../../plugins/interval-job.js';
