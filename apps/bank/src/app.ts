@@ -31,7 +31,7 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { merchantRoutes } from './modules/merchants/merchants.routes.js';
 import { operatorRoutes } from './modules/operators/operators.routes.js';
 import { keyRoutes } from './modules/keys/keys.routes.js';
-import { webhookDeliveryJob } from './modules/webhooks/webhooks.job.js';
+import { webhookDeliveryJob, webhookRetentionJob } from './modules/webhooks/webhooks.job.js';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { createDeliveryWorker } from './modules/webhooks/webhooks.worker.js';
 import appsPlugin from './plugins/apps.js';
@@ -138,6 +138,10 @@ export async function buildApp(config: BankConfig, deps: AppDeps = {}): Promise<
         options: webhooks,
         observer: { attempt: (outcome) => app.metrics.webhookAttempts.inc({ outcome }) },
       }),
+  });
+  await app.register(webhookRetentionJob, {
+    days: webhooks.retentionDays ?? DEFAULT_WEBHOOKS.retentionDays!,
+    intervalMs: webhooks.retentionIntervalMs ?? DEFAULT_WEBHOOKS.retentionIntervalMs!,
   });
   await app.register(demoPlugin, { config });
   return app;

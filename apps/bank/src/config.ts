@@ -192,6 +192,8 @@ const envSchema = z
     WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
     WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(3_600_000),
     WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+    // Delivered and given-up deliveries older than this are deleted; 0 keeps them all.
+    WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   })
   .superRefine((env, ctx) => {
     if ((env.TLS_CERT_FILE === undefined) !== (env.TLS_KEY_FILE === undefined)) {
@@ -318,6 +320,10 @@ export interface WebhooksConfig {
   retry: { baseMs: number; maxMs: number; maxAttempts: number };
   /** Deliveries claimed per run. */
   batchSize: number;
+  /** Finished deliveries older than this many days are deleted; 0 keeps all. Absent: 30. */
+  retentionDays?: number;
+  /** Milliseconds between retention runs. Absent: one hour. */
+  retentionIntervalMs?: number;
 }
 
 /** Webhook settings when the configuration names none (docs/webhooks.md "Retries"). */
@@ -327,6 +333,8 @@ export const DEFAULT_WEBHOOKS: WebhooksConfig = {
   timeoutMs: 5000,
   retry: { baseMs: 10_000, maxMs: 3_600_000, maxAttempts: 10 },
   batchSize: 20,
+  retentionDays: 30,
+  retentionIntervalMs: 3_600_000,
 };
 
 /** Who pays payouts. */
@@ -492,6 +500,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
         maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
       },
       batchSize: DEFAULT_WEBHOOKS.batchSize,
+      retentionDays: e.WEBHOOK_RETENTION_DAYS,
+      retentionIntervalMs: DEFAULT_WEBHOOKS.retentionIntervalMs!,
     },
   };
 }

@@ -107,6 +107,7 @@ describe('webhook configuration', () => {
       pollMs: 1000,
       timeoutMs: 5000,
       retry: { baseMs: 10_000, maxMs: 3_600_000, maxAttempts: 10 },
+      retentionDays: 30,
     });
   });
 
@@ -116,13 +117,16 @@ describe('webhook configuration', () => {
       WEBHOOK_POLL_MS: '0',
       WEBHOOK_BACKOFF_BASE_MS: '50',
       WEBHOOK_MAX_ATTEMPTS: '3',
+      WEBHOOK_RETENTION_DAYS: '0',
     });
     expect(c.webhooks).toMatchObject({
       allowLocalHttp: true,
       pollMs: 0,
       retry: { baseMs: 50, maxAttempts: 3 },
+      retentionDays: 0,
     });
     expect(() => loadConfig({ WEBHOOK_TIMEOUT_MS: '60000' })).toThrow(/WEBHOOK_TIMEOUT_MS/);
+    expect(() => loadConfig({ WEBHOOK_RETENTION_DAYS: '-1' })).toThrow(/WEBHOOK_RETENTION_DAYS/);
     expect(() =>
       loadConfig({
         NODE_ENV: 'production',

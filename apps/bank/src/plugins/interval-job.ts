@@ -1,7 +1,10 @@
 /**
- * The one lifecycle of the bank's background jobs (reserve release, webhook delivery): a run
- * every `intervalMs` once the app is ready, stopped before it closes. A failed run (Postgres
- * down) is logged and retried at the next tick; a job never crashes the bank.
+ * The one lifecycle of the bank's background jobs (reserve release, audit anchor, webhook delivery
+ * and retention): a run every `intervalMs` once the app is ready, stopped before it closes. A
+ * failed run (Postgres down) is retried at the next tick; a job never crashes the bank. An outage
+ * is logged once, not every tick (docs/operations.md "Logs"): the first failed run at error
+ * level, the same failure again only as a reminder at most once a minute (with the count of failed
+ * runs), a different failure at once, and the first run that succeeds again once at info.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
@@ -18,6 +21,49 @@ export interface IntervalJob {
   run: () => Promise<boolean | void>;
   /** Where a failed run is logged. */
   log: FastifyBaseLogger;
+  /** Milliseconds now, for the reminder interval (Date.now by default). */
+  now?: () => number;
+}
+
+/** The same failure is logged again at most this often while it lasts. */
+export const FAILURE_REMINDER_MS = 60_000;
+
+/** What a failure is, for "the same failure": its name, code and message. */
+function failureKey(err: unknown): string {
+  if (!(err instanceof Error)) return String(err).slice(0, 200);
+  const code = (err as { code?: unknown }).code;
+  return `${err.name}|${typeof code === 'string' ? code : ''}|${err.message.slice(0, 200)}`;
+}
+
+/**
+ * The outage log of one job: call `failed` after each failed run and `succeeded` after each run
+ * that did not throw; it decides what reaches the log.
+ */
+export function outageLog(name: string, log: FastifyBaseLogger, now: () => number) {
+  let failedRuns = 0;
+  let key = '';
+  let loggedAt = 0;
+  return {
+    failed(err: unknown): void {
+      failedRuns++;
+      const k = failureKey(err);
+      if (failedRuns === 1 || k !== key) {
+        log.error({ err, failedRuns }, `${name} run failed`);
+      } else if (now() - loggedAt >= FAILURE_REMINDER_MS) {
+        log.error({ err, failedRuns }, `${name} still failing`);
+      } else {
+        return;
+      }
+      key = k;
+      loggedAt = now();
+    },
+    succeeded(): void {
+      if (failedRuns === 0) return;
+      log.info({ failedRuns }, `${name} recovered`);
+      failedRuns = 0;
+      key = '';
+    },
+  };
 }
 
 /**
@@ -27,17 +73,21 @@ export interface IntervalJob {
 export function startIntervalJob(app: FastifyInstance, job: IntervalJob): void {
   const { name, intervalMs, run, log } = job;
   if (intervalMs <= 0) return;
+  const outage = outageLog(name, log, job.now ?? Date.now);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
 
   const runOnce = async (): Promise<boolean> => {
+    let foundWork: boolean;
     try {
-      return (await run()) === true;
+      foundWork = (await run()) === true;
     } catch (err) {
-      log.error({ err }, `${name} run failed`);
+      outage.failed(err);
       return false;
     }
+    outage.succeeded();
+    return foundWork;
   };
   // setTimeout after each run, not setInterval: a slow run never overlaps the next one.
   const schedule = (delayMs: number) => {

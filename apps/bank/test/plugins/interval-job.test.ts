@@ -1,8 +1,9 @@
 /**
  * The lifecycle shared by the bank's background jobs (src/plugins/interval-job.ts): the first run
  * one interval after the app is ready, a run that found work followed at once, a failed run
- * logged and retried, close waiting for the run in flight, and 0 turning the job off. The clock
- * is vitest's fake one, so the schedule is asserted by ticks, not by waiting.
+ * logged and retried, an outage logged once (a reminder a minute, then "recovered") rather than
+ * every tick, close waiting for the run in flight, and 0 turning the job off. The clock is
+ * vitest's fake one, so the schedule is asserted by ticks, not by waiting.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -15,7 +16,8 @@ let app: FastifyInstance;
 let logs: LogCapture;
 
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  // Date too: the outage log's one-minute reminder reads Date.now.
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
   logs = new LogCapture();
   app = Fastify({ logger: { level: 'info', stream: logs } });
 });
@@ -73,6 +75,34 @@ describe('startIntervalJob', () => {
     expect(logs.text()).toContain('postgres is down');
     await vi.advanceTimersByTimeAsync(INTERVAL_MS);
     expect(calls.count).toBe(2);
+  });
+
+  it('logs an outage once, a reminder a minute, and its end once, with the count', async () => {
+    const down = () => new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    // 150 failed runs a second apart, one of them a different failure, then a success.
+    const answers: Array<boolean | Error> = Array.from({ length: 150 }, (_, i) =>
+      i === 99 ? new Error('relation "payee_heads" does not exist') : down(),
+    );
+    const { calls, run } = scripted([...answers, false, new Error('disk full')]);
+    startIntervalJob(app, { name: 'test job', intervalMs: 1000, run, log: app.log });
+    await app.ready();
+
+    // Runs at 1 s, 2 s, … : 150 failures, a success at 151 s, a new failure at 152 s.
+    await vi.advanceTimersByTimeAsync(152_000);
+    expect(calls.count).toBe(152);
+    const jobLines = logs.lines
+      .map((l) => JSON.parse(l) as { level: number; msg: string; failedRuns?: number })
+      .filter((e) => e.msg.startsWith('test job'))
+      .map((e) => [e.level, e.msg, e.failedRuns]);
+    expect(jobLines).toEqual([
+      [50, 'test job run failed', 1], // the outage starts: error level
+      [50, 'test job still failing', 61], // a minute later: one reminder, with the count
+      [50, 'test job run failed', 100], // a different failure: logged at once
+      [50, 'test job run failed', 101], // and the first one back: a change again
+      [30, 'test job recovered', 150], // the first success: once, at info, with the count
+      [50, 'test job run failed', 1], // a new outage starts afresh
+    ]);
+    expect(logs.text()).toContain('ECONNREFUSED');
   });
 
   it('close waits for the run in flight and no run starts afterwards', async () => {

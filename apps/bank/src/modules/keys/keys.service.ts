@@ -1,20 +1,16 @@
 /**
- * The bank's keyring: creates the signing and KEM keys on first start, keeps the secret halves
- * only in this closure (never on an object that could be logged or serialised), signs with the
- * current signing key, opens sealed bytes with current or recently retired KEM keys, and rotates.
+ * The bank's keyring: loads the signing and KEM keys (creating them on first start), keeps the
+ * secret halves only in private fields (never on an object that could be logged or serialised),
+ * signs with the current signing key, opens sealed bytes with current or recently retired KEM
+ * keys, follows other instances' rotations, and rotates — the writes themselves (creating,
+ * retiring, announcing, auditing a key) are keys.rotation.ts.
  */
-import { sign, toHex } from '@offpay/crypto';
+import { toHex } from '@offpay/crypto';
 import type { Database, Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
 import type { PubSub } from '../../kv/kv.js';
 import type { AuditLog } from '../audit/audit.service.js';
-import {
-  deriveKeyEncryptionKey,
-  kemKeyAccepted,
-  latestAnnouncement,
-  type BankKeyKind,
-  type LatestAnnouncement,
-} from './keys.domain.js';
+import { deriveKeyEncryptionKey, kemKeyAccepted, type BankKeyKind } from './keys.domain.js';
 import { followRotations, KEYS_CHANNEL, rotationMessage, type Following } from './keys.follow.js';
 import {
   nativeKemKey,
@@ -22,34 +18,19 @@ import {
   type NativeKemKey,
   type NativeSignKey,
 } from './keys.native.js';
+import { currentBankKids, hasBankKey, knownBankKids, listBankKeys } from './keys.repo.js';
 import {
-  hasBankKey,
-  currentBankKids,
-  knownBankKids,
-  insertBankKey,
-  listBankKeys,
-  lockBankKeys,
-  retireBankKey,
-  type BankKeyRow,
-} from './keys.repo.js';
-import { ensureSealedSecret, makeSealedKey, unsealBankKey } from './keys.sealing.js';
+  ensureCurrentKeys,
+  KINDS,
+  publicInfo,
+  rotateKey,
+  type BankKeyInfo,
+  type KeyWriter,
+  type RotationAnnouncer,
+} from './keys.rotation.js';
+import { ensureSealedSecret, unsealBankKey } from './keys.sealing.js';
 
-/** Public facts about one bank key. */
-export type BankKeyInfo = Omit<BankKeyRow, 'secretKeySealed'>;
-
-/**
- * Makes the signed rotation announcement (the format belongs to packages/protocol). It receives
- * the retiring and the new key, and a function signing with the announcing key: the previous
- * signing key (for a KEM rotation, the current signing key). Returns the announcement bytes.
- */
-export type RotationAnnouncer = (input: {
-  kind: BankKeyKind;
-  previous: BankKeyInfo;
-  next: Pick<BankKeyInfo, 'kid' | 'kind' | 'publicKey' | 'createdAt'>;
-  /** The latest announcement the bank made, or null before any. */
-  latest: LatestAnnouncement | null;
-  signWithAnnouncingKey: (message: Uint8Array) => Uint8Array;
-}) => Uint8Array;
+export type { BankKeyInfo, RotationAnnouncer };
 
 /** What settlement, enrollment and the routes use of the bank's keys. */
 export interface BankKeyring {
@@ -117,8 +98,6 @@ export interface KeyringDeps {
   onPubSubError?: (err: unknown) => void;
 }
 
-const KINDS: readonly BankKeyKind[] = ['sign', 'kem'];
-
 /**
  * Loads the keyring, creating missing current keys first (safe when instances start together).
  * @throws Error when the key-encryption secret does not open the stored keys.
@@ -150,15 +129,14 @@ class Keyring implements BankKeyring {
     this.#kek = deriveKeyEncryptionKey(deps.keyEncryptionSecret);
   }
 
-  async ensureCurrentKeys(): Promise<void> {
-    await this.#deps.db.transaction(async (tx) => {
-      await lockBankKeys(tx);
-      const rows = await listBankKeys(tx);
-      for (const kind of KINDS) {
-        if (!rows.some((r) => r.kind === kind && r.retiredAt === null))
-          await this.#createKey(tx, kind);
-      }
-    });
+  /** Creates the current keys that are missing (keys.rotation.ts). */
+  ensureCurrentKeys(): Promise<void> {
+    return ensureCurrentKeys(this.#deps.db, this.#writer());
+  }
+
+  // What keys.rotation.ts needs to create keys: private, as the key-encryption key is in it.
+  #writer(): KeyWriter {
+    return { kek: this.#kek, now: this.#deps.now, audit: this.#deps.audit };
   }
 
   async reload(): Promise<void> {
@@ -259,18 +237,7 @@ class Keyring implements BankKeyring {
     announcer?: RotationAnnouncer,
     alsoInTx?: (tx: Queryable, kid: Uint8Array) => Promise<void>,
   ): Promise<BankKeyInfo> {
-    const kid = await this.#deps.db.transaction(async (tx) => {
-      await lockBankKeys(tx);
-      // Rotate from what the database says, not from this instance's possibly stale view.
-      const rows = await listBankKeys(tx);
-      const made = await this.#createKey(tx, kind, {
-        previous: currentRow(rows, kind),
-        rows,
-        announcer,
-      });
-      await alsoInTx?.(tx, made);
-      return made;
-    });
+    const kid = await rotateKey(this.#deps.db, this.#writer(), kind, announcer, alsoInTx);
     await this.reload();
     // After COMMIT: every other instance reloads now; one that misses it (Redis down) reloads
     // when it meets the new kid (reloadFor). A failed publish never undoes the rotation.
@@ -300,64 +267,4 @@ class Keyring implements BankKeyring {
     if (!sk) throw new Error(`secret of bank key ${toHex(kid)} is not loaded`);
     return sk;
   }
-
-  async #createKey(tx: Queryable, kind: BankKeyKind, rotation?: Rotation): Promise<Uint8Array> {
-    const at = this.#deps.now();
-    const { kid, publicKey, secretKeySealed } = makeSealedKey(this.#kek, kind);
-    const previous = rotation?.previous;
-    const announcement = rotation
-      ? this.#announce(rotation, { kid, kind, publicKey, createdAt: at })
-      : null;
-    if (previous) await retireBankKey(tx, kind, at);
-    const previousKid = previous?.kid ?? null;
-    await insertBankKey(tx, {
-      kid,
-      kind,
-      publicKey,
-      secretKeySealed,
-      createdAt: at,
-      previousKid,
-      announcement,
-    });
-    await this.#deps.audit.append(tx, {
-      actor: 'bank',
-      action: previous ? 'bank_key.rotated' : 'bank_key.created',
-      data: { kind, kid: toHex(kid), previousKid: previousKid && toHex(previousKid) },
-    });
-    return kid;
-  }
-
-  #announce(
-    rotation: Rotation,
-    next: Pick<BankKeyInfo, 'kid' | 'kind' | 'publicKey' | 'createdAt'>,
-  ) {
-    if (!rotation.announcer) return null;
-    // A KEM key cannot sign: KEM rotations are announced by the current signing key.
-    const announcing = next.kind === 'sign' ? rotation.previous : currentRow(rotation.rows, 'sign');
-    const announcingKey = unsealBankKey(this.#kek, announcing);
-    return rotation.announcer({
-      kind: next.kind,
-      previous: publicInfo(rotation.previous),
-      next,
-      latest: latestAnnouncement(rotation.rows),
-      signWithAnnouncingKey: (message) => sign(message, announcingKey),
-    });
-  }
-}
-
-interface Rotation {
-  previous: BankKeyRow;
-  rows: readonly BankKeyRow[];
-  announcer: RotationAnnouncer | undefined;
-}
-
-function publicInfo(row: BankKeyRow): BankKeyInfo {
-  const { kid, kind, publicKey, createdAt, retiredAt, previousKid, announcement } = row;
-  return { kid, kind, publicKey, createdAt, retiredAt, previousKid, announcement };
-}
-
-function currentRow(rows: readonly BankKeyRow[], kind: BankKeyKind): BankKeyRow {
-  const row = rows.find((r) => r.kind === kind && r.retiredAt === null);
-  if (!row) throw new Error(`no current ${kind} key`);
-  return row;
 }

@@ -5,6 +5,7 @@
  */
 import { WEBHOOK_ERROR_MAX_CHARS, type WebhookEventType } from '@offpay/api';
 import { bankFail } from '../../errors.js';
+import { isBlockedAddress, isIpLiteral } from './webhooks.address.js';
 
 /** Prefix of signing secrets, so that one found in a file is recognisable. */
 export const SECRET_PREFIX = 'whsec_';
@@ -76,28 +77,7 @@ function isPrivateHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (bare === 'localhost' || bare.endsWith('.localhost')) return true;
   // WHATWG URL parsing already turned every IPv4 spelling (0x7f.1, 2130706433) into dotted decimal.
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(bare)) {
-    const [a, b] = bare.split('.').map(Number) as [number, number];
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  if (bare.includes(':')) {
-    return (
-      bare === '::' ||
-      bare === '::1' ||
-      /^f[cd]/.test(bare) ||
-      /^fe[89ab]/.test(bare) ||
-      bare.startsWith('::ffff:')
-    );
-  }
-  return false;
+  return isIpLiteral(bare) && isBlockedAddress(bare);
 }
 
 function refuse(reason: 'format' | 'scheme' | 'credentials' | 'fragment' | 'private'): never {
@@ -114,8 +94,8 @@ function refuse(reason: 'format' | 'scheme' | 'credentials' | 'fragment' | 'priv
 /**
  * The URL the bank will POST to, normalised. https only, to a public host; with `allowLocalHttp`
  * (WEBHOOK_ALLOW_HTTP, for tests and local development) also http://localhost and 127.0.0.1.
- * IP literals of private ranges are refused; a name that resolves to one is not caught here
- * (docs/webhooks.md "What the bank will not call").
+ * IP literals of blocked ranges (webhooks.address.ts) are refused; a name that resolves to one is
+ * refused at delivery, when the worker resolves it (docs/webhooks.md "What the bank will not call").
  * @throws BANK_WEBHOOK_URL_INVALID
  */
 export function checkWebhookUrl(input: string, allowLocalHttp: boolean): string {

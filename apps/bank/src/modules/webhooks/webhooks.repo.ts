@@ -325,3 +325,26 @@ export async function listDeliveries(q: Queryable, f: DeliveryFilter): Promise<D
     deliveredAt: r.delivered_at,
   }));
 }
+
+/**
+ * Deletes up to `limit` delivered or given-up deliveries created before `before`, the oldest
+ * first (one short statement: the retention job calls it in chunks). Pending rows are never
+ * deleted. Returns how many were.
+ */
+export async function deleteFinishedBefore(
+  q: Queryable,
+  before: Date,
+  limit: number,
+): Promise<number> {
+  const rows = await q.query(
+    `DELETE FROM webhook_deliveries WHERE seq IN (
+       SELECT seq FROM webhook_deliveries
+       WHERE status <> 'pending' AND created_at < $1
+       ORDER BY created_at LIMIT $2
+       FOR UPDATE SKIP LOCKED
+     )
+     RETURNING seq`,
+    [before, limit],
+  );
+  return rows.length;
+}

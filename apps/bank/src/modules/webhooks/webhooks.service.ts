@@ -49,9 +49,25 @@ export interface WebhooksService {
   ): Promise<DeliveryRow[]>;
   /** Every endpoint's deliveries (audited as a read). */
   operatorDeliveries(actor: OperatorActor, filter: DeliveryFilter): Promise<DeliveryRow[]>;
+  /**
+   * Deletes delivered and given-up deliveries created before `before`, the oldest first, in
+   * chunks of `bounds.chunk` rows (each its own short statement) and at most `bounds.maxChunks`
+   * chunks per call; pending ones are never deleted. `more`: the last chunk was full, so more
+   * may be due (docs/operations.md "Webhooks", WEBHOOK_RETENTION_DAYS).
+   */
+  purgeDeliveries(before: Date, bounds?: PurgeBounds): Promise<{ deleted: number; more: boolean }>;
   /** The outbox other modules write events to. */
   outbox: WebhookOutbox;
 }
+
+/** How much one retention run deletes. */
+export interface PurgeBounds {
+  chunk: number;
+  maxChunks: number;
+}
+
+/** 1,000 rows per statement, 20 statements per run: a run never holds many locks for long. */
+export const DEFAULT_PURGE_BOUNDS: PurgeBounds = { chunk: 1000, maxChunks: 20 };
 
 function notFound(id: string): never {
   return bankFail('BANK_WEBHOOK_NOT_FOUND', 'You have no webhook endpoint with this id', {
@@ -122,6 +138,15 @@ export function createWebhooksService(deps: WebhooksDeps): WebhooksService {
         });
         return repo.listDeliveries(tx, filter);
       }),
+    async purgeDeliveries(before, bounds = DEFAULT_PURGE_BOUNDS) {
+      let deleted = 0;
+      for (let i = 0; i < bounds.maxChunks; i++) {
+        const n = await repo.deleteFinishedBefore(db, before, bounds.chunk);
+        deleted += n;
+        if (n < bounds.chunk) return { deleted, more: false };
+      }
+      return { deleted, more: true };
+    },
     outbox: {
       enqueue: (tx, owner, type, data) =>
         repo.enqueue(tx, {

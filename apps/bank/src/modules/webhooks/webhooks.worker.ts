@@ -18,6 +18,7 @@ import {
 import * as repo from './webhooks.repo.js';
 import type { ClaimedDelivery } from './webhooks.repo.js';
 import type { WebhookVault } from './webhooks.sealing.js';
+import { pinnedPost, resolveChecked, systemResolver, type Resolver } from './webhooks.http.js';
 import { signatureHeader } from './webhooks.signature.js';
 
 /** How the worker calls receivers. */
@@ -27,7 +28,10 @@ export interface WorkerOptions {
   timeoutMs: number;
   /** Most deliveries claimed (and sent in parallel) per run. */
   batchSize: number;
-  /** WEBHOOK_ALLOW_HTTP: checked again before each call (an endpoint may predate a change). */
+  /**
+   * WEBHOOK_ALLOW_HTTP: checked again before each call (an endpoint may predate a change). It also
+   * lets a host resolve to a private or loopback address (tests call servers on 127.0.0.1).
+   */
   allowLocalHttp: boolean;
 }
 
@@ -45,6 +49,8 @@ export interface WorkerDeps {
   /** Wall-clock time for the signature's `t` (receivers compare it with their own clocks). */
   wallClock?: () => Date;
   random?: () => number;
+  /** Resolves receivers' host names (the system resolver by default; tests inject their own). */
+  resolve?: Resolver;
 }
 
 /** The delivery worker: one run claims a batch and attempts each delivery once. */
@@ -58,8 +64,18 @@ interface Answer {
   error: string | null;
 }
 
-/** One POST: never follows a redirect, never reads the receiver's body. */
-async function post(d: ClaimedDelivery, secret: string, deps: WorkerDeps): Promise<Answer> {
+/** The delivery log's words for a host refused at delivery (docs/webhooks.md). */
+export const PRIVATE_HOST_ERROR = 'the host resolves to a private address';
+
+/**
+ * One POST to the addresses checked for `d.url`'s host: never follows a redirect, never reads the
+ * receiver's body. A host that resolves to a blocked address is not called (`refused`).
+ */
+async function post(
+  d: ClaimedDelivery,
+  secret: string,
+  deps: WorkerDeps,
+): Promise<Answer & { refused?: true }> {
   const body = eventBody({
     id: d.eventId,
     type: d.type,
@@ -68,10 +84,16 @@ async function post(d: ClaimedDelivery, secret: string, deps: WorkerDeps): Promi
   });
   const t = unixSeconds((deps.wallClock ?? (() => new Date()))());
   try {
-    const res = await fetch(d.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(deps.options.timeoutMs),
+    const url = new URL(d.url);
+    const resolve = deps.resolve ?? systemResolver;
+    const checked = await resolveChecked(url, resolve, deps.options.allowLocalHttp);
+    if (!checked.ok && checked.reason === 'private')
+      return { statusCode: null, error: PRIVATE_HOST_ERROR, refused: true };
+    if (!checked.ok) return { statusCode: null, error: 'connection failed (ENOTFOUND)' };
+    const status = await pinnedPost({
+      url,
+      addresses: checked.addresses,
+      timeoutMs: deps.options.timeoutMs,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'offpay-webhooks/1',
@@ -81,10 +103,8 @@ async function post(d: ClaimedDelivery, secret: string, deps: WorkerDeps): Promi
       },
       body,
     });
-    // The answer's status is all that counts: its body is dropped unread (bounded: none at all).
-    await res.body?.cancel().catch(() => undefined);
-    const ok = res.status >= 200 && res.status < 300;
-    return { statusCode: res.status, error: ok ? null : `receiver answered ${res.status}` };
+    const ok = status >= 200 && status < 300;
+    return { statusCode: status, error: ok ? null : `receiver answered ${status}` };
   } catch (err) {
     return { statusCode: null, error: boundedError(describe(err)) };
   }
@@ -94,8 +114,9 @@ async function post(d: ClaimedDelivery, secret: string, deps: WorkerDeps): Promi
 function describe(err: unknown): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
     return 'no answer in time';
-  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
-  if (typeof cause?.code === 'string') return `connection failed (${cause.code})`;
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code))
+    return `connection failed (${code})`;
   return 'connection failed';
 }
 
@@ -113,12 +134,15 @@ async function call(deps: WorkerDeps, d: ClaimedDelivery): Promise<[Answer, Atte
   if (!stillAllowed(d.url, deps.options.allowLocalHttp)) {
     return [{ statusCode: null, error: 'the URL is no longer allowed' }, { status: 'failed' }];
   }
-  let answer: Answer;
+  let answer: Answer & { refused?: true };
   try {
     answer = await post(d, deps.vault.open(d.endpointId, d.sealedSecret), deps);
   } catch {
     answer = { statusCode: null, error: 'the signing secret did not open' };
   }
+  // A refused host is given up at once, like a URL that is no longer allowed: every retry would
+  // be refused the same way (and is checked again if the endpoint is registered anew).
+  if (answer.refused) return [answer, { status: 'failed' }];
   const random = (deps.random ?? Math.random)();
   return [answer, judgeAttempt(answer.statusCode, d.attempts, deps.options.retry, random)];
 }
