@@ -101,35 +101,52 @@ export interface LockedHead {
   stored: Uint8Array | null;
   /** A fresh settlement id (sequence value) for {@link recordSettled}; 0n without a head row. */
   settlementId: bigint;
+  /**
+   * {@link settledLinks} of the batch's payments, read in the same statement's snapshot — before
+   * their certificates are locked, so made exact by {@link settledLinksChecked} under the locks.
+   */
+  unlocked: SettledReading;
 }
 
 /**
  * Locks a payee's settled head for this transaction and returns it, with the stored result of
- * the batch and the id its settlement row will have — one round trip.
+ * the batch, the id its settlement row will have and the settled links of `batch`'s payers
+ * (no lock on them) — one round trip.
  */
 export async function lockPayeeHead(
   tx: Queryable,
   payeeSerial: number,
   batchKey: Uint8Array,
+  batch: readonly BatchLink[] = [],
 ): Promise<LockedHead> {
-  const rows = await tx.query<{
-    next_index: bigint;
-    head: Uint8Array;
-    stored: Uint8Array | null;
-    settlement_id: bigint;
-  }>(
-    `SELECT h.next_index, h.head,
-            (SELECT result FROM settlements WHERE batch_key = $2) AS stored,
+  const p = new StatementParams();
+  const head = `SELECT h.next_index, h.head,
+            (SELECT result FROM settlements WHERE batch_key = ${p.add(batchKey)}) AS stored,
             nextval(pg_get_serial_sequence('settlements', 'id')) AS settlement_id
-     FROM payee_heads h WHERE h.payee_serial = $1 FOR UPDATE OF h`,
-    [payeeSerial, batchKey],
-  );
+     FROM payee_heads h WHERE h.payee_serial = ${p.add(payeeSerial)} FOR UPDATE OF h`;
+  const bounds = linkBounds(batch);
+  // The links take no lock: joined to the locked head row, they come back in the same round trip.
+  const sql =
+    bounds.size === 0
+      ? head
+      : `WITH head AS (${head})
+     SELECT head.*, l.* FROM head LEFT JOIN (${linksSelect(p, batch, bounds)}) AS l ON true
+     ORDER BY l.cert_serial, l.counter`;
+  const rows = await tx.query<
+    LinkRow & {
+      next_index: bigint;
+      head: Uint8Array;
+      stored: Uint8Array | null;
+      settlement_id: bigint;
+    }
+  >(sql, p.values);
   const r = rows[0];
-  if (!r) return { head: null, stored: null, settlementId: 0n };
+  if (!r) return { head: null, stored: null, settlementId: 0n, unlocked: emptyReading() };
   return {
     head: { nextIndex: Number(r.next_index), head: r.head },
     stored: r.stored,
     settlementId: BigInt(r.settlement_id),
+    unlocked: bounds.size === 0 ? emptyReading() : readLinks(rows),
   };
 }
 
@@ -258,10 +275,35 @@ export async function settledLinks(
   batch: readonly BatchLink[],
   only?: ReadonlySet<number>,
 ): Promise<SettledReading> {
-  const links = new Map<number, ChainLink[]>();
-  const ids = new Set<string>();
-  const versions = new Map<number, string>();
-  const bounds = new Map<number, { minCounter: number; minLow: number }>();
+  const bounds = linkBounds(batch, only);
+  if (bounds.size === 0) return emptyReading();
+  const p = new StatementParams();
+  const sql = `${linksSelect(p, batch, bounds)} ORDER BY cert_serial, counter`;
+  return readLinks(await tx.query<LinkRow>(sql, p.values));
+}
+
+type Bounds = Map<number, { minCounter: number; minLow: number }>;
+
+/** A row of {@link linksSelect}. */
+interface LinkRow {
+  cert_serial: bigint | null;
+  version: string | null;
+  payment_id: Uint8Array | null;
+  counter: bigint | null;
+  prev: Uint8Array | null;
+  spent: bigint | null;
+  amount: bigint | null;
+}
+
+const emptyReading = (): SettledReading => ({
+  links: new Map(),
+  ids: new Set(),
+  versions: new Map(),
+});
+
+/** Per serial of the batch (or of `only`): its lowest counter and lowest `spent − amount`. */
+function linkBounds(batch: readonly BatchLink[], only?: ReadonlySet<number>): Bounds {
+  const bounds: Bounds = new Map();
   for (const p of batch) {
     if (only && !only.has(p.serial)) continue;
     const b = bounds.get(p.serial);
@@ -272,42 +314,40 @@ export async function settledLinks(
       if (low < b.minLow) b.minLow = low;
     }
   }
-  if (bounds.size === 0) return { links, ids, versions };
-  // One statement, so one snapshot: the versions say exactly which settled payments were visible.
-  const rows = await tx.query<{
-    cert_serial: bigint;
-    version: string;
-    payment_id: Uint8Array | null;
-    counter: bigint | null;
-    prev: Uint8Array | null;
-    spent: bigint | null;
-    amount: bigint | null;
-  }>(
-    `SELECT c.serial AS cert_serial, c.xmin::text AS version,
+  return bounds;
+}
+
+/**
+ * The SELECT of {@link settledLinks}, unordered: one statement, so one snapshot — the versions
+ * say exactly which settled payments were visible.
+ */
+function linksSelect(p: StatementParams, batch: readonly BatchLink[], bounds: Bounds): string {
+  return `SELECT c.serial AS cert_serial, c.xmin::text AS version,
             p.payment_id, p.counter, p.prev, p.spent, p.amount
-     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS b(serial, min_counter, min_low)
+     FROM unnest(${p.add([...bounds.keys()].map(String))}::bigint[],
+                 ${p.add([...bounds.values()].map((b) => String(b.minCounter)))}::bigint[],
+                 ${p.add([...bounds.values()].map((b) => String(b.minLow)))}::bigint[])
+          AS b(serial, min_counter, min_low)
      JOIN payer_certificates c ON c.serial = b.serial
      LEFT JOIN payments p ON p.serial = b.serial AND p.status = 'settled'
       AND (p.counter >= b.min_counter - 1 OR p.spent > b.min_low
-           OR p.payment_id = ANY($4::bytea[]) OR p.prev = ANY($5::bytea[]))
-     ORDER BY c.serial, p.counter`,
-    [
-      [...bounds.keys()].map(String),
-      [...bounds.values()].map((b) => String(b.minCounter)),
-      [...bounds.values()].map((b) => String(b.minLow)),
-      batch.map((p) => bytesParam(p.prev)),
-      batch.map((p) => bytesParam(p.paymentId)),
-    ],
-  );
+           OR p.payment_id = ANY(${p.add(batch.map((x) => bytesParam(x.prev)))}::bytea[])
+           OR p.prev = ANY(${p.add(batch.map((x) => bytesParam(x.paymentId)))}::bytea[]))`;
+}
+
+/** The rows of {@link linksSelect}, in (serial, counter) order, as a reading. */
+function readLinks(rows: readonly LinkRow[]): SettledReading {
+  const { links, ids, versions } = emptyReading();
   let list: ChainLink[] = [];
   let listSerial = -1;
   for (const r of rows) {
+    if (r.cert_serial === null) continue; // the head row alone: no certificate to read
     const serial = safeInteger(r.cert_serial);
     if (serial !== listSerial) {
       // Rows come in serial order: one list per serial, no map lookup per row.
       list = [];
       listSerial = serial;
-      versions.set(serial, r.version);
+      versions.set(serial, r.version!);
     }
     if (r.payment_id === null) continue; // a certificate with no settled link to read
     if (list.length === 0) links.set(serial, list);

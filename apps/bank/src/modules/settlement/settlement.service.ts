@@ -200,7 +200,14 @@ async function settleInTx(
   payee: repo.PayeeRow,
   entries: BatchEntry[],
 ): Promise<SettleOutcome> {
-  const { head, stored, settlementId } = await repo.lockPayeeHead(tx, payee.serial, batch.batchKey);
+  const payments = entries.filter((e) => !e.signatureCode).map((e) => e.payment);
+  // The payers' settled links are read BEFORE their certificates are locked — the lock is held
+  // from here to COMMIT, and batches of other payees sharing these payers queue on it — in the
+  // head lock's own statement, and made exact after: a serial whose certificate row changed
+  // meanwhile is read again under the lock (settledLinksChecked). Double spends still meet on the
+  // certificate rows.
+  const locked = await repo.lockPayeeHead(tx, payee.serial, batch.batchKey, payments);
+  const { head, stored, settlementId, unlocked } = locked;
   // Under the payee's lock: an equal batch settled meanwhile answers with its stored result. One
   // that committed while this statement waited for the lock moved the head but is not in its
   // snapshot: a head that does not continue is checked again for the result, in a new snapshot.
@@ -213,13 +220,7 @@ async function settleInTx(
       expectedPrevHead: head ? toHex(head.head) : '',
     });
   }
-  const payments = entries.filter((e) => !e.signatureCode).map((e) => e.payment);
   const serials = [...new Set(payments.map((p) => p.serial))].sort((a, b) => a - b);
-  // The payers' settled links are read BEFORE their certificates are locked — the lock is held
-  // from here to COMMIT, and batches of other payees sharing these payers queue on it — and made
-  // exact after: a serial whose certificate row changed meanwhile is read again under the lock
-  // (settledLinksChecked). Double spends still meet on the certificate rows.
-  const unlocked = await repo.settledLinks(tx, payments);
   const certs = await repo.lockPayerCerts(tx, serials);
   // Every account the batch may move money between — each certificate's reserve and customer
   // account and the payee's — locked in one statement in id order before the first transfer. Two

@@ -58,7 +58,10 @@ describe("an equal batch that waited on the payee's head row", () => {
       await tx.query('SELECT 1 FROM payee_heads WHERE payee_serial = $1 FOR UPDATE', [
         payee.serial,
       ]);
-      const both = [settleVerified(deps, reading, payee), settleVerified(deps, reading, payee)];
+      const both = [
+        settleVerified(deps, reading, payee),
+        settleVerified(deps, reading, payee),
+      ] as const;
       // Awaited after COMMIT; a rejection before that is not left unhandled meanwhile.
       for (const p of both) p.catch(() => undefined);
       await waitersOnHead(2);
