@@ -5,6 +5,8 @@
  * instance (`tsx src/server.ts`), then two on two ports sharing Postgres, 25 connections each.
  *
  * Run: `pnpm bench` (DATABASE_URL or the local offpay_test database; its own schema, dropped).
+ * `BENCH_LOAD_REQUESTS` sets the requests per connection (default 20); `BENCH_REDIS_URL` runs the
+ * banks with Redis (default: none).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +59,8 @@ async function startBank(url: string, port: number): Promise<ChildProcess> {
       DEMO_SEED: 'false',
       RELEASE_INTERVAL_SECONDS: '0',
       RATE_LIMIT_SETTLEMENT: '0', // no limit (docs/operations.md)
-      REDIS_URL: '',
+      // BENCH_REDIS_URL: the same run with Redis's fast paths (result cache, payee lock, pub/sub).
+      REDIS_URL: process.env.BENCH_REDIS_URL ?? '',
     },
   });
   for (let i = 0; i < 240; i++) {

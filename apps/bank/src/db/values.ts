@@ -24,3 +24,17 @@ export function safeInteger(value: bigint): number {
     throw new RangeError(`${value} is not a safe integer`);
   return Number(value);
 }
+
+/**
+ * The parameters of one statement built from parts (several repositories' data-modifying CTEs
+ * in one round trip): `add` appends a value and answers its placeholder (`$n`).
+ */
+export class StatementParams {
+  readonly values: unknown[] = [];
+
+  /** Appends `value`; returns its placeholder. */
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}

@@ -59,6 +59,10 @@ function connect(url: string, options: RedisStoresOptions): Redis {
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    // Commands issued in the same tick leave in one write (a settlement's balance invalidations,
+    // and every concurrent request's rate-limit counters and cache reads): fewer syscalls and
+    // round trips under load, each command still answered (or failed) on its own.
+    enableAutoPipelining: true,
     // Reconnect for ever, backing off to 5 s: Redis coming back must heal the bank by itself.
     retryStrategy: (attempt) => Math.min(attempt * 250, RETRY_CAP_MS),
   });

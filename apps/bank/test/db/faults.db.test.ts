@@ -111,7 +111,7 @@ function losingOnce(db: Database): Database & { lost: number } {
         fn({
           exec: (sql) => tx.exec(sql),
           async query<R extends object = Row>(text: string, params?: readonly unknown[]) {
-            if (armed && text.startsWith('INSERT INTO settlements')) {
+            if (armed && text.includes('INSERT INTO settlements')) {
               armed = false;
               faulty.lost += await terminate(appNameOf(db), await backendPid(tx));
             }

@@ -1,5 +1,6 @@
 /** SQL of accounts, balances, transfers and postings. */
 import type { Queryable } from '../../db/queryable.js';
+import type { StatementParams } from '../../db/values.js';
 import type { AccountKind, LockedAccount, TransferKind } from './accounts.domain.js';
 
 /** An account with its balance. */
@@ -109,6 +110,45 @@ export async function insertTransfer(
   );
   const id = (rows[0] as { id: bigint }).id;
   return id;
+}
+
+/** A transfer checked by the accounts service (`prepare`), to be written by {@link transferWrites}. */
+export interface TransferRows {
+  kind: TransferKind;
+  reference: string;
+  currency: string;
+  /** Netted amounts by account, none zero; they sum to zero. */
+  postings: ReadonlyMap<string, bigint>;
+}
+
+/**
+ * Data-modifying CTEs (`name AS (…),` each, to go inside another statement's `WITH`) that write
+ * `transfers` and their postings exactly as {@link insertTransfer} writes one — for a caller that
+ * writes several transfers and its own rows in ONE round trip (settlement's record statement).
+ * Balances follow by trigger at the statement's end; every transfer's balance is checked at
+ * COMMIT (migrations/001_ledger.sql). Empty when there is nothing to write.
+ */
+export function transferWrites(transfers: readonly TransferRows[], p: StatementParams): string {
+  if (transfers.length === 0) return '';
+  const posted = transfers.flatMap((t) =>
+    [...t.postings.keys()].sort().map((accountId) => ({ t, accountId })),
+  );
+  return `transfer_rows AS (
+       INSERT INTO transfers (kind, reference, currency)
+       SELECT * FROM unnest(${p.add(transfers.map((t) => t.kind))}::text[],
+                            ${p.add(transfers.map((t) => t.reference))}::text[],
+                            ${p.add(transfers.map((t) => t.currency))}::text[])
+       RETURNING id, kind, reference, currency),
+     posting_rows AS (
+       INSERT INTO postings (transfer_id, account_id, currency, amount)
+       SELECT t.id, u.account_id, t.currency, u.amount
+       FROM unnest(${p.add(posted.map((x) => x.t.kind))}::text[],
+                   ${p.add(posted.map((x) => x.t.reference))}::text[],
+                   ${p.add(posted.map((x) => x.accountId))}::uuid[],
+                   ${p.add(posted.map((x) => (x.t.postings.get(x.accountId) as bigint).toString()))}::bigint[])
+            AS u(kind, reference, account_id, amount)
+       JOIN transfer_rows t ON t.kind = u.kind AND t.reference = u.reference),
+     `;
 }
 
 /** A user's accounts with balances, by kind and currency, at most `limit`. */

@@ -21,6 +21,7 @@ import {
   ownersOf,
   type AccountBalance,
   type HistoryRow,
+  type TransferRows,
 } from './accounts.repo.js';
 
 /** Accounts and the ledger. */
@@ -34,6 +35,15 @@ export interface AccountsService {
    * `transfers_kind_reference_key` when this (kind, reference) already moved money.
    */
   transfer(tx: Queryable, req: TransferRequest): Promise<{ transferId: bigint; currency: string }>;
+  /**
+   * Everything {@link transfer} does but the write: validates and nets the legs, checks them
+   * against the balances `lock` took in `tx` (locking any account not held yet) and applies them
+   * there, and invalidates the owners' cached balances after COMMIT. The caller MUST then write
+   * the returned rows in `tx` (accounts.repo.ts `transferWrites`, inside its own statement), or
+   * fail the transaction: the balances held here already count them.
+   * @throws the codes of {@link transfer} except the unique violation, raised by the write.
+   */
+  prepare(tx: Queryable, req: TransferRequest): Promise<TransferRows>;
   /**
    * Locks the balance rows of `accountIds` FOR UPDATE in ONE statement, in ascending id order,
    * and returns their balances. A caller that will make several transfers takes every lock here
@@ -99,31 +109,31 @@ export function createAccountsService(deps: { db: Database; cache?: Cache }): Ac
     }
     return out;
   };
+  const prepare = async (tx: Queryable, req: TransferRequest): Promise<TransferRows> => {
+    const net = netTransfer(req);
+    const ids = [...net.keys()];
+    const accounts = heldFor(tx, ids) ?? (await lockAccounts(tx, ids));
+    const currency = checkAgainstBalances(net, accounts);
+    const rows = held.get(tx);
+    if (rows)
+      for (const a of accounts) {
+        const r = rows.get(a.id);
+        if (r) rows.set(a.id, { ...r, balance: r.balance + (net.get(a.id) ?? 0n) });
+      }
+    await invalidateAfterCommit(
+      balances,
+      tx,
+      accounts.map((a) => a.userId),
+    );
+    return { kind: req.kind, reference: req.reference, currency, postings: net };
+  };
   return {
     async transfer(tx, req) {
-      const net = netTransfer(req);
-      const ids = [...net.keys()];
-      const accounts = heldFor(tx, ids) ?? (await lockAccounts(tx, ids));
-      const currency = checkAgainstBalances(net, accounts);
-      const transferId = await insertTransfer(tx, {
-        kind: req.kind,
-        reference: req.reference,
-        currency,
-        postings: net,
-      });
-      const rows = held.get(tx);
-      if (rows)
-        for (const a of accounts) {
-          const r = rows.get(a.id);
-          if (r) rows.set(a.id, { ...r, balance: r.balance + (net.get(a.id) ?? 0n) });
-        }
-      await invalidateAfterCommit(
-        balances,
-        tx,
-        accounts.map((a) => a.userId),
-      );
-      return { transferId, currency };
+      const rows = await prepare(tx, req);
+      const transferId = await insertTransfer(tx, rows);
+      return { transferId, currency: rows.currency };
     },
+    prepare,
     async lock(tx, accountIds) {
       const locked = await lockAccounts(tx, [...new Set(accountIds)]);
       const rows = held.get(tx) ?? new Map<string, LockedRow>();

@@ -15,17 +15,20 @@ import type { Queryable } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
 import { unixSeconds } from '../../time.js';
 import { successorMaySign } from '../handovers/handovers.domain.js';
-import { findPayeeByKid, type PayeeRow } from './settlement.repo.js';
+import { findPayeeAndResult, type PayeeRow } from './settlement.repo.js';
 
-/** The payee certificate the batch names. @throws BANK_UNKNOWN_PAYEE */
+/**
+ * The payee certificate the batch names and, in the same read, the batch's stored result if it
+ * was settled before. @throws BANK_UNKNOWN_PAYEE
+ */
 export async function findPayee(
   q: Queryable,
-  batch: Pick<SettlementBatch, 'payeeKid'>,
-): Promise<PayeeRow> {
-  const payee = await findPayeeByKid(q, batch.payeeKid);
+  batch: Pick<SettlementBatch, 'payeeKid' | 'batchKey'>,
+): Promise<{ payee: PayeeRow; stored: Uint8Array | null }> {
+  const { payee, stored } = await findPayeeAndResult(q, batch.payeeKid, batch.batchKey);
   if (!payee)
     bankFail('BANK_UNKNOWN_PAYEE', `No payee certificate has kid ${toHex(batch.payeeKid)}`);
-  return payee;
+  return { payee, stored };
 }
 
 /**

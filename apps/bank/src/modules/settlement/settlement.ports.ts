@@ -88,7 +88,7 @@ export interface SettlementPayeeLock {
 export interface SettlementDeps {
   db: Database;
   keyring: BankKeyring;
-  accounts: Pick<AccountsService, 'transfer' | 'lock' | 'forgetBalances'>;
+  accounts: Pick<AccountsService, 'prepare' | 'lock' | 'forgetBalances'>;
   audit: AuditLog;
   verifier: Verifier;
   recordFraudProof: RecordFraudProof;

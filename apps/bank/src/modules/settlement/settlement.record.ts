@@ -1,8 +1,9 @@
 /**
  * Phase 5 of a batch, record (docs/protocol.md §10), inside the batch's one transaction: the
- * bank-signed result, payment rows in one statement, money in at most two balanced transfers (per
- * chunk of sources), fraud proofs stored once with the cheating certificate revoked, the payee's
- * new head and the audit line. All of it commits or none of it does.
+ * bank-signed result, the payment rows, money in at most two balanced transfers (per chunk of
+ * sources), the payee's new head and the audit line — ONE statement (`recordSettled`) — then fraud
+ * proofs stored once with the cheating certificate revoked (rare) and the webhook event. All of it
+ * commits or none of it does.
  */
 import { equalBytes, toHex } from '@offpay/crypto';
 import {
@@ -18,6 +19,7 @@ import type { Queryable } from '../../db/queryable.js';
 import { afterCommit } from '../../kv/after-commit.js';
 import { unixSeconds } from '../../time.js';
 import { MAX_LEGS } from '../accounts/accounts.domain.js';
+import type { TransferRows } from '../accounts/accounts.repo.js';
 import { protocolSigner } from '../keys/keys.signer.js';
 import type { SettlementDecision } from './settlement.domain.js';
 import type { SettleOutcome, SettlementDeps } from './settlement.ports.js';
@@ -44,6 +46,8 @@ export interface Decided {
   decision: SettlementDecision;
   /** The bank clock the decision used. */
   now: Date;
+  /** The settlement row's id, drawn under the payee's lock (`lockPayeeHead`). */
+  settlementId: bigint;
 }
 
 /** Signs the result, and writes everything the batch moves. */
@@ -76,23 +80,18 @@ export async function recordSettlement(
     protocolSigner(deps.keyring),
   );
   const signed = encodeSettlementResult(result);
-  const settlementId = await repo.insertSettlement(tx, {
+  const { payments, transfers, settled } = await planMoney(deps, tx, d);
+  // The result, payments, transfers, settled totals, head and the audit line on the payee's own
+  // chain in ONE statement, under the payee's row lock: settlements of different payees never
+  // wait for each other's audit line.
+  await repo.recordSettled(tx, {
+    settlementId: d.settlementId,
     payeeSerial: payee.serial,
     batchKey: batch.batchKey,
     result: signed,
-  });
-  const settled = await writeOutcomes(deps, tx, { ...d, settlementId });
-  await recordFrauds(deps, tx, decision, batch);
-  // In the batch's transaction: the event exists exactly when the batch committed (outbox).
-  await deps.outbox?.enqueue(tx, { accountId: payee.accountId }, 'settlement.settled', {
-    ...settledEvent(d, count),
-    settledAt: now.toISOString(),
-  });
-  // The certificates' settled totals, the head and the audit line on the payee's own chain in one
-  // statement, under the payee's row lock: settlements of different payees never wait for each
-  // other's audit line.
-  await repo.finishSettlement(tx, {
-    payeeSerial: payee.serial,
+    at: now,
+    payments,
+    transfers,
     head: { nextIndex: batch.fromIndex + count, head: batch.head },
     settled,
     audit: deps.audit.chained(payee.serial, {
@@ -104,6 +103,13 @@ export async function recordSettlement(
         settled: decision.outcomes.filter((o) => o.status === 'settled').length,
       },
     }),
+  });
+  // After the payment rows, which a proof may name: rare, one proof per cheating certificate.
+  await recordFrauds(deps, tx, decision, batch);
+  // In the batch's transaction: the event exists exactly when the batch committed (outbox).
+  await deps.outbox?.enqueue(tx, { accountId: payee.accountId }, 'settlement.settled', {
+    ...settledEvent(d, count),
+    settledAt: now.toISOString(),
   });
   return { result, signed, replayed: false };
 }
@@ -134,24 +140,18 @@ function settledEvent(d: Decided, count: number) {
 }
 
 /**
- * Rows and money for settled entries: one multi-row insert, one or two balanced transfers.
- * Returns what each certificate settled, added to its total by `finishSettlement`.
+ * Rows and money for settled entries: the payments to insert, one or two balanced transfers
+ * (per chunk of sources) checked by the accounts service, and what each certificate settled —
+ * written by `recordSettled`. Nothing here is a round trip: every account was locked before.
  */
-async function writeOutcomes(
+async function planMoney(
   deps: SettlementDeps,
   tx: Queryable,
-  w: Decided & { settlementId: bigint },
-): Promise<Map<number, bigint>> {
+  w: Decided,
+): Promise<{ payments: Payment[]; transfers: TransferRows[]; settled: Map<number, bigint> }> {
   const totals = new Map<number, bigint>();
   const settled = w.decision.outcomes.filter((o) => o.status === 'settled' && o.movement);
-  if (settled.length === 0) return totals;
-  await repo.insertSettledPayments(
-    tx,
-    w.payee.serial,
-    w.settlementId,
-    w.now,
-    settled.map((o) => o.payment),
-  );
+  if (settled.length === 0) return { payments: [], transfers: [], settled: totals };
   const bySerial = new Map(w.certs.map((c) => [c.serial, c]));
   const fromReserve = new Map<string, bigint>();
   const fromAvailable = new Map<string, bigint>();
@@ -162,16 +162,18 @@ async function writeOutcomes(
     totals.set(m!.serial, (totals.get(m!.serial) ?? 0n) + m!.fromReserve + m!.fromAvailable);
   }
   const reference = `batch:${w.settlementId}`;
-  await move(deps, tx, 'settlement', reference, fromReserve, w.payee.accountId);
-  await move(deps, tx, 'recovery', reference, fromAvailable, w.payee.accountId);
-  return totals;
+  const transfers = [
+    ...(await move(deps, tx, 'settlement', reference, fromReserve, w.payee.accountId)),
+    ...(await move(deps, tx, 'recovery', reference, fromAvailable, w.payee.accountId)),
+  ];
+  return { payments: settled.map((o) => o.payment), transfers, settled: totals };
 }
 
 function add(map: Map<string, bigint>, key: string, amount: bigint): void {
   map.set(key, (map.get(key) ?? 0n) + amount);
 }
 
-/** One balanced transfer: every source account debited, the payee credited with the sum. */
+/** Balanced transfers: every source account debited, the payee credited with the sum. */
 async function move(
   deps: SettlementDeps,
   tx: Queryable,
@@ -179,25 +181,29 @@ async function move(
   reference: string,
   sources: Map<string, bigint>,
   payeeAccountId: string,
-): Promise<void> {
+): Promise<TransferRows[]> {
   // A payee paid by its own account (self-dealing beyond the reserve): recovery from oneself moves
   // nothing, so that source drops out; the payment still settles and its fraud proof is stored.
   const entries = [...sources].filter(([accountId]) => accountId !== payeeAccountId);
   // A batch may draw on up to 1,000 payers' reserves; a transfer takes at most MAX_LEGS legs, so
   // the sources go in chunks, each its own balanced transfer (reference suffixed by its chunk).
   const chunk = MAX_LEGS - 1;
+  const out: TransferRows[] = [];
   for (let start = 0; start < entries.length; start += chunk) {
     let total = 0n;
     const legs = entries.slice(start, start + chunk).map(([accountId, amount]) => {
       total += amount;
       return { accountId, amount: -amount };
     });
-    await deps.accounts.transfer(tx, {
-      kind,
-      reference: start === 0 ? reference : `${reference}:${start / chunk}`,
-      legs: [...legs, { accountId: payeeAccountId, amount: total }],
-    });
+    out.push(
+      await deps.accounts.prepare(tx, {
+        kind,
+        reference: start === 0 ? reference : `${reference}:${start / chunk}`,
+        legs: [...legs, { accountId: payeeAccountId, amount: total }],
+      }),
+    );
   }
+  return out;
 }
 
 /**

@@ -2,7 +2,8 @@
 import { encodePayment, type ChainLink, type Payment } from '@offpay/protocol';
 import type { Queryable } from '../../db/queryable.js';
 import type { ChainedAudit } from '../audit/audit.service.js';
-import { bytesParam, safeInteger } from '../../db/values.js';
+import { bytesParam, safeInteger, StatementParams } from '../../db/values.js';
+import { transferWrites, type TransferRows } from '../accounts/accounts.repo.js';
 
 /** A payee certificate as settlement needs it. */
 export interface PayeeRow {
@@ -21,6 +22,18 @@ export interface PayeeRow {
 
 /** The payee certificate whose signing key has this kid, with its ledger's successor if any. */
 export async function findPayeeByKid(q: Queryable, kid: Uint8Array): Promise<PayeeRow | null> {
+  return (await findPayeeAndResult(q, kid, null)).payee;
+}
+
+/**
+ * {@link findPayeeByKid} and, in the same round trip, the stored result of batch `batchKey` if
+ * it was settled before ({@link findResult}); `stored` is null when the payee is unknown.
+ */
+export async function findPayeeAndResult(
+  q: Queryable,
+  kid: Uint8Array,
+  batchKey: Uint8Array | null,
+): Promise<{ payee: PayeeRow | null; stored: Uint8Array | null }> {
   const rows = await q.query<{
     serial: bigint;
     account_id: string;
@@ -32,20 +45,22 @@ export async function findPayeeByKid(q: Queryable, kid: Uint8Array): Promise<Pay
     s_sign_key: Uint8Array | null;
     s_status: string | null;
     s_expires_at: bigint | null;
+    stored: Uint8Array | null;
   }>(
     `SELECT p.serial, p.account_id, p.currency, p.sign_key, p.status,
             extract(epoch FROM p.expires_at)::bigint AS expires_at,
             s.serial AS s_serial, s.sign_key AS s_sign_key, s.status AS s_status,
-            extract(epoch FROM s.expires_at)::bigint AS s_expires_at
+            extract(epoch FROM s.expires_at)::bigint AS s_expires_at,
+            (SELECT result FROM settlements WHERE batch_key = $2::bytea) AS stored
      FROM payee_certificates p
      LEFT JOIN ledger_handovers h ON h.from_serial = p.serial
      LEFT JOIN payee_certificates s ON s.serial = h.to_serial
      WHERE p.kid = $1`,
-    [kid],
+    [kid, batchKey],
   );
   const r = rows[0];
-  if (!r) return null;
-  return {
+  if (!r) return { payee: null, stored: null };
+  const payee = {
     serial: Number(r.serial),
     accountId: r.account_id,
     currency: r.currency.trim(),
@@ -62,6 +77,7 @@ export async function findPayeeByKid(q: Queryable, kid: Uint8Array): Promise<Pay
             expiresAt: Number(r.s_expires_at),
           },
   };
+  return { payee, stored: r.stored };
 }
 
 /** The stored, bank-signed result of a batch, if it was settled before. */
@@ -73,17 +89,65 @@ export async function findResult(q: Queryable, batchKey: Uint8Array): Promise<Ui
   return rows[0]?.result ?? null;
 }
 
-/** Locks a payee's settled head for this transaction and returns it. */
+/** What the first statement of a settlement reads under the payee's row lock. */
+export interface LockedHead {
+  /** The payee's settled head, or null when it has no head row. */
+  head: { nextIndex: number; head: Uint8Array } | null;
+  /**
+   * The stored result of this batch key, as the statement's snapshot saw it. READ COMMITTED:
+   * the snapshot predates a wait for the lock, so a batch committed during that wait shows here
+   * as a head that moved — read again with {@link findResult} before refusing.
+   */
+  stored: Uint8Array | null;
+  /** A fresh settlement id (sequence value) for {@link recordSettled}; 0n without a head row. */
+  settlementId: bigint;
+  /**
+   * {@link settledLinks} of the batch's payments, read in the same statement's snapshot — before
+   * their certificates are locked, so made exact by {@link settledLinksChecked} under the locks.
+   */
+  unlocked: SettledReading;
+}
+
+/**
+ * Locks a payee's settled head for this transaction and returns it, with the stored result of
+ * the batch, the id its settlement row will have and the settled links of `batch`'s payers
+ * (no lock on them) — one round trip.
+ */
 export async function lockPayeeHead(
   tx: Queryable,
   payeeSerial: number,
-): Promise<{ nextIndex: number; head: Uint8Array } | null> {
-  const rows = await tx.query<{ next_index: bigint; head: Uint8Array }>(
-    'SELECT next_index, head FROM payee_heads WHERE payee_serial = $1 FOR UPDATE',
-    [payeeSerial],
-  );
+  batchKey: Uint8Array,
+  batch: readonly BatchLink[] = [],
+): Promise<LockedHead> {
+  const p = new StatementParams();
+  const head = `SELECT h.next_index, h.head,
+            (SELECT result FROM settlements WHERE batch_key = ${p.add(batchKey)}) AS stored,
+            nextval(pg_get_serial_sequence('settlements', 'id')) AS settlement_id
+     FROM payee_heads h WHERE h.payee_serial = ${p.add(payeeSerial)} FOR UPDATE OF h`;
+  const bounds = linkBounds(batch);
+  // The links take no lock: joined to the locked head row, they come back in the same round trip.
+  const sql =
+    bounds.size === 0
+      ? head
+      : `WITH head AS (${head})
+     SELECT head.*, l.* FROM head LEFT JOIN (${linksSelect(p, batch, bounds)}) AS l ON true
+     ORDER BY l.cert_serial, l.counter`;
+  const rows = await tx.query<
+    LinkRow & {
+      next_index: bigint;
+      head: Uint8Array;
+      stored: Uint8Array | null;
+      settlement_id: bigint;
+    }
+  >(sql, p.values);
   const r = rows[0];
-  return r ? { nextIndex: Number(r.next_index), head: r.head } : null;
+  if (!r) return { head: null, stored: null, settlementId: 0n, unlocked: emptyReading() };
+  return {
+    head: { nextIndex: Number(r.next_index), head: r.head },
+    stored: r.stored,
+    settlementId: BigInt(r.settlement_id),
+    unlocked: bounds.size === 0 ? emptyReading() : readLinks(rows),
+  };
 }
 
 /** A payer certificate locked for settlement, with the accounts its money moves between. */
@@ -211,10 +275,35 @@ export async function settledLinks(
   batch: readonly BatchLink[],
   only?: ReadonlySet<number>,
 ): Promise<SettledReading> {
-  const links = new Map<number, ChainLink[]>();
-  const ids = new Set<string>();
-  const versions = new Map<number, string>();
-  const bounds = new Map<number, { minCounter: number; minLow: number }>();
+  const bounds = linkBounds(batch, only);
+  if (bounds.size === 0) return emptyReading();
+  const p = new StatementParams();
+  const sql = `${linksSelect(p, batch, bounds)} ORDER BY cert_serial, counter`;
+  return readLinks(await tx.query<LinkRow>(sql, p.values));
+}
+
+type Bounds = Map<number, { minCounter: number; minLow: number }>;
+
+/** A row of {@link linksSelect}. */
+interface LinkRow {
+  cert_serial: bigint | null;
+  version: string | null;
+  payment_id: Uint8Array | null;
+  counter: bigint | null;
+  prev: Uint8Array | null;
+  spent: bigint | null;
+  amount: bigint | null;
+}
+
+const emptyReading = (): SettledReading => ({
+  links: new Map(),
+  ids: new Set(),
+  versions: new Map(),
+});
+
+/** Per serial of the batch (or of `only`): its lowest counter and lowest `spent − amount`. */
+function linkBounds(batch: readonly BatchLink[], only?: ReadonlySet<number>): Bounds {
+  const bounds: Bounds = new Map();
   for (const p of batch) {
     if (only && !only.has(p.serial)) continue;
     const b = bounds.get(p.serial);
@@ -225,42 +314,40 @@ export async function settledLinks(
       if (low < b.minLow) b.minLow = low;
     }
   }
-  if (bounds.size === 0) return { links, ids, versions };
-  // One statement, so one snapshot: the versions say exactly which settled payments were visible.
-  const rows = await tx.query<{
-    cert_serial: bigint;
-    version: string;
-    payment_id: Uint8Array | null;
-    counter: bigint | null;
-    prev: Uint8Array | null;
-    spent: bigint | null;
-    amount: bigint | null;
-  }>(
-    `SELECT c.serial AS cert_serial, c.xmin::text AS version,
+  return bounds;
+}
+
+/**
+ * The SELECT of {@link settledLinks}, unordered: one statement, so one snapshot — the versions
+ * say exactly which settled payments were visible.
+ */
+function linksSelect(p: StatementParams, batch: readonly BatchLink[], bounds: Bounds): string {
+  return `SELECT c.serial AS cert_serial, c.xmin::text AS version,
             p.payment_id, p.counter, p.prev, p.spent, p.amount
-     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS b(serial, min_counter, min_low)
+     FROM unnest(${p.add([...bounds.keys()].map(String))}::bigint[],
+                 ${p.add([...bounds.values()].map((b) => String(b.minCounter)))}::bigint[],
+                 ${p.add([...bounds.values()].map((b) => String(b.minLow)))}::bigint[])
+          AS b(serial, min_counter, min_low)
      JOIN payer_certificates c ON c.serial = b.serial
      LEFT JOIN payments p ON p.serial = b.serial AND p.status = 'settled'
       AND (p.counter >= b.min_counter - 1 OR p.spent > b.min_low
-           OR p.payment_id = ANY($4::bytea[]) OR p.prev = ANY($5::bytea[]))
-     ORDER BY c.serial, p.counter`,
-    [
-      [...bounds.keys()].map(String),
-      [...bounds.values()].map((b) => String(b.minCounter)),
-      [...bounds.values()].map((b) => String(b.minLow)),
-      batch.map((p) => bytesParam(p.prev)),
-      batch.map((p) => bytesParam(p.paymentId)),
-    ],
-  );
+           OR p.payment_id = ANY(${p.add(batch.map((x) => bytesParam(x.prev)))}::bytea[])
+           OR p.prev = ANY(${p.add(batch.map((x) => bytesParam(x.paymentId)))}::bytea[]))`;
+}
+
+/** The rows of {@link linksSelect}, in (serial, counter) order, as a reading. */
+function readLinks(rows: readonly LinkRow[]): SettledReading {
+  const { links, ids, versions } = emptyReading();
   let list: ChainLink[] = [];
   let listSerial = -1;
   for (const r of rows) {
+    if (r.cert_serial === null) continue; // the head row alone: no certificate to read
     const serial = safeInteger(r.cert_serial);
     if (serial !== listSerial) {
       // Rows come in serial order: one list per serial, no map lookup per row.
       list = [];
       listSerial = serial;
-      versions.set(serial, r.version);
+      versions.set(serial, r.version!);
     }
     if (r.payment_id === null) continue; // a certificate with no settled link to read
     if (list.length === 0) links.set(serial, list);
@@ -323,18 +410,6 @@ export async function paymentBytes(
   return rows[0]?.signed ?? null;
 }
 
-/** Stores a batch's signed result; returns the settlement id. */
-export async function insertSettlement(
-  tx: Queryable,
-  s: { payeeSerial: number; batchKey: Uint8Array; result: Uint8Array },
-): Promise<bigint> {
-  const rows = await tx.query<{ id: bigint }>(
-    'INSERT INTO settlements (payee_serial, batch_key, result) VALUES ($1, $2, $3) RETURNING id',
-    [s.payeeSerial, s.batchKey, s.result],
-  );
-  return (rows[0] as { id: bigint }).id;
-}
-
 /** A payment's column values, as the insert sends them. */
 interface PaymentParams {
   serial: string;
@@ -374,34 +449,32 @@ export function preparePayments(payments: readonly Payment[]): void {
 }
 
 /**
- * Inserts settled payments in one statement, never a round trip per payment; uses the parameters
- * {@link preparePayments} computed, or computes them. The bytea columns travel in binary: the ids,
- * the prevs (32 bytes each) and the signed payments each concatenated into one `bytea` parameter
- * (node-postgres sends a Buffer parameter in binary, text arrays as text) and cut in SQL by
- * position — no hex to build, send, parse and decode (1,000 rows: ~35 % less INSERT time than
- * `decode` over `unnest($n::text[])`, docs/PERFORMANCE.md "Round 3").
+ * The data-modifying CTE (`payment_rows AS (…),`) inserting settled payments, never a row per
+ * payment; uses the parameters {@link preparePayments} computed, or computes them. The bytea
+ * columns travel in binary: the ids, the prevs (32 bytes each) and the signed payments each
+ * concatenated into one `bytea` parameter (node-postgres sends a Buffer parameter in binary, text
+ * arrays as text) and cut in SQL by position — no hex to build, send, parse and decode (1,000
+ * rows: ~35 % less INSERT time than `decode` over `unnest($n::text[])`, docs/PERFORMANCE.md
+ * "Round 3"). Empty when there is nothing to insert.
  */
-export async function insertSettledPayments(
-  tx: Queryable,
-  payeeSerial: number,
-  settlementId: bigint,
-  at: Date,
-  payments: readonly Payment[],
-): Promise<void> {
-  if (payments.length === 0) return;
-  const n = payments.length;
+function settledPaymentWrites(
+  p: StatementParams,
+  w: { payeeSerial: string; settlementId: string; at: Date; payments: readonly Payment[] },
+): string {
+  const n = w.payments.length;
+  if (n === 0) return '';
   const cols = Array.from({ length: 8 }, () => new Array<string>(n));
   const ids = Buffer.allocUnsafe(32 * n);
   const prevs = Buffer.allocUnsafe(32 * n);
   const signed: Uint8Array[] = new Array<Uint8Array>(n);
   let offset = 1; // SQL positions count from 1
   for (let i = 0; i < n; i++) {
-    const p = payments[i]!;
-    const r = prepared.get(p) ?? paramsOf(p);
-    if (p.paymentId.length !== 32 || p.prev.length !== 32)
+    const pay = w.payments[i]!;
+    const r = prepared.get(pay) ?? paramsOf(pay);
+    if (pay.paymentId.length !== 32 || pay.prev.length !== 32)
       throw new RangeError('a payment id and prev are 32 bytes');
-    ids.set(p.paymentId, 32 * i);
-    prevs.set(p.prev, 32 * i);
+    ids.set(pay.paymentId, 32 * i);
+    prevs.set(pay.prev, 32 * i);
     signed[i] = r.signed;
     cols[0]![i] = r.serial;
     cols[1]![i] = r.counter;
@@ -413,69 +486,85 @@ export async function insertSettledPayments(
     cols[7]![i] = String(r.signed.length);
     offset += r.signed.length;
   }
-  await tx.query(
-    `INSERT INTO payments (payment_id, serial, counter, prev, payee_serial, currency, amount, spent,
-                           signed, created_at, received_at, status, settled_at, settlement_id)
-     SELECT substring($4::bytea FROM (u.i * 32 - 31)::int FOR 32), u.serial, u.counter,
-            substring($5::bytea FROM (u.i * 32 - 31)::int FOR 32), $1, u.currency, u.amount,
-            u.spent, substring($6::bytea FROM u.off FOR u.len), to_timestamp(u.created_at), $2,
-            'settled', $2, $3
-     FROM unnest($7::bigint[], $8::bigint[], $9::text[], $10::bigint[], $11::bigint[],
-                 $12::bigint[], $13::int[], $14::int[]) WITH ORDINALITY
-          AS u(serial, counter, currency, amount, spent, created_at, off, len, i)`,
-    [payeeSerial, at, settlementId.toString(), ids, prevs, Buffer.concat(signed), ...cols],
+  const [ids$, prevs$, signed$, at] = [ids, prevs, Buffer.concat(signed), w.at].map((v) =>
+    p.add(v),
   );
+  const [serial, counter, currency, amount, spent, createdAt, off, len] = cols.map((c) => p.add(c));
+  return `payment_rows AS (
+       INSERT INTO payments (payment_id, serial, counter, prev, payee_serial, currency, amount,
+                             spent, signed, created_at, received_at, status, settled_at,
+                             settlement_id)
+       SELECT substring(${ids$}::bytea FROM (u.i * 32 - 31)::int FOR 32), u.serial, u.counter,
+              substring(${prevs$}::bytea FROM (u.i * 32 - 31)::int FOR 32), ${w.payeeSerial},
+              u.currency, u.amount, u.spent, substring(${signed$}::bytea FROM u.off FOR u.len),
+              to_timestamp(u.created_at), ${at}, 'settled', ${at}, ${w.settlementId}
+       FROM unnest(${serial}::bigint[], ${counter}::bigint[], ${currency}::text[],
+                   ${amount}::bigint[], ${spent}::bigint[], ${createdAt}::bigint[], ${off}::int[],
+                   ${len}::int[]) WITH ORDINALITY
+            AS u(serial, counter, currency, amount, spent, created_at, off, len, i)),
+     `;
+}
+
+/** What a decided batch writes, all of it in {@link recordSettled}. */
+export interface SettledRecord {
+  /** From {@link lockPayeeHead}. */
+  settlementId: bigint;
+  payeeSerial: number;
+  batchKey: Uint8Array;
+  /** The bank-signed result. */
+  result: Uint8Array;
+  at: Date;
+  /** The payments that settle, as rows. */
+  payments: readonly Payment[];
+  /** The balanced transfers that move their money, checked by the accounts service. */
+  transfers: readonly TransferRows[];
+  /** The payee's new settled head. */
+  head: { nextIndex: number; head: Uint8Array };
+  /** What each payer certificate settled in this batch, added to its settled total. */
+  settled: ReadonlyMap<number, bigint>;
+  audit: ChainedAudit;
 }
 
 /**
- * The last statement of a settlement, ONE round trip: adds the batch's amounts to each payer
- * certificate's settled total (rows locked by `lockPayerCerts`), moves the payee's settled head,
- * and appends the settlement's audit line to the payee's own audit chain (docs/scaling.md "The
- * audit chain"). The chain's head is read from the payee's row, which the settlement holds locked
- * since `lockPayeeHead`, so no other lock is taken; Postgres hashes
- * `SHA-256(prefix ‖ head ‖ body)` (auditEntryHash, which `AuditLog.verify()` recomputes), inserts
- * the entry and moves the row's audit head and count.
+ * The record phase of a settlement in ONE statement of data-modifying CTEs, under the payee's
+ * row lock: the signed result (`settlements`, with the id {@link lockPayeeHead} drew), the
+ * settled payments, the transfers and their postings (accounts.repo.ts `transferWrites`), the
+ * payer certificates' settled totals, the audit line on the payee's own chain, and the payee's
+ * new head. The chain's head is read from the payee's row, held locked since `lockPayeeHead`, so
+ * no other lock is taken; Postgres hashes `SHA-256(prefix ‖ head ‖ body)` (auditEntryHash, which
+ * `AuditLog.verify()` recomputes), inserts the entry and moves the row's audit head and count
+ * (docs/scaling.md "The audit chain"). The sub-statements share one snapshot; foreign keys (the
+ * payments' and postings' rows on the settlement's and transfers') are checked at the statement's
+ * end, every transfer's balance at COMMIT, and a payment settled meanwhile by another batch still
+ * fails the payments' unique constraint.
  */
-export async function finishSettlement(
-  tx: Queryable,
-  s: {
-    payeeSerial: number;
-    head: { nextIndex: number; head: Uint8Array };
-    settled: ReadonlyMap<number, bigint>;
-    audit: ChainedAudit;
-  },
-): Promise<void> {
-  const { payeeSerial, head, audit } = s;
-  if (audit.chain !== payeeSerial) throw new RangeError('audit chain is not this payee');
+export async function recordSettled(tx: Queryable, r: SettledRecord): Promise<void> {
+  const { audit } = r;
+  if (audit.chain !== r.payeeSerial) throw new RangeError('audit chain is not this payee');
   if (Number.isNaN(audit.at.getTime())) throw new RangeError('audit time is not a date');
-  const rows = await tx.query(
-    `WITH e AS (
-       SELECT prev, sha256($4::bytea || prev || $5::bytea) AS hash
-       FROM (SELECT coalesce(audit_head, $6::bytea) AS prev FROM payee_heads
-             WHERE payee_serial = $1) AS h),
-     ins AS (
+  if (r.settlementId <= 0n) throw new RangeError('no settlement id was drawn');
+  const p = new StatementParams();
+  const payee = p.add(r.payeeSerial);
+  const id = p.add(r.settlementId.toString());
+  const sql = `WITH settlement_row AS (
+       INSERT INTO settlements (id, payee_serial, batch_key, result) OVERRIDING SYSTEM VALUE
+       VALUES (${id}, ${payee}, ${p.add(r.batchKey)}, ${p.add(r.result)})),
+     ${settledPaymentWrites(p, { payeeSerial: payee, settlementId: id, at: r.at, payments: r.payments })}${transferWrites(r.transfers, p)}e AS (
+       SELECT prev, sha256(${p.add(audit.prefix)}::bytea || prev || ${p.add(audit.body)}::bytea) AS hash
+       FROM (SELECT coalesce(audit_head, ${p.add(audit.genesis)}::bytea) AS prev FROM payee_heads
+             WHERE payee_serial = ${payee}) AS h),
+     audit_row AS (
        INSERT INTO audit_log (chain, prev_hash, entry_hash, at, actor, action, data)
-       SELECT $1, e.prev, e.hash, $7, $8, $9, $10::jsonb FROM e),
+       SELECT ${payee}, e.prev, e.hash, ${p.add(audit.at)}, ${p.add(audit.actor)},
+              ${p.add(audit.action)}, ${p.add(JSON.stringify(audit.data))}::jsonb FROM e),
      certs AS (
        UPDATE payer_certificates c SET settled_minor = c.settled_minor + u.amount
-       FROM unnest($11::bigint[], $12::bigint[]) AS u(serial, amount) WHERE c.serial = u.serial)
-     UPDATE payee_heads SET next_index = $2, head = $3, updated_at = now(),
-       audit_head = (SELECT hash FROM e), audit_count = audit_count + 1
-     WHERE payee_serial = $1 RETURNING 1`,
-    [
-      payeeSerial,
-      head.nextIndex,
-      head.head,
-      audit.prefix,
-      audit.body,
-      audit.genesis,
-      audit.at,
-      audit.actor,
-      audit.action,
-      JSON.stringify(audit.data),
-      [...s.settled.keys()].map(String),
-      [...s.settled.values()].map(String),
-    ],
-  );
-  if (rows.length !== 1) throw new Error(`payee ${payeeSerial} has no head row`);
+       FROM unnest(${p.add([...r.settled.keys()].map(String))}::bigint[],
+                   ${p.add([...r.settled.values()].map(String))}::bigint[]) AS u(serial, amount)
+       WHERE c.serial = u.serial)
+     UPDATE payee_heads SET next_index = ${p.add(r.head.nextIndex)}, head = ${p.add(r.head.head)},
+       updated_at = now(), audit_head = (SELECT hash FROM e), audit_count = audit_count + 1
+     WHERE payee_serial = ${payee} RETURNING 1`;
+  const rows = await tx.query(sql, p.values);
+  if (rows.length !== 1) throw new Error(`payee ${r.payeeSerial} has no head row`);
 }

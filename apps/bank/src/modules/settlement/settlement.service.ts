@@ -66,11 +66,16 @@ export function createSettlementService(deps: SettlementDeps): SettlementService
       // entry whose payment does not decode is rejected alone, with its code.
       const batch = readSettlementBatch(await openBatch(deps.keyring, sealedBatch));
       checkIdempotencyKey(idempotencyKey, batch.batchKey);
-      const payee = await findPayee(deps.db, batch);
       // An equal batch gets the stored result whatever happened since (DESIGN §5): it is checked
-      // before the payee's current standing, which only gates new settlements.
-      const cached = (await deps.resultCache?.get(batch.batchKey)) ?? null;
-      const stored = cached ?? (await repo.findResult(deps.db, batch.batchKey));
+      // before the payee's current standing, which only gates new settlements. The cache and the
+      // one Postgres read (payee and stored result) are asked at once.
+      const [cachedResult, found] = await Promise.all([
+        deps.resultCache?.get(batch.batchKey),
+        findPayee(deps.db, batch),
+      ]);
+      const { payee } = found;
+      const cached = cachedResult ?? null;
+      const stored = cached ?? found.stored;
       if (!stored) admitPayee(batch, payee, deps.verifier, deps.now());
       timer('open');
       const outcome = stored ? replay(stored) : await verifyAndSettle(deps, batch, payee, timer);
@@ -199,23 +204,27 @@ async function settleInTx(
   payee: repo.PayeeRow,
   entries: BatchEntry[],
 ): Promise<SettleOutcome> {
-  const head = await repo.lockPayeeHead(tx, payee.serial);
-  // Under the payee's lock: an equal batch settled meanwhile answers with its stored result.
-  const stored = await repo.findResult(tx, batch.batchKey);
+  const payments = entries.filter((e) => !e.signatureCode).map((e) => e.payment);
+  // The payers' settled links are read BEFORE their certificates are locked — the lock is held
+  // from here to COMMIT, and batches of other payees sharing these payers queue on it — in the
+  // head lock's own statement, and made exact after: a serial whose certificate row changed
+  // meanwhile is read again under the lock (settledLinksChecked). Double spends still meet on the
+  // certificate rows.
+  const locked = await repo.lockPayeeHead(tx, payee.serial, batch.batchKey, payments);
+  const { head, stored, settlementId, unlocked } = locked;
+  // Under the payee's lock: an equal batch settled meanwhile answers with its stored result. One
+  // that committed while this statement waited for the lock moved the head but is not in its
+  // snapshot: a head that does not continue is checked again for the result, in a new snapshot.
   if (stored) return replay(stored);
   if (!head || head.nextIndex !== batch.fromIndex || !equalBytes(head.head, batch.prevHead)) {
+    const settled = await repo.findResult(tx, batch.batchKey);
+    if (settled) return replay(settled);
     bankFail('BANK_BATCH_NOT_CONTINUOUS', 'The batch does not continue from the settled head', {
       expectedFromIndex: head?.nextIndex ?? 0,
       expectedPrevHead: head ? toHex(head.head) : '',
     });
   }
-  const payments = entries.filter((e) => !e.signatureCode).map((e) => e.payment);
   const serials = [...new Set(payments.map((p) => p.serial))].sort((a, b) => a - b);
-  // The payers' settled links are read BEFORE their certificates are locked — the lock is held
-  // from here to COMMIT, and batches of other payees sharing these payers queue on it — and made
-  // exact after: a serial whose certificate row changed meanwhile is read again under the lock
-  // (settledLinksChecked). Double spends still meet on the certificate rows.
-  const unlocked = await repo.settledLinks(tx, payments);
   const certs = await repo.lockPayerCerts(tx, serials);
   // Every account the batch may move money between — each certificate's reserve and customer
   // account and the payee's — locked in one statement in id order before the first transfer. Two
@@ -240,7 +249,15 @@ async function settleInTx(
     available: new Map(certs.map((c) => [c.customerAccountId, balances.get(c.customerAccountId)!])),
     now: unixSeconds(now),
   });
-  return recordSettlement(deps, tx, { batch, undecoded, payee, certs, decision, now });
+  return recordSettlement(deps, tx, {
+    batch,
+    undecoded,
+    payee,
+    certs,
+    decision,
+    now,
+    settlementId,
+  });
 }
 
 function certState(
