@@ -17,6 +17,7 @@ import type {
   ValueOf,
   WriteOp,
 } from './schema.js';
+import { putRows, readRows } from './store-rows.js';
 import { createStores, upgradeFromV1, upgradeInPlace, withDerived } from './upgrade.js';
 
 /** The meta key of the encrypted vault record; snapshots leave it out (backups re-encrypt). */
@@ -460,20 +461,8 @@ class IdbDb<S extends Stores> extends Reader<S> implements Db<S> {
     return this.read(async () => {
       const names = Object.keys(this.schema.stores).filter((n) => !this.schema.stores[n]!.derived);
       const tx = this.db.transaction(names, 'readonly');
-      const stores: Snapshot['stores'] = {};
-      await Promise.all(
-        names.map(async (name) => {
-          const store = tx.objectStore(name);
-          const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()]);
-          // A binary key comes back as an ArrayBuffer: kept as the bytes it was stored as.
-          stores[name] = keys
-            .map((key, i): [Key, unknown] => [
-              key instanceof ArrayBuffer ? new Uint8Array(key) : key,
-              values[i],
-            ])
-            .filter(([key]) => !(name === 'meta' && key === VAULT_KEY));
-        }),
-      );
+      const stores = await readRows(tx, names);
+      if (stores['meta']) stores['meta'] = stores['meta'].filter(([key]) => key !== VAULT_KEY);
       await tx.done;
       return { stores };
     });
@@ -484,12 +473,7 @@ class IdbDb<S extends Stores> extends Reader<S> implements Db<S> {
     const names = Object.keys(this.schema.stores);
     await transact(this.db, names, async (tx) => {
       await Promise.all(names.map((name) => tx.objectStore(name).clear()));
-      for (const [name, rows] of Object.entries(withDerived(this.schema, snapshot.stores))) {
-        const inline = this.schema.stores[name]?.keyPath !== undefined;
-        const store = tx.objectStore(name);
-        for (const [key, value] of rows)
-          await (inline ? store.put(value) : store.put(value, idbKey(key)));
-      }
+      await putRows(tx, this.schema, withDerived(this.schema, snapshot.stores));
       await apply(tx, alsoWrite);
     });
   }

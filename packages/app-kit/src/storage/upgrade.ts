@@ -8,7 +8,8 @@
  * awaited here: any other await would let the transaction commit half done.
  */
 import type { IDBPDatabase, IDBPTransaction } from 'idb';
-import type { Key, Schema, Snapshot, Stores, V1Snapshot } from './schema.js';
+import type { Schema, Snapshot, Stores, V1Snapshot } from './schema.js';
+import { putRows, readRows } from './store-rows.js';
 
 type UpgradeTx = IDBPTransaction<unknown, string[], 'versionchange'>;
 
@@ -68,19 +69,6 @@ export function withDerived(
   return { ...own, ...schema.derive(own) };
 }
 
-/** Puts every row of `stores`, all requests placed at once. */
-async function putAll(tx: UpgradeTx, schema: Schema<Stores>, stores: Snapshot['stores']) {
-  const writes: Promise<unknown>[] = [];
-  for (const [name, rows] of Object.entries(stores)) {
-    const store = tx.objectStore(name);
-    const inline = schema.stores[name]?.keyPath !== undefined;
-    for (const [key, value] of rows) {
-      writes.push(inline ? store.put(value) : store.put(value, key as IDBValidKey));
-    }
-  }
-  await Promise.all(writes);
-}
-
 /** Version 1 → this schema: read the old rows, replace the stores, write the rows anew. */
 export async function upgradeFromV1(
   db: IDBPDatabase,
@@ -91,7 +79,7 @@ export async function upgradeFromV1(
   db.deleteObjectStore('state');
   db.deleteObjectStore('logs');
   createStores(db, schema);
-  await putAll(tx, schema, withDerived(schema, schema.fromV1(old).stores));
+  await putRows(tx, schema, withDerived(schema, schema.fromV1(old).stores));
 }
 
 /** Makes the stores and indexes of `schema` that `db` lacks; drops the indexes it no longer has. */
@@ -133,15 +121,8 @@ export async function upgradeInPlace(
   alignStores(db, tx, schema);
   if (!schema.derive) return;
   const names = Object.keys(schema.stores).filter((n) => !schema.stores[n]!.derived);
-  const stores: Snapshot['stores'] = {};
-  await Promise.all(
-    names.map(async (name) => {
-      const store = tx.objectStore(name);
-      const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()]);
-      stores[name] = keys.map((key, i): [Key, unknown] => [key, values[i]]);
-    }),
-  );
+  const stores = await readRows(tx, names);
   const derived = Object.keys(schema.stores).filter((n) => schema.stores[n]!.derived);
   await Promise.all(derived.map((name) => tx.objectStore(name).clear()));
-  await putAll(tx, schema, pick(withDerived(schema, stores), derived));
+  await putRows(tx, schema, pick(withDerived(schema, stores), derived));
 }
