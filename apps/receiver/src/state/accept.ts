@@ -86,8 +86,8 @@ export async function acceptPayment(
     till.bankKeys,
     'payment' in decoded ? decoded.payment : undefined,
   );
-  const take = (locked: boolean) =>
-    record(db, till, requestId, opened, decoded, verifier, deviceNowMs, locked);
+  const attempt: Attempt = { till, requestId, opened, decoded, verifier, deviceNowMs };
+  const take = (locked: boolean) => record(db, attempt, locked);
   try {
     return await take(false);
   } catch (e) {
@@ -99,41 +99,35 @@ export async function acceptPayment(
 /** Thrown (and the transaction rolled back) by an accept without the lock during a takeover. */
 const TAKEOVER_UNDER_WAY = new Error('a ledger takeover is under way');
 
-async function record(
-  db: TillDb,
-  till: Till,
-  requestId: Uint8Array,
-  opened: Uint8Array,
-  decoded: Decoded,
-  verifier: VerifyFn,
-  deviceNowMs: number | undefined,
-  locked: boolean,
-): Promise<Accepted> {
+/** One payment to accept: opened, decoded and its signatures' verifier ready, before the transaction. */
+interface Attempt {
+  till: Till;
+  requestId: Uint8Array;
+  opened: Uint8Array;
+  decoded: Decoded;
+  verifier: VerifyFn;
+  /** The device clock (tests set it). */
+  deviceNowMs: number | undefined;
+}
+
+async function record(db: TillDb, attempt: Attempt, locked: boolean): Promise<Accepted> {
   await bankTimeSettled(db);
   try {
     return await db.transaction(['meta', 'ledger', 'payers', 'requests'], (tx) =>
-      accept(tx, till, requestId, opened, decoded, verifier, deviceNowMs, locked),
+      accept(tx, attempt, locked),
     );
   } catch (e) {
     // The transaction was rolled back; the proof is kept (and the payer refused) by a
     // transaction of its own.
     if (isAppError(e) && e.code.startsWith('PROTO_FRAUD_')) {
-      await keepFraudProof(db, e, await trustedNow(db, deviceNowMs));
+      await keepFraudProof(db, e, await trustedNow(db, attempt.deviceNowMs));
     }
     throw e;
   }
 }
 
-async function accept(
-  tx: TillTx,
-  till: Till,
-  requestId: Uint8Array,
-  opened: Uint8Array,
-  decoded: Decoded,
-  verifier: VerifyFn,
-  deviceNowMs: number | undefined,
-  locked: boolean,
-): Promise<Accepted> {
+async function accept(tx: TillTx, attempt: Attempt, locked: boolean): Promise<Accepted> {
+  const { till, requestId, opened, decoded, verifier, deviceNowMs } = attempt;
   // Every read in one transaction, issued at once (one round trip): no other tab moves the head
   // meanwhile. Refusals keep the order of the checks: clock, head, the payment's bytes, its rows.
   // The six meta singletons read (clock, current request, head, local and bank revocations, cap)
