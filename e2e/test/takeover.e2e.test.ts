@@ -1,14 +1,13 @@
 /**
- * A stolen till's ledger taken over by its successor (docs/apps.md "Taking over a stolen till's
- * ledger", docs/protocol.md §9.7), done by a merchant in the apps: the till accepts two payments
- * offline, is reported stolen (the bank revokes it), its batch signed by the stolen key is refused
- * (Settle: "Till revoked", BANK_PAYEE_REVOKED), and the takeover enrolls new keys, hands the
- * ledger over and settles it signed by the successor — Bob is paid once; the stolen key's batch
- * file posted afterwards moves nothing.
- *
- * The takeover runs on the till's own browser profile, not on its backup restored in a second
- * one: "Download backup" of a till holding a ledger currently fails in the built app with an
- * error of no known code ("Something went wrong"), which is the receiver's to fix (reported).
+ * A stolen till's ledger taken over by its successor (docs/apps.md "Backup and restore" and
+ * "Taking over a stolen till's ledger", docs/operations.md "Lost and stolen devices", docs/protocol.md
+ * §9.7), done by a merchant in the apps as docs/threat-model.md §4.1 tells it: the till accepts two
+ * payments offline and its backup is downloaded; the till is stolen. On a second phone the merchant
+ * restores the backup, reports the stolen till (the bank revokes it), sees Settle refused as
+ * revoked (BANK_PAYEE_REVOKED), and takes the ledger over on new keys, which settles it signed by
+ * the successor — Bob is paid once. A batch file the stolen key signed before moves nothing (the
+ * stored answer comes back); a fresh payment the thief accepts afterwards on the stolen phone is
+ * refused as revoked, by the bank and on the thief's screen, and no money moves.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -39,10 +38,15 @@ let tb: TestBrowser;
 let walletContext: BrowserContext;
 let stolenContext: BrowserContext;
 let wallet: Page;
+/** The till that is stolen: after the theft, the thief's phone. */
 let stolen: Page;
+/** The merchant's second phone, on which the stolen till's backup is restored. */
+let restored: Page;
 let bobBefore: Record<string, bigint>;
 /** A batch file the till's old key signed, exported before the takeover. */
 let oldKeyBatch = '';
+/** The till's backup file, downloaded before the theft. */
+let backup: { name: string; text: string };
 
 beforeAll(async () => {
   stack = await startStack();
@@ -53,7 +57,7 @@ beforeAll(async () => {
 });
 
 dumpScreensOnFailure({
-  pages: () => ({ wallet, stolen }),
+  pages: () => ({ wallet, stolen, restored }),
   bankLog: () => stack.bankLog(),
   prefix: 'offpay-e2e-takeover',
 });
@@ -81,8 +85,14 @@ async function payByFiles(amount: string, memo: string): Promise<void> {
   await home(wallet, 'Wallet');
 }
 
-describe('a stolen till, taken over by its successor', () => {
-  it('accepts two payments offline on the till that is then stolen', async () => {
+/** Bob's customer balance now, less what it was before the journey (minor units). */
+async function bobGained(): Promise<bigint> {
+  const bob = await balances(stack.bankUrl, BOB);
+  return (bob['customer'] ?? 0n) - (bobBefore['customer'] ?? 0n);
+}
+
+describe('a stolen till, its backup restored on a second phone and its ledger taken over', () => {
+  it('accepts two payments offline on the till; the merchant downloads its backup', async () => {
     wallet = await openApp(walletContext, stack.senderUrl);
     await onScreen(wallet, 'Set up your wallet');
     await setUp(wallet, {
@@ -108,44 +118,64 @@ describe('a stolen till, taken over by its successor', () => {
     await stolenContext.setOffline(true);
     await payByFiles('2.50', 'Coffee');
     await payByFiles('1.25', 'Croissant');
-  });
 
-  it('the merchant reports the till stolen; a batch its old key signed is kept', async () => {
-    await stolenContext.setOffline(false);
-    await click(stolen, 'Settle');
-    await onScreen(stolen, 'Settle');
-    oldKeyBatch = (await download(stolen, 'Export batch file')).text;
-    await home(stolen, 'Till');
-
+    // Backup and settings → Download backup, under the till's own passphrase typed again.
     await click(stolen, 'Backup and settings');
-    // Signed in since enrolling, the section lists the tills at once; else it asks first.
-    await stolen.locator('.lost-device li, .lost-device form').first().waitFor();
-    if (await stolen.getByLabel('Email').isVisible()) await signIn(stolen, BOB);
-    const row = stolen.locator('.lost-device li', { hasText: '(this one)' });
-    await row.getByRole('button', { name: 'Report lost or stolen' }).click();
-    await row.getByRole('button', { name: 'It was stolen' }).click();
-    await see(stolen, /reported stolen: the bank revoked it/);
+    await onScreen(stolen, 'Backup and settings');
+    await stolen.getByLabel('Passphrase for backup').fill(TILL_PASSPHRASE);
+    backup = await download(stolen, 'Download backup');
+    expect(backup.name).toMatch(/^offpay-receiver-backup-\d{4}-\d{2}-\d{2}\.json$/);
+    await see(stolen, 'Backup saved');
+    await home(stolen, 'Till');
   });
 
-  it('is refused as revoked, then takes the ledger over and settles it on new keys', async () => {
-    await home(stolen, 'Till');
+  it('keeps a batch file the old key signed (the thief has it too)', async () => {
     await click(stolen, 'Settle');
     await onScreen(stolen, 'Settle');
     await see(stolen, '2 payments not yet settled');
-    // Settle now posts the batch signed by the stolen key: the bank refuses it (403
-    // BANK_PAYEE_REVOKED), and the till says so.
-    await click(stolen, 'Settle now');
-    await see(stolen, 'Till revoked');
-    expect(await stolen.locator('[data-code="BANK_PAYEE_REVOKED"]').count()).toBe(1);
-    await click(stolen, 'Take over this ledger on new keys');
-    await see(stolen, 'This till now has new keys');
-    await see(stolen, /The old ledger is settled \(2 payments just now\)/);
-
-    const bob = await balances(stack.bankUrl, BOB);
-    expect((bob['customer'] ?? 0n) - (bobBefore['customer'] ?? 0n)).toBe(375n);
+    oldKeyBatch = (await download(stolen, 'Export batch file')).text;
+    await home(stolen, 'Till');
   });
 
-  it("answers the stolen key's batch file with what was settled, paying nothing twice", async () => {
+  it('restores the backup on a second phone, which reports the stolen till', async () => {
+    const secondPhone = await tb.browser.newContext({ ...PHONE });
+    restored = await openApp(secondPhone, stack.receiverUrl);
+    await onScreen(restored, 'Set up your till');
+    await openFile(restored, backup, 'Backup file');
+    await restored.getByLabel('Backup passphrase').fill(TILL_PASSPHRASE);
+    await click(restored, 'Restore');
+    await onScreen(restored, 'Till');
+
+    await click(restored, 'Backup and settings');
+    // A restored till holds no bank session (the token lives in memory only): sign in first.
+    await restored.locator('.lost-device').getByLabel('Email').waitFor();
+    await signIn(restored, BOB);
+    // The restored till is the stolen one (same keys, same certificate): "(this one)".
+    const row = restored.locator('.lost-device li', { hasText: '(this one)' });
+    await row.getByRole('button', { name: 'Report lost or stolen' }).click();
+    await row.getByRole('button', { name: 'It was stolen' }).click();
+    await see(restored, /reported stolen: the bank revoked it/);
+    expect(await bobGained()).toBe(0n);
+  });
+
+  it('is refused as revoked, then takes the ledger over and settles it once on new keys', async () => {
+    await home(restored, 'Till');
+    await click(restored, 'Settle');
+    await onScreen(restored, 'Settle');
+    await see(restored, '2 payments not yet settled');
+    // Settle now posts the batch signed by the restored (stolen) key: the bank refuses it (403
+    // BANK_PAYEE_REVOKED), and the till says so.
+    await click(restored, 'Settle now');
+    await see(restored, 'Till revoked');
+    expect(await restored.locator('[data-code="BANK_PAYEE_REVOKED"]').count()).toBe(1);
+    expect(await bobGained()).toBe(0n);
+    await click(restored, 'Take over this ledger on new keys');
+    await see(restored, 'This till now has new keys');
+    await see(restored, /The old ledger is settled \(2 payments just now\)/);
+    expect(await bobGained()).toBe(375n);
+  });
+
+  it("answers the stolen key's earlier batch file with what was settled, paying nothing twice", async () => {
     // The handover settled the same entries (same batch key, §9.1), signed by the successor: the
     // old key's copy gets that stored answer back and moves no money.
     const res = await fetch(`${stack.bankUrl}/v1/settlements`, {
@@ -158,7 +188,34 @@ describe('a stolen till, taken over by its successor', () => {
       replayed: true,
       results: [{ status: 'settled' }, { status: 'settled' }],
     });
-    const bob = await balances(stack.bankUrl, BOB);
-    expect((bob['customer'] ?? 0n) - (bobBefore['customer'] ?? 0n)).toBe(375n);
+    expect(await bobGained()).toBe(375n);
+  });
+
+  it('refuses a fresh batch the stolen key signs after the handover; no money moves', async () => {
+    // The thief takes one more payment on the stolen phone, offline, and tries to settle it.
+    const aliceBefore = await balances(stack.bankUrl, ALICE);
+    await payByFiles('4.00', 'Stolen goods');
+    await stolenContext.setOffline(false);
+    await click(stolen, 'Settle');
+    await onScreen(stolen, 'Settle');
+    await see(stolen, '3 payments not yet settled');
+    const fresh = (await download(stolen, 'Export batch file')).text;
+    expect(fresh).not.toBe(oldKeyBatch);
+
+    // Posted as a file: 403 BANK_PAYEE_REVOKED (docs/errors.md), nothing settled.
+    const res = await fetch(`${stack.bankUrl}/v1/settlements`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: fresh,
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: 'BANK_PAYEE_REVOKED' });
+    // And from the stolen phone itself, what the thief sees.
+    await click(stolen, 'Settle now');
+    await see(stolen, 'Till revoked');
+    expect(await stolen.locator('[data-code="BANK_PAYEE_REVOKED"]').count()).toBe(1);
+
+    expect(await bobGained()).toBe(375n);
+    expect(await balances(stack.bankUrl, ALICE)).toEqual(aliceBefore);
   });
 });

@@ -95,7 +95,8 @@ function refuse(reason: 'format' | 'scheme' | 'credentials' | 'fragment' | 'priv
  * The URL the bank will POST to, normalised. https only, to a public host; with `allowLocalHttp`
  * (WEBHOOK_ALLOW_HTTP, for tests and local development) also http://localhost and 127.0.0.1.
  * IP literals of blocked ranges (webhooks.address.ts) are refused; a name that resolves to one is
- * refused at delivery, when the worker resolves it (docs/webhooks.md "What the bank will not call").
+ * not called at delivery, when the worker resolves it, and the attempt is retried
+ * (docs/webhooks.md "What the bank will not call").
  * @throws BANK_WEBHOOK_URL_INVALID
  */
 export function checkWebhookUrl(input: string, allowLocalHttp: boolean): string {

@@ -64,18 +64,17 @@ interface Answer {
   error: string | null;
 }
 
-/** The delivery log's words for a host refused at delivery (docs/webhooks.md). */
+/**
+ * The delivery log's words for an attempt whose host resolved to a blocked address (docs/webhooks.md
+ * "What the bank will not call"): nothing was sent, and the attempt is retried like any failure.
+ */
 export const PRIVATE_HOST_ERROR = 'the host resolves to a private address';
 
 /**
  * One POST to the addresses checked for `d.url`'s host: never follows a redirect, never reads the
- * receiver's body. A host that resolves to a blocked address is not called (`refused`).
+ * receiver's body. A host that resolves to a blocked address is not called at all.
  */
-async function post(
-  d: ClaimedDelivery,
-  secret: string,
-  deps: WorkerDeps,
-): Promise<Answer & { refused?: true }> {
+async function post(d: ClaimedDelivery, secret: string, deps: WorkerDeps): Promise<Answer> {
   const body = eventBody({
     id: d.eventId,
     type: d.type,
@@ -87,8 +86,10 @@ async function post(
     const url = new URL(d.url);
     const resolve = deps.resolve ?? systemResolver;
     const checked = await resolveChecked(url, resolve, deps.options.allowLocalHttp);
+    // Not called, but retried: a merchant's DNS that points somewhere private for a while (a
+    // misconfiguration, a moved host) costs attempts, not the event.
     if (!checked.ok && checked.reason === 'private')
-      return { statusCode: null, error: PRIVATE_HOST_ERROR, refused: true };
+      return { statusCode: null, error: PRIVATE_HOST_ERROR };
     if (!checked.ok) return { statusCode: null, error: 'connection failed (ENOTFOUND)' };
     const status = await pinnedPost({
       url,
@@ -131,18 +132,17 @@ function stillAllowed(url: string, allowLocalHttp: boolean): boolean {
 }
 
 async function call(deps: WorkerDeps, d: ClaimedDelivery): Promise<[Answer, AttemptVerdict]> {
+  // A URL the policy no longer allows is given up at once: no retry can change the URL. What its
+  // host resolves to can change, so a private answer is a failed attempt like any other (post).
   if (!stillAllowed(d.url, deps.options.allowLocalHttp)) {
     return [{ statusCode: null, error: 'the URL is no longer allowed' }, { status: 'failed' }];
   }
-  let answer: Answer & { refused?: true };
+  let answer: Answer;
   try {
     answer = await post(d, deps.vault.open(d.endpointId, d.sealedSecret), deps);
   } catch {
     answer = { statusCode: null, error: 'the signing secret did not open' };
   }
-  // A refused host is given up at once, like a URL that is no longer allowed: every retry would
-  // be refused the same way (and is checked again if the endpoint is registered anew).
-  if (answer.refused) return [answer, { status: 'failed' }];
   const random = (deps.random ?? Math.random)();
   return [answer, judgeAttempt(answer.statusCode, d.attempts, deps.options.retry, random)];
 }
