@@ -82,6 +82,12 @@ const since = (before: Requests): Requests => ({
   locks: counts.locks - before.locks,
 });
 
+/** Set by the harness: reads the page's main-thread CPU time before and after each accept. */
+const cpuMark = (phase: 'start' | 'end') =>
+  (
+    window as unknown as { offpayCpuMark?: (phase: 'start' | 'end') => Promise<void> }
+  ).offpayCpuMark?.(phase);
+
 async function run(iterations: number, warmup: number, noble = false): Promise<BenchResult> {
   disableNativeP256(noble);
   const now = Math.floor(Date.now() / 1000);
@@ -165,11 +171,13 @@ async function run(iterations: number, warmup: number, noble = false): Promise<B
     view.stop();
     const text = encodeQrText(item.sealed); // what the till's camera reads off the code
 
+    await cpuMark('start');
     const t3 = performance.now();
     const c3 = snapshot();
     await acceptPayment(tillDb, till, request.requestId, decodeQrText(text));
     const t4 = performance.now();
     result.requests.accept = since(c3);
+    await cpuMark('end');
     if (i >= warmup) {
       result.prepare.push(t1 - t0);
       result.pay.push(t2 - t1);

@@ -33,13 +33,54 @@ const EMPTY = new Uint8Array(0);
 
 const KEM_SUITE_ID = concatBytes(utf8('KEM'), i2osp(KEM_ID, 2));
 
-function hpkeSuiteId(aead: AeadSuite): Uint8Array {
+/** The labels' bytes, encoded once (every open and seal uses the same few). */
+const labels = new Map<string, Uint8Array>();
+function labelBytes(label: string): Uint8Array {
+  let bytes = labels.get(label);
+  if (!bytes) labels.set(label, (bytes = utf8(label)));
+  return bytes;
+}
+
+function makeSuiteId(aead: AeadSuite): Uint8Array {
   return concatBytes(utf8('HPKE'), i2osp(KEM_ID, 2), i2osp(KDF_ID, 2), i2osp(aead.id, 2));
+}
+
+/**
+ * What the key schedule derives from the suite alone, once per AEAD: the suite id and, in base
+ * mode (empty psk_id), psk_id_hash (RFC 9180 §5.1).
+ */
+const suites = new Map<number, { suiteId: Uint8Array; pskIdHash: Uint8Array }>();
+function suiteOf(aead: AeadSuite) {
+  let suite = suites.get(aead.id);
+  if (!suite) {
+    const suiteId = makeSuiteId(aead);
+    suite = { suiteId, pskIdHash: labeledExtract(suiteId, EMPTY, 'psk_id_hash', EMPTY) };
+    suites.set(aead.id, suite);
+  }
+  return suite;
+}
+
+const hpkeSuiteId = (aead: AeadSuite): Uint8Array => suiteOf(aead).suiteId;
+
+/** info_hash of the last few infos up to 256 bytes (a till opens every payment under one info). */
+const INFO_HASHES = 8;
+const infoHashes = new Map<string, Uint8Array>();
+function infoHashOf(aead: AeadSuite, info: Uint8Array): Uint8Array {
+  const derive = () => labeledExtract(suiteOf(aead).suiteId, EMPTY, 'info_hash', info);
+  if (info.length > 256) return derive();
+  const id = `${aead.id}:${String.fromCharCode(...info)}`;
+  let hash = infoHashes.get(id);
+  if (!hash) {
+    hash = derive();
+    if (infoHashes.size >= INFO_HASHES) infoHashes.delete(infoHashes.keys().next().value!);
+    infoHashes.set(id, hash);
+  }
+  return hash;
 }
 
 // RFC 9180 §4: LabeledExtract and LabeledExpand.
 function labeledExtract(suiteId: Uint8Array, salt: Uint8Array, label: string, ikm: Uint8Array) {
-  return hkdfExtract(concatBytes(HPKE_V1, suiteId, utf8(label), ikm), salt);
+  return hkdfExtract(concatBytes(HPKE_V1, suiteId, labelBytes(label), ikm), salt);
 }
 
 function labeledExpand(
@@ -51,7 +92,7 @@ function labeledExpand(
 ) {
   return hkdfExpand(
     prk,
-    concatBytes(i2osp(length, 2), HPKE_V1, suiteId, utf8(label), info),
+    concatBytes(i2osp(length, 2), HPKE_V1, suiteId, labelBytes(label), info),
     length,
   );
 }
@@ -126,19 +167,26 @@ export interface KeySchedule {
   exporterSecret: Uint8Array;
 }
 
-/** RFC 9180 §5.1 KeySchedule in base mode (no PSK). */
+/**
+ * RFC 9180 §5.1 KeySchedule in base mode (no PSK). Only `secret`, `key` and `base_nonce` are
+ * per-message work: psk_id_hash and info_hash are the suite's and the info's (kept), and the
+ * exporter secret, which opening and sealing never use, is derived when first read.
+ */
 export function keySchedule(aead: AeadSuite, shared: Uint8Array, info: Uint8Array): KeySchedule {
-  const suiteId = hpkeSuiteId(aead);
-  const pskIdHash = labeledExtract(suiteId, EMPTY, 'psk_id_hash', EMPTY);
-  const infoHash = labeledExtract(suiteId, EMPTY, 'info_hash', info);
+  const { suiteId, pskIdHash } = suiteOf(aead);
+  const infoHash = infoHashOf(aead, info);
   const keyScheduleContext = concatBytes(Uint8Array.of(MODE_BASE), pskIdHash, infoHash);
   const secret = labeledExtract(suiteId, shared, 'secret', EMPTY);
+  let exporterSecret: Uint8Array | undefined;
   return {
     keyScheduleContext,
     secret,
     key: labeledExpand(suiteId, secret, 'key', keyScheduleContext, aead.nk),
     baseNonce: labeledExpand(suiteId, secret, 'base_nonce', keyScheduleContext, N_NONCE),
-    exporterSecret: labeledExpand(suiteId, secret, 'exp', keyScheduleContext, N_HASH),
+    get exporterSecret() {
+      exporterSecret ??= labeledExpand(suiteId, secret, 'exp', keyScheduleContext, N_HASH);
+      return exporterSecret;
+    },
   };
 }
 

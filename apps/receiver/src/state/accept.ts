@@ -19,12 +19,10 @@ import {
   appendToLedger,
   decodePayment,
   detectFraud,
-  encodeReceipt,
   fail,
   isAppError,
   Money,
   openPaymentAsync,
-  signReceipt,
   verifyOpenedPayment,
   type AcceptedPayment,
   type LedgerEntry,
@@ -44,6 +42,7 @@ import {
 } from '../db.js';
 import { keepFraudProof } from './fraud.js';
 import { findRequest } from './requests.js';
+import { receiptFor, rememberHead, signAhead } from './receipts.js';
 import { paymentVerifier } from './signatures.js';
 import { payerCap, readHead, revocationCheck, withTillLock, type Till } from './till.js';
 
@@ -86,7 +85,7 @@ export async function acceptPayment(
     till.bankKeys,
     'payment' in decoded ? decoded.payment : undefined,
   );
-  const attempt: Attempt = { till, requestId, opened, decoded, verifier, deviceNowMs };
+  const attempt: Attempt = { db, till, requestId, opened, decoded, verifier, deviceNowMs };
   const take = (locked: boolean) => record(db, attempt, locked);
   try {
     return await take(false);
@@ -101,6 +100,7 @@ const TAKEOVER_UNDER_WAY = new Error('a ledger takeover is under way');
 
 /** One payment to accept: opened, decoded and its signatures' verifier ready, before the transaction. */
 interface Attempt {
+  db: TillDb;
   till: Till;
   requestId: Uint8Array;
   opened: Uint8Array;
@@ -113,9 +113,12 @@ interface Attempt {
 async function record(db: TillDb, attempt: Attempt, locked: boolean): Promise<Accepted> {
   await bankTimeSettled(db);
   try {
-    return await db.transaction(['meta', 'ledger', 'payers', 'requests'], (tx) =>
+    const accepted = await db.transaction(['meta', 'ledger', 'payers', 'requests'], (tx) =>
       accept(tx, attempt, locked),
     );
+    const { index, entryHash } = accepted.record;
+    rememberHead(db, { nextIndex: index + 1, head: entryHash });
+    return accepted;
   } catch (e) {
     // The transaction was rolled back; the proof is kept (and the payer refused) by a
     // transaction of its own.
@@ -127,13 +130,14 @@ async function record(db: TillDb, attempt: Attempt, locked: boolean): Promise<Ac
 }
 
 async function accept(tx: TillTx, attempt: Attempt, locked: boolean): Promise<Accepted> {
-  const { till, requestId, opened, decoded, verifier, deviceNowMs } = attempt;
+  const { db, till, requestId, opened, decoded, verifier } = attempt;
+  const deviceNowMs = attempt.deviceNowMs ?? Date.now();
   // Every read in one transaction, issued at once (one round trip): no other tab moves the head
   // meanwhile. Refusals keep the order of the checks: clock, head, the payment's bytes, its rows.
   // The six meta singletons read (clock, current request, head, local and bank revocations, cap)
   // are one read of the meta store.
   tx.metaAtOnce();
-  const [takeover, time, shown, stored, revoked, limit, tail, payer] = await Promise.allSettled([
+  const reads = Promise.allSettled([
     tx.get('meta', META.handover),
     trustedNowIn(tx, deviceNowMs),
     findRequest(tx, requestId),
@@ -143,6 +147,13 @@ async function accept(tx: TillTx, attempt: Attempt, locked: boolean): Promise<Ac
     tx.last('ledger'),
     payerReads(tx, decoded),
   ] as const);
+  // While the browser runs them, the receipt is signed for the head this tab wrote last
+  // (receipts.ts); it is used only if the reads find that head and the checks pass.
+  const ahead =
+    'payment' in decoded
+      ? signAhead(db, till, decoded.payment.paymentId, Math.floor(deviceNowMs / 1000))
+      : undefined;
+  const [takeover, time, shown, stored, revoked, limit, tail, payer] = await reads;
   // A takeover's switch clears the ledger once it is settled to its end: taken under the lock.
   if (!locked && settledValue(takeover) !== undefined) throw TAKEOVER_UNDER_WAY;
   const now = settledValue(time);
@@ -164,7 +175,8 @@ async function accept(tx: TillTx, attempt: Attempt, locked: boolean): Promise<Ac
   const request = checkPayable(found);
   checkCap(till, cap, summary, accepted.payment);
   const { entry, head: next } = appendToLedger(head, accepted.payment, accepted.bytes);
-  const record = recordOf(till, entry, accepted.payment, request.memo, now);
+  const receipt = receiptFor(till, entry, now, ahead);
+  const record = recordOf(till, entry, accepted.payment, request.memo, now, receipt);
   await tx.write([
     { put: 'ledger', value: record },
     { put: 'payers', value: summaryWith(summary, record) },
@@ -258,19 +270,15 @@ function broken(serial: number): never {
   return fail('PROTO_LEDGER_BROKEN', `an entry of payer ${serial} is unreadable`, { serial });
 }
 
-/** The ledger record of an accepted payment, with the receipt the till signs for it. */
+/** The ledger record of an accepted payment, with the receipt the till signed for it. */
 function recordOf(
   till: Till,
   entry: LedgerEntry,
   p: Payment,
   memo: string,
   now: number,
+  receipt: Uint8Array,
 ): LedgerRecord {
-  const { paymentId, index, entryHash } = entry;
-  const receipt = signReceipt(
-    { payeeKid: till.kid, paymentId, index, entryHash, acceptedAt: now },
-    till.signSecret,
-  );
   return {
     ...entry,
     amount: p.amount,
@@ -282,7 +290,7 @@ function recordOf(
     memo,
     acceptedAt: now,
     status: 'accepted',
-    receipt: encodeReceipt(receipt),
+    receipt,
   };
 }
 
