@@ -1,6 +1,7 @@
 /** {@link Database} over a Postgres server through a `pg` connection pool. */
 import pg from 'pg';
-import type { Database, Queryable, Row } from './queryable.js';
+import { isCachedPlanInvalid } from './errors.js';
+import type { Database, Queryable, Row, Statement } from './queryable.js';
 import { TEXT_PARSERS } from './types.js';
 
 /** Options for {@link createPgDatabase}. */
@@ -14,6 +15,13 @@ export interface PgDatabaseOptions {
    * URL wins. Default `offpay-bank`.
    */
   applicationName?: string;
+  /**
+   * Prepare named statements (`db/statements.ts`) once per connection (default true). False sends them unnamed
+   * like any other query: for a PgBouncer in transaction pooling older than 1.21 or without
+   * `max_prepared_statements` (docs/scaling.md), where a session's prepared statements are not
+   * the next transaction's.
+   */
+  prepare?: boolean;
 }
 
 // Per-pool type parsers: never `pg.types.setTypeParser`, which would change every pool in the
@@ -27,10 +35,17 @@ const types = {
     (format !== 'binary' && TEXT_PARSERS[oid]) || fallbackParser(oid, format),
 } as unknown as pg.CustomTypesConfig;
 
-function queryableOf(client: pg.Pool | pg.PoolClient): Queryable {
+function queryableOf(client: pg.Pool | pg.PoolClient, prepare: boolean): Queryable {
   return {
-    async query<R extends object = Row>(text: string, params: readonly unknown[] = []) {
-      const result = await client.query<R>(text, params as unknown[]);
+    async query<R extends object = Row>(statement: Statement, params: readonly unknown[] = []) {
+      const values = params as unknown[];
+      const result =
+        typeof statement === 'string' || !prepare
+          ? await client.query<R>(
+              typeof statement === 'string' ? statement : statement.text,
+              values,
+            )
+          : await client.query<R>({ name: statement.name, text: statement.text, values });
       return result.rows;
     },
     async exec(sql: string) {
@@ -55,7 +70,8 @@ export function createPgDatabase(url: string, options: PgDatabaseOptions = {}): 
     idle_in_transaction_session_timeout: 60_000,
   });
   pool.on('error', (err) => options.onIdleError?.(err));
-  const base = queryableOf(pool);
+  const prepare = options.prepare ?? true;
+  const base = queryableOf(pool, prepare);
   return {
     kind: 'pg',
     ...base,
@@ -72,10 +88,13 @@ export function createPgDatabase(url: string, options: PgDatabaseOptions = {}): 
       client.on('error', onError);
       try {
         await client.query('BEGIN');
-        const result = await fn(queryableOf(client));
+        const result = await fn(queryableOf(client, prepare));
         await client.query('COMMIT');
         return result;
       } catch (err) {
+        // A prepared statement whose plan went stale fails so on every later use in this session
+        // (db/statements.ts): the connection goes, a new one prepares afresh.
+        if (isCachedPlanInvalid(err)) broken = err as Error;
         // A failed ROLLBACK means the connection is unusable: destroy it instead of reusing it.
         if (!broken) {
           await client.query('ROLLBACK').catch((e: unknown) => {
