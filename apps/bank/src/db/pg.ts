@@ -15,13 +15,6 @@ export interface PgDatabaseOptions {
    * URL wins. Default `offpay-bank`.
    */
   applicationName?: string;
-  /**
-   * Prepare named statements (`db/statements.ts`) once per connection (default true). False sends them unnamed
-   * like any other query: for a PgBouncer in transaction pooling older than 1.21 or without
-   * `max_prepared_statements` (docs/scaling.md), where a session's prepared statements are not
-   * the next transaction's.
-   */
-  prepare?: boolean;
 }
 
 // Per-pool type parsers: never `pg.types.setTypeParser`, which would change every pool in the
@@ -35,16 +28,14 @@ const types = {
     (format !== 'binary' && TEXT_PARSERS[oid]) || fallbackParser(oid, format),
 } as unknown as pg.CustomTypesConfig;
 
-function queryableOf(client: pg.Pool | pg.PoolClient, prepare: boolean): Queryable {
+function queryableOf(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<R extends object = Row>(statement: Statement, params: readonly unknown[] = []) {
       const values = params as unknown[];
+      // A named statement is parsed and planned once per connection (db/statements.ts).
       const result =
-        typeof statement === 'string' || !prepare
-          ? await client.query<R>(
-              typeof statement === 'string' ? statement : statement.text,
-              values,
-            )
+        typeof statement === 'string'
+          ? await client.query<R>(statement, values)
           : await client.query<R>({ name: statement.name, text: statement.text, values });
       return result.rows;
     },
@@ -70,8 +61,7 @@ export function createPgDatabase(url: string, options: PgDatabaseOptions = {}): 
     idle_in_transaction_session_timeout: 60_000,
   });
   pool.on('error', (err) => options.onIdleError?.(err));
-  const prepare = options.prepare ?? true;
-  const base = queryableOf(pool, prepare);
+  const base = queryableOf(pool);
   return {
     kind: 'pg',
     ...base,
@@ -88,7 +78,7 @@ export function createPgDatabase(url: string, options: PgDatabaseOptions = {}): 
       client.on('error', onError);
       try {
         await client.query('BEGIN');
-        const result = await fn(queryableOf(client, prepare));
+        const result = await fn(queryableOf(client));
         await client.query('COMMIT');
         return result;
       } catch (err) {

@@ -12,7 +12,8 @@
  *   must not change result type" (SQLSTATE 0A000), which `pg.ts` answers by dropping the
  *   connection ({@link isCachedPlanInvalid}) and `retry.ts` by running the transaction again;
  * - behind PgBouncer in transaction pooling it needs PgBouncer ≥ 1.21 with
- *   `max_prepared_statements` > 0 (docs/scaling.md), or `DATABASE_PREPARED_STATEMENTS=false`.
+ *   `max_prepared_statements` > 0 (docs/scaling.md), which tracks protocol-level prepared
+ *   statements per client and prepares them on whichever server connection runs them.
  */
 import { createHash } from 'node:crypto';
 import type { NamedStatement, Statement } from './queryable.js';
