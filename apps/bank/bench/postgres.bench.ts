@@ -158,19 +158,15 @@ async function run(
 
 const sql = new SqlTimer().install();
 
-/** Named statements seen (name → text), when plans are asked for. */
-const namedSeen = new Map<string, string>();
+/** Named statements seen (name → text and the last values), when plans are asked for. */
+const namedSeen = new Map<string, { text: string; values: unknown[] }>();
 if (process.env.BENCH_PG_PLANS === '1') {
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
   proto.query = function (this: unknown, ...args: unknown[]) {
-    const first = args[0] as { name?: unknown; text?: unknown } | string | undefined;
-    if (
-      typeof first === 'object' &&
-      typeof first.name === 'string' &&
-      typeof first.text === 'string'
-    )
-      namedSeen.set(first.name, first.text);
+    const first = args[0] as { name?: unknown; text?: unknown; values?: unknown } | string;
+    if (typeof first === 'object' && typeof first.name === 'string')
+      namedSeen.set(first.name, { text: String(first.text), values: first.values as unknown[] });
     return original.apply(this, args);
   };
 }
@@ -182,7 +178,7 @@ if (process.env.BENCH_PG_PLANS === '1') {
 async function genericPlans(url: string): Promise<void> {
   const db = createPgDatabase(url, { max: 1 });
   try {
-    for (const [name, text] of [...namedSeen].sort()) {
+    for (const [name, { text }] of [...namedSeen].sort()) {
       const params = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
       const plan = await db.transaction(async (tx) => {
         await tx.query('SET LOCAL plan_cache_mode = force_generic_plan');
@@ -198,6 +194,53 @@ async function genericPlans(url: string): Promise<void> {
     }
   } finally {
     await db.close();
+  }
+}
+
+/** CPU ms (user + system) backend `pid` has used so far, from /proc. */
+async function pidCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+/**
+ * Postgres CPU of one execution of each named statement seen, with the last values it ran with,
+ * sent unnamed (parsed, analysed and planned every time) and named (prepared once), on one
+ * connection of its own: `REPEAT` × (BEGIN, the statement, ROLLBACK) each way, the backend's
+ * CPU read from /proc. Nothing is kept (ROLLBACK); a statement that fails (the record statement's
+ * rows exist already) fails the same way both times, after its parse and plan.
+ */
+async function statementCpu(url: string): Promise<void> {
+  const REPEAT = 400;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!
+      .pid;
+    console.log('\n| named statement | unnamed CPU ms/execution | named CPU ms/execution |');
+    console.log('|---|---:|---:|');
+    let k = 0;
+    for (const [name, { text, values }] of [...namedSeen].sort()) {
+      const cpu: number[] = [];
+      for (const config of [
+        { text, values },
+        { name: `bench_${k++}`, text, values },
+      ]) {
+        const before = await pidCpuMs(pid);
+        for (let i = 0; i < REPEAT; i++) {
+          await client.query('BEGIN');
+          await client.query(config).catch(() => undefined);
+          await client.query('ROLLBACK');
+        }
+        cpu.push((await pidCpuMs(pid)) - before);
+      }
+      console.log(
+        `| \`${name}\` | ${(cpu[0]! / REPEAT).toFixed(3)} | ${(cpu[1]! / REPEAT).toFixed(3)} |`,
+      );
+    }
+  } finally {
+    await client.end();
   }
 }
 
@@ -274,7 +317,10 @@ async function main(): Promise<void> {
     console.log(
       `\nAudit chains verified: ${ok.count} entries (${anchors} anchors written during the runs).`,
     );
-    if (namedSeen.size > 0) await genericPlans(world.schema!.url);
+    if (namedSeen.size > 0) {
+      await genericPlans(world.schema!.url);
+      await statementCpu(world.schema!.url);
+    }
   } finally {
     await Promise.all(opened.map((db) => db.close()));
     await world.close();
