@@ -169,8 +169,11 @@ export class SqlTimer {
     const totals = this.totals;
     proto.query = function (this: unknown, ...args: unknown[]) {
       const result = original.apply(this, args);
-      if (typeof args[0] !== 'string' || !(result instanceof Promise)) return result;
-      const key = args[0].replace(/\s+/g, ' ').trim().slice(0, 60);
+      // A text, or a named statement's `{ name, text, values }` (db/statements.ts).
+      const first = args[0] as string | { text?: unknown } | undefined;
+      const text = typeof first === 'string' ? first : first?.text;
+      if (typeof text !== 'string' || !(result instanceof Promise)) return result;
+      const key = text.replace(/\s+/g, ' ').trim().slice(0, 60);
       const t0 = performance.now();
       const record = () => {
         const entry = totals.get(key) ?? { ms: 0, calls: 0 };

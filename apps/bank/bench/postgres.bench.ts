@@ -5,14 +5,22 @@
  * transaction (`settleVerified`: the same statements, locks and the audit line as `settle`), from
  * 50 concurrent clients, each settling its own payee's chain, batches decoded before the clock
  * starts. The driver's own CPU time is printed beside the rate, so the figure says whether
- * Postgres or the driver was the limit.
+ * Postgres or the driver was the limit, and so is the CPU the pool's Postgres backends used per
+ * settlement (from /proc, when Postgres runs on this machine): the figure that moves least with
+ * the machine's load.
  *
  * Rows: the pool of one bank instance (10 connections) and of two (20). Each settlement's audit
  * line goes on its payee's own audit chain (no bank-wide lock); the main chain anchors those chains
  * every second during the runs, as the bank's anchor job does (docs/scaling.md "The audit chain").
  *
+ * With `BENCH_PG_PLANS=1` it prints, after the runs and on the tables they filled, the generic plan
+ * (`plan_cache_mode = force_generic_plan`) of every named statement the settlements used: after
+ * five executions on a connection Postgres may choose it over a custom plan (db/statements.ts).
+ *
  * Run: `pnpm bench` (DATABASE_URL or the local offpay_test database; its own schema, dropped).
  */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import {
   encodeSettlementBatch,
@@ -20,6 +28,7 @@ import {
   signSettlementBatch,
   type SettlementBatchReading,
 } from '@offpay/protocol';
+import pg from 'pg';
 import { createPgDatabase } from '../src/db/pg.js';
 import type { Database } from '../src/db/queryable.js';
 import type { AuditLog } from '../src/modules/audit/audit.service.js';
@@ -74,10 +83,44 @@ interface Row {
   p50: number;
   p99: number;
   driverCpu: number;
+  /** CPU ms of the pool's Postgres backends per settlement, or null when /proc cannot see them. */
+  pgCpuMs: number | null;
   sql: { sql: string; ms: number; calls: number }[];
 }
 
-async function run(name: string, deps: SettlementDeps, pool: number, list: Client[]): Promise<Row> {
+/** Linux clock ticks a second (`getconf CLK_TCK`), the unit of /proc/<pid>/stat's CPU times. */
+const CLK_TCK = 100;
+
+/**
+ * CPU ms (user + system) the Postgres backends named `appName` have used since they started,
+ * read from /proc; null when Postgres does not run on this machine or /proc is not readable.
+ */
+async function backendCpuMs(db: Database, appName: string): Promise<number | null> {
+  const rows = await db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+    [appName],
+  );
+  let ticks = 0;
+  try {
+    for (const { pid } of rows) {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the parenthesised command: state is field 3, utime 14, stime 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+  } catch {
+    return null;
+  }
+  return rows.length === 0 ? null : (ticks * 1000) / CLK_TCK;
+}
+
+async function run(
+  name: string,
+  deps: SettlementDeps,
+  pool: number,
+  list: Client[],
+  appName?: string,
+): Promise<Row> {
   const latencies: number[] = [];
   sql.totals.clear();
   const cpu0 = process.cpuUsage();
@@ -95,6 +138,8 @@ async function run(name: string, deps: SettlementDeps, pool: number, list: Clien
   );
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  // The pool is the run's own: its backends started with it and did nothing else.
+  const pgCpu = appName === undefined ? null : await backendCpuMs(deps.db, appName);
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
@@ -106,11 +151,98 @@ async function run(name: string, deps: SettlementDeps, pool: number, list: Clien
     p50: at(0.5),
     p99: at(0.99),
     driverCpu: (cpu.user + cpu.system) / 1e6 / seconds,
+    pgCpuMs: pgCpu === null ? null : pgCpu / latencies.length,
     sql: sql.top(12),
   };
 }
 
 const sql = new SqlTimer().install();
+
+/** Named statements seen (name → text and the last values), when plans are asked for. */
+const namedSeen = new Map<string, { text: string; values: unknown[] }>();
+if (process.env.BENCH_PG_PLANS === '1') {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0] as { name?: unknown; text?: unknown; values?: unknown } | string;
+    if (typeof first === 'object' && typeof first.name === 'string')
+      namedSeen.set(first.name, { text: String(first.text), values: first.values as unknown[] });
+    return original.apply(this, args);
+  };
+}
+
+/**
+ * The generic plan of each named statement seen, nodes only (EXPLAIN without ANALYZE: nothing
+ * runs, no row is locked). Parameters are NULLs: a generic plan does not depend on them.
+ */
+async function genericPlans(url: string): Promise<void> {
+  const db = createPgDatabase(url, { max: 1 });
+  try {
+    for (const [name, { text }] of [...namedSeen].sort()) {
+      const params = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+      const plan = await db.transaction(async (tx) => {
+        await tx.query('SET LOCAL plan_cache_mode = force_generic_plan');
+        await tx.exec(`PREPARE bench_generic AS ${text}`);
+        const nulls = Array.from({ length: params }, () => 'NULL').join(', ');
+        const rows = await tx.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN (COSTS OFF) EXECUTE bench_generic${params > 0 ? `(${nulls})` : ''}`,
+        );
+        await tx.exec('DEALLOCATE bench_generic');
+        return rows.map((r) => r['QUERY PLAN']);
+      });
+      console.log(`\nGeneric plan of \`${name}\`:\n\n\`\`\`\n${plan.join('\n')}\n\`\`\``);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+/** CPU ms (user + system) backend `pid` has used so far, from /proc. */
+async function pidCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+/**
+ * Postgres CPU of one execution of each named statement seen, with the last values it ran with,
+ * sent unnamed (parsed, analysed and planned every time) and named (prepared once), on one
+ * connection of its own: `REPEAT` × (BEGIN, the statement, ROLLBACK) each way, the backend's
+ * CPU read from /proc. Nothing is kept (ROLLBACK); a statement that fails (the record statement's
+ * rows exist already) fails the same way both times, after its parse and plan.
+ */
+async function statementCpu(url: string): Promise<void> {
+  const REPEAT = 400;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!
+      .pid;
+    console.log('\n| named statement | unnamed CPU ms/execution | named CPU ms/execution |');
+    console.log('|---|---:|---:|');
+    let k = 0;
+    for (const [name, { text, values }] of [...namedSeen].sort()) {
+      const cpu: number[] = [];
+      for (const config of [
+        { text, values },
+        { name: `bench_${k++}`, text, values },
+      ]) {
+        const before = await pidCpuMs(pid);
+        for (let i = 0; i < REPEAT; i++) {
+          await client.query('BEGIN');
+          await client.query(config).catch(() => undefined);
+          await client.query('ROLLBACK');
+        }
+        cpu.push((await pidCpuMs(pid)) - before);
+      }
+      console.log(
+        `| \`${name}\` | ${(cpu[0]! / REPEAT).toFixed(3)} | ${(cpu[1]! / REPEAT).toFixed(3)} |`,
+      );
+    }
+  } finally {
+    await client.end();
+  }
+}
 
 async function main(): Promise<void> {
   const world = await World.create({ config: benchConfig(0) });
@@ -126,8 +258,8 @@ async function main(): Promise<void> {
       recordFraudProof: (tx, proof) => s.fraud.record(tx, proof),
       now: () => world.clock,
     });
-    const pool = (max: number) => {
-      const db = createPgDatabase(world.schema!.url, { max });
+    const pool = (max: number, applicationName?: string) => {
+      const db = createPgDatabase(world.schema!.url, { max, applicationName });
       opened.push(db);
       return db;
     };
@@ -148,10 +280,11 @@ async function main(): Promise<void> {
       );
     }, 1000);
     try {
-      for (const [name, max, audit] of plans)
-        rows.push(
-          await run(name, depsOn(pool(max), audit), max, await clients(world, BATCHES_PER_CLIENT)),
-        );
+      for (const [name, max, audit] of plans) {
+        const list = await clients(world, BATCHES_PER_CLIENT);
+        const appName = `offpay-bench-${randomBytes(4).toString('hex')}`;
+        rows.push(await run(name, depsOn(pool(max, appName), audit), max, list, appName));
+      }
     } finally {
       clearInterval(anchorTimer);
     }
@@ -166,13 +299,13 @@ async function main(): Promise<void> {
       `${CLIENTS} clients, each settling its own payee's chain (${BATCHES_PER_CLIENT} batches of ${PAYMENTS_PER_BATCH}), the bank's settlement transaction only (settleVerified). Target of the API: ${TARGET_RPS} requests/s.\n`,
     );
     console.log(
-      '| transactions | connections | settlements | seconds | settlements/s | ÷ target 600/s | p50 ms | p99 ms | driver CPU (cores) |',
+      '| transactions | connections | settlements | seconds | settlements/s | ÷ target 600/s | p50 ms | p99 ms | driver CPU (cores) | Postgres CPU ms/settlement |',
     );
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) {
       const rate = r.settlements / r.seconds;
       console.log(
-        `| ${r.name} | ${r.pool} | ${fmt(r.settlements)} | ${r.seconds.toFixed(2)} | ${fmt(rate)} | ${(rate / TARGET_RPS).toFixed(2)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.driverCpu.toFixed(2)} |`,
+        `| ${r.name} | ${r.pool} | ${fmt(r.settlements)} | ${r.seconds.toFixed(2)} | ${fmt(rate)} | ${(rate / TARGET_RPS).toFixed(2)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.driverCpu.toFixed(2)} | ${r.pgCpuMs?.toFixed(2) ?? '—'} |`,
       );
     }
     for (const r of rows) {
@@ -184,6 +317,10 @@ async function main(): Promise<void> {
     console.log(
       `\nAudit chains verified: ${ok.count} entries (${anchors} anchors written during the runs).`,
     );
+    if (namedSeen.size > 0) {
+      await genericPlans(world.schema!.url);
+      await statementCpu(world.schema!.url);
+    }
   } finally {
     await Promise.all(opened.map((db) => db.close()));
     await world.close();

@@ -53,6 +53,20 @@ export function isTransactionConflict(err: unknown): boolean {
   return typeof code === 'string' && CONFLICT_SQLSTATE.has(code);
 }
 
+/**
+ * True when a prepared statement's result columns changed type under it (a migration altered a
+ * table it reads): SQLSTATE 0A000 with this message. The statement fails this way on every use
+ * in that session, so the connection must be dropped; nothing was done (db/statements.ts).
+ */
+export function isCachedPlanInvalid(err: unknown): boolean {
+  const { code, message } = fields(err);
+  return (
+    code === '0A000' &&
+    typeof message === 'string' &&
+    message.includes('cached plan must not change result type')
+  );
+}
+
 /** True when `err` is a unique-constraint violation (SQLSTATE 23505), optionally on `constraint`. */
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   if (typeof err !== 'object' || err === null) return false;

@@ -1,6 +1,7 @@
 /** {@link Database} over a Postgres server through a `pg` connection pool. */
 import pg from 'pg';
-import type { Database, Queryable, Row } from './queryable.js';
+import { isCachedPlanInvalid } from './errors.js';
+import type { Database, Queryable, Row, Statement } from './queryable.js';
 import { TEXT_PARSERS } from './types.js';
 
 /** Options for {@link createPgDatabase}. */
@@ -29,8 +30,13 @@ const types = {
 
 function queryableOf(client: pg.Pool | pg.PoolClient): Queryable {
   return {
-    async query<R extends object = Row>(text: string, params: readonly unknown[] = []) {
-      const result = await client.query<R>(text, params as unknown[]);
+    async query<R extends object = Row>(statement: Statement, params: readonly unknown[] = []) {
+      const values = params as unknown[];
+      // A named statement is parsed and planned once per connection (db/statements.ts).
+      const result =
+        typeof statement === 'string'
+          ? await client.query<R>(statement, values)
+          : await client.query<R>({ name: statement.name, text: statement.text, values });
       return result.rows;
     },
     async exec(sql: string) {
@@ -76,6 +82,9 @@ export function createPgDatabase(url: string, options: PgDatabaseOptions = {}): 
         await client.query('COMMIT');
         return result;
       } catch (err) {
+        // A prepared statement whose plan went stale fails so on every later use in this session
+        // (db/statements.ts): the connection goes, a new one prepares afresh.
+        if (isCachedPlanInvalid(err)) broken = err as Error;
         // A failed ROLLBACK means the connection is unusable: destroy it instead of reusing it.
         if (!broken) {
           await client.query('ROLLBACK').catch((e: unknown) => {

@@ -1,13 +1,16 @@
 /** {@link Database} over PGlite: real Postgres compiled to WASM, in memory or in a data folder. */
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { Database, Queryable, Row } from './queryable.js';
+import type { Database, Queryable, Row, Statement } from './queryable.js';
+import { textOf } from './statements.js';
 import { TEXT_PARSERS } from './types.js';
 
 function queryableOf(target: PGlite | Transaction): Queryable {
   return {
-    async query<R extends object = Row>(text: string, params: readonly unknown[] = []) {
-      const result = await target.query<R>(text, params as unknown[]);
+    // One session, one statement at a time: a named statement runs as its text (PGlite keeps no
+    // prepared statements of ours).
+    async query<R extends object = Row>(statement: Statement, params: readonly unknown[] = []) {
+      const result = await target.query<R>(textOf(statement), params as unknown[]);
       return result.rows;
     },
     async exec(sql: string) {

@@ -7,10 +7,23 @@
 /** A result row: column name → normalised value. */
 export type Row = Record<string, unknown>;
 
+/**
+ * A statement the `pg` driver prepares once per connection under `name` and then only binds and
+ * executes: Postgres parses, analyses and plans it once per connection instead of on every call
+ * (see `statements.ts`). PGlite runs its text as it runs any other.
+ */
+export interface NamedStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+/** SQL text, or a {@link NamedStatement}. */
+export type Statement = string | NamedStatement;
+
 /** Something SQL can run on. Repositories accept this and nothing wider. */
 export interface Queryable {
   /** Runs one statement with `$1…$n` parameters and returns its rows. */
-  query<R extends object = Row>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R extends object = Row>(statement: Statement, params?: readonly unknown[]): Promise<R[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }

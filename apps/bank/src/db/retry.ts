@@ -1,11 +1,12 @@
 /**
  * Re-running a transaction that failed for a reason outside its own logic: it lost a race
- * (deadlock, serialization failure) or its connection died. Only for transactions the caller has
+ * (deadlock, serialization failure), its connection died, or a prepared statement's cached plan
+ * went stale under a migration (the connection is dropped; a new one prepares afresh). Only for transactions the caller has
  * shown safe to run twice (see settlement.service.ts): a conflict means nothing was committed,
  * but a lost connection may hide a COMMIT that happened.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isConnectionLost, isTransactionConflict } from './errors.js';
+import { isCachedPlanInvalid, isConnectionLost, isTransactionConflict } from './errors.js';
 import type { Database, Queryable } from './queryable.js';
 
 /** Attempts in all (the first and two retries), then the last error is thrown (a 503). */
@@ -13,7 +14,7 @@ export const TRANSACTION_ATTEMPTS = 3;
 
 /** True for the failures {@link retryingTransaction} retries. */
 export function isRetryable(err: unknown): boolean {
-  return isTransactionConflict(err) || isConnectionLost(err);
+  return isTransactionConflict(err) || isConnectionLost(err) || isCachedPlanInvalid(err);
 }
 
 /**

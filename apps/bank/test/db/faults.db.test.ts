@@ -13,7 +13,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { createPgDatabase } from '../../src/db/pg.js';
-import type { Database, Queryable, Row } from '../../src/db/queryable.js';
+import type { Database, Queryable, Row, Statement } from '../../src/db/queryable.js';
+import { textOf } from '../../src/db/statements.js';
 import { createMemoryStores } from '../../src/kv/memory.js';
 import { buildTestApp, LogCapture, testConfig } from '../helpers/app.js';
 import { TEST_DATABASE_URL } from '../helpers/env.js';
@@ -102,7 +103,7 @@ function losingOnce(db: Database): Database & { lost: number } {
     ...db,
     lost: 0,
     kind: db.kind,
-    query: <R extends object = Row>(text: string, params?: readonly unknown[]) =>
+    query: <R extends object = Row>(text: Statement, params?: readonly unknown[]) =>
       db.query<R>(text, params),
     exec: (sql) => db.exec(sql),
     close: () => db.close(),
@@ -110,8 +111,8 @@ function losingOnce(db: Database): Database & { lost: number } {
       db.transaction((tx) =>
         fn({
           exec: (sql) => tx.exec(sql),
-          async query<R extends object = Row>(text: string, params?: readonly unknown[]) {
-            if (armed && text.includes('INSERT INTO settlements')) {
+          async query<R extends object = Row>(text: Statement, params?: readonly unknown[]) {
+            if (armed && textOf(text).includes('INSERT INTO settlements')) {
               armed = false;
               faulty.lost += await terminate(appNameOf(db), await backendPid(tx));
             }

@@ -1,5 +1,6 @@
 /** SQL of accounts, balances, transfers and postings. */
 import type { Queryable } from '../../db/queryable.js';
+import { named } from '../../db/statements.js';
 import type { StatementParams } from '../../db/values.js';
 import type { AccountKind, LockedAccount, TransferKind } from './accounts.domain.js';
 
@@ -53,6 +54,16 @@ export async function ensureSystemAccount(
   return (rows[0] as { id: string }).id;
 }
 
+// Prepared once per connection (db/statements.ts): every settlement and transfer runs it.
+const LOCK_ACCOUNTS = named(
+  'lock_accounts',
+  `SELECT a.id, a.user_id, a.kind, a.currency, b.balance, b.may_go_negative
+     FROM account_balances b JOIN accounts a ON a.id = b.account_id
+     WHERE b.account_id = ANY($1::uuid[])
+     ORDER BY b.account_id
+     FOR UPDATE OF b`,
+);
+
 /**
  * Locks the balance rows of `ids` (with their owners) FOR UPDATE in ascending id order — the same
  * order in every transaction, so two transfers over the same accounts queue instead of deadlocking.
@@ -68,14 +79,7 @@ export async function lockAccounts(
     currency: string;
     balance: bigint;
     may_go_negative: boolean;
-  }>(
-    `SELECT a.id, a.user_id, a.kind, a.currency, b.balance, b.may_go_negative
-     FROM account_balances b JOIN accounts a ON a.id = b.account_id
-     WHERE b.account_id = ANY($1::uuid[])
-     ORDER BY b.account_id
-     FOR UPDATE OF b`,
-    [ids],
-  );
+  }>(LOCK_ACCOUNTS, [ids]);
   return rows.map((r) => ({
     id: r.id,
     // The owner, so the balance cache of GET /v1/accounts/me can be invalidated after COMMIT.
