@@ -3,7 +3,8 @@
  * serialise the answer and write the OpenAPI document at /docs (fastify-type-provider-zod).
  */
 import { errorBody, type RouteSpec } from '@offpay/api';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySerializerCompiler } from 'fastify';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
 type Part<R, K extends keyof RouteSpec> = R extends { [P in K]: infer S extends z.ZodType }
@@ -42,6 +43,14 @@ export interface RouteSchemaOptions {
    * a JSON schema would refuse); the route then parses with `route.body`.
    */
   validateBody?: boolean;
+  /**
+   * True when the handler builds its success answer field by field from the contract's own type
+   * (a view function such as settlement.view.ts `answerView`): that answer is written with
+   * `JSON.stringify` instead of being parsed by its zod schema first, which cost the settlement
+   * route more CPU than its result signature (docs/PERFORMANCE.md "Round 5 (bankcpu)"). Error
+   * answers and every other route keep the schema's serializer.
+   */
+  builtAnswer?: boolean;
 }
 
 function answers(route: RouteSpec): Record<number, unknown> {
@@ -80,6 +89,16 @@ export function routeSchema<R extends RouteSpec>(
   return schema as unknown as RouteSchemaOf<R>;
 }
 
+/** The success status of `route` written as built; every other status through its schema. */
+function builtAnswerSerializer<R extends RouteSpec>(
+  route: R,
+): FastifySerializerCompiler<RouteSchemaOf<R>> {
+  const success = String(route.status);
+  const bySchema = serializerCompiler as unknown as FastifySerializerCompiler<RouteSchemaOf<R>>;
+  return (options) =>
+    options.httpStatus === success ? (data) => JSON.stringify(data) : bySchema(options);
+}
+
 /**
  * What `app.route()` needs of `route`: method, URL, schema, and the login check when the route
  * needs one (for operator routes: an operator token and one of the roles the route allows).
@@ -93,6 +112,7 @@ export function routeOptions<R extends RouteSpec>(
     method: route.method,
     url: route.path,
     schema: routeSchema(route, options),
+    ...(options.builtAnswer ? { serializerCompiler: builtAnswerSerializer(route) } : {}),
     // Operator routes: an operator token and an allowed role, from the route's own declaration.
     ...(route.operator
       ? { onRequest: app.authorizeOperator(route.operator) }

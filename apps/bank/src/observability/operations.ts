@@ -65,10 +65,10 @@ export default fp<OperationsPluginOptions>(
     });
 
     // Entries of a settled batch rejected for a bad signature count towards the same alert.
-    app.addHook('preSerialization', async (request, reply, payload) => {
+    app.addHook('preSerialization', (request, reply, payload, next) => {
       if (isSettlement(request) && reply.statusCode === 200)
         detector.record(request.ip, badSignatureEntries(payload));
-      return payload;
+      next(null, payload);
     });
     done();
   },

@@ -155,14 +155,17 @@ export default fp(
     app.removeContentTypeParser('text/plain');
     // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused with 400, here in the bank's
     // shape (Node's own check, turned off in app.ts, answers with no body at all).
-    app.addHook('onRequest', async (request, reply) => {
+    // A callback hook, not an async one: it runs on every request and most pass straight through.
+    app.addHook('onRequest', (request, reply, next) => {
       if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
-        await reply.status(400).send({
+        void reply.status(400).send({
           code: 'BANK_BAD_REQUEST',
           message: 'An HTTP/1.1 request needs a Host header',
           details: { issues: [{ path: 'headers/host', message: 'missing' }] },
         } satisfies ErrorBody);
+        return;
       }
+      next();
     });
     done();
   },

@@ -45,6 +45,30 @@ describe('security headers', () => {
     expectHardened(refused);
   });
 
+  it('the whole set, as @fastify/helmet sent it before it was replaced by fixed headers', async () => {
+    const res = await world.app.inject({ url: '/healthz' });
+    const sent = Object.fromEntries(
+      Object.entries(res.headers).filter(
+        ([name]) => !/^(content-(type|length)|date|connection|vary|access-control-.*)$/.test(name),
+      ),
+    );
+    expect(sent).toEqual({
+      'content-security-policy':
+        "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'",
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'DENY',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    });
+  });
+
   it('on the served apps: their own strict page policy, not the API one', async () => {
     for (const url of ['/wallet/', '/till/']) {
       const res = await world.app.inject({ url });

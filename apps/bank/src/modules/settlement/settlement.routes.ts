@@ -81,7 +81,7 @@ export const settlementRoutes: FastifyPluginCallbackZod = (app, _options, done) 
   );
 
   app.route({
-    ...routeOptions(app, routes.settle, { validateBody: false }),
+    ...routeOptions(app, routes.settle, { validateBody: false, builtAnswer: true }),
     bodyLimit: SETTLEMENT_BODY_LIMIT,
     // What a 415 names (docs/protocol.md §9.6), CBOR first.
     config: { accepts: SETTLEMENT_MEDIA_TYPES },
@@ -95,7 +95,7 @@ export const settlementRoutes: FastifyPluginCallbackZod = (app, _options, done) 
   });
 
   app.route({
-    ...routeOptions(app, routes.settlementResult),
+    ...routeOptions(app, routes.settlementResult, { builtAnswer: true }),
     handler: async (request) => {
       const stored = await app.services.settlement.result(fromHex(request.params.batchKey));
       return withProofs(app, answerView(stored.result, stored.signed, true));

@@ -10,6 +10,7 @@ import {
   encodeFile,
 } from '@offpay/protocol';
 import { fromBase64Url, fromHex } from '@offpay/crypto';
+import { settlementAnswer } from '@offpay/api';
 import { describe, expect, it } from 'vitest';
 import { useWorld } from '../../helpers/world.js';
 
@@ -54,6 +55,10 @@ describe('POST /v1/settlements', () => {
       url: `/v1/settlements/${body.batchKey}`,
     });
     expect(again.json<ResultBody>().signed).toBe(body.signed);
+    // Both answers are written as built, without the schema's parse: they are the contract
+    // exactly, with nothing it would strip or refuse.
+    for (const answer of [body, again.json<ResultBody>()])
+      expect(settlementAnswer.parse(answer)).toEqual(answer);
   });
 
   it('answers a replayed batch with the stored result, under the same or no key, and moves nothing', async () => {
