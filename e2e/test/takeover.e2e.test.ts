@@ -178,7 +178,7 @@ describe('a stolen till, its backup restored on a second phone and its ledger ta
     expect(res.status()).toBe(401);
     expect(await res.json()).toMatchObject({ code: 'BANK_TOKEN_REVOKED' });
     const section = stolen.locator('.lost-device');
-    await section.getByText('Logged out').waitFor();
+    await section.getByText('Logged out', { exact: true }).waitFor();
     await section.getByLabel('Email').waitFor();
     expect(await section.locator('[data-code="BANK_TOKEN_REVOKED"]').count()).toBe(1);
     await home(stolen, 'Till');
