@@ -3,11 +3,13 @@
  * "Taking over a stolen till's ledger", docs/operations.md "Lost and stolen devices", docs/protocol.md
  * §9.7), done by a merchant in the apps as docs/threat-model.md §4.1 tells it: the till accepts two
  * payments offline and its backup is downloaded; the till is stolen. On a second phone the merchant
- * restores the backup, reports the stolen till (the bank revokes it), sees Settle refused as
- * revoked (BANK_PAYEE_REVOKED), and takes the ledger over on new keys, which settles it signed by
- * the successor — Bob is paid once. A batch file the stolen key signed before moves nothing (the
- * stored answer comes back); a fresh payment the thief accepts afterwards on the stolen phone is
- * refused as revoked, by the bank and on the thief's screen, and no money moves.
+ * restores the backup, reports the stolen till (the bank revokes it and ends every session of
+ * Bob's: the merchant signs in again there, and the thief's tab on the stolen phone is signed
+ * out), sees Settle refused as revoked (BANK_PAYEE_REVOKED), and takes the ledger over on new
+ * keys, which settles it signed by the successor — Bob is paid once. A batch file the stolen key
+ * signed before moves nothing (the stored answer comes back); a fresh payment the thief accepts
+ * afterwards on the stolen phone is refused as revoked by the bank, the stolen phone cannot even
+ * ask without Bob's login, and no money moves.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -155,7 +157,32 @@ describe('a stolen till, its backup restored on a second phone and its ledger ta
     await row.getByRole('button', { name: 'Report lost or stolen' }).click();
     await row.getByRole('button', { name: 'It was stolen' }).click();
     await see(restored, /reported stolen: the bank revoked it/);
+    // The bank ended every session of Bob's (docs/threat-model.md §4.1): this one too.
+    await see(
+      restored,
+      'Every session of your account was signed out, including this one: sign in again to continue.',
+    );
+    await signIn(restored, BOB);
+    const reported = /\(this one\).*reported lost or stolen on/;
+    await restored.locator('.lost-device').getByText(reported).waitFor();
     expect(await bobGained()).toBe(0n);
+  });
+
+  it("signs the thief's tab on the stolen phone out: its token is refused, and it asks for a login", async () => {
+    await stolenContext.setOffline(false);
+    // The thief opens the till's settings: the section asks the bank with the held token.
+    const refused = stolen.waitForResponse((r) => r.url().endsWith('/v1/certificates'));
+    await click(stolen, 'Backup and settings');
+    await onScreen(stolen, 'Backup and settings');
+    const res = await refused;
+    expect(res.status()).toBe(401);
+    expect(await res.json()).toMatchObject({ code: 'BANK_TOKEN_REVOKED' });
+    const section = stolen.locator('.lost-device');
+    await section.getByText('Logged out', { exact: true }).waitFor();
+    await section.getByLabel('Email').waitFor();
+    expect(await section.locator('[data-code="BANK_TOKEN_REVOKED"]').count()).toBe(1);
+    await home(stolen, 'Till');
+    await stolenContext.setOffline(true);
   });
 
   it('is refused as revoked, then takes the ledger over and settles it once on new keys', async () => {
@@ -210,10 +237,10 @@ describe('a stolen till, its backup restored on a second phone and its ledger ta
     });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: 'BANK_PAYEE_REVOKED' });
-    // And from the stolen phone itself, what the thief sees.
+    // And from the stolen phone itself: signed out by the report, it asks for Bob's login first.
     await click(stolen, 'Settle now');
-    await see(stolen, 'Till revoked');
-    expect(await stolen.locator('[data-code="BANK_PAYEE_REVOKED"]').count()).toBe(1);
+    await see(stolen, 'Sign in to settle');
+    await stolen.getByLabel('Email').waitFor();
 
     expect(await bobGained()).toBe(375n);
     expect(await balances(stack.bankUrl, ALICE)).toEqual(aliceBefore);

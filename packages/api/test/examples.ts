@@ -277,6 +277,7 @@ export const EXAMPLES: Record<RouteName, Example> = {
       reason: 'compromised',
       closedAt: at,
       reportedAt: at,
+      signedOut: true,
     },
   },
   certificates: {

@@ -1,7 +1,9 @@
 /**
  * "Lost or stolen device" in Backup and settings (docs/threat-model.md §4.1): the account's other
  * wallets (or tills) as the bank lists them, each reportable lost or stolen — a restored wallet
- * reports the phone it replaced. Both apps show the same section for their own kind.
+ * reports the phone it replaced. Both apps show the same section for their own kind. The bank
+ * ends every session of the account on a report — the lost phone's tab held one — so this one
+ * forgets its token too and asks the user to sign in again (docs/apps.md "Lost or stolen device").
  */
 import { Money } from '@offpay/protocol';
 import type { OwnCertificate } from './bank.js';
@@ -62,8 +64,12 @@ export function lostDeviceSection(
     if (c.reportedAt !== null || c.status === 'revoked') return row;
     const report = (reason: 'lost' | 'stolen') => async () => {
       try {
-        await session.authed((client, token) => client.reportCertificate(token, c.serial, reason));
-        await load(`${NOUN[kind]} ${c.serial} reported ${reason}: the bank revoked it.`);
+        const answer = await session.authed((client, token) =>
+          client.reportCertificate(token, c.serial, reason),
+        );
+        const done = `${NOUN[kind]} ${c.serial} reported ${reason}: the bank revoked it.`;
+        if (answer.signedOut) signedOut(done);
+        else await load(done);
       } catch (e) {
         row.append(errorNotice(e));
       }
@@ -80,6 +86,18 @@ export function lostDeviceSection(
       );
     row.append(actions(button('Report lost or stolen', choose)));
     return row;
+  };
+  /** The bank ended every session, this one's too: no token is kept, the user signs in again. */
+  const signedOut = (done: string): void => {
+    session.signOut();
+    area.replaceChildren(
+      notice(
+        'ok',
+        'Reported',
+        `${done} Every session of your account was signed out, including this one: sign in again to continue.`,
+      ),
+      signIn(),
+    );
   };
   const load = async (done?: string): Promise<void> => {
     area.replaceChildren(h('p', { class: 'muted' }, 'Asking the bank…'));

@@ -223,6 +223,7 @@ export default fp<ServicesPluginOptions>(
       now,
       cache: kv.cache,
       observeList: revocationListObserver(metrics, app.log),
+      endSessions: (tx, userId) => auth.endSessions(tx, userId),
     });
     const reserves = createReservesService({ db, accounts, audit });
     const reports = createReportsService({ db });

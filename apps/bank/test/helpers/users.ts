@@ -7,6 +7,9 @@ export interface User {
   userId: string;
   accountId: string;
   token: string;
+  /** What {@link signInAgain} logs in with. */
+  email: string;
+  password: string;
 }
 
 let userCount = 0;
@@ -22,9 +25,21 @@ export async function registerUser(
   const reg = await bank.post('/v1/auth/register', { email, password, displayName, currency });
   if (reg.statusCode !== 201) throw new Error(`register: ${reg.statusCode} ${reg.body}`);
   const { userId, accountId } = reg.json<{ userId: string; accountId: string }>();
-  const login = await bank.post('/v1/auth/login', { email, password });
+  const user = { userId, accountId, token: '', email, password };
+  await signInAgain(bank, user);
+  return user;
+}
+
+/**
+ * Logs `user` in again (after a report ended their sessions) and keeps the new token in `user`.
+ * Returns the token it replaced.
+ */
+export async function signInAgain(bank: TestBank, user: User): Promise<string> {
+  const login = await bank.post('/v1/auth/login', { email: user.email, password: user.password });
   if (login.statusCode !== 200) throw new Error(`login: ${login.statusCode} ${login.body}`);
-  return { userId, accountId, token: login.json<{ accessToken: string }>().accessToken };
+  const old = user.token;
+  user.token = login.json<{ accessToken: string }>().accessToken;
+  return old;
 }
 
 /** Credits a user's customer account from the bank's issuance account. */

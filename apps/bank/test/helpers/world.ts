@@ -45,7 +45,7 @@ export { craftPayment, type PayeeDevice, type PayerDevice } from './devices.js';
 export { deviceKey, type DeviceKey } from './enrollment.js';
 export { rawBatch, type EntryResultView } from './batches.js';
 export { reserveViolations } from './ledger.js';
-export type { User } from './users.js';
+export { signInAgain, type User } from './users.js';
 export type { TestOperator } from './operators.js';
 
 /** The bank, and what users and devices do with it, as methods. */

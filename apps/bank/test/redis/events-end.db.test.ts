@@ -59,6 +59,21 @@ describe('a live-event stream ends with its token', () => {
     expect(again).toMatchObject({ status: 401, body: { code: 'BANK_TOKEN_REVOKED' } });
   });
 
+  it("at a report of the account's till lost or stolen, made on another instance", async () => {
+    // The stolen till's tab follows its settlements; the merchant reports it from another phone
+    // (docs/threat-model.md §4.1 "Sessions"): the thief's stream ends as at a logout.
+    const payee = await c.world.payee();
+    const stream = await follow(`${url}?payeeKid=${toHex(payee.kid)}`, payee.user.token);
+    const reported = await c.two.inject({
+      method: 'POST',
+      url: `/v1/certificates/${payee.cert.serial}/report`,
+      headers: auth(payee.user),
+      payload: { reason: 'stolen' },
+    });
+    expect(reported.json(), reported.body).toMatchObject({ signedOut: true });
+    expect(await endOf(stream)).toEqual({ reason: 'logged-out' });
+  });
+
   it('at token expiry', async () => {
     const payee = await c.world.payee();
     const stream = await follow(url, payee.user.token);

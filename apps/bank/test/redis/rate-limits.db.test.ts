@@ -7,7 +7,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BankMetrics } from '../../src/observability/metrics.js';
 import { SETTLEMENT_BODY_LIMIT } from '@offpay/api';
-import { auth, World, type User } from '../helpers/world.js';
+import { auth, signInAgain, World, type User } from '../helpers/world.js';
 import { cluster, type Cluster } from './helpers.js';
 
 const limits = {
@@ -102,6 +102,8 @@ describe('lost-or-stolen reports: per user, across instances', () => {
         payload: { reason: 'lost' },
       });
     expect((await report(c.one, alice.user, alice.cert.serial)).statusCode).toBe(200);
+    // The first report ended Alice's sessions (docs/threat-model.md §4.1): she signs in again.
+    await signInAgain(c.world, alice.user);
     expect((await report(c.two, alice.user, alice.cert.serial)).statusCode).toBe(200);
     expect429(await report(c.one, alice.user, alice.cert.serial), 2);
     expect((await report(c.two, bob, alice.cert.serial)).statusCode).toBe(404);

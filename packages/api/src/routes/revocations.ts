@@ -53,12 +53,20 @@ export const reportCertificate = {
     'Idempotent: reporting again answers the first report. A payer certificate goes on the ' +
     'revocation list and nothing beyond what is left of its reserve is taken for payments ' +
     'settled from now on; a payee certificate (a till) settles nothing any more until a new till ' +
-    'takes its ledger over (POST /v1/payee/handovers). docs/threat-model.md "Liability".',
+    'takes its ledger over (POST /v1/payee/handovers). The first report also ends every ' +
+    "session of the account, the caller's included (signedOut: true): the lost device's tab " +
+    'held one. No new token is given; sign in again. A repeated report ends none (signedOut: ' +
+    'false). docs/threat-model.md "Liability" and §4.1.',
   params: z.object({ serial }),
   body: z.object({ reason: z.enum(REPORT_REASONS) }),
   status: 200,
   response: certificateState.extend({
     reportedAt: instant.describe('When the device was first reported lost or stolen'),
+    signedOut: z
+      .boolean()
+      .describe(
+        "True when this report ended every session of the account, the caller's too: sign in again",
+      ),
   }),
   errors: [400, 401, 404, 429],
 } as const satisfies RouteSpec;

@@ -3,9 +3,10 @@
  * holds the truth (users.token_version); the cache only saves a query per request.
  */
 import type { Logger } from 'pino';
-import type { Database } from '../../db/queryable.js';
+import type { Database, Queryable } from '../../db/queryable.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { bankFail } from '../../errors.js';
+import { afterCommit } from '../../kv/after-commit.js';
 import type { Cache } from '../../kv/kv.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { AuditLog } from '../audit/audit.service.js';
@@ -62,6 +63,14 @@ export interface AuthService {
   login(input: { email: string; password: string }): Promise<IssuedToken>;
   /** Revokes every token of the user (logout everywhere). */
   logout(userId: string): Promise<void>;
+  /**
+   * Ends every session of the user inside the caller's transaction `tx` (a device reported lost
+   * or stolen: docs/threat-model.md §4.1): bumps the token version, so every token issued so far
+   * is refused once `tx` commits, and updates the cached version after COMMIT. It appends no
+   * audit entry (the caller does, keeping its lock order: the user's row here, the audit head
+   * last). Returns false when there is no such user.
+   */
+  endSessions(tx: Queryable, userId: string): Promise<boolean>;
   /** @throws BANK_TOKEN_INVALID, BANK_TOKEN_EXPIRED or BANK_TOKEN_REVOKED */
   authenticate(token: string): Promise<AuthUser>;
   /**
@@ -129,15 +138,29 @@ class Auth implements AuthService {
   }
 
   async logout(userId: string): Promise<void> {
-    const { db, audit, cache, log } = this.#deps;
+    const { db, audit } = this.#deps;
     const version = await db.transaction(async (tx) => {
       const v = await bumpTokenVersion(tx, userId);
       await audit.append(tx, { actor: `user:${userId}`, action: 'user.logout_all' });
       return v;
     });
     if (version === null) return;
-    // After COMMIT: overwrite whatever a reader cached. If Redis is down the cached value
-    // expires within TOKEN_VERSION_CACHE_SECONDS (docs/operations.md "Redis").
+    await this.#cacheVersion(userId, version);
+  }
+
+  async endSessions(tx: Queryable, userId: string): Promise<boolean> {
+    const version = await bumpTokenVersion(tx, userId);
+    if (version === null) return false;
+    await afterCommit(tx, () => this.#cacheVersion(userId, version));
+    return true;
+  }
+
+  /**
+   * After COMMIT: overwrites whatever a reader cached. If Redis is down the cached value expires
+   * within TOKEN_VERSION_CACHE_SECONDS (docs/operations.md "Redis"); Postgres holds the truth.
+   */
+  async #cacheVersion(userId: string, version: number): Promise<void> {
+    const { cache, log } = this.#deps;
     await cache
       .set(tokenVersionKey(userId), String(version), TOKEN_VERSION_CACHE_SECONDS)
       .catch((err: unknown) => log.warn({ err }, 'could not update the token-version cache'));

@@ -26,6 +26,8 @@ export interface RevokeOutcome {
   reason: 'fraud' | 'closed' | 'compromised';
   revokedNow: boolean;
   publishedSeq: number | null;
+  /** True when this revocation ended every session of the owner (a first compromise). */
+  signedOut: boolean;
 }
 
 /** Dependencies of {@link createConsoleService}; the others' services come in as functions. */

@@ -190,6 +190,7 @@ export function createConsoleService(deps: ConsoleDeps): ConsoleService {
             kind: outcome.kind,
             revokedNow: outcome.revokedNow,
             reasonOnRecord: outcome.reason,
+            ownerSignedOut: outcome.signedOut,
           },
         });
         return outcome;

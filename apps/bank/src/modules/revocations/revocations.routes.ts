@@ -33,8 +33,10 @@ export const revocationRoutes: FastifyPluginCallbackZod = (app, _options, done) 
       const serial = Number(request.params.serial);
       const { id } = requireUser(request);
       const c = await app.services.revocations.report(id, serial, request.body.reason);
-      // A report always leaves reportedAt set (the first report's time).
-      return { ...state(c), reportedAt: (c.reportedAt ?? c.closedAt).toISOString() };
+      // A report always leaves reportedAt set (the first report's time). No fresh token: a thief
+      // reporting the owner's other device must not come out with a longer session.
+      const reportedAt = (c.reportedAt ?? c.closedAt).toISOString();
+      return { ...state(c), reportedAt, signedOut: c.signedOut };
     },
   });
 

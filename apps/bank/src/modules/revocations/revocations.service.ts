@@ -65,6 +65,12 @@ export interface RevocationOutcome {
   publishedSeq: number | null;
   /** When the certificate's device was first reported lost or stolen; null if never. */
   reportedAt: Date | null;
+  /**
+   * True when this call ended every session of the certificate's owner: the first compromise of
+   * the certificate (an owner's report or an operator's revocation as compromised). A repeated
+   * report ends none — the first one already did (docs/threat-model.md §4.1).
+   */
+  signedOut: boolean;
 }
 
 /** Closing, revoking, and the signed list. */
@@ -80,8 +86,10 @@ export interface RevocationsService {
    * fraud reports call it with a fraud proof). Idempotent per serial: a second call records
    * nothing and publishes nothing, but a fraud or compromise still turns a closed certificate's
    * status to `revoked`. Revoking a payer certificate publishes the next signed revocation list in
-   * `tx`. Lock order: it takes the revocation-list lock and then the audit head, so call it after
-   * locking certificate rows and accounts and before any `audit.append` in the same transaction.
+   * `tx`. The first compromise of a certificate ends every session of its owner, as a report does.
+   * Lock order: it takes the owner's user row (a compromise), the revocation-list lock and then
+   * the audit head, so call it after locking certificate rows and accounts and before any
+   * `audit.append` in the same transaction.
    * @throws BANK_CERTIFICATE_NOT_FOUND; TypeError when `fraudProofId` is given without reason
    * `fraud` or missing with it.
    */
@@ -90,7 +98,9 @@ export interface RevocationsService {
    * The owner reports the device holding their certificate (payer or payee) lost or stolen: it
    * is revoked as compromised at once — on the revocation list if a payer's, and nothing beyond
    * its reserve is recovered for payments settled from now on; a till's own key settles nothing
-   * any more (docs/threat-model.md "Liability"). Idempotent: a second report answers the first.
+   * any more (docs/threat-model.md "Liability"). The first report also ends every session of the
+   * owner, the caller's included (docs/threat-model.md §4.1: the lost device's tab holds one).
+   * Idempotent: a second report answers the first, and ends no session again.
    * @throws BANK_CERTIFICATE_NOT_FOUND (also for another user's certificate)
    */
   report(userId: string, serial: number, reason: ReportReason): Promise<RevocationOutcome>;
@@ -113,6 +123,11 @@ export interface RevocationsDeps extends Pick<RevocationListDeps, 'observeList'>
   now: () => Date;
   /** Shared cache of the latest revocation list; absent → GET /v1/revocations asks Postgres. */
   cache?: Cache;
+  /**
+   * Ends every session of a user inside `tx` (the auth service's `endSessions`); false when there
+   * is no such user.
+   */
+  endSessions: (tx: Queryable, userId: string) => Promise<boolean>;
 }
 
 type Deps = RevocationsDeps & RevocationListDeps;
@@ -124,6 +139,12 @@ async function applyRevocation(
   cert: LockedCertificate,
   input: RevokeInput,
 ): Promise<RevocationOutcome> {
+  // docs/threat-model.md §4.1: the lost device's tab holds the owner's bank session, so the first
+  // compromise ends every session of the owner, committed with the revocation. The user row is
+  // locked here, before the list lock and the audit head (logout locks it before the audit head).
+  const compromised = input.reason === 'compromised';
+  const signedOut =
+    compromised && cert.reportedAt === null ? await deps.endSessions(tx, cert.userId) : false;
   // Lock order everywhere: certificate rows, accounts, this lock, then the audit head (taken by
   // audit.append). Taking it first here keeps that order even for a payee revocation.
   await lockRevocationLists(tx);
@@ -134,7 +155,6 @@ async function applyRevocation(
     await updateCertificateStatus(tx, { kind: cert.kind, serial: cert.serial, status, closedAt });
   // docs/threat-model.md "Liability": a close or a compromise report ends recovery beyond the
   // reserve, whatever revoked the certificate before (a fraud revocation leaves it running).
-  const compromised = input.reason === 'compromised';
   if (endsRecovery(input.reason))
     await markStopped(tx, { kind: cert.kind, serial: cert.serial, at: now, compromised });
   const recorded = await insertRevocation(tx, {
@@ -153,6 +173,13 @@ async function applyRevocation(
       data: { serial: String(cert.serial), kind: cert.kind, reason: input.reason },
     });
   }
+  if (signedOut) {
+    await deps.audit.append(tx, {
+      actor: 'bank',
+      action: 'user.sessions_ended',
+      data: { user: cert.userId, serial: String(cert.serial), kind: cert.kind },
+    });
+  }
   return {
     serial: cert.serial,
     kind: cert.kind,
@@ -162,6 +189,7 @@ async function applyRevocation(
     revokedNow: recorded.inserted,
     publishedSeq,
     reportedAt: cert.reportedAt ?? (compromised ? now : null),
+    signedOut,
   };
 }
 

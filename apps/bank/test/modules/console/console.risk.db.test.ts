@@ -7,7 +7,7 @@
 import { toHex } from '@offpay/crypto';
 import { describe, expect, it } from 'vitest';
 import { auditOf, opGet, opPost } from '../../helpers/console.js';
-import { craftPayment, useWorld, type PayerDevice } from '../../helpers/world.js';
+import { craftPayment, signInAgain, useWorld, type PayerDevice } from '../../helpers/world.js';
 
 const world = useWorld({ invariants: true });
 
@@ -227,7 +227,11 @@ describe('POST /v1/operator/certificates/:serial/revoke', () => {
     );
     const [r1, r2] = await world.settleEntries(shop, [p1, p2]);
     expect({ status: r1?.status, code: r1?.code }).toEqual({ status: r2?.status, code: r2?.code });
-    // Its owner can enroll a new payer certificate.
+    // Its owner's sessions ended with it (docs/threat-model.md §4.1); signed in again, the owner
+    // can enroll a new payer certificate.
+    const refused = await world.get('/v1/certificates', viaConsole.user);
+    expect(refused.json()).toMatchObject({ code: 'BANK_TOKEN_REVOKED' });
+    await signInAgain(world, viaConsole.user);
     await world.fund(viaConsole.user, 500n);
     const res = await world.enrollPayer(viaConsole.user, '500');
     expect(res.statusCode, res.body).toBe(201);

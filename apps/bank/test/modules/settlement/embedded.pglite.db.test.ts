@@ -13,7 +13,7 @@ import {
 } from '@offpay/protocol';
 import { describe, expect, it } from 'vitest';
 import { assertLedgerInvariants } from '../../helpers/ledger.js';
-import { useWorld } from '../../helpers/world.js';
+import { signInAgain, useWorld } from '../../helpers/world.js';
 
 const world = useWorld({ embedded: true, startTimeoutMs: 120_000 });
 
@@ -64,7 +64,10 @@ describe('lost and stolen devices on the embedded PGlite database', () => {
 
     const alice = await world.payer(5_000n);
     const accepted = world.pay(alice, till, 700);
-    expect((await report(till.cert.serial, till.user)).statusCode).toBe(200);
+    expect((await report(till.cert.serial, till.user)).json()).toMatchObject({ signedOut: true });
+    // The report ended the merchant's sessions (docs/threat-model.md §4.1): signed in again.
+    expect((await world.get('/v1/certificates', till.user)).statusCode).toBe(401);
+    await signInAgain(world, till.user);
     const successor = await world.anotherTill(till.user);
     const handover = signLedgerHandover(
       { fromPayeeKid: till.kid, toPayeeKid: successor.kid, from: till.settled },

@@ -20,7 +20,7 @@ import {
 } from '@offpay/protocol';
 import { describe, expect, it } from 'vitest';
 import { attackWorld, expectRefused } from './attack-kit.js';
-import { auth, type PayeeDevice } from '../../helpers/world.js';
+import { auth, signInAgain, type PayeeDevice } from '../../helpers/world.js';
 
 const world = attackWorld();
 
@@ -45,13 +45,16 @@ async function settleSignedBy(
   return world.settle(sealSettlementBatch(encodeSettlementBatch(batch), await world.bankKemKey()));
 }
 
+/** The merchant reports `till`, then signs in again: a report ends every session (§4.1). */
 async function report(till: PayeeDevice, reason: 'lost' | 'stolen' = 'stolen') {
-  return world.app.inject({
+  const res = await world.app.inject({
     method: 'POST',
     url: `/v1/certificates/${till.cert.serial}/report`,
     headers: auth(till.user),
     payload: { reason },
   });
+  if (res.json<{ signedOut?: boolean }>().signedOut) await signInAgain(world, till.user);
+  return res;
 }
 
 /** The new till vouches that the old ledger continues under its key from `from`. */

@@ -9,7 +9,7 @@
 import type { Payment } from '@offpay/protocol';
 import { describe, expect, it } from 'vitest';
 import { attackWorld, balances as kitBalances, craft as kitCraft } from './attack-kit.js';
-import { auth, type PayeeDevice, type PayerDevice } from '../../helpers/world.js';
+import { auth, signInAgain, type PayeeDevice, type PayerDevice } from '../../helpers/world.js';
 
 const world = attackWorld();
 
@@ -38,13 +38,16 @@ async function thiefSettles(payer: PayerDevice, till: PayeeDevice): Promise<stri
   return statuses;
 }
 
+/** The owner reports `payer`, then signs in again: a report ends every session (§4.1). */
 async function report(payer: PayerDevice, reason: 'lost' | 'stolen') {
-  return world.app.inject({
+  const res = await world.app.inject({
     method: 'POST',
     url: `/v1/certificates/${payer.cert.serial}/report`,
     headers: auth(payer.user),
     payload: { reason },
   });
+  if (res.json<{ signedOut?: boolean }>().signedOut) await signInAgain(world, payer.user);
+  return res;
 }
 
 describe('a stolen wallet key: the owner loses at most limit + recovery cap', () => {
@@ -145,7 +148,7 @@ describe('after the owner stops the certificate: nothing beyond the reserve', ()
     const first = await report(owner, 'lost');
     const again = await report(owner, 'stolen');
     expect(first.statusCode, first.body).toBe(200);
-    expect(again.json()).toEqual(first.json());
+    expect(again.json()).toEqual({ ...first.json<object>(), signedOut: false });
     expect(first.json()).toMatchObject({ status: 'revoked', reason: 'closed' });
     const bad = await world.app.inject({
       method: 'POST',
