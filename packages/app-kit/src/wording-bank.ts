@@ -76,7 +76,7 @@ export const BANK_WORDS = {
   },
   BANK_TOKEN_REVOKED: {
     title: 'Logged out',
-    text: 'Your bank session was ended (logged out everywhere). Log in again.',
+    text: 'Your bank session was ended: logged out everywhere, or a device of this account was reported lost or stolen. Log in again.',
   },
   BANK_BAD_CREDENTIALS: {
     title: 'Wrong email or password',
