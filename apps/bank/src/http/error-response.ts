@@ -11,7 +11,7 @@ import {
 } from '@offpay/api';
 import { isAppError, PROTO_ERRORS, type ProtoErrorCode } from '@offpay/protocol';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isDatabaseUnavailable, isTransactionConflict } from '../db/errors.js';
+import { isCachedPlanInvalid, isDatabaseUnavailable, isTransactionConflict } from '../db/errors.js';
 import { isBankError } from '../errors.js';
 
 export type { ErrorBody };
@@ -121,5 +121,9 @@ export function toErrorResponse(
   // transaction): nothing happened, and the same request later will work. Never a defect.
   if (isTransactionConflict(err))
     return body('BANK_UNAVAILABLE', 'The bank is busy with the same accounts; retry shortly');
+  // A migration changed a prepared statement's result under a connection (db/statements.ts):
+  // that connection is gone, the next attempt prepares afresh. Nothing was done.
+  if (isCachedPlanInvalid(err))
+    return body('BANK_UNAVAILABLE', 'The bank is switching to a new schema; retry shortly');
   return body('BANK_INTERNAL', 'Internal error', { requestId: ctx.requestId });
 }

@@ -82,6 +82,12 @@ describe('named statements', () => {
       // And a retrying transaction gets through the same failure in one call.
       await migrator.exec('ALTER TABLE t3 ALTER COLUMN x TYPE int');
       expect(await retryingTransaction(db, (tx) => tx.query(stmt))).toEqual([{ x: 5 }]);
+      // Outside a transaction, on the pool: the failing call drops its session too (a 503 to the
+      // client, http/error-response.ts), and the next call prepares anew.
+      await migrator.exec('ALTER TABLE t3 ALTER COLUMN x TYPE bigint');
+      const failed: unknown = await db.query(stmt).catch((e: unknown) => e);
+      expect(isCachedPlanInvalid(failed)).toBe(true);
+      expect(await db.query(stmt)).toEqual([{ x: 5n }]);
     } finally {
       await db.close();
     }

@@ -62,6 +62,7 @@ describe('toErrorResponse', () => {
       new Error('Client has encountered a connection error and is not queryable'),
       coded('40P01', 'deadlock detected'),
       coded('40001', 'could not serialize access due to concurrent update'),
+      coded('0A000', 'cached plan must not change result type'),
     ];
     for (const err of faults) {
       const r = toErrorResponse(err, ctx);
