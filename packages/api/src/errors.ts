@@ -112,7 +112,8 @@ export const BANK_ERRORS = {
   },
   BANK_TOKEN_REVOKED: {
     status: 401,
-    meaning: 'The token was revoked: the account logged out everywhere, or no longer exists.',
+    meaning:
+      'The token was revoked: the account logged out everywhere, one of its devices was reported lost or stolen (or revoked as compromised), or it no longer exists.',
     advice: 'Log in again.',
     details: none,
   },
