@@ -12,9 +12,9 @@ import { unixSeconds } from '../../time.js';
 export const CHALLENGE_TTL_SECONDS = 300;
 
 /**
- * How recent, by default, the sign-in behind a payer enrollment must be (ENROLL_SIGN_IN_MAX_AGE_SECONDS;
- * docs/threat-model.md §4.1 "Before the report"): a phone taken with the app open cannot reserve a
- * new allowance from the owner's balance later than this after the owner's sign-in.
+ * How recent the sign-in behind a payer enrollment must be unless ENROLL_SIGN_IN_MAX_AGE_SECONDS
+ * says otherwise (docs/threat-model.md §4.1 "Before the report"): a phone taken with the app open
+ * cannot reserve a new allowance from the owner's balance later than this after the sign-in.
  */
 export const DEFAULT_ENROLL_SIGN_IN_MAX_AGE_SECONDS = 300;
 
