@@ -173,6 +173,9 @@ export function enrollPayer(base: string, user: User, limit: bigint): Promise<Pa
 }
 
 async function enrollPayerOnce(base: string, user: User, limit: bigint): Promise<Payer> {
+  // Signed in first, as the apps do: a payer enrollment needs a sign-in at most
+  // ENROLL_SIGN_IN_MAX_AGE_SECONDS old (a long workload outlives it).
+  await login(base, user);
   const secretKey = generateSecretKey();
   const signKey = getPublicKey(secretKey);
   const c = await challenge(base, user);

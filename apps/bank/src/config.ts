@@ -118,6 +118,9 @@ const envSchema = z
       .min(86_400)
       .max(5 * 365 * 86_400)
       .default(365 * 86_400),
+    // How recent the sign-in behind a payer enrollment must be (docs/threat-model.md §4.1
+    // "Before the report"): 30 s … 15 minutes, 5 minutes by default.
+    ENROLL_SIGN_IN_MAX_AGE_SECONDS: z.coerce.number().int().min(30).max(900).default(300),
     // The recovery cap (docs/threat-model.md "Liability"): the most recovered from a payer's
     // available balance beyond one certificate's reserve, in percent of its limit. 0 … 10000.
     RECOVERY_CAP_PERCENT: z.coerce.number().int().min(0).max(10_000).default(100),
@@ -371,6 +374,11 @@ export interface BankConfig {
     releaseIntervalSeconds: number;
   };
   /**
+   * Payer enrollment needs a sign-in at most this many seconds old (ENROLL_SIGN_IN_MAX_AGE_SECONDS);
+   * absent → 300.
+   */
+  enrollment?: { signInMaxAgeSeconds: number };
+  /**
    * The recovery cap in percent of a certificate's limit (docs/threat-model.md "Liability");
    * absent → 100: an owner loses at most twice a certificate's limit to a stolen key.
    */
@@ -468,6 +476,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BankConfig {
       certificateReports: e.RATE_LIMIT_CERTIFICATE_REPORTS,
     },
     operators: { sessionSeconds: e.OPERATOR_SESSION_SECONDS },
+    enrollment: { signInMaxAgeSeconds: e.ENROLL_SIGN_IN_MAX_AGE_SECONDS },
     payoutDebtor: {
       name: e.PAYOUT_DEBTOR_NAME,
       iban: e.PAYOUT_DEBTOR_IBAN,

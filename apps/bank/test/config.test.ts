@@ -81,6 +81,23 @@ describe('recovery cap', () => {
   });
 });
 
+describe('enrollment sign-in age', () => {
+  it('defaults to 300 s and takes 30 … 900, refusing the rest by name', () => {
+    expect(loadConfig({}).enrollment).toEqual({ signInMaxAgeSeconds: 300 });
+    expect(loadConfig({ ENROLL_SIGN_IN_MAX_AGE_SECONDS: '30' }).enrollment).toEqual({
+      signInMaxAgeSeconds: 30,
+    });
+    expect(loadConfig({ ENROLL_SIGN_IN_MAX_AGE_SECONDS: '900' }).enrollment).toEqual({
+      signInMaxAgeSeconds: 900,
+    });
+    for (const bad of ['29', '901', '60.5', 'soon']) {
+      expect(() => loadConfig({ ENROLL_SIGN_IN_MAX_AGE_SECONDS: bad })).toThrow(
+        /ENROLL_SIGN_IN_MAX_AGE_SECONDS/,
+      );
+    }
+  });
+});
+
 describe('certificate configuration', () => {
   it('defaults to 7-day payer and 365-day payee certificates and a release run every minute', () => {
     expect(loadConfig({}).certificates).toEqual({

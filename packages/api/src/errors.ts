@@ -117,6 +117,13 @@ export const BANK_ERRORS = {
     advice: 'Log in again.',
     details: none,
   },
+  BANK_SIGN_IN_REQUIRED: {
+    status: 401,
+    meaning:
+      'A payer enrollment needs a recent sign-in: the token was issued longer ago than the bank allows (ENROLL_SIGN_IN_MAX_AGE_SECONDS, 5 minutes by default). Nothing was reserved and the challenge was not used.',
+    advice: 'Sign in again (POST /v1/auth/login) and enroll with the new token.',
+    details: none,
+  },
   BANK_BAD_CREDENTIALS: {
     status: 401,
     meaning: 'Email or password is wrong (the bank never says which).',

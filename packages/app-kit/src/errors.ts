@@ -81,7 +81,11 @@ export function isBankRefusal(e: unknown, code?: ErrorCode): e is BankRefusal {
   );
 }
 
-/** The bank's codes that mean "no valid login": the token must go and the user sign in again. */
+/**
+ * The bank's codes that mean "no valid login": the token must go and the user sign in again. Not
+ * BANK_SIGN_IN_REQUIRED: that token still serves everything but a payer enrollment, and the
+ * enrollment form asks for the password anyway (enroll.ts `startEnrollment` signs in first).
+ */
 const SIGNED_OUT: ReadonlySet<string> = new Set<BankCode>([
   'BANK_AUTH_REQUIRED',
   'BANK_TOKEN_INVALID',

@@ -78,6 +78,10 @@ export const BANK_WORDS = {
     title: 'Logged out',
     text: 'Your bank session was ended: logged out everywhere, or a device of this account was reported lost or stolen. Log in again.',
   },
+  BANK_SIGN_IN_REQUIRED: {
+    title: 'Sign in again',
+    text: 'Enrolling a wallet needs a recent sign-in. Enter your email and password again to enroll.',
+  },
   BANK_BAD_CREDENTIALS: {
     title: 'Wrong email or password',
     text: 'The bank did not recognise that email and password. Check both and try again.',

@@ -211,6 +211,7 @@ export default fp<ServicesPluginOptions>(
       audit,
       keyring,
       now,
+      ...(config.enrollment ? { signInMaxAgeSeconds: config.enrollment.signInMaxAgeSeconds } : {}),
       ttl: {
         payerSeconds: config.certificates.payerTtlSeconds,
         payeeSeconds: config.certificates.payeeTtlSeconds,

@@ -7,7 +7,7 @@ import { fromBase64Url, generateSecretKey, getPublicKey, toBase64Url } from '@of
 import { signEnrollment } from '@offpay/protocol';
 import type { LightMyRequestResponse } from 'fastify';
 import type { TestBank } from './bank.js';
-import type { User } from './users.js';
+import { signInFreshForEnrollment, type User } from './users.js';
 
 /** A device key pair. */
 export interface DeviceKey {
@@ -60,13 +60,17 @@ export async function payerRequest(
   };
 }
 
-/** POST /v1/enrollment/payer with a correct proof (unless `opts` changes the body). */
+/**
+ * POST /v1/enrollment/payer with a correct proof (unless `opts` changes the body), signed in
+ * again first when the user's sign-in is too old for it, as the apps do.
+ */
 export async function enrollPayer(
   bank: TestBank,
   user: User,
   limitMinor: string,
   opts: PayerRequestOptions = {},
 ): Promise<LightMyRequestResponse> {
+  await signInFreshForEnrollment(bank, user);
   const body = await payerRequest(bank, user, limitMinor, opts);
   return bank.post('/v1/enrollment/payer', body, user);
 }

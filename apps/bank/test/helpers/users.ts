@@ -1,5 +1,6 @@
 /** Users of the bank under test: registered and logged in over HTTP, funded, and their balances. */
 import { randomBytes, toBase64Url } from '@offpay/crypto';
+import { DEFAULT_ENROLL_SIGN_IN_MAX_AGE_SECONDS } from '../../src/modules/enrollment/enrollment.domain.js';
 import type { TestBank } from './bank.js';
 
 /** A logged-in user. */
@@ -40,6 +41,26 @@ export async function signInAgain(bank: TestBank, user: User): Promise<string> {
   const old = user.token;
   user.token = login.json<{ accessToken: string }>().accessToken;
   return old;
+}
+
+/** When the sign-in behind `token` happened: its `iat` (Unix seconds), read without checking. */
+export function signedInAt(token: string): number {
+  const payload = token.split('.')[1] ?? '';
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')).iat as number;
+}
+
+/**
+ * Signs `user` in again when their token's sign-in is older, by the bank's clock, than a payer
+ * enrollment allows (ENROLL_SIGN_IN_MAX_AGE_SECONDS, default 300 s): what the apps do, which sign
+ * in as the first step of every enrollment. Suites that move the clock between enrollments rely
+ * on it; a suite that configures a shorter limit passes it.
+ */
+export async function signInFreshForEnrollment(
+  bank: TestBank,
+  user: User,
+  maxAgeSeconds = DEFAULT_ENROLL_SIGN_IN_MAX_AGE_SECONDS,
+): Promise<void> {
+  if (bank.now - signedInAt(user.token) > maxAgeSeconds) await signInAgain(bank, user);
 }
 
 /** Credits a user's customer account from the bank's issuance account. */

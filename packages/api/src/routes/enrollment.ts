@@ -55,7 +55,8 @@ export const enrollPayer = {
   path: '/v1/enrollment/payer',
   auth: true,
   tag: 'enrollment',
-  summary: 'Certify a payer key; reserves limitMinor from your account until expiry + grace',
+  summary:
+    'Certify a payer key; reserves limitMinor from your account until expiry + grace. Needs a token from a sign-in at most ENROLL_SIGN_IN_MAX_AGE_SECONDS old (401 BANK_SIGN_IN_REQUIRED)',
   body: z.object({
     challengeId,
     signKey: base64UrlBytes(33, 'signKey').describe("The payer device's compressed P-256 key"),

@@ -7,6 +7,11 @@ export interface AuthUser {
   tokenVersion: number;
   /** When the token ends (Unix seconds): a stream opened with it ends then too. */
   expiresAt: number;
+  /**
+   * When the sign-in that issued the token happened (its `iat`, Unix seconds): a payer enrollment
+   * needs a recent one (docs/threat-model.md §4.1 "Before the report").
+   */
+  signedInAt: number;
 }
 
 /** Why a token that once authenticated no longer does. */

@@ -180,7 +180,12 @@ class Auth implements AuthService {
     if (!UUID.test(claims.sub)) bankFail('BANK_TOKEN_INVALID', 'The token is not valid');
     const version = await this.#currentTokenVersion(claims.sub);
     if (!tokenStillValid(claims, version)) bankFail('BANK_TOKEN_REVOKED', 'The token was revoked');
-    return { id: claims.sub, tokenVersion: claims.ver, expiresAt: claims.exp };
+    return {
+      id: claims.sub,
+      tokenVersion: claims.ver,
+      expiresAt: claims.exp,
+      signedInAt: claims.iat,
+    };
   }
 
   async tokenEnded(user: AuthUser): Promise<TokenEnd | null> {

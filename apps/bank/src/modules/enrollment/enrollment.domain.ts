@@ -11,6 +11,25 @@ import { unixSeconds } from '../../time.js';
 /** How long an enrollment challenge may be answered (DESIGN.md §3: 5 minutes). */
 export const CHALLENGE_TTL_SECONDS = 300;
 
+/**
+ * How recent the sign-in behind a payer enrollment must be unless ENROLL_SIGN_IN_MAX_AGE_SECONDS
+ * says otherwise (docs/threat-model.md §4.1 "Before the report"): a phone taken with the app open
+ * cannot reserve a new allowance from the owner's balance later than this after the sign-in.
+ */
+export const DEFAULT_ENROLL_SIGN_IN_MAX_AGE_SECONDS = 300;
+
+/**
+ * Refuses a payer enrollment whose access token was issued by a sign-in more than `maxAgeSeconds`
+ * ago. `signedInAt` is the token's `iat`, `now` the bank's clock, both Unix seconds; a token issued
+ * at most `maxAgeSeconds` ago passes (the boundary included).
+ * @throws BANK_SIGN_IN_REQUIRED
+ */
+export function requireRecentSignIn(signedInAt: number, now: number, maxAgeSeconds: number): void {
+  if (now - signedInAt > maxAgeSeconds) {
+    bankFail('BANK_SIGN_IN_REQUIRED', 'Sign in again to enroll a wallet');
+  }
+}
+
 /** Largest Unix time on the wire (docs/protocol.md §1: times are uint32). */
 const MAX_WIRE_TIME = 0xffffffff;
 

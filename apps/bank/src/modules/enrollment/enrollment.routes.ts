@@ -23,7 +23,7 @@ export const enrollmentRoutes: FastifyPluginCallbackZod = (app, _options, done) 
     ...routeOptions(app, routes.enrollPayer),
     handler: async (request, reply) => {
       const { challengeId, signKey, signature, limitMinor, currency } = request.body;
-      const issued = await app.services.enrollment.enrollPayer(requireUser(request).id, {
+      const issued = await app.services.enrollment.enrollPayer(requireUser(request), {
         challengeId,
         signKey: fromBase64Url(signKey),
         signature: fromBase64Url(signature),

@@ -13,12 +13,15 @@ import {
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Database } from '../../db/queryable.js';
 import { bankFail } from '../../errors.js';
+import { unixSeconds } from '../../time.js';
 import type { ChallengeStore } from '../../kv/kv.js';
 import {
   acceptChallenge,
   CHALLENGE_TTL_SECONDS,
+  DEFAULT_ENROLL_SIGN_IN_MAX_AGE_SECONDS,
   encodeChallengeRecord,
   requireCompressedKey,
+  requireRecentSignIn,
 } from './enrollment.domain.js';
 import {
   issuePayee,
@@ -39,16 +42,23 @@ export interface IssuedChallenge {
   expiresAt: Date;
 }
 
+/** Who enrolls: the user, and when the sign-in behind their token happened (Unix seconds). */
+export interface Enroller {
+  id: string;
+  signedInAt: number;
+}
+
 /** Enrollment of payer and payee devices. */
 export interface EnrollmentService {
   /** A single-use enrollment challenge for `userId` (5 minutes). */
   createChallenge(userId: string): Promise<IssuedChallenge>;
   /**
-   * Issues a payer certificate and reserves its limit in one transaction.
-   * @throws BANK_CHALLENGE_INVALID, BANK_PUBLIC_KEY_INVALID, BANK_ENROLLMENT_PROOF_INVALID,
-   * BANK_ACCOUNT_NOT_FOUND, BANK_INSUFFICIENT_FUNDS
+   * Issues a payer certificate and reserves its limit in one transaction — only for a sign-in at
+   * most `signInMaxAgeSeconds` old, checked before the challenge is taken or anything reserved.
+   * @throws BANK_SIGN_IN_REQUIRED, BANK_CHALLENGE_INVALID, BANK_PUBLIC_KEY_INVALID,
+   * BANK_ENROLLMENT_PROOF_INVALID, BANK_ACCOUNT_NOT_FOUND, BANK_INSUFFICIENT_FUNDS
    */
-  enrollPayer(userId: string, req: PayerEnrollment): Promise<IssuedCertificate & { limit: bigint }>;
+  enrollPayer(user: Enroller, req: PayerEnrollment): Promise<IssuedCertificate & { limit: bigint }>;
   /**
    * Issues a payee certificate (the verified merchant name) and opens its ledger head.
    * @throws BANK_CHALLENGE_INVALID, BANK_PUBLIC_KEY_INVALID, BANK_ENROLLMENT_PROOF_INVALID,
@@ -65,6 +75,8 @@ export interface EnrollmentService {
 export interface EnrollmentDeps extends IssueDeps {
   db: Database;
   challenges: ChallengeStore;
+  /** How old the sign-in behind a payer enrollment may be; absent → 300 s. */
+  signInMaxAgeSeconds?: number;
 }
 
 /** Creates a challenge bound to `userId`, answerable once within 5 minutes. */
@@ -106,7 +118,12 @@ async function checkProof(
 export function createEnrollmentService(deps: EnrollmentDeps): EnrollmentService {
   return {
     createChallenge: (userId) => createChallenge(deps, userId),
-    async enrollPayer(userId, req) {
+    async enrollPayer(user, req) {
+      // A payer certificate reserves money from the balance: a recent sign-in, not just a live
+      // session (a thief with the owner's open tab), asks for it. A payee's reserves nothing.
+      const maxAge = deps.signInMaxAgeSeconds ?? DEFAULT_ENROLL_SIGN_IN_MAX_AGE_SECONDS;
+      requireRecentSignIn(user.signedInAt, unixSeconds(deps.now()), maxAge);
+      const userId = user.id;
       await checkProof(deps, userId, { ...req, kind: 'payer', kemKey: new Uint8Array(0) });
       return deps.db.transaction((tx) => issuePayer(deps, tx, userId, req));
     },

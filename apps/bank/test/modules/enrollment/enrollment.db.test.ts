@@ -10,7 +10,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { protocolAnnouncer } from '../../../src/modules/keys/keys.signer.js';
 import { enrollPayee } from '../../helpers/enrollment.js';
-import { useWorld, deviceKey } from '../../helpers/world.js';
+import { deviceKey, signInAgain, useWorld, World } from '../../helpers/world.js';
 
 // The bank clock starts at a fixed instant; the in-memory stores follow it.
 const bank = useWorld({ clock: new Date('2030-01-01T00:00:00.000Z'), invariants: true });
@@ -131,6 +131,8 @@ describe('challenges and proofs of possession', () => {
     const key = deviceKey();
     const { challengeId, challenge } = await bank.challenge(user);
     bank.advance(301);
+    // A fresh sign-in (the one before would be too old too): the challenge's age is what refuses.
+    await signInAgain(bank, user);
     const signature = signEnrollment(
       { kind: 'payer', challenge, signKey: key.publicKey, kemKey: new Uint8Array(0) },
       key.secretKey,
@@ -297,5 +299,81 @@ describe('payee enrollment', () => {
       code: 'BANK_PUBLIC_KEY_INVALID',
       details: { field: 'kemKey' },
     });
+  });
+});
+
+describe('a payer enrollment needs a recent sign-in (docs/threat-model.md §4.1)', () => {
+  const MAX_AGE = 300; // ENROLL_SIGN_IN_MAX_AGE_SECONDS by default
+  const refusal = (res: { statusCode: number; json: <T>() => T }) => ({
+    status: res.statusCode,
+    code: res.json<{ code: string }>().code,
+  });
+
+  it('enrolls with a token signed in exactly the limit ago', async () => {
+    const user = await bank.user();
+    await bank.fund(user, 1_000n);
+    bank.advance(MAX_AGE);
+    const body = await bank.payerRequest(user, '100');
+    const res = await bank.post('/v1/enrollment/payer', body, user);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(await bank.balances(user)).toEqual({ customer: 900n, reserve: 100n });
+  });
+
+  it('refuses a token signed in longer ago with 401 BANK_SIGN_IN_REQUIRED, reserves nothing, and leaves the challenge for a fresh sign-in', async () => {
+    const user = await bank.user();
+    await bank.fund(user, 1_000n);
+    // The owner signed in, then left the app open: the token is live for 15 minutes.
+    bank.advance(MAX_AGE + 1);
+    expect((await bank.get('/v1/accounts/me', user)).statusCode).toBe(200);
+    const transfers = await count('SELECT count(*) AS n FROM transfers');
+    const certs = await count('SELECT count(*) AS n FROM payer_certificates');
+    const body = await bank.payerRequest(user, '1000');
+    const stale = await bank.post('/v1/enrollment/payer', body, user);
+    expect(refusal(stale)).toEqual({ status: 401, code: 'BANK_SIGN_IN_REQUIRED' });
+    expect(stale.json<{ message: string }>().message).toBe('Sign in again to enroll a wallet');
+    expect(await bank.balances(user)).toEqual({ customer: 1_000n, reserve: 0n });
+    expect(await count('SELECT count(*) AS n FROM transfers')).toBe(transfers);
+    expect(await count('SELECT count(*) AS n FROM payer_certificates')).toBe(certs);
+
+    // The password again: the same, untaken challenge enrolls with the new token.
+    await signInAgain(bank, user);
+    const fresh = await bank.post('/v1/enrollment/payer', body, user);
+    expect(fresh.statusCode, fresh.body).toBe(201);
+    expect(await bank.balances(user)).toEqual({ customer: 0n, reserve: 1_000n });
+  });
+
+  it('leaves payee enrollment (which reserves no money) to any live token', async () => {
+    const user = await bank.merchant('Late Larry');
+    bank.advance(MAX_AGE + 1);
+    const res = await enrollPayee(bank, user);
+    expect(res.statusCode, res.body).toBe(201);
+  });
+
+  it('follows ENROLL_SIGN_IN_MAX_AGE_SECONDS', async () => {
+    const strict = await World.create({
+      clock: bank.clock,
+      config: { enrollment: { signInMaxAgeSeconds: 30 } },
+    });
+    try {
+      const user = await strict.user();
+      await strict.fund(user, 100n);
+      strict.advance(30);
+      const ok = await strict.post(
+        '/v1/enrollment/payer',
+        await strict.payerRequest(user, '10'),
+        user,
+      );
+      expect(ok.statusCode, ok.body).toBe(201);
+      strict.advance(1);
+      const late = await strict.post(
+        '/v1/enrollment/payer',
+        await strict.payerRequest(user, '10'),
+        user,
+      );
+      expect(refusal(late)).toEqual({ status: 401, code: 'BANK_SIGN_IN_REQUIRED' });
+      expect(await strict.balances(user)).toEqual({ customer: 90n, reserve: 10n });
+    } finally {
+      await strict.stop();
+    }
   });
 });

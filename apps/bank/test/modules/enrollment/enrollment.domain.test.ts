@@ -6,6 +6,7 @@ import {
   certifiableDisplayName,
   certificateExpiry,
   encodeChallengeRecord,
+  requireRecentSignIn,
 } from '../../../src/modules/enrollment/enrollment.domain.js';
 
 const code = (fn: () => unknown): string | undefined => {
@@ -48,5 +49,16 @@ describe('display names in payee certificates', () => {
     expect(certifiableDisplayName('é'.repeat(32))).toBe('é'.repeat(32));
     for (const name of ['é'.repeat(33), '', 'Bob\u202Eevil'])
       expect(code(() => certifiableDisplayName(name))).toBe('BANK_DISPLAY_NAME_UNUSABLE');
+  });
+});
+
+describe('the sign-in behind a payer enrollment', () => {
+  it('passes a sign-in at most the limit old (a token from a clock slightly ahead too) and refuses an older one', () => {
+    const now = 1_900_000_000;
+    expect(code(() => requireRecentSignIn(now, now, 300))).toBeUndefined();
+    expect(code(() => requireRecentSignIn(now - 300, now, 300))).toBeUndefined();
+    expect(code(() => requireRecentSignIn(now + 20, now, 300))).toBeUndefined();
+    expect(code(() => requireRecentSignIn(now - 301, now, 300))).toBe('BANK_SIGN_IN_REQUIRED');
+    expect(code(() => requireRecentSignIn(0, now, 900))).toBe('BANK_SIGN_IN_REQUIRED');
   });
 });
